@@ -1,0 +1,85 @@
+package passnum
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Beneficiary is a young person registered by a distributor. It belongs to
+// that distributor: no other organisation but the operator sees it.
+type Beneficiary struct {
+	ID            string    `json:"id"`
+	DistributorID string    `json:"distributor_id"`
+	FirstName     string    `json:"first_name"`
+	LastName      string    `json:"last_name"`
+	BirthDate     Date      `json:"birth_date"`
+	CommuneINSEE  string    `json:"commune_insee"`
+	JobSeeker     bool      `json:"job_seeker"`
+	InStudies     bool      `json:"in_studies"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Validate checks a beneficiary before registration, on day today.
+func (b *Beneficiary) Validate(today Date) error {
+	var fe FieldErrors
+	b.FirstName = strings.TrimSpace(b.FirstName)
+	b.LastName = strings.TrimSpace(b.LastName)
+	if b.FirstName == "" || utf8.RuneCountInString(b.FirstName) > 100 {
+		fe.Add("first_name", "prénom obligatoire, 100 caractères au plus")
+	}
+	if b.LastName == "" || utf8.RuneCountInString(b.LastName) > 100 {
+		fe.Add("last_name", "nom obligatoire, 100 caractères au plus")
+	}
+	if b.BirthDate.IsZero() {
+		fe.Add("birth_date", "date de naissance obligatoire (AAAA-MM-JJ)")
+	} else if b.BirthDate.After(today) || b.BirthDate.AgeOn(today) > 120 {
+		fe.Add("birth_date", "date de naissance impossible : vérifiez l'année")
+	}
+	if !ValidINSEECode(b.CommuneINSEE) {
+		fe.Add("commune_insee", "code INSEE de la commune de résidence attendu (5 caractères, par exemple 25056 pour Besançon)")
+	}
+	return fe.Err()
+}
+
+// Eligibility reasons, stable machine codes.
+const (
+	ReasonAge          = "age"
+	ReasonNotJobSeeker = "not_job_seeker"
+	ReasonInStudies    = "in_studies"
+)
+
+// CheckEligibility returns the failed rules for b in programme p on day
+// today; none means eligible.
+func CheckEligibility(b *Beneficiary, p *Programme, today Date) []string {
+	var reasons []string
+	if age := b.BirthDate.AgeOn(today); age < p.MinAge || age > p.MaxAge {
+		reasons = append(reasons, ReasonAge)
+	}
+	if !b.JobSeeker {
+		reasons = append(reasons, ReasonNotJobSeeker)
+	}
+	if b.InStudies {
+		reasons = append(reasons, ReasonInStudies)
+	}
+	return reasons
+}
+
+// NotEligible builds the refusal that says which rules failed, in French.
+func NotEligible(b *Beneficiary, p *Programme, today Date, reasons []string) *Error {
+	var parts []string
+	for _, r := range reasons {
+		switch r {
+		case ReasonAge:
+			parts = append(parts, "l'âge ("+strconv.Itoa(b.BirthDate.AgeOn(today))+" ans) est hors des bornes du programme ("+strconv.Itoa(p.MinAge)+" à "+strconv.Itoa(p.MaxAge)+" ans)")
+		case ReasonNotJobSeeker:
+			parts = append(parts, "la personne n'est pas en recherche d'emploi")
+		case ReasonInStudies:
+			parts = append(parts, "la personne suit des études")
+		}
+	}
+	e := Errorf(ENOTELIGIBLE, "Non éligible aujourd'hui : %s.", strings.Join(parts, " ; "))
+	e.Reasons = reasons
+	return e
+}

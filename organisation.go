@@ -1,0 +1,83 @@
+package passnum
+
+import "time"
+
+// Organisation statuses. Operators, funders and distributors are "active";
+// a place goes pending → labelled ⇄ suspended, or refused / withdrawn.
+const (
+	OrgActive    = "active"
+	OrgPending   = "pending"
+	OrgLabelled  = "labelled"
+	OrgSuspended = "suspended"
+	OrgRefused   = "refused"
+	OrgWithdrawn = "withdrawn"
+)
+
+// Organisation is a legal entity taking part in the scheme.
+type Organisation struct {
+	ID           string    `json:"id"`
+	Kind         Role      `json:"kind"`
+	Name         string    `json:"name"`
+	SIRET        string    `json:"siret,omitempty"`
+	CommuneINSEE string    `json:"commune_insee,omitempty"`
+	Status       string    `json:"status"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// NewOrganisation is what an operator submits to create one.
+type NewOrganisation struct {
+	Kind         Role
+	Name         string
+	SIRET        string
+	CommuneINSEE string
+}
+
+// Validate checks the fields; a place needs a SIRET with a valid key.
+func (n *NewOrganisation) Validate() error {
+	var fe FieldErrors
+	switch n.Kind {
+	case RoleDistributor, RolePlace, RoleFunder, RoleOperator:
+	default:
+		fe.Add("kind", "doit valoir distributor, place ou funder")
+	}
+	if n.Name == "" || len(n.Name) > 200 {
+		fe.Add("name", "nom obligatoire, 200 caractères au plus")
+	}
+	if n.SIRET != "" && !ValidSIRET(n.SIRET) {
+		fe.Add("siret", "SIRET invalide : 14 chiffres dont le dernier est une clé de contrôle ; vérifiez-le sur l'avis de situation SIRENE")
+	} else if n.SIRET == "" && n.Kind == RolePlace {
+		fe.Add("siret", "le SIRET est obligatoire pour un lieu (un SIRET, un compte lieu)")
+	}
+	if n.CommuneINSEE != "" && !ValidINSEECode(n.CommuneINSEE) {
+		fe.Add("commune_insee", "code INSEE de commune attendu (5 caractères, par exemple 25056 pour Besançon)")
+	}
+	return fe.Err()
+}
+
+// ValidINSEECode checks the shape of a commune code: 5 characters, digits
+// except Corsica's 2A/2B.
+func ValidINSEECode(s string) bool {
+	if len(s) != 5 {
+		return false
+	}
+	for i := 0; i < 5; i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			continue
+		}
+		if i == 1 && s[0] == '2' && (c == 'A' || c == 'B') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// APIKey is a named credential of one organisation. Only its hash is stored.
+type APIKey struct {
+	ID             string     `json:"id"`
+	OrganisationID string     `json:"organisation_id"`
+	Name           string     `json:"name"`
+	CreatedAt      time.Time  `json:"created_at"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+}

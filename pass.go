@@ -1,0 +1,70 @@
+package passnum
+
+import "time"
+
+// Pass statuses as stored. "expired" is never stored: it is computed from
+// the programme's last redeem day, so nothing has to run at midnight.
+const (
+	PassUnassigned = "unassigned"
+	PassAssigned   = "assigned"
+	PassRedeemed   = "redeemed"
+	PassBlocked    = "blocked"
+	PassExpired    = "expired"
+)
+
+// Booklet statuses.
+const (
+	BookletInStock   = "stock"
+	BookletAllocated = "allocated"
+	BookletHandedOut = "handed_out"
+	BookletBlocked   = "blocked"
+)
+
+// Pass is one cheque of a booklet.
+type Pass struct {
+	ID             string `json:"-"`
+	Code           string `json:"code"`
+	ProgrammeID    string `json:"programme_id"`
+	BookletID      string `json:"booklet_id"`
+	Status         string `json:"status"`
+	FaceValueCents int64  `json:"face_value_cents"`
+	ValidUntil     Date   `json:"valid_until"`
+	// Beneficiary is the minimum a place needs to check identity.
+	Beneficiary *PassHolder `json:"beneficiary,omitempty"`
+	// LastRedemption tells when and where a redeemed pass was used.
+	LastRedemption *RedemptionSummary `json:"redemption,omitempty"`
+}
+
+// PassHolder is what a place may see of the beneficiary.
+type PassHolder struct {
+	FirstName string `json:"first_name"`
+	BirthYear int    `json:"birth_year"`
+}
+
+// RedemptionSummary says when and where a pass was redeemed.
+type RedemptionSummary struct {
+	RedemptionID string    `json:"redemption_id"`
+	PlaceID      string    `json:"place_id"`
+	PlaceName    string    `json:"place_name"`
+	RedeemedAt   time.Time `json:"redeemed_at"`
+}
+
+// DisplayStatus turns the stored status into what users see on day today.
+func DisplayStatus(stored string, lastRedeemDay, today Date) string {
+	if (stored == PassAssigned || stored == PassUnassigned) && today.After(lastRedeemDay) {
+		return PassExpired
+	}
+	return stored
+}
+
+// Booklet is a set of passes handed to one beneficiary.
+type Booklet struct {
+	ID            string     `json:"booklet_id"`
+	ProgrammeID   string     `json:"programme_id"`
+	DistributorID string     `json:"distributor_id,omitempty"`
+	BeneficiaryID string     `json:"beneficiary_id,omitempty"`
+	Status        string     `json:"status"`
+	ValidUntil    Date       `json:"valid_until"`
+	HandedOutAt   *time.Time `json:"handed_out_at,omitempty"`
+	Passes        []Pass     `json:"passes"`
+}

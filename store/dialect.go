@@ -1,0 +1,143 @@
+package store
+
+import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect keeps every difference between the two engines in one place.
+type dialect int
+
+const (
+	sqliteDialect dialect = iota
+	postgresDialect
+)
+
+func (d dialect) name() string {
+	if d == postgresDialect {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// parseURL reads --db: "sqlite:<path>" or "postgres://…"/"postgresql://…".
+func parseURL(u string) (dialect, string, error) {
+	switch {
+	case strings.HasPrefix(u, "sqlite:"):
+		path := strings.TrimPrefix(u, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return 0, "", fmt.Errorf("base de données %q : chemin du fichier SQLite manquant (exemple : sqlite:passnum.db)", u)
+		}
+		return sqliteDialect, path, nil
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return postgresDialect, u, nil
+	}
+	return 0, "", fmt.Errorf("base de données %q non reconnue : utilisez sqlite:<fichier> ou une URL postgres://", u)
+}
+
+// sqliteDSN sets the pragmas every connection needs: WAL for concurrent
+// readers, synchronous=FULL so that a commit survives a power cut, foreign
+// keys, and a busy timeout for other processes (the CLI) sharing the file.
+func sqliteDSN(path string, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	if writer {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+var rebound sync.Map // query text → PostgreSQL text
+
+// rebind turns ? placeholders into $1, $2… for PostgreSQL. Queries never
+// contain a literal question mark.
+func (d dialect) rebind(q string) string {
+	if d != postgresDialect {
+		return q
+	}
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	out := b.String()
+	if len(q) < 4096 {
+		rebound.Store(q, out)
+	}
+	return out
+}
+
+// skipLocked lets concurrent PostgreSQL transactions pick different free
+// rows; SQLite has a single writer and needs nothing.
+func (d dialect) skipLocked() string {
+	if d == postgresDialect {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+func (d dialect) uniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return false
+}
+
+func (d dialect) unavailable(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN:
+			return true
+		}
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection; 53: resources; 57: operator intervention.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57")
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "connection refused") || errors.Is(err, driver.ErrBadConn)
+}
+
+// retryable reports PostgreSQL serialization failures and deadlocks, which
+// are safe to run again.
+func (d dialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	return false
+}

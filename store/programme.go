@@ -1,0 +1,318 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"passnum"
+)
+
+const programmeColumns = `id, name, face_value_cents, booklet_size, valid_from, valid_until, grace_days, min_age, max_age,
+	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at`
+
+func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error) {
+	var p passnum.Programme
+	var from, until string
+	var created int64
+	st := &passnum.ProgrammeStock{}
+	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &from, &until, &p.GraceDays, &p.MinAge, &p.MaxAge,
+		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created)
+	if err != nil {
+		return p, err
+	}
+	p.ValidFrom, _ = passnum.ParseDate(from)
+	p.ValidUntil, _ = passnum.ParseDate(until)
+	p.CreatedAt = fromMicros(created)
+	p.Stock = st
+	return p, nil
+}
+
+// CreateProgramme sets up a programme with its funders' shares.
+func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnum.Programme) (passnum.Programme, error) {
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	for _, f := range p.Funders {
+		o, err := tx.Organisation(ctx, f.OrganisationID)
+		if err != nil || o.Kind != passnum.RoleFunder {
+			if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
+				return p, err
+			}
+			return p, passnum.Invalid(passnum.FieldError{Field: "funders", Detail: "financeur inconnu : " + f.OrganisationID + " n'est pas une organisation de type financeur"})
+		}
+	}
+	p.ID = passnum.NewID(tx.now)
+	p.CreatedAt = tx.now
+	p.Stock = &passnum.ProgrammeStock{}
+	_, err := tx.exec(ctx, `INSERT INTO programmes (id, name, face_value_cents, booklet_size, valid_from, valid_until, last_redeem_day, grace_days,
+		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Name, p.FaceValueCents, p.BookletSize, p.ValidFrom.String(), p.ValidUntil.String(), p.LastRedeemDay().String(), p.GraceDays,
+		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now))
+	if err != nil {
+		return p, err
+	}
+	for _, f := range p.Funders {
+		if _, err := tx.exec(ctx, `INSERT INTO programme_funders (programme_id, organisation_id, share_bps) VALUES (?, ?, ?)`, p.ID, f.OrganisationID, f.ShareBps); err != nil {
+			return p, err
+		}
+	}
+	return p, tx.audit(ctx, actor, "programme.create", "programme", p.ID, "", nil)
+}
+
+// Programme returns a programme with its funders and stock counters.
+func (tx *Tx) Programme(ctx context.Context, id string) (passnum.Programme, error) {
+	p, err := scanProgramme(tx.queryRow(ctx, `SELECT `+programmeColumns+` FROM programmes WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("programme")
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.Funders, err = tx.programmeFunders(ctx, id); err != nil {
+		return p, err
+	}
+	return p, tx.countUse(ctx, &p)
+}
+
+// countUse fills the handed-out and redeemed figures. They are counted
+// rather than kept on the programme row, which every hand-out and
+// redemption would otherwise lock.
+func (tx *Tx) countUse(ctx context.Context, p *passnum.Programme) error {
+	if err := tx.queryRow(ctx, `SELECT COALESCE(SUM(allocated_booklets - available_booklets), 0) FROM distributor_stock WHERE programme_id = ?`, p.ID).
+		Scan(&p.Stock.HandedOutBooklets); err != nil {
+		return err
+	}
+	return tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'active'`, p.ID).Scan(&p.Stock.RedeemedPasses)
+}
+
+func (tx *Tx) programmeFunders(ctx context.Context, id string) ([]passnum.FunderShare, error) {
+	rows, err := tx.query(ctx, `SELECT organisation_id, share_bps FROM programme_funders WHERE programme_id = ? ORDER BY organisation_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []passnum.FunderShare
+	for rows.Next() {
+		var f passnum.FunderShare
+		if err := rows.Scan(&f.OrganisationID, &f.ShareBps); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// ListProgrammes lists programmes, newest first; funderID restricts to the
+// programmes a funder pays for.
+func (tx *Tx) ListProgrammes(ctx context.Context, funderID string, p Page) ([]passnum.Programme, string, error) {
+	q := `SELECT ` + programmeColumns + ` FROM programmes WHERE 1=1`
+	var args []any
+	if funderID != "" {
+		q += ` AND id IN (SELECT programme_id FROM programme_funders WHERE organisation_id = ?)`
+		args = append(args, funderID)
+	}
+	q, args = p.apply(q, args, "created_at", "id")
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []passnum.Programme
+	for rows.Next() {
+		pr, err := scanProgramme(rows)
+		if err != nil {
+			rows.Close()
+			return nil, "", err
+		}
+		out = append(out, pr)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	out, next := trimPage(out, p, func(i int) (int64, string) { return micros(out[i].CreatedAt), out[i].ID })
+	for i := range out {
+		if out[i].Funders, err = tx.programmeFunders(ctx, out[i].ID); err != nil {
+			return nil, "", err
+		}
+		if err := tx.countUse(ctx, &out[i]); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, next, nil
+}
+
+// IsProgrammeFunder reports whether org funds the programme.
+func (tx *Tx) IsProgrammeFunder(ctx context.Context, programmeID, orgID string) (bool, error) {
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM programme_funders WHERE programme_id = ? AND organisation_id = ?`, programmeID, orgID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// issueChunk is how many booklets go into one multi-row INSERT: large
+// enough to make issuing a million passes quick, small enough for both
+// engines' limits on bound parameters.
+const issueChunk = 200
+
+// Issue creates booklets and their passes in the programme's central stock.
+func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string, booklets int64) (passnum.Issuance, error) {
+	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
+		return passnum.Issuance{}, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	}
+	p, err := tx.Programme(ctx, programmeID)
+	if err != nil {
+		return passnum.Issuance{}, err
+	}
+	size := p.BookletSize
+	var bq, pq strings.Builder
+	bargs := make([]any, 0, issueChunk*3)
+	pargs := make([]any, 0, issueChunk*size*4)
+	for done := int64(0); done < booklets; {
+		n := min(int64(issueChunk), booklets-done)
+		bq.Reset()
+		pq.Reset()
+		bargs, pargs = bargs[:0], pargs[:0]
+		bq.WriteString(`INSERT INTO booklets (id, programme_id, status) VALUES `)
+		pq.WriteString(`INSERT INTO passes (id, code, programme_id, booklet_id, status) VALUES `)
+		for i := int64(0); i < n; i++ {
+			bid := passnum.NewID(tx.now)
+			if i > 0 {
+				bq.WriteString(",")
+			}
+			bq.WriteString("(?,?,'stock')")
+			bargs = append(bargs, bid, programmeID)
+			for j := 0; j < size; j++ {
+				if i > 0 || j > 0 {
+					pq.WriteString(",")
+				}
+				pq.WriteString("(?,?,?,?,'unassigned')")
+				pargs = append(pargs, passnum.NewID(tx.now), passnum.NewPassCode(), programmeID, bid)
+			}
+		}
+		if _, err := tx.exec(ctx, bq.String(), bargs...); err != nil {
+			return passnum.Issuance{}, err
+		}
+		if _, err := tx.exec(ctx, pq.String(), pargs...); err != nil {
+			// 75 random bits make a collision practically impossible; if
+			// one ever happens the whole issuance rolls back and can be rerun.
+			return passnum.Issuance{}, err
+		}
+		done += n
+	}
+	if _, err := tx.exec(ctx, `UPDATE programmes SET issued_booklets = issued_booklets + ?, unallocated_booklets = unallocated_booklets + ? WHERE id = ?`,
+		booklets, booklets, programmeID); err != nil {
+		return passnum.Issuance{}, err
+	}
+	out := passnum.Issuance{Booklets: booklets, Passes: booklets * int64(size)}
+	return out, tx.audit(ctx, actor, "programme.issue", "programme", programmeID, "", map[string]any{"booklets": booklets, "passes": out.Passes})
+}
+
+// Allocate moves booklets from the programme's central stock to a
+// distributor. The guarded counter makes the check and the decrement one
+// statement, so two concurrent allocations can never overdraw the stock.
+func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, distributorID string, booklets int64) (passnum.Allocation, error) {
+	a := passnum.Allocation{ProgrammeID: programmeID, DistributorID: distributorID, Booklets: booklets}
+	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
+		return a, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	}
+	if _, err := tx.Programme(ctx, programmeID); err != nil {
+		return a, err
+	}
+	d, err := tx.Organisation(ctx, distributorID)
+	if err != nil || d.Kind != passnum.RoleDistributor {
+		if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			return a, err
+		}
+		return a, passnum.Invalid(passnum.FieldError{Field: "distributor_id", Detail: "distributeur inconnu : créez d'abord l'organisation de type distributeur"})
+	}
+	res, err := tx.exec(ctx, `UPDATE programmes SET unallocated_booklets = unallocated_booklets - ? WHERE id = ? AND unallocated_booklets >= ?`,
+		booklets, programmeID, booklets)
+	if err != nil {
+		return a, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		var left int64
+		_ = tx.queryRow(ctx, `SELECT unallocated_booklets FROM programmes WHERE id = ?`, programmeID).Scan(&left)
+		e := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Stock insuffisant : %d carnet(s) non attribué(s) pour %d demandé(s). Émettez d'abord de nouveaux carnets.", left, booklets)
+		e.Extra = map[string]any{"available_booklets": left}
+		return a, e
+	}
+	// Pick the booklets themselves; SKIP LOCKED keeps concurrent PostgreSQL
+	// allocations off each other's rows.
+	res, err = tx.exec(ctx, `UPDATE booklets SET status = 'allocated', distributor_id = ?, allocated_at = ?
+		WHERE id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'stock' ORDER BY id LIMIT ?`+tx.s.dialect.skipLocked()+`)`,
+		distributorID, micros(tx.now), programmeID, booklets)
+	if err != nil {
+		return a, err
+	}
+	if n, _ := res.RowsAffected(); n != booklets {
+		return a, passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Stock insuffisant : des carnets sont en cours d'attribution, réessayez.")
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
+		ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
+		available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, distributorID, booklets, booklets); err != nil {
+		return a, err
+	}
+	a.ID = passnum.NewID(tx.now)
+	a.CreatedAt = tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO allocations (id, programme_id, distributor_id, booklets, created_at) VALUES (?, ?, ?, ?, ?)`,
+		a.ID, programmeID, distributorID, booklets, micros(tx.now)); err != nil {
+		return a, err
+	}
+	return a, tx.audit(ctx, actor, "programme.allocate", "programme", programmeID, "", map[string]any{"distributor_id": distributorID, "booklets": booklets, "allocation_id": a.ID})
+}
+
+// ListAllocations lists a programme's allocations; distributorID restricts
+// them to one distributor.
+func (tx *Tx) ListAllocations(ctx context.Context, programmeID, distributorID string, p Page) ([]passnum.Allocation, string, error) {
+	q := `SELECT id, programme_id, distributor_id, booklets, created_at FROM allocations WHERE programme_id = ?`
+	args := []any{programmeID}
+	if distributorID != "" {
+		q += ` AND distributor_id = ?`
+		args = append(args, distributorID)
+	}
+	q, args = p.apply(q, args, "created_at", "id")
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []passnum.Allocation
+	for rows.Next() {
+		var a passnum.Allocation
+		var created int64
+		if err := rows.Scan(&a.ID, &a.ProgrammeID, &a.DistributorID, &a.Booklets, &created); err != nil {
+			return nil, "", err
+		}
+		a.CreatedAt = fromMicros(created)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	out, next := trimPage(out, p, func(i int) (int64, string) { return micros(out[i].CreatedAt), out[i].ID })
+	return out, next, nil
+}
+
+// DistributorStock is a distributor's stock of one programme.
+type DistributorStock struct {
+	ProgrammeID       string `json:"programme_id"`
+	DistributorID     string `json:"distributor_id"`
+	AllocatedBooklets int64  `json:"allocated_booklets"`
+	AvailableBooklets int64  `json:"available_booklets"`
+}
+
+// Stock returns a distributor's stock of a programme (zero when none).
+func (tx *Tx) Stock(ctx context.Context, programmeID, distributorID string) (DistributorStock, error) {
+	st := DistributorStock{ProgrammeID: programmeID, DistributorID: distributorID}
+	err := tx.queryRow(ctx, `SELECT allocated_booklets, available_booklets FROM distributor_stock WHERE programme_id = ? AND distributor_id = ?`,
+		programmeID, distributorID).Scan(&st.AllocatedBooklets, &st.AvailableBooklets)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return st, err
+}

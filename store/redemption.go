@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"passnum"
+)
+
+// Pass returns a pass as a labelled place or the operator sees it: status
+// on the Paris day, value, validity, the holder's first name and birth year
+// to check identity, and when and where it was redeemed.
+func (tx *Tx) Pass(ctx context.Context, code string) (passnum.Pass, error) {
+	var ps passnum.Pass
+	var until, last string
+	var first sql.NullString
+	var birth sql.NullString
+	err := tx.queryRow(ctx, `SELECT ps.id, ps.code, ps.programme_id, ps.booklet_id, ps.status, p.face_value_cents, p.valid_until, p.last_redeem_day,
+			b.first_name, b.birth_date
+		FROM passes ps JOIN programmes p ON p.id = ps.programme_id JOIN booklets bk ON bk.id = ps.booklet_id
+		LEFT JOIN beneficiaries b ON b.id = bk.beneficiary_id
+		WHERE ps.code = ?`, code).Scan(&ps.ID, &ps.Code, &ps.ProgrammeID, &ps.BookletID, &ps.Status, &ps.FaceValueCents, &until, &last, &first, &birth)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ps, passnum.Errorf(passnum.ENOTFOUND, "Aucun pass ne porte ce code : vérifiez-le avec le bénéficiaire.")
+	}
+	if err != nil {
+		return ps, err
+	}
+	ps.ValidUntil, _ = passnum.ParseDate(until)
+	lastDay, _ := passnum.ParseDate(last)
+	ps.Status = passnum.DisplayStatus(ps.Status, lastDay, tx.Today())
+	if first.Valid {
+		bd, _ := passnum.ParseDate(birth.String)
+		ps.Beneficiary = &passnum.PassHolder{FirstName: first.String, BirthYear: bd.Year}
+	}
+	if ps.Status == passnum.PassRedeemed {
+		sum, err := tx.activeRedemption(ctx, ps.ID)
+		if err != nil {
+			return ps, err
+		}
+		ps.LastRedemption = sum
+	}
+	return ps, nil
+}
+
+func (tx *Tx) activeRedemption(ctx context.Context, passID string) (*passnum.RedemptionSummary, error) {
+	var s passnum.RedemptionSummary
+	var at int64
+	err := tx.queryRow(ctx, `SELECT r.id, r.place_id, o.name, r.redeemed_at FROM redemptions r JOIN organisations o ON o.id = r.place_id
+		WHERE r.pass_id = ? AND r.status = 'active'`, passID).Scan(&s.RedemptionID, &s.PlaceID, &s.PlaceName, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	s.RedeemedAt = fromMicros(at)
+	return &s, err
+}
+
+// PlaceLabelled refuses a place that is not labelled at this moment.
+func (tx *Tx) PlaceLabelled(ctx context.Context, placeID string) error {
+	var status string
+	err := tx.queryRow(ctx, `SELECT status FROM organisations WHERE id = ? AND kind = 'place'`, placeID).Scan(&status)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if status != passnum.OrgLabelled {
+		return passnum.Errorf(passnum.EPLACENOTLABELLED, "Votre lieu n'est pas labellisé en ce moment : il ne peut pas encaisser de pass. Contactez l'opérateur du programme.")
+	}
+	return nil
+}
+
+// RedeemRequest is what a place submits when it encashes a pass.
+type RedeemRequest struct {
+	Code      string
+	Service   string
+	SiteID    string
+	SessionID string
+}
+
+// Redeem encashes a pass. The pass changes state in one conditional
+// statement, so that of any number of concurrent attempts exactly one wins;
+// the redemption, its ledger entry and the audit entry are written in the
+// same transaction.
+func (tx *Tx) Redeem(ctx context.Context, actor passnum.Actor, r RedeemRequest) (passnum.Redemption, error) {
+	var red passnum.Redemption
+	if !passnum.ValidService(r.Service) {
+		return red, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "service inconnu : choisissez un service du référentiel national (par exemple « Maîtrise des outils numériques du quotidien »)"})
+	}
+	if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
+		return red, err
+	}
+	today := tx.Today().String()
+	var passID, programmeID string
+	var amount int64
+	err := tx.queryRow(ctx, `UPDATE passes SET status = 'redeemed'
+		WHERE code = ? AND status = 'assigned'
+		  AND programme_id IN (SELECT id FROM programmes WHERE valid_from <= ? AND last_redeem_day >= ?)
+		RETURNING id, programme_id, (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id)`,
+		r.Code, today, today).Scan(&passID, &programmeID, &amount)
+	if errors.Is(err, sql.ErrNoRows) {
+		return red, tx.whyNotRedeemable(ctx, r.Code)
+	}
+	if err != nil {
+		return red, err
+	}
+	red = passnum.Redemption{ID: passnum.NewID(tx.now), Code: r.Code, ProgrammeID: programmeID, PlaceID: actor.OrganisationID,
+		Service: r.Service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive}
+	if _, err := tx.exec(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, session_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+		red.ID, passID, programmeID, red.PlaceID, nullString(r.SiteID), nullString(r.SessionID), red.Service, amount, micros(tx.now), actor.Kind, actor.ID); err != nil {
+		return red, err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'redemption', ?, ?)`,
+		passnum.NewID(tx.now), red.ID, programmeID, red.PlaceID, amount, micros(tx.now)); err != nil {
+		return red, err
+	}
+	return red, tx.audit(ctx, actor, "pass.redeem", "redemption", red.ID, "", map[string]any{"pass_id": passID})
+}
+
+// whyNotRedeemable explains a refused redemption: read only after the
+// conditional update failed, so it never decides anything.
+func (tx *Tx) whyNotRedeemable(ctx context.Context, code string) error {
+	ps, err := tx.Pass(ctx, code)
+	if err != nil {
+		return err
+	}
+	switch ps.Status {
+	case passnum.PassRedeemed:
+		e := passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été encaissé.")
+		if s := ps.LastRedemption; s != nil {
+			e = passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été encaissé le %s par %s.", s.RedeemedAt.In(passnum.Paris).Format("02/01/2006 à 15h04"), s.PlaceName)
+			e.Extra = map[string]any{"redeemed_at": s.RedeemedAt, "place_id": s.PlaceID}
+		}
+		return e
+	case passnum.PassUnassigned:
+		return passnum.Errorf(passnum.ENOTASSIGNED, "Ce pass n'a pas encore été remis à un bénéficiaire : il ne peut pas être encaissé.")
+	case passnum.PassBlocked:
+		return passnum.Errorf(passnum.EBLOCKED, "Ce pass appartient à un carnet bloqué (perdu ou remplacé) : il ne peut plus être encaissé.")
+	case passnum.PassExpired:
+		return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est plus valable : la période d'encaissement s'est terminée.")
+	}
+	// Assigned but outside the window before its start.
+	return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est pas encaissable aujourd'hui : la période de validité du programme n'est pas ouverte.")
+}
+
+const redemptionColumns = `r.id, ps.code, r.programme_id, r.place_id, r.service, r.redeemed_at, r.amount_cents, r.status, r.cancelled_at, COALESCE(r.cancel_reason, '')`
+
+func scanRedemption(sc interface{ Scan(...any) error }) (passnum.Redemption, error) {
+	var r passnum.Redemption
+	var at int64
+	var cancelled sql.NullInt64
+	err := sc.Scan(&r.ID, &r.Code, &r.ProgrammeID, &r.PlaceID, &r.Service, &at, &r.AmountCents, &r.Status, &cancelled, &r.CancelReason)
+	r.RedeemedAt = fromMicros(at)
+	r.CancelledAt = nullMicros(cancelled)
+	return r, err
+}
+
+// Redemption returns one redemption; placeID, when set, must own it.
+func (tx *Tx) Redemption(ctx context.Context, id, placeID string) (passnum.Redemption, error) {
+	q := `SELECT ` + redemptionColumns + ` FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.id = ?`
+	args := []any{id}
+	if placeID != "" {
+		q += ` AND r.place_id = ?`
+		args = append(args, placeID)
+	}
+	r, err := scanRedemption(tx.queryRow(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, notFound("encaissement")
+	}
+	return r, err
+}
+
+// ListRedemptions lists redemptions newest first, cancelled ones included.
+func (tx *Tx) ListRedemptions(ctx context.Context, placeID string, p Page) ([]passnum.Redemption, string, error) {
+	q := `SELECT ` + redemptionColumns + ` FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE 1=1`
+	var args []any
+	if placeID != "" {
+		q += ` AND r.place_id = ?`
+		args = append(args, placeID)
+	}
+	q, args = p.apply(q, args, "r.redeemed_at", "r.id")
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []passnum.Redemption
+	for rows.Next() {
+		r, err := scanRedemption(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	out, next := trimPage(out, p, func(i int) (int64, string) { return micros(out[i].RedeemedAt), out[i].ID })
+	return out, next, nil
+}
+
+// CancelRedemption undoes a mistaken redemption: the place within the
+// programme's window and before reimbursement, the operator until
+// reimbursement. The redemption is marked, a reversing ledger entry is
+// written and the pass is usable again; nothing is deleted.
+func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, reason string) (passnum.Redemption, error) {
+	var red passnum.Redemption
+	if reason == "" {
+		return red, passnum.Invalid(passnum.FieldError{Field: "reason", Detail: "indiquez pourquoi l'encaissement est annulé"})
+	}
+	placeFilter := ""
+	if actor.Role != passnum.RoleOperator {
+		placeFilter = actor.OrganisationID
+	}
+	red, err := tx.Redemption(ctx, id, placeFilter)
+	if err != nil {
+		return red, err
+	}
+	var passID string
+	var settlement sql.NullString
+	var windowHours int
+	if err := tx.queryRow(ctx, `SELECT r.pass_id, r.settlement_id, p.cancel_window_hours FROM redemptions r JOIN programmes p ON p.id = r.programme_id WHERE r.id = ?`, id).
+		Scan(&passID, &settlement, &windowHours); err != nil {
+		return red, err
+	}
+	if red.Status == passnum.RedemptionCancelled {
+		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement a déjà été annulé.")
+	}
+	if settlement.Valid {
+		return red, passnum.Errorf(passnum.EALREADYREIMBURSED, "Cet encaissement a déjà été remboursé : seul l'opérateur peut le corriger, par une écriture de régularisation.")
+	}
+	if actor.Role != passnum.RoleOperator {
+		deadline := red.RedeemedAt.Add(time.Duration(windowHours) * time.Hour)
+		if tx.now.After(deadline) {
+			return red, passnum.Errorf(passnum.ECANCELWINDOWCLOSED, "Le délai d'annulation (%d h) est dépassé depuis le %s : demandez la correction à l'opérateur du programme.",
+				windowHours, deadline.In(passnum.Paris).Format("02/01/2006 à 15h04"))
+		}
+	}
+	res, err := tx.exec(ctx, `UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, cancelled_by_kind = ?, cancelled_by_id = ?, cancel_reason = ?
+		WHERE id = ? AND status = 'active' AND settlement_id IS NULL`, micros(tx.now), actor.Kind, actor.ID, reason, id)
+	if err != nil {
+		return red, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
+	}
+	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE id = ? AND status = 'redeemed'`, passID); err != nil {
+		return red, err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,
+		passnum.NewID(tx.now), id, red.ProgrammeID, red.PlaceID, -red.AmountCents, micros(tx.now)); err != nil {
+		return red, err
+	}
+	red.Status = passnum.RedemptionCancelled
+	now := tx.now
+	red.CancelledAt = &now
+	red.CancelReason = reason
+	return red, tx.audit(ctx, actor, "redemption.cancel", "redemption", id, reason, map[string]any{"pass_id": passID})
+}

@@ -1,0 +1,463 @@
+// Package store keeps passnum's data in SQLite or PostgreSQL through
+// database/sql. The public methods own their transaction; the Tx methods
+// compose into one atomic unit. All writes go through Store.Write, which on
+// SQLite batches concurrent writes into one durable commit (group commit).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"passnum"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tune a Store; the zero value is usable.
+type Options struct {
+	// Clock gives "now"; the system clock when nil.
+	Clock passnum.Clock
+	// Migrate applies pending migrations at open. Without it, a database
+	// whose schema is behind is refused.
+	Migrate bool
+	// MaxBatch caps how many writes share one SQLite commit (default 256).
+	MaxBatch int
+	// Logger receives internal errors; slog.Default when nil.
+	Logger *slog.Logger
+}
+
+// Store is the database of one passnum installation.
+type Store struct {
+	dialect dialect
+	db      *sql.DB // PostgreSQL pool, or SQLite's reader connections
+	wdb     *sql.DB // SQLite's single writer connection; nil on PostgreSQL
+	clock   passnum.Clock
+	log     *slog.Logger
+
+	writes   chan *writeRequest
+	maxBatch int
+	done     chan struct{}
+	wg       sync.WaitGroup
+	closing  sync.Once
+}
+
+// Open connects to url: "sqlite:<path>" or a postgres:// URL.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	d, dsn, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{dialect: d, clock: opts.Clock, log: opts.Logger, maxBatch: opts.MaxBatch}
+	if s.clock == nil {
+		s.clock = passnum.SystemClock{}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.maxBatch <= 0 {
+		s.maxBatch = 256
+	}
+	if err := s.connect(ctx, dsn); err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx, opts.Migrate); err != nil {
+		s.closeDBs()
+		return nil, err
+	}
+	if s.wdb != nil {
+		s.writes = make(chan *writeRequest, 4096)
+		s.done = make(chan struct{})
+		s.wg.Add(1)
+		go s.writer()
+	}
+	return s, nil
+}
+
+func (s *Store) connect(ctx context.Context, dsn string) error {
+	var err error
+	switch s.dialect {
+	case sqliteDialect:
+		// One writer connection: SQLite has one write lock, and holding it in
+		// one place means no SQLITE_BUSY between our own requests.
+		if s.wdb, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
+			return err
+		}
+		s.wdb.SetMaxOpenConns(1)
+		s.wdb.SetMaxIdleConns(1)
+		s.wdb.SetConnMaxLifetime(0)
+		if err = s.wdb.PingContext(ctx); err != nil {
+			s.wdb.Close()
+			return unavailable("ouverture de la base SQLite", err)
+		}
+		if s.db, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
+			s.wdb.Close()
+			return err
+		}
+		s.db.SetMaxOpenConns(8)
+		s.db.SetMaxIdleConns(8)
+	case postgresDialect:
+		if s.db, err = sql.Open("pgx", dsn); err != nil {
+			return err
+		}
+		s.db.SetMaxOpenConns(48)
+		s.db.SetMaxIdleConns(48)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+		if err = s.db.PingContext(ctx); err != nil {
+			s.db.Close()
+			return unavailable("connexion à PostgreSQL", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) migrationDB() *sql.DB {
+	if s.wdb != nil {
+		return s.wdb
+	}
+	return s.db
+}
+
+func (s *Store) migrate(ctx context.Context, apply bool) error {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	var popts []goose.ProviderOption
+	gd := goose.DialectSQLite3
+	if s.dialect == postgresDialect {
+		gd = goose.DialectPostgres
+		// Two servers starting together must not both migrate.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		popts = append(popts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, s.migrationDB(), fsys, popts...)
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return unavailable("lecture de la version du schéma", err)
+	}
+	if current > target {
+		return fmt.Errorf("le schéma de la base (version %d) est plus récent que ce programme (version %d) : mettez passnum à jour", current, target)
+	}
+	if current == target {
+		return nil
+	}
+	if !apply {
+		return fmt.Errorf("le schéma de la base (version %d) est en retard sur ce programme (version %d) : lancez « passnum serve » ou « passnum migrate » pour le mettre à jour", current, target)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("mise à jour du schéma : %w", err)
+	}
+	return nil
+}
+
+// Close stops the writer after the writes already queued, then closes the
+// connections.
+func (s *Store) Close() error {
+	s.closing.Do(func() {
+		if s.done != nil {
+			close(s.done)
+			s.wg.Wait()
+		}
+	})
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	if s.wdb != nil {
+		errs = append(errs, s.wdb.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Engine names the database engine: "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.dialect.name() }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.clock.Now() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return unavailable("ping", err)
+	}
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return unavailable("ping", err)
+	}
+	return nil
+}
+
+// Tx is one unit of work. Its time is fixed once, so that every row written
+// by one action carries the same instant.
+type Tx struct {
+	s   *Store
+	tx  *sql.Tx
+	now time.Time
+}
+
+// Now is the instant of this unit of work.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Today is the Paris day of this unit of work.
+func (tx *Tx) Today() passnum.Date { return passnum.ParisDate(tx.now) }
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, tx.s.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, tx.s.dialect.rebind(query), args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.s.dialect.rebind(query), args...)
+}
+
+// View runs fn in a read-only transaction (a consistent snapshot).
+func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
+	var opts *sql.TxOptions
+	if s.dialect == postgresDialect {
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	sqlTx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return s.mapErr(err)
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+	if err := fn(tx); err != nil {
+		return s.mapErr(err)
+	}
+	return s.mapErr(sqlTx.Commit())
+}
+
+type writeRequest struct {
+	ctx  context.Context
+	fn   func(*Tx) error
+	done chan error
+}
+
+// Write runs fn as one atomic write. When fn returns an error, nothing it
+// wrote is kept. When Write returns nil, the change is durable.
+//
+// On SQLite, concurrent writes are queued to one writer goroutine which runs
+// each under its own savepoint inside a shared transaction and commits once
+// for the whole batch: one fsync for many requests, and a failing request
+// rolls back to its savepoint without touching its batch-mates. On
+// PostgreSQL, which groups concurrent commits itself, each write is its own
+// transaction on the pool.
+func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	if s.wdb == nil {
+		return s.writePostgres(ctx, fn)
+	}
+	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return s.mapErr(ctx.Err())
+	case <-s.done:
+		return passnum.Errorf(passnum.EUNAVAILABLE, "Le service s'arrête : réessayez dans un instant.")
+	}
+	// Once queued, the request will be answered: wait for it even if the
+	// client goes away, so that "no answer" never hides a committed write.
+	return <-req.done
+}
+
+func (s *Store) writePostgres(ctx context.Context, fn func(*Tx) error) error {
+	const attempts = 5
+	var err error
+	for i := 0; i < attempts; i++ {
+		err = s.writeOnce(ctx, fn)
+		if !s.dialect.retryable(err) {
+			break
+		}
+		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
+	}
+	return s.mapErr(err)
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(*Tx) error) (err error) {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+	if err = runGuarded(tx, fn); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// runGuarded turns a panic in fn into an error so one bad request cannot
+// kill the writer.
+func runGuarded(tx *Tx, fn func(*Tx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return fn(tx)
+}
+
+func (s *Store) writer() {
+	defer s.wg.Done()
+	batch := make([]*writeRequest, 0, s.maxBatch)
+	for {
+		var first *writeRequest
+		select {
+		case first = <-s.writes:
+		case <-s.done:
+			// Answer what is still queued, then stop.
+			for {
+				select {
+				case r := <-s.writes:
+					s.runBatch([]*writeRequest{r})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < s.maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+func (s *Store) runBatch(batch []*writeRequest) {
+	results := make([]error, len(batch))
+	fail := func(err error) {
+		for i, r := range batch {
+			if results[i] == nil {
+				r.done <- s.mapErr(err)
+			} else {
+				r.done <- results[i]
+			}
+		}
+	}
+	ctx := context.Background()
+	sqlTx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		fail(err)
+		return
+	}
+	ok := 0
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i] = s.mapErr(err)
+			continue
+		}
+		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			sqlTx.Rollback()
+			fail(err)
+			return
+		}
+		tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+		if err := runGuarded(tx, r.fn); err != nil {
+			results[i] = s.mapErr(err)
+			if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
+				sqlTx.Rollback()
+				fail(rerr)
+				return
+			}
+		} else {
+			ok++
+		}
+		if _, err := sqlTx.ExecContext(ctx, "RELEASE w"); err != nil {
+			sqlTx.Rollback()
+			fail(err)
+			return
+		}
+	}
+	if ok == 0 {
+		err = sqlTx.Rollback()
+	} else {
+		err = sqlTx.Commit()
+	}
+	if err != nil && ok > 0 {
+		fail(err)
+		return
+	}
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// mapErr turns driver errors into domain errors: a busy or unreachable
+// database is "unavailable" (503), a constraint the application should have
+// caught is a conflict; anything else is logged and stays internal.
+func (s *Store) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *passnum.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return passnum.Errorf(passnum.EUNAVAILABLE, "La requête a été interrompue avant d'aboutir : réessayez.")
+	}
+	if s.dialect.unavailable(err) {
+		s.log.Warn("database unavailable", "err", err)
+		return passnum.Errorf(passnum.EUNAVAILABLE, "La base de données est momentanément indisponible : réessayez dans quelques secondes.")
+	}
+	if s.dialect.uniqueViolation(err) {
+		return passnum.Errorf(passnum.ECONFLICT, "Cet enregistrement existe déjà.")
+	}
+	return err
+}
+
+func unavailable(what string, err error) error {
+	return fmt.Errorf("%s : %w", what, err)
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
+
+func nullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
