@@ -2,6 +2,7 @@ package passnum
 
 import (
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris must resolve on machines without a zoneinfo database.
 )
@@ -28,12 +29,33 @@ type SystemClock struct{}
 // Now returns time.Now.
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// FixedClock always returns T until moved; it is safe for one goroutine at a
-// time only when moved, which tests do between steps.
-type FixedClock struct{ T time.Time }
+// FixedClock stands still until moved: tests use it to cross validity
+// bounds and cancellation windows deterministically.
+type FixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-// Now returns the fixed instant.
-func (c *FixedClock) Now() time.Time { return c.T }
+// NewFixedClock starts a clock at t.
+func NewFixedClock(t time.Time) *FixedClock { return &FixedClock{t: t} }
 
-// Advance moves the clock forward.
-func (c *FixedClock) Advance(d time.Duration) { c.T = c.T.Add(d) }
+// Now returns the clock's instant.
+func (c *FixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *FixedClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// Advance moves the clock forward by d.
+func (c *FixedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

@@ -256,6 +256,7 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 
 type writeRequest struct {
 	ctx  context.Context
+	at   time.Time // zero: the clock's now
 	fn   func(*Tx) error
 	done chan error
 }
@@ -270,10 +271,17 @@ type writeRequest struct {
 // PostgreSQL, which groups concurrent commits itself, each write is its own
 // transaction on the pool.
 func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
+	return s.WriteAt(ctx, time.Time{}, fn)
+}
+
+// WriteAt is Write with the transaction's instant set to at (when not
+// zero): for loading history, such as the demo's past months or an import
+// from an earlier system, with the dates things really happened.
+func (s *Store) WriteAt(ctx context.Context, at time.Time, fn func(*Tx) error) error {
 	if s.wdb == nil {
-		return s.writePostgres(ctx, fn)
+		return s.writePostgres(ctx, at, fn)
 	}
-	req := &writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	req := &writeRequest{ctx: ctx, at: at, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -286,11 +294,11 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 	return <-req.done
 }
 
-func (s *Store) writePostgres(ctx context.Context, fn func(*Tx) error) error {
+func (s *Store) writePostgres(ctx context.Context, at time.Time, fn func(*Tx) error) error {
 	const attempts = 5
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = s.writeOnce(ctx, fn)
+		err = s.writeOnce(ctx, at, fn)
 		if !s.dialect.retryable(err) {
 			break
 		}
@@ -299,7 +307,7 @@ func (s *Store) writePostgres(ctx context.Context, fn func(*Tx) error) error {
 	return s.mapErr(err)
 }
 
-func (s *Store) writeOnce(ctx context.Context, fn func(*Tx) error) (err error) {
+func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error) (err error) {
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -309,11 +317,18 @@ func (s *Store) writeOnce(ctx context.Context, fn func(*Tx) error) (err error) {
 			sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+	tx := &Tx{s: s, tx: sqlTx, now: s.instant(at)}
 	if err = runGuarded(tx, fn); err != nil {
 		return err
 	}
 	return sqlTx.Commit()
+}
+
+func (s *Store) instant(at time.Time) time.Time {
+	if at.IsZero() {
+		return s.clock.Now()
+	}
+	return at
 }
 
 // runGuarded turns a panic in fn into an error so one bad request cannot
@@ -387,7 +402,7 @@ func (s *Store) runBatch(batch []*writeRequest) {
 			fail(err)
 			return
 		}
-		tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+		tx := &Tx{s: s, tx: sqlTx, now: s.instant(r.at)}
 		if err := runGuarded(tx, r.fn); err != nil {
 			results[i] = s.mapErr(err)
 			if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
