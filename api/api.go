@@ -1,0 +1,270 @@
+// Package api serves the versioned JSON API (/api/v1) that partners'
+// information systems integrate with. Every route, with the roles allowed
+// on it, is declared once in routes.go; the OpenAPI document is generated
+// from that same table.
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"passnum"
+	"passnum/store"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// Server answers the API.
+type Server struct {
+	store *store.Store
+	log   *slog.Logger
+}
+
+// New builds the API over a store.
+func New(s *store.Store, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Server{store: s, log: log}
+}
+
+// Register adds every API route to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	paths := map[string]bool{}
+	for _, rt := range routes {
+		mux.Handle(rt.Method+" "+rt.fullPath(), s.handler(rt))
+		paths[rt.fullPath()] = true
+	}
+	// Other methods on a known path: 405 as a problem document.
+	for p := range paths {
+		mux.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, r, s.log, passnum.Errorf(passnum.EMETHODNOTALLOWED, "Méthode %s non prise en charge sur cette adresse : consultez %s/openapi.json.", r.Method, Prefix))
+		})
+	}
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, s.log, passnum.Errorf(passnum.ENOTFOUND, "Adresse inconnue dans l'API : consultez %s/openapi.json.", Prefix))
+	})
+}
+
+// call is one request as a handler sees it.
+type call struct {
+	r     *http.Request
+	actor passnum.Actor
+	body  []byte
+}
+
+func (c *call) ctx() context.Context { return c.r.Context() }
+
+// id reads a path id; a malformed one is simply not found.
+func (c *call) id(name string) (string, error) {
+	v := c.r.PathValue(name)
+	if !passnum.ValidID(v) {
+		return "", passnum.Errorf(passnum.ENOTFOUND, "Identifiant %q inconnu.", v)
+	}
+	return v, nil
+}
+
+// code reads a pass code from the path.
+func (c *call) code() (string, error) { return passnum.ParsePassCode(c.r.PathValue("code")) }
+
+// decode reads the JSON body into dst.
+func (c *call) decode(dst any) error { return decodeStrict(c.body, dst) }
+
+// page reads ?limit= and ?cursor=.
+func (c *call) page() (store.Page, error) {
+	q := c.r.URL.Query()
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return store.Page{}, passnum.Invalid(passnum.FieldError{Field: "limit", Detail: "nombre entier attendu"})
+		}
+		if n == 0 {
+			n = -1 // 0 is out of range, not "default"
+		}
+		limit = n
+	}
+	return store.NewPage(limit, q.Get("cursor"))
+}
+
+// isOperator reports whether the caller sees everything.
+func (c *call) isOperator() bool { return c.actor.Role == passnum.RoleOperator }
+
+// ownFilter is "" for the operator (no filter) and the caller's
+// organisation otherwise.
+func (c *call) ownFilter() string {
+	if c.isOperator() {
+		return ""
+	}
+	return c.actor.OrganisationID
+}
+
+// list is every list's answer.
+type list[T any] struct {
+	Items []T   `json:"items"`
+	Next  *string `json:"next"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items}
+	if next != "" {
+		l.Next = &next
+	}
+	return l
+}
+
+// redacted is implemented by answers that hold a secret shown only once:
+// what is kept for idempotent replays leaves it out.
+type redacted interface{ redacted() any }
+
+func (s *Server) handler(rt *route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{r: r}
+		if len(rt.Roles) > 0 {
+			actor, err := s.authenticate(r)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="passnum"`)
+				writeError(w, r, s.log, err)
+				return
+			}
+			if !rt.allows(actor.Role) {
+				writeError(w, r, s.log, passnum.Errorf(passnum.EFORBIDDEN, "Votre rôle (%s) ne permet pas cette action.", roleFR(actor.Role)))
+				return
+			}
+			c.actor = actor
+		}
+		if r.Method == http.MethodPost {
+			body, err := readBody(w, r)
+			if err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			c.body = body
+		}
+		run, err := rt.Handle(c)
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if r.Method == http.MethodGet {
+			var out any
+			err := s.store.View(r.Context(), func(tx *store.Tx) error {
+				var err error
+				out, err = run(tx)
+				return err
+			})
+			if err != nil {
+				writeError(w, r, s.log, err)
+				return
+			}
+			writeJSON(w, rt.Status, out, "application/json")
+			return
+		}
+		s.write(w, r, rt, c, run)
+	})
+}
+
+// write runs a state change, with its idempotency record in the same
+// transaction: a retry with the same key and body gets the first answer,
+// the same key with another body is refused.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *call, run func(*store.Tx) (any, error)) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		writeError(w, r, s.log, passnum.Invalid(passnum.FieldError{Field: "Idempotency-Key", Detail: "255 caractères au plus"}))
+		return
+	}
+	scope := c.actor.OrganisationID
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(c.body)
+	hash := hex.EncodeToString(h.Sum(nil))
+	var body []byte
+	status := rt.Status
+	err := s.store.Write(r.Context(), func(tx *store.Tx) error {
+		body, status = nil, rt.Status
+		if key != "" {
+			prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
+			if err != nil {
+				return err
+			}
+			if prev != nil {
+				body, status = prev.Body, prev.Status
+				return nil
+			}
+		}
+		out, err := run(tx)
+		if err != nil {
+			return err
+		}
+		if out == nil {
+			return nil
+		}
+		if body, err = json.Marshal(out); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		kept := body
+		if rd, ok := out.(redacted); ok {
+			if kept, err = json.Marshal(rd.redacted()); err != nil {
+				return err
+			}
+		}
+		return tx.SaveIdempotency(r.Context(), scope, key, hash, store.IdempotentAnswer{Status: status, Body: kept})
+	})
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if body == nil {
+		w.WriteHeader(status)
+		return
+	}
+	writeRaw(w, status, body, "application/json")
+}
+
+func (s *Server) authenticate(r *http.Request) (passnum.Actor, error) {
+	h := r.Header.Get("Authorization")
+	scheme, secret, ok := strings.Cut(h, " ")
+	if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		return passnum.Actor{}, passnum.Errorf(passnum.EUNAUTHENTICATED, "Authentification requise : envoyez l'en-tête « Authorization: Bearer <clé d'API> ».")
+	}
+	return s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
+}
+
+func roleFR(r passnum.Role) string {
+	switch r {
+	case passnum.RoleOperator:
+		return "opérateur"
+	case passnum.RoleFunder:
+		return "financeur"
+	case passnum.RoleDistributor:
+		return "distributeur"
+	case passnum.RolePlace:
+		return "lieu labellisé"
+	}
+	return string(r)
+}
+
+// Health answers 200 when the database answers, 503 otherwise.
+func (s *Server) Health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		writeError(w, r, s.log, passnum.Errorf(passnum.EUNAVAILABLE, "La base de données ne répond pas."))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "engine": s.store.Engine()}, "application/json")
+}

@@ -1,0 +1,56 @@
+package api
+
+import (
+	"passnum"
+	"passnum/store"
+)
+
+func listBeneficiaries(c *call) (func(*store.Tx) (any, error), error) {
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		items, next, err := tx.ListBeneficiaries(c.ctx(), c.ownFilter(), p)
+		return newList(items, next), err
+	}, nil
+}
+
+func getBeneficiary(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) { return tx.Beneficiary(c.ctx(), id, c.ownFilter()) }, nil
+}
+
+func listBeneficiaryBooklets(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		if _, err := tx.Beneficiary(c.ctx(), id, c.ownFilter()); err != nil {
+			return nil, err
+		}
+		items, err := tx.BeneficiaryBooklets(c.ctx(), id)
+		return newList(items, ""), err
+	}, nil
+}
+
+func getBooklet(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		bk, err := tx.Booklet(c.ctx(), id)
+		if err != nil {
+			return nil, err
+		}
+		if f := c.ownFilter(); f != "" && bk.DistributorID != f {
+			return nil, passnum.Errorf(passnum.ENOTFOUND, "Carnet introuvable.")
+		}
+		return bk, nil
+	}, nil
+}

@@ -1,0 +1,249 @@
+package api
+
+import (
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"passnum"
+	"passnum/store"
+)
+
+// The OpenAPI document is built from the route table and the Go types of
+// each request and answer, so it cannot drift from the code.
+
+var (
+	openAPIOnce sync.Once
+	openAPIDoc  map[string]any
+)
+
+// OpenAPI returns the OpenAPI 3.1 document of the API.
+func OpenAPI() map[string]any {
+	openAPIOnce.Do(func() { openAPIDoc = buildOpenAPI() })
+	return openAPIDoc
+}
+
+func openAPIDocument(c *call) (func(*store.Tx) (any, error), error) {
+	return func(*store.Tx) (any, error) { return OpenAPI(), nil }, nil
+}
+
+func buildOpenAPI() map[string]any {
+	schemas := map[string]any{}
+	g := &schemaGen{defs: schemas}
+	paths := map[string]any{}
+	for _, rt := range routes {
+		item, _ := paths[rt.fullPath()].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[rt.fullPath()] = item
+		}
+		op := map[string]any{
+			"summary":     rt.Summary,
+			"operationId": operationID(rt),
+		}
+		var params []any
+		for _, seg := range strings.Split(rt.Path, "/") {
+			if strings.HasPrefix(seg, "{") {
+				name := strings.Trim(seg, "{}")
+				desc := "identifiant (26 caractères)"
+				if name == "code" {
+					desc = "code du pass ; la casse, les espaces et les tirets sont tolérés"
+				}
+				params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
+			}
+		}
+		if rt.Method == "GET" && rt.Response != nil && strings.HasPrefix(reflect.TypeOf(rt.Response).Name(), "list[") {
+			params = append(params,
+				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxPageSize, "default": store.DefaultPageSize}},
+				map[string]any{"name": "cursor", "in": "query", "description": "valeur « next » de la page précédente", "schema": map[string]any{"type": "string"}})
+		}
+		if rt.Method == "POST" {
+			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+				"description": "rejouer la même requête avec la même clé renvoie la première réponse ; la même clé avec un autre corps est refusée (422 idempotency_mismatch)",
+				"schema":      map[string]any{"type": "string", "maxLength": 255}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if rt.Request != nil {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}}}
+		}
+		responses := map[string]any{}
+		ok := map[string]any{"description": http.StatusText(rt.Status)}
+		if rt.Response != nil {
+			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
+		}
+		responses[strconv.Itoa(rt.Status)] = ok
+		codes := append([]string{}, rt.Errors...)
+		if len(rt.Roles) > 0 {
+			op["security"] = []any{map[string]any{"bearer": []any{}}}
+			codes = append(codes, passnum.EUNAUTHENTICATED, passnum.EFORBIDDEN)
+			roles := make([]string, len(rt.Roles))
+			for i, r := range rt.Roles {
+				roles[i] = string(r)
+			}
+			op["x-roles"] = roles
+		} else {
+			op["security"] = []any{}
+		}
+		if rt.Method == "POST" {
+			codes = append(codes, passnum.EMALFORMED, passnum.ETOOLARGE, passnum.EIDEMPOTENCYMISMATCH, passnum.EINVALID)
+		}
+		codes = append(codes, passnum.EUNAVAILABLE)
+		byStatus := map[int][]string{}
+		for _, code := range codes {
+			st := StatusOf(code)
+			if !containsString(byStatus[st], code) {
+				byStatus[st] = append(byStatus[st], code)
+			}
+		}
+		for st, cs := range byStatus {
+			sort.Strings(cs)
+			responses[strconv.Itoa(st)] = map[string]any{
+				"description": "codes : " + strings.Join(cs, ", "),
+				"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
+			}
+		}
+		op["responses"] = responses
+		item[strings.ToLower(rt.Method)] = op
+	}
+	schemas["Problem"] = g.schema(reflect.TypeOf(Problem{}))
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "API passnum v1",
+			"version":     "1.0.0",
+			"description": "API du Pass numérique : programmes, carnets, bénéficiaires, encaissements. Authentification par clé d'API (Authorization: Bearer <clé>) ; erreurs au format RFC 9457 (application/problem+json) avec un membre « code » stable.",
+		},
+		"servers":    []any{map[string]any{"url": Prefix}},
+		"paths":      relativePaths(paths),
+		"components": map[string]any{"schemas": schemas, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
+	}
+}
+
+// relativePaths writes paths relative to the server URL, as OpenAPI wants.
+func relativePaths(paths map[string]any) map[string]any {
+	out := make(map[string]any, len(paths))
+	for p, v := range paths {
+		out[strings.TrimPrefix(p, Prefix)] = v
+	}
+	return out
+}
+
+func operationID(rt *route) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(rt.Method))
+	for _, seg := range strings.Split(rt.Path, "/") {
+		seg = strings.Trim(seg, "{}")
+		seg = strings.TrimSuffix(seg, ".json")
+		if seg == "" {
+			continue
+		}
+		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
+	}
+	return b.String()
+}
+
+func containsString(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+type schemaGen struct{ defs map[string]any }
+
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	dateType = reflect.TypeOf(passnum.Date{})
+	roleType = reflect.TypeOf(passnum.Role(""))
+)
+
+func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case timeType:
+		return map[string]any{"type": "string", "format": "date-time"}
+	case dateType:
+		return map[string]any{"type": "string", "format": "date"}
+	case roleType:
+		return map[string]any{"type": "string", "enum": []string{"operator", "funder", "distributor", "place"}}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return map[string]any{"type": "string"}
+	case reflect.Bool:
+		return map[string]any{"type": "boolean"}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return map[string]any{"type": "integer"}
+	case reflect.Float32, reflect.Float64:
+		return map[string]any{"type": "number"}
+	case reflect.Slice, reflect.Array:
+		return map[string]any{"type": "array", "items": g.schema(t.Elem())}
+	case reflect.Map, reflect.Interface:
+		return map[string]any{"type": "object"}
+	case reflect.Struct:
+		name := schemaName(t)
+		if _, done := g.defs[name]; !done {
+			g.defs[name] = map[string]any{} // placeholder against recursion
+			g.defs[name] = g.object(t)
+		}
+		return map[string]any{"$ref": "#/components/schemas/" + name}
+	}
+	return map[string]any{}
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if !f.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		s := g.schema(f.Type)
+		if doc := f.Tag.Get("doc"); doc != "" || f.Tag.Get("enum") != "" || f.Tag.Get("format") != "" {
+			s = map[string]any{"allOf": []any{s}}
+			if doc != "" {
+				s["description"] = doc
+			}
+			if e := f.Tag.Get("enum"); e != "" {
+				s["enum"] = strings.Split(e, ",")
+			}
+			if fm := f.Tag.Get("format"); fm != "" {
+				s["format"] = fm
+			}
+		}
+		props[name] = s
+		if f.Tag.Get("api") == "required" {
+			required = append(required, name)
+		}
+	}
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func schemaName(t reflect.Type) string {
+	n := t.Name()
+	n = strings.NewReplacer("[", "Of", "]", "", "passnum/store.", "", "passnum.", "", ".", "", "*", "", "/", "").Replace(n)
+	if n == "" {
+		return "Anonymous"
+	}
+	return strings.ToUpper(n[:1]) + n[1:]
+}

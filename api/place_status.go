@@ -1,0 +1,31 @@
+package api
+
+import (
+	"passnum/store"
+)
+
+type reasonRequest struct {
+	Reason *string `json:"reason" doc:"motif, conservé dans le journal d'audit"`
+}
+
+type placeStatus struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+func setPlaceStatus(status string) func(c *call) (func(*store.Tx) (any, error), error) {
+	return func(c *call) (func(*store.Tx) (any, error), error) {
+		id, err := c.id("id")
+		if err != nil {
+			return nil, err
+		}
+		var req reasonRequest
+		if err := c.decode(&req); err != nil {
+			return nil, err
+		}
+		return func(tx *store.Tx) (any, error) {
+			o, err := tx.SetPlaceStatus(c.ctx(), c.actor, id, status, deref(req.Reason))
+			return placeStatus{ID: o.ID, Status: o.Status}, err
+		}, nil
+	}
+}

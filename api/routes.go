@@ -1,0 +1,126 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+
+	"passnum"
+	"passnum/store"
+)
+
+// route is one API action: its address, the roles allowed on it, its
+// documentation and its handler. Handle checks the request outside any
+// transaction and returns the work to run inside one (a read snapshot for
+// GET, an atomic write for POST and DELETE).
+type route struct {
+	Method   string
+	Path     string
+	Roles    []passnum.Role // none: public
+	Summary  string
+	Request  any // zero value of the body type, for the documentation
+	Response any // zero value of the answer type
+	Status   int
+	Errors   []string
+	Handle   func(c *call) (func(*store.Tx) (any, error), error)
+}
+
+func (rt *route) fullPath() string { return Prefix + rt.Path }
+
+func (rt *route) allows(r passnum.Role) bool { return slices.Contains(rt.Roles, r) }
+
+var (
+	operator    = []passnum.Role{passnum.RoleOperator}
+	distributor = []passnum.Role{passnum.RoleDistributor}
+	place       = []passnum.Role{passnum.RolePlace}
+	anyRole     = []passnum.Role{passnum.RoleOperator, passnum.RoleFunder, passnum.RoleDistributor, passnum.RolePlace}
+)
+
+// Routes returns a copy of the route table, for tests and documentation.
+func Routes() []RouteInfo {
+	out := make([]RouteInfo, 0, len(routes))
+	for _, rt := range routes {
+		out = append(out, RouteInfo{Method: rt.Method, Path: rt.fullPath(), Roles: slices.Clone(rt.Roles), Status: rt.Status})
+	}
+	return out
+}
+
+// RouteInfo describes a route without its handler.
+type RouteInfo struct {
+	Method string
+	Path   string
+	Roles  []passnum.Role
+	Status int
+}
+
+// routes is the one table of the API: every address, who may call it.
+var routes []*route
+
+func init() {
+	routes = []*route{
+		{Method: "POST", Path: "/organisations", Roles: operator, Summary: "Créer une organisation (distributeur, lieu, financeur)",
+			Request: organisationRequest{}, Response: passnum.Organisation{}, Status: http.StatusCreated,
+			Errors: []string{passnum.EINVALID, passnum.ECONFLICT}, Handle: createOrganisation},
+		{Method: "GET", Path: "/organisations", Roles: anyRole, Summary: "Lister les organisations (l'opérateur voit tout, les autres leur propre organisation)",
+			Response: list[passnum.Organisation]{}, Status: http.StatusOK, Handle: listOrganisations},
+		{Method: "GET", Path: "/organisations/{id}", Roles: anyRole, Summary: "Lire une organisation",
+			Response: passnum.Organisation{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getOrganisation},
+		{Method: "POST", Path: "/organisations/{id}/keys", Roles: operator, Summary: "Créer une clé d'API nommée pour une organisation (affichée une seule fois)",
+			Request: keyRequest{}, Response: keyResponse{}, Status: http.StatusCreated, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: createKey},
+		{Method: "GET", Path: "/organisations/{id}/keys", Roles: operator, Summary: "Lister les clés d'une organisation (sans leur secret)",
+			Response: list[passnum.APIKey]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listKeys},
+		{Method: "DELETE", Path: "/keys/{id}", Roles: operator, Summary: "Révoquer une clé d'API, immédiatement",
+			Status: http.StatusNoContent, Errors: []string{passnum.ENOTFOUND}, Handle: revokeKey},
+		{Method: "POST", Path: "/places/{id}/label", Roles: operator, Summary: "Labelliser un lieu",
+			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: setPlaceStatus(passnum.OrgLabelled)},
+		{Method: "POST", Path: "/places/{id}/suspend", Roles: operator, Summary: "Suspendre le label d'un lieu (motif obligatoire)",
+			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: setPlaceStatus(passnum.OrgSuspended)},
+		{Method: "POST", Path: "/places/{id}/refuse", Roles: operator, Summary: "Refuser le label à un lieu (motif obligatoire)",
+			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: setPlaceStatus(passnum.OrgRefused)},
+		{Method: "POST", Path: "/places/{id}/withdraw", Roles: operator, Summary: "Retirer le label d'un lieu (motif obligatoire)",
+			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: setPlaceStatus(passnum.OrgWithdrawn)},
+		{Method: "POST", Path: "/programmes", Roles: operator, Summary: "Créer un programme et les parts de ses financeurs",
+			Request: programmeRequest{}, Response: passnum.Programme{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID}, Handle: createProgramme},
+		{Method: "GET", Path: "/programmes", Roles: anyRole, Summary: "Lister les programmes (un financeur voit ceux qu'il finance)",
+			Response: list[passnum.Programme]{}, Status: http.StatusOK, Handle: listProgrammes},
+		{Method: "GET", Path: "/programmes/{id}", Roles: anyRole, Summary: "Lire un programme, ses financeurs et son stock",
+			Response: passnum.Programme{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getProgramme},
+		{Method: "POST", Path: "/programmes/{id}/issuances", Roles: operator, Summary: "Émettre des carnets de pass dans le stock central du programme",
+			Request: issuanceRequest{}, Response: passnum.Issuance{}, Status: http.StatusCreated, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: createIssuance},
+		{Method: "POST", Path: "/programmes/{id}/allocations", Roles: operator, Summary: "Doter un distributeur de carnets",
+			Request: allocationRequest{}, Response: passnum.Allocation{}, Status: http.StatusCreated,
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.EINSUFFICIENTSTOCK}, Handle: createAllocation},
+		{Method: "GET", Path: "/programmes/{id}/allocations", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lister les dotations (un distributeur voit les siennes)",
+			Response: list[passnum.Allocation]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listAllocations},
+		{Method: "GET", Path: "/programmes/{id}/stock", Roles: distributor, Summary: "Stock de carnets de la structure pour ce programme",
+			Response: store.DistributorStock{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getStock},
+		{Method: "POST", Path: "/beneficiaries", Roles: distributor, Summary: "Inscrire un bénéficiaire",
+			Request: beneficiaryRequest{}, Response: passnum.Beneficiary{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID}, Handle: createBeneficiary},
+		{Method: "GET", Path: "/beneficiaries", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lister les bénéficiaires (un distributeur voit les siens)",
+			Response: list[passnum.Beneficiary]{}, Status: http.StatusOK, Handle: listBeneficiaries},
+		{Method: "GET", Path: "/beneficiaries/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lire un bénéficiaire",
+			Response: passnum.Beneficiary{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getBeneficiary},
+		{Method: "POST", Path: "/beneficiaries/{id}/booklets", Roles: distributor, Summary: "Vérifier l'éligibilité et remettre un carnet",
+			Request: handOutRequest{}, Response: passnum.Booklet{}, Status: http.StatusCreated,
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ENOTELIGIBLE, passnum.EINSUFFICIENTSTOCK, passnum.EBOOKLETLIMIT, passnum.EPROGRAMMECLOSED}, Handle: handOut},
+		{Method: "GET", Path: "/beneficiaries/{id}/booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lister les carnets d'un bénéficiaire",
+			Response: list[passnum.Booklet]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listBeneficiaryBooklets},
+		{Method: "GET", Path: "/booklets/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lire un carnet et ses pass",
+			Response: passnum.Booklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getBooklet},
+		{Method: "GET", Path: "/passes/{code}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Vérifier un pass avant de l'encaisser",
+			Response: passnum.Pass{}, Status: http.StatusOK, Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EPLACENOTLABELLED}, Handle: getPass},
+		{Method: "POST", Path: "/passes/{code}/redeem", Roles: place, Summary: "Encaisser un pass après une formation",
+			Request: redeemRequest{}, Response: passnum.Redemption{}, Status: http.StatusCreated,
+			Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EINVALID, passnum.EPLACENOTLABELLED, passnum.EALREADYREDEEMED, passnum.ENOTASSIGNED, passnum.EEXPIRED, passnum.EBLOCKED},
+			Handle: redeem},
+		{Method: "GET", Path: "/redemptions", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Lister les encaissements, du plus récent au plus ancien (un lieu voit les siens)",
+			Response: list[passnum.Redemption]{}, Status: http.StatusOK, Handle: listRedemptions},
+		{Method: "GET", Path: "/redemptions/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Lire un encaissement",
+			Response: passnum.Redemption{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getRedemption},
+		{Method: "POST", Path: "/redemptions/{id}/cancel", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Annuler un encaissement erroné (le lieu dans le délai, l'opérateur avant remboursement)",
+			Request: reasonRequest{}, Response: passnum.Redemption{}, Status: http.StatusOK,
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECANCELWINDOWCLOSED, passnum.EALREADYCANCELLED, passnum.EALREADYREIMBURSED}, Handle: cancelRedemption},
+		{Method: "GET", Path: "/audit", Roles: operator, Summary: "Journal d'audit : qui a fait quoi, quand et pourquoi",
+			Response: list[passnum.AuditEntry]{}, Status: http.StatusOK, Handle: listAudit},
+		{Method: "GET", Path: "/openapi.json", Summary: "Ce document OpenAPI", Status: http.StatusOK, Handle: openAPIDocument},
+	}
+}

@@ -1,0 +1,100 @@
+// Command passnum runs the Pass numérique: the web server and API, and the
+// administration commands. It only wires the packages together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+const usage = `passnum — le Pass numérique, de l'émission des carnets au remboursement des lieux.
+
+Usage :
+  passnum serve [--db URL] [--addr 127.0.0.1:8080] [--demo]
+  passnum admin create-key [--db URL] [--name NOM]
+  passnum check [--db URL]
+  passnum migrate [--db URL]
+  passnum bench [options]
+
+--db vaut sqlite:<fichier> (par défaut sqlite:passnum.db) ou une URL postgres://… ;
+la variable d'environnement PASSNUM_DB fait de même.
+`
+
+func main() {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintln(os.Stderr, "passnum :", err)
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "passnum :", err)
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"commande manquante"}
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "admin":
+		if len(args) < 2 || args[1] != "create-key" {
+			return usageError{"sous-commande d'administration inconnue : utilisez « passnum admin create-key »"}
+		}
+		return createKey(ctx, args[2:], stdout, stderr)
+	case "check":
+		return check(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("commande inconnue %q", args[0])}
+}
+
+// newFlags makes a flag set that reports errors in French and returns them
+// instead of exiting.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// dbFlag adds --db with PASSNUM_DB and the default.
+func dbFlag(fs *flag.FlagSet) *string {
+	def := os.Getenv("PASSNUM_DB")
+	if def == "" {
+		def = "sqlite:passnum.db"
+	}
+	return fs.String("db", def, "base de données : sqlite:<fichier> ou postgres://…")
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{"argument inattendu : " + strings.Join(fs.Args(), " ")}
+	}
+	return nil
+}
