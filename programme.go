@@ -58,6 +58,12 @@ func (p *Programme) Validate() error {
 	if p.BookletSize < 1 || p.BookletSize > MaxBookletSize {
 		fe.Add("booklet_size", "nombre de pass par carnet entre 1 et 20")
 	}
+	if p.ValidFrom.IsZero() {
+		fe.Add("valid_from", "premier jour de validité obligatoire (AAAA-MM-JJ)")
+	}
+	if p.ValidUntil.IsZero() {
+		fe.Add("valid_until", "dernier jour de validité obligatoire (AAAA-MM-JJ)")
+	}
 	if !p.ValidFrom.IsZero() && !p.ValidUntil.IsZero() && p.ValidUntil.Before(p.ValidFrom) {
 		fe.Add("valid_until", "la fin de validité doit suivre le début (valid_from)")
 	}

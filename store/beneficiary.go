@@ -124,7 +124,7 @@ func (tx *Tx) HandOut(ctx context.Context, actor passnum.Actor, beneficiaryID, p
 	}
 	var bookletID string
 	err = tx.queryRow(ctx, `UPDATE booklets SET status = 'handed_out', beneficiary_id = ?, handed_out_at = ?
-		WHERE id = (SELECT id FROM booklets WHERE programme_id = ? AND distributor_id = ? AND status = 'allocated' ORDER BY id LIMIT 1`+tx.s.dialect.skipLocked()+`)
+		WHERE id = (SELECT id FROM booklets WHERE programme_id = ? AND status = 'allocated' AND distributor_id = ? ORDER BY id LIMIT 1`+tx.s.dialect.skipLocked()+`)
 		RETURNING id`, beneficiaryID, micros(tx.now), programmeID, actor.OrganisationID).Scan(&bookletID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bk, passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Votre structure n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur.")

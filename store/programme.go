@@ -244,7 +244,7 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	// Pick the booklets themselves; SKIP LOCKED keeps concurrent PostgreSQL
 	// allocations off each other's rows.
 	res, err = tx.exec(ctx, `UPDATE booklets SET status = 'allocated', distributor_id = ?, allocated_at = ?
-		WHERE id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'stock' ORDER BY id LIMIT ?`+tx.s.dialect.skipLocked()+`)`,
+		WHERE id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'stock' AND distributor_id IS NULL ORDER BY id LIMIT ?`+tx.s.dialect.skipLocked()+`)`,
 		distributorID, micros(tx.now), programmeID, booklets)
 	if err != nil {
 		return a, err

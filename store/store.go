@@ -213,9 +213,18 @@ func (s *Store) Ping(ctx context.Context) error {
 // Tx is one unit of work. Its time is fixed once, so that every row written
 // by one action carries the same instant.
 type Tx struct {
-	s   *Store
-	tx  *sql.Tx
-	now time.Time
+	s     *Store
+	q     querier
+	stmts *stmtCache // SQLite's writer only: statements prepared once
+	now   time.Time
+}
+
+// querier is what a Tx runs its statements on: a *sql.Tx, or SQLite's
+// writer connection inside a transaction it began itself.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Now is the instant of this unit of work.
@@ -225,15 +234,57 @@ func (tx *Tx) Now() time.Time { return tx.now }
 func (tx *Tx) Today() passnum.Date { return passnum.ParisDate(tx.now) }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, tx.s.dialect.rebind(query), args...)
+	if st := tx.stmts.get(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.q.ExecContext(ctx, tx.s.dialect.rebind(query), args...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, tx.s.dialect.rebind(query), args...)
+	if st := tx.stmts.get(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.q.QueryContext(ctx, tx.s.dialect.rebind(query), args...)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.s.dialect.rebind(query), args...)
+	if st := tx.stmts.get(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.q.QueryRowContext(ctx, tx.s.dialect.rebind(query), args...)
+}
+
+// stmtCache keeps the writer connection's prepared statements: parsing
+// SQL again for every redemption would cost more than running it.
+type stmtCache struct {
+	conn *sql.Conn
+	m    map[string]*sql.Stmt
+}
+
+// maxCachedQuery leaves out the long generated statements (issuance's
+// multi-row inserts), which are not worth keeping.
+const maxCachedQuery = 2048
+
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if c == nil || len(query) > maxCachedQuery {
+		return nil
+	}
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	st, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared: the error, if any, surfaces there
+	}
+	c.m[query] = st
+	return st
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = map[string]*sql.Stmt{}
 }
 
 // View runs fn in a read-only transaction (a consistent snapshot).
@@ -247,7 +298,7 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 		return s.mapErr(err)
 	}
 	defer sqlTx.Rollback()
-	tx := &Tx{s: s, tx: sqlTx, now: s.clock.Now()}
+	tx := &Tx{s: s, q: sqlTx, now: s.clock.Now()}
 	if err := fn(tx); err != nil {
 		return s.mapErr(err)
 	}
@@ -317,7 +368,7 @@ func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error)
 			sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{s: s, tx: sqlTx, now: s.instant(at)}
+	tx := &Tx{s: s, q: sqlTx, now: s.instant(at)}
 	if err = runGuarded(tx, fn); err != nil {
 		return err
 	}
@@ -344,6 +395,13 @@ func runGuarded(tx *Tx, fn func(*Tx) error) (err error) {
 
 func (s *Store) writer() {
 	defer s.wg.Done()
+	w := &stmtCache{m: map[string]*sql.Stmt{}}
+	defer func() {
+		if w.conn != nil {
+			w.close()
+			w.conn.Close()
+		}
+	}()
 	batch := make([]*writeRequest, 0, s.maxBatch)
 	for {
 		var first *writeRequest
@@ -354,7 +412,7 @@ func (s *Store) writer() {
 			for {
 				select {
 				case r := <-s.writes:
-					s.runBatch([]*writeRequest{r})
+					s.runBatch(w, []*writeRequest{r})
 				default:
 					return
 				}
@@ -370,13 +428,20 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
-		s.runBatch(batch)
+		s.runBatch(w, batch)
 	}
 }
 
-func (s *Store) runBatch(batch []*writeRequest) {
+// runBatch runs a batch of writes in one transaction on the writer's own
+// connection, which it begins and ends itself so that its prepared
+// statements live across transactions.
+func (s *Store) runBatch(w *stmtCache, batch []*writeRequest) {
 	results := make([]error, len(batch))
+	ctx := context.Background()
 	fail := func(err error) {
+		if w.conn != nil {
+			w.conn.ExecContext(ctx, "ROLLBACK")
+		}
 		for i, r := range batch {
 			if results[i] == nil {
 				r.done <- s.mapErr(err)
@@ -385,46 +450,66 @@ func (s *Store) runBatch(batch []*writeRequest) {
 			}
 		}
 	}
-	ctx := context.Background()
-	sqlTx, err := s.wdb.BeginTx(ctx, nil)
-	if err != nil {
+	if w.conn == nil {
+		conn, err := s.wdb.Conn(ctx)
+		if err != nil {
+			fail(err)
+			return
+		}
+		w.conn = conn
+	}
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		// A broken connection is replaced for the next batch.
+		w.close()
+		w.conn.Close()
+		w.conn = nil
 		fail(err)
 		return
 	}
+	// A write alone in its batch needs no savepoint: on error the whole
+	// transaction rolls back. This matters for big writes (issuing a
+	// million passes), whose every page a savepoint would copy aside.
+	alone := len(batch) == 1
 	ok := 0
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = s.mapErr(err)
 			continue
 		}
-		if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT w"); err != nil {
-			sqlTx.Rollback()
-			fail(err)
-			return
+		if !alone {
+			if _, err := w.conn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+				fail(err)
+				return
+			}
 		}
-		tx := &Tx{s: s, tx: sqlTx, now: s.instant(r.at)}
-		if err := runGuarded(tx, r.fn); err != nil {
+		tx := &Tx{s: s, q: w.conn, stmts: w, now: s.instant(r.at)}
+		err := runGuarded(tx, r.fn)
+		if err != nil {
 			results[i] = s.mapErr(err)
-			if _, rerr := sqlTx.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
-				sqlTx.Rollback()
+			if alone {
+				w.conn.ExecContext(ctx, "ROLLBACK")
+				r.done <- results[i]
+				return
+			}
+			if _, rerr := w.conn.ExecContext(ctx, "ROLLBACK TO w"); rerr != nil {
 				fail(rerr)
 				return
 			}
 		} else {
 			ok++
 		}
-		if _, err := sqlTx.ExecContext(ctx, "RELEASE w"); err != nil {
-			sqlTx.Rollback()
-			fail(err)
-			return
+		if !alone {
+			if _, err := w.conn.ExecContext(ctx, "RELEASE w"); err != nil {
+				fail(err)
+				return
+			}
 		}
 	}
+	end := "COMMIT"
 	if ok == 0 {
-		err = sqlTx.Rollback()
-	} else {
-		err = sqlTx.Commit()
+		end = "ROLLBACK"
 	}
-	if err != nil && ok > 0 {
+	if _, err := w.conn.ExecContext(ctx, end); err != nil && ok > 0 {
 		fail(err)
 		return
 	}

@@ -105,7 +105,7 @@ CREATE TABLE booklets (
     CHECK (status = 'stock' OR distributor_id IS NOT NULL),
     CHECK (status NOT IN ('handed_out', 'blocked') OR beneficiary_id IS NOT NULL)
 );
-CREATE INDEX booklets_stock ON booklets (programme_id, status, distributor_id);
+CREATE INDEX booklets_stock ON booklets (programme_id, status, distributor_id, id);
 CREATE INDEX booklets_beneficiary ON booklets (beneficiary_id);
 CREATE INDEX booklets_distributor ON booklets (distributor_id, status);
 

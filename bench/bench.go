@@ -1,0 +1,356 @@
+// Package bench measures passnum on this machine: redemptions through the
+// HTTP API at several concurrency levels next to the engine's durable
+// floor (the same writes, no HTTP, one transaction each), and issuing a
+// million passes. "passnum bench" prints the report that BENCHMARKS.md
+// quotes.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"passnum"
+	"passnum/server"
+	"passnum/store"
+)
+
+// Options choose what to measure.
+type Options struct {
+	// Engine is "sqlite" or "postgres".
+	Engine string
+	// PostgresURL is where fresh benchmark databases are created from
+	// (an existing database such as postgres://postgres@127.0.0.1/postgres).
+	PostgresURL string
+	// Dir holds the SQLite files (a temporary folder when empty).
+	Dir string
+	// Clients are the concurrency levels (1, 16, 64).
+	Clients []int
+	// Duration of each measurement.
+	Duration time.Duration
+	// IssuePasses is how many passes the issuance measurement creates
+	// (0 skips it).
+	IssuePasses int
+}
+
+// Result is one measurement.
+type Result struct {
+	Name       string
+	Clients    int
+	Ops        int
+	Elapsed    time.Duration
+	P50, P99   time.Duration
+	Throughput float64
+	Errors     int
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%-28s clients=%-3d %9.0f/s  p50=%7.2fms  p99=%7.2fms  (%d ops, %d errors)",
+		r.Name, r.Clients, r.Throughput, ms(r.P50), ms(r.P99), r.Ops, r.Errors)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Run measures and writes the report to w.
+func Run(ctx context.Context, o Options, w io.Writer) error {
+	if len(o.Clients) == 0 {
+		o.Clients = []int{1, 16, 64}
+	}
+	if o.Duration <= 0 {
+		o.Duration = 5 * time.Second
+	}
+	fmt.Fprintf(w, "engine=%s duration=%s clients=%v\n", o.Engine, o.Duration, o.Clients)
+	for _, c := range o.Clients {
+		floor, err := o.measure(ctx, c, false)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, floor)
+		api, err := o.measure(ctx, c, true)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(w, api)
+		fmt.Fprintf(w, "%-28s clients=%-3d ratio api/floor = %.2f\n", "", c, api.Throughput/floor.Throughput)
+	}
+	if o.IssuePasses > 0 {
+		r, err := o.issue(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "issue %d passes: %.2fs (%.0f passes/s)\n", o.IssuePasses, r.Elapsed.Seconds(), r.Throughput)
+	}
+	return nil
+}
+
+// fixture is a database ready for redemptions: a labelled place with a key
+// and enough handed-out passes.
+type fixture struct {
+	s        *store.Store
+	placeKey string
+	place    passnum.Actor
+	codes    []string
+	cleanup  func()
+}
+
+var setupClock = passnum.SystemClock{}
+
+func (o Options) open(ctx context.Context, maxBatch int) (*store.Store, func(), error) {
+	switch o.Engine {
+	case "postgres":
+		u, drop, err := freshPostgres(ctx, o.PostgresURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := store.Open(ctx, u, store.Options{Migrate: true, Logger: quiet})
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		return s, func() { s.Close(); drop() }, nil
+	default:
+		dir := o.Dir
+		if dir == "" {
+			dir = os.TempDir()
+		}
+		d, err := os.MkdirTemp(dir, "passnum-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := store.Open(ctx, "sqlite:"+filepath.Join(d, "bench.db"), store.Options{Migrate: true, MaxBatch: maxBatch, Logger: quiet})
+		if err != nil {
+			os.RemoveAll(d)
+			return nil, nil, err
+		}
+		return s, func() { s.Close(); os.RemoveAll(d) }, nil
+	}
+}
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// setup prepares passes enough for n redemptions.
+func (o Options) setup(ctx context.Context, n int, maxBatch int) (*fixture, error) {
+	s, cleanup, err := o.open(ctx, maxBatch)
+	if err != nil {
+		return nil, err
+	}
+	f := &fixture{s: s, cleanup: cleanup}
+	const size = 10
+	booklets := int64(n/size + 1)
+	err = s.Write(ctx, func(tx *store.Tx) error {
+		op := passnum.SystemActor
+		funder, err := tx.CreateOrganisation(ctx, op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: "Région"})
+		if err != nil {
+			return err
+		}
+		dist, err := tx.CreateOrganisation(ctx, op, passnum.NewOrganisation{Kind: passnum.RoleDistributor, Name: "Mission locale"})
+		if err != nil {
+			return err
+		}
+		place, err := tx.CreateOrganisation(ctx, op, passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Médiathèque", SIRET: "73282932000074"})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.SetPlaceStatus(ctx, op, place.ID, passnum.OrgLabelled, ""); err != nil {
+			return err
+		}
+		k, secret, err := tx.CreateKey(ctx, op, place.ID, "bench")
+		if err != nil {
+			return err
+		}
+		f.placeKey = secret
+		f.place = passnum.Actor{OrganisationID: place.ID, Role: passnum.RolePlace, Kind: "key", ID: k.ID}
+		today := tx.Today()
+		p, err := tx.CreateProgramme(ctx, op, passnum.Programme{Name: "Banc d'essai", FaceValueCents: 1000, BookletSize: size,
+			ValidFrom: today.AddDays(-30), ValidUntil: today.AddDays(365), GraceDays: 31, MinAge: 16, MaxAge: 25,
+			MaxBookletsPerBeneficiary: 1, CancelWindowHours: 24, Funders: []passnum.FunderShare{{OrganisationID: funder.ID, ShareBps: 10000}}})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Issue(ctx, op, p.ID, booklets); err != nil {
+			return err
+		}
+		if _, err := tx.Allocate(ctx, op, p.ID, dist.ID, booklets); err != nil {
+			return err
+		}
+		da := passnum.Actor{OrganisationID: dist.ID, Role: passnum.RoleDistributor, Kind: "system", ID: "bench"}
+		birth := today.AddDays(-20 * 365)
+		for i := int64(0); i < booklets; i++ {
+			b, err := tx.CreateBeneficiary(ctx, da, passnum.Beneficiary{FirstName: "Camille", LastName: "Essai", BirthDate: birth, CommuneINSEE: "25056", JobSeeker: true})
+			if err != nil {
+				return err
+			}
+			bk, err := tx.HandOut(ctx, da, b.ID, p.ID)
+			if err != nil {
+				return err
+			}
+			for _, ps := range bk.Passes {
+				f.codes = append(f.codes, ps.Code)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	return f, nil
+}
+
+// capacity guesses how many redemptions a measurement may need.
+func (o Options) capacity(clients int) int {
+	per := 25000.0
+	if o.Engine == "postgres" {
+		per = 12000
+	}
+	return int(per*o.Duration.Seconds()) + clients*10
+}
+
+// measure runs clients concurrent redeemers for the duration, through the
+// HTTP API or straight on the store with one transaction each (the floor).
+func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result, error) {
+	n := o.capacity(clients)
+	maxBatch := 0
+	if !viaAPI && o.Engine != "postgres" {
+		maxBatch = 1 // the floor: one durable commit per redemption
+	}
+	f, err := o.setup(ctx, n, maxBatch)
+	if err != nil {
+		return Result{}, err
+	}
+	defer f.cleanup()
+	name := o.Engine + " floor (store, 1 tx each)"
+	var redeem func(code string) error
+	if viaAPI {
+		name = o.Engine + " HTTP API"
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return Result{}, err
+		}
+		srv := &http.Server{Handler: server.New(f.s, quiet)}
+		go srv.Serve(ln)
+		defer srv.Close()
+		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+		base := "http://" + ln.Addr().String() + "/api/v1/passes/"
+		body := []byte(`{"service":"Maîtrise des outils numériques du quotidien"}`)
+		redeem = func(code string) error {
+			req, _ := http.NewRequestWithContext(ctx, "POST", base+code+"/redeem", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+f.placeKey)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusCreated {
+				return fmt.Errorf("status %d", res.StatusCode)
+			}
+			return nil
+		}
+	} else {
+		redeem = func(code string) error {
+			return f.s.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.Redeem(ctx, f.place, store.RedeemRequest{Code: code, Service: "Maîtrise des outils numériques du quotidien"})
+				return err
+			})
+		}
+	}
+	// A short warm-up fills connection pools and caches.
+	var next atomic.Int64
+	take := func() (string, bool) {
+		i := next.Add(1) - 1
+		if int(i) >= len(f.codes) {
+			return "", false
+		}
+		return f.codes[i], true
+	}
+	for i := 0; i < clients && i < 50; i++ {
+		if c, ok := take(); ok {
+			redeem(c)
+		}
+	}
+	lat := make([][]time.Duration, clients)
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(o.Duration)
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				code, ok := take()
+				if !ok {
+					return
+				}
+				t0 := time.Now()
+				if err := redeem(code); err != nil {
+					errs.Add(1)
+					continue
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := Result{Name: name, Clients: clients, Ops: len(all), Elapsed: elapsed, Errors: int(errs.Load())}
+	if len(all) > 0 {
+		r.P50 = all[len(all)*50/100]
+		r.P99 = all[min(len(all)-1, len(all)*99/100)]
+	}
+	r.Throughput = float64(r.Ops) / elapsed.Seconds()
+	if int(next.Load()) >= len(f.codes) {
+		return r, fmt.Errorf("%s: ran out of passes (%d): raise the capacity", name, len(f.codes))
+	}
+	return r, nil
+}
+
+// issue measures issuing IssuePasses passes in one call.
+func (o Options) issue(ctx context.Context) (Result, error) {
+	s, cleanup, err := o.open(ctx, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	defer cleanup()
+	var pid string
+	err = s.Write(ctx, func(tx *store.Tx) error {
+		op := passnum.SystemActor
+		funder, err := tx.CreateOrganisation(ctx, op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: "Région"})
+		if err != nil {
+			return err
+		}
+		today := tx.Today()
+		p, err := tx.CreateProgramme(ctx, op, passnum.Programme{Name: "Émission", FaceValueCents: 1000, BookletSize: 5,
+			ValidFrom: today, ValidUntil: today.AddDays(365), GraceDays: 31, MinAge: 16, MaxAge: 25, MaxBookletsPerBeneficiary: 1,
+			Funders: []passnum.FunderShare{{OrganisationID: funder.ID, ShareBps: 10000}}})
+		pid = p.ID
+		return err
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	start := time.Now()
+	err = s.Write(ctx, func(tx *store.Tx) error {
+		_, err := tx.Issue(ctx, passnum.SystemActor, pid, int64(o.IssuePasses/5))
+		return err
+	})
+	el := time.Since(start)
+	return Result{Name: "issue", Ops: o.IssuePasses, Elapsed: el, Throughput: float64(o.IssuePasses) / el.Seconds()}, err
+}

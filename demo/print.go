@@ -1,0 +1,72 @@
+package demo
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"passnum"
+)
+
+// roleLabels names the roles as users say them, in the order printed.
+var roleLabels = []struct{ role, label, path string }{
+	{"operator", "Opérateur du programme", "/programmes"},
+	{"funder", "Financeur", "/programmes"},
+	{"distributor", "Distributeur (conseiller)", "/beneficiaries"},
+	{"place", "Lieu labellisé", "/passes/{code}"},
+}
+
+// Print tells, in French, where to go and how to try each role.
+func (s Summary) Print(w io.Writer, baseURL string) {
+	base := strings.TrimRight(baseURL, "/")
+	api := base + "/api/v1"
+	code := passnum.FormatPassCode(s.Beneficiary.PassCode)
+	var b strings.Builder
+	fmt.Fprintf(&b, "Démonstration du Pass numérique Bourgogne-Franche-Comté prête.\n\n")
+	fmt.Fprintf(&b, "Ouvrez %s dans un navigateur. L'API est sous %s (documentation : %s/openapi.json).\n\n", base, api, api)
+	fmt.Fprintf(&b, "Données chargées : %s programmes dont « %s » en cours, %s organisations, %s bénéficiaires, %s pass émis, %s encaissements (dont %s annulés).\n\n",
+		frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
+	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")
+	for _, r := range roleLabels {
+		k, ok := s.Keys[r.role]
+		if !ok {
+			continue
+		}
+		path := strings.Replace(r.path, "{code}", code, 1)
+		fmt.Fprintf(&b, "\n  %s — %s\n    clé : %s\n    curl -H 'Authorization: Bearer %s' %s%s\n", r.label, k.OrganisationName, k.Secret, k.Secret, api, path)
+	}
+	if s.Beneficiary.PassCode != "" {
+		fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s), carnet du programme « %s » remis il y a deux semaines, un pass déjà utilisé.\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate), s.CurrentProgramme)
+		fmt.Fprintf(&b, "  Pass à encaisser : %s\n", code)
+		if k, ok := s.Keys["place"]; ok {
+			fmt.Fprintf(&b, "  Encaisser ce pass (clé du lieu) :\n    curl -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n      -d '{\"service\": \"Maîtrise des outils numériques du quotidien\"}' %s/passes/%s/redeem\n", k.Secret, api, code)
+		}
+	}
+	fmt.Fprintf(&b, "\nCes clés ouvrent les données de démonstration : ne les gardez pas pour une base réelle.\n")
+	io.WriteString(w, b.String())
+}
+
+// frInt groups thousands with a space, the French way: 5 500.
+func frInt(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + frInt(-n)
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func frBirthDate(s string) string {
+	d, err := passnum.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return frDate(d)
+}

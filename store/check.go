@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"passnum"
+)
+
+// Violation is a broken invariant found by Check.
+type Violation struct {
+	// Invariant names the rule: "conservation", "redemption", "stock",
+	// "booklet", "holding", "ledger", "funding" or "audit".
+	Invariant string
+	// Message says what is wrong, in French, with the ids to look at.
+	Message string
+}
+
+func (v *Violation) Error() string { return v.Message }
+
+func violation(invariant, format string, args ...any) *Violation {
+	return &Violation{Invariant: invariant, Message: fmt.Sprintf(format, args...)}
+}
+
+// Check verifies the invariants of the stored data in one consistent
+// snapshot and returns the first violation as a *Violation, or nil:
+//
+//   - conservation: per programme, issued_booklets booklets and
+//     issued_booklets × booklet_size passes; each booklet holds booklet_size
+//     passes of its own programme;
+//   - redemption: a pass has at most one active redemption, and is
+//     'redeemed' if and only if it has one;
+//   - stock: counters never negative; unallocated_booklets is the number of
+//     booklets in stock; a distributor's available_booklets is the number of
+//     its allocated booklets, allocated_booklets the sum of its allocations
+//     and the number of booklets it ever received;
+//   - booklet: passes of a booklet in stock or allocated are unassigned,
+//     passes of a handed-out booklet are not;
+//   - holding: the per-beneficiary booklet counter matches the booklets held;
+//   - ledger: an active redemption has exactly its +amount entry, a cancelled
+//     one +amount and −amount, each on the redemption's place and programme;
+//   - funding: funders' shares of each programme sum to exactly 10000 bps;
+//   - audit: every redemption has its 'pass.redeem' entry, every cancelled
+//     one its 'redemption.cancel' entry.
+//
+// Each rule runs as one or a few set-based queries (aggregates and
+// anti-joins), never a query per row, so the check stays fast on millions
+// of passes.
+func (s *Store) Check(ctx context.Context) error {
+	checks := []func(*Tx, context.Context) (*Violation, error){
+		(*Tx).checkConservation,
+		(*Tx).checkRedemptions,
+		(*Tx).checkStock,
+		(*Tx).checkBooklets,
+		(*Tx).checkHoldings,
+		(*Tx).checkLedger,
+		(*Tx).checkFunding,
+		(*Tx).checkAudit,
+	}
+	return s.View(ctx, func(tx *Tx) error {
+		for _, c := range checks {
+			v, err := c(tx, ctx)
+			if err != nil {
+				return err
+			}
+			if v != nil {
+				return v
+			}
+		}
+		return nil
+	})
+}
+
+// firstRow scans the first row of query into dest and reports whether
+// there was one: each check query returns only offending rows.
+func (tx *Tx) firstRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	err := tx.queryRow(ctx, query, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (tx *Tx) checkConservation(ctx context.Context) (*Violation, error) {
+	var id string
+	var issued, size, booklets, passes int64
+	found, err := tx.firstRow(ctx, `SELECT p.id, p.issued_booklets, p.booklet_size, COALESCE(b.n, 0), COALESCE(ps.n, 0)
+		FROM programmes p
+		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM booklets GROUP BY programme_id) b ON b.programme_id = p.id
+		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM passes GROUP BY programme_id) ps ON ps.programme_id = p.id
+		WHERE COALESCE(b.n, 0) <> p.issued_booklets OR COALESCE(ps.n, 0) <> p.issued_booklets * p.booklet_size
+		ORDER BY p.id LIMIT 1`, nil, &id, &issued, &size, &booklets, &passes)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		if passes != issued*size {
+			return violation("conservation", "programme %s : %d pass enregistrés pour %d carnets de %d", id, passes, issued, size), nil
+		}
+		return violation("conservation", "programme %s : %d carnets enregistrés pour %d émis", id, booklets, issued), nil
+	}
+	var bookletID string
+	var count int64
+	found, err = tx.firstRow(ctx, `SELECT b.id, p.booklet_size, COALESCE(ps.n, 0)
+		FROM booklets b JOIN programmes p ON p.id = b.programme_id
+		LEFT JOIN (SELECT booklet_id, COUNT(*) AS n FROM passes GROUP BY booklet_id) ps ON ps.booklet_id = b.id
+		WHERE COALESCE(ps.n, 0) <> p.booklet_size
+		ORDER BY b.id LIMIT 1`, nil, &bookletID, &size, &count)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("conservation", "carnet %s : %d pass pour des carnets de %d", bookletID, count, size), nil
+}
+
+func (tx *Tx) checkRedemptions(ctx context.Context) (*Violation, error) {
+	var passID string
+	var n int64
+	found, err := tx.firstRow(ctx, `SELECT pass_id, COUNT(*) FROM redemptions WHERE status = 'active'
+		GROUP BY pass_id HAVING COUNT(*) > 1 ORDER BY pass_id LIMIT 1`, nil, &passID, &n)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("redemption", "pass %s : %d encaissements actifs", passID, n), nil
+	}
+	found, err = tx.firstRow(ctx, `SELECT ps.id FROM passes ps
+		WHERE ps.status = 'redeemed' AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = ps.id AND r.status = 'active')
+		ORDER BY ps.id LIMIT 1`, nil, &passID)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("redemption", "pass %s : statut « redeemed » sans encaissement actif", passID), nil
+	}
+	var redemptionID, status, rProgramme, pProgramme string
+	found, err = tx.firstRow(ctx, `SELECT r.id, r.pass_id, ps.status, r.programme_id, ps.programme_id
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+		WHERE (r.status = 'active' AND ps.status <> 'redeemed') OR r.programme_id <> ps.programme_id
+		ORDER BY r.id LIMIT 1`, nil, &redemptionID, &passID, &status, &rProgramme, &pProgramme)
+	if err != nil || !found {
+		return nil, err
+	}
+	if rProgramme != pProgramme {
+		return violation("redemption", "encaissement %s : programme %s, mais le pass %s appartient au programme %s", redemptionID, rProgramme, passID, pProgramme), nil
+	}
+	return violation("redemption", "encaissement %s actif, mais le pass %s a le statut « %s »", redemptionID, passID, status), nil
+}
+
+func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
+	var programmeID string
+	var unallocated, inStock int64
+	found, err := tx.firstRow(ctx, `SELECT p.id, p.unallocated_booklets, COALESCE(b.n, 0)
+		FROM programmes p
+		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM booklets WHERE status = 'stock' GROUP BY programme_id) b ON b.programme_id = p.id
+		WHERE p.unallocated_booklets < 0 OR p.unallocated_booklets <> COALESCE(b.n, 0)
+		ORDER BY p.id LIMIT 1`, nil, &programmeID, &unallocated, &inStock)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("stock", "programme %s : %d carnets non attribués au compteur, %d carnets en stock", programmeID, unallocated, inStock), nil
+	}
+	var distributorID string
+	var allocated, available, allocatedBooklets, received, allocations int64
+	found, err = tx.firstRow(ctx, `SELECT s.programme_id, s.distributor_id, s.allocated_booklets, s.available_booklets,
+			COALESCE(b.allocated, 0), COALESCE(b.received, 0), COALESCE(a.n, 0)
+		FROM distributor_stock s
+		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(CASE WHEN status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT) AS allocated, COUNT(*) AS received
+			FROM booklets WHERE distributor_id IS NOT NULL GROUP BY programme_id, distributor_id) b
+			ON b.programme_id = s.programme_id AND b.distributor_id = s.distributor_id
+		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(booklets) AS BIGINT) AS n FROM allocations GROUP BY programme_id, distributor_id) a
+			ON a.programme_id = s.programme_id AND a.distributor_id = s.distributor_id
+		WHERE s.available_booklets < 0 OR s.available_booklets > s.allocated_booklets
+			OR s.available_booklets <> COALESCE(b.allocated, 0)
+			OR s.allocated_booklets <> COALESCE(a.n, 0) OR s.allocated_booklets <> COALESCE(b.received, 0)
+		ORDER BY s.programme_id, s.distributor_id LIMIT 1`, nil,
+		&programmeID, &distributorID, &allocated, &available, &allocatedBooklets, &received, &allocations)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		where := "programme " + programmeID + ", distributeur " + distributorID
+		switch {
+		case available < 0 || available > allocated:
+			return violation("stock", "%s : %d carnets disponibles pour %d attribués", where, available, allocated), nil
+		case available != allocatedBooklets:
+			return violation("stock", "%s : %d carnets disponibles au compteur, %d carnets attribués non remis", where, available, allocatedBooklets), nil
+		case allocated != allocations:
+			return violation("stock", "%s : %d carnets attribués au compteur, %d selon les attributions", where, allocated, allocations), nil
+		default:
+			return violation("stock", "%s : %d carnets attribués au compteur, %d carnets reçus", where, allocated, received), nil
+		}
+	}
+	// Booklets or allocations of a distributor that has no stock row.
+	found, err = tx.firstRow(ctx, `SELECT x.programme_id, x.distributor_id FROM (
+			SELECT programme_id, distributor_id FROM booklets WHERE distributor_id IS NOT NULL GROUP BY programme_id, distributor_id
+			UNION SELECT programme_id, distributor_id FROM allocations GROUP BY programme_id, distributor_id) x
+		WHERE NOT EXISTS (SELECT 1 FROM distributor_stock s WHERE s.programme_id = x.programme_id AND s.distributor_id = x.distributor_id)
+		ORDER BY x.programme_id, x.distributor_id LIMIT 1`, nil, &programmeID, &distributorID)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("stock", "programme %s, distributeur %s : des carnets ou des attributions sans ligne de stock", programmeID, distributorID), nil
+}
+
+func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
+	var passID, passStatus, passProgramme, bookletID, bookletStatus, bookletProgramme string
+	found, err := tx.firstRow(ctx, `SELECT ps.id, ps.status, ps.programme_id, b.id, b.status, b.programme_id
+		FROM passes ps JOIN booklets b ON b.id = ps.booklet_id
+		WHERE (b.status IN ('stock', 'allocated') AND ps.status <> 'unassigned')
+			OR (b.status = 'handed_out' AND ps.status = 'unassigned')
+			OR ps.programme_id <> b.programme_id
+		ORDER BY ps.id LIMIT 1`, nil, &passID, &passStatus, &passProgramme, &bookletID, &bookletStatus, &bookletProgramme)
+	if err != nil || !found {
+		return nil, err
+	}
+	if passProgramme != bookletProgramme {
+		return violation("booklet", "pass %s : programme %s, mais son carnet %s appartient au programme %s", passID, passProgramme, bookletID, bookletProgramme), nil
+	}
+	return violation("booklet", "pass %s au statut « %s » dans le carnet %s au statut « %s »", passID, passStatus, bookletID, bookletStatus), nil
+}
+
+func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
+	var beneficiaryID, programmeID string
+	var counter, held int64
+	found, err := tx.firstRow(ctx, `SELECT x.beneficiary_id, x.programme_id, COALESCE(bb.booklets, 0), COALESCE(b.n, 0) FROM (
+			SELECT beneficiary_id, programme_id FROM beneficiary_booklets
+			UNION SELECT beneficiary_id, programme_id FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) x
+		LEFT JOIN beneficiary_booklets bb ON bb.beneficiary_id = x.beneficiary_id AND bb.programme_id = x.programme_id
+		LEFT JOIN (SELECT beneficiary_id, programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) b
+			ON b.beneficiary_id = x.beneficiary_id AND b.programme_id = x.programme_id
+		WHERE COALESCE(bb.booklets, 0) <> COALESCE(b.n, 0)
+		ORDER BY x.beneficiary_id, x.programme_id LIMIT 1`, nil, &beneficiaryID, &programmeID, &counter, &held)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("holding", "bénéficiaire %s, programme %s : %d carnets au compteur, %d carnets remis", beneficiaryID, programmeID, counter, held), nil
+}
+
+func (tx *Tx) checkLedger(ctx context.Context) (*Violation, error) {
+	var id, status string
+	var amount, redN, redSum, canN, canSum int64
+	found, err := tx.firstRow(ctx, `SELECT r.id, r.status, r.amount_cents,
+			COALESCE(l.red_n, 0), COALESCE(l.red_sum, 0), COALESCE(l.can_n, 0), COALESCE(l.can_sum, 0)
+		FROM redemptions r
+		LEFT JOIN (SELECT redemption_id,
+				CAST(SUM(CASE WHEN kind = 'redemption' THEN 1 ELSE 0 END) AS BIGINT) AS red_n,
+				CAST(SUM(CASE WHEN kind = 'redemption' THEN amount_cents ELSE 0 END) AS BIGINT) AS red_sum,
+				CAST(SUM(CASE WHEN kind = 'cancellation' THEN 1 ELSE 0 END) AS BIGINT) AS can_n,
+				CAST(SUM(CASE WHEN kind = 'cancellation' THEN amount_cents ELSE 0 END) AS BIGINT) AS can_sum
+			FROM ledger_entries GROUP BY redemption_id) l ON l.redemption_id = r.id
+		WHERE NOT (COALESCE(l.red_n, 0) = 1 AND COALESCE(l.red_sum, 0) = r.amount_cents AND (
+			(r.status = 'active' AND COALESCE(l.can_n, 0) = 0)
+			OR (r.status = 'cancelled' AND COALESCE(l.can_n, 0) = 1 AND COALESCE(l.can_sum, 0) = -r.amount_cents)))
+		ORDER BY r.id LIMIT 1`, nil, &id, &status, &amount, &redN, &redSum, &canN, &canSum)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		want := fmt.Sprintf("une écriture de +%d et aucune annulation", amount)
+		state := "actif"
+		if status == passnum.RedemptionCancelled {
+			want = fmt.Sprintf("une écriture de +%d et une annulation de −%d", amount, amount)
+			state = "annulé"
+		}
+		return violation("ledger", "encaissement %s %s de %d centimes : au grand livre, %d écriture(s) d'encaissement (total %d) et %d d'annulation (total %d) ; attendu %s",
+			id, state, amount, redN, redSum, canN, canSum, want), nil
+	}
+	var entryID, redemptionID string
+	found, err = tx.firstRow(ctx, `SELECT l.id, l.redemption_id FROM ledger_entries l JOIN redemptions r ON r.id = l.redemption_id
+		WHERE l.place_id <> r.place_id OR l.programme_id <> r.programme_id
+		ORDER BY l.id LIMIT 1`, nil, &entryID, &redemptionID)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("ledger", "écriture %s : lieu ou programme différent de ceux de l'encaissement %s", entryID, redemptionID), nil
+}
+
+func (tx *Tx) checkFunding(ctx context.Context) (*Violation, error) {
+	var id string
+	var total, n int64
+	found, err := tx.firstRow(ctx, `SELECT p.id, COALESCE(f.total, 0), COALESCE(f.n, 0)
+		FROM programmes p
+		LEFT JOIN (SELECT programme_id, CAST(SUM(share_bps) AS BIGINT) AS total, COUNT(*) AS n FROM programme_funders GROUP BY programme_id) f
+			ON f.programme_id = p.id
+		WHERE COALESCE(f.total, 0) <> ?
+		ORDER BY p.id LIMIT 1`, []any{passnum.TotalBasisPoints}, &id, &total, &n)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("funding", "programme %s : les parts de ses %d financeur(s) totalisent %d points de base au lieu de %d", id, n, total, passnum.TotalBasisPoints), nil
+}
+
+func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
+	var id string
+	found, err := tx.firstRow(ctx, `SELECT r.id FROM redemptions r
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'pass.redeem')
+		ORDER BY r.id LIMIT 1`, nil, &id)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("audit", "encaissement %s : aucune entrée « pass.redeem » au journal d'audit", id), nil
+	}
+	found, err = tx.firstRow(ctx, `SELECT r.id FROM redemptions r
+		WHERE r.status = 'cancelled'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')
+		ORDER BY r.id LIMIT 1`, nil, &id)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("audit", "encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit", id), nil
+}
