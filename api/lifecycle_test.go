@@ -68,7 +68,7 @@ func TestLifecycle(t *testing.T) {
 		if st.Body["available_booklets"] != 2.0 || st.Body["allocated_booklets"] != 3.0 {
 			t.Fatalf("stock: %s", st.Raw)
 		}
-		if err := check(e); err != nil {
+		if err := e.s.Check(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -12,9 +12,9 @@ import (
 )
 
 // The seed is planned in full before anything is written: every choice is
-// drawn here, in a fixed order, from one generator with a fixed seed, so
-// that two demos started on the same day tell the same story. Only ids and
-// pass codes, drawn by the store from crypto/rand, differ.
+// drawn here, in a fixed order, from generators with fixed seeds, so that
+// two demos started on the same day tell the same story. Only ids and pass
+// codes, drawn by the store from crypto/rand, differ.
 const (
 	randSeed = 20220627 // the Pass numérique BFC was presented on 27 June 2022
 
@@ -23,6 +23,7 @@ const (
 	returningShare  = 0.08
 	cancelShare     = 0.03
 	homePlaceShare  = 0.85
+	graceUseShare   = 0.25 // few know that passes are still accepted in January
 )
 
 // orgPlan is an organisation to create; id is known once it is.
@@ -42,7 +43,7 @@ func (o *orgPlan) actor() passnum.Actor {
 	return passnum.Actor{OrganisationID: o.id, Role: o.n.Kind, Kind: "system", ID: "demo"}
 }
 
-// labelledAt reports whether a place may encash passes at t.
+// labelledOn reports whether a place may encash passes at t.
 func (o *orgPlan) labelledOn(t time.Time) bool {
 	return !o.labelledAt.IsZero() && !t.Before(o.labelledAt) && (o.suspendedAt.IsZero() || t.Before(o.suspendedAt))
 }
@@ -127,14 +128,15 @@ type communePool struct {
 func (p *plan) section(n uint64) { p.r = rand.New(rand.NewPCG(randSeed, n)) }
 
 // earliestNow is the first day a demo makes sense: the current programme,
-// which starts 9 months before today, must not overlap 2022-2023.
-var earliestNow = passnum.MustDate("2024-10-01")
+// which starts 9 months before today, and the places that joined for it
+// must come after 2022-2023.
+var earliestNow = passnum.MustDate("2025-01-01")
 
 func newPlan(now time.Time) (*plan, error) {
 	now = now.In(passnum.Paris)
 	p := &plan{now: now, today: passnum.ParisDate(now), near: map[*orgPlan]communePool{}, sirets: map[string]bool{}}
 	if p.today.Before(earliestNow) {
-		return nil, fmt.Errorf("démo : la date du jour (%s) doit suivre la fin du programme 2022-2023 (%s)", frDate(p.today), frDate(earliestNow))
+		return nil, fmt.Errorf("démo : la démonstration suppose une date du jour à partir du %s (reçu le %s)", frDate(earliestNow), frDate(p.today))
 	}
 	for _, c := range territory.CommunesIn("27") {
 		if c.HasCoordinates {
@@ -506,6 +508,9 @@ func (p *plan) redemptionsOf(ho *handOutPlan) {
 		gap = 5 + p.r.ExpFloat64()*8
 		t = p.sessionTime(day)
 		if !t.Before(ho.prog.redeemBefore) {
+			return
+		}
+		if !t.Before(ho.prog.p.ValidUntil.EndInstant()) && p.r.Float64() >= graceUseShare {
 			return
 		}
 		where := home

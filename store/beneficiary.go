@@ -90,7 +90,7 @@ func (tx *Tx) HandOut(ctx context.Context, actor passnum.Actor, beneficiaryID, p
 	if err != nil {
 		return bk, err
 	}
-	p, err := tx.Programme(ctx, programmeID)
+	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
 			return bk, passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu"})

@@ -63,10 +63,7 @@ func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnu
 
 // Programme returns a programme with its funders and stock counters.
 func (tx *Tx) Programme(ctx context.Context, id string) (passnum.Programme, error) {
-	p, err := scanProgramme(tx.queryRow(ctx, `SELECT `+programmeColumns+` FROM programmes WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, notFound("programme")
-	}
+	p, err := tx.programmeSettings(ctx, id)
 	if err != nil {
 		return p, err
 	}
@@ -74,6 +71,16 @@ func (tx *Tx) Programme(ctx context.Context, id string) (passnum.Programme, erro
 		return p, err
 	}
 	return p, tx.countUse(ctx, &p)
+}
+
+// programmeSettings reads a programme's settings without counting its use:
+// what writes need, cheaply, however many passes the programme has.
+func (tx *Tx) programmeSettings(ctx context.Context, id string) (passnum.Programme, error) {
+	p, err := scanProgramme(tx.queryRow(ctx, `SELECT `+programmeColumns+` FROM programmes WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("programme")
+	}
+	return p, err
 }
 
 // countUse fills the handed-out and redeemed figures. They are counted
@@ -163,7 +170,7 @@ func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string
 	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
 		return passnum.Issuance{}, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
 	}
-	p, err := tx.Programme(ctx, programmeID)
+	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
 		return passnum.Issuance{}, err
 	}
@@ -219,7 +226,7 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
 		return a, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
 	}
-	if _, err := tx.Programme(ctx, programmeID); err != nil {
+	if _, err := tx.programmeSettings(ctx, programmeID); err != nil {
 		return a, err
 	}
 	d, err := tx.Organisation(ctx, distributorID)

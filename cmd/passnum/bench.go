@@ -12,7 +12,7 @@ import (
 
 // bench measures redemptions through the API against the engine's durable
 // floor, and issuance; BENCHMARKS.md quotes its output.
-func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("bench", stderr)
 	engine := fs.String("engine", "sqlite", "moteur : sqlite, postgres ou both")
 	pg := fs.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "base PostgreSQL où créer les bases de mesure")

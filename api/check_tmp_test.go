@@ -1,3 +1,0 @@
-package api_test
-
-func check(e *env) error { return nil }
