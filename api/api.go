@@ -109,7 +109,7 @@ func (c *call) ownFilter() string {
 
 // list is every list's answer.
 type list[T any] struct {
-	Items []T   `json:"items"`
+	Items []T     `json:"items"`
 	Next  *string `json:"next"`
 }
 

@@ -60,4 +60,3 @@ func revokeKey(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, tx.RevokeKey(c.ctx(), c.actor, id)
 	}, nil
 }
-
