@@ -37,8 +37,8 @@ func (b *Beneficiary) Validate(today Date) error {
 	} else if b.BirthDate.After(today) || b.BirthDate.AgeOn(today) > 120 {
 		fe.Add("birth_date", "date de naissance impossible : vérifiez l'année")
 	}
-	if !ValidINSEECode(b.CommuneINSEE) {
-		fe.Add("commune_insee", "code INSEE de la commune de résidence attendu (5 caractères, par exemple 25056 pour Besançon)")
+	if msg := CheckCommune(b.CommuneINSEE); msg != "" {
+		fe.Add("commune_insee", msg)
 	}
 	return fe.Err()
 }

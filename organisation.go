@@ -1,6 +1,10 @@
 package passnum
 
-import "time"
+import (
+	"time"
+
+	"passnum/territory"
+)
 
 // Organisation statuses. Operators, funders and distributors are "active";
 // a place goes pending → labelled ⇄ suspended, or refused / withdrawn.
@@ -48,10 +52,24 @@ func (n *NewOrganisation) Validate() error {
 	} else if n.SIRET == "" && n.Kind == RolePlace {
 		fe.Add("siret", "le SIRET est obligatoire pour un lieu (un SIRET, un compte lieu)")
 	}
-	if n.CommuneINSEE != "" && !ValidINSEECode(n.CommuneINSEE) {
-		fe.Add("commune_insee", "code INSEE de commune attendu (5 caractères, par exemple 25056 pour Besançon)")
+	if n.CommuneINSEE != "" {
+		if msg := CheckCommune(n.CommuneINSEE); msg != "" {
+			fe.Add("commune_insee", msg)
+		}
 	}
 	return fe.Err()
+}
+
+// CheckCommune returns what is wrong with a commune code, or "" when it
+// names a commune of the reference territory.
+func CheckCommune(code string) string {
+	if !ValidINSEECode(code) {
+		return "code INSEE de commune attendu (5 caractères, par exemple 25056 pour Besançon)"
+	}
+	if _, ok := territory.LookupCommune(code); !ok {
+		return "aucune commune ne porte le code INSEE " + code + " : vérifiez-le (le code INSEE n'est pas le code postal)"
+	}
+	return ""
 }
 
 // ValidINSEECode checks the shape of a commune code: 5 characters, digits

@@ -83,6 +83,7 @@ func TestBadInput(t *testing.T) {
 			{"unknown field", "POST", "/beneficiaries", `{"first_name":"Léa","nickname":"L"}`, 422, passnum.EINVALID, "nickname"},
 			{"impossible date", "POST", "/beneficiaries", `{"first_name":"Léa","last_name":"M","birth_date":"2005-02-30","commune_insee":"25056","job_seeker":true,"in_studies":false}`, 422, passnum.EINVALID, "birth_date"},
 			{"bad commune", "POST", "/beneficiaries", `{"first_name":"Léa","last_name":"M","birth_date":"2005-02-03","commune_insee":"ABCDE","job_seeker":true,"in_studies":false}`, 422, passnum.EINVALID, "commune_insee"},
+			{"unknown commune", "POST", "/beneficiaries", `{"first_name":"Léa","last_name":"M","birth_date":"2005-02-03","commune_insee":"25000","job_seeker":true,"in_studies":false}`, 422, passnum.EINVALID, "commune_insee"},
 			{"bad SIRET", "POST", "/organisations", map[string]any{"kind": "place", "name": "X", "siret": "73282932000075"}, 422, passnum.EINVALID, "siret"},
 			{"shares not 10000", "POST", "/programmes", map[string]any{"name": "P", "face_value_cents": 1000, "booklet_size": 5, "valid_from": "2026-01-01", "valid_until": "2026-12-31",
 				"funders": []any{map[string]any{"organisation_id": e.funderID, "share_bps": 5000}}}, 422, passnum.EINVALID, "funders"},

@@ -52,11 +52,12 @@ type Result struct {
 	P50, P99   time.Duration
 	Throughput float64
 	Errors     int
+	BatchAvg   float64 // SQLite: writes per commit
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%-28s clients=%-3d %9.0f/s  p50=%7.2fms  p99=%7.2fms  (%d ops, %d errors)",
-		r.Name, r.Clients, r.Throughput, ms(r.P50), ms(r.P99), r.Ops, r.Errors)
+	return fmt.Sprintf("%-28s clients=%-3d %9.0f/s  p50=%7.2fms  p99=%7.2fms  (%d ops, %d errors, %.1f writes/commit)",
+		r.Name, r.Clients, r.Throughput, ms(r.P50), ms(r.P99), r.Ops, r.Errors, r.BatchAvg)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -99,6 +100,8 @@ type fixture struct {
 	s        *store.Store
 	placeKey string
 	place    passnum.Actor
+	// batchesBase is the writer's counters when the measurement starts.
+	batchesBase [2]int64
 	codes    []string
 	cleanup  func()
 }
@@ -229,6 +232,10 @@ func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result,
 		return Result{}, err
 	}
 	defer f.cleanup()
+	return o.run(ctx, f, clients, viaAPI)
+}
+
+func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) (Result, error) {
 	name := o.Engine + " floor (store, 1 tx each)"
 	var redeem func(code string) error
 	if viaAPI {
@@ -283,6 +290,7 @@ func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result,
 	lat := make([][]time.Duration, clients)
 	var errs atomic.Int64
 	var wg sync.WaitGroup
+	f.batchesBase[0], f.batchesBase[1] = f.s.WriterStats()
 	deadline := time.Now().Add(o.Duration)
 	start := time.Now()
 	for c := 0; c < clients; c++ {
@@ -316,6 +324,9 @@ func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result,
 		r.P99 = all[min(len(all)-1, len(all)*99/100)]
 	}
 	r.Throughput = float64(r.Ops) / elapsed.Seconds()
+	if b, w := f.s.WriterStats(); b > 0 {
+		r.BatchAvg = float64(w-f.batchesBase[1]) / float64(b-f.batchesBase[0])
+	}
 	if int(next.Load()) >= len(f.codes) {
 		return r, fmt.Errorf("%s: ran out of passes (%d): raise the capacity", name, len(f.codes))
 	}

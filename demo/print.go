@@ -24,7 +24,7 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	code := passnum.FormatPassCode(s.Beneficiary.PassCode)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Démonstration du Pass numérique Bourgogne-Franche-Comté prête.\n\n")
-	fmt.Fprintf(&b, "Ouvrez %s dans un navigateur. L'API est sous %s (documentation : %s/openapi.json).\n\n", base, api, api)
+	fmt.Fprintf(&b, "L'API est servie sous %s (sa documentation OpenAPI : %s/openapi.json ; état du service : %s/healthz).\n\n", api, api, base)
 	fmt.Fprintf(&b, "Données chargées : %s programmes dont « %s » en cours, %s organisations, %s bénéficiaires, %s pass émis, %s encaissements (dont %s annulés).\n\n",
 		frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
 	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")

@@ -501,6 +501,72 @@ func TestLifecycle(t *testing.T) {
 	})
 }
 
+func TestKeys(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		ctx := t.Context()
+		secret, err := s.CreateOperatorKey(ctx, "premier accès")
+		if err != nil {
+			t.Fatal(err)
+		}
+		op, err := s.Authenticate(ctx, secret)
+		if err != nil || op.Role != passnum.RoleOperator || op.Kind != "key" || op.OrganisationID == "" {
+			t.Fatalf("operator key: %+v, %v", op, err)
+		}
+		// A second key joins the same operator organisation.
+		again, err := s.CreateOperatorKey(ctx, "second accès")
+		if err != nil || again == secret {
+			t.Fatalf("second key %q, %v", again, err)
+		}
+		if op2, err := s.Authenticate(ctx, again); err != nil || op2.OrganisationID != op.OrganisationID || op2.ID == op.ID {
+			t.Fatalf("second operator key: %+v, %v", op2, err)
+		}
+
+		f := newFixture(t, s, clock)
+		place := f.MustPlace("Médiathèque")
+		type created struct {
+			key    passnum.APIKey
+			secret string
+		}
+		k, err := write(t, s, func(ctx context.Context, tx *store.Tx) (created, error) {
+			key, secret, err := tx.CreateKey(ctx, op, place.OrganisationID, "poste d'accueil")
+			return created{key, secret}, err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Authenticate(ctx, k.secret)
+		if err != nil || a.Role != passnum.RolePlace || a.OrganisationID != place.OrganisationID || a.ID != k.key.ID {
+			t.Fatalf("place key: %+v, %v", a, err)
+		}
+		revoke := func(id string) error {
+			_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (any, error) { return nil, tx.RevokeKey(ctx, op, id) })
+			return err
+		}
+		if err := revoke(k.key.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Authenticate(ctx, k.secret)
+		wantCode(t, err, passnum.EUNAUTHENTICATED)
+		if err := revoke(k.key.ID); err != nil {
+			t.Fatalf("revoking twice: %v", err)
+		}
+		wantCode(t, revoke(passnum.NewID(clock.Now())), passnum.ENOTFOUND)
+		_, err = s.Authenticate(ctx, "pn_inconnue")
+		wantCode(t, err, passnum.EUNAUTHENTICATED)
+		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (created, error) {
+			key, secret, err := tx.CreateKey(ctx, op, passnum.NewID(clock.Now()), "clé")
+			return created{key, secret}, err
+		})
+		wantCode(t, err, passnum.ENOTFOUND)
+
+		keys := view(t, s, func(ctx context.Context, tx *store.Tx) ([]passnum.APIKey, error) { return tx.ListKeys(ctx, place.OrganisationID) })
+		if len(keys) != 1 || keys[0].RevokedAt == nil || keys[0].Name != "poste d'accueil" {
+			t.Fatalf("keys %+v", keys)
+		}
+		mustCheck(t, s)
+	})
+}
+
 func TestCreateOrganisationRefusals(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
 		f := newFixture(t, s, clock)

@@ -24,7 +24,7 @@ import (
 
 var modelSeed = flag.Uint64("seed", 0, "replay TestModel with this seed (default: PASSNUM_MODEL_SEED, else fixed seeds and one from the clock)")
 
-const modelSteps = 150
+const modelSteps = 200
 
 func modelSeeds(t *testing.T) []uint64 {
 	t.Helper()
@@ -44,6 +44,7 @@ func modelSeeds(t *testing.T) []uint64 {
 func TestModel(t *testing.T) {
 	for _, seed := range modelSeeds(t) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel() // each seed has its own databases
 			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 				m := newModel(t, s, clock, db, seed)
 				t.Cleanup(func() {
@@ -584,9 +585,18 @@ func (m *model) redeem() bool {
 	var code, what, want string
 	var pass *mPass
 	var prog *mProgramme
+	var assigned []int
+	for i, ps := range m.passes {
+		if ps.status == passnum.PassAssigned {
+			assigned = append(assigned, i)
+		}
+	}
 	switch k := m.pick(100); {
-	case k < 75 && len(m.passes) > 0:
+	case k < 85 && len(m.passes) > 0:
 		pi := m.pick(len(m.passes))
+		if len(assigned) > 0 && m.chance(75) {
+			pi = assigned[m.pick(len(assigned))]
+		}
 		pass, prog = m.passes[pi], m.progs[m.passes[pi].prog]
 		code, what = pass.code, fmt.Sprintf("pass %d (%s)", pi, pass.status)
 		switch {
@@ -595,7 +605,7 @@ func (m *model) redeem() bool {
 		case today < prog.p.ValidFrom.String() || today > prog.p.LastRedeemDay().String():
 			want = passnum.EEXPIRED
 		}
-	case k < 90:
+	case k < 95:
 		var withCodes []int
 		for i, p := range m.progs {
 			if len(p.unassigned) > 0 {

@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"passnum"
@@ -49,6 +50,7 @@ type Store struct {
 
 	writes   chan *writeRequest
 	maxBatch int
+	stats    writerStats
 	done     chan struct{}
 	wg       sync.WaitGroup
 	closing  sync.Once
@@ -80,8 +82,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if s.wdb != nil {
 		s.writes = make(chan *writeRequest, 4096)
 		s.done = make(chan struct{})
-		s.wg.Add(1)
+		s.wg.Add(2)
 		go s.writer()
+		go s.checkpointer()
 	}
 	return s, nil
 }
@@ -432,12 +435,55 @@ func (s *Store) writer() {
 	}
 }
 
+// checkpointer copies the WAL back into the database file from a reader
+// connection, off the writer's path. PASSIVE never blocks the writer; a
+// TRUNCATE now and then keeps the WAL file from growing without end.
+func (s *Store) checkpointer() {
+	defer s.wg.Done()
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	var lastWrites int64
+	for n := 0; ; n++ {
+		select {
+		case <-s.done:
+			s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
+			return
+		case <-t.C:
+		}
+		_, writes := s.WriterStats()
+		if writes == lastWrites {
+			continue
+		}
+		lastWrites = writes
+		mode := "PASSIVE"
+		if n%40 == 0 {
+			mode = "RESTART"
+		}
+		if _, err := s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")"); err != nil {
+			s.log.Warn("sqlite checkpoint", "err", err)
+		}
+	}
+}
+
+// writerStats counts the writer's work, to see how well writes group.
+type writerStats struct {
+	batches, writes atomic.Int64
+}
+
+// WriterStats reports how many commits the SQLite writer made and how many
+// writes they carried.
+func (s *Store) WriterStats() (batches, writes int64) {
+	return s.stats.batches.Load(), s.stats.writes.Load()
+}
+
 // runBatch runs a batch of writes in one transaction on the writer's own
 // connection, which it begins and ends itself so that its prepared
 // statements live across transactions.
 func (s *Store) runBatch(w *stmtCache, batch []*writeRequest) {
 	results := make([]error, len(batch))
 	ctx := context.Background()
+	s.stats.batches.Add(1)
+	s.stats.writes.Add(int64(len(batch)))
 	fail := func(err error) {
 		if w.conn != nil {
 			w.conn.ExecContext(ctx, "ROLLBACK")
@@ -532,7 +578,7 @@ func (s *Store) mapErr(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return passnum.Errorf(passnum.EUNAVAILABLE, "La requête a été interrompue avant d'aboutir : réessayez.")
 	}
-	if s.dialect.unavailable(err) {
+	if s.dialect.unavailable(err) || strings.Contains(err.Error(), "sql: database is closed") {
 		s.log.Warn("database unavailable", "err", err)
 		return passnum.Errorf(passnum.EUNAVAILABLE, "La base de données est momentanément indisponible : réessayez dans quelques secondes.")
 	}
