@@ -48,6 +48,7 @@ const (
 	ReasonAge          = "age"
 	ReasonNotJobSeeker = "not_job_seeker"
 	ReasonInStudies    = "in_studies"
+	ReasonTerritory    = "territory"
 )
 
 // CheckEligibility returns the failed rules for b in programme p on day
@@ -63,6 +64,9 @@ func CheckEligibility(b *Beneficiary, p *Programme, today Date) []string {
 	if b.InStudies {
 		reasons = append(reasons, ReasonInStudies)
 	}
+	if !InTerritory(p.Territory, b.CommuneINSEE) {
+		reasons = append(reasons, ReasonTerritory)
+	}
 	return reasons
 }
 
@@ -77,6 +81,8 @@ func NotEligible(b *Beneficiary, p *Programme, today Date, reasons []string) *Er
 			parts = append(parts, "la personne n'est pas en recherche d'emploi")
 		case ReasonInStudies:
 			parts = append(parts, "la personne suit des études")
+		case ReasonTerritory:
+			parts = append(parts, "la commune de résidence est hors du territoire du programme ("+TerritoryName(p.Territory)+")")
 		}
 	}
 	e := Errorf(ENOTELIGIBLE, "Non éligible aujourd'hui : %s.", strings.Join(parts, " ; "))

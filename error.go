@@ -34,6 +34,7 @@ const (
 	EIDEMPOTENCYMISMATCH = "idempotency_mismatch"
 	EBLOCKED             = "blocked"
 	EMETHODNOTALLOWED    = "method_not_allowed"
+	EOUTSIDETERRITORY    = "outside_territory"
 )
 
 // FieldError names one invalid field of a request and what to fix.

@@ -1,6 +1,9 @@
 package passnum
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Programme is one funded campaign: its passes, their value and validity.
 type Programme struct {
@@ -15,6 +18,8 @@ type Programme struct {
 	MaxAge                    int             `json:"max_age"`
 	MaxBookletsPerBeneficiary int             `json:"max_booklets_per_beneficiary"`
 	CancelWindowHours         int             `json:"cancel_window_hours"`
+	Territory                 []string        `json:"territory"`
+	MaxPassesPerTraining      int             `json:"max_passes_per_training"`
 	Funders                   []FunderShare   `json:"funders"`
 	Stock                     *ProgrammeStock `json:"stock,omitempty"`
 	CreatedAt                 time.Time       `json:"created_at"`
@@ -38,6 +43,7 @@ type ProgrammeStock struct {
 const (
 	DefaultGraceDays         = 31
 	DefaultCancelWindowHours = 24
+	DefaultMaxTrainingPasses = 5
 	MaxBookletSize           = 20
 	MaxIssuanceBooklets      = 1_000_000
 )
@@ -81,6 +87,20 @@ func (p *Programme) Validate() error {
 	}
 	if p.CancelWindowHours < 0 || p.CancelWindowHours > 24*31 {
 		fe.Add("cancel_window_hours", "délai d'annulation en heures, entre 0 et 744")
+	}
+	if p.MaxPassesPerTraining == 0 {
+		p.MaxPassesPerTraining = DefaultMaxTrainingPasses
+	}
+	if p.MaxPassesPerTraining < 1 || p.MaxPassesPerTraining > 20 {
+		fe.Add("max_passes_per_training", "nombre maximal de pass pour une formation, entre 1 et 20")
+	}
+	if t, err := ParseTerritory(p.Territory); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			fe = append(fe, e.Fields...)
+		}
+	} else {
+		p.Territory = t
 	}
 	if len(p.Funders) == 0 {
 		fe.Add("funders", "au moins un financeur, avec sa part en points de base (10000 = 100 %)")

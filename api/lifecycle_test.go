@@ -132,3 +132,41 @@ func TestRedeemRefusals(t *testing.T) {
 		e.expect(e.do("POST", "/passes/"+codes[3]+"/redeem", e.place, map[string]any{"service": service}), 403, passnum.EPLACENOTLABELLED)
 	})
 }
+
+func TestTerritory(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.expect(e.do("POST", "/programmes", e.operator, map[string]any{"name": "P", "face_value_cents": 1000, "booklet_size": 5,
+			"valid_from": "2026-01-01", "valid_until": "2026-12-31", "territory": []string{"dep:99"},
+			"funders": []any{map[string]any{"organisation_id": e.funderID, "share_bps": 10000}}}), 422, passnum.EINVALID)
+		// A programme for Côte-d'Or only: a Besançon beneficiary is refused,
+		// a Dijon one is not; a Besançon place cannot redeem.
+		prog := e.mustCreate("/programmes", e.operator, map[string]any{"name": "Pass Côte-d'Or", "face_value_cents": 1000, "booklet_size": 5,
+			"valid_from": "2026-01-01", "valid_until": "2026-12-31", "territory": []string{"21"},
+			"funders": []any{map[string]any{"organisation_id": e.funderID, "share_bps": 10000}}})
+		if terr := prog["territory"].([]any); len(terr) != 1 || terr[0] != "dep:21" {
+			t.Fatalf("territory: %v", prog["territory"])
+		}
+		id := prog["id"].(string)
+		e.mustCreate("/programmes/"+id+"/issuances", e.operator, map[string]any{"booklets": 2})
+		e.mustCreate("/programmes/"+id+"/allocations", e.operator, map[string]any{"distributor_id": e.distributorID, "booklets": 2})
+		e.expect(e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil), 200, "")
+		besancon := e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+		r := e.do("POST", "/beneficiaries/"+besancon+"/booklets", e.distributor, map[string]any{"programme_id": id})
+		e.expect(r, 422, passnum.ENOTELIGIBLE)
+		if reasons := r.Body["reasons"].([]any); len(reasons) != 1 || reasons[0] != "territory" || !strings.Contains(r.Body["detail"].(string), "Côte-d'Or") {
+			t.Fatalf("refusal: %s", r.Raw)
+		}
+		dijon := map[string]any{}
+		for k, v := range eligible {
+			dijon[k] = v
+		}
+		dijon["commune_insee"] = "21231"
+		ben := e.mustCreate("/beneficiaries", e.distributor, dijon)["id"].(string)
+		bk := e.mustCreate("/beneficiaries/"+ben+"/booklets", e.distributor, map[string]any{"programme_id": id})
+		code := bk["passes"].([]any)[0].(map[string]any)["code"].(string)
+		e.expect(e.do("POST", "/passes/"+code+"/redeem", e.place, map[string]any{"service": service}), 403, passnum.EOUTSIDETERRITORY)
+		if r := e.do("GET", "/passes/"+code, e.place, nil); r.Body["status"] != "assigned" {
+			t.Fatalf("a refused redemption changed the pass: %s", r.Raw)
+		}
+	})
+}

@@ -21,6 +21,8 @@ type programmeRequest struct {
 	MaxAge                    *int                 `json:"max_age" doc:"25 par défaut"`
 	MaxBookletsPerBeneficiary *int                 `json:"max_booklets_per_beneficiary" doc:"1 par défaut"`
 	CancelWindowHours         *int                 `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (24 par défaut)"`
+	Territory                 []string             `json:"territory" doc:"régions et départements du programme, par exemple [\"reg:27\"] (par défaut) ou [\"dep:25\", \"dep:39\"]"`
+	MaxPassesPerTraining      *int                 `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (5 par défaut)"`
 	Funders                   []funderShareRequest `json:"funders" api:"required"`
 }
 
@@ -51,6 +53,8 @@ func createProgramme(c *call) (func(*store.Tx) (any, error), error) {
 		MaxAge:                    orDefault(req.MaxAge, 25),
 		MaxBookletsPerBeneficiary: orDefault(req.MaxBookletsPerBeneficiary, 1),
 		CancelWindowHours:         orDefault(req.CancelWindowHours, passnum.DefaultCancelWindowHours),
+		Territory:                 req.Territory,
+		MaxPassesPerTraining:      orDefault(req.MaxPassesPerTraining, passnum.DefaultMaxTrainingPasses),
 	}
 	f.required("funders", req.Funders != nil)
 	for _, fs := range req.Funders {

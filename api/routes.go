@@ -52,11 +52,23 @@ type RouteInfo struct {
 	Status int
 }
 
-// routes is the one table of the API: every address, who may call it.
+// routes is the one table of the API: every address, who may call it. Each
+// area of the product contributes its part, declared next to its handlers.
 var routes []*route
 
 func init() {
-	routes = []*route{
+	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), documentRoutes())
+}
+
+// documentRoutes documents the API itself.
+func documentRoutes() []*route {
+	return []*route{
+	}
+}
+
+// lifecycleRoutes: the life of a pass, from the programme to the redemption.
+func lifecycleRoutes() []*route {
+	return []*route{
 		{Method: "POST", Path: "/organisations", Roles: operator, Summary: "Créer une organisation (distributeur, lieu, financeur)",
 			Request: organisationRequest{}, Response: passnum.Organisation{}, Status: http.StatusCreated,
 			Errors: []string{passnum.EINVALID, passnum.ECONFLICT}, Handle: createOrganisation},
@@ -121,6 +133,5 @@ func init() {
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECANCELWINDOWCLOSED, passnum.EALREADYCANCELLED, passnum.EALREADYREIMBURSED}, Handle: cancelRedemption},
 		{Method: "GET", Path: "/audit", Roles: operator, Summary: "Journal d'audit : qui a fait quoi, quand et pourquoi",
 			Response: list[passnum.AuditEntry]{}, Status: http.StatusOK, Handle: listAudit},
-		{Method: "GET", Path: "/openapi.json", Summary: "Ce document OpenAPI", Status: http.StatusOK, Handle: openAPIDocument},
 	}
 }

@@ -10,21 +10,22 @@ import (
 )
 
 const programmeColumns = `id, name, face_value_cents, booklet_size, valid_from, valid_until, grace_days, min_age, max_age,
-	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at`
+	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at, territory, max_passes_per_training`
 
 func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error) {
 	var p passnum.Programme
-	var from, until string
+	var from, until, terr string
 	var created int64
 	st := &passnum.ProgrammeStock{}
 	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &from, &until, &p.GraceDays, &p.MinAge, &p.MaxAge,
-		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created)
+		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created, &terr, &p.MaxPassesPerTraining)
 	if err != nil {
 		return p, err
 	}
 	p.ValidFrom, _ = passnum.ParseDate(from)
 	p.ValidUntil, _ = passnum.ParseDate(until)
 	p.CreatedAt = fromMicros(created)
+	p.Territory = strings.Split(terr, ",")
 	p.Stock = st
 	return p, nil
 }
@@ -47,9 +48,9 @@ func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnu
 	p.CreatedAt = tx.now
 	p.Stock = &passnum.ProgrammeStock{}
 	_, err := tx.exec(ctx, `INSERT INTO programmes (id, name, face_value_cents, booklet_size, valid_from, valid_until, last_redeem_day, grace_days,
-		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at, territory, max_passes_per_training) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.FaceValueCents, p.BookletSize, p.ValidFrom.String(), p.ValidUntil.String(), p.LastRedeemDay().String(), p.GraceDays,
-		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now))
+		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now), strings.Join(p.Territory, ","), p.MaxPassesPerTraining)
 	if err != nil {
 		return p, err
 	}

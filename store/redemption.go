@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"passnum"
@@ -104,6 +105,9 @@ func (tx *Tx) Redeem(ctx context.Context, actor passnum.Actor, r RedeemRequest) 
 	if err != nil {
 		return red, err
 	}
+	if err := tx.placeInTerritory(ctx, actor.OrganisationID, programmeID); err != nil {
+		return red, err
+	}
 	red = passnum.Redemption{ID: passnum.NewID(tx.now), Code: r.Code, ProgrammeID: programmeID, PlaceID: actor.OrganisationID,
 		Service: r.Service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive}
 	if _, err := tx.exec(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, session_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
@@ -116,6 +120,21 @@ func (tx *Tx) Redeem(ctx context.Context, actor passnum.Actor, r RedeemRequest) 
 		return red, err
 	}
 	return red, tx.audit(ctx, actor, "pass.redeem", "redemption", red.ID, "", map[string]any{"pass_id": passID})
+}
+
+// placeInTerritory refuses a place whose commune lies outside the
+// programme's territory. A place with no commune on record is not refused.
+func (tx *Tx) placeInTerritory(ctx context.Context, placeID, programmeID string) error {
+	var commune, terr string
+	if err := tx.queryRow(ctx, `SELECT COALESCE(o.commune_insee, ''), p.territory FROM organisations o, programmes p WHERE o.id = ? AND p.id = ?`,
+		placeID, programmeID).Scan(&commune, &terr); err != nil {
+		return err
+	}
+	codes := strings.Split(terr, ",")
+	if commune != "" && !passnum.InTerritory(codes, commune) {
+		return passnum.Errorf(passnum.EOUTSIDETERRITORY, "Votre lieu est hors du territoire de ce programme (%s) : il ne peut pas encaisser ses pass.", passnum.TerritoryName(codes))
+	}
+	return nil
 }
 
 // whyNotRedeemable explains a refused redemption: read only after the

@@ -1,0 +1,95 @@
+package passnum
+
+import (
+	"strings"
+
+	"passnum/territory"
+)
+
+// DefaultTerritory is Bourgogne-Franche-Comté, région 27.
+var DefaultTerritory = []string{"reg:27"}
+
+// ParseTerritory reads a programme's territory: région or département
+// codes, written "reg:27", "dep:25", or bare ("27" is the région when one
+// has that code, else the département). It returns the normalised codes.
+func ParseTerritory(codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return DefaultTerritory, nil
+	}
+	out := make([]string, 0, len(codes))
+	seen := map[string]bool{}
+	for _, c := range codes {
+		c = strings.TrimSpace(c)
+		kind, code, hasKind := strings.Cut(c, ":")
+		if !hasKind {
+			code = kind
+			if _, ok := territory.LookupRegion(code); ok {
+				kind = "reg"
+			} else {
+				kind = "dep"
+			}
+		}
+		code = strings.ToUpper(code)
+		switch kind {
+		case "reg":
+			if _, ok := territory.LookupRegion(code); !ok {
+				return nil, Invalid(FieldError{Field: "territory", Detail: "région inconnue : " + c + " (code INSEE de région, par exemple reg:27 pour la Bourgogne-Franche-Comté)"})
+			}
+		case "dep":
+			if _, ok := territory.LookupDepartement(code); !ok {
+				return nil, Invalid(FieldError{Field: "territory", Detail: "département inconnu : " + c + " (par exemple dep:25 pour le Doubs)"})
+			}
+		default:
+			return nil, Invalid(FieldError{Field: "territory", Detail: "code de territoire attendu sous la forme reg:27 ou dep:25, reçu " + c})
+		}
+		n := kind + ":" + code
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// InTerritory reports whether a commune lies in the territory; no codes
+// means the default territory.
+func InTerritory(codes []string, communeINSEE string) bool {
+	if len(codes) == 0 {
+		codes = DefaultTerritory
+	}
+	c, ok := territory.LookupCommune(communeINSEE)
+	if !ok {
+		return false
+	}
+	if c.Parent != "" { // a district counts as its city
+		if p, ok := territory.LookupCommune(c.Parent); ok {
+			c = p
+		}
+	}
+	for _, t := range codes {
+		kind, code, _ := strings.Cut(t, ":")
+		if (kind == "reg" && c.Region == code) || (kind == "dep" && c.Departement == code) {
+			return true
+		}
+	}
+	return false
+}
+
+// TerritoryName names a territory in French, for refusals.
+func TerritoryName(codes []string) string {
+	names := make([]string, 0, len(codes))
+	for _, t := range codes {
+		kind, code, _ := strings.Cut(t, ":")
+		if kind == "reg" {
+			if r, ok := territory.LookupRegion(code); ok {
+				names = append(names, r.Name)
+				continue
+			}
+		} else if d, ok := territory.LookupDepartement(code); ok {
+			names = append(names, d.Name+" ("+d.Code+")")
+			continue
+		}
+		names = append(names, t)
+	}
+	return strings.Join(names, ", ")
+}
