@@ -63,6 +63,7 @@ func init() {
 // documentRoutes documents the API itself.
 func documentRoutes() []*route {
 	return []*route{
+		{Method: "GET", Path: "/openapi.json", Summary: "Ce document OpenAPI", Status: http.StatusOK, Handle: openAPIDocument},
 	}
 }
 
