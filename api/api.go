@@ -145,7 +145,7 @@ func (s *Server) handler(rt *route) http.Handler {
 			c.actor = actor
 		}
 		if r.Method == http.MethodPost {
-			body, err := readBody(w, r)
+			body, err := readBody(w, r, rt.MaxBody)
 			if err != nil {
 				writeError(w, r, s.log, err)
 				return

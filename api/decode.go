@@ -15,14 +15,17 @@ import (
 const MaxBodyBytes = 1 << 20
 
 // readBody reads at most MaxBodyBytes; more is "too_large".
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if limit <= 0 {
+		limit = MaxBodyBytes
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, passnum.Errorf(passnum.ETOOLARGE, "Le corps de la requête dépasse 1 Mio : envoyez moins de données à la fois.")
+		return nil, passnum.Errorf(passnum.ETOOLARGE, "Le corps de la requête dépasse %d Mio : envoyez moins de données à la fois.", limit>>20)
 	}
 	if err != nil {
 		return nil, passnum.Errorf(passnum.EMALFORMED, "Le corps de la requête n'a pas pu être lu : renvoyez-la.")

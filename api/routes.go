@@ -21,7 +21,10 @@ type route struct {
 	Response any // zero value of the answer type
 	Status   int
 	Errors   []string
-	Handle   func(c *call) (func(*store.Tx) (any, error), error)
+	// MaxBody caps the request body (MaxBodyBytes, 1 MiB, when zero); file
+	// uploads such as an open-data import set more.
+	MaxBody int64
+	Handle  func(c *call) (func(*store.Tx) (any, error), error)
 }
 
 func (rt *route) fullPath() string { return Prefix + rt.Path }
@@ -57,7 +60,7 @@ type RouteInfo struct {
 var routes []*route
 
 func init() {
-	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), documentRoutes())
+	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), documentRoutes())
 }
 
 // documentRoutes documents the API itself.

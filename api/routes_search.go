@@ -1,0 +1,4 @@
+package api
+
+// searchRoutes is filled in with its handlers.
+func searchRoutes() []*route { return nil }
