@@ -191,44 +191,54 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	hash := hex.EncodeToString(h.Sum(nil))
 	var body []byte
 	status := rt.Status
-	err := s.store.Write(r.Context(), func(tx *store.Tx) error {
-		body, status = nil, rt.Status
-		if key != "" {
-			prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
+	attempt := func() error {
+		return s.store.Write(r.Context(), func(tx *store.Tx) error {
+			body, status = nil, rt.Status
+			if key != "" {
+				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
+				if err != nil {
+					return err
+				}
+				if prev != nil {
+					body, status = prev.Body, prev.Status
+					return nil
+				}
+				if err := tx.ClaimIdempotency(r.Context(), scope, key, hash); err != nil {
+					return err
+				}
+			}
+			out, err := run(tx)
 			if err != nil {
 				return err
 			}
-			if prev != nil {
-				body, status = prev.Body, prev.Status
+			if out != nil {
+				if body, err = json.Marshal(out); err != nil {
+					return err
+				}
+			}
+			if key == "" {
 				return nil
 			}
-		}
-		out, err := run(tx)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nil
-		}
-		if body, err = json.Marshal(out); err != nil {
-			return err
-		}
-		if key == "" {
-			return nil
-		}
-		kept := body
-		if rd, ok := out.(redacted); ok {
-			if kept, err = json.Marshal(rd.redacted()); err != nil {
-				return err
+			kept := body
+			if rd, ok := out.(redacted); ok {
+				if kept, err = json.Marshal(rd.redacted()); err != nil {
+					return err
+				}
 			}
-		}
-		return tx.SaveIdempotency(r.Context(), scope, key, hash, store.IdempotentAnswer{Status: status, Body: kept})
-	})
+			return tx.SaveIdempotency(r.Context(), scope, key, store.IdempotentAnswer{Status: status, Body: kept})
+		})
+	}
+	err := attempt()
+	for i := 0; i < 3 && key != "" && passnum.ErrorCode(err) == passnum.ECONFLICT; i++ {
+		// Two retries of one request ran at once (PostgreSQL): the loser
+		// waited on the key's claim; now the winner's answer is stored.
+		err = attempt()
+	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	if body == nil {
+	if len(body) == 0 {
 		w.WriteHeader(status)
 		return
 	}
