@@ -110,7 +110,7 @@ func TestEndInstant(t *testing.T) {
 		{"2026-03-10", time.Date(2026, 3, 10, 23, 0, 0, 0, time.UTC)},
 		{"2026-07-14", time.Date(2026, 7, 14, 22, 0, 0, 0, time.UTC)},
 		{"2026-12-31", time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)},
-		{"2026-03-28", time.Date(2026, 3, 28, 23, 0, 0, 0, time.UTC)}, // the night clocks go forward
+		{"2026-03-28", time.Date(2026, 3, 28, 23, 0, 0, 0, time.UTC)},  // the night clocks go forward
 		{"2026-10-24", time.Date(2026, 10, 24, 22, 0, 0, 0, time.UTC)}, // the night clocks go back
 	}
 	for _, tt := range tests {

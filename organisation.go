@@ -28,6 +28,58 @@ type Organisation struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
+// placeTransitions lists the label decisions allowed from each status: a
+// pending application is labelled or refused; a labelled place may be
+// suspended or withdrawn; a suspended one labelled again or withdrawn; a
+// refused or withdrawn place may apply again and be labelled.
+var placeTransitions = map[string][]string{
+	OrgPending:   {OrgLabelled, OrgRefused},
+	OrgLabelled:  {OrgSuspended, OrgWithdrawn},
+	OrgSuspended: {OrgLabelled, OrgWithdrawn},
+	OrgRefused:   {OrgLabelled},
+	OrgWithdrawn: {OrgLabelled},
+}
+
+// CheckPlaceTransition refuses a label decision that makes no sense from the
+// place's current status.
+func CheckPlaceTransition(from, to string) error {
+	for _, ok := range placeTransitions[from] {
+		if ok == to {
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "Impossible de passer un lieu de l'état « %s » à l'état « %s » : %s", PlaceStatusFR(from), PlaceStatusFR(to), placeTransitionHint(from))
+}
+
+func placeTransitionHint(from string) string {
+	switch from {
+	case OrgPending:
+		return "une candidature en attente se labellise ou se refuse."
+	case OrgLabelled:
+		return "un lieu labellisé peut être suspendu ou perdre son label."
+	case OrgSuspended:
+		return "un lieu suspendu peut être labellisé à nouveau ou perdre son label."
+	}
+	return "ce lieu ne peut qu'être labellisé à nouveau."
+}
+
+// PlaceStatusFR names a place status in French.
+func PlaceStatusFR(s string) string {
+	switch s {
+	case OrgPending:
+		return "candidature en attente"
+	case OrgLabelled:
+		return "labellisé"
+	case OrgSuspended:
+		return "suspendu"
+	case OrgRefused:
+		return "refusé"
+	case OrgWithdrawn:
+		return "label retiré"
+	}
+	return s
+}
+
 // NewOrganisation is what an operator submits to create one.
 type NewOrganisation struct {
 	Kind         Role

@@ -128,6 +128,14 @@ func newList[T any](items []T, next string) list[T] {
 // what is kept for idempotent replays leaves it out.
 type redacted interface{ redacted() any }
 
+// streamer is implemented by answers that are a file rather than JSON (CSV
+// exports): they write their own headers and body, inside the read
+// transaction. started says whether anything was written: after that, an
+// error can only be logged.
+type streamer interface {
+	stream(w http.ResponseWriter) (started bool, err error)
+}
+
 func (s *Server) handler(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{r: r}
@@ -159,13 +167,24 @@ func (s *Server) handler(rt *route) http.Handler {
 		}
 		if r.Method == http.MethodGet {
 			var out any
+			started := false
 			err := s.store.View(r.Context(), func(tx *store.Tx) error {
 				var err error
 				out, err = run(tx)
+				if st, ok := out.(streamer); ok && err == nil {
+					started, err = st.stream(w)
+				}
 				return err
 			})
 			if err != nil {
+				if started {
+					s.log.Error("stream failed", "pattern", r.Pattern, "err", err)
+					return
+				}
 				writeError(w, r, s.log, err)
+				return
+			}
+			if started {
 				return
 			}
 			writeJSON(w, rt.Status, out, "application/json")

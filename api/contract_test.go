@@ -281,3 +281,20 @@ func TestUnavailable(t *testing.T) {
 		}
 	})
 }
+
+func TestPlaceStatusTransitions(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		// A pending place cannot be suspended; a labelled one cannot be refused.
+		e.expect(e.do("POST", "/places/"+e.placeID+"/suspend", e.operator, map[string]any{"reason": "test"}), 409, passnum.ECONFLICT)
+		e.expect(e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil), 200, "")
+		e.expect(e.do("POST", "/places/"+e.placeID+"/refuse", e.operator, map[string]any{"reason": "test"}), 409, passnum.ECONFLICT)
+		e.expect(e.do("POST", "/places/"+e.placeID+"/suspend", e.operator, map[string]any{"reason": "charte"}), 200, "")
+		r := e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil)
+		e.expect(r, 200, "")
+		if r.Body["status"] != "labelled" {
+			t.Fatalf("relabel: %s", r.Raw)
+		}
+		// A distributor is not a place.
+		e.expect(e.do("POST", "/places/"+e.distributorID+"/label", e.operator, nil), 404, passnum.ENOTFOUND)
+	})
+}

@@ -38,3 +38,34 @@ func BenchmarkRedeemHTTP64(b *testing.B) {
 		b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
 	}
 }
+
+// BenchmarkRedeemStoreGrouped64 is the writer's ceiling: 64 goroutines
+// redeeming through the store with group commit, no HTTP.
+func BenchmarkRedeemStoreGrouped64(b *testing.B) {
+	o := Options{Engine: "sqlite", Clients: []int{64}, Duration: 3 * time.Second}
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		f, err := o.setup(ctx, o.capacity(64), 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if p := os.Getenv("PASSNUM_BENCH_PROFILE"); p != "" {
+			out, err := os.Create(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			pprof.StartCPUProfile(out)
+		}
+		b.StartTimer()
+		r, err := o.run(ctx, f, 64, false)
+		pprof.StopCPUProfile()
+		f.cleanup()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(r.Throughput, "redemptions/s")
+		b.ReportMetric(r.BatchAvg, "writes/commit")
+		b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
+	}
+}

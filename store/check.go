@@ -29,15 +29,17 @@ func violation(invariant, format string, args ...any) *Violation {
 //
 //   - conservation: per programme, issued_booklets booklets and
 //     issued_booklets × booklet_size passes; each booklet holds booklet_size
-//     passes of its own programme;
+//     passes;
 //   - redemption: a pass has at most one active redemption, and is
-//     'redeemed' if and only if it has one;
+//     'redeemed' if and only if it has one; a redemption belongs to its
+//     pass's programme;
 //   - stock: counters never negative; unallocated_booklets is the number of
 //     booklets in stock; a distributor's available_booklets is the number of
 //     its allocated booklets, allocated_booklets the sum of its allocations
 //     and the number of booklets it ever received;
 //   - booklet: passes of a booklet in stock or allocated are unassigned,
-//     passes of a handed-out booklet are not;
+//     passes of a handed-out booklet are not; a pass belongs to its
+//     booklet's programme;
 //   - holding: the per-beneficiary booklet counter matches the booklets held;
 //   - ledger: an active redemption has exactly its +amount entry, a cancelled
 //     one +amount and −amount, each on the redemption's place and programme;
@@ -45,9 +47,10 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - audit: every redemption has its 'pass.redeem' entry, every cancelled
 //     one its 'redemption.cancel' entry.
 //
-// Each rule runs as one or a few set-based queries (aggregates and
-// anti-joins), never a query per row, so the check stays fast on millions
-// of passes.
+// Rules run in that order; within a rule the smallest offending id is
+// reported, so the answer is the same from one run to the next. Each rule
+// is one or a few set-based queries (aggregates and anti-joins), never a
+// query per row, so the check stays fast on millions of passes.
 func (s *Store) Check(ctx context.Context) error {
 	checks := []func(*Tx, context.Context) (*Violation, error){
 		(*Tx).checkConservation,
@@ -74,13 +77,26 @@ func (s *Store) Check(ctx context.Context) error {
 }
 
 // firstRow scans the first row of query into dest and reports whether
-// there was one: each check query returns only offending rows.
+// there was one. It suits queries over small tables (programmes, stock
+// rows) that return only offending rows.
 func (tx *Tx) firstRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
 	err := tx.queryRow(ctx, query, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// firstKey runs an aggregate query, SELECT MIN(id) … WHERE <offending>,
+// over a large table and returns that id. An aggregate rather than ORDER BY
+// id LIMIT 1: the LIMIT leads PostgreSQL to walk the primary key row by row
+// hoping for an early match, which on sound data means every row, where an
+// aggregate gets a hash join. The details of the one offending row are
+// then read by id.
+func (tx *Tx) firstKey(ctx context.Context, query string) (string, bool, error) {
+	var id sql.NullString
+	err := tx.queryRow(ctx, query).Scan(&id)
+	return id.String, id.Valid, err
 }
 
 func (tx *Tx) checkConservation(ctx context.Context) (*Violation, error) {
@@ -101,45 +117,49 @@ func (tx *Tx) checkConservation(ctx context.Context) (*Violation, error) {
 		}
 		return violation("conservation", "programme %s : %d carnets enregistrés pour %d émis", id, booklets, issued), nil
 	}
-	var bookletID string
-	var count int64
-	found, err = tx.firstRow(ctx, `SELECT b.id, p.booklet_size, COALESCE(ps.n, 0)
-		FROM booklets b JOIN programmes p ON p.id = b.programme_id
+	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b JOIN programmes p ON p.id = b.programme_id
 		LEFT JOIN (SELECT booklet_id, COUNT(*) AS n FROM passes GROUP BY booklet_id) ps ON ps.booklet_id = b.id
-		WHERE COALESCE(ps.n, 0) <> p.booklet_size
-		ORDER BY b.id LIMIT 1`, nil, &bookletID, &size, &count)
+		WHERE COALESCE(ps.n, 0) <> p.booklet_size`)
 	if err != nil || !found {
+		return nil, err
+	}
+	var count int64
+	if err := tx.queryRow(ctx, `SELECT p.booklet_size, (SELECT COUNT(*) FROM passes WHERE booklet_id = b.id)
+		FROM booklets b JOIN programmes p ON p.id = b.programme_id WHERE b.id = ?`, bookletID).Scan(&size, &count); err != nil {
 		return nil, err
 	}
 	return violation("conservation", "carnet %s : %d pass pour des carnets de %d", bookletID, count, size), nil
 }
 
 func (tx *Tx) checkRedemptions(ctx context.Context) (*Violation, error) {
-	var passID string
-	var n int64
-	found, err := tx.firstRow(ctx, `SELECT pass_id, COUNT(*) FROM redemptions WHERE status = 'active'
-		GROUP BY pass_id HAVING COUNT(*) > 1 ORDER BY pass_id LIMIT 1`, nil, &passID, &n)
+	passID, found, err := tx.firstKey(ctx, `SELECT MIN(pass_id) FROM (
+		SELECT pass_id FROM redemptions WHERE status = 'active' GROUP BY pass_id HAVING COUNT(*) > 1) x`)
 	if err != nil {
 		return nil, err
 	}
 	if found {
+		var n int64
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE pass_id = ? AND status = 'active'`, passID).Scan(&n); err != nil {
+			return nil, err
+		}
 		return violation("redemption", "pass %s : %d encaissements actifs", passID, n), nil
 	}
-	found, err = tx.firstRow(ctx, `SELECT ps.id FROM passes ps
-		WHERE ps.status = 'redeemed' AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = ps.id AND r.status = 'active')
-		ORDER BY ps.id LIMIT 1`, nil, &passID)
+	passID, found, err = tx.firstKey(ctx, `SELECT MIN(ps.id) FROM passes ps
+		WHERE ps.status = 'redeemed' AND NOT EXISTS (SELECT 1 FROM redemptions r WHERE r.pass_id = ps.id AND r.status = 'active')`)
 	if err != nil {
 		return nil, err
 	}
 	if found {
 		return violation("redemption", "pass %s : statut « redeemed » sans encaissement actif", passID), nil
 	}
-	var redemptionID, status, rProgramme, pProgramme string
-	found, err = tx.firstRow(ctx, `SELECT r.id, r.pass_id, ps.status, r.programme_id, ps.programme_id
-		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
-		WHERE (r.status = 'active' AND ps.status <> 'redeemed') OR r.programme_id <> ps.programme_id
-		ORDER BY r.id LIMIT 1`, nil, &redemptionID, &passID, &status, &rProgramme, &pProgramme)
+	redemptionID, found, err := tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+		WHERE (r.status = 'active' AND ps.status <> 'redeemed') OR r.programme_id <> ps.programme_id`)
 	if err != nil || !found {
+		return nil, err
+	}
+	var status, rProgramme, pProgramme string
+	if err := tx.queryRow(ctx, `SELECT r.pass_id, ps.status, r.programme_id, ps.programme_id
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.id = ?`, redemptionID).Scan(&passID, &status, &rProgramme, &pProgramme); err != nil {
 		return nil, err
 	}
 	if rProgramme != pProgramme {
@@ -206,14 +226,17 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 }
 
 func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
-	var passID, passStatus, passProgramme, bookletID, bookletStatus, bookletProgramme string
-	found, err := tx.firstRow(ctx, `SELECT ps.id, ps.status, ps.programme_id, b.id, b.status, b.programme_id
-		FROM passes ps JOIN booklets b ON b.id = ps.booklet_id
+	passID, found, err := tx.firstKey(ctx, `SELECT MIN(ps.id) FROM passes ps JOIN booklets b ON b.id = ps.booklet_id
 		WHERE (b.status IN ('stock', 'allocated') AND ps.status <> 'unassigned')
 			OR (b.status = 'handed_out' AND ps.status = 'unassigned')
-			OR ps.programme_id <> b.programme_id
-		ORDER BY ps.id LIMIT 1`, nil, &passID, &passStatus, &passProgramme, &bookletID, &bookletStatus, &bookletProgramme)
+			OR ps.programme_id <> b.programme_id`)
 	if err != nil || !found {
+		return nil, err
+	}
+	var passStatus, passProgramme, bookletID, bookletStatus, bookletProgramme string
+	if err := tx.queryRow(ctx, `SELECT ps.status, ps.programme_id, b.id, b.status, b.programme_id
+		FROM passes ps JOIN booklets b ON b.id = ps.booklet_id WHERE ps.id = ?`, passID).
+		Scan(&passStatus, &passProgramme, &bookletID, &bookletStatus, &bookletProgramme); err != nil {
 		return nil, err
 	}
 	if passProgramme != bookletProgramme {
@@ -223,42 +246,57 @@ func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
 }
 
 func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
-	var beneficiaryID, programmeID string
-	var counter, held int64
-	found, err := tx.firstRow(ctx, `SELECT x.beneficiary_id, x.programme_id, COALESCE(bb.booklets, 0), COALESCE(b.n, 0) FROM (
-			SELECT beneficiary_id, programme_id FROM beneficiary_booklets
-			UNION SELECT beneficiary_id, programme_id FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) x
-		LEFT JOIN beneficiary_booklets bb ON bb.beneficiary_id = x.beneficiary_id AND bb.programme_id = x.programme_id
-		LEFT JOIN (SELECT beneficiary_id, programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) b
-			ON b.beneficiary_id = x.beneficiary_id AND b.programme_id = x.programme_id
-		WHERE COALESCE(bb.booklets, 0) <> COALESCE(b.n, 0)
-		ORDER BY x.beneficiary_id, x.programme_id LIMIT 1`, nil, &beneficiaryID, &programmeID, &counter, &held)
+	// Counters without booklets, and booklets held beyond the counter.
+	beneficiaryID, found, err := tx.firstKey(ctx, `SELECT MIN(x.beneficiary_id) FROM (
+			SELECT bb.beneficiary_id FROM beneficiary_booklets bb
+			LEFT JOIN (SELECT beneficiary_id, programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) b
+				ON b.beneficiary_id = bb.beneficiary_id AND b.programme_id = bb.programme_id
+			WHERE bb.booklets <> COALESCE(b.n, 0)
+			UNION ALL
+			SELECT b.beneficiary_id FROM booklets b WHERE b.beneficiary_id IS NOT NULL
+				AND NOT EXISTS (SELECT 1 FROM beneficiary_booklets bb WHERE bb.beneficiary_id = b.beneficiary_id AND bb.programme_id = b.programme_id)) x`)
 	if err != nil || !found {
+		return nil, err
+	}
+	// The beneficiary's first programme whose counter is wrong.
+	var programmeID string
+	var counter, held int64
+	if _, err := tx.firstRow(ctx, `SELECT x.programme_id, COALESCE(bb.booklets, 0), COALESCE(b.n, 0)
+		FROM (SELECT programme_id FROM beneficiary_booklets WHERE beneficiary_id = ? UNION SELECT programme_id FROM booklets WHERE beneficiary_id = ?) x
+		LEFT JOIN beneficiary_booklets bb ON bb.beneficiary_id = ? AND bb.programme_id = x.programme_id
+		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id = ? GROUP BY programme_id) b ON b.programme_id = x.programme_id
+		WHERE COALESCE(bb.booklets, 0) <> COALESCE(b.n, 0)
+		ORDER BY x.programme_id LIMIT 1`, []any{beneficiaryID, beneficiaryID, beneficiaryID, beneficiaryID}, &programmeID, &counter, &held); err != nil {
 		return nil, err
 	}
 	return violation("holding", "bénéficiaire %s, programme %s : %d carnets au compteur, %d carnets remis", beneficiaryID, programmeID, counter, held), nil
 }
 
+// ledgerTotals sums a redemption's ledger entries by kind.
+const ledgerTotals = `SELECT redemption_id,
+		CAST(SUM(CASE WHEN kind = 'redemption' THEN 1 ELSE 0 END) AS BIGINT) AS red_n,
+		CAST(SUM(CASE WHEN kind = 'redemption' THEN amount_cents ELSE 0 END) AS BIGINT) AS red_sum,
+		CAST(SUM(CASE WHEN kind = 'cancellation' THEN 1 ELSE 0 END) AS BIGINT) AS can_n,
+		CAST(SUM(CASE WHEN kind = 'cancellation' THEN amount_cents ELSE 0 END) AS BIGINT) AS can_sum
+	FROM ledger_entries`
+
 func (tx *Tx) checkLedger(ctx context.Context) (*Violation, error) {
-	var id, status string
-	var amount, redN, redSum, canN, canSum int64
-	found, err := tx.firstRow(ctx, `SELECT r.id, r.status, r.amount_cents,
-			COALESCE(l.red_n, 0), COALESCE(l.red_sum, 0), COALESCE(l.can_n, 0), COALESCE(l.can_sum, 0)
-		FROM redemptions r
-		LEFT JOIN (SELECT redemption_id,
-				CAST(SUM(CASE WHEN kind = 'redemption' THEN 1 ELSE 0 END) AS BIGINT) AS red_n,
-				CAST(SUM(CASE WHEN kind = 'redemption' THEN amount_cents ELSE 0 END) AS BIGINT) AS red_sum,
-				CAST(SUM(CASE WHEN kind = 'cancellation' THEN 1 ELSE 0 END) AS BIGINT) AS can_n,
-				CAST(SUM(CASE WHEN kind = 'cancellation' THEN amount_cents ELSE 0 END) AS BIGINT) AS can_sum
-			FROM ledger_entries GROUP BY redemption_id) l ON l.redemption_id = r.id
+	id, found, err := tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
+		LEFT JOIN (`+ledgerTotals+` GROUP BY redemption_id) l ON l.redemption_id = r.id
 		WHERE NOT (COALESCE(l.red_n, 0) = 1 AND COALESCE(l.red_sum, 0) = r.amount_cents AND (
 			(r.status = 'active' AND COALESCE(l.can_n, 0) = 0)
-			OR (r.status = 'cancelled' AND COALESCE(l.can_n, 0) = 1 AND COALESCE(l.can_sum, 0) = -r.amount_cents)))
-		ORDER BY r.id LIMIT 1`, nil, &id, &status, &amount, &redN, &redSum, &canN, &canSum)
+			OR (r.status = 'cancelled' AND COALESCE(l.can_n, 0) = 1 AND COALESCE(l.can_sum, 0) = -r.amount_cents)))`)
 	if err != nil {
 		return nil, err
 	}
 	if found {
+		var status string
+		var amount, redN, redSum, canN, canSum int64
+		if err := tx.queryRow(ctx, `SELECT r.status, r.amount_cents, COALESCE(l.red_n, 0), COALESCE(l.red_sum, 0), COALESCE(l.can_n, 0), COALESCE(l.can_sum, 0)
+			FROM redemptions r LEFT JOIN (`+ledgerTotals+` WHERE redemption_id = ? GROUP BY redemption_id) l ON l.redemption_id = r.id
+			WHERE r.id = ?`, id, id).Scan(&status, &amount, &redN, &redSum, &canN, &canSum); err != nil {
+			return nil, err
+		}
 		want := fmt.Sprintf("une écriture de +%d et aucune annulation", amount)
 		state := "actif"
 		if status == passnum.RedemptionCancelled {
@@ -268,11 +306,13 @@ func (tx *Tx) checkLedger(ctx context.Context) (*Violation, error) {
 		return violation("ledger", "encaissement %s %s de %d centimes : au grand livre, %d écriture(s) d'encaissement (total %d) et %d d'annulation (total %d) ; attendu %s",
 			id, state, amount, redN, redSum, canN, canSum, want), nil
 	}
-	var entryID, redemptionID string
-	found, err = tx.firstRow(ctx, `SELECT l.id, l.redemption_id FROM ledger_entries l JOIN redemptions r ON r.id = l.redemption_id
-		WHERE l.place_id <> r.place_id OR l.programme_id <> r.programme_id
-		ORDER BY l.id LIMIT 1`, nil, &entryID, &redemptionID)
+	entryID, found, err := tx.firstKey(ctx, `SELECT MIN(l.id) FROM ledger_entries l JOIN redemptions r ON r.id = l.redemption_id
+		WHERE l.place_id <> r.place_id OR l.programme_id <> r.programme_id`)
 	if err != nil || !found {
+		return nil, err
+	}
+	var redemptionID string
+	if err := tx.queryRow(ctx, `SELECT redemption_id FROM ledger_entries WHERE id = ?`, entryID).Scan(&redemptionID); err != nil {
 		return nil, err
 	}
 	return violation("ledger", "écriture %s : lieu ou programme différent de ceux de l'encaissement %s", entryID, redemptionID), nil
@@ -294,20 +334,17 @@ func (tx *Tx) checkFunding(ctx context.Context) (*Violation, error) {
 }
 
 func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
-	var id string
-	found, err := tx.firstRow(ctx, `SELECT r.id FROM redemptions r
-		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'pass.redeem')
-		ORDER BY r.id LIMIT 1`, nil, &id)
+	id, found, err := tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'pass.redeem')`)
 	if err != nil {
 		return nil, err
 	}
 	if found {
 		return violation("audit", "encaissement %s : aucune entrée « pass.redeem » au journal d'audit", id), nil
 	}
-	found, err = tx.firstRow(ctx, `SELECT r.id FROM redemptions r
+	id, found, err = tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
 		WHERE r.status = 'cancelled'
-			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')
-		ORDER BY r.id LIMIT 1`, nil, &id)
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')`)
 	if err != nil || !found {
 		return nil, err
 	}

@@ -269,7 +269,8 @@ func (m *model) setPlaceStatus() bool {
 	if len(m.places) == 0 {
 		return false
 	}
-	pl := m.places[m.pick(len(m.places))]
+	pli := m.pick(len(m.places))
+	pl := m.places[pli]
 	status := passnum.OrgLabelled
 	if k := m.pick(100); k < 25 {
 		status = passnum.OrgSuspended
@@ -286,7 +287,7 @@ func (m *model) setPlaceStatus() bool {
 	o, err := write(m.t, m.s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 		return tx.SetPlaceStatus(ctx, m.op, pl.actor.OrganisationID, status, reason)
 	})
-	m.expect("place "+pl.actor.OrganisationID+" → "+status, err, want)
+	m.expect(fmt.Sprintf("place %d → %s", pli, status), err, want)
 	if err == nil {
 		pl.status = status
 		if o.Status != status {
@@ -578,6 +579,7 @@ func (m *model) redeem() bool {
 	if labelled := m.labelledPlaces(); len(labelled) > 0 && m.chance(80) {
 		pl = labelled[m.pick(len(labelled))]
 	}
+	pli := slices.Index(m.places, pl)
 	service := passnum.NationalServices[m.pick(len(passnum.NationalServices))]
 	if m.chance(4) {
 		service = "Atelier cuisine"
@@ -638,7 +640,7 @@ func (m *model) redeem() bool {
 	red, err := write(m.t, m.s, func(ctx context.Context, tx *store.Tx) (passnum.Redemption, error) {
 		return tx.Redeem(ctx, pl.actor, store.RedeemRequest{Code: code, Service: service})
 	})
-	m.expect(fmt.Sprintf("place %s (%s) redeems %s", pl.actor.OrganisationID, pl.status, what), err, want)
+	m.expect(fmt.Sprintf("place %d (%s) redeems %s", pli, pl.status, what), err, want)
 	if err != nil {
 		return true
 	}
@@ -647,7 +649,7 @@ func (m *model) redeem() bool {
 	}
 	m.wantApportioned(prog, red.AmountCents)
 	pass.status = passnum.PassRedeemed
-	m.reds = append(m.reds, &mRedemption{id: red.ID, pass: slices.Index(m.passes, pass), place: slices.Index(m.places, pl), at: red.RedeemedAt, amount: red.AmountCents})
+	m.reds = append(m.reds, &mRedemption{id: red.ID, pass: slices.Index(m.passes, pass), place: pli, at: red.RedeemedAt, amount: red.AmountCents})
 	return true
 }
 

@@ -111,13 +111,19 @@ func (tx *Tx) SetPlaceStatus(ctx context.Context, actor passnum.Actor, id, statu
 		return o, passnum.Invalid(passnum.FieldError{Field: "reason", Detail: "indiquez le motif : il est conservé et communiqué au lieu"})
 	}
 	if o.Status == status {
-		return o, nil
+		return o, nil // deciding again what is already decided changes nothing
+	}
+	if err := passnum.CheckPlaceTransition(o.Status, status); err != nil {
+		return o, err
 	}
 	if _, err := tx.exec(ctx, `UPDATE organisations SET status = ? WHERE id = ?`, status, id); err != nil {
 		return o, err
 	}
 	from := o.Status
 	o.Status = status
+	if err := tx.recordPlaceDecision(ctx, actor, id, status, reason); err != nil {
+		return o, err
+	}
 	return o, tx.audit(ctx, actor, "place."+status, "organisation", id, reason, map[string]any{"from": from, "to": status})
 }
 

@@ -150,6 +150,17 @@ func TestRaces(t *testing.T) {
 			mustCheck(t, s)
 		})
 
+		t.Run("register the same SIRET", func(t *testing.T) {
+			siret := nextSIRET()
+			errs := race(20, func(i int) error {
+				_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
+					return tx.CreateOrganisation(ctx, w.op, passnum.NewOrganisation{Kind: passnum.RolePlace, Name: fmt.Sprintf("Lieu %d", i), SIRET: siret})
+				})
+				return err
+			})
+			wantWinners(t, errs, 1, passnum.ECONFLICT)
+		})
+
 		t.Run("redeem different passes while checking", func(t *testing.T) {
 			var codes []string
 			for range 4 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -71,7 +72,8 @@ func (tx *Tx) PlaceLabelled(ctx context.Context, placeID string) error {
 	return nil
 }
 
-// RedeemRequest is what a place submits when it encashes a pass.
+// RedeemRequest is what a place submits when it encashes a pass. Service
+// may be left out with a session: it is then the training's.
 type RedeemRequest struct {
 	Code      string
 	Service   string
@@ -79,47 +81,186 @@ type RedeemRequest struct {
 	SessionID string
 }
 
-// Redeem encashes a pass. The pass changes state in one conditional
-// statement, so that of any number of concurrent attempts exactly one wins;
-// the redemption, its ledger entry and the audit entry are written in the
-// same transaction.
+// Redeemed is the outcome of one redemption gesture: one redemption per
+// pass, the scanned pass's first.
+type Redeemed struct {
+	Redemptions []passnum.Redemption
+	SiteID      string
+	SessionID   string
+	// GroupID links the redemptions of a training that costs several
+	// passes; empty for a single pass.
+	GroupID string
+}
+
+// Redeem encashes a pass and returns the scanned pass's redemption; see
+// RedeemTraining for a training that costs several passes.
 func (tx *Tx) Redeem(ctx context.Context, actor passnum.Actor, r RedeemRequest) (passnum.Redemption, error) {
-	var red passnum.Redemption
-	if !passnum.ValidService(r.Service) {
-		return red, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "service inconnu : choisissez un service du référentiel national (par exemple « Maîtrise des outils numériques du quotidien »)"})
+	out, err := tx.RedeemTraining(ctx, actor, r)
+	if err != nil {
+		return passnum.Redemption{}, err
+	}
+	return out.Redemptions[0], nil
+}
+
+// RedeemTraining encashes the scanned pass and, for a session of a
+// training that costs N passes, N−1 other passes of the same beneficiary
+// in the same programme (same booklet first, then the oldest booklets): all
+// in this transaction or none. Each pass changes state in one conditional
+// statement, so that of any number of concurrent attempts exactly one wins;
+// each redemption gets its ledger entry and its audit entry.
+func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemRequest) (Redeemed, error) {
+	var out Redeemed
+	if r.Service != "" && !passnum.ValidService(r.Service) {
+		return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "service inconnu : choisissez un service du référentiel national (par exemple « Maîtrise des outils numériques du quotidien »)"})
+	}
+	if r.Service == "" && r.SessionID == "" {
+		return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "champ obligatoire sans session : le service délivré, libellé exact du référentiel national"})
 	}
 	if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
-		return red, err
+		return out, err
+	}
+	service, cost := r.Service, 1
+	out.SiteID, out.SessionID = r.SiteID, r.SessionID
+	if r.SiteID != "" {
+		if err := tx.ownSite(ctx, actor.OrganisationID, r.SiteID); err != nil {
+			return out, err
+		}
+	}
+	if r.SessionID != "" {
+		se, err := tx.Session(ctx, r.SessionID, actor.OrganisationID)
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+			return out, passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: "session inconnue parmi celles de vos formations : vérifiez l'identifiant"})
+		}
+		if err != nil {
+			return out, err
+		}
+		if se.Status == passnum.SessionCancelled {
+			return out, passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a été annulée : elle ne peut pas servir à encaisser un pass.")
+		}
+		t, err := tx.Training(ctx, se.TrainingID, "")
+		if err != nil {
+			return out, err
+		}
+		if service == "" {
+			service = t.Service
+		} else if service != t.Service {
+			return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "le service indiqué ne correspond pas à celui de la formation de cette session (« " + t.Service + " ») : omettez-le ou corrigez-le"})
+		}
+		if out.SiteID == "" {
+			out.SiteID = se.SiteID
+		} else if out.SiteID != se.SiteID {
+			return out, passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "cette session a lieu sur un autre de vos sites : omettez site_id ou indiquez celui de la session"})
+		}
+		cost = t.PassesCost
 	}
 	today := tx.Today().String()
-	var passID, programmeID string
+	var passID, programmeID, bookletID string
 	var amount int64
 	err := tx.queryRow(ctx, `UPDATE passes SET status = 'redeemed'
 		WHERE code = ? AND status = 'assigned'
 		  AND programme_id IN (SELECT id FROM programmes WHERE valid_from <= ? AND last_redeem_day >= ?)
-		RETURNING id, programme_id, (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id)`,
-		r.Code, today, today).Scan(&passID, &programmeID, &amount)
+		RETURNING id, programme_id, booklet_id, (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id)`,
+		r.Code, today, today).Scan(&passID, &programmeID, &bookletID, &amount)
 	if errors.Is(err, sql.ErrNoRows) {
-		return red, tx.whyNotRedeemable(ctx, r.Code)
+		return out, tx.whyNotRedeemable(ctx, r.Code)
 	}
 	if err != nil {
-		return red, err
+		return out, err
 	}
 	if err := tx.placeInTerritory(ctx, actor.OrganisationID, programmeID); err != nil {
-		return red, err
+		return out, err
 	}
-	red = passnum.Redemption{ID: passnum.NewID(tx.now), Code: r.Code, ProgrammeID: programmeID, PlaceID: actor.OrganisationID,
-		Service: r.Service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive}
-	if _, err := tx.exec(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, session_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
-		red.ID, passID, programmeID, red.PlaceID, nullString(r.SiteID), nullString(r.SessionID), red.Service, amount, micros(tx.now), actor.Kind, actor.ID); err != nil {
-		return red, err
+	passIDs, codes := []string{passID}, []string{r.Code}
+	if cost > 1 {
+		out.GroupID = passnum.NewID(tx.now)
+		if passIDs, codes, err = tx.takeMorePasses(ctx, programmeID, bookletID, cost, passIDs, codes); err != nil {
+			return out, err
+		}
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'redemption', ?, ?)`,
-		passnum.NewID(tx.now), red.ID, programmeID, red.PlaceID, amount, micros(tx.now)); err != nil {
-		return red, err
+	for i, pid := range passIDs {
+		red := passnum.Redemption{ID: passnum.NewID(tx.now), Code: codes[i], ProgrammeID: programmeID, PlaceID: actor.OrganisationID,
+			Service: service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive}
+		if _, err := tx.exec(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, session_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id, group_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
+			red.ID, pid, programmeID, red.PlaceID, nullString(out.SiteID), nullString(out.SessionID), service, amount, micros(tx.now), actor.Kind, actor.ID, nullString(out.GroupID)); err != nil {
+			return out, err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'redemption', ?, ?)`,
+			passnum.NewID(tx.now), red.ID, programmeID, red.PlaceID, amount, micros(tx.now)); err != nil {
+			return out, err
+		}
+		details := map[string]any{"pass_id": pid}
+		if out.GroupID != "" {
+			details["group_id"] = out.GroupID
+		}
+		if err := tx.audit(ctx, actor, "pass.redeem", "redemption", red.ID, "", details); err != nil {
+			return out, err
+		}
+		out.Redemptions = append(out.Redemptions, red)
 	}
-	return red, tx.audit(ctx, actor, "pass.redeem", "redemption", red.ID, "", map[string]any{"pass_id": passID})
+	return out, nil
+}
+
+// takeMorePasses redeems the other passes a training costs, after the
+// scanned one: the beneficiary's assigned passes of the same programme,
+// same booklet first, then by hand-out. Each is taken by one conditional
+// UPDATE, so a pass is never redeemed twice however many redemptions of
+// the same person run at once.
+func (tx *Tx) takeMorePasses(ctx context.Context, programmeID, bookletID string, cost int, passIDs, codes []string) ([]string, []string, error) {
+	var maxPasses int
+	var name, beneficiaryID string
+	if err := tx.queryRow(ctx, `SELECT p.max_passes_per_training, p.name, b.beneficiary_id FROM programmes p, booklets b WHERE p.id = ? AND b.id = ?`,
+		programmeID, bookletID).Scan(&maxPasses, &name, &beneficiaryID); err != nil {
+		return nil, nil, err
+	}
+	if cost > maxPasses {
+		return nil, nil, passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: fmt.Sprintf(
+			"cette formation demande %d pass, et le programme « %s » en accepte %d au plus pour une formation : ramenez le coût de la formation à %d pass au plus", cost, name, maxPasses, maxPasses)})
+	}
+	for attempt := 0; len(passIDs) < cost; attempt++ {
+		var id, code string
+		err := tx.queryRow(ctx, `UPDATE passes SET status = 'redeemed'
+			WHERE id = (SELECT ps.id FROM passes ps
+				WHERE ps.booklet_id IN (SELECT id FROM booklets WHERE beneficiary_id = ?) AND ps.programme_id = ? AND ps.status = 'assigned'
+				ORDER BY CASE WHEN ps.booklet_id = ? THEN 0 ELSE 1 END, (SELECT handed_out_at FROM booklets WHERE booklets.id = ps.booklet_id), ps.id
+				LIMIT 1)
+			  AND status = 'assigned'
+			RETURNING id, code`, beneficiaryID, programmeID, bookletID).Scan(&id, &code)
+		if errors.Is(err, sql.ErrNoRows) {
+			// On PostgreSQL the pass picked may have just been taken by a
+			// concurrent redemption of the same person: pick again while
+			// some remain, a bounded number of times.
+			var left int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE beneficiary_id = ?)
+				AND programme_id = ? AND status = 'assigned'`, beneficiaryID, programmeID).Scan(&left); err != nil {
+				return nil, nil, err
+			}
+			if left > 0 {
+				if attempt < 4*cost {
+					continue
+				}
+				return nil, nil, passnum.Errorf(passnum.ECONFLICT, "D'autres pass de ce bénéficiaire sont en cours d'encaissement au même moment : rien n'a été encaissé, réessayez dans un instant.")
+			}
+			e := passnum.Errorf(passnum.ENOTENOUGHPASSES, "Cette formation demande %d pass, mais ce bénéficiaire n'en a que %d utilisables dans ce programme (celui-ci compris) : rien n'a été encaissé.", cost, len(passIDs))
+			e.Extra = map[string]any{"passes_required": cost, "passes_available": len(passIDs)}
+			return nil, nil, e
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		passIDs, codes = append(passIDs, id), append(codes, code)
+	}
+	return passIDs, codes, nil
+}
+
+// ownSite refuses a site that is not one of the place's.
+func (tx *Tx) ownSite(ctx context.Context, placeID, siteID string) error {
+	var one int
+	err := tx.queryRow(ctx, `SELECT 1 FROM sites WHERE id = ? AND organisation_id = ?`, siteID, placeID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "ce site n'est pas l'un des vôtres : indiquez l'identifiant d'un de vos sites (points de présence)"})
+	}
+	return err
 }
 
 // placeInTerritory refuses a place whose commune lies outside the
@@ -222,7 +363,10 @@ func (tx *Tx) ListRedemptions(ctx context.Context, placeID string, p Page) ([]pa
 // CancelRedemption undoes a mistaken redemption: the place within the
 // programme's window and before reimbursement, the operator until
 // reimbursement. The redemption is marked, a reversing ledger entry is
-// written and the pass is usable again; nothing is deleted.
+// written and the pass is usable again; nothing is deleted. The
+// redemptions of one training redeemed together are cancelled together,
+// each with its own reversing entry and audit entry: a training is paid in
+// full or not at all.
 func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, reason string) (passnum.Redemption, error) {
 	var red passnum.Redemption
 	if reason == "" {
@@ -236,18 +380,49 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 	if err != nil {
 		return red, err
 	}
-	var passID string
-	var settlement sql.NullString
+	var group sql.NullString
 	var windowHours int
-	if err := tx.queryRow(ctx, `SELECT r.pass_id, r.settlement_id, p.cancel_window_hours FROM redemptions r JOIN programmes p ON p.id = r.programme_id WHERE r.id = ?`, id).
-		Scan(&passID, &settlement, &windowHours); err != nil {
+	if err := tx.queryRow(ctx, `SELECT r.group_id, p.cancel_window_hours FROM redemptions r JOIN programmes p ON p.id = r.programme_id WHERE r.id = ?`, id).
+		Scan(&group, &windowHours); err != nil {
 		return red, err
 	}
 	if red.Status == passnum.RedemptionCancelled {
 		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement a déjà été annulé.")
 	}
-	if settlement.Valid {
-		return red, passnum.Errorf(passnum.EALREADYREIMBURSED, "Cet encaissement a déjà été remboursé : seul l'opérateur peut le corriger, par une écriture de régularisation.")
+	type member struct {
+		id, passID string
+		amount     int64
+		settled    bool
+	}
+	var members []member
+	q := `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE id = ?`
+	arg := id
+	if group.Valid {
+		q = `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE group_id = ? AND status = 'active' ORDER BY id`
+		arg = group.String
+	}
+	rows, err := tx.query(ctx, q, arg)
+	if err != nil {
+		return red, err
+	}
+	for rows.Next() {
+		var m member
+		var settlement sql.NullString
+		if err := rows.Scan(&m.id, &m.passID, &m.amount, &settlement); err != nil {
+			rows.Close()
+			return red, err
+		}
+		m.settled = settlement.Valid
+		members = append(members, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return red, err
+	}
+	for _, m := range members {
+		if m.settled {
+			return red, passnum.Errorf(passnum.EALREADYREIMBURSED, "Cet encaissement a déjà été remboursé : seul l'opérateur peut le corriger, par une écriture de régularisation.")
+		}
 	}
 	if actor.Role != passnum.RoleOperator {
 		deadline := red.RedeemedAt.Add(time.Duration(windowHours) * time.Hour)
@@ -256,24 +431,33 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 				windowHours, deadline.In(passnum.Paris).Format("02/01/2006 à 15h04"))
 		}
 	}
-	res, err := tx.exec(ctx, `UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, cancelled_by_kind = ?, cancelled_by_id = ?, cancel_reason = ?
-		WHERE id = ? AND status = 'active' AND settlement_id IS NULL`, micros(tx.now), actor.Kind, actor.ID, reason, id)
-	if err != nil {
-		return red, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
-	}
-	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE id = ? AND status = 'redeemed'`, passID); err != nil {
-		return red, err
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,
-		passnum.NewID(tx.now), id, red.ProgrammeID, red.PlaceID, -red.AmountCents, micros(tx.now)); err != nil {
-		return red, err
+	for _, m := range members {
+		res, err := tx.exec(ctx, `UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, cancelled_by_kind = ?, cancelled_by_id = ?, cancel_reason = ?
+			WHERE id = ? AND status = 'active' AND settlement_id IS NULL`, micros(tx.now), actor.Kind, actor.ID, reason, m.id)
+		if err != nil {
+			return red, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
+		}
+		if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE id = ? AND status = 'redeemed'`, m.passID); err != nil {
+			return red, err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,
+			passnum.NewID(tx.now), m.id, red.ProgrammeID, red.PlaceID, -m.amount, micros(tx.now)); err != nil {
+			return red, err
+		}
+		details := map[string]any{"pass_id": m.passID}
+		if group.Valid {
+			details["group_id"] = group.String
+		}
+		if err := tx.audit(ctx, actor, "redemption.cancel", "redemption", m.id, reason, details); err != nil {
+			return red, err
+		}
 	}
 	red.Status = passnum.RedemptionCancelled
 	now := tx.now
 	red.CancelledAt = &now
 	red.CancelReason = reason
-	return red, tx.audit(ctx, actor, "redemption.cancel", "redemption", id, reason, map[string]any{"pass_id": passID})
+	return red, nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	MaxBatch int
 	// Logger receives internal errors; slog.Default when nil.
 	Logger *slog.Logger
+	// MaxConns caps PostgreSQL's pool (48 when zero); tests that open many
+	// stores at once set less, to stay under the server's connection limit.
+	MaxConns int
 }
 
 // Store is the database of one passnum installation.
@@ -72,7 +75,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if s.maxBatch <= 0 {
 		s.maxBatch = 256
 	}
-	if err := s.connect(ctx, dsn); err != nil {
+	if err := s.connect(ctx, dsn, opts.MaxConns); err != nil {
 		return nil, err
 	}
 	if err := s.migrate(ctx, opts.Migrate); err != nil {
@@ -89,7 +92,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) connect(ctx context.Context, dsn string) error {
+func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
 	var err error
 	switch s.dialect {
 	case sqliteDialect:
@@ -115,8 +118,11 @@ func (s *Store) connect(ctx context.Context, dsn string) error {
 		if s.db, err = sql.Open("pgx", dsn); err != nil {
 			return err
 		}
-		s.db.SetMaxOpenConns(48)
-		s.db.SetMaxIdleConns(48)
+		if maxConns <= 0 {
+			maxConns = 48
+		}
+		s.db.SetMaxOpenConns(maxConns)
+		s.db.SetMaxIdleConns(maxConns)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 		if err = s.db.PingContext(ctx); err != nil {
 			s.db.Close()

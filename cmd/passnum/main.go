@@ -19,6 +19,7 @@ Usage :
   passnum admin create-key [--db URL] [--name NOM]
   passnum check [--db URL]
   passnum migrate [--db URL]
+  passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
 
 --db vaut sqlite:<fichier> (par défaut sqlite:passnum.db) ou une URL postgres://… ;
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "places":
+		return places(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

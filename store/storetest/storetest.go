@@ -121,7 +121,7 @@ func NewPostgresDatabase(t testing.TB) string {
 
 func open(t testing.TB, u string, clock passnum.Clock) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), u, store.Options{Clock: clock, Migrate: true})
+	s, err := store.Open(context.Background(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 12})
 	if err != nil {
 		t.Fatalf("open %s: %v", strings.SplitN(u, "?", 2)[0], err)
 	}

@@ -1,0 +1,29 @@
+package api
+
+import (
+	"passnum/store"
+)
+
+// listPlaceTrainings is a place's public catalogue: its active trainings.
+func listPlaceTrainings(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.page()
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		items, next, err := tx.ListTrainings(c.ctx(), id, false, p)
+		return newList(items, next), err
+	}, nil
+}
+
+func getTraining(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) { return tx.Training(c.ctx(), id, "") }, nil
+}
