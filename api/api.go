@@ -165,7 +165,7 @@ func (s *Server) handler(rt *route) http.Handler {
 			writeError(w, r, s.log, err)
 			return
 		}
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			var out any
 			started := false
 			err := s.store.View(r.Context(), func(tx *store.Tx) error {

@@ -102,11 +102,10 @@ type fixture struct {
 	place    passnum.Actor
 	// batchesBase is the writer's counters when the measurement starts.
 	batchesBase [2]int64
-	codes    []string
-	cleanup  func()
+	codes       []string
+	cleanup     func()
 }
 
-var setupClock = passnum.SystemClock{}
 
 func (o Options) open(ctx context.Context, maxBatch int) (*store.Store, func(), error) {
 	switch o.Engine {

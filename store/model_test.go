@@ -272,17 +272,23 @@ func (m *model) setPlaceStatus() bool {
 	pli := m.pick(len(m.places))
 	pl := m.places[pli]
 	status := passnum.OrgLabelled
-	if k := m.pick(100); k < 25 {
+	switch k := m.pick(100); {
+	case k < 25:
 		status = passnum.OrgSuspended
-	} else if k < 32 {
+	case k < 32:
 		status = passnum.OrgWithdrawn
+	case k < 37:
+		status = passnum.OrgRefused
 	}
 	reason, want := "motif", ""
 	if m.chance(15) {
 		reason = ""
-		if status != passnum.OrgLabelled {
-			want = passnum.EINVALID
-		}
+	}
+	switch {
+	case reason == "" && status != passnum.OrgLabelled:
+		want = passnum.EINVALID
+	case pl.status != status && !slices.Contains(placeDecisions[pl.status], status):
+		want = passnum.ECONFLICT
 	}
 	o, err := write(m.t, m.s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 		return tx.SetPlaceStatus(ctx, m.op, pl.actor.OrganisationID, status, reason)
@@ -295,6 +301,16 @@ func (m *model) setPlaceStatus() bool {
 		}
 	}
 	return true
+}
+
+// placeDecisions lists the label decisions the operator may take from each
+// status of a place.
+var placeDecisions = map[string][]string{
+	passnum.OrgPending:   {passnum.OrgLabelled, passnum.OrgRefused},
+	passnum.OrgLabelled:  {passnum.OrgSuspended, passnum.OrgWithdrawn},
+	passnum.OrgSuspended: {passnum.OrgLabelled, passnum.OrgWithdrawn},
+	passnum.OrgRefused:   {passnum.OrgLabelled},
+	passnum.OrgWithdrawn: {passnum.OrgLabelled},
 }
 
 // randomShares splits 10000 basis points between k funders.

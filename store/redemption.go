@@ -116,8 +116,13 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	if r.Service == "" && r.SessionID == "" {
 		return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "champ obligatoire sans session : le service délivré, libellé exact du référentiel national"})
 	}
-	if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
-		return out, err
+	// The label is checked inside the redeeming UPDATE below; with a site or
+	// a session it is checked first, so that a place that may not redeem
+	// hears that before anything about its sites.
+	if r.SiteID != "" || r.SessionID != "" {
+		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
+			return out, err
+		}
 	}
 	service, cost := r.Service, 1
 	out.SiteID, out.SessionID = r.SiteID, r.SessionID
@@ -154,21 +159,31 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 		cost = t.PassesCost
 	}
 	today := tx.Today().String()
-	var passID, programmeID, bookletID string
+	var passID, programmeID, bookletID, terr, placeCommune string
 	var amount int64
+	// One statement decides: the pass is assigned, its programme open today
+	// and the place labelled now. It also brings back what the checks in Go
+	// need, so that a redemption costs as few statements as possible.
 	err := tx.queryRow(ctx, `UPDATE passes SET status = 'redeemed'
 		WHERE code = ? AND status = 'assigned'
 		  AND programme_id IN (SELECT id FROM programmes WHERE valid_from <= ? AND last_redeem_day >= ?)
-		RETURNING id, programme_id, booklet_id, (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id)`,
-		r.Code, today, today).Scan(&passID, &programmeID, &bookletID, &amount)
+		  AND EXISTS (SELECT 1 FROM organisations WHERE id = ? AND kind = 'place' AND status = 'labelled')
+		RETURNING id, programme_id, booklet_id,
+		  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
+		  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id),
+		  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ?)`,
+		r.Code, today, today, actor.OrganisationID, actor.OrganisationID).Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune)
 	if errors.Is(err, sql.ErrNoRows) {
+		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
+			return out, err
+		}
 		return out, tx.whyNotRedeemable(ctx, r.Code)
 	}
 	if err != nil {
 		return out, err
 	}
-	if err := tx.placeInTerritory(ctx, actor.OrganisationID, programmeID); err != nil {
-		return out, err
+	if codes := strings.Split(terr, ","); placeCommune != "" && !passnum.InTerritory(codes, placeCommune) {
+		return out, outsideTerritory(codes)
 	}
 	passIDs, codes := []string{passID}, []string{r.Code}
 	if cost > 1 {
@@ -263,19 +278,8 @@ func (tx *Tx) ownSite(ctx context.Context, placeID, siteID string) error {
 	return err
 }
 
-// placeInTerritory refuses a place whose commune lies outside the
-// programme's territory. A place with no commune on record is not refused.
-func (tx *Tx) placeInTerritory(ctx context.Context, placeID, programmeID string) error {
-	var commune, terr string
-	if err := tx.queryRow(ctx, `SELECT COALESCE(o.commune_insee, ''), p.territory FROM organisations o, programmes p WHERE o.id = ? AND p.id = ?`,
-		placeID, programmeID).Scan(&commune, &terr); err != nil {
-		return err
-	}
-	codes := strings.Split(terr, ",")
-	if commune != "" && !passnum.InTerritory(codes, commune) {
-		return passnum.Errorf(passnum.EOUTSIDETERRITORY, "Votre lieu est hors du territoire de ce programme (%s) : il ne peut pas encaisser ses pass.", passnum.TerritoryName(codes))
-	}
-	return nil
+func outsideTerritory(codes []string) error {
+	return passnum.Errorf(passnum.EOUTSIDETERRITORY, "Votre lieu est hors du territoire de ce programme (%s) : il ne peut pas encaisser ses pass.", passnum.TerritoryName(codes))
 }
 
 // whyNotRedeemable explains a refused redemption: read only after the
