@@ -106,7 +106,6 @@ type fixture struct {
 	cleanup     func()
 }
 
-
 func (o Options) open(ctx context.Context, maxBatch int) (*store.Store, func(), error) {
 	switch o.Engine {
 	case "postgres":
