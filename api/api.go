@@ -178,8 +178,10 @@ func (s *Server) handler(rt *route) http.Handler {
 			})
 			if err != nil {
 				if started {
+					// Headers are gone: break the connection so that the
+					// client sees a cut-off file rather than a short one.
 					s.log.Error("stream failed", "pattern", r.Pattern, "err", err)
-					return
+					panic(http.ErrAbortHandler)
 				}
 				writeError(w, r, s.log, err)
 				return

@@ -138,12 +138,9 @@ func operationID(rt *route) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(rt.Method))
 	for _, seg := range strings.Split(rt.Path, "/") {
-		seg = strings.Trim(seg, "{}")
-		seg = strings.TrimSuffix(seg, ".json")
-		if seg == "" {
-			continue
+		for _, part := range strings.FieldsFunc(seg, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 		}
-		b.WriteString(strings.ToUpper(seg[:1]) + seg[1:])
 	}
 	return b.String()
 }

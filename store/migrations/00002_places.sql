@@ -53,7 +53,6 @@ CREATE TABLE sites (
 CREATE INDEX sites_organisation ON sites (organisation_id);
 CREATE INDEX sites_pivot ON sites (pivot);
 CREATE INDEX sites_commune ON sites (commune_insee);
-CREATE INDEX sites_position ON sites (latitude, longitude);
 
 -- A place's application for the label: what the operator reviews. The
 -- organisation's status says where it stands; this holds what was declared.
