@@ -212,8 +212,12 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	hash := hex.EncodeToString(h.Sum(nil))
 	var body []byte
 	status := rt.Status
+	write := s.store.Write
+	if rt.Exclusive {
+		write = s.store.WriteExclusive
+	}
 	attempt := func() error {
-		return s.store.Write(r.Context(), func(tx *store.Tx) error {
+		return write(r.Context(), func(tx *store.Tx) error {
 			body, status = nil, rt.Status
 			if key != "" {
 				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)

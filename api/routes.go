@@ -24,7 +24,9 @@ type route struct {
 	// MaxBody caps the request body (MaxBodyBytes, 1 MiB, when zero); file
 	// uploads such as an open-data import set more.
 	MaxBody int64
-	Handle  func(c *call) (func(*store.Tx) (any, error), error)
+	// Exclusive writes (issuing booklets) run in a transaction of their own.
+	Exclusive bool
+	Handle    func(c *call) (func(*store.Tx) (any, error), error)
 }
 
 func (rt *route) fullPath() string { return Prefix + rt.Path }
@@ -101,7 +103,7 @@ func lifecycleRoutes() []*route {
 		{Method: "GET", Path: "/programmes/{id}", Roles: anyRole, Summary: "Lire un programme, ses financeurs et son stock",
 			Response: passnum.Programme{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getProgramme},
 		{Method: "POST", Path: "/programmes/{id}/issuances", Roles: operator, Summary: "Émettre des carnets de pass dans le stock central du programme",
-			Request: issuanceRequest{}, Response: passnum.Issuance{}, Status: http.StatusCreated, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: createIssuance},
+			Request: issuanceRequest{}, Response: passnum.Issuance{}, Status: http.StatusCreated, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Exclusive: true, Handle: createIssuance},
 		{Method: "POST", Path: "/programmes/{id}/allocations", Roles: operator, Summary: "Doter un distributeur de carnets",
 			Request: allocationRequest{}, Response: passnum.Allocation{}, Status: http.StatusCreated,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.EINSUFFICIENTSTOCK}, Handle: createAllocation},

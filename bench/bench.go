@@ -356,7 +356,7 @@ func (o Options) issue(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	start := time.Now()
-	err = s.Write(ctx, func(tx *store.Tx) error {
+	err = s.WriteExclusive(ctx, func(tx *store.Tx) error {
 		_, err := tx.Issue(ctx, passnum.SystemActor, pid, int64(o.IssuePasses/5))
 		return err
 	})

@@ -1,7 +1,9 @@
 // Package demo fills an empty database with a realistic Pass numérique
 // scheme in Bourgogne-Franche-Comté: the 2022-2023 programme with its
-// history at the dates it happened, a current programme in use, and one
-// API key per role, so that "passnum serve --demo" can be tried at once.
+// history at the dates it happened, a current programme in use, the
+// places' applications, sites, bank details, catalogues and sessions with
+// seats booked, and one API key per role, so that "passnum serve --demo"
+// can be tried at once.
 //
 // Everything goes through the store's transactions, so the audit trail
 // tells the story too.
@@ -40,6 +42,11 @@ type Summary struct {
 	Passes int
 	// Redemptions counts every redemption, Cancelled those cancelled since.
 	Redemptions, Cancelled int
+	// Sites counts the places' sites, Trainings their catalogues' entries.
+	Sites, Trainings int
+	// PastSessions have taken place; UpcomingSessions start within the
+	// next weeks, where Bookings seats are booked.
+	PastSessions, UpcomingSessions, Bookings int
 }
 
 // Empty reports whether the database holds no organisation yet.
@@ -87,6 +94,22 @@ func Seed(ctx context.Context, s *store.Store, now time.Time) (Summary, error) {
 	for _, r := range p.redemptions {
 		if !r.cancelAt.IsZero() {
 			sum.Cancelled++
+		}
+	}
+	for _, pl := range p.places {
+		sum.Sites += len(pl.file.sites)
+		sum.Trainings += len(pl.file.trainings)
+	}
+	for _, se := range p.sessions {
+		if se.upcoming {
+			sum.UpcomingSessions++
+		} else {
+			sum.PastSessions++
+		}
+	}
+	for _, bk := range p.bookings {
+		if bk.session.upcoming {
+			sum.Bookings++
 		}
 	}
 	b := p.showcase.ben.b

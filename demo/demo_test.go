@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"passnum"
+	"passnum/opendata"
 	"passnum/store"
 	"passnum/store/storetest"
 	"passnum/territory"
@@ -19,6 +21,7 @@ import (
 // places by status are counted too, but not printed in the summary.
 type counts struct {
 	Programmes, Organisations, Beneficiaries, Passes, Redemptions, Cancelled int
+	Sites, Trainings, PastSessions, UpcomingSessions, Bookings               int
 	Pending, Suspended, Labelled                                             int
 }
 
@@ -63,6 +66,9 @@ func countStore(t *testing.T, s *store.Store) counts {
 			return tx.ListOrganisations(ctx, "", "", p)
 		}) {
 			c.Organisations++
+			if o.Kind == passnum.RolePlace {
+				countPlace(t, ctx, tx, o.ID, &c)
+			}
 			switch o.Status {
 			case passnum.OrgPending:
 				c.Pending++
@@ -87,6 +93,28 @@ func countStore(t *testing.T, s *store.Store) counts {
 	return c
 }
 
+// countPlace counts a place's sites, trainings, sessions and the seats
+// booked on its upcoming sessions.
+func countPlace(t *testing.T, ctx context.Context, tx *store.Tx, id string, c *counts) {
+	t.Helper()
+	sites, err := tx.PlaceSites(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Sites += len(sites)
+	for _, tr := range listAll(t, func(p store.Page) ([]passnum.Training, string, error) { return tx.ListTrainings(ctx, id, true, p) }) {
+		c.Trainings++
+		past := store.SessionWindow{From: time.Unix(0, 0), To: storetest.Epoch}
+		c.PastSessions += len(listAll(t, func(p store.Page) ([]passnum.Session, string, error) { return tx.ListSessions(ctx, tr.ID, past, p) }))
+		for _, se := range listAll(t, func(p store.Page) ([]passnum.Session, string, error) {
+			return tx.ListSessions(ctx, tr.ID, store.SessionWindow{}, p)
+		}) {
+			c.UpcomingSessions++
+			c.Bookings += se.Booked
+		}
+	}
+}
+
 func TestSeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
 		ctx := context.Background()
@@ -98,12 +126,14 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("Seed on %s took %v: %d organisations, %d beneficiaries, %d passes, %d redemptions (%d cancelled)",
-			s.Engine(), time.Since(start).Round(time.Millisecond), sum.Organisations, sum.Beneficiaries, sum.Passes, sum.Redemptions, sum.Cancelled)
+		t.Logf("Seed on %s took %v: %d organisations, %d beneficiaries, %d passes, %d redemptions (%d cancelled), %d sites, %d trainings, %d past and %d upcoming sessions, %d seats booked",
+			s.Engine(), time.Since(start).Round(time.Millisecond), sum.Organisations, sum.Beneficiaries, sum.Passes, sum.Redemptions, sum.Cancelled,
+			sum.Sites, sum.Trainings, sum.PastSessions, sum.UpcomingSessions, sum.Bookings)
 
 		got := countStore(t, s)
 		want := counts{Programmes: sum.Programmes, Organisations: sum.Organisations, Beneficiaries: sum.Beneficiaries,
-			Passes: sum.Passes, Redemptions: sum.Redemptions, Cancelled: sum.Cancelled}
+			Passes: sum.Passes, Redemptions: sum.Redemptions, Cancelled: sum.Cancelled,
+			Sites: sum.Sites, Trainings: sum.Trainings, PastSessions: sum.PastSessions, UpcomingSessions: sum.UpcomingSessions, Bookings: sum.Bookings}
 		if got.summarised() != want {
 			t.Errorf("store holds %+v, summary says %+v", got.summarised(), want)
 		}
@@ -207,11 +237,17 @@ func TestSeed(t *testing.T) {
 		sum.Print(&out, "http://localhost:8080/")
 		text := out.String()
 		for _, want := range []string{"http://localhost:8080/api/v1/passes/" + passnum.FormatPassCode(sum.Beneficiary.PassCode), sum.Keys["operator"].Secret,
-			sum.Keys["funder"].Secret, sum.Keys["distributor"].Secret, place.Secret, frBirthDate(sum.Beneficiary.BirthDate), sum.CurrentProgramme} {
+			sum.Keys["funder"].Secret, sum.Keys["distributor"].Secret, place.Secret, frBirthDate(sum.Beneficiary.BirthDate), sum.CurrentProgramme,
+			"http://localhost:8080/api/v1/places/near?commune=25056&within_weeks=4", "http://localhost:8080/api/v1/opendata/lieux-mediation-numerique.csv",
+			frInt(sum.Sites) + " sites", frInt(sum.Trainings) + " formations", frInt(sum.UpcomingSessions) + " sessions à venir"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("printed summary lacks %q:\n%s", want, text)
 			}
 		}
+
+		checkPlaceFiles(t, s)
+		checkSearchNearBesancon(t, s, clock.Now())
+		checkOpenDataExport(t, s)
 
 		if _, err := Seed(ctx, s, clock.Now()); !errors.Is(err, ErrNotEmpty) {
 			t.Errorf("second Seed: %v; want ErrNotEmpty", err)
@@ -223,6 +259,166 @@ func TestSeed(t *testing.T) {
 			t.Errorf("store check after seeding: %v", err)
 		}
 	})
+}
+
+// places lists the place organisations.
+func places(t *testing.T, s *store.Store) []passnum.Organisation {
+	t.Helper()
+	var out []passnum.Organisation
+	err := s.View(context.Background(), func(tx *store.Tx) error {
+		out = listAll(t, func(p store.Page) ([]passnum.Organisation, string, error) {
+			return tx.ListOrganisations(context.Background(), string(passnum.RolePlace), "", p)
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkPlaceFiles checks each place's file as the operator reviews it: a
+// labelled place has a site, approved bank details and a profile with the
+// charter accepted; a pending one waits with all of it.
+func checkPlaceFiles(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.View(ctx, func(tx *store.Tx) error {
+		for _, o := range places(t, s) {
+			a, err := tx.PlaceApplication(ctx, o.ID, true)
+			if err != nil {
+				return err
+			}
+			if a.LegalRepresentative.Name == "" || a.LegalRepresentative.Role == "" || a.ContactEmail == "" ||
+				a.CharterVersion != passnum.CharterVersion || a.CharterAcceptedAt == nil || a.SubmittedAt == nil {
+				t.Errorf("%s: profile %+v", o.Name, a)
+			}
+			if len(a.Sites) == 0 {
+				t.Errorf("%s: no site", o.Name)
+			}
+			for _, site := range a.Sites {
+				if site.CommuneINSEE != o.CommuneINSEE || site.Pivot != o.SIRET || site.OpeningHours == "" || site.Phone == "" || len(site.Services) == 0 {
+					t.Errorf("%s: site %+v", o.Name, site)
+				}
+			}
+			status := map[string]int{}
+			for _, b := range a.BankAccounts {
+				status[b.Status]++
+				if !passnum.ValidIBAN(b.IBAN) || passnum.CheckBIC(b.BIC, b.IBAN) != "" || b.BIC[4:6] != "FR" {
+					t.Errorf("%s: bank details %s %s", o.Name, b.IBAN, b.BIC)
+				}
+			}
+			switch o.Status {
+			case passnum.OrgPending:
+				if status[passnum.BankPending] != 1 || len(a.BankAccounts) != 1 {
+					t.Errorf("%s, pending: bank details %v; want one pending", o.Name, status)
+				}
+			case passnum.OrgLabelled, passnum.OrgSuspended:
+				if status[passnum.BankApproved] != 1 {
+					t.Errorf("%s, %s: bank details %v; want one approved", o.Name, o.Status, status)
+				}
+			}
+			if o.Name == bankChangedPlace && status[passnum.BankReplaced] != 1 {
+				t.Errorf("%s: bank details %v; want one replaced", o.Name, status)
+			}
+			if o.Name == bankPendingPlace && status[passnum.BankPending] != 1 {
+				t.Errorf("%s: bank details %v; want a change pending", o.Name, status)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkSearchNearBesancon runs the public search of the API: places near
+// Besançon with sessions that have seats left within four weeks.
+func checkSearchNearBesancon(t *testing.T, s *store.Store, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	origin, err := store.ResolveOrigin("25056", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labelled := map[string]bool{}
+	for _, o := range places(t, s) {
+		labelled[o.ID] = o.Status == passnum.OrgLabelled
+	}
+	var items []store.NearSite
+	err = s.View(ctx, func(tx *store.Tx) error {
+		items, err = tx.SitesNear(ctx, store.NearQuery{Latitude: origin.Latitude, Longitude: origin.Longitude, WithinWeeks: 4})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) < 2 {
+		t.Fatalf("search near Besançon within 4 weeks: %d sites; want the Besançon places", len(items))
+	}
+	for _, it := range items {
+		if !it.AcceptsPass || !labelled[it.PlaceID] || len(it.NextSessions) == 0 {
+			t.Errorf("site %s (%s): accepts pass %v, %d sessions", it.Name, it.Commune, it.AcceptsPass, len(it.NextSessions))
+		}
+		for _, se := range it.NextSessions {
+			if se.SeatsLeft < 1 || !se.StartsAt.After(now) || se.StartsAt.After(now.Add(4*7*24*time.Hour)) {
+				t.Errorf("site %s: session %+v", it.Name, se)
+			}
+		}
+	}
+}
+
+// checkOpenDataExport reads the export of labelled places back with the
+// opendata package: every row valid, every labelled place's sites in it.
+func checkOpenDataExport(t *testing.T, s *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]string{} // open-data id → SIRET
+	var recs []passnum.SiteRecord
+	err := s.View(ctx, func(tx *store.Tx) error {
+		for _, o := range places(t, s) {
+			if o.Status != passnum.OrgLabelled {
+				continue
+			}
+			sites, err := tx.PlaceSites(ctx, o.ID)
+			if err != nil {
+				return err
+			}
+			for _, site := range sites {
+				want[site.OpenDataID] = o.SIRET
+			}
+		}
+		var err error
+		recs, err = tx.ExportSites(ctx, store.SitesLabelled)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := opendata.WriteCSV(&b, recs); err != nil {
+		t.Fatal(err)
+	}
+	f, err := opendata.ReadCSV(b.Bytes(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Report.Rejected) > 0 || len(f.Report.Warnings) > 0 {
+		t.Errorf("export read back: rejected %+v, warnings %+v", f.Report.Rejected, f.Report.Warnings)
+	}
+	if f.Records != len(recs) || len(f.Rows) != len(want) {
+		t.Errorf("export: %d records written, %d read, %d rows valid; want %d sites of labelled places", len(recs), f.Records, len(f.Rows), len(want))
+	}
+	for _, r := range f.Rows {
+		rec := r.Record
+		if want[rec.OpenDataID] != rec.Pivot || !slices.Contains(rec.Fees, passnum.FeesPassAccepted) || rec.Latitude == nil || rec.OpeningHours == "" {
+			t.Errorf("export row %d: %s pivot %s fees %v", r.Line, rec.OpenDataID, rec.Pivot, rec.Fees)
+		}
+		delete(want, rec.OpenDataID)
+	}
+	if len(want) > 0 {
+		t.Errorf("sites of labelled places missing from the export: %v", want)
+	}
 }
 
 func TestSeedRefusesANonEmptyDatabase(t *testing.T) {
@@ -257,7 +453,27 @@ func fingerprint(p *plan) string {
 		fmt.Fprintln(&b, ho.prog.p.Name, ho.at, ho.register, ho.ben.dist.n.Name, ho.ben.b.FirstName, ho.ben.b.LastName, ho.ben.b.BirthDate, ho.ben.b.CommuneINSEE)
 	}
 	for _, r := range p.redemptions {
-		fmt.Fprintln(&b, r.pass, r.place.n.Name, r.at, r.service, r.cancelAt, r.cancelReason)
+		fmt.Fprintln(&b, r.pass, r.place.n.Name, r.at, r.service, r.cancelAt, r.cancelReason, r.site.n.Name, r.session != nil)
+	}
+	for _, pl := range p.places {
+		f := pl.file
+		fmt.Fprintln(&b, f.app.LegalRep, f.app.ContactEmail, f.app.ContactPhone, f.app.Bank, f.catalogueAt)
+		for _, s := range f.sites {
+			fmt.Fprintln(&b, s.n.Name, s.n.Address, s.n.AddressComplement, *s.n.Latitude, *s.n.Longitude, s.n.OpeningHours, s.n.Phone,
+				s.n.Services, s.n.Publics, s.n.SpecificSupport, s.openedAt, s.refreshAt)
+		}
+		for _, t := range f.trainings {
+			fmt.Fprintln(&b, t.t)
+		}
+		if c := f.bankChange; c != nil {
+			fmt.Fprintln(&b, c.n, c.at, c.approvedAt)
+		}
+	}
+	for _, se := range p.sessions {
+		fmt.Fprintln(&b, se.training.t.Title, se.site.n.Address, se.createdAt, se.startsAt, se.endsAt, se.capacity)
+	}
+	for _, bk := range p.bookings {
+		fmt.Fprintln(&b, bk.session.startsAt, bk.session.site.n.Address, bk.ho.ben.b.FirstName, bk.ho.ben.b.LastName, bk.at)
 	}
 	return b.String()
 }
@@ -365,6 +581,8 @@ func TestPlanIsRealistic(t *testing.T) {
 					t.Errorf("cancellation at %v of a redemption at %v", r.cancelAt, r.at)
 				}
 			}
+			checkPlacePlans(t, p, now)
+			checkSessionPlans(t, p, now)
 			for _, pr := range []*programmePlan{p.past, p.current} {
 				if n := redeemed[pr]; n < 100 || n > 500 {
 					t.Errorf("%s: %d redemptions; want a few hundred", pr.p.Name, n)
@@ -374,6 +592,196 @@ func TestPlanIsRealistic(t *testing.T) {
 					pr.p.Name, pr.booklets, perProgramme[pr], redeemed[pr], 100*float64(redeemed[pr])/float64(passes))
 			}
 		})
+	}
+}
+
+// checkPlacePlans checks what places declare: applications the store
+// accepts, sites near their commune's centre and open some days, catalogues
+// of 2 to 4 trainings, valid French bank details.
+func checkPlacePlans(t *testing.T, p *plan, now time.Time) {
+	t.Helper()
+	costs := map[int]int{}
+	sites := 0
+	for _, pl := range p.places {
+		f := pl.file
+		app := f.app
+		if err := app.Validate(); err != nil {
+			t.Errorf("%s: application refused: %v", pl.n.Name, err)
+		}
+		if app.Site.CommuneINSEE != pl.n.CommuneINSEE || app.SIRET != pl.n.SIRET {
+			t.Errorf("%s: applies for %s in %s", pl.n.Name, app.SIRET, app.Site.CommuneINSEE)
+		}
+		accounts := []passnum.NewBankAccount{app.Bank}
+		if c := f.bankChange; c != nil {
+			accounts = append(accounts, c.n)
+			if !c.at.After(pl.labelledAt) || !c.at.Before(now) || (!c.approvedAt.IsZero() && (!c.approvedAt.After(c.at) || !c.approvedAt.Before(now))) {
+				t.Errorf("%s: bank details changed %v, approved %v", pl.n.Name, c.at, c.approvedAt)
+			}
+		}
+		for _, a := range accounts {
+			if fe := a.Validate(""); len(fe) > 0 || a.BIC[4:6] != "FR" || fmt.Sprintf("%02d", ribKey(a.IBAN[4:])) != a.IBAN[25:] {
+				t.Errorf("%s: bank details %s %s: %v", pl.n.Name, a.IBAN, a.BIC, fe)
+			}
+		}
+		c, _ := territory.LookupCommune(pl.n.CommuneINSEE)
+		if n := len(f.sites); n < 1 || n > 2 {
+			t.Errorf("%s: %d sites", pl.n.Name, n)
+		}
+		for i, s := range f.sites {
+			sites++
+			n := s.n
+			if fe := n.Validate(""); len(fe) > 0 {
+				t.Errorf("%s: site %d refused: %v", pl.n.Name, i, fe)
+			}
+			if d := territory.DistanceKm(*n.Latitude, *n.Longitude, c.Lat, c.Lng); d > 1 {
+				t.Errorf("%s: site %d at %.1f km from the centre of %s", pl.n.Name, i, d, c.Name)
+			}
+			open := 0
+			for _, spans := range s.week {
+				if len(spans) > 0 {
+					open++
+				}
+			}
+			if open < 3 || !slices.Contains(n.Publics, "Jeunes") || n.Address[0] < '1' || n.Address[0] > '9' {
+				t.Errorf("%s: site %d open %d days a week, publics %v, address %q", pl.n.Name, i, open, n.Publics, n.Address)
+			}
+			if i > 0 && (!s.openedAt.After(pl.labelledAt) || !s.openedAt.Before(now)) {
+				t.Errorf("%s: second site opened %v", pl.n.Name, s.openedAt)
+			}
+			if !s.refreshAt.IsZero() && (!s.refreshAt.After(s.openedAt) || !s.refreshAt.Before(now)) {
+				t.Errorf("%s: site updated %v", pl.n.Name, s.refreshAt)
+			}
+		}
+		if pl.labelledAt.IsZero() {
+			if len(f.trainings) > 0 {
+				t.Errorf("%s: pending, yet %d trainings", pl.n.Name, len(f.trainings))
+			}
+			continue
+		}
+		if n := len(f.trainings); n < 2 || n > 4 || !f.catalogueAt.After(pl.labelledAt) || !f.catalogueAt.Before(now) {
+			t.Errorf("%s: %d trainings published %v", pl.n.Name, n, f.catalogueAt)
+		}
+		for _, tr := range f.trainings {
+			x := tr.t
+			if err := x.Validate(); err != nil || x.DurationMinutes < 60 || x.DurationMinutes > 180 || x.PassesCost > 3 ||
+				!slices.Contains(f.sites[0].n.Services, x.Service) {
+				t.Errorf("%s: training %+v: %v", pl.n.Name, x, err)
+			}
+			costs[x.PassesCost]++
+		}
+	}
+	if sites != len(p.places)+len(secondSites) {
+		t.Errorf("%d sites for %d places", sites, len(p.places))
+	}
+	if costs[1] < 3*(costs[2]+costs[3]) || costs[2]+costs[3] == 0 {
+		t.Errorf("trainings by cost in passes: %v; want most at 1, a few at 2 or 3", costs)
+	}
+}
+
+// checkSessionPlans checks the sessions: at an open site, scheduled before
+// they start, booked by young people holding enough passes; the upcoming
+// ones over the next weeks with seats left near Besançon.
+func checkSessionPlans(t *testing.T, p *plan, now time.Time) {
+	t.Helper()
+	past, upcoming, besancon := 0, 0, 0
+	for _, se := range p.sessions {
+		f := se.training.place.file
+		if !se.site.holds(se.startsAt, se.endsAt) || se.endsAt.Sub(se.startsAt) != time.Duration(se.training.t.DurationMinutes)*time.Minute {
+			t.Errorf("session %v-%v of %q at %s, open %s", se.startsAt, se.endsAt, se.training.t.Title, se.site.n.Address, se.site.n.OpeningHours)
+		}
+		if se.site.place != se.training.place || !se.createdAt.After(f.catalogueAt) || !se.createdAt.After(se.site.openedAt) ||
+			!se.createdAt.Before(se.startsAt) || !se.createdAt.Before(now) {
+			t.Errorf("session of %s at %v scheduled %v", se.training.place.n.Name, se.startsAt, se.createdAt)
+		}
+		if se.upcoming {
+			upcoming++
+			if !se.startsAt.After(now) || se.startsAt.After(now.Add((upcomingWeeks*7+1)*24*time.Hour)) || se.capacity < 4 || se.capacity > 12 ||
+				!se.training.place.labelledOn(now) {
+				t.Errorf("upcoming session at %v, capacity %d, by %s", se.startsAt, se.capacity, se.training.place.n.Name)
+			}
+			if se.site.n.CommuneINSEE == "25056" && se.startsAt.Before(now.Add(4*7*24*time.Hour)) {
+				besancon++
+			}
+		} else {
+			past++
+			if !se.endsAt.Before(now) || se.capacity < max(se.attendees, 4) || !se.training.place.labelledOn(se.startsAt) {
+				t.Errorf("past session at %v, capacity %d for %d", se.startsAt, se.capacity, se.attendees)
+			}
+		}
+	}
+	if past < 20 || upcoming < 100 || besancon < 4 {
+		t.Errorf("%d past sessions, %d upcoming, %d in Besançon within 4 weeks", past, upcoming, besancon)
+	}
+	attended := map[*sessionPlan]int{}
+	for _, rp := range p.redemptions {
+		if rp.site == nil || rp.site.place != rp.place || rp.site.openedAt.After(rp.at) {
+			t.Errorf("redemption at %v by %s names site %v", rp.at, rp.place.n.Name, rp.site)
+		}
+		if se := rp.session; se != nil {
+			attended[se]++
+			if se.upcoming || se.site != rp.site || se.training.t.Service != rp.service || se.training.t.PassesCost != 1 || se.endsAt.After(rp.at) ||
+				passnum.ParisDate(se.startsAt) != passnum.ParisDate(rp.at) {
+				t.Errorf("redemption at %v (%s) names the session of %q at %v", rp.at, rp.service, se.training.t.Title, se.startsAt)
+			}
+		}
+	}
+	booked := map[*sessionPlan]int{}
+	seat := map[*sessionPlan]map[*handOutPlan]bool{}
+	spent := map[*handOutPlan]int{}
+	for _, rp := range p.redemptions {
+		spent[rp.ho]++
+	}
+	for _, bk := range p.bookings {
+		se := bk.session
+		booked[se]++
+		if seat[se] == nil {
+			seat[se] = map[*handOutPlan]bool{}
+		}
+		if seat[se][bk.ho] || !bk.at.After(se.createdAt) || !bk.at.After(bk.ho.at) || !bk.at.Before(se.startsAt) || !bk.at.Before(now) {
+			t.Errorf("booking at %v for the session at %v, scheduled %v, booklet handed out %v", bk.at, se.startsAt, se.createdAt, bk.ho.at)
+		}
+		seat[se][bk.ho] = true
+		if se.upcoming {
+			spent[bk.ho] += se.training.t.PassesCost
+		}
+	}
+	for ho, n := range spent {
+		if n > ho.prog.p.BookletSize {
+			t.Errorf("%s %s: %d passes used or booked", ho.ben.b.FirstName, ho.ben.b.LastName, n)
+		}
+	}
+	for se, n := range booked {
+		if n > se.capacity || (!se.upcoming && n > attended[se]) {
+			t.Errorf("session at %v: %d booked for %d seats, %d came", se.startsAt, n, se.capacity, attended[se])
+		}
+	}
+}
+
+func TestFrenchIBAN(t *testing.T) {
+	// The example RIB of the French banking federation.
+	if got := frenchIBAN("30006", "00001", "12345678901"); got != "FR7630006000011234567890189" {
+		t.Errorf("frenchIBAN = %s; want FR7630006000011234567890189", got)
+	}
+}
+
+func TestWeekHours(t *testing.T) {
+	week, err := weekHours("Mo 14:00-18:00; Tu-Fr 09:00-12:00,14:00-18:00; PH off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(week[time.Monday]) != 1 || len(week[time.Friday]) != 2 || len(week[time.Saturday]) != 0 || len(week[time.Sunday]) != 0 {
+		t.Errorf("week %v", week)
+	}
+	s := &sitePlan{week: week}
+	monday := passnum.MustDate("2026-03-09")
+	if got := s.slots(monday, 120); len(got) != 1 || got[0] != parisAt(monday, 14, 0) {
+		t.Errorf("Monday slots %v", got)
+	}
+	if got := s.slots(monday.AddDays(1), 180); len(got) != 2 || got[0] != parisAt(monday.AddDays(1), 9, 0) {
+		t.Errorf("Tuesday slots %v", got)
+	}
+	if s.holds(parisAt(monday, 10, 0), parisAt(monday, 11, 0)) || !s.holds(parisAt(monday, 15, 0), parisAt(monday, 18, 0)) {
+		t.Error("Monday morning open, or afternoon closed")
 	}
 }
 

@@ -36,6 +36,7 @@ type orgPlan struct {
 	radius      float64
 	current     bool // a distributor that joined for the current programme
 	lat, lng    float64
+	file        *placeFile // places only
 	id          string
 }
 
@@ -93,6 +94,8 @@ type redemptionPlan struct {
 	service      string
 	cancelAt     time.Time // zero: kept
 	cancelReason string
+	site         *sitePlan
+	session      *sessionPlan // nil: no session named
 	id           string
 }
 
@@ -110,6 +113,8 @@ type plan struct {
 	handOuts                []*handOutPlan
 	redemptions             []*redemptionPlan
 	showcase                *handOutPlan
+	sessions                []*sessionPlan // past ones, then upcoming ones
+	bookings                []*bookingPlan
 
 	communes []territory.Commune // région 27, with coordinates
 	near     map[*orgPlan]communePool
@@ -165,6 +170,14 @@ func newPlan(now time.Time) (*plan, error) {
 		}
 	}
 	p.showcaseRedemption()
+	p.section(6)
+	if err := p.placeFiles(); err != nil {
+		return nil, err
+	}
+	p.section(7)
+	p.pastSessions()
+	p.section(8)
+	p.upcomingSessions()
 	return p, nil
 }
 

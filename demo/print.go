@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"passnum"
+	"passnum/opendata"
 )
 
 // roleLabels names the roles as users say them, in the order printed.
@@ -27,6 +28,8 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	fmt.Fprintf(&b, "L'API est servie sous %s (sa documentation OpenAPI : %s/openapi.json ; état du service : %s/healthz).\n\n", api, api, base)
 	fmt.Fprintf(&b, "Données chargées : %s programmes dont « %s » en cours, %s organisations, %s bénéficiaires, %s pass émis, %s encaissements (dont %s annulés).\n\n",
 		frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
+	fmt.Fprintf(&b, "Lieux : %s sites, %s formations au catalogue, %s sessions passées et %s sessions à venir dans les six prochaines semaines (%s places déjà réservées).\n\n",
+		frInt(s.Sites), frInt(s.Trainings), frInt(s.PastSessions), frInt(s.UpcomingSessions), frInt(s.Bookings))
 	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")
 	for _, r := range roleLabels {
 		k, ok := s.Keys[r.role]
@@ -43,6 +46,9 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 			fmt.Fprintf(&b, "  Encaisser ce pass (clé du lieu) :\n    curl -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n      -d '{\"service\": \"Maîtrise des outils numériques du quotidien\"}' %s/passes/%s/redeem\n", k.Secret, api, code)
 		}
 	}
+	fmt.Fprintf(&b, "\nSans clé, comme le public :\n")
+	fmt.Fprintf(&b, "  Lieux proches de Besançon avec des sessions ouvertes dans les quatre semaines :\n    curl '%s/places/near?commune=25056&within_weeks=4'\n", api)
+	fmt.Fprintf(&b, "  Export open data des lieux labellisés (standard national des lieux de médiation numérique) :\n    curl -o %s.csv %s/opendata/%s.csv\n", opendata.FileName, api, opendata.FileName)
 	fmt.Fprintf(&b, "\nCes clés ouvrent les données de démonstration : ne les gardez pas pour une base réelle.\n")
 	io.WriteString(w, b.String())
 }

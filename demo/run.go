@@ -150,7 +150,13 @@ func (p *plan) setupSteps() []*step {
 
 	commissions := map[time.Time][]*orgPlan{}
 	for _, pl := range p.places {
-		steps = append(steps, &step{at: pl.createdAt, what: "candidature du lieu « " + pl.n.Name + " »", do: create(pl)})
+		steps = append(steps, &step{at: pl.createdAt, what: "candidature du lieu « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+			// The public application route's own path: profile, first
+			// site and bank details, pending until the commission.
+			rc, err := tx.ApplyForLabel(ctx, pl.file.app)
+			pl.id, pl.file.sites[0].id = rc.Organisation.ID, rc.Site.ID
+			return err
+		}})
 		if !pl.labelledAt.IsZero() {
 			commissions[pl.labelledAt] = append(commissions[pl.labelledAt], pl)
 		}
@@ -195,12 +201,15 @@ func (p *plan) setupSteps() []*step {
 	return steps
 }
 
-// activitySteps are the hand-outs, top-up allocations, redemptions,
-// cancellations and the suspension. A top-up waits for the hand-outs
-// before it, and the hand-outs after it wait for it, so that every booklet
-// is allocated before it is handed out; a redemption waits for its
-// booklet, a cancellation for its redemption, a suspension for the
-// place's redemptions.
+// activitySteps are the hand-outs, top-up allocations, places' catalogues,
+// second sites, site updates and bank changes, sessions, bookings,
+// redemptions, cancellations and the suspension. A top-up waits for the
+// hand-outs before it, and the hand-outs after it wait for it, so that
+// every booklet is allocated before it is handed out; a session waits for
+// its catalogue and site, a redemption for its booklet, site and session, a
+// booking for the booklet and the session, a cancellation for its
+// redemption, a suspension for everything at the place that needs the
+// label.
 func (p *plan) activitySteps() []*step {
 	var steps []*step
 	add := func(st *step) *step {
@@ -260,10 +269,90 @@ func (p *plan) activitySteps() []*step {
 		handOuts[ho] = st
 	}
 	atPlace := map[*orgPlan][]*step{}
+	catalogues := map[*orgPlan]*step{}
+	opened := map[*sitePlan]*step{}
+	// siteStep is the step that opens a site, nil for a first site (opened
+	// with the application, before any activity).
+	siteStep := func(s *sitePlan) []*step {
+		if st, ok := opened[s]; ok {
+			return []*step{st}
+		}
+		return nil
+	}
+	for _, pl := range p.places {
+		f := pl.file
+		if !f.catalogueAt.IsZero() {
+			catalogues[pl] = add(&step{at: f.catalogueAt, what: "catalogue de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+				for _, t := range f.trainings {
+					created, err := tx.CreateTraining(ctx, pl.actor(), t.t)
+					if err != nil {
+						return err
+					}
+					t.id = created.ID
+				}
+				return nil
+			}})
+		}
+		for _, s := range f.sites[1:] {
+			opened[s] = add(&step{at: s.openedAt, what: "ouverture du site « " + s.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+				created, err := tx.CreateSite(ctx, pl.actor(), pl.id, s.n)
+				s.id = created.ID
+				return err
+			}})
+		}
+		for _, s := range f.sites {
+			if !s.refreshAt.IsZero() {
+				add(&step{at: s.refreshAt, what: "mise à jour d'un site de « " + pl.n.Name + " »", after: siteStep(s), do: func(ctx context.Context, tx *store.Tx) error {
+					_, err := tx.UpdateSite(ctx, pl.actor(), s.id, pl.id, s.refresh)
+					return err
+				}})
+			}
+		}
+		if c := f.bankChange; c != nil {
+			proposed := add(&step{at: c.at, what: "changement de coordonnées bancaires de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+				b, err := tx.ProposeBankAccount(ctx, pl.actor(), pl.id, c.n)
+				c.id = b.ID
+				return err
+			}})
+			if !c.approvedAt.IsZero() {
+				add(&step{at: c.approvedAt, what: "validation des coordonnées bancaires de « " + pl.n.Name + " »", after: []*step{proposed}, do: func(ctx context.Context, tx *store.Tx) error {
+					_, err := tx.ApproveBankAccount(ctx, p.operator.actor(), c.id, "RIB vérifié : nouveau compte au nom de la structure.")
+					return err
+				}})
+			}
+		}
+	}
+	sessions := map[*sessionPlan]*step{}
+	for _, se := range p.sessions {
+		pl := se.training.place
+		sessions[se] = add(&step{at: se.createdAt, what: "programmation d'une session par « " + pl.n.Name + " »",
+			after: append(siteStep(se.site), catalogues[pl]), do: func(ctx context.Context, tx *store.Tx) error {
+				created, err := tx.CreateSession(ctx, pl.actor(), se.training.id, passnum.NewSession{SiteID: se.site.id, StartsAt: se.startsAt, EndsAt: se.endsAt, Capacity: se.capacity})
+				se.id = created.ID
+				return err
+			}})
+		atPlace[pl] = append(atPlace[pl], sessions[se])
+	}
+	for _, bk := range p.bookings {
+		dist := bk.ho.ben.dist
+		st := add(&step{at: bk.at, what: "réservation d'une place par « " + dist.n.Name + " »", after: []*step{sessions[bk.session], handOuts[bk.ho]}, do: func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Book(ctx, dist.actor(), bk.session.id, bk.ho.ben.id)
+			return err
+		}})
+		atPlace[bk.session.training.place] = append(atPlace[bk.session.training.place], st)
+	}
 	for _, rp := range p.redemptions {
 		pl := rp.place
-		st := add(&step{at: rp.at, what: "encaissement par « " + pl.n.Name + " »", after: []*step{handOuts[rp.ho]}, do: func(ctx context.Context, tx *store.Tx) error {
-			r, err := tx.Redeem(ctx, pl.actor(), store.RedeemRequest{Code: rp.ho.codes[rp.pass], Service: rp.service})
+		after := append(siteStep(rp.site), handOuts[rp.ho])
+		if rp.session != nil {
+			after = append(after, sessions[rp.session])
+		}
+		st := add(&step{at: rp.at, what: "encaissement par « " + pl.n.Name + " »", after: after, do: func(ctx context.Context, tx *store.Tx) error {
+			req := store.RedeemRequest{Code: rp.ho.codes[rp.pass], Service: rp.service, SiteID: rp.site.id}
+			if rp.session != nil {
+				req.SessionID = rp.session.id
+			}
+			r, err := tx.Redeem(ctx, pl.actor(), req)
 			rp.id = r.ID
 			return err
 		}})

@@ -27,6 +27,9 @@ func violation(invariant, format string, args ...any) *Violation {
 // Check verifies the invariants of the stored data in one consistent
 // snapshot and returns the first violation as a *Violation, or nil:
 //
+//   - reference: the references that carry no foreign key (for speed: see
+//     the migrations) point at existing rows: a pass's booklet, a booklet's
+//     programme, a redemption's or ledger entry's place and programme;
 //   - conservation: per programme, issued_booklets booklets and
 //     issued_booklets × booklet_size passes; each booklet holds booklet_size
 //     passes;
@@ -53,6 +56,7 @@ func violation(invariant, format string, args ...any) *Violation {
 // query per row, so the check stays fast on millions of passes.
 func (s *Store) Check(ctx context.Context) error {
 	checks := []func(*Tx, context.Context) (*Violation, error){
+		(*Tx).checkReferences,
 		(*Tx).checkConservation,
 		(*Tx).checkRedemptions,
 		(*Tx).checkStock,
@@ -97,6 +101,27 @@ func (tx *Tx) firstKey(ctx context.Context, query string) (string, bool, error) 
 	var id sql.NullString
 	err := tx.queryRow(ctx, query).Scan(&id)
 	return id.String, id.Valid, err
+}
+
+func (tx *Tx) checkReferences(ctx context.Context) (*Violation, error) {
+	refs := []struct{ query, format string }{
+		{`SELECT MIN(ps.id) FROM passes ps LEFT JOIN booklets b ON b.id = ps.booklet_id WHERE b.id IS NULL`, "pass %s : son carnet n'existe pas"},
+		{`SELECT MIN(b.id) FROM booklets b LEFT JOIN programmes p ON p.id = b.programme_id WHERE p.id IS NULL`, "carnet %s : son programme n'existe pas"},
+		{`SELECT MIN(r.id) FROM redemptions r LEFT JOIN organisations o ON o.id = r.place_id AND o.kind = 'place' WHERE o.id IS NULL`, "encaissement %s : son lieu n'existe pas"},
+		{`SELECT MIN(r.id) FROM redemptions r LEFT JOIN programmes p ON p.id = r.programme_id WHERE p.id IS NULL`, "encaissement %s : son programme n'existe pas"},
+		{`SELECT MIN(l.id) FROM ledger_entries l LEFT JOIN organisations o ON o.id = l.place_id WHERE o.id IS NULL`, "écriture %s : son lieu n'existe pas"},
+		{`SELECT MIN(l.id) FROM ledger_entries l LEFT JOIN programmes p ON p.id = l.programme_id WHERE p.id IS NULL`, "écriture %s : son programme n'existe pas"},
+	}
+	for _, r := range refs {
+		id, found, err := tx.firstKey(ctx, r.query)
+		if err != nil || found {
+			if found {
+				return violation("reference", r.format, id), nil
+			}
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 func (tx *Tx) checkConservation(ctx context.Context) (*Violation, error) {

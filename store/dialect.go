@@ -99,6 +99,17 @@ func (d dialect) rebind(q string) string {
 	return out
 }
 
+// bulkInsert starts an INSERT of many rows. Alone in its SQLite
+// transaction, a conflict may roll the whole transaction back ("OR
+// ROLLBACK"), which spares SQLite a statement journal of every page the
+// statement touches; batched with other writes, it must not.
+func (d dialect) bulkInsert(alone bool) string {
+	if d == sqliteDialect && alone {
+		return "INSERT OR ROLLBACK INTO "
+	}
+	return "INSERT INTO "
+}
+
 // skipLocked lets concurrent PostgreSQL transactions pick different free
 // rows; SQLite has a single writer and needs nothing.
 func (d dialect) skipLocked() string {

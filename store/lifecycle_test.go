@@ -1169,6 +1169,8 @@ func TestCheckCatchesViolations(t *testing.T) {
 		mention   string // query for ids the message must name one of
 	}{
 		{"pass deleted", []string{`DELETE FROM passes WHERE id = (` + stockPass + `)`}, "conservation", `SELECT id FROM programmes`},
+		{"pass pointing at no booklet", []string{`UPDATE passes SET booklet_id = 'nope' WHERE id = (` + stockPass + `)`}, "reference", stockPass},
+		{"redemption of an unknown place", []string{`UPDATE redemptions SET place_id = 'nope' WHERE id = (` + activeRed + `)`}, "reference", activeRed},
 		{"issued counter raised", []string{`UPDATE programmes SET issued_booklets = issued_booklets + 1`}, "conservation", `SELECT id FROM programmes`},
 		{"pass moved to another booklet", []string{`UPDATE passes SET booklet_id = (SELECT b.id FROM booklets b WHERE b.status = 'stock' AND b.id <> passes.booklet_id ORDER BY b.id LIMIT 1) WHERE id = (` + stockPass + `)`},
 			"conservation", `SELECT id FROM booklets WHERE status = 'stock'`},

@@ -24,7 +24,7 @@ import (
 
 var modelSeed = flag.Uint64("seed", 0, "replay TestModel with this seed (default: PASSNUM_MODEL_SEED, else fixed seeds and one from the clock)")
 
-const modelSteps = 200
+const modelSteps = 150
 
 func modelSeeds(t *testing.T) []uint64 {
 	t.Helper()

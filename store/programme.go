@@ -184,8 +184,8 @@ func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string
 		bq.Reset()
 		pq.Reset()
 		bargs, pargs = bargs[:0], pargs[:0]
-		bq.WriteString(`INSERT INTO booklets (id, programme_id, status) VALUES `)
-		pq.WriteString(`INSERT INTO passes (id, code, programme_id, booklet_id, status) VALUES `)
+		bq.WriteString(tx.s.dialect.bulkInsert(tx.alone) + `booklets (id, programme_id, status) VALUES `)
+		pq.WriteString(tx.s.dialect.bulkInsert(tx.alone) + `passes (id, code, programme_id, booklet_id, status) VALUES `)
 		for i := int64(0); i < n; i++ {
 			bid := passnum.NewID(tx.now)
 			if i > 0 {

@@ -223,6 +223,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // by one action carries the same instant.
 type Tx struct {
 	s     *Store
+	alone bool // SQLite: the only write of its transaction
 	q     querier
 	stmts *stmtCache // SQLite's writer only: statements prepared once
 	now   time.Time
@@ -315,10 +316,11 @@ func (s *Store) View(ctx context.Context, fn func(*Tx) error) error {
 }
 
 type writeRequest struct {
-	ctx  context.Context
-	at   time.Time // zero: the clock's now
-	fn   func(*Tx) error
-	done chan error
+	ctx       context.Context
+	at        time.Time // zero: the clock's now
+	exclusive bool      // runs in a transaction of its own
+	fn        func(*Tx) error
+	done      chan error
 }
 
 // Write runs fn as one atomic write. When fn returns an error, nothing it
@@ -338,13 +340,24 @@ func (s *Store) Write(ctx context.Context, fn func(*Tx) error) error {
 // zero): for loading history, such as the demo's past months or an import
 // from an earlier system, with the dates things really happened.
 func (s *Store) WriteAt(ctx context.Context, at time.Time, fn func(*Tx) error) error {
+	return s.write(ctx, &writeRequest{ctx: ctx, at: at, fn: fn, done: make(chan error, 1)})
+}
+
+// WriteExclusive is Write for a big write (issuing booklets, importing a
+// file): on SQLite it runs in a transaction of its own, never batched with
+// others, so that it may use statements that roll the whole transaction
+// back on a conflict instead of keeping a statement journal.
+func (s *Store) WriteExclusive(ctx context.Context, fn func(*Tx) error) error {
+	return s.write(ctx, &writeRequest{ctx: ctx, exclusive: true, fn: fn, done: make(chan error, 1)})
+}
+
+func (s *Store) write(ctx context.Context, req *writeRequest) error {
 	if s.wdb == nil {
-		return s.writePostgres(ctx, at, fn)
+		return s.writePostgres(ctx, req.at, req.fn)
 	}
-	req := &writeRequest{ctx: ctx, at: at, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.writes <- req:
-	case <-ctx.Done():
+	case <-req.ctx.Done():
 		return s.mapErr(ctx.Err())
 	case <-s.done:
 		return passnum.Errorf(passnum.EUNAVAILABLE, "Le service s'arrête : réessayez dans un instant.")
@@ -412,26 +425,35 @@ func (s *Store) writer() {
 		}
 	}()
 	batch := make([]*writeRequest, 0, s.maxBatch)
+	var carried *writeRequest // an exclusive write that must wait for its own batch
 	for {
 		var first *writeRequest
-		select {
-		case first = <-s.writes:
-		case <-s.done:
-			// Answer what is still queued, then stop.
-			for {
-				select {
-				case r := <-s.writes:
-					s.runBatch(w, []*writeRequest{r})
-				default:
-					return
+		if carried != nil {
+			first, carried = carried, nil
+		} else {
+			select {
+			case first = <-s.writes:
+			case <-s.done:
+				// Answer what is still queued, then stop.
+				for {
+					select {
+					case r := <-s.writes:
+						s.runBatch(w, []*writeRequest{r})
+					default:
+						return
+					}
 				}
 			}
 		}
 		batch = append(batch[:0], first)
 	fill:
-		for len(batch) < s.maxBatch {
+		for len(batch) < s.maxBatch && !first.exclusive {
 			select {
 			case r := <-s.writes:
+				if r.exclusive {
+					carried = r
+					break fill
+				}
 				batch = append(batch, r)
 			default:
 				break fill
@@ -534,7 +556,7 @@ func (s *Store) runBatch(w *stmtCache, batch []*writeRequest) {
 				return
 			}
 		}
-		tx := &Tx{s: s, q: w.conn, stmts: w, now: s.instant(r.at)}
+		tx := &Tx{s: s, q: w.conn, stmts: w, now: s.instant(r.at), alone: alone}
 		err := runGuarded(tx, r.fn)
 		if err != nil {
 			results[i] = s.mapErr(err)
