@@ -251,6 +251,21 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		if total != n {
 			t.Errorf("the document has %d operations, the route table %d", total, n)
 		}
+		// Query parameters and non-JSON answers are documented.
+		near := doc.Paths["/places/near"]["get"]
+		names := map[string]bool{}
+		for _, p := range near["parameters"].([]any) {
+			names[p.(map[string]any)["name"].(string)] = true
+		}
+		for _, want := range []string{"commune", "postcode", "service", "within_weeks", "radius_km"} {
+			if !names[want] {
+				t.Errorf("/places/near does not document %s", want)
+			}
+		}
+		csv := doc.Paths["/opendata/lieux-mediation-numerique.csv"]["get"]["responses"].(map[string]any)["200"].(map[string]any)["content"].(map[string]any)
+		if _, ok := csv["text/csv"]; !ok {
+			t.Errorf("the open-data CSV is not documented as text/csv: %v", csv)
+		}
 		// The contract's calls are all there.
 		for _, want := range []string{"post /organisations", "post /passes/{code}/redeem", "post /redemptions/{id}/cancel", "get /redemptions", "post /beneficiaries/{id}/booklets", "post /programmes/{id}/allocations"} {
 			m, p, _ := strings.Cut(want, " ")

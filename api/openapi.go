@@ -61,6 +61,19 @@ func buildOpenAPI() map[string]any {
 				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxPageSize, "default": store.DefaultPageSize}},
 				map[string]any{"name": "cursor", "in": "query", "description": "valeur « next » de la page précédente", "schema": map[string]any{"type": "string"}})
 		}
+		for _, q := range rt.Query {
+			sch := map[string]any{"type": "string"}
+			switch q.Type {
+			case "integer":
+				sch = map[string]any{"type": "integer"}
+			case "date":
+				sch = map[string]any{"type": "string", "format": "date"}
+			}
+			if len(q.Enum) > 0 {
+				sch["enum"] = q.Enum
+			}
+			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Doc, "schema": sch})
+		}
 		if rt.Method == "POST" {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
 				"description": "rejouer la même requête avec la même clé renvoie la première réponse ; la même clé avec un autre corps est refusée (422 idempotency_mismatch)",
@@ -69,12 +82,23 @@ func buildOpenAPI() map[string]any {
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
-		if rt.Request != nil {
-			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}}}
+		if rt.Request != nil || len(rt.Consumes) > 0 {
+			content := map[string]any{}
+			if rt.Request != nil {
+				content["application/json"] = map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}
+			}
+			for _, mt := range rt.Consumes {
+				if _, done := content[mt]; !done {
+					content[mt] = map[string]any{"schema": map[string]any{"type": "string"}}
+				}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		responses := map[string]any{}
 		ok := map[string]any{"description": http.StatusText(rt.Status)}
-		if rt.Response != nil {
+		if rt.Produces != "" {
+			ok["content"] = map[string]any{rt.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
+		} else if rt.Response != nil {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
 		}
 		responses[strconv.Itoa(rt.Status)] = ok

@@ -26,7 +26,20 @@ type route struct {
 	MaxBody int64
 	// Exclusive writes (issuing booklets) run in a transaction of their own.
 	Exclusive bool
-	Handle    func(c *call) (func(*store.Tx) (any, error), error)
+	// Query documents the query parameters a route reads.
+	Query []queryParam
+	// Produces is the media type of a success that is not JSON (a CSV file);
+	// Consumes lists the media types of a body that may not be JSON.
+	Produces string
+	Consumes []string
+	Handle   func(c *call) (func(*store.Tx) (any, error), error)
+}
+
+// queryParam documents one query parameter.
+type queryParam struct {
+	Name, Doc string
+	Type      string // "string" (default), "integer", "date"
+	Enum      []string
 }
 
 func (rt *route) fullPath() string { return Prefix + rt.Path }
@@ -79,6 +92,7 @@ func lifecycleRoutes() []*route {
 			Request: organisationRequest{}, Response: passnum.Organisation{}, Status: http.StatusCreated,
 			Errors: []string{passnum.EINVALID, passnum.ECONFLICT}, Handle: createOrganisation},
 		{Method: "GET", Path: "/organisations", Roles: anyRole, Summary: "Lister les organisations (l'opérateur voit tout, les autres leur propre organisation)",
+			Query:    []queryParam{{Name: "kind", Doc: "type d'organisation", Enum: []string{"operator", "funder", "distributor", "place"}}},
 			Response: list[passnum.Organisation]{}, Status: http.StatusOK, Handle: listOrganisations},
 		{Method: "GET", Path: "/organisations/{id}", Roles: anyRole, Summary: "Lire une organisation",
 			Response: passnum.Organisation{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getOrganisation},
@@ -139,6 +153,7 @@ func lifecycleRoutes() []*route {
 			Request: reasonRequest{}, Response: passnum.Redemption{}, Status: http.StatusOK,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECANCELWINDOWCLOSED, passnum.EALREADYCANCELLED, passnum.EALREADYREIMBURSED}, Handle: cancelRedemption},
 		{Method: "GET", Path: "/audit", Roles: operator, Summary: "Journal d'audit : qui a fait quoi, quand et pourquoi",
+			Query:    []queryParam{{Name: "object_type", Doc: "type d'objet (organisation, programme, booklet, redemption…)"}, {Name: "object_id", Doc: "identifiant de l'objet"}},
 			Response: list[passnum.AuditEntry]{}, Status: http.StatusOK, Handle: listAudit},
 	}
 }

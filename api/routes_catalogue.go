@@ -45,6 +45,10 @@ func catalogueRoutes() []*route {
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ETRAININGINACTIVE}, Handle: createSession},
 		{Method: "GET", Path: "/trainings/{id}/sessions", Summary: "Sessions programmées d'une formation, de la plus proche à la plus lointaine, avec les places restantes (public, sans clé). " +
 			"Par défaut celles à venir ; from et to (jour AAAA-MM-JJ inclus, ou date et heure RFC 3339) bornent leur début",
+			Query: []queryParam{
+				{Name: "from", Doc: "début au plus tôt : jour AAAA-MM-JJ inclus ou date et heure RFC 3339"},
+				{Name: "to", Doc: "début au plus tard : jour AAAA-MM-JJ inclus ou date et heure RFC 3339"},
+			},
 			Response: list[passnum.Session]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listTrainingSessions},
 		{Method: "GET", Path: "/sessions/{id}", Summary: "Lire une session et ses places restantes (public, sans clé)",
 			Response: passnum.Session{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSession},

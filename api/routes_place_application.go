@@ -16,6 +16,7 @@ func placeApplicationRoutes() []*route {
 			Request: placeApplicationRequest{}, Response: placeApplicationResponse{}, Status: http.StatusCreated,
 			Errors: []string{passnum.EINVALID, passnum.ECONFLICT}, Handle: applyForLabel},
 		{Method: "GET", Path: "/place-applications", Roles: operator, Summary: "Lister les candidatures des lieux, de la plus récente à la plus ancienne (?status=pending : celles à instruire)",
+			Query:    []queryParam{{Name: "status", Doc: "statut des lieux à lister", Enum: []string{"pending", "labelled", "suspended", "refused", "withdrawn"}}},
 			Response: list[passnum.PlaceApplicationSummary]{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: listPlaceApplications},
 		{Method: "GET", Path: "/place-applications/{id}", Roles: placeAccountRoles, Summary: "Lire une candidature : ce qui a été déclaré, le statut, le motif de la dernière décision, les sites et les coordonnées bancaires (IBAN masqué sauf pour l'opérateur)",
 			Response: passnum.PlaceApplication{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getPlaceApplication},
