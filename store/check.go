@@ -48,7 +48,8 @@ func violation(invariant, format string, args ...any) *Violation {
 //     one +amount and −amount, each on the redemption's place and programme;
 //   - funding: funders' shares of each programme sum to exactly 10000 bps;
 //   - audit: every redemption has its 'pass.redeem' entry, every cancelled
-//     one its 'redemption.cancel' entry.
+//     one its 'redemption.cancel' entry;
+//   - seats: a session's booked counter is its number of active bookings.
 //
 // Rules run in that order; within a rule the smallest offending id is
 // reported, so the answer is the same from one run to the next. Each rule
@@ -65,6 +66,7 @@ func (s *Store) Check(ctx context.Context) error {
 		(*Tx).checkLedger,
 		(*Tx).checkFunding,
 		(*Tx).checkAudit,
+		(*Tx).checkSeats,
 	}
 	return s.View(ctx, func(tx *Tx) error {
 		for _, c := range checks {
@@ -374,4 +376,19 @@ func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
 		return nil, err
 	}
 	return violation("audit", "encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit", id), nil
+}
+
+func (tx *Tx) checkSeats(ctx context.Context) (*Violation, error) {
+	id, found, err := tx.firstKey(ctx, `SELECT MIN(s.id) FROM sessions s
+		LEFT JOIN (SELECT session_id, COUNT(*) AS n FROM bookings WHERE status = 'booked' GROUP BY session_id) b ON b.session_id = s.id
+		WHERE s.booked <> COALESCE(b.n, 0)`)
+	if err != nil || !found {
+		return nil, err
+	}
+	var booked, active int64
+	if err := tx.queryRow(ctx, `SELECT booked, (SELECT COUNT(*) FROM bookings WHERE session_id = sessions.id AND status = 'booked') FROM sessions WHERE id = ?`, id).
+		Scan(&booked, &active); err != nil {
+		return nil, err
+	}
+	return violation("seats", "session %s : %d places comptées réservées pour %d réservations actives", id, booked, active), nil
 }

@@ -38,7 +38,8 @@ type Options struct {
 	MaxBatch int
 	// Logger receives internal errors; slog.Default when nil.
 	Logger *slog.Logger
-	// MaxConns caps PostgreSQL's pool (48 when zero); tests that open many
+	// MaxConns caps PostgreSQL's pool (16 when zero: a few per core serve
+	// best, more only queue inside the server); tests that open many
 	// stores at once set less, to stay under the server's connection limit.
 	MaxConns int
 }
@@ -119,7 +120,7 @@ func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
 			return err
 		}
 		if maxConns <= 0 {
-			maxConns = 48
+			maxConns = 16
 		}
 		s.db.SetMaxOpenConns(maxConns)
 		s.db.SetMaxIdleConns(maxConns)
@@ -464,14 +465,16 @@ func (s *Store) writer() {
 }
 
 // checkpointer copies the WAL back into the database file from a reader
-// connection, off the writer's path. PASSIVE never blocks the writer; a
-// TRUNCATE now and then keeps the WAL file from growing without end.
+// connection, off the writer's path. Only PASSIVE checkpoints run while
+// serving: they never take the write lock, and once a checkpoint has copied
+// everything the next commit starts the WAL over, so it does not grow
+// without end. A TRUNCATE at close leaves a small file behind.
 func (s *Store) checkpointer() {
 	defer s.wg.Done()
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	var lastWrites int64
-	for n := 0; ; n++ {
+	for {
 		select {
 		case <-s.done:
 			s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -483,11 +486,7 @@ func (s *Store) checkpointer() {
 			continue
 		}
 		lastWrites = writes
-		mode := "PASSIVE"
-		if n%40 == 0 {
-			mode = "RESTART"
-		}
-		if _, err := s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")"); err != nil {
+		if _, err := s.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 			s.log.Warn("sqlite checkpoint", "err", err)
 		}
 	}
