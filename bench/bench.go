@@ -56,8 +56,12 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("%-28s clients=%-3d %9.0f/s  p50=%7.2fms  p99=%7.2fms  (%d ops, %d errors, %.1f writes/commit)",
-		r.Name, r.Clients, r.Throughput, ms(r.P50), ms(r.P99), r.Ops, r.Errors, r.BatchAvg)
+	grouping := ""
+	if r.BatchAvg > 0 {
+		grouping = fmt.Sprintf(", %.1f writes/commit", r.BatchAvg)
+	}
+	return fmt.Sprintf("%-28s clients=%-3d %9.0f/s  p50=%7.2fms  p99=%7.2fms  (%d ops, %d errors%s)",
+		r.Name, r.Clients, r.Throughput, ms(r.P50), ms(r.P99), r.Ops, r.Errors, grouping)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
