@@ -107,7 +107,7 @@ func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
 		s.wdb.SetConnMaxLifetime(0)
 		if err = s.wdb.PingContext(ctx); err != nil {
 			s.wdb.Close()
-			return unavailable("ouverture de la base SQLite", err)
+			return fmt.Errorf("impossible d'ouvrir la base SQLite %s (%v) : vérifiez que son dossier existe et que vous pouvez y écrire", dsn, err)
 		}
 		if s.db, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
 			s.wdb.Close()
@@ -127,7 +127,7 @@ func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 		if err = s.db.PingContext(ctx); err != nil {
 			s.db.Close()
-			return unavailable("connexion à PostgreSQL", err)
+			return fmt.Errorf("connexion à PostgreSQL impossible (%v) : vérifiez que le serveur tourne et l'URL passée à --db ou PASSNUM_DB", err)
 		}
 	}
 	return nil

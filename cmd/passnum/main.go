@@ -76,7 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // instead of exiting.
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors are reported once, in French, by parse
+	fs.Usage = func() {}     // the flag package would print it on every error
 	return fs
 }
 
@@ -92,9 +93,20 @@ func dbFlag(fs *flag.FlagSet) *string {
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stdout, "Options de « passnum %s » :\n", fs.Name())
+			fs.SetOutput(os.Stdout)
+			fs.PrintDefaults()
 			return nil
 		}
-		return usageError{err.Error()}
+		msg := err.Error()
+		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = "option inconnue : " + f + " (passnum " + fs.Name() + " -h liste les options)"
+		} else if strings.HasPrefix(msg, "invalid value") {
+			msg = "valeur invalide : " + strings.TrimPrefix(msg, "invalid value ")
+		} else if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+			msg = "l'option " + f + " attend une valeur"
+		}
+		return usageError{msg}
 	}
 	if fs.NArg() > 0 {
 		return usageError{"argument inattendu : " + strings.Join(fs.Args(), " ")}
