@@ -72,6 +72,20 @@ func (c *call) id(name string) (string, error) {
 	return v, nil
 }
 
+// idAndReason reads the path id and the optional {"reason"} body of a
+// decision (cancel, suspend, reject…). Whether a reason is required is the
+// store's rule, which answers with what to write.
+func (c *call) idAndReason() (id, reason string, err error) {
+	if id, err = c.id("id"); err != nil {
+		return "", "", err
+	}
+	var req reasonRequest
+	if err := c.decode(&req); err != nil {
+		return "", "", err
+	}
+	return id, strings.TrimSpace(deref(req.Reason)), nil
+}
+
 // code reads a pass code from the path.
 func (c *call) code() (string, error) { return passnum.ParsePassCode(c.r.PathValue("code")) }
 

@@ -15,16 +15,12 @@ type placeStatus struct {
 
 func setPlaceStatus(status string) func(c *call) (func(*store.Tx) (any, error), error) {
 	return func(c *call) (func(*store.Tx) (any, error), error) {
-		id, err := c.id("id")
+		id, reason, err := c.idAndReason()
 		if err != nil {
 			return nil, err
 		}
-		var req reasonRequest
-		if err := c.decode(&req); err != nil {
-			return nil, err
-		}
 		return func(tx *store.Tx) (any, error) {
-			o, err := tx.SetPlaceStatus(c.ctx(), c.actor, id, status, deref(req.Reason))
+			o, err := tx.SetPlaceStatus(c.ctx(), c.actor, id, status, reason)
 			return placeStatus{ID: o.ID, Status: o.Status}, err
 		}, nil
 	}

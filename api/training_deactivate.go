@@ -1,21 +1,15 @@
 package api
 
 import (
-	"strings"
-
 	"passnum/store"
 )
 
 func deactivateTraining(c *call) (func(*store.Tx) (any, error), error) {
-	id, err := c.id("id")
+	id, reason, err := c.idAndReason()
 	if err != nil {
 		return nil, err
 	}
-	var req reasonRequest
-	if err := c.decode(&req); err != nil {
-		return nil, err
-	}
 	return func(tx *store.Tx) (any, error) {
-		return tx.DeactivateTraining(c.ctx(), c.actor, id, strings.TrimSpace(deref(req.Reason)))
+		return tx.DeactivateTraining(c.ctx(), c.actor, id, reason)
 	}, nil
 }
