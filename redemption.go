@@ -21,6 +21,8 @@ type Redemption struct {
 	Status       string     `json:"status"`
 	CancelledAt  *time.Time `json:"cancelled_at,omitempty"`
 	CancelReason string     `json:"cancel_reason,omitempty"`
+	SiteID       string     `json:"site_id,omitempty"`
+	SessionID    string     `json:"session_id,omitempty"`
 }
 
 // NationalServices is the national reference list of services (open data

@@ -266,6 +266,23 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 		if _, ok := csv["text/csv"]; !ok {
 			t.Errorf("the open-data CSV is not documented as text/csv: %v", csv)
 		}
+		// An embedded answer is documented flat, as encoding/json writes it.
+		var full struct {
+			Components struct {
+				Schemas map[string]struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"schemas"`
+			} `json:"components"`
+		}
+		if err := json.Unmarshal(r.Raw, &full); err != nil {
+			t.Fatal(err)
+		}
+		redeemed := full.Components.Schemas["RedeemResponse"].Properties
+		for _, want := range []string{"redemption_id", "amount_cents", "site_id", "redemptions"} {
+			if _, ok := redeemed[want]; !ok {
+				t.Errorf("RedeemResponse lacks %s: %v", want, redeemed)
+			}
+		}
 		// The contract's calls are all there.
 		for _, want := range []string{"post /organisations", "post /passes/{code}/redeem", "post /redemptions/{id}/cancel", "get /redemptions", "post /beneficiaries/{id}/booklets", "post /programmes/{id}/allocations"} {
 			m, p, _ := strings.Cut(want, " ")

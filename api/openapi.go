@@ -232,6 +232,17 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		if !f.IsExported() || name == "-" {
 			continue
 		}
+		if f.Anonymous && tag == "" && f.Type.Kind() == reflect.Struct {
+			// Embedded structs are flattened by encoding/json: so here.
+			inner := g.object(f.Type)
+			for k, v := range inner["properties"].(map[string]any) {
+				props[k] = v
+			}
+			if req, ok := inner["required"].([]string); ok {
+				required = append(required, req...)
+			}
+			continue
+		}
 		if name == "" {
 			name = f.Name
 		}

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"time"
-
 	"passnum"
 	"passnum/store"
 )
@@ -13,28 +11,15 @@ type redeemRequest struct {
 	SessionID *string `json:"session_id" doc:"session de formation ; une formation qui demande N pass encaisse en une fois ce pass et N−1 autres pass du même bénéficiaire, tous ou aucun"`
 }
 
-// redeemResponse is the scanned pass's redemption, as before sessions
-// existed, and, for a training of several passes, all of them.
+// redeemResponse is the scanned pass's redemption and, for a training of
+// several passes, all of them.
 type redeemResponse struct {
-	ID           string               `json:"redemption_id"`
-	Code         string               `json:"code"`
-	ProgrammeID  string               `json:"programme_id"`
-	PlaceID      string               `json:"place_id"`
-	Service      string               `json:"service"`
-	RedeemedAt   time.Time            `json:"redeemed_at"`
-	AmountCents  int64                `json:"amount_cents"`
-	Status       string               `json:"status"`
-	CancelledAt  *time.Time           `json:"cancelled_at,omitempty"`
-	CancelReason string               `json:"cancel_reason,omitempty"`
-	SiteID       string               `json:"site_id,omitempty"`
-	SessionID    string               `json:"session_id,omitempty"`
-	Redemptions  []passnum.Redemption `json:"redemptions,omitempty" doc:"les encaissements de la formation, quand elle demande plusieurs pass : le pass présenté d'abord"`
+	passnum.Redemption
+	Redemptions []passnum.Redemption `json:"redemptions,omitempty" doc:"les encaissements de la formation, quand elle demande plusieurs pass : le pass présenté d'abord"`
 }
 
 func newRedeemResponse(out store.Redeemed) redeemResponse {
-	r := out.Redemptions[0]
-	res := redeemResponse{ID: r.ID, Code: r.Code, ProgrammeID: r.ProgrammeID, PlaceID: r.PlaceID, Service: r.Service, RedeemedAt: r.RedeemedAt,
-		AmountCents: r.AmountCents, Status: r.Status, CancelledAt: r.CancelledAt, CancelReason: r.CancelReason, SiteID: out.SiteID, SessionID: out.SessionID}
+	res := redeemResponse{Redemption: out.Redemptions[0]}
 	if len(out.Redemptions) > 1 {
 		res.Redemptions = out.Redemptions
 	}

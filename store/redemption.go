@@ -194,7 +194,7 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	}
 	for i, pid := range passIDs {
 		red := passnum.Redemption{ID: passnum.NewID(tx.now), Code: codes[i], ProgrammeID: programmeID, PlaceID: actor.OrganisationID,
-			Service: service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive}
+			Service: service, RedeemedAt: tx.now, AmountCents: amount, Status: passnum.RedemptionActive, SiteID: out.SiteID, SessionID: out.SessionID}
 		if _, err := tx.exec(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, session_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id, group_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)`,
 			red.ID, pid, programmeID, red.PlaceID, nullString(out.SiteID), nullString(out.SessionID), service, amount, micros(tx.now), actor.Kind, actor.ID, nullString(out.GroupID)); err != nil {
@@ -308,13 +308,14 @@ func (tx *Tx) whyNotRedeemable(ctx context.Context, code string) error {
 	return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est pas encaissable aujourd'hui : la période de validité du programme n'est pas ouverte.")
 }
 
-const redemptionColumns = `r.id, ps.code, r.programme_id, r.place_id, r.service, r.redeemed_at, r.amount_cents, r.status, r.cancelled_at, COALESCE(r.cancel_reason, '')`
+const redemptionColumns = `r.id, ps.code, r.programme_id, r.place_id, r.service, r.redeemed_at, r.amount_cents, r.status, r.cancelled_at, COALESCE(r.cancel_reason, ''),
+	COALESCE(r.site_id, ''), COALESCE(r.session_id, '')`
 
 func scanRedemption(sc interface{ Scan(...any) error }) (passnum.Redemption, error) {
 	var r passnum.Redemption
 	var at int64
 	var cancelled sql.NullInt64
-	err := sc.Scan(&r.ID, &r.Code, &r.ProgrammeID, &r.PlaceID, &r.Service, &at, &r.AmountCents, &r.Status, &cancelled, &r.CancelReason)
+	err := sc.Scan(&r.ID, &r.Code, &r.ProgrammeID, &r.PlaceID, &r.Service, &at, &r.AmountCents, &r.Status, &cancelled, &r.CancelReason, &r.SiteID, &r.SessionID)
 	r.RedeemedAt = fromMicros(at)
 	r.CancelledAt = nullMicros(cancelled)
 	return r, err
