@@ -6,6 +6,7 @@ package passnum
 import (
 	"errors"
 	"fmt"
+	"unicode"
 )
 
 // Stable machine error codes, shared by the API, the CLI and the web pages.
@@ -61,6 +62,16 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Errorf builds a domain error with a French message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound says that an object (named in French: "programme", "carnet"…)
+// does not exist or is not the caller's: the two must read the same.
+func NotFound(what string) *Error {
+	r := []rune(what)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return Errorf(ENOTFOUND, "%s introuvable : vérifiez l'identifiant.", string(r))
 }
 
 // Invalid builds an "invalid" error from field errors.

@@ -67,7 +67,7 @@ func (c *call) ctx() context.Context { return c.r.Context() }
 func (c *call) id(name string) (string, error) {
 	v := c.r.PathValue(name)
 	if !passnum.ValidID(v) {
-		return "", passnum.Errorf(passnum.ENOTFOUND, "Identifiant %q inconnu.", v)
+		return "", passnum.Errorf(passnum.ENOTFOUND, "Identifiant %q inconnu : un identifiant compte 26 caractères, vérifiez l'adresse.", v)
 	}
 	return v, nil
 }

@@ -49,7 +49,7 @@ func getBooklet(c *call) (func(*store.Tx) (any, error), error) {
 			return nil, err
 		}
 		if f := c.ownFilter(); f != "" && bk.DistributorID != f {
-			return nil, passnum.Errorf(passnum.ENOTFOUND, "Carnet introuvable.")
+			return nil, passnum.NotFound("carnet")
 		}
 		return bk, nil
 	}, nil

@@ -23,7 +23,7 @@ func getOrganisation(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	if !c.isOperator() && id != c.actor.OrganisationID {
-		return nil, passnum.Errorf(passnum.ENOTFOUND, "Organisation introuvable.")
+		return nil, passnum.NotFound("organisation")
 	}
 	return func(tx *store.Tx) (any, error) { return tx.Organisation(c.ctx(), id) }, nil
 }

@@ -35,10 +35,8 @@ func redeem(c *call) (func(*store.Tx) (any, error), error) {
 	if err := c.decode(&req); err != nil {
 		return nil, err
 	}
+	// Which of service and session_id is required is the store's rule.
 	var f fields
-	if req.Service == nil && req.SessionID == nil {
-		f.Add("service", "champ obligatoire sans session : le service délivré, libellé exact du référentiel national")
-	}
 	if req.SiteID != nil && !passnum.ValidID(*req.SiteID) {
 		f.Add("site_id", "site inconnu")
 	}

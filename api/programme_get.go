@@ -46,7 +46,7 @@ func visibleProgramme(c *call, tx *store.Tx, id string) error {
 			return err
 		}
 		if !ok {
-			return passnum.Errorf(passnum.ENOTFOUND, "Programme introuvable.")
+			return passnum.NotFound("programme")
 		}
 	}
 	return nil

@@ -239,17 +239,7 @@ func (s *Store) CreateOperatorKey(ctx context.Context, name string) (string, err
 	return secret, err
 }
 
-func notFound(what string) error {
-	return passnum.Errorf(passnum.ENOTFOUND, "%s introuvable : vérifiez l'identifiant.", capitalize(what))
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	return strings.ToUpper(string(r[0])) + string(r[1:])
-}
+func notFound(what string) error { return passnum.NotFound(what) }
 
 func nullString(s string) any {
 	if s == "" {
