@@ -14,6 +14,7 @@ import (
 	"passnum/server"
 	"passnum/store"
 	"passnum/store/storetest"
+	"passnum/web"
 )
 
 // env is one running API over a fresh database, with a key per role.
@@ -41,10 +42,13 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, s *store.Store, clock *passnum.FixedClock) *env {
 	t.Helper()
-	srv := httptest.NewServer(server.New(s, slog.New(slog.DiscardHandler)))
+	h, err := server.New(s, slog.New(slog.DiscardHandler), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, s: s, clock: clock, srv: srv}
-	var err error
 	if e.operator, err = s.CreateOperatorKey(context.Background(), "tests"); err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"passnum"
 	"passnum/server"
 	"passnum/store"
+	"passnum/web"
 )
 
 // Options choose what to measure.
@@ -246,7 +247,11 @@ func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) 
 		if err != nil {
 			return Result{}, err
 		}
-		srv := &http.Server{Handler: server.New(f.s, quiet)}
+		h, err := server.New(f.s, quiet, web.Config{})
+		if err != nil {
+			return Result{}, err
+		}
+		srv := &http.Server{Handler: h}
 		go srv.Serve(ln)
 		defer srv.Close()
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}

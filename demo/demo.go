@@ -14,6 +14,7 @@ import (
 	"errors"
 	"time"
 
+	"passnum"
 	"passnum/store"
 )
 
@@ -25,6 +26,20 @@ type DemoKey struct {
 	Secret           string
 	OrganisationID   string
 	OrganisationName string
+	// Email is the demo account of that organisation, whose password is
+	// Password.
+	Email string
+}
+
+// Password is the demo accounts' password.
+const Password = "demo-passnum"
+
+// accounts are the people of the demo, one per role.
+var accounts = map[passnum.Role]struct{ Email, Name string }{
+	passnum.RoleOperator:    {"operateur@passnum.example", "Camille Roussel"},
+	passnum.RoleFunder:      {"financeur@passnum.example", "Hélène Vautrin"},
+	passnum.RoleDistributor: {"conseiller@passnum.example", "Karim Benali"},
+	passnum.RolePlace:       {"lieu@passnum.example", "Julie Perrin"},
 }
 
 // Summary tells what Seed wrote and how to try it.

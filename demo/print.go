@@ -30,6 +30,13 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 		frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
 	fmt.Fprintf(&b, "Lieux : %s sites, %s formations au catalogue, %s sessions passées et %s sessions à venir dans les six prochaines semaines (%s places déjà réservées).\n\n",
 		frInt(s.Sites), frInt(s.Trainings), frInt(s.PastSessions), frInt(s.UpcomingSessions), frInt(s.Bookings))
+	fmt.Fprintf(&b, "Le site : %s/\nComptes de démonstration (mot de passe « %s ») :\n", base, Password)
+	for _, r := range roleLabels {
+		if k, ok := s.Keys[r.role]; ok && k.Email != "" {
+			fmt.Fprintf(&b, "  %-28s %s — %s\n", k.Email, r.label, k.OrganisationName)
+		}
+	}
+	fmt.Fprintf(&b, "\n")
 	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")
 	for _, r := range roleLabels {
 		k, ok := s.Keys[r.role]
@@ -42,6 +49,7 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	if s.Beneficiary.PassCode != "" {
 		fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s), carnet du programme « %s » remis il y a deux semaines, un pass déjà utilisé.\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate), s.CurrentProgramme)
 		fmt.Fprintf(&b, "  Pass à encaisser : %s\n", code)
+		fmt.Fprintf(&b, "  Espace bénéficiaire : %s/mon-pass (code de pass et date de naissance)\n", base)
 		if k, ok := s.Keys["place"]; ok {
 			fmt.Fprintf(&b, "  Encaisser ce pass (clé du lieu) :\n    curl -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n      -d '{\"service\": \"Maîtrise des outils numériques du quotidien\"}' %s/passes/%s/redeem\n", k.Secret, api, code)
 		}

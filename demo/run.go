@@ -90,13 +90,27 @@ func (p *plan) run(ctx context.Context, s *store.Store) (map[string]DemoKey, err
 		return nil, err
 	}
 	keys := map[string]DemoKey{}
+	orgs := []*orgPlan{p.operator, p.region, p.distributors[0], p.places[0]}
+	// Hashing is slow on purpose: done before the write, one salt each.
+	hashes := make([]string, len(orgs))
+	for i := range orgs {
+		hashes[i] = passnum.HashPassword(Password)
+	}
 	err := s.WriteAt(ctx, p.now, func(tx *store.Tx) error {
-		for _, o := range []*orgPlan{p.operator, p.region, p.distributors[0], p.places[0]} {
+		for i, o := range orgs {
 			_, secret, err := tx.CreateKey(ctx, p.operator.actor(), o.id, "démo")
 			if err != nil {
 				return err
 			}
-			keys[string(o.n.Kind)] = DemoKey{Secret: secret, OrganisationID: o.id, OrganisationName: o.n.Name}
+			acc := accounts[o.n.Kind]
+			u, err := tx.CreateUser(ctx, p.operator.actor(), passnum.NewUser{OrganisationID: o.id, Email: acc.Email, Name: acc.Name})
+			if err != nil {
+				return err
+			}
+			if err := tx.SetPassword(ctx, p.operator.actor(), u.ID, hashes[i]); err != nil {
+				return err
+			}
+			keys[string(o.n.Kind)] = DemoKey{Secret: secret, OrganisationID: o.id, OrganisationName: o.n.Name, Email: acc.Email}
 		}
 		return nil
 	})

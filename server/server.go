@@ -1,5 +1,6 @@
 // Package server assembles the HTTP handler that "passnum serve" runs: the
-// JSON API, the health check, request logging and security headers.
+// JSON API, the web pages, the health check, request logging and security
+// headers.
 package server
 
 import (
@@ -9,10 +10,11 @@ import (
 
 	"passnum/api"
 	"passnum/store"
+	"passnum/web"
 )
 
 // New returns the whole HTTP handler over a store.
-func New(s *store.Store, log *slog.Logger) http.Handler {
+func New(s *store.Store, log *slog.Logger, cfg web.Config) (http.Handler, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -20,15 +22,22 @@ func New(s *store.Store, log *slog.Logger) http.Handler {
 	a := api.New(s, log)
 	a.Register(mux)
 	mux.HandleFunc("GET /healthz", a.Health)
-	return logRequests(log, securityHeaders(mux))
+	pages, err := web.New(s, log, cfg)
+	if err != nil {
+		return nil, err
+	}
+	pages.Register(mux)
+	return logRequests(log, securityHeaders(mux)), nil
 }
 
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		// The API answers data, never pages: nothing may run in it. Pages
+		// set their own policy (package web).
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})

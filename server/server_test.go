@@ -11,6 +11,7 @@ import (
 	"passnum"
 	"passnum/server"
 	"passnum/store/storetest"
+	"passnum/web"
 )
 
 // Pass codes are bearer secrets: the request log names the route, never
@@ -18,7 +19,10 @@ import (
 func TestRequestLogHidesPassCodes(t *testing.T) {
 	s, _ := storetest.OpenSQLite(t, passnum.NewFixedClock(storetest.Epoch))
 	var logs bytes.Buffer
-	h := server.New(s, slog.New(slog.NewJSONHandler(&logs, nil)))
+	h, err := server.New(s, slog.New(slog.NewJSONHandler(&logs, nil)), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	code := passnum.NewPassCode()
 	for _, path := range []string{"/api/v1/passes/" + code, "/api/v1/passes/" + passnum.FormatPassCode(code) + "/redeem"} {
 		rec := httptest.NewRecorder()

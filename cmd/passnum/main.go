@@ -15,8 +15,9 @@ import (
 const usage = `passnum — le Pass numérique, de l'émission des carnets au remboursement des lieux.
 
 Usage :
-  passnum serve [--db URL] [--addr 127.0.0.1:8080] [--demo]
+  passnum serve [--db URL] [--addr 127.0.0.1:8080] [--demo] [options du site, voir passnum serve -h]
   passnum admin create-key [--db URL] [--name NOM]
+  passnum admin create-user --email ADRESSE [--role operator] [--organisation ID] [--name NOM] [--public-url URL]
   passnum check [--db URL]
   passnum migrate [--db URL]
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
@@ -53,10 +54,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
 	case "admin":
-		if len(args) < 2 || args[1] != "create-key" {
-			return usageError{"sous-commande d'administration inconnue : utilisez « passnum admin create-key »"}
+		if len(args) >= 2 && args[1] == "create-key" {
+			return createKey(ctx, args[2:], stdout, stderr)
 		}
-		return createKey(ctx, args[2:], stdout, stderr)
+		if len(args) >= 2 && args[1] == "create-user" {
+			return createUser(ctx, args[2:], stdout, stderr)
+		}
+		return usageError{"sous-commande d'administration inconnue : utilisez « passnum admin create-key » ou « passnum admin create-user »"}
 	case "check":
 		return check(ctx, args[1:], stdout, stderr)
 	case "migrate":

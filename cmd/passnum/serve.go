@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"passnum/demo"
+	"passnum/mail"
 	"passnum/server"
 	"passnum/store"
+	"passnum/web"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,6 +25,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	db := dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "adresse d'écoute")
 	withDemo := fs.Bool("demo", false, "remplir une base vide avec un programme de démonstration")
+	public := publicURLFlag(fs, "")
+	outbox := fs.String("outbox", envOr("PASSNUM_OUTBOX", "outbox"), "dossier où écrire les courriels quand aucun serveur SMTP n'est réglé (PASSNUM_OUTBOX)")
+	smtpURL := fs.String("smtp", os.Getenv("PASSNUM_SMTP"), "serveur d'envoi des courriels, smtp://utilisateur:motdepasse@hôte:587 (PASSNUM_SMTP)")
+	from := fs.String("mail-from", envOr("PASSNUM_MAIL_FROM", "Pass numérique <ne-pas-repondre@passnum.example>"), "expéditeur des courriels (PASSNUM_MAIL_FROM)")
+	proxy := fs.String("trusted-proxy", os.Getenv("PASSNUM_TRUSTED_PROXY"), "adresse IP du proxy inverse dont l'en-tête X-Forwarded-For est cru (PASSNUM_TRUSTED_PROXY)")
+	totpRequired := fs.Bool("require-operator-totp", os.Getenv("PASSNUM_REQUIRE_OPERATOR_TOTP") == "true", "rendre la double authentification obligatoire pour l'opérateur (PASSNUM_REQUIRE_OPERATOR_TOTP=true)")
+	tiles := fs.String("tiles", os.Getenv("PASSNUM_TILES"), "serveur de tuiles des cartes, https://…/{z}/{x}/{y}.png ; aucun par défaut (PASSNUM_TILES)")
+	tilesAttribution := fs.String("tiles-attribution", os.Getenv("PASSNUM_TILES_ATTRIBUTION"), "mention des sources des tuiles (PASSNUM_TILES_ATTRIBUTION)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,8 +68,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	if *public == "" {
+		*public = base
+	}
+	sender, err := mail.New(mail.Config{SMTPURL: *smtpURL, From: *from, OutboxDir: *outbox})
+	if err != nil {
+		return err
+	}
+	handler, err := server.New(s, log, web.Config{PublicURL: *public, TrustedProxy: *proxy, RequireOperatorTOTP: *totpRequired,
+		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           server.New(s, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -1,0 +1,195 @@
+package document
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/png"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+)
+
+func sampleBooklet(passes int) Booklet {
+	b := Booklet{
+		ProgrammeName:  "Pass numérique Bourgogne-Franche-Comté",
+		AgencyName:     "Mission locale du Grand Besançon",
+		FirstName:      "Léa",
+		FaceValueCents: 1000,
+		ValidUntil:     time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC),
+		IssuedOn:       time.Date(2023, 3, 14, 0, 0, 0, 0, time.UTC),
+		Places: []NearPlace{
+			{Name: "Médiathèque Pierre-Bayle", Address: "27 rue de la République", Postcode: "25000", Commune: "Besançon", Phone: "03 81 87 80 40", DistanceKm: 0.8},
+			{Name: "Espace numérique de Planoise", Address: "13 avenue de l'Île-de-France", Postcode: "25000", Commune: "Besançon", Phone: "03 81 41 22 22", DistanceKm: 2.34},
+			{Name: "Fab'lab des Écorces", Address: "2 rue de l'Église", Postcode: "25220", Commune: "Chalezeule", DistanceKm: 5},
+		},
+	}
+	codes := []string{"ABCD-EFGH-JKMN-PQRS", "TUVW-XYZ2-3456-789A", "BCDE-FGHJ-KMNP-QRST", "UVWX-YZ23-4567-89AB", "CDEF-GHJK-MNPQ-RSTU"}
+	for i := 0; i < passes; i++ {
+		c := codes[i%len(codes)]
+		b.Passes = append(b.Passes, Cheque{Code: c, QRText: c})
+	}
+	return b
+}
+
+var pageObj = regexp.MustCompile(`/Type\s*/Page\b`)
+
+func TestBookletPDF(t *testing.T) {
+	var buf bytes.Buffer
+	if err := BookletPDF(&buf, sampleBooklet(5)); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.Bytes()
+	if !bytes.HasPrefix(out, []byte("%PDF-")) {
+		t.Fatalf("output does not start with %%PDF-: %q", out[:min(len(out), 16)])
+	}
+	if !bytes.HasSuffix(bytes.TrimRight(out, "\r\n"), []byte("%%EOF")) {
+		t.Fatalf("output does not end with %%%%EOF: %q", out[max(0, len(out)-16):])
+	}
+	if !bytes.Contains(out, []byte("startxref")) || !bytes.Contains(out, []byte("/Type /Catalog")) {
+		t.Fatal("output lacks an xref or a catalog")
+	}
+	// 1 letter page + ceil(5/3) = 2 cheque pages.
+	if got, want := len(pageObj.FindAll(out, -1)), 1+2; got != want {
+		t.Fatalf("got %d pages, want %d", got, want)
+	}
+	if !bytes.Contains(out, []byte("/Count 3")) {
+		t.Error("page tree does not count 3 pages")
+	}
+	// Compression is on: content streams are deflated.
+	if !bytes.Contains(out, []byte("/Filter /FlateDecode")) {
+		t.Error("content streams are not compressed")
+	}
+	// Metadata: the creator, as UTF-16BE with a BOM ("passnum").
+	creator := []byte("\xfe\xff\x00p\x00a\x00s\x00s\x00n\x00u\x00m")
+	if !bytes.Contains(out, creator) {
+		t.Error("creator metadata not found")
+	}
+	// Five QR images were embedded.
+	if got := bytes.Count(out, []byte("/Subtype /Image")); got != 5 {
+		t.Errorf("got %d images, want 5", got)
+	}
+	if dir := os.Getenv("BOOKLET_OUT"); dir != "" {
+		if err := os.WriteFile(dir+"/booklet.pdf", out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBookletPDFPageCounts(t *testing.T) {
+	for passes, want := range map[int]int{1: 2, 3: 2, 4: 3, 6: 3, 10: 5} {
+		t.Run(fmt.Sprint(passes), func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := BookletPDF(&buf, sampleBooklet(passes)); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(pageObj.FindAll(buf.Bytes(), -1)); got != want {
+				t.Fatalf("%d passes: got %d pages, want %d", passes, got, want)
+			}
+		})
+	}
+}
+
+func TestBookletPDFNoPasses(t *testing.T) {
+	b := sampleBooklet(0)
+	var buf bytes.Buffer
+	err := BookletPDF(&buf, b)
+	if !errors.Is(err, ErrNoPasses) {
+		t.Fatalf("got %v, want ErrNoPasses", err)
+	}
+	if err.Error() != "document : le carnet ne contient aucun chèque" {
+		t.Errorf("unexpected message %q", err)
+	}
+	if buf.Len() != 0 {
+		t.Error("something was written despite the error")
+	}
+}
+
+func TestBookletPDFInvalid(t *testing.T) {
+	for name, mut := range map[string]func(*Booklet){
+		"no value":    func(b *Booklet) { b.FaceValueCents = 0 },
+		"no validity": func(b *Booklet) { b.ValidUntil = time.Time{} },
+		"empty code":  func(b *Booklet) { b.Passes[1].Code = " " },
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := sampleBooklet(3)
+			mut(&b)
+			if err := BookletPDF(&bytes.Buffer{}, b); err == nil {
+				t.Fatal("expected an error")
+			}
+		})
+	}
+}
+
+func TestQRPNG(t *testing.T) {
+	const size = 300
+	data, err := QRPNG("ABCD-EFGH-JKMN-PQRS", size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bnd := img.Bounds()
+	if bnd.Dx() != size || bnd.Dy() != size {
+		t.Fatalf("got %dx%d, want %dx%d", bnd.Dx(), bnd.Dy(), size, size)
+	}
+	var black, white int
+	for y := bnd.Min.Y; y < bnd.Max.Y; y++ {
+		for x := bnd.Min.X; x < bnd.Max.X; x++ {
+			r, _, _, _ := img.At(x, y).RGBA()
+			switch r {
+			case 0:
+				black++
+			case 0xffff:
+				white++
+			default:
+				t.Fatalf("pixel (%d,%d) is neither black nor white", x, y)
+			}
+		}
+	}
+	if black == 0 || white == 0 {
+		t.Fatalf("black=%d white=%d: want both", black, white)
+	}
+	// Quiet zone: the border rows and columns are white.
+	for i := 0; i < size; i++ {
+		for _, p := range [][2]int{{i, 0}, {i, size - 1}, {0, i}, {size - 1, i}, {i, 5}, {5, i}} {
+			if r, _, _, _ := img.At(p[0], p[1]).RGBA(); r != 0xffff {
+				t.Fatalf("quiet zone pixel (%d,%d) is not white", p[0], p[1])
+			}
+		}
+	}
+}
+
+func TestQRPNGErrors(t *testing.T) {
+	if _, err := QRPNG("", 200); err == nil {
+		t.Error("empty text accepted")
+	}
+	if _, err := QRPNG("ABCD-EFGH-JKMN-PQRS", 10); err == nil {
+		t.Error("too small a size accepted")
+	}
+}
+
+func TestFormatEuros(t *testing.T) {
+	for cents, want := range map[int64]string{
+		1000: "10 €", 1250: "12,50 €", 5: "0,05 €", 0: "0 €", 123456: "1 234,56 €",
+		50000000: "500 000 €", -1250: "-12,50 €", 100000: "1 000 €",
+	} {
+		if got := FormatEuros(cents); got != want {
+			t.Errorf("FormatEuros(%d) = %q, want %q", cents, got, want)
+		}
+	}
+}
+
+func TestFormatDateDistance(t *testing.T) {
+	if got := FormatDate(time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC)); got != "31/12/2023" {
+		t.Errorf("FormatDate = %q", got)
+	}
+	for km, want := range map[float64]string{2.34: "2,3 km", 12: "12,0 km", 0: "0,0 km"} {
+		if got := FormatDistance(km); got != want {
+			t.Errorf("FormatDistance(%v) = %q, want %q", km, got, want)
+		}
+	}
+}
