@@ -5,17 +5,6 @@ import (
 	"passnum/store"
 )
 
-func listBeneficiaries(c *call) (func(*store.Tx) (any, error), error) {
-	p, err := c.page()
-	if err != nil {
-		return nil, err
-	}
-	return func(tx *store.Tx) (any, error) {
-		items, next, err := tx.ListBeneficiaries(c.ctx(), c.ownFilter(), p)
-		return newList(items, next), err
-	}, nil
-}
-
 func getBeneficiary(c *call) (func(*store.Tx) (any, error), error) {
 	id, err := c.id("id")
 	if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"passnum"
 )
@@ -28,7 +29,14 @@ func (tx *Tx) audit(ctx context.Context, actor passnum.Actor, action, objectType
 type AuditFilter struct {
 	ObjectType string
 	ObjectID   string
-	Page       Page
+	// OrganisationID and ActorID narrow to who acted; Action to one action
+	// ("place.labelled"); From and Until (either may be zero) to a period,
+	// Until excluded.
+	OrganisationID string
+	ActorID        string
+	Action         string
+	From, Until    time.Time
+	Page           Page
 }
 
 // ListAudit returns audit entries, newest first.
@@ -42,6 +50,26 @@ func (tx *Tx) ListAudit(ctx context.Context, f AuditFilter) ([]passnum.AuditEntr
 	if f.ObjectID != "" {
 		q += ` AND object_id = ?`
 		args = append(args, f.ObjectID)
+	}
+	if f.OrganisationID != "" {
+		q += ` AND organisation_id = ?`
+		args = append(args, f.OrganisationID)
+	}
+	if f.ActorID != "" {
+		q += ` AND actor_id = ?`
+		args = append(args, f.ActorID)
+	}
+	if f.Action != "" {
+		q += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, micros(f.From))
+	}
+	if !f.Until.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, micros(f.Until))
 	}
 	q, args = f.Page.apply(q, args, "at", "id")
 	rows, err := tx.query(ctx, q, args...)

@@ -41,14 +41,19 @@ func violation(invariant, format string, args ...any) *Violation {
 //     its allocated booklets, allocated_booklets the sum of its allocations
 //     and the number of booklets it ever received;
 //   - booklet: passes of a booklet in stock or allocated are unassigned,
-//     passes of a handed-out booklet are not; a pass belongs to its
-//     booklet's programme;
-//   - holding: the per-beneficiary booklet counter matches the booklets held;
+//     passes of a handed-out booklet are assigned or redeemed, passes of a
+//     blocked (lost) booklet blocked or redeemed; a pass belongs to its
+//     booklet's programme; a booklet replaced is blocked, and its
+//     replacement is a booklet of the same beneficiary and programme;
+//   - holding: the per-beneficiary booklet counter matches the booklets
+//     held, less those replaced (a replacement takes the lost booklet's
+//     place under the limit);
 //   - ledger: an active redemption has exactly its +amount entry, a cancelled
 //     one +amount and −amount, each on the redemption's place and programme;
 //   - funding: funders' shares of each programme sum to exactly 10000 bps;
 //   - audit: every redemption has its 'pass.redeem' entry, every cancelled
-//     one its 'redemption.cancel' entry;
+//     one its 'redemption.cancel' entry; every blocked booklet its
+//     'booklet.block' entry, every replacement its 'booklet.replace' entry;
 //   - seats: a session's booked counter is its number of active bookings.
 //
 // Rules run in that order; within a rule the smallest offending id is
@@ -255,10 +260,14 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
 	passID, found, err := tx.firstKey(ctx, `SELECT MIN(ps.id) FROM passes ps JOIN booklets b ON b.id = ps.booklet_id
 		WHERE (b.status IN ('stock', 'allocated') AND ps.status <> 'unassigned')
-			OR (b.status = 'handed_out' AND ps.status = 'unassigned')
+			OR (b.status = 'handed_out' AND ps.status NOT IN ('assigned', 'redeemed'))
+			OR (b.status = 'blocked' AND ps.status NOT IN ('blocked', 'redeemed'))
 			OR ps.programme_id <> b.programme_id`)
-	if err != nil || !found {
+	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return tx.checkReplacements(ctx)
 	}
 	var passStatus, passProgramme, bookletID, bookletStatus, bookletProgramme string
 	if err := tx.queryRow(ctx, `SELECT ps.status, ps.programme_id, b.id, b.status, b.programme_id
@@ -272,11 +281,30 @@ func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
 	return violation("booklet", "pass %s au statut « %s » dans le carnet %s au statut « %s »", passID, passStatus, bookletID, bookletStatus), nil
 }
 
+// checkReplacements: a replaced booklet is blocked, and its replacement
+// exists and belongs to the same beneficiary and programme.
+func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
+	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b LEFT JOIN booklets n ON n.id = b.replaced_by
+		WHERE b.replaced_by IS NOT NULL AND (b.status <> 'blocked' OR n.id IS NULL
+			OR n.beneficiary_id IS NULL OR n.beneficiary_id <> b.beneficiary_id OR n.programme_id <> b.programme_id)`)
+	if err != nil || !found {
+		return nil, err
+	}
+	var status, replacedBy string
+	if err := tx.queryRow(ctx, `SELECT status, replaced_by FROM booklets WHERE id = ?`, bookletID).Scan(&status, &replacedBy); err != nil {
+		return nil, err
+	}
+	if status != passnum.BookletBlocked {
+		return violation("booklet", "carnet %s remplacé par le carnet %s, mais au statut « %s » au lieu de « blocked »", bookletID, replacedBy, status), nil
+	}
+	return violation("booklet", "carnet %s remplacé par le carnet %s, qui n'existe pas ou n'appartient pas au même bénéficiaire et au même programme", bookletID, replacedBy), nil
+}
+
 func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
 	// Counters without booklets, and booklets held beyond the counter.
 	beneficiaryID, found, err := tx.firstKey(ctx, `SELECT MIN(x.beneficiary_id) FROM (
 			SELECT bb.beneficiary_id FROM beneficiary_booklets bb
-			LEFT JOIN (SELECT beneficiary_id, programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id IS NOT NULL GROUP BY beneficiary_id, programme_id) b
+			LEFT JOIN (SELECT beneficiary_id, programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id IS NOT NULL AND replaced_by IS NULL GROUP BY beneficiary_id, programme_id) b
 				ON b.beneficiary_id = bb.beneficiary_id AND b.programme_id = bb.programme_id
 			WHERE bb.booklets <> COALESCE(b.n, 0)
 			UNION ALL
@@ -291,12 +319,12 @@ func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
 	if _, err := tx.firstRow(ctx, `SELECT x.programme_id, COALESCE(bb.booklets, 0), COALESCE(b.n, 0)
 		FROM (SELECT programme_id FROM beneficiary_booklets WHERE beneficiary_id = ? UNION SELECT programme_id FROM booklets WHERE beneficiary_id = ?) x
 		LEFT JOIN beneficiary_booklets bb ON bb.beneficiary_id = ? AND bb.programme_id = x.programme_id
-		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id = ? GROUP BY programme_id) b ON b.programme_id = x.programme_id
+		LEFT JOIN (SELECT programme_id, COUNT(*) AS n FROM booklets WHERE beneficiary_id = ? AND replaced_by IS NULL GROUP BY programme_id) b ON b.programme_id = x.programme_id
 		WHERE COALESCE(bb.booklets, 0) <> COALESCE(b.n, 0)
 		ORDER BY x.programme_id LIMIT 1`, []any{beneficiaryID, beneficiaryID, beneficiaryID, beneficiaryID}, &programmeID, &counter, &held); err != nil {
 		return nil, err
 	}
-	return violation("holding", "bénéficiaire %s, programme %s : %d carnets au compteur, %d carnets remis", beneficiaryID, programmeID, counter, held), nil
+	return violation("holding", "bénéficiaire %s, programme %s : %d carnets au compteur, %d carnets remis (hors carnets remplacés)", beneficiaryID, programmeID, counter, held), nil
 }
 
 // ledgerTotals sums a redemption's ledger entries by kind.
@@ -372,10 +400,28 @@ func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
 	id, found, err = tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
 		WHERE r.status = 'cancelled'
 			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')`)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("audit", "encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit", id), nil
+	}
+	id, found, err = tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b
+		WHERE b.status = 'blocked'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.id AND a.action = 'booklet.block')`)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return violation("audit", "carnet %s bloqué : aucune entrée « booklet.block » au journal d'audit", id), nil
+	}
+	id, found, err = tx.firstKey(ctx, `SELECT MIN(b.replaced_by) FROM booklets b
+		WHERE b.replaced_by IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.replaced_by AND a.action = 'booklet.replace')`)
 	if err != nil || !found {
 		return nil, err
 	}
-	return violation("audit", "encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit", id), nil
+	return violation("audit", "carnet %s remis en remplacement : aucune entrée « booklet.replace » au journal d'audit", id), nil
 }
 
 func (tx *Tx) checkSeats(ctx context.Context) (*Violation, error) {

@@ -445,7 +445,8 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 		if n, _ := res.RowsAffected(); n != 1 {
 			return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
 		}
-		if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE id = ? AND status = 'redeemed'`, m.passID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE passes SET status = CASE WHEN (SELECT status FROM booklets WHERE booklets.id = passes.booklet_id) = 'blocked' THEN 'blocked' ELSE 'assigned' END
+			WHERE id = ? AND status = 'redeemed'`, m.passID); err != nil {
 			return red, err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,

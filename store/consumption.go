@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"passnum"
+)
+
+// Consumption is what a funder follows of a programme: where the passes
+// are, how many were used, what they cost and each funder's share of it.
+type Consumption struct {
+	ProgrammeID    string `json:"programme_id"`
+	ProgrammeName  string `json:"programme_name"`
+	FaceValueCents int64  `json:"face_value_cents"`
+	// PassesIssued were created; PassesAllocated sent to agencies;
+	// PassesHandedOut given to young people (lost booklets and their
+	// replacements included); PassesBlocked left unused in lost booklets.
+	PassesIssued    int64 `json:"passes_issued"`
+	PassesAllocated int64 `json:"passes_allocated"`
+	PassesHandedOut int64 `json:"passes_handed_out"`
+	PassesBlocked   int64 `json:"passes_blocked"`
+	// PassesRedeemed counts active redemptions; CancelledRedemptions the
+	// redemptions cancelled since (their passes may have been used again).
+	PassesRedeemed       int64 `json:"passes_redeemed"`
+	CancelledRedemptions int64 `json:"cancelled_redemptions"`
+	// AmountRedeemedCents is the face value of the active redemptions.
+	AmountRedeemedCents int64 `json:"amount_redeemed_cents"`
+	// Months runs without gaps from the programme's first month to the
+	// current one (or its last redeeming month if earlier), by Paris month.
+	Months []MonthConsumption `json:"months"`
+	// Funders splits AmountRedeemedCents by share, summing exactly to it.
+	Funders []FunderConsumption `json:"funders"`
+}
+
+// MonthConsumption is one Paris month of active redemptions.
+type MonthConsumption struct {
+	Month       string `json:"month"` // "2026-03"
+	Redemptions int64  `json:"redemptions"`
+	AmountCents int64  `json:"amount_cents"`
+}
+
+// FunderConsumption is one funder's part of the amount redeemed.
+type FunderConsumption struct {
+	OrganisationID string `json:"organisation_id"`
+	Name           string `json:"name"`
+	ShareBps       int64  `json:"share_bps"`
+	AmountCents    int64  `json:"amount_cents"`
+}
+
+// hourMicros is one hour in microseconds. Paris is a whole number of hours
+// from UTC, so an hour of UTC never straddles two Paris months: redemptions
+// are summed by UTC hour in SQL, portably, and the hours put in their Paris
+// month in Go.
+const hourMicros = int64(time.Hour / time.Microsecond)
+
+// ProgrammeConsumption computes a programme's consumption figures.
+func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Consumption, error) {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return Consumption{}, err
+	}
+	c := Consumption{ProgrammeID: p.ID, ProgrammeName: p.Name, FaceValueCents: p.FaceValueCents,
+		PassesIssued: p.Stock.IssuedBooklets * int64(p.BookletSize), Months: []MonthConsumption{}, Funders: []FunderConsumption{}}
+	size := int64(p.BookletSize)
+	var allocated, available int64
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(allocated_booklets), 0) AS BIGINT), CAST(COALESCE(SUM(available_booklets), 0) AS BIGINT)
+		FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&allocated, &available); err != nil {
+		return c, err
+	}
+	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available)*size
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked') AND status = 'blocked'`,
+		programmeID).Scan(&c.PassesBlocked); err != nil {
+		return c, err
+	}
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'cancelled'`, programmeID).Scan(&c.CancelledRedemptions); err != nil {
+		return c, err
+	}
+
+	rows, err := tx.query(ctx, `SELECT redeemed_at / `+fmt.Sprint(hourMicros)+` AS h, COUNT(*), CAST(SUM(amount_cents) AS BIGINT)
+		FROM redemptions WHERE programme_id = ? AND status = 'active' GROUP BY redeemed_at / `+fmt.Sprint(hourMicros), programmeID)
+	if err != nil {
+		return c, err
+	}
+	byMonth := map[string]*MonthConsumption{}
+	var first, last string
+	for rows.Next() {
+		var hour, n, amount int64
+		if err := rows.Scan(&hour, &n, &amount); err != nil {
+			rows.Close()
+			return c, err
+		}
+		m := fromMicros(hour * hourMicros).In(passnum.Paris).Format("2006-01")
+		mc := byMonth[m]
+		if mc == nil {
+			mc = &MonthConsumption{Month: m}
+			byMonth[m] = mc
+		}
+		mc.Redemptions += n
+		mc.AmountCents += amount
+		c.PassesRedeemed += n
+		c.AmountRedeemedCents += amount
+		if first == "" || m < first {
+			first = m
+		}
+		if m > last {
+			last = m
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, err
+	}
+
+	// The months: the programme's first one to today's (or its last
+	// redeeming month), widened to any month that has redemptions.
+	start := p.ValidFrom.String()[:7]
+	end := tx.Today().String()[:7]
+	if lastDay := p.LastRedeemDay().String()[:7]; lastDay < end {
+		end = lastDay
+	}
+	if first != "" && first < start {
+		start = first
+	}
+	if last > end {
+		end = last
+	}
+	for m := start; m <= end; m = nextMonth(m) {
+		if mc := byMonth[m]; mc != nil {
+			c.Months = append(c.Months, *mc)
+		} else {
+			c.Months = append(c.Months, MonthConsumption{Month: m})
+		}
+	}
+
+	frows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.programme_id = ? ORDER BY f.organisation_id`, programmeID)
+	if err != nil {
+		return c, err
+	}
+	defer frows.Close()
+	var shares []int64
+	for frows.Next() {
+		var f FunderConsumption
+		if err := frows.Scan(&f.OrganisationID, &f.Name, &f.ShareBps); err != nil {
+			return c, err
+		}
+		c.Funders = append(c.Funders, f)
+		shares = append(shares, f.ShareBps)
+	}
+	if err := frows.Err(); err != nil {
+		return c, err
+	}
+	for i, part := range passnum.Apportion(c.AmountRedeemedCents, shares) {
+		c.Funders[i].AmountCents = part
+	}
+	return c, nil
+}
+
+// nextMonth turns "2026-12" into "2027-01".
+func nextMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return "9999-12" // ends the loop
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
