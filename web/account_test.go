@@ -55,19 +55,25 @@ func TestSignInAndOut(t *testing.T) {
 
 func TestSessionCookie(t *testing.T) {
 	each(t, func(t *testing.T, st *site) {
-		res, err := http.PostForm(st.srv.URL+"/connexion", url.Values{"email": {st.emails[passnum.RoleOperator]}, "password": {testPassword}})
+		b := st.browser()
+		req, _ := http.NewRequest(http.MethodPost, st.srv.URL+"/connexion", strings.NewReader(url.Values{"email": {st.emails[passnum.RoleOperator]}, "password": {testPassword}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := b.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
 		var c *http.Cookie
-		for _, k := range res.Request.Response.Cookies() {
+		for _, k := range res.Cookies() {
 			if k.Name == "passnum_session" {
 				c = k
 			}
 		}
-		if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure {
-			t.Fatalf("session cookie %+v", c)
+		if c == nil {
+			t.Fatal("no session cookie after signing in")
+		}
+		if !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure || c.Path != "/" || len(c.Value) < 40 {
+			t.Fatalf("session cookie: HttpOnly %v, SameSite %v, Secure %v, Path %q", c.HttpOnly, c.SameSite, c.Secure, c.Path)
 		}
 	})
 }
@@ -83,10 +89,17 @@ func TestSecureCookieBehindHTTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	res.Body.Close()
+	found := false
 	for _, k := range res.Cookies() {
-		if k.Name == "passnum_session" && !k.Secure {
-			t.Fatal("the session cookie is not Secure when the public address is HTTPS")
+		if k.Name == "passnum_session" {
+			found = true
+			if !k.Secure {
+				t.Fatal("the session cookie is not Secure when the public address is HTTPS")
+			}
 		}
+	}
+	if !found {
+		t.Fatal("no session cookie after signing in")
 	}
 }
 

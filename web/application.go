@@ -1,0 +1,394 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"passnum"
+	"passnum/mail"
+	"passnum/store"
+	"passnum/territory"
+)
+
+// The label application: a training place leaves its e-mail address and
+// gets the secret link of a draft it can fill in over several visits; once
+// submitted, the place is pending and its applicant is invited to an
+// account from which to follow the decision.
+
+func init() {
+	funcs["applGroup"] = func(f *form, name, legend, hint string, values []string, required bool) applGroup {
+		return applGroup{Form: f, Name: name, Legend: legend, Hint: hint, Values: values, Required: required}
+	}
+}
+
+// applGroup is a group of checkboxes: services, publics, accessibility.
+type applGroup struct {
+	Form               *form
+	Name, Legend, Hint string
+	Values             []string
+	Required           bool
+}
+
+func (g applGroup) ID() string                { return "f-" + strings.ReplaceAll(g.Name, ".", "-") }
+func (g applGroup) Error() string             { return g.Form.Errors[g.Name] }
+func (g applGroup) Checked(value string) bool { return slices.Contains(g.Form.Values[g.Name], value) }
+
+// applicationPages: the application for the label, and the public search
+// for places (both for visitors who are not signed in).
+func applicationPages() []*page {
+	return append([]*page{
+		{Method: "GET", Path: "/candidature", Access: public, Handle: applicationStartPage},
+		{Method: "POST", Path: "/candidature", Access: public, Handle: applicationStart},
+		{Method: "GET", Path: "/candidature/brouillon/{secret}", Access: public, Handle: applicationDraftPage},
+		{Method: "POST", Path: "/candidature/brouillon/{secret}", Access: public, Handle: applicationDraftSubmit},
+	}, publicPlacePages()...)
+}
+
+const applicationDraftPath = "/candidature/brouillon/"
+
+// applFields are the form's fields kept in a draft: their names are the
+// domain's, so that its errors land next to them.
+var applFields = []string{
+	"name", "siret", "legal_representative.name", "legal_representative.role", "contact_email", "contact_phone",
+	"site.name", "site.address", "site.address_complement", "site.postcode", "site.commune", "site.latitude", "site.longitude",
+	"site.opening_hours", "site.phone", "site.email", "site.website", "site.accessibility_url",
+	"site.services", "site.publics", "site.specific_support",
+	"charter_accepted", "bank_account.holder", "bank_account.iban", "bank_account.bic",
+}
+
+// applView is what the application templates receive.
+type applView struct {
+	Email          string
+	Link           string
+	MailOff        bool
+	CharterVersion string
+	Services       []string
+	Publics        []string
+	Supports       []string
+	// Once submitted.
+	Organisation passnum.Organisation
+	Invited      bool
+}
+
+func (q *request) applView() applView {
+	return applView{CharterVersion: passnum.CharterVersion, MailOff: q.s.cfg.Mail == nil,
+		Services: passnum.NationalServices, Publics: passnum.PlacePublics, Supports: passnum.PlaceSpecificSupports}
+}
+
+func applicationStartPage(q *request) error {
+	return q.render(http.StatusOK, "application/start", "Devenir lieu labellisé", q.applView(), nil)
+}
+
+func applicationStart(q *request) error {
+	f := newForm(q.r)
+	email, err := passnum.NormaliseEmail("email", f.Get("email"))
+	if err != nil {
+		f.Fail(err)
+		return q.render(http.StatusUnprocessableEntity, "application/start", "Devenir lieu labellisé", q.applView(), f)
+	}
+	data, _ := json.Marshal(map[string][]string{"contact_email": {email}})
+	// Each start sends a message to the address typed: it counts as an
+	// attempt from the visitor's address, like a failed sign-in, so that
+	// nobody can use the form to flood someone's mailbox.
+	addr := q.s.clientAddress(q.r)
+	var secret string
+	if err := q.write(func(tx *store.Tx) error {
+		n, _, err := tx.SigninFailures(q.ctx(), addr, q.s.cfg.Now().Add(-signinWindow))
+		if err != nil {
+			return err
+		}
+		if n >= refuseAfter {
+			return passnum.Errorf(passnum.EFORBIDDEN, "Trop de demandes depuis votre connexion : réessayez dans un quart d'heure.")
+		}
+		if err := tx.RecordSigninFailure(q.ctx(), addr); err != nil {
+			return err
+		}
+		secret, err = tx.CreateApplicationDraft(q.ctx(), email, string(data))
+		return err
+	}); err != nil {
+		return err
+	}
+	path := applicationDraftPath + secret
+	if q.s.cfg.Mail == nil {
+		return q.redirect(path, "Votre brouillon de candidature est créé. L'envoi de courriels n'est pas configuré : gardez l'adresse de cette page (dans vos favoris) pour reprendre plus tard.")
+	}
+	m := mail.Message{To: email, Subject: "Votre candidature au label Pass numérique",
+		Body: "Bonjour,\n\nVous avez commencé la candidature de votre structure au label du Pass numérique.\n\n" +
+			"Pour la compléter et la déposer, maintenant ou plus tard, ouvrez ce lien :\n" + q.s.cfg.PublicURL + path + "\n\n" +
+			"Gardez ce message : ce lien est personnel (qui le connaît peut modifier le brouillon) et reste valable jusqu'au dépôt de la candidature.\n\n" +
+			"Si vous n'avez rien demandé, ignorez ce message.\n"}
+	if err := q.s.cfg.Mail.Send(q.ctx(), m); err != nil {
+		q.s.log.Error("application draft mail failed", "err", err)
+		return q.redirect(path, "Votre brouillon est créé, mais le courriel n'a pas pu être envoyé : gardez l'adresse de cette page (dans vos favoris) pour reprendre plus tard.")
+	}
+	return q.redirect(path, "Votre brouillon est créé. Un lien pour le reprendre plus tard vient d'être envoyé à "+email+".")
+}
+
+// applDraft reads the draft of the link, or answers "not found".
+func (q *request) applDraft() (string, store.ApplicationDraft, error) {
+	secret := q.r.PathValue("secret")
+	var d store.ApplicationDraft
+	if len(secret) < 20 || len(secret) > 100 {
+		return secret, d, passnum.Errorf(passnum.ENOTFOUND, "Ce brouillon de candidature est introuvable : vérifiez le lien reçu par courriel, ou commencez une nouvelle candidature.")
+	}
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		d, err = tx.ApplicationDraft(q.ctx(), secret)
+		return err
+	})
+	return secret, d, err
+}
+
+func applicationDraftPage(q *request) error {
+	// The address is a secret: it must not leak to other sites.
+	q.w.Header().Set("Referrer-Policy", "no-referrer")
+	secret, d, err := q.applDraft()
+	if err != nil {
+		return err
+	}
+	v := q.applView()
+	v.Email, v.Link = d.Email, q.s.cfg.PublicURL+applicationDraftPath+secret
+	if d.OrganisationID != "" {
+		return q.applStatus(v, d)
+	}
+	f := &form{Values: applDecode(d.Data), Errors: map[string]string{}}
+	return q.render(http.StatusOK, "application/draft", "Candidature au label", v, f)
+}
+
+// applStatus shows where a submitted application stands.
+func (q *request) applStatus(v applView, d store.ApplicationDraft) error {
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		if v.Organisation, err = tx.Organisation(q.ctx(), d.OrganisationID); err != nil {
+			return err
+		}
+		_, err = tx.UserCredentials(q.ctx(), d.Email)
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+			return nil
+		}
+		v.Invited = err == nil
+		return err
+	}); err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "application/status", "Votre candidature", v, nil)
+}
+
+func applDecode(data string) url.Values {
+	var m map[string][]string
+	if err := json.Unmarshal([]byte(data), &m); err != nil || m == nil {
+		return url.Values{}
+	}
+	return url.Values(m)
+}
+
+func applicationDraftSubmit(q *request) error {
+	q.w.Header().Set("Referrer-Policy", "no-referrer")
+	secret, d, err := q.applDraft()
+	if err != nil {
+		return err
+	}
+	path := applicationDraftPath + secret
+	if d.OrganisationID != "" {
+		return q.redirect(path, "Cette candidature a déjà été déposée : elle ne peut plus être modifiée.")
+	}
+	f := newForm(q.r)
+	kept := url.Values{}
+	for _, name := range applFields {
+		if vs, ok := f.Values[name]; ok {
+			kept[name] = vs
+		}
+	}
+	data, err := json.Marshal(kept)
+	if err != nil {
+		return err
+	}
+	v := q.applView()
+	v.Email, v.Link = d.Email, q.s.cfg.PublicURL+path
+	if f.Values.Get("action") != "deposer" {
+		if err := q.write(func(tx *store.Tx) error { return tx.SaveApplicationDraft(q.ctx(), secret, string(data), "") }); err != nil {
+			return err
+		}
+		if q.s.cfg.Mail == nil {
+			return q.redirect(path, "Brouillon enregistré. Pour le reprendre plus tard, gardez l'adresse de cette page.")
+		}
+		return q.redirect(path, "Brouillon enregistré. Vous pouvez le reprendre plus tard avec le lien reçu par courriel.")
+	}
+
+	a, pre := applBuild(f)
+	verr := a.Validate()
+	if verr != nil || len(pre) > 0 {
+		for _, fe := range pre {
+			f.Errors[fe.Field] = fe.Detail
+		}
+		if verr != nil && !f.Fail(verr, applRenames...) {
+			return verr
+		}
+		f.Message = "La candidature n'est pas déposée : corrigez les champs signalés (" + strconv.Itoa(len(f.Errors)) + "), puis déposez-la à nouveau. Vous pouvez aussi enregistrer le brouillon et y revenir plus tard."
+		return q.render(http.StatusUnprocessableEntity, "application/draft", "Candidature au label", v, f)
+	}
+
+	var org passnum.Organisation
+	var invitee passnum.User
+	var inviteSecret string
+	siretTaken := false
+	err = q.write(func(tx *store.Tx) error {
+		// Submitted meanwhile, from another window?
+		if d, err := tx.ApplicationDraft(q.ctx(), secret); err != nil || d.OrganisationID != "" {
+			if err == nil {
+				err = passnum.Errorf(passnum.ECONFLICT, "Cette candidature a déjà été déposée : elle ne peut plus être modifiée.")
+			}
+			return err
+		}
+		rc, err := tx.ApplyForLabel(q.ctx(), a)
+		if err != nil {
+			siretTaken = passnum.ErrorCode(err) == passnum.ECONFLICT
+			return err
+		}
+		org = rc.Organisation
+		if err := tx.SaveApplicationDraft(q.ctx(), secret, string(data), org.ID); err != nil {
+			return err
+		}
+		// The person who applied gets an account in the new place, to
+		// follow the decision; an address that has an account already
+		// keeps it.
+		_, err = tx.UserCredentials(q.ctx(), d.Email)
+		if passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			return err
+		}
+		actor := passnum.Actor{OrganisationID: org.ID, Role: passnum.RolePlace, Kind: "applicant", ID: org.ID}
+		if invitee, err = tx.CreateUser(q.ctx(), actor, passnum.NewUser{OrganisationID: org.ID, Email: d.Email, Name: a.LegalRep.Name}); err != nil {
+			return err
+		}
+		if q.s.cfg.Mail == nil {
+			return nil
+		}
+		inviteSecret, err = tx.CreateAccountLink(q.ctx(), actor, invitee.ID, store.LinkInvite, inviteTTL)
+		return err
+	})
+	if err != nil {
+		if !f.Fail(err, applRenames...) {
+			return err
+		}
+		if siretTaken {
+			f.Errors["siret"] = "un compte lieu existe déjà pour ce SIRET"
+		}
+		status := http.StatusUnprocessableEntity
+		if passnum.ErrorCode(err) == passnum.ECONFLICT {
+			status = http.StatusConflict
+		}
+		return q.render(status, "application/draft", "Candidature au label", v, f)
+	}
+	flash := "Votre candidature est déposée : l'opérateur du programme va l'étudier."
+	if inviteSecret != "" {
+		if err := q.s.sendLink(q, invitee, store.LinkInvite, inviteSecret); err != nil {
+			q.s.log.Error("applicant invitation failed", "err", err, "organisation", org.ID)
+			flash += " Le courriel d'invitation n'a pas pu être envoyé : demandez un lien depuis « Mot de passe oublié » sur la page de connexion."
+		} else {
+			flash += " Un courriel vous invite à choisir un mot de passe pour suivre son avancement."
+		}
+	}
+	return q.redirect(path, flash)
+}
+
+// applRenames maps the domain's field names to the form's.
+var applRenames = []string{"site.commune_insee", "site.commune", "charter_version", "charter_accepted"}
+
+// applBuild reads the form into an application; pre are the failures
+// found while reading it (a commune that cannot be found, coordinates that
+// are not numbers).
+func applBuild(f *form) (passnum.NewPlaceApplication, passnum.FieldErrors) {
+	var pre passnum.FieldErrors
+	site := passnum.NewSite{
+		Name: f.Get("site.name"), Address: f.Get("site.address"), AddressComplement: f.Get("site.address_complement"),
+		Postcode: f.Get("site.postcode"), OpeningHours: f.Get("site.opening_hours"), Phone: f.Get("site.phone"),
+		Email: f.Get("site.email"), Website: f.Get("site.website"), AccessibilityURL: f.Get("site.accessibility_url"),
+		Services: f.Values["site.services"], Publics: f.Values["site.publics"], SpecificSupport: f.Values["site.specific_support"],
+	}
+	code, msg := applCommune(f.Get("site.commune"), site.Postcode)
+	if msg != "" {
+		pre.Add("site.commune", msg)
+	}
+	site.CommuneINSEE = code
+	lat, lng := f.Get("site.latitude"), f.Get("site.longitude")
+	if lat != "" || lng != "" {
+		la, errLa := strconv.ParseFloat(strings.Replace(lat, ",", ".", 1), 64)
+		lo, errLo := strconv.ParseFloat(strings.Replace(lng, ",", ".", 1), 64)
+		switch {
+		case lat == "" || lng == "":
+			pre.Add("site.latitude", "donnez la latitude et la longitude ensemble, ou aucune des deux")
+		case errLa != nil:
+			pre.Add("site.latitude", "latitude attendue en degrés décimaux, par exemple 47.2378")
+		case errLo != nil:
+			pre.Add("site.longitude", "longitude attendue en degrés décimaux, par exemple 6.0241")
+		default:
+			site.Latitude, site.Longitude = &la, &lo
+		}
+	}
+	a := passnum.NewPlaceApplication{
+		Name: f.Get("name"), SIRET: f.Get("siret"),
+		LegalRep:     passnum.LegalRepresentative{Name: f.Get("legal_representative.name"), Role: f.Get("legal_representative.role")},
+		ContactEmail: f.Get("contact_email"), ContactPhone: f.Get("contact_phone"),
+		Site:            site,
+		CharterAccepted: f.Get("charter_accepted") != "", CharterVersion: passnum.CharterVersion,
+		Bank: passnum.NewBankAccount{Holder: f.Get("bank_account.holder"), IBAN: f.Get("bank_account.iban"), BIC: f.Get("bank_account.bic")},
+	}
+	return a, pre
+}
+
+// applCommune finds the INSEE code of the commune typed (a name, or its
+// code) with the postcode typed; msg says what is wrong when it cannot.
+func applCommune(typed, postcode string) (code, msg string) {
+	typed = strings.TrimSpace(typed)
+	byPostcode := territory.CommunesByPostcode(postcode)
+	if typed == "" {
+		if len(byPostcode) == 1 {
+			return byPostcode[0].Code, ""
+		}
+		if len(byPostcode) > 1 {
+			return "", "commune obligatoire : le code postal " + postcode + " dessert plusieurs communes (" + applNames(byPostcode) + ")"
+		}
+		return "", "commune obligatoire, par exemple Besançon"
+	}
+	if up := strings.ToUpper(typed); passnum.ValidINSEECode(up) {
+		if _, ok := territory.LookupCommune(up); ok {
+			return up, ""
+		}
+		return "", "aucune commune n'a le code INSEE " + typed + " : écrivez plutôt son nom, par exemple Besançon"
+	}
+	key := placeFold(typed)
+	for _, c := range byPostcode {
+		if placeFold(c.Name) == key || placeFold(stripFrenchArticle(c.Name)) == key {
+			return c.Code, ""
+		}
+	}
+	hits := territory.SearchCommunes(typed, 12)
+	var exact []territory.Commune
+	for _, h := range hits {
+		if placeFold(h.Name) == key || placeFold(stripFrenchArticle(h.Name)) == key {
+			exact = append(exact, h)
+		}
+	}
+	switch {
+	case len(byPostcode) > 0:
+		return "", "le code postal " + postcode + " ne dessert pas « " + typed + " » : communes de ce code postal : " + applNames(byPostcode)
+	case len(exact) == 1:
+		// The postcode will be checked against it, with the right ones.
+		return exact[0].Code, ""
+	case len(exact) > 1:
+		return "", "plusieurs communes s'appellent « " + typed + " » : indiquez aussi le code postal"
+	}
+	return "", "commune introuvable : « " + typed + " » ; écrivez son nom officiel (par exemple Besançon) ou son code INSEE (25056)"
+}
+
+func applNames(cs []territory.Commune) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+	}
+	return strings.Join(names, ", ")
+}

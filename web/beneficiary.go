@@ -1,0 +1,217 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"passnum"
+	"passnum/document"
+	"passnum/store"
+)
+
+// beneficiaryPages: a young person signs in with one of their pass codes
+// and their birth date, sees their passes (with a QR code each, to show at
+// the place) and the labelled places near them.
+func beneficiaryPages() []*page {
+	return []*page{
+		{Method: "GET", Path: "/mon-pass", Access: public, Handle: beneficiarySignInPage},
+		{Method: "POST", Path: "/mon-pass", Access: public, Handle: beneficiarySignIn},
+		{Method: "GET", Path: "/mon-pass/espace", Access: beneficiaryOnly, Handle: beneficiaryPassesPage},
+		{Method: "GET", Path: "/mon-pass/qr/{file}", Access: beneficiaryOnly, Handle: beneficiaryQR},
+		{Method: "GET", Path: "/mon-pass/lieux", Access: beneficiaryOnly, Handle: beneficiaryPlacesPage},
+	}
+}
+
+func beneficiarySignInPage(q *request) error {
+	if q.beneficiaryID != "" {
+		return q.redirect("/mon-pass/espace", "")
+	}
+	return q.render(http.StatusOK, "beneficiary/signin", "Accéder à mes pass", nil, nil)
+}
+
+// beneficiaryWrong is the one answer to a wrong code or birth date: it
+// never says which of the two was wrong.
+const beneficiaryWrong = "Code de pass ou date de naissance incorrect : vérifiez le code inscrit sur l'un de vos pass et votre date de naissance (JJ/MM/AAAA), ou demandez de l'aide à la structure qui vous a remis le carnet."
+
+func beneficiarySignIn(q *request) error {
+	f := newForm(q.r)
+	if ok, err := q.throttle("beneficiary/signin", f); !ok {
+		return err
+	}
+	// A typo in the code (its last character is a check) is said as such:
+	// it tells nothing about which codes exist.
+	code, codeErr := passnum.ParsePassCode(f.Get("code"))
+	if codeErr != nil {
+		if f.Get("code") == "" {
+			f.Errors["code"] = "obligatoire : le code de 16 caractères inscrit sur l'un de vos pass, par exemple ABCD-EFGH-JKMN-PQRS"
+		} else {
+			var pe *passnum.Error
+			if !errors.As(codeErr, &pe) {
+				return codeErr
+			}
+			f.Errors["code"] = pe.Message
+		}
+	}
+	birth, birthErr := parseFrenchDate("birth_date", f.Get("birth_date"))
+	if birthErr != nil {
+		f.Fail(birthErr)
+	}
+	if codeErr != nil || birthErr != nil {
+		f.Message = "Vérifiez les champs signalés."
+		return q.render(http.StatusUnprocessableEntity, "beneficiary/signin", "Accéder à mes pass", nil, f)
+	}
+	var b passnum.Beneficiary
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		b, err = tx.BeneficiaryByPass(q.ctx(), code, birth)
+		return err
+	})
+	if passnum.ErrorCode(err) == passnum.EUNAUTHENTICATED {
+		if err := q.failedSignin(); err != nil {
+			return err
+		}
+		f.Message = beneficiaryWrong
+		return q.render(http.StatusUnauthorized, "beneficiary/signin", "Accéder à mes pass", nil, f)
+	}
+	if err != nil {
+		return err
+	}
+	addr := q.s.clientAddress(q.r)
+	var secret string
+	if err := q.write(func(tx *store.Tx) error {
+		if err := tx.ClearSigninFailures(q.ctx(), addr); err != nil {
+			return err
+		}
+		if q.sessionSecret != "" {
+			if err := tx.EndWebSession(q.ctx(), q.sessionSecret); err != nil {
+				return err
+			}
+		}
+		var err error
+		secret, err = tx.CreateWebSession(q.ctx(), store.NewWebSession{BeneficiaryID: b.ID, TTL: beneficiarySessionTTL})
+		return err
+	}); err != nil {
+		return err
+	}
+	q.setSession(secret, beneficiarySessionTTL)
+	return q.redirect("/mon-pass/espace", "")
+}
+
+// benefPass is one pass on the "Mes pass" page.
+type benefPass struct {
+	store.BeneficiaryPass
+	// Index is the pass's place in the list: its QR code's address.
+	Index     int
+	Available bool
+}
+
+// benefProgramme groups the passes of one programme.
+type benefProgramme struct {
+	Name       string
+	ValidUntil passnum.Date
+	Passes     []benefPass
+}
+
+type benefSpace struct {
+	FirstName                 string
+	Available, Used, Unusable int
+	// LeftCents is what the available passes are worth.
+	LeftCents  int64
+	ValidUntil passnum.Date
+	Programmes []benefProgramme
+	HasPasses  bool
+}
+
+func (q *request) beneficiaryPasses() (passnum.Beneficiary, []store.BeneficiaryPass, error) {
+	var b passnum.Beneficiary
+	var passes []store.BeneficiaryPass
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		if b, err = tx.Beneficiary(q.ctx(), q.beneficiaryID, ""); err != nil {
+			return err
+		}
+		passes, err = tx.BeneficiaryPasses(q.ctx(), q.beneficiaryID)
+		return err
+	})
+	return b, passes, err
+}
+
+func beneficiaryPassesPage(q *request) error {
+	b, passes, err := q.beneficiaryPasses()
+	if err != nil {
+		return err
+	}
+	sp := benefSpace{FirstName: b.FirstName, HasPasses: len(passes) > 0}
+	for i, p := range passes {
+		bp := benefPass{BeneficiaryPass: p, Index: i + 1, Available: p.Status == passnum.PassAssigned}
+		switch p.Status {
+		case passnum.PassAssigned:
+			sp.Available++
+			sp.LeftCents += p.FaceValueCents
+			if sp.ValidUntil.IsZero() || p.ValidUntil.After(sp.ValidUntil) {
+				sp.ValidUntil = p.ValidUntil
+			}
+		case passnum.PassRedeemed:
+			sp.Used++
+		default:
+			sp.Unusable++
+		}
+		if n := len(sp.Programmes); n == 0 || sp.Programmes[n-1].Name != p.ProgrammeName || sp.Programmes[n-1].ValidUntil != p.ValidUntil {
+			sp.Programmes = append(sp.Programmes, benefProgramme{Name: p.ProgrammeName, ValidUntil: p.ValidUntil})
+		}
+		last := &sp.Programmes[len(sp.Programmes)-1]
+		last.Passes = append(last.Passes, bp)
+	}
+	if sp.ValidUntil.IsZero() && len(passes) > 0 {
+		sp.ValidUntil = passes[0].ValidUntil
+	}
+	return q.render(http.StatusOK, "beneficiary/passes", "Mes pass", sp, nil)
+}
+
+// beneficiaryQR draws the QR code of the signed-in person's n-th pass: the
+// address names its place in the list, never its code.
+func beneficiaryQR(q *request) error {
+	name, ok := strings.CutSuffix(q.r.PathValue("file"), ".png")
+	n, err := strconv.Atoi(name)
+	if !ok || err != nil || n < 1 || strconv.Itoa(n) != name {
+		return passnum.NotFound("pass")
+	}
+	_, passes, err := q.beneficiaryPasses()
+	if err != nil {
+		return err
+	}
+	if n > len(passes) {
+		return passnum.NotFound("pass")
+	}
+	png, err := document.QRPNG(passes[n-1].Code, 264)
+	if err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(png)))
+	_, err = q.w.Write(png)
+	return err
+}
+
+// beneficiaryPlacesPage lists the labelled places near the young person's
+// commune, or near another commune they type.
+func beneficiaryPlacesPage(q *request) error {
+	var b passnum.Beneficiary
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		b, err = tx.Beneficiary(q.ctx(), q.beneficiaryID, "")
+		return err
+	}); err != nil {
+		return err
+	}
+	return q.placeSearch(placeSearchPage{
+		Title:  "Lieux près de chez moi",
+		Action: "/mon-pass/lieux",
+		Lead:   "Les lieux labellisés où utiliser vos pass, autour de votre commune. Vous pouvez aussi chercher autour d'une autre commune.",
+		Near:   b.CommuneINSEE,
+	}, q.r.URL.Query())
+}

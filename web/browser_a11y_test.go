@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"passnum"
+	"passnum/store"
+)
+
+// TestBrowserHarness checks the watchers themselves on a page that breaks
+// every rule: they must catch its CSP violations, its script error and
+// its accessibility faults, else a silent harness would let every other
+// browser test pass for nothing.
+func TestBrowserHarness(t *testing.T) {
+	c := newChrome(t)
+	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'")
+		if r.URL.Path == "/casse.js" {
+			w.Header().Set("Content-Type", "text/javascript")
+			_, _ = w.Write([]byte(`document.addEventListener("DOMContentLoaded", () => { null.x; });`))
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><html><head><title>Mauvaise page</title><script src="/casse.js"></script></head>` +
+			`<body><p style="color:red">Rouge</p><script>console.log("inline")</script>` +
+			`<input type="text"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></body></html>`))
+	}))
+	defer bad.Close()
+	ctx, cancel := context.WithTimeout(c.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(bad.URL), chromedp.Sleep(200*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(c.takeProblems(), "\n")
+	for _, want := range []string{"Applying inline style violates", "Executing inline script violates", "erreur JavaScript"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the console watcher missed %q; it caught:\n%s", want, got)
+		}
+	}
+	if err := chromedp.Do(ctx, axeLoad()); err != nil {
+		t.Fatal(err)
+	}
+	violations, err := chromedp.Run(ctx, axeRun())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, v := range violations {
+		ids[v.ID] = true
+	}
+	for _, want := range []string{"html-has-lang", "image-alt", "label"} {
+		if !ids[want] {
+			t.Errorf("axe-core missed %s; it found %v", want, ids)
+		}
+	}
+	if p := c.takeProblems(); len(p) > 0 {
+		t.Errorf("running axe-core made the console complain:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// TestBrowserAccessibility runs axe-core on every main page, signed out,
+// as a young person, and signed in with each staff role, with enough data
+// for lists, tables and maps to be drawn.
+func TestBrowserAccessibility(t *testing.T) {
+	c := newChrome(t)
+	st := c.st
+	ben, codes := st.mustBeneficiary(st.distributor.ID, "Léa", "Martin", "2004-05-14")
+	var booklet string
+	st.view(func(ctx context.Context, tx *store.Tx) error {
+		bs, err := tx.BeneficiaryBooklets(ctx, ben.ID)
+		if err == nil && len(bs) == 0 {
+			err = fmt.Errorf("no booklet for %s", ben.ID)
+		}
+		if err == nil {
+			booklet = bs[0].ID
+		}
+		return err
+	})
+	lat, lng := 47.2262, 5.9736
+	var site passnum.Site
+	st.write(func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		site, err = tx.CreateSite(ctx, passnum.Actor{OrganisationID: st.place.ID, Role: passnum.RolePlace, Kind: "system", ID: "tests"}, st.place.ID,
+			passnum.NewSite{Name: "EPN de Planoise", Address: "6 rue Picasso", CommuneINSEE: "25056", Postcode: "25000",
+				Latitude: &lat, Longitude: &lng, Phone: "03 81 87 80 00", OpeningHours: "Mo-Fr 09:00-12:00,14:00-18:00",
+				Services: []string{passnum.NationalServices[1], passnum.NationalServices[2]}})
+		return err
+	})
+	pending := st.mustOrg(st.op, passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Tiers-lieu de Pontarlier", SIRET: nextSIRET(), CommuneINSEE: "25462"})
+	applicant := st.mustUser(pending.ID, "pontarlier@exemple.fr")
+
+	page := func(name, path string) {
+		t.Helper()
+		c.step("ouvrir "+path, c.visit(path))
+		c.axe(name)
+	}
+
+	// Everyone.
+	c.step("sans session", clearCookies())
+	page("accueil", "/")
+	page("connexion", "/connexion")
+	page("mot de passe oublié", "/mot-de-passe-oublie")
+	page("recherche de lieux", "/lieux")
+	c.step("chercher un lieu", fill("f-q", "Besançon"), submit("Rechercher"), see("EPN de Planoise"))
+	c.axe("résultats de la recherche de lieux")
+	page("fiche publique d'un lieu", "/lieux/"+site.ID)
+	page("accès aux pass", "/mon-pass")
+	page("candidature au label", "/candidature")
+	c.step("commencer une candidature", fill("f-email", "candidat@exemple.fr"), submit("Commencer ma candidature"),
+		c.pathIs(`/candidature/brouillon/[^/]+`))
+	c.axe("brouillon de candidature")
+	page("déclaration d'accessibilité", "/accessibilite")
+	page("mentions légales", "/mentions-legales")
+	page("données personnelles", "/confidentialite")
+
+	// The young person.
+	c.step("Léa ouvre ses pass", c.visit("/mon-pass"), fill("f-code", codes[0]), fill("f-birth_date", "14/05/2004"),
+		submit("Accéder à mes pass"), c.pathIs("/mon-pass/espace"))
+	c.axe("espace du bénéficiaire")
+	page("lieux proches du bénéficiaire", "/mon-pass/lieux")
+
+	// A place waiting for its label.
+	c.signIn(applicant, "")
+	c.step("lieu en attente", c.pathIs("/lieu/label"))
+	c.axe("label en attente")
+
+	// The labelled place: a pass checked, then encashed.
+	c.signIn(st.emails[passnum.RolePlace], "")
+	page("accueil du lieu", "/lieu")
+	c.step("vérifier un pass", fill("f-code", codes[1]), submit("Vérifier le pass"), see("Léa"))
+	c.axe("confirmation d'encaissement")
+	c.step("encaisser", chooseFirstOption("f-service"), submit("Encaisser ce pass"), see("Pass encaissé"))
+	page("encaissements", "/lieu/encaissements")
+	page("formations", "/lieu/formations")
+	page("équipe", "/lieu/equipe")
+	page("compte", "/compte")
+
+	// The counsellor.
+	c.signIn(st.emails[passnum.RoleDistributor], "")
+	page("accueil du distributeur", "/distributeur")
+	page("inscription d'un jeune", "/distributeur/inscrire")
+	page("fiche d'un bénéficiaire", "/distributeur/beneficiaires/"+ben.ID)
+	page("carnet", "/distributeur/carnets/"+booklet)
+	page("stock", "/distributeur/stock")
+
+	// The operator.
+	c.signIn(st.emails[passnum.RoleOperator], "")
+	for _, p := range []struct{ name, path string }{
+		{"tableau de bord de l'opérateur", "/operateur"},
+		{"labellisation", "/operateur/labellisation"},
+		{"organisations", "/operateur/organisations"},
+		{"nouvelle organisation", "/operateur/organisations/nouvelle"},
+		{"fiche d'un lieu labellisé", "/operateur/organisations/" + st.place.ID},
+		{"fiche d'un lieu en attente", "/operateur/organisations/" + pending.ID},
+		{"programmes", "/operateur/programmes"},
+		{"nouveau programme", "/operateur/programmes/nouveau"},
+		{"programme", "/operateur/programmes/" + st.programme.ID},
+		{"personnes", "/operateur/personnes"},
+		{"journal", "/operateur/journal"},
+	} {
+		page(p.name, p.path)
+	}
+
+	// The funder.
+	c.signIn(st.emails[passnum.RoleFunder], "")
+	page("tableau de bord du financeur", "/financeur")
+	page("programme du financeur", "/financeur/programmes/"+st.programme.ID)
+}

@@ -1,0 +1,755 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"passnum"
+	"passnum/document"
+	"passnum/store"
+	"passnum/territory"
+)
+
+// The counsellor's pages (mission locale, France Travail agency…): the
+// agency's young people, registering one, handing out booklets, printing
+// them, blocking and replacing a lost one, and the agency's stock. Every
+// query is scoped to the counsellor's agency: another agency's young
+// person or booklet is "not found".
+
+func distributorPages() []*page {
+	d := func(method, path string, h func(q *request) error) *page {
+		return &page{Method: method, Path: path, Access: staffOnly, Roles: distributorRole, Handle: h}
+	}
+	return []*page{
+		d("GET", "/distributeur", distHome),
+		d("POST", "/distributeur/recherche", distSearch),
+		d("GET", "/distributeur/inscrire", distRegisterPage),
+		d("POST", "/distributeur/inscrire", distRegister),
+		d("GET", "/distributeur/beneficiaires/{id}", distBeneficiaryPage),
+		d("POST", "/distributeur/beneficiaires/{id}/carnets", distHandOut),
+		d("GET", "/distributeur/carnets/{id}", distBookletPage),
+		d("GET", "/distributeur/carnets/{id}/pdf", distBookletPDF),
+		d("POST", "/distributeur/carnets/{id}/bloquer", distBlock),
+		d("POST", "/distributeur/carnets/{id}/remplacer", distReplace),
+		d("GET", "/distributeur/stock", distStockPage),
+	}
+}
+
+func init() {
+	funcs["distOptions"] = func(fd field, opts []option) field { fd.Options = opts; return fd }
+	funcs["distMask"] = distMaskPassCode
+	funcs["distCommune"] = distCommuneLabel
+	funcs["distBookletStatus"] = distBookletStatusFR
+	funcs["distHeldElsewhere"] = func() string { return distHeldElsewhereWarning }
+	funcs["distLast4"] = func(code string) string { return code[max(0, len(code)-4):] }
+	funcs["distCount"] = func(n int64, one, many string) string { return fmt.Sprint(n) + " " + distPlural(int(n), one, many) }
+}
+
+// distPageSize is the number of young people per page of the list.
+const distPageSize = 25
+
+// Messages shown to the counsellor.
+const (
+	distHeldElsewhereWarning = "Une personne avec les mêmes nom, prénom et date de naissance a déjà reçu un carnet de ce programme dans une autre structure."
+)
+
+// distMaskPassCode hides a pass code but its last group: on lists, the codes
+// stay out of sight; the booklet page shows them whole.
+func distMaskPassCode(code string) string {
+	if len(code) <= 4 {
+		return code
+	}
+	return "••••-••••-••••-" + code[len(code)-4:]
+}
+
+func distBookletStatusFR(s string) string {
+	switch s {
+	case passnum.BookletHandedOut:
+		return "remis"
+	case passnum.BookletBlocked:
+		return "bloqué (perdu ou volé)"
+	case passnum.BookletAllocated:
+		return "en stock"
+	case passnum.BookletInStock:
+		return "non attribué"
+	}
+	return s
+}
+
+// today is the Paris day, as the store sees it.
+func distToday(q *request) passnum.Date { return passnum.ParisDate(q.s.cfg.Now()) }
+
+// distFail records a domain error on a form; when fields are named, the
+// general message stays the generic one (the field errors say it all).
+func distFail(f *form, err error, names ...string) bool {
+	if !f.Fail(err, names...) {
+		return false
+	}
+	if passnum.ErrorCode(err) == passnum.EINVALID && len(f.Errors) > 0 {
+		f.Message = ""
+	}
+	return true
+}
+
+// ---- The agency's stock ----
+
+// distStockRow is the agency's stock of one programme.
+type distStockRow struct {
+	Programme                  passnum.Programme
+	Open                       bool
+	Allocated, HandedOut, Left int64
+}
+
+// distAgencyStock lists the programmes the agency received booklets of, newest
+// programme first.
+func distAgencyStock(q *request, tx *store.Tx, today passnum.Date) ([]distStockRow, error) {
+	programmes, _, err := tx.ListProgrammes(q.ctx(), "", store.Page{Limit: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var out []distStockRow
+	for _, p := range programmes {
+		s, err := tx.Stock(q.ctx(), p.ID, q.org())
+		if err != nil {
+			return nil, err
+		}
+		if s.AllocatedBooklets == 0 {
+			continue
+		}
+		out = append(out, distStockRow{Programme: p, Open: distProgrammeOpen(p, today), Allocated: s.AllocatedBooklets,
+			HandedOut: s.AllocatedBooklets - s.AvailableBooklets, Left: s.AvailableBooklets})
+	}
+	return out, nil
+}
+
+func distProgrammeOpen(p passnum.Programme, today passnum.Date) bool {
+	return !today.Before(p.ValidFrom) && !today.After(p.ValidUntil)
+}
+
+// distOpenStock keeps the programmes handing out booklets today.
+func distOpenStock(rows []distStockRow) []distStockRow {
+	var out []distStockRow
+	for _, r := range rows {
+		if r.Open {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// distOffer is the choice of programmes a booklet can be handed out of: open,
+// with booklets left.
+func distOffer(rows []distStockRow) []option {
+	var out []option
+	for _, r := range rows {
+		if r.Open && r.Left > 0 {
+			out = append(out, option{Value: r.Programme.ID, Label: fmt.Sprintf("%s (%d %s en stock)", r.Programme.Name, r.Left, distPlural(int(r.Left), "carnet", "carnets"))})
+		}
+	}
+	return out
+}
+
+func distPlural(n int, one, many string) string {
+	if n <= 1 {
+		return one
+	}
+	return many
+}
+
+// distAllocationRow is one delivery of booklets to the agency.
+type distAllocationRow struct {
+	passnum.Allocation
+	ProgrammeName string
+}
+
+type distStockView struct {
+	Stock       []distStockRow
+	Allocations []distAllocationRow
+}
+
+func distStockPage(q *request) error {
+	var data distStockView
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		if data.Stock, err = distAgencyStock(q, tx, distToday(q)); err != nil {
+			return err
+		}
+		for _, r := range data.Stock {
+			list, _, err := tx.ListAllocations(q.ctx(), r.Programme.ID, q.org(), store.Page{Limit: 100})
+			if err != nil {
+				return err
+			}
+			for _, a := range list {
+				data.Allocations = append(data.Allocations, distAllocationRow{Allocation: a, ProgrammeName: r.Programme.Name})
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.SortFunc(data.Allocations, func(a, b distAllocationRow) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	return q.render(http.StatusOK, "distributor/stock", "Stock de carnets", data, nil)
+}
+
+// ---- The list of young people ----
+
+type distHomeView struct {
+	Stock    []distStockRow
+	Searched bool
+	Query    string
+	Rows     []store.BeneficiarySummary
+	Next     string
+	// Later is true past the first page.
+	Later bool
+}
+
+// distHome lists the agency's young people, newest first; "apres" is the
+// cursor of the next page (no personal data in it).
+func distHome(q *request) error {
+	return distList(q, &form{Values: q.r.URL.Query(), Errors: map[string]string{}}, false)
+}
+
+// distSearch finds young people by name. The name is sent in the body of
+// a form, never in the address, so that it stays out of histories and logs.
+func distSearch(q *request) error {
+	return distList(q, newForm(q.r), true)
+}
+
+func distList(q *request, f *form, searched bool) error {
+	data := distHomeView{Searched: searched, Query: f.Get("q")}
+	cursor := f.Get("apres")
+	data.Later = cursor != ""
+	status := http.StatusOK
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		if data.Stock, err = distAgencyStock(q, tx, distToday(q)); err != nil {
+			return err
+		}
+		data.Stock = distOpenStock(data.Stock)
+		p, err := store.NewPage(distPageSize, cursor)
+		if err != nil {
+			f.Message = "Cette page de la liste est introuvable : revenez au début de la liste."
+			status = http.StatusUnprocessableEntity
+			return nil
+		}
+		data.Rows, data.Next, err = tx.SearchBeneficiaries(q.ctx(), q.org(), data.Query, p)
+		if distFail(f, err) {
+			status = http.StatusUnprocessableEntity
+			return nil
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	return q.render(status, "distributor/home", "Bénéficiaires", data, f)
+}
+
+// ---- Eligibility in words ----
+
+// distRefusal is a refused hand-out, rule by rule.
+type distRefusal struct {
+	Programme string
+	Words     []string
+}
+
+// distEligibilityWords says in plain words why each failed rule failed.
+func distEligibilityWords(b *passnum.Beneficiary, p *passnum.Programme, today passnum.Date, reasons []string) []string {
+	var out []string
+	for _, r := range reasons {
+		switch r {
+		case passnum.ReasonAge:
+			out = append(out, fmt.Sprintf("Âge : %d ans le jour de la remise, le programme est réservé aux %d-%d ans", b.BirthDate.AgeOn(today), p.MinAge, p.MaxAge))
+		case passnum.ReasonNotJobSeeker:
+			out = append(out, "Situation : la personne n'est pas en recherche d'emploi, le programme est réservé aux jeunes qui cherchent un emploi")
+		case passnum.ReasonInStudies:
+			out = append(out, "Études : la personne suit des études, le programme est réservé aux jeunes qui ne sont pas en études")
+		case passnum.ReasonTerritory:
+			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", distCommuneLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
+		default:
+			out = append(out, "Règle non respectée : "+r)
+		}
+	}
+	return out
+}
+
+func distTerritoryOf(p *passnum.Programme) []string {
+	if len(p.Territory) == 0 {
+		return passnum.DefaultTerritory
+	}
+	return p.Territory
+}
+
+// distRefusalOf turns an ENOTELIGIBLE error into words; nil for other errors.
+func distRefusalOf(err error, b *passnum.Beneficiary, p passnum.Programme, today passnum.Date) *distRefusal {
+	var pe *passnum.Error
+	if !errors.As(err, &pe) || pe.Code != passnum.ENOTELIGIBLE {
+		return nil
+	}
+	r := &distRefusal{Programme: p.Name, Words: distEligibilityWords(b, &p, today, pe.Reasons)}
+	if len(r.Words) == 0 {
+		r.Words = []string{pe.Message}
+	}
+	return r
+}
+
+// distProgrammeByID finds a programme among the agency's stock rows, or reads it.
+func distProgrammeByID(q *request, rows []distStockRow, id string) (passnum.Programme, error) {
+	for _, r := range rows {
+		if r.Programme.ID == id {
+			return r.Programme, nil
+		}
+	}
+	var p passnum.Programme
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		p, err = tx.Programme(q.ctx(), id)
+		return err
+	})
+	return p, err
+}
+
+// ---- Registering a young person ----
+
+type distRegisterView struct {
+	Programmes []option
+	Duplicate  bool
+	Refusal    *distRefusal
+}
+
+func distRegisterData(q *request) (distRegisterView, []distStockRow, error) {
+	var rows []distStockRow
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		rows, err = distAgencyStock(q, tx, distToday(q))
+		return err
+	})
+	return distRegisterView{Programmes: distOffer(rows)}, rows, err
+}
+
+func distRegisterPage(q *request) error {
+	data, _, err := distRegisterData(q)
+	if err != nil {
+		return err
+	}
+	f := &form{Values: map[string][]string{"handout": {"1"}}, Errors: map[string]string{}}
+	if len(data.Programmes) == 1 {
+		f.Values.Set("programme_id", data.Programmes[0].Value)
+	}
+	return q.render(http.StatusOK, "distributor/register", "Inscrire un jeune", data, f)
+}
+
+func distRegister(q *request) error {
+	f := newForm(q.r)
+	data, rows, err := distRegisterData(q)
+	if err != nil {
+		return err
+	}
+	today := distToday(q)
+	birth, err := parseFrenchDate("birth_date", f.Get("birth_date"))
+	if err != nil {
+		f.Fail(err)
+	}
+	commune, err := distResolveCommune("commune_insee", f.Get("commune_insee"))
+	if err != nil {
+		f.Fail(err)
+	}
+	b := passnum.Beneficiary{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), BirthDate: birth, CommuneINSEE: commune,
+		JobSeeker: f.Get("job_seeker") != "", InStudies: f.Get("in_studies") != ""}
+	if err := b.Validate(today); err != nil {
+		f.Fail(err)
+	}
+	handout := f.Get("handout") != ""
+	programmeID := f.Get("programme_id")
+	if handout && programmeID == "" {
+		f.Errors["programme_id"] = "choisissez le programme du carnet à remettre, ou décochez « Remettre un carnet maintenant »"
+	}
+	if f.Failed() {
+		f.Message = ""
+		return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+	}
+	var ben passnum.Beneficiary
+	var bk passnum.Booklet
+	err = q.write(func(tx *store.Tx) error {
+		if handout && f.Get("confirm_duplicate") == "" {
+			dup, err := tx.HeldElsewhere(q.ctx(), q.org(), programmeID, b.FirstName, b.LastName, b.BirthDate)
+			if err != nil || dup {
+				data.Duplicate = dup
+				return err
+			}
+		}
+		var err error
+		if ben, err = tx.CreateBeneficiary(q.ctx(), q.actor(), b); err != nil || !handout {
+			return err
+		}
+		bk, err = tx.HandOut(q.ctx(), q.actor(), ben.ID, programmeID)
+		return err
+	})
+	if data.Duplicate && err == nil {
+		return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+	}
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.ENOTELIGIBLE {
+			p, perr := distProgrammeByID(q, rows, programmeID)
+			if perr != nil {
+				return perr
+			}
+			data.Refusal = distRefusalOf(err, &b, p, today)
+			return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+		}
+		if distFail(f, err) {
+			return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+		}
+		return err
+	}
+	if handout {
+		return q.redirect("/distributeur/carnets/"+bk.ID, "Le jeune est inscrit et son carnet lui est remis : imprimez-le ou recopiez ses codes.")
+	}
+	return q.redirect("/distributeur/beneficiaires/"+ben.ID, "Le jeune est inscrit. Vous pourrez lui remettre un carnet depuis cette page.")
+}
+
+// ---- A young person ----
+
+// distBookletView is a booklet with its programme and counts.
+type distBookletView struct {
+	passnum.Booklet
+	ProgrammeName string
+	Used, Left    int
+}
+
+func distViewBooklet(bk passnum.Booklet, name string) distBookletView {
+	v := distBookletView{Booklet: bk, ProgrammeName: name}
+	for _, p := range bk.Passes {
+		switch p.Status {
+		case passnum.PassRedeemed:
+			v.Used++
+		case passnum.PassAssigned:
+			v.Left++
+		}
+	}
+	return v
+}
+
+// distVerdict is the eligibility of the young person to one open programme.
+type distVerdict struct {
+	Programme string
+	Words     []string
+	// Held counts the booklets of the programme the person holds in use
+	// (not blocked), out of Max allowed.
+	Held, Max int
+}
+
+type distBeneficiaryView struct {
+	B           passnum.Beneficiary
+	Age         int
+	Eligibility []distVerdict
+	Booklets    []distBookletView
+	Programmes  []option
+	// AtLimit is true when booklets are left but the person already holds
+	// as many as allowed.
+	AtLimit   bool
+	Duplicate bool
+	Refusal   *distRefusal
+}
+
+func distLoadBeneficiary(q *request, id string) (distBeneficiaryView, []distStockRow, error) {
+	var data distBeneficiaryView
+	var rows []distStockRow
+	today := distToday(q)
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		if data.B, err = tx.Beneficiary(q.ctx(), id, q.org()); err != nil {
+			return err
+		}
+		if rows, err = distAgencyStock(q, tx, today); err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for _, r := range rows {
+			names[r.Programme.ID] = r.Programme.Name
+		}
+		bks, err := tx.BeneficiaryBooklets(q.ctx(), id)
+		if err != nil {
+			return err
+		}
+		held, counted := map[string]int{}, map[string]int{}
+		for _, bk := range bks {
+			if _, ok := names[bk.ProgrammeID]; !ok {
+				p, err := tx.Programme(q.ctx(), bk.ProgrammeID)
+				if err != nil {
+					return err
+				}
+				names[p.ID] = p.Name
+			}
+			// A blocked booklet still counts against the limit until it is
+			// replaced, and its replacement takes its place: counting both
+			// errs, when a programme allows several booklets, on the side
+			// of offering one less, never one the store would refuse.
+			counted[bk.ProgrammeID]++
+			if bk.Status == passnum.BookletHandedOut {
+				held[bk.ProgrammeID]++
+			}
+			data.Booklets = append(data.Booklets, distViewBooklet(bk, names[bk.ProgrammeID]))
+		}
+		var open []distStockRow
+		for _, r := range distOpenStock(rows) {
+			p := r.Programme
+			v := distVerdict{Programme: p.Name, Held: held[p.ID], Max: p.MaxBookletsPerBeneficiary,
+				Words: distEligibilityWords(&data.B, &p, today, passnum.CheckEligibility(&data.B, &p, today))}
+			data.Eligibility = append(data.Eligibility, v)
+			if counted[p.ID] < v.Max {
+				open = append(open, r)
+			}
+		}
+		data.Programmes = distOffer(open)
+		data.AtLimit = len(data.Programmes) == 0 && len(distOffer(rows)) > 0
+		return nil
+	})
+	data.Age = data.B.BirthDate.AgeOn(today)
+	return data, rows, err
+}
+
+func distBeneficiaryPage(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	data, _, err := distLoadBeneficiary(q, id)
+	if err != nil {
+		return err
+	}
+	f := &form{Values: map[string][]string{}, Errors: map[string]string{}}
+	if len(data.Programmes) > 0 {
+		f.Values.Set("programme_id", data.Programmes[0].Value)
+	}
+	return q.render(http.StatusOK, "distributor/beneficiary", "Bénéficiaire", data, f)
+}
+
+func distHandOut(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	data, rows, err := distLoadBeneficiary(q, id)
+	if err != nil {
+		return err
+	}
+	f := newForm(q.r)
+	programmeID := f.Get("programme_id")
+	if programmeID == "" {
+		f.Errors["programme_id"] = "choisissez le programme du carnet à remettre"
+		return q.render(http.StatusUnprocessableEntity, "distributor/beneficiary", "Bénéficiaire", data, f)
+	}
+	var bk passnum.Booklet
+	err = q.write(func(tx *store.Tx) error {
+		if f.Get("confirm_duplicate") == "" {
+			dup, err := tx.HeldElsewhere(q.ctx(), q.org(), programmeID, data.B.FirstName, data.B.LastName, data.B.BirthDate)
+			if err != nil || dup {
+				data.Duplicate = dup
+				return err
+			}
+		}
+		var err error
+		bk, err = tx.HandOut(q.ctx(), q.actor(), id, programmeID)
+		return err
+	})
+	if data.Duplicate && err == nil {
+		return q.render(http.StatusUnprocessableEntity, "distributor/beneficiary", "Bénéficiaire", data, f)
+	}
+	if err != nil {
+		if passnum.ErrorCode(err) == passnum.ENOTELIGIBLE {
+			p, perr := distProgrammeByID(q, rows, programmeID)
+			if perr != nil {
+				return perr
+			}
+			data.Refusal = distRefusalOf(err, &data.B, p, distToday(q))
+			return q.render(http.StatusUnprocessableEntity, "distributor/beneficiary", "Bénéficiaire", data, f)
+		}
+		if distFail(f, err) {
+			return q.render(http.StatusUnprocessableEntity, "distributor/beneficiary", "Bénéficiaire", data, f)
+		}
+		return err
+	}
+	return q.redirect("/distributeur/carnets/"+bk.ID, "Carnet remis : imprimez-le ou recopiez ses codes.")
+}
+
+// ---- A booklet ----
+
+type distBookletData struct {
+	distBookletView
+	B          passnum.Beneficiary
+	Programme  passnum.Programme
+	ReplacedBy string
+}
+
+// distLoadBooklet reads a booklet the agency handed out, with its young
+// person; any other booklet is "not found".
+func distLoadBooklet(q *request, tx *store.Tx, id string) (distBookletData, error) {
+	var data distBookletData
+	bk, err := tx.Booklet(q.ctx(), id)
+	if err != nil {
+		return data, err
+	}
+	if bk.DistributorID != q.org() || bk.BeneficiaryID == "" {
+		return data, passnum.NotFound("carnet")
+	}
+	if data.B, err = tx.Beneficiary(q.ctx(), bk.BeneficiaryID, q.org()); err != nil {
+		return data, err
+	}
+	if data.Programme, err = tx.Programme(q.ctx(), bk.ProgrammeID); err != nil {
+		return data, err
+	}
+	data.distBookletView = distViewBooklet(bk, data.Programme.Name)
+	return data, nil
+}
+
+func distRenderBooklet(q *request, id string, status int, f *form, replacedBy string) error {
+	var data distBookletData
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		data, err = distLoadBooklet(q, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	data.ReplacedBy = replacedBy
+	return q.render(status, "distributor/booklet", "Carnet", data, f)
+}
+
+func distBookletPage(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	return distRenderBooklet(q, id, http.StatusOK, nil, "")
+}
+
+func distBlock(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	f := newForm(q.r)
+	err = q.write(func(tx *store.Tx) error {
+		_, err := tx.BlockBooklet(q.ctx(), q.actor(), id, q.org(), f.Get("reason"))
+		return err
+	})
+	if err != nil {
+		if passnum.ErrorCode(err) != passnum.ENOTFOUND && distFail(f, err) {
+			return distRenderBooklet(q, id, http.StatusUnprocessableEntity, f, "")
+		}
+		return err
+	}
+	return q.redirect("/distributeur/carnets/"+id, "Carnet bloqué : ses pass non utilisés ne peuvent plus être encaissés. Vous pouvez maintenant le remplacer.")
+}
+
+func distReplace(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	f := newForm(q.r)
+	var bk passnum.Booklet
+	err = q.write(func(tx *store.Tx) error {
+		var err error
+		bk, err = tx.ReplaceBooklet(q.ctx(), q.actor(), id, q.org(), f.Get("reason"))
+		return err
+	})
+	if err != nil {
+		var pe *passnum.Error
+		if passnum.ErrorCode(err) != passnum.ENOTFOUND && distFail(f, err) {
+			by := ""
+			if errors.As(err, &pe) {
+				by, _ = pe.Extra["replaced_by"].(string)
+			}
+			return distRenderBooklet(q, id, http.StatusUnprocessableEntity, f, by)
+		}
+		return err
+	}
+	return q.redirect("/distributeur/carnets/"+bk.ID, "Carnet remplacé : l'ancien reste bloqué. Remettez ce nouveau carnet au jeune.")
+}
+
+// distNearestPlaces is how many labelled places the printed booklet lists.
+const distNearestPlaces = 5
+
+func distBookletPDF(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	var data distBookletData
+	var places []document.NearPlace
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		if data, err = distLoadBooklet(q, tx, id); err != nil {
+			return err
+		}
+		places, err = distPlacesNear(q, tx, data.B.CommuneINSEE)
+		return err
+	}); err != nil {
+		return err
+	}
+	if data.Status == passnum.BookletBlocked {
+		return passnum.Errorf(passnum.ECONFLICT, "Ce carnet est bloqué : ses pass ne peuvent plus être encaissés. Imprimez le carnet qui le remplace.")
+	}
+	doc := document.Booklet{
+		ProgrammeName:  data.Programme.Name,
+		AgencyName:     q.user.OrganisationName,
+		FirstName:      data.B.FirstName,
+		FaceValueCents: data.Programme.FaceValueCents,
+		ValidUntil:     time.Date(data.ValidUntil.Year, data.ValidUntil.Month, data.ValidUntil.Day, 12, 0, 0, 0, passnum.Paris),
+		Places:         places,
+		IssuedOn:       q.s.cfg.Now().In(passnum.Paris),
+	}
+	if data.HandedOutAt != nil {
+		doc.IssuedOn = data.HandedOutAt.In(passnum.Paris)
+	}
+	for _, p := range data.Passes {
+		doc.Passes = append(doc.Passes, document.Cheque{Code: passnum.FormatPassCode(p.Code), QRText: p.Code})
+	}
+	var buf bytes.Buffer
+	if err := document.BookletPDF(&buf, doc); err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "application/pdf")
+	h.Set("Content-Disposition", `attachment; filename="carnet-`+data.ID+`.pdf"`)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	q.w.WriteHeader(http.StatusOK)
+	_, err = q.w.Write(buf.Bytes())
+	return err
+}
+
+// distPlacesNear lists the labelled places nearest a commune, for the letter
+// of the printed booklet. A commune without reference coordinates gets
+// none: the letter then says to ask the counsellor.
+func distPlacesNear(q *request, tx *store.Tx, communeINSEE string) ([]document.NearPlace, error) {
+	c, ok := territory.LookupCommune(communeINSEE)
+	if !ok || !c.HasCoordinates {
+		return nil, nil
+	}
+	sites, err := tx.SitesNear(q.ctx(), store.NearQuery{Latitude: c.Lat, Longitude: c.Lng, RadiusKm: 50, Limit: store.MaxNearLimit})
+	if err != nil {
+		return nil, err
+	}
+	var out []document.NearPlace
+	for _, s := range sites {
+		if !s.AcceptsPass {
+			continue
+		}
+		addr := s.Address
+		if s.AddressComplement != "" {
+			addr = strings.TrimSpace(addr + ", " + s.AddressComplement)
+		}
+		out = append(out, document.NearPlace{Name: s.Name, Address: addr, Postcode: s.Postcode, Commune: s.Commune, DistanceKm: s.DistanceKm})
+		if len(out) == distNearestPlaces {
+			break
+		}
+	}
+	return out, nil
+}

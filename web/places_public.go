@@ -1,0 +1,498 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"passnum"
+	"passnum/store"
+	"passnum/territory"
+)
+
+// Finding a labelled place: a plain GET form (a commune's name, postcode
+// or INSEE code, and optionally a service) whose answer is a list that
+// works without JavaScript, plus a map that enhances it.
+
+// placesShown is how many places a search lists.
+const placesShown = 20
+
+func init() {
+	funcs["hoursFR"] = placeHoursFR
+	funcs["phoneFR"] = placePhoneFR
+	funcs["telHref"] = placeTelHref
+	funcs["kmFR"] = placeKmFR
+}
+
+// publicPlacePages are the public search and a place's card; they are
+// listed with the application pages (see applicationPages).
+func publicPlacePages() []*page {
+	return []*page{
+		{Method: "GET", Path: "/lieux", Access: public, Handle: publicPlacesPage},
+		{Method: "GET", Path: "/lieux/{id}", Access: public, Handle: publicPlaceCard},
+	}
+}
+
+// placeSearchPage is what the search template shows.
+type placeSearchPage struct {
+	Title, Action, Lead string
+	// Near is the INSEE code of the commune to search around when nothing
+	// was typed (a young person's own commune).
+	Near string
+	// What was asked.
+	Query, Service, Radius string
+	Searched               bool
+	// Problem says why no search could be run (unknown commune…), with
+	// communes the person may have meant.
+	Problem     string
+	Suggestions []territory.Commune
+	Origin      store.SearchOrigin
+	// Others are the other communes of a postcode served by several.
+	Others   []store.SearchCommune
+	Items    []placeItem
+	Services []string
+	Radii    []option
+	Map      placeMap
+}
+
+// placeItem is one place of the list.
+type placeItem struct {
+	store.NearSite
+	Phone string
+}
+
+// placeMap is what map.js draws, read from a JSON block.
+type placeMap struct {
+	Tiles       string     `json:"tiles"`
+	Attribution string     `json:"attribution"`
+	Origin      *mapPoint  `json:"origin,omitempty"`
+	Points      []mapPoint `json:"points"`
+}
+
+type mapPoint struct {
+	Lat         float64 `json:"lat"`
+	Lng         float64 `json:"lng"`
+	Name        string  `json:"name"`
+	Address     string  `json:"address,omitempty"`
+	Href        string  `json:"href,omitempty"`
+	Approximate bool    `json:"approximate,omitempty"`
+}
+
+func publicPlacesPage(q *request) error {
+	return q.placeSearch(placeSearchPage{
+		Title:  "Trouver un lieu",
+		Action: "/lieux",
+		Lead:   "Les lieux labellisés où les jeunes utilisent leurs pass numériques pour se former gratuitement. Cherchez autour d'une commune.",
+	}, q.r.URL.Query())
+}
+
+var placeRadii = []option{{"10", "10 km"}, {"20", "20 km"}, {"30", "30 km"}, {"50", "50 km"}, {"100", "100 km"}}
+
+// placeSearch runs a search from the query string and shows it.
+func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
+	p.Query = strings.TrimSpace(query.Get("q"))
+	// The API's names are understood too: commune=25056, postcode=25000.
+	for _, alias := range []string{"commune", "postcode"} {
+		if p.Query == "" {
+			p.Query = strings.TrimSpace(query.Get(alias))
+		}
+	}
+	p.Service = strings.TrimSpace(query.Get("service"))
+	p.Radius = strings.TrimSpace(query.Get("rayon"))
+	p.Services, p.Radii = passnum.NationalServices, placeRadii
+	p.Map = placeMap{Tiles: q.s.cfg.TileURL, Attribution: q.s.cfg.TileAttribution, Points: []mapPoint{}}
+	f := &form{Values: url.Values{"q": {p.Query}, "service": {p.Service}, "rayon": {p.Radius}}, Errors: map[string]string{}}
+	nq := store.NearQuery{Limit: store.MaxNearLimit}
+	if p.Service != "" && !passnum.ValidService(p.Service) {
+		f.Errors["service"] = "service inconnu : choisissez-en un dans la liste"
+	} else {
+		nq.Service = p.Service
+	}
+	if p.Radius != "" {
+		r, err := strconv.Atoi(p.Radius)
+		if err != nil || r < 1 || r > store.MaxRadiusKm {
+			f.Errors["rayon"] = "distance inconnue : choisissez-en une dans la liste"
+		} else {
+			nq.RadiusKm = float64(r)
+		}
+	} else {
+		p.Radius = strconv.Itoa(store.DefaultRadiusKm)
+		f.Values.Set("rayon", p.Radius)
+	}
+	// Every answer is a 200: a search that found nothing, or could not
+	// start, is still the search page, with what to do next.
+	typed := p.Query
+	if typed == "" && p.Near != "" {
+		if c, ok := territory.LookupCommune(p.Near); ok {
+			typed = c.Code
+			f.Values.Set("q", c.Name)
+		}
+	}
+	if typed == "" {
+		return q.render(http.StatusOK, "places/search", p.Title, p, f)
+	}
+	origin, suggestions, problem := resolvePlaceQuery(typed)
+	p.Suggestions = suggestions
+	if problem != "" {
+		p.Problem = problem
+		f.Message = problem
+		f.Errors["q"] = "commune non reconnue : corrigez-la ou tapez son code postal"
+		if len(suggestions) > 0 {
+			f.Errors["q"] = "plusieurs communes possibles : choisissez la vôtre dans la liste sous le formulaire"
+		}
+		return q.render(http.StatusOK, "places/search", p.Title, p, f)
+	}
+	if len(f.Errors) > 0 {
+		f.Message = "Vérifiez les champs signalés."
+		return q.render(http.StatusOK, "places/search", p.Title, p, f)
+	}
+	p.Origin, p.Others, p.Searched = origin, origin.OtherCommunes, true
+	nq.Latitude, nq.Longitude = origin.Latitude, origin.Longitude
+	err := q.view(func(tx *store.Tx) error {
+		sites, err := tx.SitesNear(q.ctx(), nq)
+		if err != nil {
+			return err
+		}
+		for _, s := range sites {
+			if !s.AcceptsPass {
+				continue // a directory entry, or a place not labelled now
+			}
+			// The card has the phone number, which the search leaves out.
+			card, err := tx.SiteCard(q.ctx(), s.SiteID)
+			if err != nil {
+				return err
+			}
+			p.Items = append(p.Items, placeItem{NearSite: s, Phone: card.Phone})
+			if len(p.Items) == placesShown {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if f.Fail(err) {
+			return q.render(http.StatusOK, "places/search", p.Title, p, f)
+		}
+		return err
+	}
+	p.Map.Origin = &mapPoint{Lat: origin.Latitude, Lng: origin.Longitude, Name: "Centre de " + origin.Commune}
+	for _, it := range p.Items {
+		p.Map.Points = append(p.Map.Points, mapPoint{Lat: it.Latitude, Lng: it.Longitude, Name: it.Name,
+			Address: strings.TrimSpace(it.Address + ", " + it.Postcode + " " + it.Commune), Href: "/lieux/" + it.SiteID, Approximate: it.ApproximatePlace})
+	}
+	return q.render(http.StatusOK, "places/search", p.Title, p, f)
+}
+
+// resolvePlaceQuery finds the commune a search starts from: a postcode, an
+// INSEE code or a name. When it cannot, problem says why, in words a
+// visitor understands, with communes they may have meant.
+func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []territory.Commune, problem string) {
+	s = strings.TrimSpace(s)
+	example := " Tapez le nom d'une commune, son code postal ou son code INSEE, par exemple « Besançon » ou « 25000 »."
+	fail := func(err error) (store.SearchOrigin, []territory.Commune, string) {
+		var msgs []string
+		var pe *passnum.Error
+		if errors.As(err, &pe) {
+			for _, fe := range pe.Fields {
+				msgs = append(msgs, fe.Detail)
+			}
+			if len(msgs) == 0 {
+				msgs = append(msgs, pe.Message)
+			}
+		} else {
+			msgs = append(msgs, "recherche impossible")
+		}
+		return store.SearchOrigin{}, nil, strings.Join(msgs, " ; ")
+	}
+	if len([]rune(s)) > 100 {
+		return store.SearchOrigin{}, nil, "Texte trop long." + example
+	}
+	upper := strings.ToUpper(s)
+	if len(s) == 5 && strings.Trim(s, "0123456789") == "" && len(territory.CommunesByPostcode(s)) > 0 {
+		o, err := store.ResolveOrigin("", s)
+		if err != nil {
+			return fail(err)
+		}
+		return o, nil, ""
+	}
+	if passnum.ValidINSEECode(upper) {
+		if _, ok := territory.LookupCommune(upper); ok {
+			o, err := store.ResolveOrigin(upper, "")
+			if err != nil {
+				return fail(err)
+			}
+			return o, nil, ""
+		}
+		return store.SearchOrigin{}, nil, "Aucune commune n'a le code postal ou le code INSEE « " + s + " » : vérifiez-le." + example
+	}
+	if strings.Trim(s, "0123456789 ") == "" {
+		return store.SearchOrigin{}, nil, "« " + s + " » n'est ni un code postal ni un code INSEE : ils comptent 5 chiffres." + example
+	}
+	hits := territory.SearchCommunes(s, 12)
+	key := placeFold(s)
+	var exact []territory.Commune
+	for _, h := range hits {
+		if placeFold(h.Name) == key || placeFold(stripFrenchArticle(h.Name)) == key {
+			exact = append(exact, h)
+		}
+	}
+	var pick territory.Commune
+	switch {
+	case len(exact) > 0:
+		pick = exact[0] // the most populated of the communes of that name
+		suggestions = exact[1:]
+	case len(hits) == 1:
+		pick = hits[0]
+	case len(hits) > 1:
+		return store.SearchOrigin{}, hits[:min(len(hits), 8)], "Plusieurs communes correspondent à « " + s + " » : choisissez la vôtre ci-dessous, ou précisez le nom ou le code postal."
+	default:
+		return store.SearchOrigin{}, nil, "Aucune commune ne s'appelle « " + s + " »." + example
+	}
+	o, err := store.ResolveOrigin(pick.Code, "")
+	if err != nil {
+		return fail(err)
+	}
+	return o, suggestions, ""
+}
+
+func stripFrenchArticle(name string) string {
+	for _, a := range []string{"L'", "Le ", "La ", "Les "} {
+		if rest, ok := strings.CutPrefix(name, a); ok && rest != "" {
+			return rest
+		}
+	}
+	return name
+}
+
+// placeFold lowercases, removes accents and joins words with one space, so
+// that "Chalon-sur-Saône" and "chalon sur saone" compare equal.
+func placeFold(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if f, ok := placeAccents[r]; ok {
+			r = f
+		}
+		if r == 'œ' {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString("oe")
+			continue
+		}
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var placeAccents = map[rune]rune{
+	'à': 'a', 'á': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'ç': 'c', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
+	'î': 'i', 'ï': 'i', 'í': 'i', 'ì': 'i', 'ô': 'o', 'ö': 'o', 'ó': 'o', 'ò': 'o', 'õ': 'o', 'ù': 'u', 'û': 'u', 'ü': 'u', 'ú': 'u',
+	'ÿ': 'y', 'ñ': 'n',
+}
+
+// placeCardPage is a place's public card.
+type placeCardPage struct {
+	Card store.SiteCard
+	Map  placeMap
+	// UpdatedFR is the date of the last update, dd/mm/yyyy.
+	UpdatedFR string
+}
+
+func publicPlaceCard(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	var c store.SiteCard
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		c, err = tx.SiteCard(q.ctx(), id)
+		return err
+	}); err != nil {
+		return err
+	}
+	p := placeCardPage{Card: c, Map: placeMap{Tiles: q.s.cfg.TileURL, Attribution: q.s.cfg.TileAttribution, Points: []mapPoint{}}}
+	if d, err := passnum.ParseDate(c.UpdatedOn); err == nil {
+		p.UpdatedFR = frDate(d)
+	}
+	lat, lng, approx := 0.0, 0.0, false
+	switch {
+	case c.Latitude != nil && c.Longitude != nil:
+		lat, lng = *c.Latitude, *c.Longitude
+	default:
+		if tc, ok := territory.LookupCommune(c.CommuneINSEE); ok && tc.HasCoordinates {
+			lat, lng, approx = tc.Lat, tc.Lng, true
+		}
+	}
+	if lat != 0 || lng != 0 {
+		p.Map.Points = append(p.Map.Points, mapPoint{Lat: lat, Lng: lng, Name: c.Name,
+			Address: strings.TrimSpace(c.Address + ", " + c.Postcode + " " + c.Commune), Approximate: approx})
+	}
+	return q.render(http.StatusOK, "places/card", c.Name, p, nil)
+}
+
+// French display of opening hours, phone numbers and distances.
+
+var frWeekdays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+
+// placeHoursFR turns OpenStreetMap opening hours into French lines
+// ("du lundi au vendredi : 9h00 – 12h00 et 14h00 – 18h00"); text it cannot
+// read is shown as it is.
+func placeHoursFR(s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	h, err := passnum.ParseOpeningHours(s)
+	if err != nil {
+		return []string{s}
+	}
+	var out []string
+	for _, r := range h.Rules {
+		days := placeDaysFR(r)
+		var times string
+		switch {
+		case r.Closed:
+			times = "fermé"
+		case r.Unknown:
+			times = "horaires à confirmer"
+		case len(r.Spans) == 0:
+			times = "ouvert"
+		default:
+			var spans []string
+			for _, sp := range r.Spans {
+				if sp.OpenEnd && sp.End <= sp.Start {
+					spans = append(spans, "à partir de "+placeClock(sp.Start))
+					continue
+				}
+				spans = append(spans, placeClock(sp.Start)+" – "+placeClock(sp.End))
+			}
+			times = strings.Join(spans, " et ")
+		}
+		line := times
+		if days != "" {
+			line = days + " : " + times
+		}
+		if r.Comment != "" {
+			line += " (" + r.Comment + ")"
+		}
+		if r.Fallback {
+			line = "sinon, " + line
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return []string{s}
+	}
+	return out
+}
+
+func placeClock(m int) string {
+	if m > 24*60 {
+		m -= 24 * 60 // past midnight
+	}
+	return fmt.Sprintf("%dh%02d", m/60, m%60)
+}
+
+// placeDaysFR names the days of a rule: "du lundi au vendredi", "lundi et
+// jeudi", "tous les jours", "jours fériés".
+func placeDaysFR(r passnum.OpeningRule) string {
+	var parts []string
+	if r.Weekdays != 0 {
+		if r.Weekdays == 0x7f {
+			parts = append(parts, "tous les jours")
+		} else {
+			// Monday first, the French week.
+			order := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
+			var runs []string
+			for i := 0; i < len(order); {
+				if r.Weekdays&(1<<uint(order[i])) == 0 {
+					i++
+					continue
+				}
+				j := i
+				for j+1 < len(order) && r.Weekdays&(1<<uint(order[j+1])) != 0 {
+					j++
+				}
+				switch {
+				case j == i:
+					runs = append(runs, frWeekdays[order[i]])
+				case j == i+1:
+					runs = append(runs, frWeekdays[order[i]], frWeekdays[order[j]])
+				default:
+					runs = append(runs, "du "+frWeekdays[order[i]]+" au "+frWeekdays[order[j]])
+				}
+				i = j + 1
+			}
+			parts = append(parts, placeJoinFR(runs))
+		}
+	}
+	if r.PublicHolidays {
+		parts = append(parts, "jours fériés")
+	}
+	if r.SchoolHolidays {
+		parts = append(parts, "vacances scolaires")
+	}
+	if len(parts) == 0 {
+		return "tous les jours"
+	}
+	return placeJoinFR(parts)
+}
+
+func placeJoinFR(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " et " + xs[len(xs)-1]
+}
+
+// placePhoneFR writes a French number the usual way: 03 81 87 80 00.
+func placePhoneFR(p string) string {
+	if rest, ok := strings.CutPrefix(p, "+33"); ok && len(rest) == 9 && strings.Trim(rest, "0123456789") == "" {
+		d := "0" + rest
+		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+	}
+	return p
+}
+
+// placeTelHref is a tel: link, which html/template would refuse as a
+// plain string; only "+" and digits are kept.
+func placeTelHref(p string) template.URL {
+	return template.URL("tel:" + strings.Map(func(r rune) rune {
+		if r == '+' || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, p))
+}
+
+// placeKmFR writes a distance: "2,3 km", "moins de 100 m".
+func placeKmFR(km float64) string {
+	if km < 0.1 {
+		return "moins de 100 m"
+	}
+	if km >= 10 {
+		return strconv.Itoa(int(math.Round(km))) + " km"
+	}
+	return strings.Replace(strconv.FormatFloat(km, 'f', 1, 64), ".", ",", 1) + " km"
+}
