@@ -154,29 +154,14 @@ func signIn(q *request) error {
 		}
 		return q.render(http.StatusUnauthorized, "account/signin", "Connexion", nil, f)
 	}
-	addr := q.s.clientAddress(q.r)
 	pending := cred.User.TOTPEnabled
 	ttl := staffSessionTTL
 	if pending {
 		ttl = factorSessionTTL
 	}
-	var secret string
-	if err := q.write(func(tx *store.Tx) error {
-		if err := tx.ClearSigninFailures(q.ctx(), addr); err != nil {
-			return err
-		}
-		if q.sessionSecret != "" {
-			if err := tx.EndWebSession(q.ctx(), q.sessionSecret); err != nil {
-				return err
-			}
-		}
-		var err error
-		secret, err = tx.CreateWebSession(q.ctx(), store.NewWebSession{UserID: cred.User.ID, PendingTOTP: pending, TTL: ttl})
-		return err
-	}); err != nil {
+	if err := q.startSession(store.NewWebSession{UserID: cred.User.ID, PendingTOTP: pending, TTL: ttl}); err != nil {
 		return err
 	}
-	q.setSession(secret, ttl)
 	next := safeNext(f.Get("suite"))
 	if pending {
 		if next != "" {
@@ -188,6 +173,32 @@ func signIn(q *request) error {
 		next = homeOf(&cred.User)
 	}
 	return q.redirect(next, "")
+}
+
+// startSession signs the visitor in after a successful check: a new
+// session replaces the one they had (so that a session id known before
+// signing in is worth nothing after), and their address's failures are
+// forgotten.
+func (q *request) startSession(n store.NewWebSession) error {
+	addr := q.s.clientAddress(q.r)
+	var secret string
+	if err := q.write(func(tx *store.Tx) error {
+		if err := tx.ClearSigninFailures(q.ctx(), addr); err != nil {
+			return err
+		}
+		if q.sessionSecret != "" {
+			if err := tx.EndWebSession(q.ctx(), q.sessionSecret); err != nil {
+				return err
+			}
+		}
+		var err error
+		secret, err = tx.CreateWebSession(q.ctx(), n)
+		return err
+	}); err != nil {
+		return err
+	}
+	q.setSession(secret, n.TTL)
+	return nil
 }
 
 // decoyHash is checked against when an address has no account.
@@ -221,18 +232,9 @@ func checkFactor(q *request) error {
 		return q.render(http.StatusUnauthorized, "account/factor", "Code de vérification", nil, f)
 	}
 	u := q.session.User
-	var secret string
-	if err := q.write(func(tx *store.Tx) error {
-		if err := tx.EndWebSession(q.ctx(), q.sessionSecret); err != nil {
-			return err
-		}
-		var err error
-		secret, err = tx.CreateWebSession(q.ctx(), store.NewWebSession{UserID: u.ID, TTL: staffSessionTTL})
-		return err
-	}); err != nil {
+	if err := q.startSession(store.NewWebSession{UserID: u.ID, TTL: staffSessionTTL}); err != nil {
 		return err
 	}
-	q.setSession(secret, staffSessionTTL)
 	next := safeNext(f.Get("suite"))
 	if next == "" {
 		next = homeOf(u)

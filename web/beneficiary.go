@@ -78,24 +78,9 @@ func beneficiarySignIn(q *request) error {
 	if err != nil {
 		return err
 	}
-	addr := q.s.clientAddress(q.r)
-	var secret string
-	if err := q.write(func(tx *store.Tx) error {
-		if err := tx.ClearSigninFailures(q.ctx(), addr); err != nil {
-			return err
-		}
-		if q.sessionSecret != "" {
-			if err := tx.EndWebSession(q.ctx(), q.sessionSecret); err != nil {
-				return err
-			}
-		}
-		var err error
-		secret, err = tx.CreateWebSession(q.ctx(), store.NewWebSession{BeneficiaryID: b.ID, TTL: beneficiarySessionTTL})
-		return err
-	}); err != nil {
+	if err := q.startSession(store.NewWebSession{BeneficiaryID: b.ID, TTL: beneficiarySessionTTL}); err != nil {
 		return err
 	}
-	q.setSession(secret, beneficiarySessionTTL)
 	return q.redirect("/mon-pass/espace", "")
 }
 

@@ -51,7 +51,6 @@ func init() {
 	funcs["opPercent"] = opPercent
 	funcs["opMonth"] = opMonth
 	funcs["opSelect"] = opSelect
-	funcs["opKind"] = opKindFR
 	funcs["opAction"] = opActionFR
 	funcs["opActor"] = opActorKindFR
 	funcs["opObject"] = opObjectTypeFR
@@ -235,20 +234,6 @@ func opPlural(n any, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func opKindFR(k passnum.Role) string {
-	switch k {
-	case passnum.RoleOperator:
-		return "opérateur"
-	case passnum.RoleFunder:
-		return "financeur"
-	case passnum.RoleDistributor:
-		return "distributeur"
-	case passnum.RolePlace:
-		return "lieu"
-	}
-	return string(k)
 }
 
 func opBankStatusFR(s string) string {

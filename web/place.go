@@ -31,7 +31,7 @@ func placePages() []*page {
 	p := func(method, path string, h func(q *request) error) *page {
 		return &page{Method: method, Path: path, Access: staffOnly, Roles: placeRole, Handle: h}
 	}
-	return []*page{
+	return append([]*page{
 		p("GET", "/lieu", lieuRedeemPage),
 		p("POST", "/lieu/verifier", lieuCheck),
 		p("POST", "/lieu/encaisser", lieuRedeem),
@@ -49,7 +49,7 @@ func placePages() []*page {
 		p("POST", "/lieu/equipe/{id}/desactiver", lieuSetDisabled(true)),
 		p("POST", "/lieu/equipe/{id}/reactiver", lieuSetDisabled(false)),
 		p("GET", "/lieu/label", lieuLabelPage),
-	}
+	}, placeProfilePages()...)
 }
 
 // lieuStatusOf is the HTTP status of a domain error shown inside a page.

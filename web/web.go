@@ -91,7 +91,12 @@ func (s *Server) Register(mux *http.ServeMux) {
 		files.ServeHTTP(w, r)
 	}))))
 	mux.Handle("/", s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, nil, http.StatusNotFound, "Page introuvable", "Cette adresse ne mène à aucune page : revenez à l'accueil.")
+		q := &request{s: s, w: w, r: r}
+		if err := s.loadSession(q); err != nil {
+			s.fail(q, err)
+			return
+		}
+		s.renderError(w, r, q, http.StatusNotFound, "Page introuvable", "Cette adresse ne mène à aucune page : revenez à l'accueil.")
 	})))
 }
 
