@@ -186,17 +186,57 @@ func SearchCommunes(prefix string, limit int) []Commune {
 			hits = append(hits, k.idx)
 		}
 	}
-	slices.SortFunc(hits, func(a, b int32) int {
-		ca, cb := &s.communes[a], &s.communes[b]
-		if ca.Population != cb.Population {
-			return cb.Population - ca.Population
-		}
-		return strings.Compare(ca.Code, cb.Code)
-	})
+	s.byPopulation(hits)
 	if len(hits) > limit {
 		hits = hits[:limit]
 	}
 	return s.list(hits)
+}
+
+// FindCommunes finds the communes someone means by what they typed: an
+// INSEE code gives that commune; a postcode (5 digits) the communes it
+// serves, less Paris, Lyon and Marseille when one of their districts is
+// among them (the district is the more precise answer); anything else the
+// communes and districts whose name, with or without its leading article,
+// folds (see Fold) to what was typed, biggest population first. When
+// nothing matches exactly, suggestions are up to 12 communes found by
+// SearchCommunes, for "did you mean".
+func FindCommunes(typed string) (exact, suggestions []Commune) {
+	typed = strings.TrimSpace(typed)
+	if typed == "" {
+		return nil, nil
+	}
+	s := get()
+	if c, ok := LookupCommune(typed); ok {
+		return []Commune{c}, nil
+	}
+	if len(typed) == 5 && strings.Trim(typed, "0123456789") == "" {
+		exact = WithoutSplitCities(CommunesByPostcode(typed))
+	} else {
+		exact = s.list(s.named(Fold(typed)))
+	}
+	if len(exact) == 0 {
+		suggestions = SearchCommunes(typed, 12)
+	}
+	return exact, suggestions
+}
+
+// WithoutSplitCities drops Paris, Lyon and Marseille from cs when one of
+// their districts is in it; cs itself is left as it is.
+func WithoutSplitCities(cs []Commune) []Commune {
+	parents := map[string]bool{}
+	for _, c := range cs {
+		if c.Parent != "" {
+			parents[c.Parent] = true
+		}
+	}
+	var out []Commune
+	for _, c := range cs {
+		if !parents[c.Code] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Sources returns the text naming the sources of the data and their versions.
@@ -207,6 +247,35 @@ func (s *store) commune(i int32) Commune {
 	c := s.communes[i]
 	c.Postcodes = slices.Clone(c.Postcodes)
 	return c
+}
+
+// byPopulation sorts communes biggest population first.
+func (s *store) byPopulation(idx []int32) {
+	slices.SortFunc(idx, func(a, b int32) int {
+		ca, cb := &s.communes[a], &s.communes[b]
+		if ca.Population != cb.Population {
+			return cb.Population - ca.Population
+		}
+		return strings.Compare(ca.Code, cb.Code)
+	})
+}
+
+// named returns the communes whose name, with or without its article,
+// folds to q, biggest population first.
+func (s *store) named(q string) []int32 {
+	if q == "" {
+		return nil
+	}
+	var idx []int32
+	for i := sort.Search(len(s.search), func(i int) bool { return s.search[i].key >= q }); i < len(s.search) && s.search[i].key == q; i++ {
+		k := s.search[i].idx
+		// Postcodes share the index: keep the names.
+		if name := Fold(s.communes[k].Name); !slices.Contains(idx, k) && (name == q || stripArticle(name) == q) {
+			idx = append(idx, k)
+		}
+	}
+	s.byPopulation(idx)
+	return idx
 }
 
 func (s *store) list(idx []int32) []Commune {
@@ -326,7 +395,7 @@ func (s *store) loadCommunes() error {
 			s.byPostcode[p] = append(s.byPostcode[p], i)
 			s.search = append(s.search, searchKey{p, i})
 		}
-		name := fold(c.Name)
+		name := Fold(c.Name)
 		names = append(names, name)
 		s.search = append(s.search, searchKey{name, i})
 		if bare := stripArticle(name); bare != name {
@@ -411,15 +480,29 @@ func fold(s string) string {
 	return b.String()
 }
 
-// foldQuery folds a search prefix. A whole word "st" or "ste" (one followed by
-// more input) is read as "saint" or "sainte"; the last word is left alone, as
-// the user may still be typing "Strasbourg".
+// Fold is how names are compared: it lowercases s, removes accents, turns
+// every run of other characters than letters and digits into one space and
+// reads the whole words "st" and "ste" as "saint" and "sainte", so that
+// "Chalon-sur-Saône" and "chalon sur saone", or "St-Étienne" and
+// "Saint-Etienne", compare equal.
+func Fold(s string) string { return expandSaint(fold(s), true) }
+
+// foldQuery folds a search prefix like Fold, but the last word is left
+// alone unless more input follows it, as the user may still be typing
+// "Strasbourg" after "st".
 func foldQuery(q string) string {
-	f := fold(q)
+	return expandSaint(fold(q), len(q) > 0 && !isWordRune(lastRune(q)))
+}
+
+// expandSaint reads the whole words "st" and "ste" of a folded string as
+// "saint" and "sainte"; the last word only when last is true.
+func expandSaint(f string, last bool) string {
+	if !strings.Contains(f, "st") {
+		return f // the bulk of the names
+	}
 	words := strings.Split(f, " ")
-	complete := len(q) > 0 && !isWordRune(lastRune(q))
 	for i, w := range words {
-		if i == len(words)-1 && !complete {
+		if i == len(words)-1 && !last {
 			break
 		}
 		switch w {

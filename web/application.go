@@ -11,7 +11,6 @@ import (
 	"passnum"
 	"passnum/mail"
 	"passnum/store"
-	"passnum/territory"
 )
 
 // The label application: a training place leaves its e-mail address and
@@ -302,33 +301,7 @@ var applRenames = []string{"site.commune_insee", "site.commune", "charter_versio
 // found while reading it (a commune that cannot be found, coordinates that
 // are not numbers).
 func applBuild(f *form) (passnum.NewPlaceApplication, passnum.FieldErrors) {
-	var pre passnum.FieldErrors
-	site := passnum.NewSite{
-		Name: f.Get("site.name"), Address: f.Get("site.address"), AddressComplement: f.Get("site.address_complement"),
-		Postcode: f.Get("site.postcode"), OpeningHours: f.Get("site.opening_hours"), Phone: f.Get("site.phone"),
-		Email: f.Get("site.email"), Website: f.Get("site.website"), AccessibilityURL: f.Get("site.accessibility_url"),
-		Services: f.Values["site.services"], Publics: f.Values["site.publics"], SpecificSupport: f.Values["site.specific_support"],
-	}
-	code, msg := applCommune(f.Get("site.commune"), site.Postcode)
-	if msg != "" {
-		pre.Add("site.commune", msg)
-	}
-	site.CommuneINSEE = code
-	lat, lng := f.Get("site.latitude"), f.Get("site.longitude")
-	if lat != "" || lng != "" {
-		la, errLa := strconv.ParseFloat(strings.Replace(lat, ",", ".", 1), 64)
-		lo, errLo := strconv.ParseFloat(strings.Replace(lng, ",", ".", 1), 64)
-		switch {
-		case lat == "" || lng == "":
-			pre.Add("site.latitude", "donnez la latitude et la longitude ensemble, ou aucune des deux")
-		case errLa != nil:
-			pre.Add("site.latitude", "latitude attendue en degrés décimaux, par exemple 47.2378")
-		case errLo != nil:
-			pre.Add("site.longitude", "longitude attendue en degrés décimaux, par exemple 6.0241")
-		default:
-			site.Latitude, site.Longitude = &la, &lo
-		}
-	}
+	site, pre := siteFromForm(f, "site.")
 	a := passnum.NewPlaceApplication{
 		Name: f.Get("name"), SIRET: f.Get("siret"),
 		LegalRep:     passnum.LegalRepresentative{Name: f.Get("legal_representative.name"), Role: f.Get("legal_representative.role")},
@@ -338,57 +311,4 @@ func applBuild(f *form) (passnum.NewPlaceApplication, passnum.FieldErrors) {
 		Bank: passnum.NewBankAccount{Holder: f.Get("bank_account.holder"), IBAN: f.Get("bank_account.iban"), BIC: f.Get("bank_account.bic")},
 	}
 	return a, pre
-}
-
-// applCommune finds the INSEE code of the commune typed (a name, or its
-// code) with the postcode typed; msg says what is wrong when it cannot.
-func applCommune(typed, postcode string) (code, msg string) {
-	typed = strings.TrimSpace(typed)
-	byPostcode := territory.CommunesByPostcode(postcode)
-	if typed == "" {
-		if len(byPostcode) == 1 {
-			return byPostcode[0].Code, ""
-		}
-		if len(byPostcode) > 1 {
-			return "", "commune obligatoire : le code postal " + postcode + " dessert plusieurs communes (" + applNames(byPostcode) + ")"
-		}
-		return "", "commune obligatoire, par exemple Besançon"
-	}
-	if up := strings.ToUpper(typed); passnum.ValidINSEECode(up) {
-		if _, ok := territory.LookupCommune(up); ok {
-			return up, ""
-		}
-		return "", "aucune commune n'a le code INSEE " + typed + " : écrivez plutôt son nom, par exemple Besançon"
-	}
-	key := placeFold(typed)
-	for _, c := range byPostcode {
-		if placeFold(c.Name) == key || placeFold(stripFrenchArticle(c.Name)) == key {
-			return c.Code, ""
-		}
-	}
-	hits := territory.SearchCommunes(typed, 12)
-	var exact []territory.Commune
-	for _, h := range hits {
-		if placeFold(h.Name) == key || placeFold(stripFrenchArticle(h.Name)) == key {
-			exact = append(exact, h)
-		}
-	}
-	switch {
-	case len(byPostcode) > 0:
-		return "", "le code postal " + postcode + " ne dessert pas « " + typed + " » : communes de ce code postal : " + applNames(byPostcode)
-	case len(exact) == 1:
-		// The postcode will be checked against it, with the right ones.
-		return exact[0].Code, ""
-	case len(exact) > 1:
-		return "", "plusieurs communes s'appellent « " + typed + " » : indiquez aussi le code postal"
-	}
-	return "", "commune introuvable : « " + typed + " » ; écrivez son nom officiel (par exemple Besançon) ou son code INSEE (25056)"
-}
-
-func applNames(cs []territory.Commune) string {
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.Name
-	}
-	return strings.Join(names, ", ")
 }

@@ -141,6 +141,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	page("encaissements", "/lieu/encaissements")
 	page("formations", "/lieu/formations")
 	page("équipe", "/lieu/equipe")
+	page("sites", "/lieu/sites")
+	page("coordonnées bancaires", "/lieu/coordonnees-bancaires")
 	page("compte", "/compte")
 
 	// The counsellor.

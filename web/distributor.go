@@ -43,7 +43,7 @@ func distributorPages() []*page {
 func init() {
 	funcs["distOptions"] = func(fd field, opts []option) field { fd.Options = opts; return fd }
 	funcs["distMask"] = distMaskPassCode
-	funcs["distCommune"] = distCommuneLabel
+	funcs["distCommune"] = communeLabel
 	funcs["distBookletStatus"] = distBookletStatusFR
 	funcs["distHeldElsewhere"] = func() string { return distHeldElsewhereWarning }
 	funcs["distLast4"] = func(code string) string { return code[max(0, len(code)-4):] }
@@ -269,7 +269,7 @@ func distEligibilityWords(b *passnum.Beneficiary, p *passnum.Programme, today pa
 		case passnum.ReasonInStudies:
 			out = append(out, "Études : la personne suit des études, le programme est réservé aux jeunes qui ne sont pas en études")
 		case passnum.ReasonTerritory:
-			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", distCommuneLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
+			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", communeLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
 		default:
 			out = append(out, "Règle non respectée : "+r)
 		}
@@ -354,7 +354,7 @@ func distRegister(q *request) error {
 	if err != nil {
 		f.Fail(err)
 	}
-	commune, err := distResolveCommune("commune_insee", f.Get("commune_insee"))
+	commune, err := resolveCommune("commune_insee", f.Get("commune_insee"))
 	if err != nil {
 		f.Fail(err)
 	}

@@ -1,16 +1,13 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 
 	"passnum"
 	"passnum/store"
-	"passnum/territory"
 )
 
 // The place's profile: its sites ("points de présence", where it welcomes
@@ -111,102 +108,14 @@ func lieuSiteValues(s passnum.Site) *form {
 	return &form{Values: v, Errors: map[string]string{}}
 }
 
-// lieuReadSite reads the site form into what the domain validates; pre
-// are the failures found while reading it (a commune that cannot be
-// found, coordinates that are not numbers). The site is validated, and
-// every failure returned at once.
+// lieuReadSite reads the site form into what the domain validates: the
+// site is validated, and every failure returned at once, with those found
+// while reading the form (a commune that cannot be found, coordinates
+// that are not numbers).
 func lieuReadSite(f *form) (passnum.NewSite, error) {
-	var pre passnum.FieldErrors
-	n := passnum.NewSite{
-		Name: f.Get("name"), Address: f.Get("address"), AddressComplement: f.Get("address_complement"), Postcode: f.Get("postcode"),
-		OpeningHours: f.Get("opening_hours"), Phone: f.Get("phone"), Email: f.Get("email"), Website: f.Get("website"),
-		AccessibilityURL: f.Get("accessibility_url"),
-		Services:         lieuList(f.Values["services"]), Publics: lieuList(f.Values["publics"]), SpecificSupport: lieuList(f.Values["specific_support"]),
-	}
-	code, msg := lieuSiteCommune(f.Get("commune"), n.Postcode)
-	if msg != "" {
-		pre.Add("commune", msg)
-	}
-	n.CommuneINSEE = code
-	lat, lng := f.Get("latitude"), f.Get("longitude")
-	if lat != "" || lng != "" {
-		la, errLa := strconv.ParseFloat(strings.Replace(lat, ",", ".", 1), 64)
-		lo, errLo := strconv.ParseFloat(strings.Replace(lng, ",", ".", 1), 64)
-		switch {
-		case lat == "" || lng == "":
-			pre.Add("latitude", "donnez la latitude et la longitude ensemble, ou aucune des deux")
-		case errLa != nil:
-			pre.Add("latitude", "latitude attendue en degrés décimaux, par exemple 47.2378")
-		case errLo != nil:
-			pre.Add("longitude", "longitude attendue en degrés décimaux, par exemple 6.0241")
-		default:
-			n.Latitude, n.Longitude = &la, &lo
-		}
-	}
-	fe := append(pre, n.Validate("")...)
+	n, fe := siteFromForm(f, "")
+	fe = append(fe, n.Validate("")...)
 	return n, fe.Err()
-}
-
-// lieuList keeps the non-empty values of a multi-valued field.
-func lieuList(vs []string) []string {
-	out := []string{}
-	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// lieuSiteCommune finds the INSEE code of the commune typed (its name or
-// its INSEE code) with the postcode typed; msg says what to type instead
-// when it cannot. A postcode that serves one commune is enough.
-func lieuSiteCommune(typed, postcode string) (code, msg string) {
-	typed = strings.TrimSpace(typed)
-	postcode = strings.TrimSpace(postcode)
-	var byPostcode []territory.Commune
-	if len(postcode) == 5 && distIsDigits(postcode) {
-		byPostcode = distWithoutSplitCities(territory.CommunesByPostcode(postcode))
-	}
-	if typed == "" {
-		switch len(byPostcode) {
-		case 1:
-			return byPostcode[0].Code, ""
-		case 0:
-			return "", "commune obligatoire : son nom, par exemple Besançon, ou son code INSEE (25056)"
-		}
-		return "", "commune obligatoire : le code postal " + postcode + " dessert plusieurs communes — " + distCommuneChoices(byPostcode)
-	}
-	if up := strings.ToUpper(typed); passnum.ValidINSEECode(up) {
-		if _, ok := territory.LookupCommune(up); ok {
-			return up, ""
-		}
-	}
-	key := distFoldName(typed)
-	for _, c := range byPostcode {
-		if n := distFoldName(c.Name); n == key || distStripFrenchArticle(n) == key {
-			return c.Code, ""
-		}
-	}
-	if len(byPostcode) > 0 && !distIsDigits(typed) {
-		return "", "le code postal " + postcode + " ne dessert pas « " + typed + " » : communes de ce code postal — " + distCommuneChoices(byPostcode)
-	}
-	// The postcode does not help: the commune alone, then the domain
-	// checks that the postcode serves it.
-	c, err := distResolveCommune("commune", typed)
-	if err != nil {
-		return "", lieuFieldDetail(err)
-	}
-	return c, ""
-}
-
-// lieuFieldDetail is the first field error of a domain error.
-func lieuFieldDetail(err error) string {
-	var pe *passnum.Error
-	if errors.As(err, &pe) && len(pe.Fields) > 0 {
-		return pe.Fields[0].Detail
-	}
-	return passnum.ErrorMessage(err)
 }
 
 // lieuSiteFailed explains a refused site form above it, in French.

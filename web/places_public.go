@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"passnum"
 	"passnum/store"
@@ -215,7 +214,7 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 		return store.SearchOrigin{}, nil, "Texte trop long." + example
 	}
 	upper := strings.ToUpper(s)
-	if len(s) == 5 && strings.Trim(s, "0123456789") == "" && len(territory.CommunesByPostcode(s)) > 0 {
+	if len(s) == 5 && isDigits(s) && len(territory.CommunesByPostcode(s)) > 0 {
 		o, err := store.ResolveOrigin("", s)
 		if err != nil {
 			return fail(err)
@@ -235,19 +234,15 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 	if strings.Trim(s, "0123456789 ") == "" {
 		return store.SearchOrigin{}, nil, "« " + s + " » n'est ni un code postal ni un code INSEE : ils comptent 5 chiffres." + example
 	}
-	hits := territory.SearchCommunes(s, 12)
-	key := placeFold(s)
-	var exact []territory.Commune
-	for _, h := range hits {
-		if placeFold(h.Name) == key || placeFold(stripFrenchArticle(h.Name)) == key {
-			exact = append(exact, h)
-		}
-	}
+	// A name: the communes of that name, or suggestions when none has it.
+	exact, hits := territory.FindCommunes(s)
 	var pick territory.Commune
 	switch {
 	case len(exact) > 0:
-		pick = exact[0] // the most populated of the communes of that name
-		suggestions = exact[1:]
+		// The most populated of the communes of that name, the others (11 at
+		// most) to choose from.
+		pick = exact[0]
+		suggestions = exact[1:min(len(exact), 12)]
 	case len(hits) == 1:
 		pick = hits[0]
 	case len(hits) > 1:
@@ -260,51 +255,6 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 		return fail(err)
 	}
 	return o, suggestions, ""
-}
-
-func stripFrenchArticle(name string) string {
-	for _, a := range []string{"L'", "Le ", "La ", "Les "} {
-		if rest, ok := strings.CutPrefix(name, a); ok && rest != "" {
-			return rest
-		}
-	}
-	return name
-}
-
-// placeFold lowercases, removes accents and joins words with one space, so
-// that "Chalon-sur-Saône" and "chalon sur saone" compare equal.
-func placeFold(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		if f, ok := placeAccents[r]; ok {
-			r = f
-		}
-		if r == 'œ' {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteString("oe")
-			continue
-		}
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-var placeAccents = map[rune]rune{
-	'à': 'a', 'á': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'ç': 'c', 'é': 'e', 'è': 'e', 'ê': 'e', 'ë': 'e',
-	'î': 'i', 'ï': 'i', 'í': 'i', 'ì': 'i', 'ô': 'o', 'ö': 'o', 'ó': 'o', 'ò': 'o', 'õ': 'o', 'ù': 'u', 'û': 'u', 'ü': 'u', 'ú': 'u',
-	'ÿ': 'y', 'ñ': 'n',
 }
 
 // placeCardPage is a place's public card.
