@@ -94,6 +94,36 @@ func TestBrowserAccessibility(t *testing.T) {
 				Services: []string{passnum.NationalServices[1], passnum.NationalServices[2]}})
 		return err
 	})
+	// A training with a session that one young person booked, and a
+	// place's full application waiting for the operator.
+	var session passnum.Session
+	var application store.ApplicationReceipt
+	placeActor := passnum.Actor{OrganisationID: st.place.ID, Role: passnum.RolePlace, Kind: "system", ID: "tests"}
+	st.write(func(ctx context.Context, tx *store.Tx) error {
+		tr, err := tx.CreateTraining(ctx, placeActor, passnum.Training{PlaceID: st.place.ID, Title: "Ordinateur : les bases",
+			Service: passnum.NationalServices[1], DurationMinutes: 120})
+		if err != nil {
+			return err
+		}
+		starts := st.clock.Now().Add(48 * time.Hour)
+		if session, err = tx.CreateSession(ctx, placeActor, tr.ID, passnum.NewSession{SiteID: site.ID, StartsAt: starts, EndsAt: starts.Add(2 * time.Hour), Capacity: 8}); err != nil {
+			return err
+		}
+		if _, err = tx.Book(ctx, passnum.Actor{OrganisationID: st.distributor.ID, Role: passnum.RoleDistributor, Kind: "system", ID: "tests"}, session.ID, ben.ID); err != nil {
+			return err
+		}
+		lat, lng := 47.2205, 5.9744
+		application, err = tx.ApplyForLabel(ctx, passnum.NewPlaceApplication{
+			Name: "Espace numérique des Vaîtes", SIRET: nextSIRET(),
+			LegalRep:     passnum.LegalRepresentative{Name: "Claire Dupont", Role: "présidente"},
+			ContactEmail: "contact@vaites-numerique.fr", ContactPhone: "03 81 41 00 00",
+			Site: passnum.NewSite{Address: "13 avenue de l'Île-de-France", CommuneINSEE: "25056", Postcode: "25000",
+				Latitude: &lat, Longitude: &lng, OpeningHours: "Mo-Fr 09:00-17:00", Services: []string{passnum.NationalServices[1]}},
+			CharterAccepted: true, CharterVersion: passnum.CharterVersion,
+			Bank: passnum.NewBankAccount{Holder: "Association des Vaîtes", IBAN: "FR76 3000 6000 0112 3456 7890 189", BIC: "BNPAFRPP"},
+		})
+		return err
+	})
 	pending := st.mustOrg(st.op, passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Tiers-lieu de Pontarlier", SIRET: nextSIRET(), CommuneINSEE: "25462"})
 	applicant := st.mustUser(pending.ID, "pontarlier@exemple.fr")
 
@@ -140,6 +170,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	c.step("encaisser", chooseFirstOption("f-service"), submit("Encaisser ce pass"), see("Pass encaissé"))
 	page("encaissements", "/lieu/encaissements")
 	page("formations", "/lieu/formations")
+	page("inscrits à une session", "/lieu/sessions/"+session.ID)
 	page("équipe", "/lieu/equipe")
 	page("sites", "/lieu/sites")
 	page("coordonnées bancaires", "/lieu/coordonnees-bancaires")
@@ -158,6 +189,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	for _, p := range []struct{ name, path string }{
 		{"tableau de bord de l'opérateur", "/operateur"},
 		{"labellisation", "/operateur/labellisation"},
+		{"dossier de candidature", "/operateur/labellisation/" + application.Organisation.ID},
 		{"organisations", "/operateur/organisations"},
 		{"nouvelle organisation", "/operateur/organisations/nouvelle"},
 		{"fiche d'un lieu labellisé", "/operateur/organisations/" + st.place.ID},
