@@ -549,19 +549,11 @@ func foldedLabels(allowed []string) map[string]string {
 // with or without accents, hyphens, the leading article, "St" for "Saint".
 func sameCommuneName(a, b string) bool {
 	norm := func(s string) string {
-		words := strings.Fields(foldLabel(s))
+		words := strings.Fields(territory.Fold(s))
 		if len(words) > 1 {
 			switch words[0] {
 			case "l", "le", "la", "les":
 				words = words[1:]
-			}
-		}
-		for i, w := range words {
-			switch w {
-			case "st":
-				words[i] = "saint"
-			case "ste":
-				words[i] = "sainte"
 			}
 		}
 		return strings.Join(words, " ")
@@ -569,37 +561,9 @@ func sameCommuneName(a, b string) bool {
 	return norm(a) == norm(b)
 }
 
-// foldLabel lowercases s, removes accents and turns every run of other
-// characters than letters and digits into one space.
-func foldLabel(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-		case r >= 0x80 && unicode.IsLetter(r):
-			if f, ok := unaccented[r]; ok {
-				r = f
-			}
-		default:
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-var unaccented = map[rune]rune{
-	'à': 'a', 'á': 'a', 'â': 'a', 'ä': 'a', 'ã': 'a', 'å': 'a', 'ç': 'c',
-	'è': 'e', 'é': 'e', 'ê': 'e', 'ë': 'e', 'ì': 'i', 'í': 'i', 'î': 'i', 'ï': 'i',
-	'ñ': 'n', 'ò': 'o', 'ó': 'o', 'ô': 'o', 'ö': 'o', 'õ': 'o',
-	'ù': 'u', 'ú': 'u', 'û': 'u', 'ü': 'u', 'ý': 'y', 'ÿ': 'y',
-}
+// foldLabel compares open-data labels the same forgiving way as commune
+// names: any case, with or without accents and punctuation.
+func foldLabel(s string) string { return territory.Fold(s) }
 
 // SiteImportRow is one accepted row of an imported open-data file.
 type SiteImportRow struct {

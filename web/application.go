@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 
 	"passnum"
 	"passnum/mail"
@@ -17,24 +15,6 @@ import (
 // gets the secret link of a draft it can fill in over several visits; once
 // submitted, the place is pending and its applicant is invited to an
 // account from which to follow the decision.
-
-func init() {
-	funcs["applGroup"] = func(f *form, name, legend, hint string, values []string, required bool) applGroup {
-		return applGroup{Form: f, Name: name, Legend: legend, Hint: hint, Values: values, Required: required}
-	}
-}
-
-// applGroup is a group of checkboxes: services, publics, accessibility.
-type applGroup struct {
-	Form               *form
-	Name, Legend, Hint string
-	Values             []string
-	Required           bool
-}
-
-func (g applGroup) ID() string                { return "f-" + strings.ReplaceAll(g.Name, ".", "-") }
-func (g applGroup) Error() string             { return g.Form.Errors[g.Name] }
-func (g applGroup) Checked(value string) bool { return slices.Contains(g.Form.Values[g.Name], value) }
 
 // applicationPages: the application for the label, and the public search
 // for places (both for visitors who are not signed in).

@@ -31,22 +31,10 @@ func placeProfilePages() []*page {
 
 // --- The site form -------------------------------------------------------
 
-// lieuChecks is a group of checkboxes: services, publics, accessibility.
-type lieuChecks struct {
-	Form               *form
-	Name, Legend, Hint string
-	Values             []string
-	Required           bool
-}
-
-func (g lieuChecks) ID() string                { return "f-" + g.Name }
-func (g lieuChecks) Error() string             { return g.Form.Errors[g.Name] }
-func (g lieuChecks) Checked(value string) bool { return slices.Contains(g.Form.Values[g.Name], value) }
-
 // lieuSiteForm is the site form's fields, in the order they are shown.
 type lieuSiteForm struct {
 	Address  []field
-	Groups   []lieuChecks
+	Groups   []checkGroup
 	Contact  []field
 	Position []field
 }
@@ -70,7 +58,7 @@ func lieuSiteFields(f *form, editing bool) lieuSiteForm {
 			newField(f, "commune", "Commune", "text", "required", "autocomplete=address-level2",
 				"hint=Son nom, par exemple Besançon, ou son code INSEE (25056 pour Besançon, à ne pas confondre avec le code postal)."),
 		},
-		Groups: []lieuChecks{
+		Groups: []checkGroup{
 			{Form: f, Name: "services", Legend: "Services proposés", Hint: "Au moins un, dans le référentiel national de la médiation numérique.", Values: passnum.NationalServices, Required: true},
 			{Form: f, Name: "publics", Legend: "Publics spécifiquement accueillis", Hint: "Facultatif.", Values: passnum.PlacePublics},
 			{Form: f, Name: "specific_support", Legend: "Prises en charge spécifiques (accessibilité)", Hint: "Facultatif.", Values: passnum.PlaceSpecificSupports},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ var funcs = template.FuncMap{
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
 	"plural":     func(n int, one, many string) string { return map[bool]string{true: one, false: many}[n <= 1] },
+	"checkGroup": func(f *form, name, legend, hint string, values []string, required bool) checkGroup {
+		return checkGroup{Form: f, Name: name, Legend: legend, Hint: hint, Values: values, Required: required}
+	},
 }
 
 func parseTemplates() (*templates, error) {
@@ -376,3 +380,16 @@ func safeNext(s string) string {
 	}
 	return path.Clean("/" + strings.TrimPrefix(s, "/"))
 }
+
+// checkGroup is what the "checks" partial draws: a group of checkboxes
+// (services, publics, accessibility) with its legend, hint and error.
+type checkGroup struct {
+	Form               *form
+	Name, Legend, Hint string
+	Values             []string
+	Required           bool
+}
+
+func (g checkGroup) ID() string                { return "f-" + strings.ReplaceAll(g.Name, ".", "-") }
+func (g checkGroup) Error() string             { return g.Form.Errors[g.Name] }
+func (g checkGroup) Checked(value string) bool { return slices.Contains(g.Form.Values[g.Name], value) }
