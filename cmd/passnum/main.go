@@ -29,6 +29,9 @@ la variable d'environnement PASSNUM_DB fait de même.
 
 func main() {
 	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, errHelpShown) {
+		return
+	}
 	if err != nil {
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -40,6 +43,10 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// errHelpShown stops a command after its options were listed (-h): the
+// command must not go on to run with its defaults.
+var errHelpShown = errors.New("aide affichée")
 
 type usageError struct{ msg string }
 
@@ -100,7 +107,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 			fmt.Fprintf(os.Stdout, "Options de « passnum %s » :\n", fs.Name())
 			fs.SetOutput(os.Stdout)
 			fs.PrintDefaults()
-			return nil
+			return errHelpShown
 		}
 		msg := err.Error()
 		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
