@@ -48,7 +48,10 @@ func redeem(c *call) (func(*store.Tx) (any, error), error) {
 	}
 	r := store.RedeemRequest{Code: code, Service: deref(req.Service), SiteID: deref(req.SiteID), SessionID: deref(req.SessionID)}
 	return func(tx *store.Tx) (any, error) {
-		out, err := tx.RedeemTraining(c.ctx(), c.actor, r)
+		// The redemption is the write's only step: without an
+		// Idempotency-Key (whose claim would already have run in tx), the
+		// store may redeem it together with concurrent ones (PostgreSQL).
+		out, err := tx.RedeemGrouped(c.ctx(), c.actor, r)
 		if err != nil {
 			return nil, err
 		}

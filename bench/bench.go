@@ -42,6 +42,10 @@ type Options struct {
 	// IssuePasses is how many passes the issuance measurement creates
 	// (0 skips it).
 	IssuePasses int
+
+	// group is the store's GroupRedemptions: the floor sets GroupOff, so
+	// that on PostgreSQL it stays a pool of plain transactions.
+	group store.Grouping
 }
 
 // Result is one measurement.
@@ -53,7 +57,7 @@ type Result struct {
 	P50, P99   time.Duration
 	Throughput float64
 	Errors     int
-	BatchAvg   float64 // SQLite: writes per commit
+	BatchAvg   float64 // writes per commit: SQLite's writer, PostgreSQL's group redemption
 }
 
 func (r Result) String() string {
@@ -118,7 +122,7 @@ func (o Options) open(ctx context.Context, maxBatch int) (*store.Store, func(), 
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := store.Open(ctx, u, store.Options{Migrate: true, Logger: quiet})
+		s, err := store.Open(ctx, u, store.Options{Migrate: true, Logger: quiet, GroupRedemptions: o.group})
 		if err != nil {
 			drop()
 			return nil, nil, err
@@ -227,8 +231,12 @@ func (o Options) capacity(clients int) int {
 func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result, error) {
 	n := o.capacity(clients)
 	maxBatch := 0
-	if !viaAPI && o.Engine != "postgres" {
-		maxBatch = 1 // the floor: one durable commit per redemption
+	if !viaAPI {
+		// The floor: one durable commit per redemption.
+		o.group = store.GroupOff
+		if o.Engine != "postgres" {
+			maxBatch = 1
+		}
 	}
 	f, err := o.setup(ctx, n, maxBatch)
 	if err != nil {
@@ -297,7 +305,11 @@ func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) 
 	lat := make([][]time.Duration, clients)
 	var errs atomic.Int64
 	var wg sync.WaitGroup
-	f.batchesBase[0], f.batchesBase[1] = f.s.WriterStats()
+	stats := f.s.WriterStats
+	if o.Engine == "postgres" {
+		stats = f.s.RedeemBatchStats
+	}
+	f.batchesBase[0], f.batchesBase[1] = stats()
 	deadline := time.Now().Add(o.Duration)
 	start := time.Now()
 	for c := 0; c < clients; c++ {
@@ -331,7 +343,7 @@ func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) 
 		r.P99 = all[min(len(all)-1, len(all)*99/100)]
 	}
 	r.Throughput = float64(r.Ops) / elapsed.Seconds()
-	if b, w := f.s.WriterStats(); b > 0 {
+	if b, w := stats(); b > f.batchesBase[0] {
 		r.BatchAvg = float64(w-f.batchesBase[1]) / float64(b-f.batchesBase[0])
 	}
 	if int(next.Load()) >= len(f.codes) {

@@ -1,0 +1,481 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passnum"
+	"passnum/store"
+	"passnum/store/storetest"
+)
+
+// Group redemption: on PostgreSQL, Tx.RedeemGrouped runs concurrent simple
+// redemptions in shared transactions; on SQLite it is RedeemTraining. Both
+// engines must answer the same, request by request.
+
+const groupService = "Maîtrise des outils numériques du quotidien"
+
+// redeemGrouped is one API-like write: the grouped redemption and nothing
+// else.
+func redeemGrouped(s *store.Store, actor passnum.Actor, r store.RedeemRequest) (store.Redeemed, error) {
+	var out store.Redeemed
+	ctx := context.Background()
+	err := s.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.RedeemGrouped(ctx, actor, r)
+		return err
+	})
+	return out, err
+}
+
+// redeemAlone is the normal path: RedeemTraining in its own write.
+func redeemAlone(s *store.Store, actor passnum.Actor, r store.RedeemRequest) (store.Redeemed, error) {
+	var out store.Redeemed
+	ctx := context.Background()
+	err := s.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = tx.RedeemTraining(ctx, actor, r)
+		return err
+	})
+	return out, err
+}
+
+// together runs n calls at once.
+func together(n int, call func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			call(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+}
+
+// handOutMany hands out booklets booklets of w's programme, one per new
+// beneficiary, and returns their codes.
+func handOutMany(t *testing.T, w *world, booklets int) []string {
+	t.Helper()
+	w.MustIssue(w.prog.ID, int64(booklets))
+	w.MustAllocate(w.prog.ID, w.dist.OrganisationID, int64(booklets))
+	var codes []string
+	for range booklets {
+		for _, p := range w.MustHandOut(w.dist, w.MustBeneficiary(w.dist).ID, w.prog.ID).Passes {
+			codes = append(codes, p.Code)
+		}
+	}
+	return codes
+}
+
+func logBatches(t *testing.T, s *store.Store) {
+	t.Helper()
+	if b, n := s.RedeemBatchStats(); b > 0 {
+		t.Logf("%s: %d requests in %d group transactions (%.1f each)", s.Engine(), n, b, float64(n)/float64(b))
+	}
+}
+
+func TestRedeemGroupedDistinctPasses(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		w := newWorld(t, s, clock)
+		codes := handOutMany(t, w, 40) // 200 passes
+		places := []passnum.Actor{w.place, w.MustPlace("Fablab des Usines")}
+		places[1].Kind, places[1].ID = "user", "agent-fablab"
+		// One by the normal path, to compare the rows written.
+		ref, err := redeemAlone(s, places[0], store.RedeemRequest{Code: codes[0], Service: groupService})
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = codes[1:]
+		b0, _ := s.RedeemBatchStats()
+		outs := make([]store.Redeemed, len(codes))
+		errs := make([]error, len(codes))
+		together(len(codes), func(i int) {
+			outs[i], errs[i] = redeemGrouped(s, places[i%2], store.RedeemRequest{Code: codes[i], Service: groupService})
+		})
+		logBatches(t, s)
+		if b1, _ := s.RedeemBatchStats(); s.Engine() == "postgres" && b1 == b0 {
+			t.Fatal("no group transaction ran on PostgreSQL")
+		}
+		seen := map[string]bool{}
+		for i, code := range codes {
+			if errs[i] != nil {
+				t.Fatalf("redeem %d: %v", i, errs[i])
+			}
+			if len(outs[i].Redemptions) != 1 || outs[i].GroupID != "" || outs[i].SiteID != "" || outs[i].SessionID != "" {
+				t.Fatalf("redeem %d: %+v", i, outs[i])
+			}
+			red := outs[i].Redemptions[0]
+			want := ref.Redemptions[0]
+			want.ID, want.Code, want.PlaceID = red.ID, code, places[i%2].OrganisationID
+			if !reflect.DeepEqual(red, want) {
+				t.Fatalf("redemption %d:\n got %+v\nwant %+v", i, red, want)
+			}
+			if seen[red.ID] {
+				t.Fatalf("redemption id %s twice", red.ID)
+			}
+			seen[red.ID] = true
+			stored := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Redemption, error) {
+				return tx.Redemption(ctx, red.ID, "")
+			})
+			if !stored.RedeemedAt.Equal(red.RedeemedAt) {
+				t.Fatalf("stored at %s, answered %s", stored.RedeemedAt, red.RedeemedAt)
+			}
+			stored.RedeemedAt = red.RedeemedAt
+			if !reflect.DeepEqual(stored, red) {
+				t.Fatalf("stored redemption:\n got %+v\nwant %+v", stored, red)
+			}
+			if p := w.Pass(code); p.Status != passnum.PassRedeemed {
+				t.Fatalf("pass %d: %s", i, p.Status)
+			}
+		}
+		// The same audit entry as the normal path writes.
+		auditOf := func(red passnum.Redemption) passnum.AuditEntry {
+			entries := view(t, s, func(ctx context.Context, tx *store.Tx) ([]passnum.AuditEntry, error) {
+				out, _, err := tx.ListAudit(ctx, store.AuditFilter{ObjectType: "redemption", ObjectID: red.ID})
+				return out, err
+			})
+			if len(entries) != 1 {
+				t.Fatalf("audit of %s: %+v", red.ID, entries)
+			}
+			return entries[0]
+		}
+		refAudit := auditOf(ref.Redemptions[0])
+		for i := range codes {
+			red := outs[i].Redemptions[0]
+			got := auditOf(red)
+			var details map[string]string
+			if err := json.Unmarshal([]byte(got.Details), &details); err != nil || len(details) != 1 || details["pass_id"] != w.Pass(codes[i]).ID {
+				t.Fatalf("audit details %q (%v)", got.Details, err)
+			}
+			want := refAudit
+			want.ID, want.ObjectID, want.Details = got.ID, red.ID, got.Details
+			want.OrganisationID, want.ActorKind, want.ActorID = places[i%2].OrganisationID, places[i%2].Kind, places[i%2].ID
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("audit entry:\n got %+v\nwant %+v", got, want)
+			}
+		}
+		// Ledger: one +amount entry per redemption, on its place and
+		// programme, at its instant; and the redemption's actor.
+		var n, total int64
+		if err := db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(l.amount_cents), 0) FROM ledger_entries l JOIN redemptions r ON r.id = l.redemption_id
+			WHERE l.kind = 'redemption' AND l.amount_cents = r.amount_cents AND l.place_id = r.place_id AND l.programme_id = r.programme_id AND l.at = r.redeemed_at`).Scan(&n, &total); err != nil {
+			t.Fatal(err)
+		}
+		if want := int64(len(codes) + 1); n != want || total != want*1000 {
+			t.Fatalf("ledger: %d entries, %d cents; want %d", n, total, want)
+		}
+		var badActors int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM redemptions WHERE NOT ((place_id = '` + places[0].OrganisationID + `' AND actor_kind = '` + places[0].Kind + `' AND actor_id = '` + places[0].ID + `')
+			OR (place_id = '` + places[1].OrganisationID + `' AND actor_kind = 'user' AND actor_id = 'agent-fablab'))
+			OR site_id IS NOT NULL OR session_id IS NOT NULL OR group_id IS NOT NULL`).Scan(&badActors); err != nil {
+			t.Fatal(err)
+		}
+		if badActors != 0 {
+			t.Fatalf("%d redemptions with the wrong actor or extra references", badActors)
+		}
+		mustCheck(t, s)
+	})
+}
+
+func TestRedeemGroupedSamePass(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		w := newWorld(t, s, clock)
+		code := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID).Passes[0].Code
+		places := []passnum.Actor{w.place, w.MustPlace("Fablab des Usines")}
+		outs := make([]store.Redeemed, 100)
+		errs := make([]error, 100)
+		together(100, func(i int) {
+			outs[i], errs[i] = redeemGrouped(s, places[i%2], store.RedeemRequest{Code: code, Service: groupService})
+		})
+		logBatches(t, s)
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				if winner >= 0 {
+					t.Fatalf("redeemed twice: by %d and %d", winner, i)
+				}
+				winner = i
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("nobody redeemed: %v", errs[0])
+		}
+		red := outs[winner].Redemptions[0]
+		for i, err := range errs {
+			if i == winner {
+				continue
+			}
+			e := wantCode(t, err, passnum.EALREADYREDEEMED)
+			if at, _ := e.Extra["redeemed_at"].(time.Time); !at.Equal(red.RedeemedAt) || e.Extra["place_id"] != red.PlaceID {
+				t.Fatalf("refusal %d names %v, want the winner's %v at %s", i, e.Extra, red.RedeemedAt, red.PlaceID)
+			}
+		}
+		mustCheck(t, s)
+	})
+}
+
+// TestRedeemGroupedRefusals sends good and bad redemptions at once: every
+// refusal is the normal path's, word for word, and changes nothing.
+func TestRedeemGroupedRefusals(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		w := newWorld(t, s, clock)
+		codes := handOutMany(t, w, 6) // 30 passes, booklets of 5
+		paris := w.MustOrganisation(passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Espace numérique parisien", SIRET: nextSIRET(), CommuneINSEE: "75056"})
+		w.MustSetPlaceStatus(paris.ID, passnum.OrgLabelled, "")
+		pending := actorOf(w.MustOrganisation(passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Tiers-lieu en attente", SIRET: nextSIRET(), CommuneINSEE: "21231"}))
+		suspended := w.MustPlace("Lieu suspendu")
+		w.MustSetPlaceStatus(suspended.OrganisationID, passnum.OrgSuspended, "contrôle")
+		// Booklet 1 (codes 5-9) is lost; code 10 was redeemed before.
+		bk := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Pass, error) { return tx.Pass(ctx, codes[5]) }).BookletID
+		if _, err := w.Block(w.dist, bk, w.dist.OrganisationID, "perdu"); err != nil {
+			t.Fatal(err)
+		}
+		before := w.MustRedeem(w.place, codes[10])
+		var unassigned string
+		if err := db.QueryRow(`SELECT code FROM passes WHERE status = 'unassigned' ORDER BY code LIMIT 1`).Scan(&unassigned); err != nil {
+			t.Fatal(err)
+		}
+		type attempt struct {
+			name  string
+			actor passnum.Actor
+			r     store.RedeemRequest
+			want  string // "" for a success
+		}
+		req := func(code string) store.RedeemRequest { return store.RedeemRequest{Code: code, Service: groupService} }
+		attempts := []attempt{
+			{"good", w.place, req(codes[0]), ""},
+			{"good", w.place, req(codes[1]), ""},
+			{"blocked", w.place, req(codes[5]), passnum.EBLOCKED},
+			{"blocked", w.place, req(codes[6]), passnum.EBLOCKED},
+			{"already redeemed", w.place, req(codes[10]), passnum.EALREADYREDEEMED},
+			{"unknown", w.place, req(passnum.NewPassCode()), passnum.ENOTFOUND},
+			{"not handed out", w.place, req(unassigned), passnum.ENOTASSIGNED},
+			{"outside the territory", actorOf(paris), req(codes[11]), passnum.EOUTSIDETERRITORY},
+			{"outside the territory", actorOf(paris), req(codes[12]), passnum.EOUTSIDETERRITORY},
+			{"good", w.place, req(codes[13]), ""},
+			{"place not labelled", pending, req(codes[14]), passnum.EPLACENOTLABELLED},
+			{"place suspended", suspended, req(codes[15]), passnum.EPLACENOTLABELLED},
+			{"bad service", w.place, store.RedeemRequest{Code: codes[16], Service: "Cours de cuisine"}, passnum.EINVALID},
+			{"good", w.place, req(codes[17]), ""},
+		}
+		// Several rounds, so that on PostgreSQL the refusals meet good
+		// redemptions in shared batches.
+		for round := range 3 {
+			outs := make([]store.Redeemed, len(attempts))
+			errs := make([]error, len(attempts))
+			together(len(attempts), func(i int) {
+				a := attempts[i]
+				outs[i], errs[i] = redeemGrouped(s, a.actor, a.r)
+			})
+			for i, a := range attempts {
+				if a.want == "" {
+					if errs[i] != nil {
+						t.Fatalf("round %d, %s: %v", round, a.name, errs[i])
+					}
+					continue
+				}
+				wantCode(t, errs[i], a.want)
+				_, alone := redeemAlone(s, a.actor, a.r)
+				if errs[i].Error() != alone.Error() || passnum.ErrorCode(errs[i]) != passnum.ErrorCode(alone) {
+					t.Fatalf("round %d, %s:\ngrouped %v\n  alone %v", round, a.name, errs[i], alone)
+				}
+				var ge, ae *passnum.Error
+				if !errors.As(errs[i], &ge) || !errors.As(alone, &ae) || !reflect.DeepEqual(ge.Extra, ae.Extra) {
+					t.Fatalf("round %d, %s: extra %v, alone %v", round, a.name, ge.Extra, ae.Extra)
+				}
+			}
+			// Refusals change nothing; successes stay.
+			for _, c := range []int{11, 12, 14, 15, 16} {
+				if p := w.Pass(codes[c]); p.Status != passnum.PassAssigned {
+					t.Fatalf("round %d: refused pass %d is %s", round, c, p.Status)
+				}
+			}
+			if p := w.Pass(codes[10]); p.LastRedemption == nil || p.LastRedemption.RedemptionID != before.ID {
+				t.Fatalf("the earlier redemption changed: %+v", p.LastRedemption)
+			}
+			mustCheck(t, s)
+			// Next round: the good ones are now already redeemed.
+			for i := range attempts {
+				if attempts[i].want == "" {
+					attempts[i].want = passnum.EALREADYREDEEMED
+					attempts[i].name = "good, again"
+				}
+			}
+		}
+		logBatches(t, s)
+	})
+}
+
+// TestRedeemGroupedStaysInItsWrite: once the write has run a statement
+// (an Idempotency-Key's claim), or when it has an instant of its own, the
+// redemption is part of that write, as RedeemTraining.
+func TestRedeemGroupedStaysInItsWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		w := newWorld(t, s, clock)
+		codes := handOutMany(t, w, 1)
+		ctx := t.Context()
+		boom := fmt.Errorf("boom")
+		err := s.Write(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Pass(ctx, codes[0]); err != nil {
+				return err
+			}
+			if _, err := tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[0], Service: groupService}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if err != boom {
+			t.Fatalf("write: %v", err)
+		}
+		if p := w.Pass(codes[0]); p.Status != passnum.PassAssigned {
+			t.Fatalf("a rolled-back write redeemed the pass: %s", p.Status)
+		}
+		past := clock.Now().Add(-time.Hour)
+		var red store.Redeemed
+		if err := s.WriteAt(ctx, past, func(tx *store.Tx) error {
+			var err error
+			red, err = tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[1], Service: groupService})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !red.Redemptions[0].RedeemedAt.Equal(past) {
+			t.Fatalf("redeemed at %s, want %s", red.Redemptions[0].RedeemedAt, past)
+		}
+		if s.Engine() == "postgres" {
+			// Grouped, the redemption is committed by the batcher: the
+			// write may add nothing to it.
+			err := s.Write(ctx, func(tx *store.Tx) error {
+				if _, err := tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[2], Service: groupService}); err != nil {
+					return err
+				}
+				_, err := tx.Pass(ctx, codes[2])
+				return err
+			})
+			if err == nil {
+				t.Fatal("a statement after a grouped redemption ran")
+			}
+			if p := w.Pass(codes[2]); p.Status != passnum.PassRedeemed {
+				t.Fatalf("grouped redemption: pass %s", p.Status)
+			}
+		}
+		mustCheck(t, s)
+	})
+}
+
+// TestRedeemGroupedOff: with GroupRedemptions off, nothing is grouped.
+func TestRedeemGroupedOff(t *testing.T) {
+	u := storetest.NewPostgresDatabase(t)
+	clock := passnum.NewFixedClock(storetest.Epoch)
+	s, err := store.Open(t.Context(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 8, GroupRedemptions: store.GroupOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := newWorld(t, s, clock)
+	codes := handOutMany(t, w, 2)
+	errs := make([]error, len(codes))
+	together(len(codes), func(i int) {
+		_, errs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[i], Service: groupService})
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := s.RedeemBatchStats(); b != 0 {
+		t.Fatalf("%d group transactions with grouping off", b)
+	}
+	mustCheck(t, s)
+}
+
+// lockedBuffer collects a store's log lines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestRedeemGroupedBatchFails: when a batch's transaction fails as a whole
+// (here a pass that is 'assigned' but already has an active redemption,
+// which breaks the unique index), every request in it runs alone and gets
+// its own answer: the others are redeemed.
+func TestRedeemGroupedBatchFails(t *testing.T) {
+	u := storetest.NewPostgresDatabase(t)
+	clock := passnum.NewFixedClock(storetest.Epoch)
+	var logs lockedBuffer
+	s, err := store.Open(t.Context(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 8, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db := openRaw(t, u)
+	w := newWorld(t, s, clock)
+	codes := handOutMany(t, w, 6)
+	bad := w.Pass(codes[0])
+	if _, err := db.Exec(`INSERT INTO redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
+		VALUES ('` + passnum.NewID(clock.Now()) + `', '` + bad.ID + `', '` + w.prog.ID + `', '` + w.place.OrganisationID + `', 'x', 1000, 0, 'active', 'test', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	_, alone := redeemAlone(s, w.place, store.RedeemRequest{Code: codes[0], Service: groupService})
+	if alone == nil {
+		t.Fatal("the broken pass was redeemed")
+	}
+	for round := 0; round < 5 && !strings.Contains(logs.String(), "group redemption failed"); round++ {
+		if p := w.Pass(codes[1]); p.Status != passnum.PassAssigned {
+			break // all used
+		}
+		n := 6
+		errs := make([]error, n)
+		start := 1 + round*n
+		if start+n > len(codes) {
+			break
+		}
+		together(n+1, func(i int) {
+			if i == n {
+				_, err := redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[0], Service: groupService})
+				if err == nil || err.Error() != alone.Error() {
+					t.Errorf("broken pass: %v, alone %v", err, alone)
+				}
+				return
+			}
+			_, errs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[start+i], Service: groupService})
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, redemption %d: %v", round, i, err)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "group redemption failed") {
+		t.Fatalf("no batch met the broken pass; log:\n%s", logs.String())
+	}
+	if _, err := db.Exec(`DELETE FROM redemptions WHERE actor_kind = 'test'`); err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, s)
+}
