@@ -238,3 +238,50 @@ func TestOperatorSecondFactorRequired(t *testing.T) {
 		t.Fatalf("distributor: %d", a.Status)
 	}
 }
+
+// An operator turns off the second factor of someone who lost their
+// phone; the person then signs in with their password alone.
+func TestOperatorResetsSecondFactor(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		var placeUser passnum.User
+		st.view(func(ctx context.Context, tx *store.Tx) error {
+			c, err := tx.UserCredentials(ctx, st.emails[passnum.RolePlace])
+			placeUser = c.User
+			return err
+		})
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			return tx.SetTOTPSecret(ctx, placeUser.Actor(), placeUser.ID, "JBSWY3DPEHPK3PXP", true)
+		})
+		b := st.browser()
+		b.signIn(st.emails[passnum.RolePlace])
+		if a := b.get("/lieu"); a.Status != http.StatusSeeOther {
+			t.Fatalf("with a second factor, the password alone let the place in: %d", a.Status)
+		}
+		op := st.as(passnum.RoleOperator)
+		path := "/operateur/personnes/" + placeUser.ID + "/double-authentification"
+		if a := st.as(passnum.RoleDistributor).post(path, nil); a.Status != http.StatusForbidden {
+			t.Fatalf("a distributor reset a second factor: %d", a.Status)
+		}
+		if a := op.post(path, nil); a.Status != http.StatusSeeOther {
+			t.Fatalf("reset: %d\n%s", a.Status, a.Body)
+		}
+		b2 := st.browser()
+		b2.signIn(st.emails[passnum.RolePlace])
+		if a := b2.get("/lieu"); a.Status != http.StatusOK {
+			t.Fatalf("after the reset: %d", a.Status)
+		}
+		// Twice says there is nothing to reset.
+		if a := op.post(path, nil); a.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("second reset: %d", a.Status)
+		}
+		var entries []passnum.AuditEntry
+		st.view(func(ctx context.Context, tx *store.Tx) error {
+			var err error
+			entries, _, err = tx.ListAudit(ctx, store.AuditFilter{ObjectType: "user", ObjectID: placeUser.ID})
+			return err
+		})
+		if len(entries) == 0 || entries[0].Action != "user.totp_disable" || entries[0].OrganisationID != st.operator.ID {
+			t.Fatalf("audit %+v", entries)
+		}
+	})
+}

@@ -43,6 +43,7 @@ func operatorPages() []*page {
 		op("POST", "/operateur/personnes/{id}/desactiver", operatorSetDisabled(true)),
 		op("POST", "/operateur/personnes/{id}/activer", operatorSetDisabled(false)),
 		op("POST", "/operateur/personnes/{id}/lien", operatorSendLink),
+		op("POST", "/operateur/personnes/{id}/double-authentification", operatorResetFactor),
 		op("GET", "/operateur/journal", operatorAudit),
 	}
 }

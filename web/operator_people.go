@@ -126,3 +126,30 @@ func operatorSendLink(q *request) error {
 	}
 	return q.redirect("/operateur/personnes", msg)
 }
+
+// operatorResetFactor turns off the second factor of someone who lost
+// their phone: they sign in with their password and set it up again. The
+// audit trail records who did it. One cannot reset one's own.
+func operatorResetFactor(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	if id == q.user.ID {
+		return passnum.Errorf(passnum.EINVALID, "Vous ne pouvez pas réinitialiser votre propre double authentification : demandez-le à une autre personne de l'opérateur.")
+	}
+	var u passnum.User
+	if err := q.write(func(tx *store.Tx) error {
+		var err error
+		if u, err = tx.User(q.ctx(), id, ""); err != nil {
+			return err
+		}
+		if !u.TOTPEnabled {
+			return passnum.Errorf(passnum.EINVALID, "La double authentification de %s n'est pas activée : rien à réinitialiser.", u.Email)
+		}
+		return tx.SetTOTPSecret(q.ctx(), q.actor(), id, "", false)
+	}); err != nil {
+		return err
+	}
+	return q.redirect("/operateur/personnes", "La double authentification de "+u.Email+" est désactivée : à sa prochaine connexion, le mot de passe suffira ; invitez la personne à la configurer de nouveau.")
+}
