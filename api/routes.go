@@ -116,6 +116,8 @@ func lifecycleRoutes() []*route {
 			Response: list[passnum.Programme]{}, Status: http.StatusOK, Handle: listProgrammes},
 		{Method: "GET", Path: "/programmes/{id}", Roles: anyRole, Summary: "Lire un programme, ses financeurs et son stock",
 			Response: passnum.Programme{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getProgramme},
+		{Method: "POST", Path: "/programmes/{id}/settings", Roles: operator, Summary: "Modifier les réglages d'un programme (nom, validité, tolérance, âges, limites, territoire) ; la valeur des pass, la taille des carnets et les financeurs ne changent plus",
+			Request: programmeSettingsRequest{}, Response: passnum.Programme{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: updateProgrammeSettings},
 		{Method: "POST", Path: "/programmes/{id}/issuances", Roles: operator, Summary: "Émettre des carnets de pass dans le stock central du programme",
 			Request: issuanceRequest{}, Response: passnum.Issuance{}, Status: http.StatusCreated, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Exclusive: true, Handle: createIssuance},
 		{Method: "POST", Path: "/programmes/{id}/allocations", Roles: operator, Summary: "Doter un distributeur de carnets",

@@ -24,6 +24,8 @@ func operatorPages() []*page {
 		op("GET", "/operateur/programmes/nouveau", operatorNewProgramme),
 		op("POST", "/operateur/programmes/nouveau", operatorCreateProgramme),
 		op("GET", "/operateur/programmes/{id}", operatorProgramme),
+		op("GET", "/operateur/programmes/{id}/parametres", operatorProgrammeSettings),
+		op("POST", "/operateur/programmes/{id}/parametres", operatorUpdateProgrammeSettings),
 		op("POST", "/operateur/programmes/{id}/emettre", operatorIssue),
 		op("POST", "/operateur/programmes/{id}/doter", operatorAllocate),
 		op("GET", "/operateur/organisations", operatorOrganisations),

@@ -360,3 +360,225 @@ func operatorAllocate(q *request) error {
 	}
 	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(n, 10)+" carnet(s) attribué(s) à « "+name+" ».")
 }
+
+// The settings form: what may change after a programme's creation, on the
+// terms of passnum.ProgrammeUpdate; the rest is shown with the reason it
+// no longer changes.
+
+func init() {
+	opActions["programme.update"] = "Modification des réglages d'un programme"
+	funcs["opHeldHint"] = func(n int) string {
+		if n == 0 {
+			return " ; aucun carnet n'est encore remis."
+		}
+		return " : " + opPlural(n, "1 carnet", strconv.Itoa(n)+" carnets") + " au plus aujourd'hui."
+	}
+}
+
+// opSettingsView is the settings page: the programme, what its form needs
+// to explain its rules, and the settings that no longer change.
+type opSettingsView struct {
+	P       passnum.Programme
+	LastDay passnum.Date
+	Today   passnum.Date
+	// ValidFromOpen: no booklet issued yet, so valid_from may still move.
+	ValidFromOpen bool
+	// MostHeld is the most booklets one beneficiary holds: the floor of
+	// the per-beneficiary limit.
+	MostHeld int
+	Funders  []opSettingsFunder
+	// Frozen gives, field by field, why a setting no longer changes.
+	Frozen map[string]string
+}
+
+type opSettingsFunder struct {
+	ID, Name string
+	ShareBps int64
+}
+
+func opLoadSettings(q *request, id string) (opSettingsView, error) {
+	v := opSettingsView{Frozen: map[string]string{}}
+	for k, reason := range passnum.FrozenProgrammeFields {
+		v.Frozen[k] = opSentence(reason)
+	}
+	v.Frozen["valid_from"] = opSentence(passnum.FrozenValidFrom)
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		if v.P, err = tx.Programme(q.ctx(), id); err != nil {
+			return err
+		}
+		v.LastDay, v.Today = v.P.LastRedeemDay(), tx.Today()
+		v.ValidFromOpen = v.P.Stock == nil || v.P.Stock.IssuedBooklets == 0
+		if v.MostHeld, err = tx.MostBookletsHeld(q.ctx(), id); err != nil {
+			return err
+		}
+		for _, f := range v.P.Funders {
+			o, err := tx.Organisation(q.ctx(), f.OrganisationID)
+			if err != nil {
+				return err
+			}
+			v.Funders = append(v.Funders, opSettingsFunder{ID: o.ID, Name: o.Name, ShareBps: f.ShareBps})
+		}
+		return nil
+	})
+	return v, err
+}
+
+// opSentence capitalises a reason to show it as a sentence.
+func opSentence(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = []rune(strings.ToUpper(string(r[0])))[0]
+	}
+	return string(r) + "."
+}
+
+// opSettingsForm fills the form with the programme's current settings.
+func opSettingsForm(p passnum.Programme) *form {
+	v := url.Values{
+		"name": {p.Name}, "valid_until": {frDate(p.ValidUntil)}, "grace_days": {strconv.Itoa(p.GraceDays)},
+		"min_age": {strconv.Itoa(p.MinAge)}, "max_age": {strconv.Itoa(p.MaxAge)},
+		"max_booklets_per_beneficiary": {strconv.Itoa(p.MaxBookletsPerBeneficiary)}, "cancel_window_hours": {strconv.Itoa(p.CancelWindowHours)},
+		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": {strings.Join(p.Territory, ", ")},
+	}
+	if p.Stock == nil || p.Stock.IssuedBooklets == 0 {
+		v.Set("valid_from", frDate(p.ValidFrom))
+	}
+	return &form{Values: v, Errors: map[string]string{}}
+}
+
+func operatorProgrammeSettings(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	v, err := opLoadSettings(q, id)
+	if err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "operator/programme_settings", "Réglages — "+v.P.Name, v, opSettingsForm(v.P))
+}
+
+// opReadSettings reads the settings form in its own words (JJ/MM/AAAA,
+// whole numbers); the domain's rules follow in the store. valid_from is
+// read only when the form offers it.
+func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
+	var fe passnum.FieldErrors
+	name := f.Get("name")
+	u := passnum.ProgrammeUpdate{Name: &name}
+	day := func(field string) *passnum.Date {
+		d, err := parseFrenchDate(field, f.Get(field))
+		if err != nil {
+			fe = append(fe, err.(*passnum.Error).Fields...)
+			return nil
+		}
+		return &d
+	}
+	if _, offered := f.Values["valid_from"]; offered {
+		u.ValidFrom = day("valid_from")
+	}
+	u.ValidUntil = day("valid_until")
+	whole := func(field string) *int {
+		before := len(fe)
+		n := opInt(&fe, f, field)
+		if len(fe) > before {
+			return nil
+		}
+		return &n
+	}
+	u.GraceDays = whole("grace_days")
+	u.MinAge = whole("min_age")
+	u.MaxAge = whole("max_age")
+	u.MaxBookletsPerBeneficiary = whole("max_booklets_per_beneficiary")
+	u.CancelWindowHours = whole("cancel_window_hours")
+	u.MaxPassesPerTraining = whole("max_passes_per_training")
+	u.Territory = strings.FieldsFunc(f.Get("territory"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
+	if u.Territory == nil {
+		u.Territory = []string{} // an emptied field is refused, not "unchanged"
+	}
+	return u, fe.Err()
+}
+
+func operatorUpdateProgrammeSettings(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	f := newForm(q.r)
+	var changes []passnum.ProgrammeChange
+	u, err := opReadSettings(f)
+	if err == nil {
+		err = q.write(func(tx *store.Tx) error {
+			before, err := tx.Programme(q.ctx(), id)
+			if err != nil {
+				return err
+			}
+			after, err := tx.UpdateProgramme(q.ctx(), q.actor(), id, u)
+			changes = passnum.ProgrammeChanges(&before, &after)
+			return err
+		})
+	}
+	if err != nil {
+		status, ok := opFormStatus(f, err)
+		if !ok {
+			return err
+		}
+		if len(f.Errors) > 0 {
+			// The fields say what is wrong, in their own words.
+			f.Message = "Les réglages n'ont pas été enregistrés : corrigez les champs signalés."
+		}
+		v, lerr := opLoadSettings(q, id)
+		if lerr != nil {
+			return lerr
+		}
+		return q.render(status, "operator/programme_settings", "Réglages — "+v.P.Name, v, f)
+	}
+	return q.redirect("/operateur/programmes/"+id, opChangesMessage(changes))
+}
+
+// opSettingLabels name the settings in the flash message.
+var opSettingLabels = map[string]string{
+	"name": "nom", "valid_from": "premier jour de validité", "valid_until": "dernier jour de validité",
+	"grace_days": "délai de tolérance", "last_redeem_day": "dernier jour d'encaissement", "min_age": "âge minimum", "max_age": "âge maximum",
+	"max_booklets_per_beneficiary": "carnets par bénéficiaire", "cancel_window_hours": "délai d'annulation par le lieu",
+	"max_passes_per_training": "pass pour une même formation", "territory": "territoire",
+}
+
+// opChangesMessage says what an update changed: "Réglages modifiés :
+// dernier jour de validité 31/12/2026 → 30/06/2027 ; …".
+func opChangesMessage(changes []passnum.ProgrammeChange) string {
+	if len(changes) == 0 {
+		return "Aucun réglage n'a changé."
+	}
+	parts := make([]string, 0, len(changes))
+	for _, c := range changes {
+		parts = append(parts, opSettingLabels[c.Field]+" : "+opSettingValue(c.Field, c.Old)+" → "+opSettingValue(c.Field, c.New))
+	}
+	return "Réglages modifiés : " + strings.Join(parts, " ; ") + "."
+}
+
+func opSettingValue(field string, v any) string {
+	switch x := v.(type) {
+	case passnum.Date:
+		return frDate(x)
+	case []string:
+		return passnum.TerritoryName(x)
+	case string:
+		// Kept short: the message travels in a cookie.
+		if r := []rune(x); len(r) > 60 {
+			x = string(r[:59]) + "…"
+		}
+		return "« " + x + " »"
+	case int:
+		switch field {
+		case "grace_days":
+			return opPlural(int64(x), strconv.Itoa(x)+" jour", strconv.Itoa(x)+" jours")
+		case "min_age", "max_age":
+			return strconv.Itoa(x) + " ans"
+		case "cancel_window_hours":
+			return strconv.Itoa(x) + " h"
+		}
+		return strconv.Itoa(x)
+	}
+	return ""
+}
