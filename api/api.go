@@ -59,6 +59,11 @@ type call struct {
 	r     *http.Request
 	actor passnum.Actor
 	body  []byte
+	// direct, when a write's handler sets it, does the whole write by
+	// itself, outside any transaction of write's: used instead of the
+	// returned work when there is no Idempotency-Key to record with it
+	// (a redemption, which the store may group with concurrent ones).
+	direct func(*store.Store) (any, error)
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -212,11 +217,29 @@ func (s *Server) handler(rt *route) http.Handler {
 
 // write runs a state change, with its idempotency record in the same
 // transaction: a retry with the same key and body gets the first answer,
-// the same key with another body is refused.
+// the same key with another body is refused. Without a key, a handler's
+// direct path (c.direct), when it offers one, runs instead.
 func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *call, run func(*store.Tx) (any, error)) {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 255 {
 		writeError(w, r, s.log, passnum.Invalid(passnum.FieldError{Field: "Idempotency-Key", Detail: "255 caractères au plus"}))
+		return
+	}
+	if key == "" && c.direct != nil {
+		var body []byte
+		out, err := c.direct(s.store)
+		if err == nil && out != nil {
+			body, err = json.Marshal(out)
+		}
+		if err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
+		if len(body) == 0 {
+			w.WriteHeader(rt.Status)
+			return
+		}
+		writeRaw(w, rt.Status, body, "application/json")
 		return
 	}
 	scope := c.actor.OrganisationID

@@ -47,11 +47,17 @@ func redeem(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	r := store.RedeemRequest{Code: code, Service: deref(req.Service), SiteID: deref(req.SiteID), SessionID: deref(req.SessionID)}
+	// Without an Idempotency-Key, the redemption is the write's only step:
+	// the store may redeem it together with concurrent ones.
+	c.direct = func(s *store.Store) (any, error) {
+		out, err := s.RedeemGrouped(c.ctx(), c.actor, r)
+		if err != nil {
+			return nil, err
+		}
+		return newRedeemResponse(out), nil
+	}
 	return func(tx *store.Tx) (any, error) {
-		// The redemption is the write's only step: without an
-		// Idempotency-Key (whose claim would already have run in tx), the
-		// store may redeem it together with concurrent ones (PostgreSQL).
-		out, err := tx.RedeemGrouped(c.ctx(), c.actor, r)
+		out, err := tx.RedeemTraining(c.ctx(), c.actor, r)
 		if err != nil {
 			return nil, err
 		}

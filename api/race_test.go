@@ -49,6 +49,54 @@ func TestRaceRedeemSamePass(t *testing.T) {
 	})
 }
 
+// TestRaceRedeemGroupedOrKeyed: without an Idempotency-Key, concurrent
+// redemptions are redeemed together by the store (group redemption);
+// with one, each runs in the write that records its key, and a retry gets
+// the first answer.
+func TestRaceRedeemGroupedOrKeyed(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		prog := e.programme(4, 4)
+		var codes []string
+		for range 4 {
+			_, c := e.handOut(prog)
+			codes = append(codes, c...)
+		}
+		b0, _ := e.s.RedeemBatchStats()
+		counts := race(10, func(i int) response {
+			return e.do("POST", "/passes/"+codes[i]+"/redeem", e.place, map[string]any{"service": service})
+		})
+		if counts["ok"] != 10 {
+			t.Fatalf("answers: %v", counts)
+		}
+		b1, n1 := e.s.RedeemBatchStats()
+		if b1 == b0 {
+			t.Fatal("no group redemption without an Idempotency-Key")
+		}
+		keyed := codes[10:]
+		bodies := make([]string, len(keyed))
+		counts = race(len(keyed), func(i int) response {
+			r := e.do("POST", "/passes/"+keyed[i]+"/redeem", e.place, map[string]any{"service": service}, "Idempotency-Key", "k-"+keyed[i])
+			bodies[i] = string(r.Raw)
+			return r
+		})
+		if counts["ok"] != len(keyed) {
+			t.Fatalf("keyed answers: %v", counts)
+		}
+		if b2, n2 := e.s.RedeemBatchStats(); b2 != b1 || n2 != n1 {
+			t.Fatalf("keyed redemptions went through the group: %d batches, %d redemptions", b2-b1, n2-n1)
+		}
+		for i, code := range keyed {
+			r := e.do("POST", "/passes/"+code+"/redeem", e.place, map[string]any{"service": service}, "Idempotency-Key", "k-"+code)
+			if r.Status != 201 || string(r.Raw) != bodies[i] {
+				t.Fatalf("replay of %s: %d %s, first %s", code, r.Status, r.Raw, bodies[i])
+			}
+		}
+		if err := e.s.Check(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestRaceAllocateLastBooklet(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		prog := e.programme(3, 2) // one booklet left unallocated

@@ -35,7 +35,7 @@ func runProfiled(b *testing.B, viaAPI bool) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(r.Throughput, "redemptions/s")
-		b.ReportMetric(r.BatchAvg, "writes/commit")
+		b.ReportMetric(r.BatchAvg, "redemptions/commit")
 		b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
 	}
 }

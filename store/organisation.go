@@ -197,13 +197,42 @@ func (tx *Tx) ListKeys(ctx context.Context, orgID string) ([]passnum.APIKey, err
 	return out, rows.Err()
 }
 
+const authenticateQuery = `SELECT k.id, o.id, o.kind FROM api_keys k JOIN organisations o ON o.id = k.organisation_id
+	WHERE k.secret_hash = ? AND k.revoked_at IS NULL`
+
+// authStmt is Authenticate's query, prepared once on the pool (database/sql
+// then keeps it prepared on each connection it runs on): every API request
+// runs it, and parsing it again each time cost as much as running it. Nil
+// while it could not be prepared: the query then runs unprepared.
+func (s *Store) authStmt(ctx context.Context) *sql.Stmt {
+	if st := s.auth.Load(); st != nil {
+		return st
+	}
+	s.authMu.Lock()
+	defer s.authMu.Unlock()
+	if st := s.auth.Load(); st != nil {
+		return st
+	}
+	st, err := s.db.PrepareContext(ctx, s.dialect.rebind(authenticateQuery))
+	if err != nil {
+		return nil
+	}
+	s.auth.Store(st)
+	return st
+}
+
 // Authenticate finds the actor behind an API key secret; revoked or unknown
 // keys are refused.
 func (s *Store) Authenticate(ctx context.Context, secret string) (passnum.Actor, error) {
 	var a passnum.Actor
 	var role string
-	err := s.db.QueryRowContext(ctx, s.dialect.rebind(`SELECT k.id, o.id, o.kind FROM api_keys k JOIN organisations o ON o.id = k.organisation_id
-		WHERE k.secret_hash = ? AND k.revoked_at IS NULL`), hashKey(secret)).Scan(&a.ID, &a.OrganisationID, &role)
+	var row *sql.Row
+	if st := s.authStmt(ctx); st != nil {
+		row = st.QueryRowContext(ctx, hashKey(secret))
+	} else {
+		row = s.db.QueryRowContext(ctx, s.dialect.rebind(authenticateQuery), hashKey(secret))
+	}
+	err := row.Scan(&a.ID, &a.OrganisationID, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, passnum.Errorf(passnum.EUNAUTHENTICATED, "Clé d'API inconnue ou révoquée : demandez une clé à l'opérateur du programme.")
 	}

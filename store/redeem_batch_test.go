@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -18,23 +18,17 @@ import (
 	"passnum/store/storetest"
 )
 
-// Group redemption: on PostgreSQL, Tx.RedeemGrouped runs concurrent simple
-// redemptions in shared transactions; on SQLite it is RedeemTraining. Both
-// engines must answer the same, request by request.
+// Group redemption: Store.RedeemGrouped runs concurrent simple redemptions
+// together, several in one write of multi-row statements, on both engines
+// (through the writer on SQLite, in a transaction of the batcher's on
+// PostgreSQL). It must answer what RedeemTraining alone would, request by
+// request, and write the same rows.
 
 const groupService = "Maîtrise des outils numériques du quotidien"
 
-// redeemGrouped is one API-like write: the grouped redemption and nothing
-// else.
+// redeemGrouped is what the API does without an Idempotency-Key.
 func redeemGrouped(s *store.Store, actor passnum.Actor, r store.RedeemRequest) (store.Redeemed, error) {
-	var out store.Redeemed
-	ctx := context.Background()
-	err := s.Write(ctx, func(tx *store.Tx) error {
-		var err error
-		out, err = tx.RedeemGrouped(ctx, actor, r)
-		return err
-	})
-	return out, err
+	return s.RedeemGrouped(context.Background(), actor, r)
 }
 
 // redeemAlone is the normal path: RedeemTraining in its own write.
@@ -83,7 +77,7 @@ func handOutMany(t *testing.T, w *world, booklets int) []string {
 func logBatches(t *testing.T, s *store.Store) {
 	t.Helper()
 	if b, n := s.RedeemBatchStats(); b > 0 {
-		t.Logf("%s: %d requests in %d group transactions (%.1f each)", s.Engine(), n, b, float64(n)/float64(b))
+		t.Logf("%s: %d requests in %d group writes (%.1f each)", s.Engine(), n, b, float64(n)/float64(b))
 	}
 }
 
@@ -106,8 +100,8 @@ func TestRedeemGroupedDistinctPasses(t *testing.T) {
 			outs[i], errs[i] = redeemGrouped(s, places[i%2], store.RedeemRequest{Code: codes[i], Service: groupService})
 		})
 		logBatches(t, s)
-		if b1, _ := s.RedeemBatchStats(); s.Engine() == "postgres" && b1 == b0 {
-			t.Fatal("no group transaction ran on PostgreSQL")
+		if b1, _ := s.RedeemBatchStats(); b1 == b0 {
+			t.Fatal("no group write ran")
 		}
 		seen := map[string]bool{}
 		for i, code := range codes {
@@ -271,8 +265,8 @@ func TestRedeemGroupedRefusals(t *testing.T) {
 			{"bad service", w.place, store.RedeemRequest{Code: codes[16], Service: "Cours de cuisine"}, passnum.EINVALID},
 			{"good", w.place, req(codes[17]), ""},
 		}
-		// Several rounds, so that on PostgreSQL the refusals meet good
-		// redemptions in shared batches.
+		// Several rounds, so that the refusals meet good redemptions in
+		// shared batches.
 		for round := range 3 {
 			outs := make([]store.Redeemed, len(attempts))
 			errs := make([]error, len(attempts))
@@ -319,87 +313,132 @@ func TestRedeemGroupedRefusals(t *testing.T) {
 	})
 }
 
-// TestRedeemGroupedStaysInItsWrite: once the write has run a statement
-// (an Idempotency-Key's claim), or when it has an instant of its own, the
-// redemption is part of that write, as RedeemTraining.
-func TestRedeemGroupedStaysInItsWrite(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+// TestRedeemGroupedNotSimple: a redemption at a site or for a session
+// is not grouped; RedeemGrouped runs it through RedeemTraining, in a write
+// of its own, with all that it writes.
+func TestRedeemGroupedNotSimple(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 		w := newWorld(t, s, clock)
 		codes := handOutMany(t, w, 1)
-		ctx := t.Context()
-		boom := fmt.Errorf("boom")
-		err := s.Write(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Pass(ctx, codes[0]); err != nil {
-				return err
-			}
-			if _, err := tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[0], Service: groupService}); err != nil {
-				return err
-			}
-			return boom
-		})
-		if err != boom {
-			t.Fatalf("write: %v", err)
-		}
-		if p := w.Pass(codes[0]); p.Status != passnum.PassAssigned {
-			t.Fatalf("a rolled-back write redeemed the pass: %s", p.Status)
-		}
-		past := clock.Now().Add(-time.Hour)
-		var red store.Redeemed
-		if err := s.WriteAt(ctx, past, func(tx *store.Tx) error {
-			var err error
-			red, err = tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[1], Service: groupService})
-			return err
-		}); err != nil {
+		site := catSite(t, w, w.place, "Médiathèque Pierre-Bayle")
+		tr := catTraining(t, w, w.place, 2)
+		se := catSession(t, w, w.place, tr.ID, site, time.Hour, 10)
+		clock.Advance(3 * time.Hour) // the training took place
+		b0, _ := s.RedeemBatchStats()
+		out, err := redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[0], Service: groupService, SiteID: site})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !red.Redemptions[0].RedeemedAt.Equal(past) {
-			t.Fatalf("redeemed at %s, want %s", red.Redemptions[0].RedeemedAt, past)
+		if len(out.Redemptions) != 1 || out.SiteID != site {
+			t.Fatalf("at a site: %+v", out)
 		}
-		if s.Engine() == "postgres" {
-			// Grouped, the redemption is committed by the batcher: the
-			// write may add nothing to it.
-			err := s.Write(ctx, func(tx *store.Tx) error {
-				if _, err := tx.RedeemGrouped(ctx, w.place, store.RedeemRequest{Code: codes[2], Service: groupService}); err != nil {
-					return err
-				}
-				_, err := tx.Pass(ctx, codes[2])
-				return err
-			})
-			if err == nil {
-				t.Fatal("a statement after a grouped redemption ran")
-			}
-			if p := w.Pass(codes[2]); p.Status != passnum.PassRedeemed {
-				t.Fatalf("grouped redemption: pass %s", p.Status)
-			}
+		out, err = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[1], SessionID: se.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Redemptions) != 2 || out.SessionID != se.ID || out.SiteID != site || out.GroupID == "" {
+			t.Fatalf("for a session of two passes: %+v", out)
+		}
+		got := rawStrings(t, db, `SELECT COALESCE(site_id, '') || '/' || COALESCE(session_id, '') || '/' || COALESCE(group_id, '') FROM redemptions ORDER BY id`)
+		if want := []string{site + "//", site + "/" + se.ID + "/" + out.GroupID, site + "/" + se.ID + "/" + out.GroupID}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored %v, want %v", got, want)
+		}
+		// A refusal without a service is the normal path's too.
+		_, err = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[3]})
+		wantCode(t, err, passnum.EINVALID)
+		if b1, _ := s.RedeemBatchStats(); b1 != b0 {
+			t.Fatalf("%d group writes for redemptions that are not simple", b1-b0)
 		}
 		mustCheck(t, s)
 	})
 }
 
-// TestRedeemGroupedOff: with GroupRedemptions off, nothing is grouped.
-func TestRedeemGroupedOff(t *testing.T) {
-	u := storetest.NewPostgresDatabase(t)
+// openWith opens a store of the engine on a fresh database with opts (a
+// fixed clock at the epoch), and returns it with its URL.
+func openWith(t *testing.T, engine string, opts store.Options) (*store.Store, *passnum.FixedClock, string) {
+	t.Helper()
+	u := "sqlite:" + filepath.Join(t.TempDir(), "passnum.db")
+	if engine == "postgres" {
+		u = storetest.NewPostgresDatabase(t)
+		opts.MaxConns = 8
+	}
 	clock := passnum.NewFixedClock(storetest.Epoch)
-	s, err := store.Open(t.Context(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 8, GroupRedemptions: store.GroupOff})
+	opts.Clock, opts.Migrate = clock, true
+	s, err := store.Open(t.Context(), u, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
-	w := newWorld(t, s, clock)
-	codes := handOutMany(t, w, 2)
-	errs := make([]error, len(codes))
-	together(len(codes), func(i int) {
-		_, errs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[i], Service: groupService})
-	})
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	t.Cleanup(func() { s.Close() })
+	return s, clock, u
+}
+
+// TestRedeemGroupedOff: with GroupRedemptions off, nothing is grouped.
+func TestRedeemGroupedOff(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s, clock, _ := openWith(t, engine, store.Options{GroupRedemptions: store.GroupOff})
+			w := newWorld(t, s, clock)
+			codes := handOutMany(t, w, 2)
+			errs := make([]error, len(codes))
+			together(len(codes), func(i int) {
+				_, errs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[i], Service: groupService})
+			})
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if b, _ := s.RedeemBatchStats(); b != 0 {
+				t.Fatalf("%d group writes with grouping off", b)
+			}
+			mustCheck(t, s)
+		})
 	}
-	if b, _ := s.RedeemBatchStats(); b != 0 {
-		t.Fatalf("%d group transactions with grouping off", b)
+}
+
+// TestRedeemGroupedClose closes the store while redemptions are coming:
+// each gets an answer, a success is kept, a refusal is "unavailable".
+func TestRedeemGroupedClose(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s, clock, u := openWith(t, engine, store.Options{})
+			w := newWorld(t, s, clock)
+			codes := handOutMany(t, w, 20)
+			errs := make([]error, len(codes))
+			finished := make(chan struct{})
+			go func() {
+				together(len(codes), func(i int) {
+					if i == len(codes)/2 {
+						s.Close()
+					}
+					_, errs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: codes[i], Service: groupService})
+				})
+				close(finished)
+			}()
+			select {
+			case <-finished:
+			case <-time.After(30 * time.Second):
+				t.Fatal("redemptions still waiting 30 s after Close")
+			}
+			s2, err := store.Open(t.Context(), u, store.Options{Clock: clock, MaxConns: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s2.Close()
+			for i, err := range errs {
+				p := view(t, s2, func(ctx context.Context, tx *store.Tx) (passnum.Pass, error) { return tx.Pass(ctx, codes[i]) })
+				switch {
+				case err == nil && p.Status != passnum.PassRedeemed:
+					t.Fatalf("redemption %d answered but pass %s", i, p.Status)
+				case err != nil && passnum.ErrorCode(err) != passnum.EUNAVAILABLE:
+					t.Fatalf("redemption %d: %v", i, err)
+				case err != nil && p.Status != passnum.PassAssigned:
+					t.Fatalf("redemption %d refused (%v) but pass %s", i, err, p.Status)
+				}
+			}
+			mustCheck(t, s2)
+		})
 	}
-	mustCheck(t, s)
 }
 
 // lockedBuffer collects a store's log lines.
@@ -420,19 +459,19 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// TestRedeemGroupedBatchFails: when a batch's transaction fails as a whole
+// TestRedeemGroupedBatchFails: when a batch's write fails as a whole
 // (here a pass that is 'assigned' but already has an active redemption,
 // which breaks the unique index), every request in it runs alone and gets
 // its own answer: the others are redeemed.
 func TestRedeemGroupedBatchFails(t *testing.T) {
-	u := storetest.NewPostgresDatabase(t)
-	clock := passnum.NewFixedClock(storetest.Epoch)
-	var logs lockedBuffer
-	s, err := store.Open(t.Context(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 8, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	if err != nil {
-		t.Fatal(err)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testRedeemGroupedBatchFails(t, engine) })
 	}
-	defer s.Close()
+}
+
+func testRedeemGroupedBatchFails(t *testing.T, engine string) {
+	var logs lockedBuffer
+	s, clock, u := openWith(t, engine, store.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	db := openRaw(t, u)
 	w := newWorld(t, s, clock)
 	codes := handOutMany(t, w, 6)
@@ -446,9 +485,6 @@ func TestRedeemGroupedBatchFails(t *testing.T) {
 		t.Fatal("the broken pass was redeemed")
 	}
 	for round := 0; round < 5 && !strings.Contains(logs.String(), "group redemption failed"); round++ {
-		if p := w.Pass(codes[1]); p.Status != passnum.PassAssigned {
-			break // all used
-		}
 		n := 6
 		errs := make([]error, n)
 		start := 1 + round*n
@@ -473,6 +509,137 @@ func TestRedeemGroupedBatchFails(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "group redemption failed") {
 		t.Fatalf("no batch met the broken pass; log:\n%s", logs.String())
+	}
+	if _, err := db.Exec(`DELETE FROM redemptions WHERE actor_kind = 'test'`); err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, s)
+}
+
+// TestRedeemGroupedSharesCommit: on SQLite the group's write may share the
+// writer's commit with other writes, under a savepoint: a failing group
+// write leaves its batch-mate's changes alone (and its requests then run
+// alone), and a failing batch-mate leaves the group's redemptions alone.
+func TestRedeemGroupedSharesCommit(t *testing.T) {
+	var logs lockedBuffer
+	s, clock, u := openWith(t, "sqlite", store.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	db := openRaw(t, u)
+	w := newWorld(t, s, clock)
+	codes := handOutMany(t, w, 6) // 30 passes: 5 attempts of 4, then 1 and 5 attempts of 1
+	ctx := t.Context()
+	// hold blocks the writer, then queues the group's write of reqs and
+	// another write, so that they share the writer's next commit; it
+	// returns the writer's commits and writes meanwhile.
+	hold := func(reqs []string, other func(*store.Tx) error) (groupErrs []error, otherErr error, commits, writes int64) {
+		c0, w0 := s.WriterStats()
+		held, release := make(chan struct{}), make(chan struct{})
+		go s.Write(ctx, func(*store.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+		<-held
+		b0, _ := s.RedeemBatchStats()
+		groupErrs = make([]error, len(reqs))
+		var wg sync.WaitGroup
+		for i, code := range reqs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, groupErrs[i] = redeemGrouped(s, w.place, store.RedeemRequest{Code: code, Service: groupService})
+			}()
+		}
+		for b, _ := s.RedeemBatchStats(); b == b0; b, _ = s.RedeemBatchStats() {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond) // the batch's write is queued
+		otherDone := make(chan error, 1)
+		go func() { otherDone <- s.Write(ctx, other) }()
+		time.Sleep(20 * time.Millisecond)
+		close(release)
+		wg.Wait()
+		otherErr = <-otherDone
+		c1, w1 := s.WriterStats()
+		return groupErrs, otherErr, c1 - c0, w1 - w0
+	}
+
+	// Sharing depends on timing (the group's write must be queued when
+	// the writer is released): each case is tried until it shares.
+	const attempts = 5
+	next := 0
+	take := func(n int) []string {
+		next += n
+		return codes[next-n : next]
+	}
+
+	// A failing batch-mate: the group's redemptions stay.
+	boom := errors.New("boom")
+	for attempt := 1; ; attempt++ {
+		group, mate := take(3), take(1)[0]
+		errs, other, commits, writes := hold(group, func(tx *store.Tx) error {
+			if _, err := tx.Redeem(ctx, w.place, store.RedeemRequest{Code: mate, Service: groupService}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if other != boom {
+			t.Fatalf("other write: %v", other)
+		}
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("grouped %d: %v", i, err)
+			}
+			if p := w.Pass(group[i]); p.Status != passnum.PassRedeemed {
+				t.Fatalf("grouped %d: pass %s", i, p.Status)
+			}
+		}
+		if p := w.Pass(mate); p.Status != passnum.PassAssigned {
+			t.Fatalf("the failed write's redemption was kept: %s", p.Status)
+		}
+		if writes == commits+1 { // only the group's write and the other may share
+			break
+		}
+		if attempt == attempts {
+			t.Fatalf("%d writes in %d commits: the group's write never shared a commit", writes, commits)
+		}
+	}
+
+	// A failing group write (a broken pass): its batch-mate stays, and
+	// its request runs alone, refused as alone.
+	broken := take(1)[0]
+	bad := w.Pass(broken)
+	if _, err := db.Exec(`INSERT INTO redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
+		VALUES ('` + passnum.NewID(clock.Now()) + `', '` + bad.ID + `', '` + w.prog.ID + `', '` + w.place.OrganisationID + `', 'x', 1000, 0, 'active', 'test', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	_, alone := redeemAlone(s, w.place, store.RedeemRequest{Code: broken, Service: groupService})
+	if alone == nil {
+		t.Fatal("the broken pass was redeemed")
+	}
+	for attempt := 1; ; attempt++ {
+		mate := take(1)[0]
+		errs, other, commits, writes := hold([]string{broken}, func(tx *store.Tx) error {
+			_, err := tx.Redeem(ctx, w.place, store.RedeemRequest{Code: mate, Service: groupService})
+			return err
+		})
+		if other != nil {
+			t.Fatalf("other write: %v", other)
+		}
+		if p := w.Pass(mate); p.Status != passnum.PassRedeemed {
+			t.Fatalf("batch-mate: pass %s", p.Status)
+		}
+		if errs[0] == nil || errs[0].Error() != alone.Error() {
+			t.Fatalf("broken pass: %v, alone %v", errs[0], alone)
+		}
+		if writes == commits+1 {
+			break
+		}
+		if attempt == attempts {
+			t.Fatalf("%d writes in %d commits: the group's write never shared a commit", writes, commits)
+		}
+	}
+	if !strings.Contains(logs.String(), "group redemption failed") {
+		t.Fatalf("the group write did not fail; log:\n%s", logs.String())
 	}
 	if _, err := db.Exec(`DELETE FROM redemptions WHERE actor_kind = 'test'`); err != nil {
 		t.Fatal(err)

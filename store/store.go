@@ -42,11 +42,12 @@ type Options struct {
 	// best, more only queue inside the server); tests that open many
 	// stores at once set less, to stay under the server's connection limit.
 	MaxConns int
-	// GroupRedemptions runs concurrent simple redemptions (Tx.RedeemGrouped)
-	// together, several in one PostgreSQL transaction: on by default on
-	// PostgreSQL, where it is the only way for them to cost the database
-	// less than a transaction each. SQLite ignores it: its writer already
-	// groups commits.
+	// GroupRedemptions runs concurrent simple redemptions
+	// (Store.RedeemGrouped) together, several in one write of multi-row
+	// statements: on by default on both engines. On PostgreSQL it is the
+	// only way for them to cost the database less than a transaction each;
+	// on SQLite it takes the per-redemption statements off the single
+	// writer's path.
 	GroupRedemptions Grouping
 }
 
@@ -54,7 +55,7 @@ type Options struct {
 type Grouping int
 
 const (
-	GroupDefault Grouping = iota // on for PostgreSQL
+	GroupDefault Grouping = iota // on
 	GroupOn
 	GroupOff
 )
@@ -69,7 +70,9 @@ type Store struct {
 
 	writes   chan *writeRequest
 	maxBatch int
-	group    *redeemBatcher // PostgreSQL's group redemption; nil when off
+	group    *redeemBatcher           // group redemption; nil when off
+	auth     atomic.Pointer[sql.Stmt] // Authenticate's query, once prepared
+	authMu   sync.Mutex
 	stats    writerStats
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -105,8 +108,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		s.wg.Add(2)
 		go s.writer()
 		go s.checkpointer()
-	} else if opts.GroupRedemptions != GroupOff {
-		s.done = make(chan struct{})
+	}
+	if opts.GroupRedemptions != GroupOff {
 		s.group = s.startRedeemBatcher()
 	}
 	return s, nil
@@ -202,6 +205,10 @@ func (s *Store) migrate(ctx context.Context, apply bool) error {
 // connections.
 func (s *Store) Close() error {
 	s.closing.Do(func() {
+		if s.group != nil {
+			// First, as its last batches are writes (SQLite's writer).
+			s.group.stop()
+		}
 		if s.done != nil {
 			close(s.done)
 			s.wg.Wait()
@@ -212,6 +219,9 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	var errs []error
+	if st := s.auth.Swap(nil); st != nil {
+		errs = append(errs, st.Close())
+	}
 	if s.wdb != nil {
 		errs = append(errs, s.wdb.Close())
 	}
@@ -246,7 +256,6 @@ type Tx struct {
 	alone bool // SQLite: the only write of its transaction
 	q     querier
 	stmts *stmtCache // SQLite's writer only: statements prepared once
-	pg    *pgWriteTx // PostgreSQL's writes: the transaction, begun lazily
 	now   time.Time
 }
 
@@ -401,24 +410,18 @@ func (s *Store) writePostgres(ctx context.Context, at time.Time, fn func(*Tx) er
 	return s.mapErr(err)
 }
 
-// writeOnce runs fn in one transaction, which begins with fn's first
-// statement (see pgWriteTx): a write that hands its work over to the
-// redemption batcher sends neither BEGIN nor COMMIT.
-func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error) (err error) {
-	pg := &pgWriteTx{db: s.db, ctx: ctx, groupable: at.IsZero()}
-	defer func() {
-		if err != nil {
-			pg.rollback()
-		}
-	}()
-	tx := &Tx{s: s, q: pg, pg: pg, now: s.instant(at)}
-	if err = runGuarded(tx, fn); err != nil {
-		if f := pg.failure(); f != nil {
-			return f
-		}
+// writeOnce runs fn in one transaction.
+func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
 		return err
 	}
-	return pg.commit()
+	defer sqlTx.Rollback() // after a COMMIT, a no-op
+	tx := &Tx{s: s, q: sqlTx, now: s.instant(at)}
+	if err := runGuarded(tx, fn); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
 }
 
 func (s *Store) instant(at time.Time) time.Time {
