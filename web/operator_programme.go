@@ -307,18 +307,25 @@ func operatorIssue(q *request) error {
 		})
 	}
 	if err != nil {
-		status, ok := opFormStatus(f, err)
-		if !ok {
-			return err
-		}
-		v, lerr := opLoadProgramme(q, id)
-		if lerr != nil {
-			return lerr
-		}
-		v.IssueForm = f
-		return q.render(status, "operator/programme", v.P.Name, v, nil)
+		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.IssueForm = f })
 	}
 	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(is.Booklets, 10)+" carnet(s) émis, soit "+strconv.FormatInt(is.Passes, 10)+" pass : ils attendent d'être attribués à des distributeurs.")
+}
+
+// opProgrammeFormFailed shows the programme page again with one of its
+// forms, f, refused: place puts f where the page draws it. Errors that are
+// not the user's to fix are returned as they are.
+func opProgrammeFormFailed(q *request, id string, f *form, err error, place func(*opProgrammeView)) error {
+	status, ok := opFormStatus(f, err)
+	if !ok {
+		return err
+	}
+	v, lerr := opLoadProgramme(q, id)
+	if lerr != nil {
+		return lerr
+	}
+	place(&v)
+	return q.render(status, "operator/programme", v.P.Name, v, nil)
 }
 
 func operatorAllocate(q *request) error {
@@ -347,16 +354,7 @@ func operatorAllocate(q *request) error {
 		})
 	}
 	if err != nil {
-		status, ok := opFormStatus(f, err)
-		if !ok {
-			return err
-		}
-		v, lerr := opLoadProgramme(q, id)
-		if lerr != nil {
-			return lerr
-		}
-		v.AllocForm = f
-		return q.render(status, "operator/programme", v.P.Name, v, nil)
+		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.AllocForm = f })
 	}
 	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(n, 10)+" carnet(s) attribué(s) à « "+name+" ».")
 }
