@@ -91,7 +91,7 @@ func newChrome(t *testing.T) *chrome {
 	if path == "" {
 		msg := "Chromium est introuvable : les tests dans le navigateur ont besoin de lui. " +
 			"Installez-le (apt-get install chromium) ou donnez son chemin dans PASSNUM_CHROMIUM."
-		if os.Getenv("CI") == "true" {
+		if storetest.InCI() {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
