@@ -375,7 +375,9 @@ func distRegister(q *request) error {
 	var ben passnum.Beneficiary
 	var bk passnum.Booklet
 	err = q.write(func(tx *store.Tx) error {
-		if handout && f.Get("confirm_duplicate") == "" {
+		// Before registering, with or without a booklet now: the
+		// counsellor hears of a person already served elsewhere.
+		if programmeID != "" && f.Get("confirm_duplicate") == "" {
 			dup, err := tx.HeldElsewhere(q.ctx(), q.org(), programmeID, b.FirstName, b.LastName, b.BirthDate)
 			if err != nil || dup {
 				data.Duplicate = dup

@@ -240,13 +240,19 @@ func TestDistributorDuplicateWarning(t *testing.T) {
 		if a = b.post("/distributeur/inscrire", v); a.Status != http.StatusSeeOther || !distBookletPath.MatchString(a.Location) {
 			t.Fatalf("confirmed: %d %q\n%s", a.Status, a.Location, a.Body)
 		}
-		// The same warning on the young person's page.
+		// Registering without a booklet now warns as well, before anything
+		// is written.
 		v.Del("confirm_duplicate")
 		v.Del("handout")
-		a = b.post("/distributeur/inscrire", v)
-		if a.Status != http.StatusSeeOther {
+		if a = b.post("/distributeur/inscrire", v); a.Status != http.StatusUnprocessableEntity || !a.has("dans une autre structure") {
 			t.Fatalf("registration without booklet: %d\n%s", a.Status, a.Body)
 		}
+		v.Set("confirm_duplicate", "1")
+		a = b.post("/distributeur/inscrire", v)
+		if a.Status != http.StatusSeeOther {
+			t.Fatalf("confirmed registration without booklet: %d\n%s", a.Status, a.Body)
+		}
+		// The same warning on the young person's page.
 		if a = b.post(a.Location+"/carnets", url.Values{"programme_id": {st.programme.ID}}); a.Status != http.StatusUnprocessableEntity ||
 			!a.has("dans une autre structure") || !a.has(`name="confirm_duplicate"`) || a.has("Mission locale de Dijon") {
 			t.Fatalf("hand-out warning: %d\n%s", a.Status, a.Body)
