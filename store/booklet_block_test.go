@@ -3,8 +3,6 @@ package store_test
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -366,22 +364,7 @@ func TestCheckCatchesBlockViolations(t *testing.T) {
 					t.Fatal(err)
 				}
 				mustCheck(t, s)
-				mention := rawStrings(t, db, tt.mention)
-				for _, q := range tt.sql {
-					rawExec(t, db, q)
-				}
-				err := s.Check(t.Context())
-				var v *store.Violation
-				if !errors.As(err, &v) {
-					t.Fatalf("Check after %q = %v, want a violation of %q", tt.name, err, tt.invariant)
-				}
-				if v.Invariant != tt.invariant {
-					t.Fatalf("Check found %q (%s), want %q", v.Invariant, v.Message, tt.invariant)
-				}
-				t.Log(v.Message)
-				if !slices.ContainsFunc(mention, func(id string) bool { return strings.Contains(v.Message, id) }) {
-					t.Fatalf("message %q does not name %v", v.Message, mention)
-				}
+				wantViolation(t, s, db, tt.name, tt.invariant, tt.mention, tt.sql)
 			})
 		}
 	})

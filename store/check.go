@@ -388,40 +388,37 @@ func (tx *Tx) checkFunding(ctx context.Context) (*Violation, error) {
 	return violation("funding", "programme %s : les parts de ses %d financeur(s) totalisent %d points de base au lieu de %d", id, n, total, passnum.TotalBasisPoints), nil
 }
 
-func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
-	id, found, err := tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
-		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'pass.redeem')`)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		return violation("audit", "encaissement %s : aucune entrée « pass.redeem » au journal d'audit", id), nil
-	}
-	id, found, err = tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r
+// auditRules pair a state change with the audit entry it must have left:
+// a query for the first object without it, and what to say of that object.
+var auditRules = []struct{ query, format string }{
+	{`SELECT MIN(r.id) FROM redemptions r
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'pass.redeem')`,
+		"encaissement %s : aucune entrée « pass.redeem » au journal d'audit"},
+	{`SELECT MIN(r.id) FROM redemptions r
 		WHERE r.status = 'cancelled'
-			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')`)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		return violation("audit", "encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit", id), nil
-	}
-	id, found, err = tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = r.id AND a.action = 'redemption.cancel')`,
+		"encaissement %s annulé : aucune entrée « redemption.cancel » au journal d'audit"},
+	{`SELECT MIN(b.id) FROM booklets b
 		WHERE b.status = 'blocked'
-			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.id AND a.action = 'booklet.block')`)
-	if err != nil {
-		return nil, err
-	}
-	if found {
-		return violation("audit", "carnet %s bloqué : aucune entrée « booklet.block » au journal d'audit", id), nil
-	}
-	id, found, err = tx.firstKey(ctx, `SELECT MIN(b.replaced_by) FROM booklets b
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.id AND a.action = 'booklet.block')`,
+		"carnet %s bloqué : aucune entrée « booklet.block » au journal d'audit"},
+	{`SELECT MIN(b.replaced_by) FROM booklets b
 		WHERE b.replaced_by IS NOT NULL
-			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.replaced_by AND a.action = 'booklet.replace')`)
-	if err != nil || !found {
-		return nil, err
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.replaced_by AND a.action = 'booklet.replace')`,
+		"carnet %s remis en remplacement : aucune entrée « booklet.replace » au journal d'audit"},
+}
+
+func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
+	for _, rule := range auditRules {
+		id, found, err := tx.firstKey(ctx, rule.query)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			return violation("audit", rule.format, id), nil
+		}
 	}
-	return violation("audit", "carnet %s remis en remplacement : aucune entrée « booklet.replace » au journal d'audit", id), nil
+	return nil, nil
 }
 
 func (tx *Tx) checkSeats(ctx context.Context) (*Violation, error) {

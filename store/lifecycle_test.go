@@ -1205,22 +1205,7 @@ func TestCheckCatchesViolations(t *testing.T) {
 			t.Run(tt.name, func(t *testing.T) {
 				emptyDatabase(t, db)
 				populate(t, s, clock)
-				mention := rawStrings(t, db, tt.mention)
-				for _, q := range tt.sql {
-					rawExec(t, db, q)
-				}
-				err := s.Check(t.Context())
-				var v *store.Violation
-				if !errors.As(err, &v) {
-					t.Fatalf("Check after %q = %v, want a violation of %q", tt.name, err, tt.invariant)
-				}
-				if v.Invariant != tt.invariant {
-					t.Fatalf("Check found %q (%s), want %q", v.Invariant, v.Message, tt.invariant)
-				}
-				t.Log(v.Message)
-				if !slices.ContainsFunc(mention, func(id string) bool { return strings.Contains(v.Message, id) }) {
-					t.Fatalf("message %q does not name %v", v.Message, mention)
-				}
+				wantViolation(t, s, db, tt.name, tt.invariant, tt.mention, tt.sql)
 			})
 		}
 	})
@@ -1249,5 +1234,27 @@ func emptyDatabase(t *testing.T, db *sql.DB) {
 			t.Fatalf("cannot empty %v: %v", left, lastErr)
 		}
 		tables = left
+	}
+}
+
+// wantViolation corrupts the data with sqls and checks that Check names
+// the invariant broken and one of the ids the mention query returns.
+func wantViolation(t *testing.T, s *store.Store, db *sql.DB, name, invariant, mentionQuery string, sqls []string) {
+	t.Helper()
+	mention := rawStrings(t, db, mentionQuery)
+	for _, q := range sqls {
+		rawExec(t, db, q)
+	}
+	err := s.Check(t.Context())
+	var v *store.Violation
+	if !errors.As(err, &v) {
+		t.Fatalf("Check after %q = %v, want a violation of %q", name, err, invariant)
+	}
+	if v.Invariant != invariant {
+		t.Fatalf("Check found %q (%s), want %q", v.Invariant, v.Message, invariant)
+	}
+	t.Log(v.Message)
+	if !slices.ContainsFunc(mention, func(id string) bool { return strings.Contains(v.Message, id) }) {
+		t.Fatalf("message %q does not name %v", v.Message, mention)
 	}
 }
