@@ -21,8 +21,8 @@ import (
 
 // The national standard's own files, next to the module.
 const (
-	odSchemaFile  = "../../shared/data/lieux-mediation-numerique/schema.json"
-	odExampleFile = "../../shared/data/lieux-mediation-numerique/exemple-valide.csv"
+	odSchemaFile  = "../testdata/lieux-mediation-numerique-schema.json"
+	odExampleFile = "../testdata/lieux-mediation-numerique-exemple-valide.csv"
 	odCSV         = "/opendata/lieux-mediation-numerique.csv"
 	odJSON        = "/opendata/lieux-mediation-numerique.json"
 )

@@ -14,8 +14,8 @@ import (
 
 // The standard's own files, next to the module.
 const (
-	schemaFile  = "../../shared/data/lieux-mediation-numerique/schema.json"
-	exampleFile = "../../shared/data/lieux-mediation-numerique/exemple-valide.csv"
+	schemaFile  = "../testdata/lieux-mediation-numerique-schema.json"
+	exampleFile = "../testdata/lieux-mediation-numerique-exemple-valide.csv"
 )
 
 var header = strings.Join(passnum.OpenDataFields, ",")

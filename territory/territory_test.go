@@ -1,6 +1,7 @@
 package territory
 
 import (
+	"compress/gzip"
 	"encoding/csv"
 	"math"
 	"os"
@@ -10,7 +11,7 @@ import (
 	"testing"
 )
 
-const sourceCSV = "../../shared/data/communes/communes-france-2024.csv"
+const sourceCSV = "../testdata/communes-france-2024.csv.gz"
 
 func mustCommune(t *testing.T, code string) Commune {
 	t.Helper()
@@ -257,7 +258,11 @@ func TestMatchesSource(t *testing.T) {
 		t.Fatalf("source CSV: %v", err)
 	}
 	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("source CSV: %v", err)
+	}
+	rows, err := csv.NewReader(gz).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"passnum/store/storetest"
 )
 
-const exampleFile = "../../../shared/data/lieux-mediation-numerique/exemple-valide.csv"
+const exampleFile = "../../testdata/lieux-mediation-numerique-exemple-valide.csv"
 
 func TestPlacesImport(t *testing.T) {
 	example, err := os.ReadFile(exampleFile)
