@@ -2,10 +2,10 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
 
 	"passnum"
+	"passnum/sheet"
 	"passnum/store"
 )
 
@@ -55,31 +55,30 @@ type activityCSV struct {
 const flushEvery = 500
 
 func (a *activityCSV) stream(w http.ResponseWriter) (started bool, err error) {
-	out := csv.NewWriter(w)
-	out.UseCRLF = true // RFC 4180
+	var out *sheet.CSV
 	begin := func() error {
 		if started {
 			return nil
 		}
 		started = true
 		h := w.Header()
-		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Type", sheet.ContentType)
 		h.Set("Content-Disposition", `attachment; filename="activites.csv"`)
 		h.Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
-		return out.Write(store.ActivityHeader)
+		out, err = sheet.NewCSV(w, sheet.RFC4180, store.ActivityHeader...)
+		return err
 	}
 	n := 0
 	err = a.tx.Activities(a.ctx, a.filter, func(act store.Activity) error {
 		if err := begin(); err != nil {
 			return err
 		}
-		if err := out.Write(act.Record()); err != nil {
+		if err := out.Write(sheet.Texts(act.Record()...)...); err != nil {
 			return err
 		}
 		if n++; n%flushEvery == 0 {
-			out.Flush()
-			return out.Error()
+			return out.Flush()
 		}
 		return nil
 	})
@@ -89,6 +88,5 @@ func (a *activityCSV) stream(w http.ResponseWriter) (started bool, err error) {
 	if err != nil {
 		return started, err
 	}
-	out.Flush()
-	return true, out.Error()
+	return true, out.Close()
 }

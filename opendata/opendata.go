@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"passnum"
+	"passnum/sheet"
 )
 
 // SchemaVersion is the version of the standard written and read.
@@ -399,22 +400,23 @@ func Read(data []byte, asJSON bool, progress Progress) (*File, error) {
 
 // WriteCSV writes the records as the standard's CSV: the header, then one
 // row per record, every column in the schema's order.
+// Cells that a spreadsheet would run as a formula are neutralised (see
+// package sheet).
 func WriteCSV(w io.Writer, recs []passnum.SiteRecord) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(passnum.OpenDataFields); err != nil {
+	cw, err := sheet.NewCSV(w, sheet.Open, passnum.OpenDataFields...)
+	if err != nil {
 		return err
 	}
-	row := make([]string, len(passnum.OpenDataFields))
+	row := make([]sheet.Cell, len(passnum.OpenDataFields))
 	for i := range recs {
 		for j, f := range passnum.OpenDataFields {
-			row[j] = recs[i].Value(f)
+			row[j] = sheet.Text(recs[i].Value(f))
 		}
-		if err := cw.Write(row); err != nil {
+		if err := cw.Write(row...); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
 
 // JSONRow is one record in the JSON export: the standard's columns in its
