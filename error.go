@@ -6,10 +6,14 @@ package passnum
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"unicode"
 )
 
 // Stable machine error codes, shared by the API, the CLI and the web pages.
+// Each one is in the table below with its HTTP status and title: a code
+// missing from it would be answered as an internal error, which a test
+// prevents.
 const (
 	ECONFLICT            = "conflict"
 	EINVALID             = "invalid"
@@ -19,12 +23,18 @@ const (
 	EUNAUTHENTICATED     = "unauthenticated"
 	EMALFORMED           = "malformed"
 	ETOOLARGE            = "too_large"
+	EUNSUPPORTEDMEDIA    = "unsupported_media_type"
+	ETOOMANYATTEMPTS     = "too_many_attempts"
+	EBUSY                = "busy"
 	EINTERNAL            = "internal"
 	EUNAVAILABLE         = "unavailable"
 	ENOTELIGIBLE         = "not_eligible"
 	EINSUFFICIENTSTOCK   = "insufficient_stock"
 	EBOOKLETLIMIT        = "booklet_limit"
+	EPOSSIBLEDUPLICATE   = "possible_duplicate"
+	EDUPLICATEPERSON     = "duplicate_person"
 	EPROGRAMMECLOSED     = "programme_closed"
+	EBUDGETEXCEEDED      = "budget_exceeded"
 	EALREADYREDEEMED     = "already_redeemed"
 	ENOTASSIGNED         = "not_assigned"
 	EEXPIRED             = "expired"
@@ -32,11 +42,91 @@ const (
 	ECANCELWINDOWCLOSED  = "cancel_window_closed"
 	EALREADYCANCELLED    = "already_cancelled"
 	EALREADYREIMBURSED   = "already_reimbursed"
+	EALREADYSETTLED      = "already_settled"
+	ENOTSETTLED          = "not_settled"
+	ENOTHINGTOSETTLE     = "nothing_to_settle"
+	EFOUREYESREQUIRED    = "four_eyes_required"
 	EIDEMPOTENCYMISMATCH = "idempotency_mismatch"
 	EBLOCKED             = "blocked"
 	EMETHODNOTALLOWED    = "method_not_allowed"
 	EOUTSIDETERRITORY    = "outside_territory"
+	ESESSIONFULL         = "session_full"
+	EALREADYBOOKED       = "already_booked"
+	ESESSIONCLOSED       = "session_closed"
+	ETRAININGINACTIVE    = "training_inactive"
+	ENOTENOUGHPASSES     = "not_enough_passes"
+	EINVALIDFILE         = "invalid_file"
 )
+
+// CodeInfo is what an error code means to a client: the HTTP status it is
+// answered with and a short French title.
+type CodeInfo struct {
+	Status int
+	Title  string
+}
+
+// codes is the one table of error codes. Statuses are HTTP's numbers: the
+// domain imports no HTTP, but every caller answers with them.
+var codes = map[string]CodeInfo{
+	EMALFORMED:           {400, "Corps de requête illisible"},
+	EUNAUTHENTICATED:     {401, "Authentification requise"},
+	EFORBIDDEN:           {403, "Action non autorisée"},
+	EPLACENOTLABELLED:    {403, "Lieu non labellisé"},
+	EOUTSIDETERRITORY:    {403, "Hors du territoire du programme"},
+	ENOTFOUND:            {404, "Introuvable"},
+	EMETHODNOTALLOWED:    {405, "Méthode non autorisée"},
+	ECONFLICT:            {409, "Conflit"},
+	EINSUFFICIENTSTOCK:   {409, "Stock insuffisant"},
+	EBOOKLETLIMIT:        {409, "Nombre maximal de carnets atteint"},
+	EPOSSIBLEDUPLICATE:   {409, "Personne peut-être déjà servie ailleurs"},
+	EDUPLICATEPERSON:     {409, "Personne déjà inscrite"},
+	EPROGRAMMECLOSED:     {409, "Programme fermé"},
+	EBUDGETEXCEEDED:      {409, "Budget dépassé"},
+	EALREADYREDEEMED:     {409, "Pass déjà encaissé"},
+	ENOTASSIGNED:         {409, "Pass non remis"},
+	EEXPIRED:             {409, "Pass expiré"},
+	EBLOCKED:             {409, "Pass bloqué"},
+	ECANCELWINDOWCLOSED:  {409, "Délai d'annulation dépassé"},
+	EALREADYCANCELLED:    {409, "Encaissement déjà annulé"},
+	EALREADYREIMBURSED:   {409, "Encaissement déjà remboursé"},
+	EALREADYSETTLED:      {409, "Déjà réglé"},
+	ENOTSETTLED:          {409, "Pas encore remboursé"},
+	ENOTHINGTOSETTLE:     {409, "Rien à rembourser"},
+	EFOUREYESREQUIRED:    {409, "Second opérateur requis"},
+	ESESSIONFULL:         {409, "Session complète"},
+	EALREADYBOOKED:       {409, "Déjà inscrit"},
+	ESESSIONCLOSED:       {409, "Session fermée"},
+	ETRAININGINACTIVE:    {409, "Formation désactivée"},
+	ENOTENOUGHPASSES:     {409, "Pas assez de pass"},
+	ETOOLARGE:            {413, "Requête trop volumineuse"},
+	EUNSUPPORTEDMEDIA:    {415, "Type de contenu non pris en charge"},
+	EINVALID:             {422, "Données invalides"},
+	EINVALIDCODE:         {422, "Code de pass invalide"},
+	ENOTELIGIBLE:         {422, "Non éligible"},
+	EIDEMPOTENCYMISMATCH: {422, "Clé d'idempotence déjà utilisée"},
+	EINVALIDFILE:         {422, "Fichier refusé"},
+	ETOOMANYATTEMPTS:     {429, "Trop de tentatives"},
+	EINTERNAL:            {500, "Erreur interne"},
+	EUNAVAILABLE:         {503, "Service momentanément indisponible"},
+	EBUSY:                {503, "Serveur occupé"},
+}
+
+// LookupCode returns what code means; ok is false for an unknown code,
+// which callers answer as internal.
+func LookupCode(code string) (info CodeInfo, ok bool) {
+	info, ok = codes[code]
+	return info, ok
+}
+
+// ErrorCodes lists every code of the table, sorted.
+func ErrorCodes() []string {
+	out := make([]string, 0, len(codes))
+	for c := range codes {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // FieldError names one invalid field of a request and what to fix.
 type FieldError struct {

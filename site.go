@@ -13,10 +13,6 @@ import (
 	"passnum/territory"
 )
 
-// EINVALIDFILE refuses an imported file as a whole: wrong encoding, missing
-// columns, not a CSV. Row-level problems are reported row by row instead.
-const EINVALIDFILE = "invalid_file"
-
 // SiteRecord is one site as one row of the national open-data standard for
 // digital mediation places ("lieux de médiation numérique", schema 1.0.2):
 // a directory entry imported from open data, or a site of a place

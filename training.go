@@ -6,15 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// Error codes of the catalogue, sessions and bookings.
-const (
-	ESESSIONFULL      = "session_full"
-	EALREADYBOOKED    = "already_booked"
-	ESESSIONCLOSED    = "session_closed"
-	ETRAININGINACTIVE = "training_inactive"
-	ENOTENOUGHPASSES  = "not_enough_passes"
-)
-
 // Training levels: the catalogue's own enumeration.
 const (
 	LevelAll          = "Tous niveaux"

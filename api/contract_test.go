@@ -330,3 +330,15 @@ func TestPlaceStatusTransitions(t *testing.T) {
 		e.expect(e.do("POST", "/places/"+e.distributorID+"/label", e.operator, nil), 404, passnum.ENOTFOUND)
 	})
 }
+
+// TestRouteErrorsExist: every error a route documents is a code of the
+// table, so the OpenAPI document never promises an answer that cannot come.
+func TestRouteErrorsExist(t *testing.T) {
+	for _, rt := range api.Routes() {
+		for _, code := range rt.Errors {
+			if _, ok := passnum.LookupCode(code); !ok {
+				t.Errorf("%s %s documents the error %q, which is not in the table of codes (error.go)", rt.Method, rt.Path, code)
+			}
+		}
+	}
+}

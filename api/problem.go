@@ -9,64 +9,6 @@ import (
 	"passnum"
 )
 
-// statusOf maps every error code to its HTTP status, in one place.
-var statusOf = map[string]int{
-	passnum.EMALFORMED:           http.StatusBadRequest,
-	passnum.EUNAUTHENTICATED:     http.StatusUnauthorized,
-	passnum.EFORBIDDEN:           http.StatusForbidden,
-	passnum.EPLACENOTLABELLED:    http.StatusForbidden,
-	passnum.EOUTSIDETERRITORY:    http.StatusForbidden,
-	passnum.ENOTFOUND:            http.StatusNotFound,
-	passnum.EMETHODNOTALLOWED:    http.StatusMethodNotAllowed,
-	passnum.ECONFLICT:            http.StatusConflict,
-	passnum.EINSUFFICIENTSTOCK:   http.StatusConflict,
-	passnum.EBOOKLETLIMIT:        http.StatusConflict,
-	passnum.EPROGRAMMECLOSED:     http.StatusConflict,
-	passnum.EALREADYREDEEMED:     http.StatusConflict,
-	passnum.ENOTASSIGNED:         http.StatusConflict,
-	passnum.EEXPIRED:             http.StatusConflict,
-	passnum.EBLOCKED:             http.StatusConflict,
-	passnum.ECANCELWINDOWCLOSED:  http.StatusConflict,
-	passnum.EALREADYCANCELLED:    http.StatusConflict,
-	passnum.EALREADYREIMBURSED:   http.StatusConflict,
-	passnum.ETOOLARGE:            http.StatusRequestEntityTooLarge,
-	passnum.EINVALID:             http.StatusUnprocessableEntity,
-	passnum.EINVALIDCODE:         http.StatusUnprocessableEntity,
-	passnum.ENOTELIGIBLE:         http.StatusUnprocessableEntity,
-	passnum.EIDEMPOTENCYMISMATCH: http.StatusUnprocessableEntity,
-	passnum.EINTERNAL:            http.StatusInternalServerError,
-	passnum.EUNAVAILABLE:         http.StatusServiceUnavailable,
-}
-
-// titles are the short French titles of each problem type.
-var titles = map[string]string{
-	passnum.EMALFORMED:           "Corps de requête illisible",
-	passnum.EUNAUTHENTICATED:     "Authentification requise",
-	passnum.EFORBIDDEN:           "Action non autorisée",
-	passnum.EPLACENOTLABELLED:    "Lieu non labellisé",
-	passnum.EOUTSIDETERRITORY:    "Hors du territoire du programme",
-	passnum.ENOTFOUND:            "Introuvable",
-	passnum.EMETHODNOTALLOWED:    "Méthode non autorisée",
-	passnum.ECONFLICT:            "Conflit",
-	passnum.EINSUFFICIENTSTOCK:   "Stock insuffisant",
-	passnum.EBOOKLETLIMIT:        "Nombre maximal de carnets atteint",
-	passnum.EPROGRAMMECLOSED:     "Programme fermé",
-	passnum.EALREADYREDEEMED:     "Pass déjà encaissé",
-	passnum.ENOTASSIGNED:         "Pass non remis",
-	passnum.EEXPIRED:             "Pass expiré",
-	passnum.EBLOCKED:             "Pass bloqué",
-	passnum.ECANCELWINDOWCLOSED:  "Délai d'annulation dépassé",
-	passnum.EALREADYCANCELLED:    "Encaissement déjà annulé",
-	passnum.EALREADYREIMBURSED:   "Encaissement déjà remboursé",
-	passnum.ETOOLARGE:            "Requête trop volumineuse",
-	passnum.EINVALID:             "Données invalides",
-	passnum.EINVALIDCODE:         "Code de pass invalide",
-	passnum.ENOTELIGIBLE:         "Non éligible",
-	passnum.EIDEMPOTENCYMISMATCH: "Clé d'idempotence déjà utilisée",
-	passnum.EINTERNAL:            "Erreur interne",
-	passnum.EUNAVAILABLE:         "Service momentanément indisponible",
-}
-
 // Problem is an RFC 9457 problem details document with a stable code.
 type Problem struct {
 	Type    string               `json:"type"`
@@ -101,17 +43,26 @@ func (p Problem) MarshalJSON() ([]byte, error) {
 
 // StatusOf returns the HTTP status of an error code.
 func StatusOf(code string) int {
-	if s, ok := statusOf[code]; ok {
-		return s
+	if info, ok := passnum.LookupCode(code); ok {
+		return info.Status
 	}
 	return http.StatusInternalServerError
+}
+
+// titleOf returns the short French title of an error code.
+func titleOf(code string) string {
+	if info, ok := passnum.LookupCode(code); ok {
+		return info.Title
+	}
+	info, _ := passnum.LookupCode(passnum.EINTERNAL)
+	return info.Title
 }
 
 func problemOf(err error) Problem {
 	code := passnum.ErrorCode(err)
 	p := Problem{
 		Type:   "urn:passnum:probleme:" + code,
-		Title:  titles[code],
+		Title:  titleOf(code),
 		Status: StatusOf(code),
 		Detail: passnum.ErrorMessage(err),
 		Code:   code,

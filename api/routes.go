@@ -57,7 +57,7 @@ var (
 func Routes() []RouteInfo {
 	out := make([]RouteInfo, 0, len(routes))
 	for _, rt := range routes {
-		out = append(out, RouteInfo{Method: rt.Method, Path: rt.fullPath(), Roles: slices.Clone(rt.Roles), Status: rt.Status})
+		out = append(out, RouteInfo{Method: rt.Method, Path: rt.fullPath(), Roles: slices.Clone(rt.Roles), Status: rt.Status, Errors: slices.Clone(rt.Errors)})
 	}
 	return out
 }
@@ -68,6 +68,7 @@ type RouteInfo struct {
 	Path   string
 	Roles  []passnum.Role
 	Status int
+	Errors []string
 }
 
 // routes is the one table of the API: every address, who may call it. Each

@@ -6,23 +6,6 @@ import (
 	"passnum"
 )
 
-func init() {
-	for code, status := range map[string]int{
-		passnum.ESESSIONFULL:      http.StatusConflict,
-		passnum.EALREADYBOOKED:    http.StatusConflict,
-		passnum.ESESSIONCLOSED:    http.StatusConflict,
-		passnum.ETRAININGINACTIVE: http.StatusConflict,
-		passnum.ENOTENOUGHPASSES:  http.StatusConflict,
-	} {
-		statusOf[code] = status
-	}
-	titles[passnum.ESESSIONFULL] = "Session complète"
-	titles[passnum.EALREADYBOOKED] = "Déjà inscrit"
-	titles[passnum.ESESSIONCLOSED] = "Session fermée"
-	titles[passnum.ETRAININGINACTIVE] = "Formation désactivée"
-	titles[passnum.ENOTENOUGHPASSES] = "Pas assez de pass"
-}
-
 var (
 	placeOrOperator       = []passnum.Role{passnum.RolePlace, passnum.RoleOperator}
 	distributorOrOperator = []passnum.Role{passnum.RoleDistributor, passnum.RoleOperator}

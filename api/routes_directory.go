@@ -7,11 +7,6 @@ import (
 	"passnum/opendata"
 )
 
-func init() {
-	statusOf[passnum.EINVALIDFILE] = http.StatusUnprocessableEntity
-	titles[passnum.EINVALIDFILE] = "Fichier refusé"
-}
-
 // directoryRoutes: the directory of places as national open data, published
 // for the national map to harvest (public, no key) and imported by the
 // operator.
