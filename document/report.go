@@ -176,7 +176,7 @@ func (r *report) facts(labelW float64, fs []fact) {
 	pdf := r.pdf
 	for _, f := range fs {
 		r.font("", 9.5)
-		lines := pdf.SplitLines([]byte(r.tr(f.value)), contentW-labelW)
+		lines := r.wrap(r.tr(f.value), contentW-labelW-2*cellPad)
 		h := 5.0 * float64(max(1, len(lines)))
 		r.space(h)
 		y := pdf.GetY()
@@ -187,7 +187,7 @@ func (r *report) facts(labelW float64, fs []fact) {
 		r.font("B", 9.5)
 		for i, l := range lines {
 			pdf.SetXY(marginL+labelW, y+5*float64(i))
-			pdf.CellFormat(contentW-labelW, 5, string(l), "", 0, "L", false, 0, "")
+			pdf.CellFormat(contentW-labelW, 5, l, "", 0, "L", false, 0, "")
 		}
 		pdf.SetXY(marginL, y+h)
 	}
@@ -234,9 +234,9 @@ func (t *table) drawHeader(r *report) {
 	pdf.SetFillColor(blue[0], blue[1], blue[2])
 	pdf.SetTextColor(255, 255, 255)
 	heights := 1
-	split := make([][][]byte, len(t.cols))
+	split := make([][]string, len(t.cols))
 	for i, c := range t.cols {
-		split[i] = pdf.SplitLines([]byte(r.tr(c.title)), c.width)
+		split[i] = r.wrap(r.tr(c.title), c.width-2*cellPad)
 		heights = max(heights, len(split[i]))
 	}
 	h := float64(heights)*rowLineH + 1.6
@@ -249,7 +249,7 @@ func (t *table) drawHeader(r *report) {
 		}
 		for j, l := range split[i] {
 			pdf.SetXY(x, y+0.8+float64(j)*rowLineH)
-			pdf.CellFormat(c.width, rowLineH, string(l), "", 0, align, false, 0, "")
+			pdf.CellFormat(c.width, rowLineH, l, "", 0, align, false, 0, "")
 		}
 		x += c.width
 	}
@@ -308,22 +308,69 @@ func (r *report) cellLines(text string, c column) []string {
 	if !c.wrap {
 		return []string{r.fit(text, avail)}
 	}
-	split := r.pdf.SplitLines([]byte(r.tr(text)), c.width)
-	out := make([]string, 0, min(len(split), maxWrapLines))
-	for i, l := range split {
-		if i == maxWrapLines-1 && len(split) > maxWrapLines {
-			// What does not fit in the last line is cut, with an ellipsis.
-			rest := string(l)
-			for _, m := range split[i+1:] {
-				rest += " " + string(m)
-			}
-			out = append(out, r.fitTranslated(rest, avail))
-			break
-		}
-		out = append(out, string(l))
+	split := r.wrap(r.tr(text), avail)
+	if len(split) > maxWrapLines {
+		// What does not fit in the last line is cut, with an ellipsis.
+		rest := strings.Join(split[maxWrapLines-1:], " ")
+		split = append(split[:maxWrapLines-1], r.fitTranslated(rest, avail))
 	}
-	if len(out) == 0 {
-		out = append(out, "")
+	return split
+}
+
+// wrap splits a translated text into lines no wider than w mm at the
+// current font: between words, after a hyphen ("Bourgogne-" /
+// "Franche-Comté"), and inside a word only when it is wider than a line.
+// It always returns at least one line.
+func (r *report) wrap(t string, w float64) []string {
+	width := r.pdf.GetStringWidth
+	var lines []string
+	for _, para := range strings.Split(t, "\n") {
+		line := ""
+		for _, tok := range tokens(para) {
+			if line == "" {
+				tok = strings.TrimLeft(tok, " ")
+			}
+			if width(line+tok) <= w {
+				line += tok
+				continue
+			}
+			if strings.TrimSpace(line) != "" {
+				lines = append(lines, strings.TrimRight(line, " "))
+			}
+			line = strings.TrimLeft(tok, " ")
+			for width(line) > w && len(line) > 1 {
+				// A word wider than the line: as much as fits (one byte a
+				// character in Windows-1252), the rest on the next line.
+				n := 1
+				for n < len(line) && width(line[:n+1]) <= w {
+					n++
+				}
+				lines = append(lines, line[:n])
+				line = line[n:]
+			}
+		}
+		lines = append(lines, strings.TrimRight(line, " "))
+	}
+	return lines
+}
+
+// tokens splits a text into words, each with the spaces before it and
+// ending after any hyphen inside it.
+func tokens(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == ' ' && i > start && s[i-1] != ' ':
+			out = append(out, s[start:i])
+			start = i
+		case s[i] == '-' && i+1 < len(s) && s[i+1] != ' ' && i > start && s[i-1] != ' ':
+			out = append(out, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
 	}
 	return out
 }
