@@ -147,9 +147,11 @@ func (c *rowCounter) check(l passnum.SettlementLine) error {
 	return nil
 }
 
+var codeSeparators = strings.NewReplacer("-", "", " ", "")
+
 // maskCode masks a pass code, formatted or not, with the domain's mask.
 func maskCode(code string) string {
-	c := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(code)))
+	c := strings.ToUpper(codeSeparators.Replace(strings.TrimSpace(code)))
 	if c == "" {
 		return ""
 	}

@@ -71,8 +71,13 @@ func Latin(s string, max int) string {
 	}
 	// NFKD splits a letter from its accents (é → e + ´) and spells out
 	// compatibility forms (ﬁ → fi, ½ → 1⁄2, full-width letters → ASCII).
+	// ASCII is its own NFKD.
+	form := norm.NFKD
+	if isASCII(s) {
+		form = norm.NFC
+	}
 	var it norm.Iter
-	it.InitString(norm.NFKD, s)
+	it.InitString(form, s)
 	for !it.Done() && b.Len() < max {
 		seg := it.Next()
 		for len(seg) > 0 {
@@ -82,7 +87,11 @@ func Latin(s string, max int) string {
 			case c == utf8.RuneError && size <= 1:
 				// invalid UTF-8: dropped
 			case allowed(c) && c != ' ':
-				put(string(c))
+				if space && b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				space, hug = false, false
+				b.WriteByte(byte(c))
 			case unicode.IsSpace(c):
 				space = !hug
 			case unicode.Is(unicode.Mn, c) || unicode.IsControl(c) || unicode.Is(unicode.Cf, c):
@@ -131,4 +140,13 @@ func Identifier(s string, max int) string {
 // EPC's rules want it, up to max characters.
 func validIdentifier(s string, max int) bool {
 	return s != "" && len(s) <= max && Identifier(s, max) == s
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
