@@ -324,21 +324,26 @@ func (r *report) cellLines(text string, c column) []string {
 func (r *report) wrap(t string, w float64) []string {
 	width := r.pdf.GetStringWidth
 	var lines []string
+	if !strings.Contains(t, "\n") && width(t) <= w {
+		return []string{t}
+	}
 	for _, para := range strings.Split(t, "\n") {
-		line := ""
+		line, lineW := "", 0.0 // widths add up: the standard fonts have no kerning
 		for _, tok := range tokens(para) {
 			if line == "" {
 				tok = strings.TrimLeft(tok, " ")
 			}
-			if width(line+tok) <= w {
-				line += tok
+			tw := width(tok)
+			if lineW+tw <= w {
+				line, lineW = line+tok, lineW+tw
 				continue
 			}
 			if strings.TrimSpace(line) != "" {
 				lines = append(lines, strings.TrimRight(line, " "))
 			}
 			line = strings.TrimLeft(tok, " ")
-			for width(line) > w && len(line) > 1 {
+			lineW = width(line)
+			for lineW > w && len(line) > 1 {
 				// A word wider than the line: as much as fits (one byte a
 				// character in Windows-1252), the rest on the next line.
 				n := 1
@@ -347,6 +352,7 @@ func (r *report) wrap(t string, w float64) []string {
 				}
 				lines = append(lines, line[:n])
 				line = line[n:]
+				lineW = width(line)
 			}
 		}
 		lines = append(lines, strings.TrimRight(line, " "))

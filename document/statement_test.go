@@ -238,6 +238,17 @@ func TestPlaceStatementCSV(t *testing.T) {
 	if natures["encaissement"] != 12 || natures["régularisation"] != 2 || natures["report du remboursement précédent"] != 1 {
 		t.Errorf("rows by nature: %v", natures)
 	}
+
+	// An IBAN passed masked (as the API shows it) is printed the same.
+	masked := s
+	masked.Line.IBAN = passnum.MaskIBAN(testIBAN)
+	var again bytes.Buffer
+	if err := PlaceStatementCSV(&again, masked, passesOf(12, false)); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again.Bytes(), buf.Bytes()) {
+		t.Error("a masked IBAN is not printed as the full one masked")
+	}
 }
 
 // A line whose corrections exceed it pays nothing and carries the rest;
