@@ -1,6 +1,10 @@
-// Package document renders the printable documents of the Pass numérique:
-// the booklet ("carnet") a counsellor hands to a young person, made of a
-// cover letter and one cheque per pass, each with its code and QR code.
+// Package document renders the documents of the Pass numérique: the
+// booklet ("carnet") a counsellor hands to a young person, made of a cover
+// letter and one cheque per pass, each with its code and QR code; and the
+// documents of the settlements that pay the places: a place's statement,
+// the funders' statements and closing statement, and the accounting
+// export. They take plain values and iterators, never the database, and
+// write to an io.Writer; what is big is read row by row.
 package document
 
 import (

@@ -121,6 +121,41 @@ func TestXLSX(t *testing.T) {
 	}
 }
 
+// The workbook goes to the writer in writes of its own, not in one copy of
+// a buffer holding all of it; an aborted workbook writes nothing.
+func TestXLSXStreamsAndAborts(t *testing.T) {
+	var w countingWriter
+	x, err := NewXLSX(&w, "feuille", "n", "texte")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20_000 {
+		must(t, x.Write(Int(int64(i)), Text(strings.Repeat("ligne ", 20))))
+	}
+	must(t, x.Close())
+	if w.writes < 10 || w.largest > 1<<20 {
+		t.Errorf("the workbook came in %d writes, the largest %d bytes", w.writes, w.largest)
+	}
+	var b bytes.Buffer
+	x, err = NewXLSX(&b, "feuille", "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, x.Write(Int(1)))
+	must(t, x.Abort())
+	if b.Len() != 0 {
+		t.Errorf("an aborted workbook wrote %d bytes", b.Len())
+	}
+}
+
+type countingWriter struct{ writes, largest int }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.writes++
+	c.largest = max(c.largest, len(p))
+	return len(p), nil
+}
+
 func TestFilename(t *testing.T) {
 	if got := Filename(`relevé "x"/../y.csv`); got != "relev---x--..-y.csv" {
 		t.Errorf("Filename = %q", got)

@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"archive/zip"
 	"io"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 
 // XLSX writes a one-sheet workbook row by row. Rows go through excelize's
 // stream writer, which keeps what does not fit in memory in a temporary
-// file; the workbook is written out at Close. Text cells are typed as text
+// file; the workbook is zipped straight to the writer at Close, never
+// whole in memory (excelize would otherwise build the zip in a buffer, 130
+// MiB for a million rows). Text cells are typed as text
 // in the file, so a spreadsheet never runs them as formulas; amounts are
 // numbers in euros with a two-decimal format, days real dates.
 type XLSX struct {
@@ -35,6 +38,11 @@ func NewXLSX(w io.Writer, sheetName string, header ...string) (*XLSX, error) {
 		return nil, err
 	}
 	x := &XLSX{out: w, f: f}
+	// excelize zips into a buffer it then copies to w: give it a zip
+	// writer on w itself, so the buffer stays empty. (The buffer is also
+	// where excelize would mark a part above 4 GiB as zip64 for Excel's
+	// sake; a sheet of 1,048,576 rows of our tables stays far below.)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
 	var err error
 	euro := `#,##0.00\ "€";-#,##0.00\ "€"`
 	if x.euro, err = f.NewStyle(&excelize.Style{CustomNumFmt: &euro}); err != nil {
@@ -103,6 +111,10 @@ func (x *XLSX) Close() error {
 	}
 	return x.f.Write(x.out)
 }
+
+// Abort gives the workbook up: nothing is written to the writer, and its
+// temporary files are freed.
+func (x *XLSX) Abort() error { return x.f.Close() }
 
 // XLSXContentType is the media type of a workbook.
 const XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
