@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,8 +61,8 @@ func RestoreSQLite(ctx context.Context, file, target string, replace bool) (kept
 	if d != sqliteDialect {
 		return "", passnum.Errorf(passnum.EINVALID, "La restauration intégrée est celle de SQLite : pour PostgreSQL, utilisez pg_restore (voir le README, « Sauvegardes »).")
 	}
-	if _, err := os.Stat(file); err != nil {
-		return "", fmt.Errorf("sauvegarde %s illisible : %w", file, err)
+	if err := sqliteHeader(file); err != nil {
+		return "", err
 	}
 	_, statErr := os.Stat(dst)
 	exists := statErr == nil
@@ -129,6 +130,20 @@ func checkCopy(ctx context.Context, path string) error {
 		return err
 	}
 	return s.Close()
+}
+
+// sqliteHeader refuses a file that does not start as a SQLite database.
+func sqliteHeader(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("sauvegarde %s illisible : %w", file, err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != "SQLite format 3\x00" {
+		return passnum.Errorf(passnum.EINVALID, "%s n'est pas une base SQLite : indiquez un fichier écrit par « passnum backup ».", file)
+	}
+	return nil
 }
 
 func copyFile(from, to string) error {
