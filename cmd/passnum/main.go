@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"passnum"
 )
 
 const usage = `passnum — le Pass numérique, de l'émission des carnets au remboursement des lieux.
@@ -41,7 +43,13 @@ func main() {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)
 		}
-		fmt.Fprintln(os.Stderr, "passnum :", err)
+		var de *passnum.Error
+		if errors.As(err, &de) {
+			// A domain error's message says what to do; its code is for programs.
+			fmt.Fprintln(os.Stderr, "passnum :", de.Message)
+		} else {
+			fmt.Fprintln(os.Stderr, "passnum :", err)
+		}
 		os.Exit(1)
 	}
 }
