@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"passnum"
 	"passnum/store"
@@ -199,7 +198,7 @@ func (s *Server) handler(rt *route) http.Handler {
 				if started {
 					// Headers are gone: break the connection so that the
 					// client sees a cut-off file rather than a short one.
-					s.log.Error("stream failed", "pattern", r.Pattern, "err", err)
+					s.log.ErrorContext(r.Context(), "stream failed", "pattern", r.Pattern, "err", err)
 					panic(http.ErrAbortHandler)
 				}
 				writeError(w, r, s.log, err)
@@ -328,15 +327,4 @@ func roleFR(r passnum.Role) string {
 		return "lieu labellisé"
 	}
 	return string(r)
-}
-
-// Health answers 200 when the database answers, 503 otherwise.
-func (s *Server) Health(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
-	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
-		writeError(w, r, s.log, passnum.Errorf(passnum.EUNAVAILABLE, "La base de données ne répond pas."))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "engine": s.store.Engine()}, "application/json")
 }

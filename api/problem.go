@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"passnum"
+	"passnum/requestid"
 )
 
 // Problem is an RFC 9457 problem details document with a stable code.
@@ -18,7 +19,10 @@ type Problem struct {
 	Code    string               `json:"code"`
 	Errors  []passnum.FieldError `json:"errors,omitempty"`
 	Reasons []string             `json:"reasons,omitempty"`
-	Extra   map[string]any       `json:"-"`
+	// RequestID names the request in the server's logs: quote it when
+	// reporting a problem.
+	RequestID string         `json:"request_id,omitempty"`
+	Extra     map[string]any `json:"-"`
 }
 
 // MarshalJSON flattens Extra members next to the standard ones, as RFC
@@ -78,8 +82,9 @@ func problemOf(err error) Problem {
 // with their details and shown without them.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := problemOf(err)
+	p.RequestID = requestid.From(r.Context())
 	if p.Status >= 500 {
-		log.Error("request failed", "pattern", r.Pattern, "code", p.Code, "err", err)
+		log.ErrorContext(r.Context(), "request failed", "pattern", r.Pattern, "code", p.Code, "err", err)
 	}
 	writeJSON(w, p.Status, p, "application/problem+json")
 }

@@ -530,7 +530,7 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 	// hold blocks the writer, then queues the group's write of reqs and
 	// another write, so that they share the writer's next commit; it
 	// returns the writer's commits and writes meanwhile.
-	hold := func(reqs []string, other func(*store.Tx) error) (groupErrs []error, otherErr error, commits, writes int64) {
+	hold := func(reqs []string, other func(*store.Tx) error) (commits, writes int64, groupErrs []error, otherErr error) {
 		c0, w0 := s.WriterStats()
 		held, release := make(chan struct{}), make(chan struct{})
 		go s.Write(ctx, func(*store.Tx) error {
@@ -560,7 +560,7 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 		wg.Wait()
 		otherErr = <-otherDone
 		c1, w1 := s.WriterStats()
-		return groupErrs, otherErr, c1 - c0, w1 - w0
+		return c1 - c0, w1 - w0, groupErrs, otherErr
 	}
 
 	// Sharing depends on timing (the group's write must be queued when
@@ -576,7 +576,7 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 	boom := errors.New("boom")
 	for attempt := 1; ; attempt++ {
 		group, mate := take(3), take(1)[0]
-		errs, other, commits, writes := hold(group, func(tx *store.Tx) error {
+		commits, writes, errs, other := hold(group, func(tx *store.Tx) error {
 			if _, err := tx.Redeem(ctx, w.place, store.RedeemRequest{Code: mate, Service: groupService}); err != nil {
 				return err
 			}
@@ -618,7 +618,7 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 	}
 	for attempt := 1; ; attempt++ {
 		mate := take(1)[0]
-		errs, other, commits, writes := hold([]string{broken}, func(tx *store.Tx) error {
+		commits, writes, errs, other := hold([]string{broken}, func(tx *store.Tx) error {
 			_, err := tx.Redeem(ctx, w.place, store.RedeemRequest{Code: mate, Service: groupService})
 			return err
 		})

@@ -101,7 +101,7 @@ func applicationStart(q *request) error {
 			"Gardez ce message : ce lien est personnel (qui le connaît peut modifier le brouillon) et reste valable jusqu'au dépôt de la candidature.\n\n" +
 			"Si vous n'avez rien demandé, ignorez ce message.\n"}
 	if err := q.s.cfg.Mail.Send(q.ctx(), m); err != nil {
-		q.s.log.Error("application draft mail failed", "err", err)
+		q.s.log.ErrorContext(q.ctx(), "application draft mail failed", "err", err)
 		return q.redirect(path, "Votre brouillon est créé, mais le courriel n'a pas pu être envoyé : gardez l'adresse de cette page (dans vos favoris) pour reprendre plus tard.")
 	}
 	return q.redirect(path, "Votre brouillon est créé. Un lien pour le reprendre plus tard vient d'être envoyé à "+email+".")
@@ -265,7 +265,7 @@ func applicationDraftSubmit(q *request) error {
 	flash := "Votre candidature est déposée : l'opérateur du programme va l'étudier."
 	if inviteSecret != "" {
 		if err := q.s.sendLink(q, invitee, store.LinkInvite, inviteSecret); err != nil {
-			q.s.log.Error("applicant invitation failed", "err", err, "organisation", org.ID)
+			q.s.log.ErrorContext(q.ctx(), "applicant invitation failed", "err", err, "organisation", org.ID)
 			flash += " Le courriel d'invitation n'a pas pu être envoyé : demandez un lien depuis « Mot de passe oublié » sur la page de connexion."
 		} else {
 			flash += " Un courriel vous invite à choisir un mot de passe pour suivre son avancement."

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"passnum"
+	"passnum/requestid"
 )
 
 // templates holds one template set per page: the layout and partials,
@@ -75,6 +76,9 @@ type view struct {
 	Data        any
 	Tiles       tiles
 	Nav         []navItem
+	// RequestID names the request in the server's logs; error pages show
+	// it, to be quoted when someone asks for help.
+	RequestID string
 }
 
 type tiles struct{ URL, Attribution string }
@@ -87,7 +91,7 @@ type navItem struct {
 // render writes a page: name is its template ("distributor/beneficiaries").
 func (q *request) render(status int, name, title string, data any, f *form) error {
 	v := view{Title: title, User: q.user, Beneficiary: q.beneficiaryID != "", Flash: q.flash, Path: q.r.URL.Path, Form: f, Data: data,
-		Tiles: tiles{q.s.cfg.TileURL, q.s.cfg.TileAttribution}}
+		Tiles: tiles{q.s.cfg.TileURL, q.s.cfg.TileAttribution}, RequestID: requestid.From(q.ctx())}
 	v.Nav = navFor(q.user, v.Beneficiary, v.Path)
 	if v.Form == nil {
 		v.Form = &form{Values: url.Values{}}
@@ -117,7 +121,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, q *request,
 		q = &request{s: s, w: w, r: r}
 	}
 	if err := q.render(status, "error", title, message, nil); err != nil {
-		s.log.Error("error page failed", "err", err)
+		s.log.ErrorContext(q.ctx(), "error page failed", "err", err)
 		http.Error(w, message, status)
 	}
 }

@@ -210,7 +210,7 @@ func (s *Server) admit(q *request, p *page) bool {
 func (s *Server) fail(q *request, err error) {
 	var pe *passnum.Error
 	if !errors.As(err, &pe) {
-		s.log.Error("page failed", "route", q.r.Pattern, "err", err)
+		s.log.ErrorContext(q.ctx(), "page failed", "route", q.r.Pattern, "err", err)
 		s.renderError(q.w, q.r, q, http.StatusInternalServerError, "Erreur interne", "Une erreur imprévue est survenue : rien n'a été enregistré. Réessayez dans un instant.")
 		return
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"passnum"
 )
 
 const usage = `passnum — le Pass numérique, de l'émission des carnets au remboursement des lieux.
@@ -19,6 +21,8 @@ Usage :
   passnum admin create-key [--db URL] [--name NOM]
   passnum admin create-user --email ADRESSE [--role operator] [--organisation ID] [--name NOM] [--public-url URL]
   passnum check [--db URL]
+  passnum backup FICHIER [--db URL]          (copie cohérente d'une base SQLite en service)
+  passnum restore FICHIER [--db URL] [--replace]
   passnum migrate [--db URL]
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
@@ -39,7 +43,13 @@ func main() {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)
 		}
-		fmt.Fprintln(os.Stderr, "passnum :", err)
+		var de *passnum.Error
+		if errors.As(err, &de) {
+			// A domain error's message says what to do; its code is for programs.
+			fmt.Fprintln(os.Stderr, "passnum :", de.Message)
+		} else {
+			fmt.Fprintln(os.Stderr, "passnum :", err)
+		}
 		os.Exit(1)
 	}
 }
@@ -72,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return check(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restore(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "places":
@@ -103,24 +117,51 @@ func dbFlag(fs *flag.FlagSet) *string {
 
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(os.Stdout, "Options de « passnum %s » :\n", fs.Name())
-			fs.SetOutput(os.Stdout)
-			fs.PrintDefaults()
-			return errHelpShown
-		}
-		msg := err.Error()
-		if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
-			msg = "option inconnue : " + f + " (passnum " + fs.Name() + " -h liste les options)"
-		} else if strings.HasPrefix(msg, "invalid value") {
-			msg = "valeur invalide : " + strings.TrimPrefix(msg, "invalid value ")
-		} else if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-			msg = "l'option " + f + " attend une valeur"
-		}
-		return usageError{msg}
+		return flagError(fs, err)
 	}
 	if fs.NArg() > 0 {
 		return usageError{"argument inattendu : " + strings.Join(fs.Args(), " ")}
 	}
 	return nil
+}
+
+// parseFile parses a command's flags, which may come before or after its
+// one file name, and returns the file name; use is the command's usage
+// line, shown when the file is missing or more than one is given.
+func parseFile(fs *flag.FlagSet, args []string, use string) (string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", flagError(fs, err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files = append(files, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(files) != 1 {
+		return "", usageError{"indiquez un fichier, et un seul : " + use}
+	}
+	return files[0], nil
+}
+
+// flagError turns the flag package's errors into French ones; -h lists the
+// options and stops the command.
+func flagError(fs *flag.FlagSet, err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(os.Stdout, "Options de « passnum %s » :\n", fs.Name())
+		fs.SetOutput(os.Stdout)
+		fs.PrintDefaults()
+		return errHelpShown
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		msg = "option inconnue : " + f + " (passnum " + fs.Name() + " -h liste les options)"
+	} else if strings.HasPrefix(msg, "invalid value") {
+		msg = "valeur invalide : " + strings.TrimPrefix(msg, "invalid value ")
+	} else if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		msg = "l'option " + f + " attend une valeur"
+	}
+	return usageError{msg}
 }

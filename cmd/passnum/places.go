@@ -29,22 +29,10 @@ func places(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func importPlaces(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("places import", stderr)
 	db := dbFlag(fs)
-	// Flags may come before or after the file name.
-	var files []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return usageError{err.Error()}
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+	path, err := parseFile(fs, args, "passnum places import FICHIER [--db URL]")
+	if err != nil {
+		return err
 	}
-	if len(files) != 1 {
-		return usageError{"indiquez un fichier, et un seul : passnum places import FICHIER [--db URL]"}
-	}
-	path := files[0]
 	info, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("fichier %s illisible : %w", path, err)

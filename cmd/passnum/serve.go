@@ -33,6 +33,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	totpRequired := fs.Bool("require-operator-totp", os.Getenv("PASSNUM_REQUIRE_OPERATOR_TOTP") == "true", "rendre la double authentification obligatoire pour l'opérateur (PASSNUM_REQUIRE_OPERATOR_TOTP=true)")
 	tiles := fs.String("tiles", os.Getenv("PASSNUM_TILES"), "serveur de tuiles des cartes, https://…/{z}/{x}/{y}.png ; aucun par défaut (PASSNUM_TILES)")
 	tilesAttribution := fs.String("tiles-attribution", os.Getenv("PASSNUM_TILES_ATTRIBUTION"), "mention des sources des tuiles (PASSNUM_TILES_ATTRIBUTION)")
+	metricsAddr := fs.String("metrics-addr", os.Getenv("PASSNUM_METRICS_ADDR"), "adresse d'écoute de /metrics (format Prometheus), à réserver à la supervision, par exemple 127.0.0.1:9464 ; aucune par défaut (PASSNUM_METRICS_ADDR)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,13 +76,25 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	handler, err := server.New(s, log, web.Config{PublicURL: *public, TrustedProxy: *proxy, RequireOperatorTOTP: *totpRequired,
+	built, err := server.Build(s, log, web.Config{PublicURL: *public, TrustedProxy: *proxy, RequireOperatorTOTP: *totpRequired,
 		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender})
 	if err != nil {
 		return err
 	}
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("écoute de /metrics sur %s impossible : %w (choisissez une autre adresse avec --metrics-addr)", *metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", built.Metrics)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		fmt.Fprintf(stdout, "Métriques sur http://%s/metrics\n", mln.Addr())
+	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           built.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -96,8 +109,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Finish the requests in flight, then stop.
+	// Say "not ready" so that a load balancer sends nothing new, finish
+	// the requests in flight, then stop.
 	fmt.Fprintln(stdout, "Arrêt demandé : fin des requêtes en cours…")
+	built.Drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
