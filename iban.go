@@ -129,6 +129,12 @@ func CheckBIC(bic, iban string) string {
 			return "un BIC ne contient que des lettres et des chiffres"
 		}
 	}
+	// ISO 9362, as the SEPA schema checks it: the location code's first
+	// character is never 0 or 1 (reserved for tests and passive
+	// participants), its second never the letter O.
+	if bic[6] == '0' || bic[6] == '1' || bic[7] == 'O' {
+		return "les 7e et 8e caractères d'un BIC (le code de la ville) ne peuvent être ni 0 ou 1 puis O : recopiez-le depuis le RIB"
+	}
 	country := bic[4:6]
 	if len(iban) >= 2 {
 		ic := iban[:2]

@@ -95,6 +95,9 @@ func TestCheckBIC(t *testing.T) {
 		{"BNP1FRPP", fr, "6 premiers caractères"},
 		{"BNPAF1PP", fr, "6 premiers caractères"},
 		{"BNPAFRP-", fr, "lettres et des chiffres"},
+		{"BNPAFR0P", fr, "code de la ville"},
+		{"BNPAFR1P", fr, "code de la ville"},
+		{"BNPAFRPO", fr, "code de la ville"},
 		{"DEUTDEFF", fr, "l'IBAN est un compte « FR »"},
 		{"BNPAFRPP", "DE89370400440532013000", "pays « FR »"},
 	}
