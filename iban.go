@@ -133,7 +133,7 @@ func CheckBIC(bic, iban string) string {
 	// character is never 0 or 1 (reserved for tests and passive
 	// participants), its second never the letter O.
 	if bic[6] == '0' || bic[6] == '1' || bic[7] == 'O' {
-		return "les 7e et 8e caractères d'un BIC (le code de la ville) ne peuvent être ni 0 ou 1 puis O : recopiez-le depuis le RIB"
+		return "le 7e caractère d'un BIC n'est jamais 0 ni 1, ni le 8e la lettre O (code de la ville) : recopiez-le depuis le RIB"
 	}
 	country := bic[4:6]
 	if len(iban) >= 2 {
