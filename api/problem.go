@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"passnum"
 )
@@ -78,8 +80,12 @@ func problemOf(err error) Problem {
 // with their details and shown without them.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := problemOf(err)
-	if p.Status >= 500 {
+	if p.Status >= 500 && p.Code != passnum.EBUSY {
 		log.Error("request failed", "pattern", r.Pattern, "code", p.Code, "err", err)
+	}
+	var de *passnum.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((de.RetryAfter+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, p.Status, p, "application/problem+json")
 }

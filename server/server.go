@@ -19,7 +19,7 @@ func New(s *store.Store, log *slog.Logger, cfg web.Config) (http.Handler, error)
 		log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	a := api.New(s, log)
+	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy})
 	a.Register(mux)
 	mux.HandleFunc("GET /healthz", a.Health)
 	pages, err := web.New(s, log, cfg)
