@@ -23,7 +23,9 @@ func TestSIRETRelease(t *testing.T) {
 		siret := nextSIRET()
 		squatter := mustApply(t, s, newApplication(siret))
 		// Pending: the real organisation is refused.
-		_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) { return tx.ApplyForLabel(ctx, newApplication(siret)) })
+		_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) {
+			return tx.ApplyForLabel(ctx, newApplication(siret))
+		})
 		wantCode(t, err, passnum.ECONFLICT)
 		// Refused: the next application takes the SIRET.
 		f.MustSetPlaceStatus(squatter.Organisation.ID, passnum.OrgRefused, "candidature sans lien avec la structure")
@@ -44,7 +46,9 @@ func TestSIRETRelease(t *testing.T) {
 
 		// Labelled: kept.
 		f.MustSetPlaceStatus(real.Organisation.ID, passnum.OrgLabelled, "")
-		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) { return tx.ApplyForLabel(ctx, newApplication(siret)) })
+		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) {
+			return tx.ApplyForLabel(ctx, newApplication(siret))
+		})
 		wantCode(t, err, passnum.ECONFLICT)
 		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.PlaceApplication, error) {
 			return tx.ReleaseSIRET(ctx, f.op, real.Organisation.ID, "essai")
@@ -87,7 +91,9 @@ func TestSIRETRelease(t *testing.T) {
 		// held 30 days.
 		idle := nextSIRET()
 		registered := f.MustOrganisation(passnum.NewOrganisation{Kind: passnum.RolePlace, Name: "Lieu inscrit", SIRET: idle, CommuneINSEE: "25056"})
-		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) { return tx.ApplyForLabel(ctx, newApplication(idle)) })
+		_, err = write(t, s, func(ctx context.Context, tx *store.Tx) (store.ApplicationReceipt, error) {
+			return tx.ApplyForLabel(ctx, newApplication(idle))
+		})
 		wantCode(t, err, passnum.ECONFLICT)
 		clock.Advance(passnum.UnsubmittedHold + time.Hour)
 		mustApply(t, s, newApplication(idle))
@@ -118,7 +124,9 @@ func TestSecondFactorCodesServeOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Write(t.Context(), func(tx *store.Tx) error { return tx.SetTOTPSecret(t.Context(), u.Actor(), u.ID, "JBSWY3DPEHPK3PXP", true) }); err != nil {
+		if err := s.Write(t.Context(), func(tx *store.Tx) error {
+			return tx.SetTOTPSecret(t.Context(), u.Actor(), u.ID, "JBSWY3DPEHPK3PXP", true)
+		}); err != nil {
 			t.Fatal(err)
 		}
 		step := clock.Now().Unix() / 30
