@@ -170,10 +170,6 @@ type streamer interface {
 func (s *Server) handler(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := &call{r: r, address: remote.Address(r, s.cfg.TrustedProxy)}
-		if err := checkQuery(r); err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
 		if len(rt.Roles) > 0 {
 			actor, err := s.authenticate(r)
 			if err != nil {
@@ -186,6 +182,10 @@ func (s *Server) handler(rt *route) http.Handler {
 				return
 			}
 			c.actor = actor
+		}
+		if err := checkQuery(r); err != nil {
+			writeError(w, r, s.log, err)
+			return
 		}
 		if r.Method == http.MethodPost {
 			body, err := readBody(w, r, rt.MaxBody)

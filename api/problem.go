@@ -83,6 +83,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if p.Status >= 500 && p.Code != passnum.EBUSY {
 		log.Error("request failed", "pattern", r.Pattern, "code", p.Code, "err", err)
 	}
+	if p.Code == passnum.ETOOMANYATTEMPTS {
+		// The limit's kind, never the address it counts.
+		log.Warn("attempt refused", "limit", p.Extra["limit"], "pattern", r.Pattern)
+	}
 	var de *passnum.Error
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((de.RetryAfter+time.Second-1)/time.Second)))

@@ -144,6 +144,7 @@ func (q *request) refused(err error, page, title string, data any, f *form) erro
 	}
 	status, _ := errorStatus(pe)
 	setRetryAfter(q.w, pe)
+	q.s.logRefusal(q.r, pe)
 	f.Values.Del("password")
 	f.Values.Del("code")
 	f.Message = pe.Message

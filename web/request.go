@@ -249,6 +249,7 @@ func (s *Server) fail(q *request, err error) {
 	}
 	status, title := errorStatus(pe)
 	setRetryAfter(q.w, pe)
+	s.logRefusal(q.r, pe)
 	s.renderError(q.w, q.r, q, status, title, pe.Message)
 }
 
@@ -273,6 +274,18 @@ func errorStatus(pe *passnum.Error) (int, string) {
 		title = "Trop d'essais"
 	}
 	return status, title
+}
+
+// logRefusal logs an attempt refused by a limit or a busy server: the
+// limit's kind and the route, never the address, account or pass it was
+// for.
+func (s *Server) logRefusal(r *http.Request, pe *passnum.Error) {
+	switch pe.Code {
+	case passnum.ETOOMANYATTEMPTS:
+		s.log.Warn("attempt refused", "limit", pe.Extra["limit"], "route", r.Pattern)
+	case passnum.EBUSY:
+		s.log.Warn("password hashing busy", "route", r.Pattern)
+	}
 }
 
 // setRetryAfter answers how long to wait before trying again, when the
