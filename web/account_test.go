@@ -346,6 +346,21 @@ func TestSecondFactorRecoveryAndChanges(t *testing.T) {
 		if a := signInWith(codes[2]); a.Status != http.StatusUnauthorized {
 			t.Fatalf("an old recovery code still works: %d", a.Status)
 		}
+		// New recovery codes, with the password and a current code; the
+		// ones shown before stop working.
+		before := recoveryRE.FindAllStringSubmatch(a.Body, -1)[0][1]
+		st.clock.Advance(time.Minute)
+		if a := b.post("/compte/codes-de-secours", url.Values{"current_password": {testPassword}}); a.Status != http.StatusUnauthorized {
+			t.Fatalf("new codes without a current code: %d", a.Status)
+		}
+		a = b.post("/compte/codes-de-secours", url.Values{"current_password": {testPassword}, "current_code": {st.code(newSecret, 0)}})
+		renewed := recoveryRE.FindAllStringSubmatch(a.Body, -1)
+		if a.Status != http.StatusOK || len(renewed) != passnum.RecoveryCodeCount || renewed[0][1] == before {
+			t.Fatalf("new recovery codes: %d %s", a.Status, a.Body)
+		}
+		if a := signInWith(before); a.Status != http.StatusUnauthorized {
+			t.Fatalf("a recovery code drawn before still works: %d", a.Status)
+		}
 		st.clock.Advance(time.Minute)
 		if a := b.post("/compte/double-authentification/desactiver", url.Values{"current_password": {testPassword}, "current_code": {st.code(newSecret, 0)}}); a.Status != http.StatusSeeOther {
 			t.Fatalf("turn off: %d %s", a.Status, a.Body)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"passnum"
 	"passnum/server"
@@ -437,5 +440,35 @@ func TestOperatorReleasesSIRET(t *testing.T) {
 		if a := op.get("/operateur/journal?action=place.siret_release"); !a.has("SIRET libéré") || !a.has("SIRET d&#39;une autre structure") {
 			t.Fatalf("audit:\n%s", a.Body)
 		}
+	})
+}
+
+// A password hashed with the former parameters (64 MiB, 1 pass, 2 lanes)
+// still signs in, and is hashed again with the current ones.
+func TestOldPasswordHashUpgraded(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		email := st.emails[passnum.RoleFunder]
+		salt := []byte("0123456789abcdef")
+		b64 := base64.RawStdEncoding
+		old := fmt.Sprintf("$argon2id$v=19$m=65536,t=1,p=2$%s$%s", b64.EncodeToString(salt),
+			b64.EncodeToString(argon2.IDKey([]byte(testPassword), salt, 1, 64*1024, 2, 32)))
+		var id string
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			c, err := tx.UserCredentials(ctx, email)
+			if err != nil {
+				return err
+			}
+			id = c.User.ID
+			return tx.SetPassword(ctx, st.op, id, old)
+		})
+		st.browser().signIn(email)
+		st.view(func(ctx context.Context, tx *store.Tx) error {
+			c, err := tx.UserCredentials(ctx, email)
+			if err == nil && !strings.HasPrefix(c.PasswordHash, "$argon2id$v=19$m=19456,t=2,p=1$") {
+				t.Errorf("hash after sign-in: %.40s", c.PasswordHash)
+			}
+			return err
+		})
+		st.browser().signIn(email)
 	})
 }
