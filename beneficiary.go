@@ -28,9 +28,13 @@ func (b *Beneficiary) Validate(today Date) error {
 	b.LastName = strings.TrimSpace(b.LastName)
 	if b.FirstName == "" || utf8.RuneCountInString(b.FirstName) > 100 {
 		fe.Add("first_name", "prénom obligatoire, 100 caractères au plus")
+	} else if msg := TextProblem(b.FirstName, false); msg != "" {
+		fe.Add("first_name", msg)
 	}
 	if b.LastName == "" || utf8.RuneCountInString(b.LastName) > 100 {
 		fe.Add("last_name", "nom obligatoire, 100 caractères au plus")
+	} else if msg := TextProblem(b.LastName, false); msg != "" {
+		fe.Add("last_name", msg)
 	}
 	if b.BirthDate.IsZero() {
 		fe.Add("birth_date", "date de naissance obligatoire (AAAA-MM-JJ)")

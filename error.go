@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 	"unicode"
 )
 
@@ -145,6 +146,9 @@ type Error struct {
 	// Extra carries ids or dates that help the caller (e.g. when a pass was
 	// already redeemed). It holds no personal data.
 	Extra map[string]any
+	// RetryAfter, when set, is how long to wait before trying again
+	// (too_many_attempts, busy): answered as the Retry-After header.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -1,6 +1,7 @@
 package passnum
 
 import (
+	"strings"
 	"time"
 
 	"passnum/territory"
@@ -38,6 +39,21 @@ var placeTransitions = map[string][]string{
 	OrgSuspended: {OrgLabelled, OrgWithdrawn},
 	OrgRefused:   {OrgLabelled},
 	OrgWithdrawn: {OrgLabelled},
+}
+
+// A SIRET belongs to one place at a time. A place holds it while its
+// application is pending, and while it is labelled or suspended. A refused
+// or withdrawn place, or one the operator registered and whose application
+// was never submitted within UnsubmittedHold, no longer holds it: the next
+// application with that SIRET takes it (the old place keeps its history and
+// the SIRET in its file, marked released). The operator may also release
+// the SIRET of a place that is not labelled or suspended.
+const UnsubmittedHold = 30 * 24 * time.Hour
+
+// SIRETReleasable reports whether the operator may release the SIRET of a
+// place in status.
+func SIRETReleasable(status string) bool {
+	return status == OrgPending || status == OrgRefused || status == OrgWithdrawn
 }
 
 // CheckPlaceTransition refuses a label decision that makes no sense from the
@@ -96,8 +112,11 @@ func (n *NewOrganisation) Validate() error {
 	default:
 		fe.Add("kind", "doit valoir distributor, place ou funder")
 	}
+	n.Name = strings.TrimSpace(n.Name)
 	if n.Name == "" || len(n.Name) > 200 {
 		fe.Add("name", "nom obligatoire, 200 caractères au plus")
+	} else if msg := TextProblem(n.Name, false); msg != "" {
+		fe.Add("name", msg)
 	}
 	if n.SIRET != "" && !ValidSIRET(n.SIRET) {
 		fe.Add("siret", "SIRET invalide : 14 chiffres dont le dernier est une clé de contrôle ; vérifiez-le sur l'avis de situation SIRENE")

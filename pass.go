@@ -66,5 +66,9 @@ type Booklet struct {
 	Status        string     `json:"status"`
 	ValidUntil    Date       `json:"valid_until"`
 	HandedOutAt   *time.Time `json:"handed_out_at,omitempty"`
-	Passes        []Pass     `json:"passes"`
+	// VoidedPasses, in a booklet that replaced a lost one, are the passes
+	// beyond the unused value it carries: they stay "unassigned", never
+	// usable.
+	VoidedPasses int    `json:"voided_passes,omitempty"`
+	Passes       []Pass `json:"passes"`
 }

@@ -390,6 +390,7 @@ type PlaceApplication struct {
 	ID                  string              `json:"id"`
 	Name                string              `json:"name"`
 	SIRET               string              `json:"siret"`
+	SIRETReleasedAt     *time.Time          `json:"siret_released_at,omitempty" doc:"quand le SIRET a été libéré pour une nouvelle candidature : il n'est plus celui de ce lieu"`
 	Status              string              `json:"status" enum:"pending,labelled,suspended,refused,withdrawn"`
 	CommuneINSEE        string              `json:"commune_insee,omitempty"`
 	LegalRepresentative LegalRepresentative `json:"legal_representative"`
@@ -522,8 +523,10 @@ func checkText(fe *FieldErrors, field, v string, max int, required bool, what st
 		fe.Add(field, what+" : champ obligatoire")
 	case utf8.RuneCountInString(v) > max:
 		fe.Add(field, what+" : "+strconv.Itoa(max)+" caractères au plus")
-	case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
-		fe.Add(field, what+" : une seule ligne de texte, sans caractères de contrôle")
+	default:
+		if msg := TextProblem(v, false); msg != "" {
+			fe.Add(field, what+" : "+msg)
+		}
 	}
 }
 

@@ -57,6 +57,8 @@ func (p *Programme) Validate() error {
 	var fe FieldErrors
 	if p.Name == "" || len(p.Name) > 200 {
 		fe.Add("name", "nom obligatoire, 200 caractères au plus")
+	} else if msg := TextProblem(p.Name, false); msg != "" {
+		fe.Add("name", msg)
 	}
 	if p.FaceValueCents <= 0 || p.FaceValueCents > 100_000 {
 		fe.Add("face_value_cents", "valeur faciale en centimes, entre 1 et 100000 (1000 pour un pass de 10 €)")

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode"
+
 	"unicode/utf8"
 
 	"passnum/territory"
@@ -311,8 +311,8 @@ func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
 		switch {
 		case strings.ContainsAny(v, "\r\n"):
 			problems.Add(field, "une seule ligne de texte attendue")
-		case strings.IndexFunc(v, unicode.IsControl) >= 0:
-			problems.Add(field, "caractères de contrôle interdits")
+		case TextProblem(v, false) != "":
+			problems.Add(field, TextProblem(v, false))
 		case utf8.RuneCountInString(v) > max:
 			problems.Add(field, strconv.Itoa(max)+" caractères au plus")
 		}
@@ -327,6 +327,8 @@ func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
 		case "presentation_detail":
 			if utf8.RuneCountInString(v) > 10000 {
 				problems.Add(c.name, "10000 caractères au plus")
+			} else if msg := TextProblem(v, true); msg != "" {
+				problems.Add(c.name, msg)
 			}
 		case "presentation_resume":
 			if n := utf8.RuneCountInString(v); n > 280 {

@@ -50,6 +50,8 @@ func (t *Training) Validate() error {
 	t.Description = strings.TrimSpace(t.Description)
 	if t.Title == "" || utf8.RuneCountInString(t.Title) > 200 {
 		fe.Add("title", "intitulé obligatoire, 200 caractères au plus")
+	} else if msg := TextProblem(t.Title, false); msg != "" {
+		fe.Add("title", msg)
 	}
 	if !ValidService(t.Service) {
 		fe.Add("service", "service inconnu : choisissez un service du référentiel national (par exemple « Maîtrise des outils numériques du quotidien »)")
@@ -71,6 +73,8 @@ func (t *Training) Validate() error {
 	}
 	if utf8.RuneCountInString(t.Description) > 4000 {
 		fe.Add("description", "4000 caractères au plus")
+	} else if msg := TextProblem(t.Description, true); msg != "" {
+		fe.Add("description", msg)
 	}
 	return fe.Err()
 }

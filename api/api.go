@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"passnum"
+	"passnum/remote"
 	"passnum/store"
 )
 
@@ -25,14 +26,23 @@ const Prefix = "/api/v1"
 type Server struct {
 	store *store.Store
 	log   *slog.Logger
+	cfg   Config
+}
+
+// Config holds the settings of the API.
+type Config struct {
+	// TrustedProxy is the address of a reverse proxy whose
+	// X-Forwarded-For header is believed for the client's address (what
+	// anonymous routes are limited and scoped by).
+	TrustedProxy string
 }
 
 // New builds the API over a store.
-func New(s *store.Store, log *slog.Logger) *Server {
+func New(s *store.Store, log *slog.Logger, cfg Config) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{store: s, log: log}
+	return &Server{store: s, log: log, cfg: cfg}
 }
 
 // Register adds every API route to mux.
@@ -57,7 +67,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 type call struct {
 	r     *http.Request
 	actor passnum.Actor
-	body  []byte
+	// address is the client's IP address (see package remote).
+	address string
+	body    []byte
 	// direct, when a write's handler sets it, does the whole write by
 	// itself, outside any transaction of write's: used instead of the
 	// returned work when there is no Idempotency-Key to record with it
@@ -156,7 +168,7 @@ type streamer interface {
 
 func (s *Server) handler(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r}
+		c := &call{r: r, address: remote.Address(r, s.cfg.TrustedProxy)}
 		if len(rt.Roles) > 0 {
 			actor, err := s.authenticate(r)
 			if err != nil {
@@ -170,8 +182,15 @@ func (s *Server) handler(rt *route) http.Handler {
 			}
 			c.actor = actor
 		}
+		if err := checkQuery(r); err != nil {
+			writeError(w, r, s.log, err)
+			return
+		}
 		if r.Method == http.MethodPost {
 			body, err := readBody(w, r, rt.MaxBody)
+			if err == nil {
+				err = checkContentType(r, rt, body)
+			}
 			if err != nil {
 				writeError(w, r, s.log, err)
 				return
@@ -241,7 +260,13 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 		writeRaw(w, rt.Status, body, "application/json")
 		return
 	}
+	// Keys are scoped by who calls: an organisation's key by the
+	// organisation, an anonymous caller's by its address, so that one
+	// anonymous caller can neither read nor block another's answers.
 	scope := c.actor.OrganisationID
+	if len(rt.Roles) == 0 {
+		scope = "address:" + c.address
+	}
 	h := sha256.New()
 	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
 	h.Write(c.body)

@@ -92,6 +92,12 @@ func TestCatalogueAPI(t *testing.T) {
 		e.expect(e.do("POST", "/trainings", e.distributor, map[string]any{"title": "T", "service": service, "duration_minutes": 60}), 403, passnum.EFORBIDDEN)
 
 		tr := e.catTraining(e.place, 1)
+		// A place prepares its catalogue before it is labelled; the public
+		// sees it once it is.
+		e.expect(e.do("GET", "/places/"+e.placeID+"/trainings", "", nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("GET", "/trainings/"+tr, "", nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("GET", "/trainings/"+tr+"/sessions", "", nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil), 200, "")
 		cat := e.do("GET", "/places/"+e.placeID+"/trainings", "", nil) // public
 		e.expect(cat, 200, "")
 		if got := catItems(t, cat); len(got) != 2 || got[0]["id"] != tr {
@@ -150,6 +156,16 @@ func TestCatalogueAPI(t *testing.T) {
 		}
 		e.expect(e.do("POST", "/trainings/"+tr+"/sessions", e.place, body), 409, passnum.ETRAININGINACTIVE)
 		e.expect(e.do("GET", "/sessions/"+se, "", nil), 200, "") // booked people still find it
+		// A suspended place's catalogue, sessions and sites are not public.
+		e.expect(e.do("POST", "/places/"+e.placeID+"/suspend", e.operator, map[string]any{"reason": "contrôle en cours"}), 200, "")
+		e.expect(e.do("GET", "/places/"+e.placeID+"/trainings", "", nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("GET", "/sessions/"+se, "", nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("GET", "/sites/"+site, "", nil), 404, passnum.ENOTFOUND)
+		near := e.do("GET", "/places/near?commune=25056", "", nil)
+		e.expect(near, 200, "")
+		if strings.Contains(string(near.Raw), site) {
+			t.Fatalf("a suspended place's site is listed: %s", near.Raw)
+		}
 	})
 }
 

@@ -115,7 +115,7 @@ func buildOpenAPI() map[string]any {
 			op["security"] = []any{}
 		}
 		if rt.Method == "POST" {
-			codes = append(codes, passnum.EMALFORMED, passnum.ETOOLARGE, passnum.EIDEMPOTENCYMISMATCH, passnum.EINVALID)
+			codes = append(codes, passnum.EMALFORMED, passnum.ETOOLARGE, passnum.EUNSUPPORTEDMEDIA, passnum.EIDEMPOTENCYMISMATCH, passnum.EINVALID)
 		}
 		codes = append(codes, passnum.EUNAVAILABLE)
 		byStatus := map[int][]string{}

@@ -240,14 +240,15 @@ func TestOpenDataRoundTrip(t *testing.T) {
 	eachOpenData(t, func(t *testing.T, e *env, db *odDB, fresh func() *env) {
 		odSeed(t, e, db)
 		first := odExport(t, e, "?scope=all")
-		if n := len(odReadCSV(t, first)); n != 7 {
-			t.Fatalf("%d lines exported, want a header and 6 sites:\n%s", n, first)
+		// The pending place's site is not public.
+		if n := len(odReadCSV(t, first)); n != 6 {
+			t.Fatalf("%d lines exported, want a header and 5 sites:\n%s", n, first)
 		}
 		other := fresh()
 		other.clock.Advance(72 * time.Hour) // imported three days later
 		r := other.do("POST", "/opendata/imports", other.operator, first, "Content-Type", "text/csv")
 		other.expect(r, 200, "")
-		if r.Body["created"].(float64) != 6 || len(r.Body["rejected"].([]any)) != 0 {
+		if r.Body["created"].(float64) != 5 || len(r.Body["rejected"].([]any)) != 0 {
 			t.Fatalf("import of the export: %s", r.Raw)
 		}
 		second := odExport(t, other, "?scope=all")
@@ -361,7 +362,7 @@ func TestOpenDataExportMatchesSchema(t *testing.T) {
 		}
 		e.expect(e.do("POST", "/opendata/imports", e.operator, example, "Content-Type", "text/csv"), 200, "")
 		all := odExport(t, e, "?scope=all")
-		if n := len(odReadCSV(t, all)); n != 8 {
+		if n := len(odReadCSV(t, all)); n != 7 {
 			t.Fatalf("%d lines", n)
 		}
 		odCheckSchema(t, all, fields)
@@ -483,7 +484,7 @@ func TestOpenDataImportTwice(t *testing.T) {
 		for i := 0; i < 2; i++ {
 			r := e.do("POST", "/opendata/imports", e.operator, file, "Content-Type", "text/csv")
 			e.expect(r, 200, "")
-			if r.Body["unchanged"].(float64) != 6 || r.Body["created"].(float64) != 0 || r.Body["updated"].(float64) != 0 {
+			if r.Body["unchanged"].(float64) != 5 || r.Body["created"].(float64) != 0 || r.Body["updated"].(float64) != 0 {
 				t.Fatalf("import %d: %s", i+1, r.Raw)
 			}
 			if after := odState(t, e, db); after != before {
@@ -495,7 +496,7 @@ func TestOpenDataImportTwice(t *testing.T) {
 		e.expect(j, 200, "")
 		r := e.do("POST", "/opendata/imports", e.operator, j.Raw, "Content-Type", "application/json")
 		e.expect(r, 200, "")
-		if r.Body["unchanged"].(float64) != 6 {
+		if r.Body["unchanged"].(float64) != 5 {
 			t.Fatalf("JSON import: %s", r.Raw)
 		}
 		if after := odState(t, e, db); after != before {
@@ -533,12 +534,14 @@ func TestOpenDataExportScopes(t *testing.T) {
 		for _, rec := range all[1:] {
 			byID[rec[0]] = rec
 		}
-		if len(byID) != 6 || byID["bfc-atelier"][col("frais_a_charge")] != "Gratuit|Payant" || byID["bfc-bus"][col("code_insee")] != "39478" {
+		// The whole public directory: imported entries and labelled
+		// places, never a pending application.
+		if len(byID) != 5 || byID["bfc-atelier"][col("frais_a_charge")] != "Gratuit|Payant" || byID["bfc-bus"][col("code_insee")] != "39478" {
 			t.Fatalf("scope=all: %v", all)
 		}
 		for _, rec := range all[1:] {
-			if rec[col("nom")] == "Tiers-lieu La Fabrique" && (rec[col("frais_a_charge")] != "Gratuit" || rec[col("pivot")] != "35600000000048") {
-				t.Fatalf("a pending place: %v", rec)
+			if rec[col("nom")] == "Tiers-lieu La Fabrique" || rec[col("pivot")] == "35600000000048" {
+				t.Fatalf("a pending place is published: %v", rec)
 			}
 		}
 		// Sorted by id, the same on both engines.
@@ -553,7 +556,7 @@ func TestOpenDataExportScopes(t *testing.T) {
 		j := e.do("GET", odJSON+"?scope=all", "", nil)
 		e.expect(j, 200, "")
 		var rows []map[string]any
-		if err := json.Unmarshal(j.Raw, &rows); err != nil || len(rows) != 6 {
+		if err := json.Unmarshal(j.Raw, &rows); err != nil || len(rows) != 5 {
 			t.Fatalf("%v %s", err, j.Raw)
 		}
 		if !bytes.HasPrefix(j.Raw, []byte(`[{"id":"bfc-atelier","pivot":"55208131700018","nom":`)) {

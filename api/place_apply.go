@@ -74,6 +74,11 @@ func applyForLabel(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
+		// Applications from one address are counted in the transaction that
+		// records them (a refused one counts nothing), with the pages'.
+		if _, err := tx.CountAttempt(c.ctx(), passnum.ApplicationAddressLimit, c.address); err != nil {
+			return nil, err
+		}
 		rc, err := tx.ApplyForLabel(c.ctx(), a)
 		if err != nil {
 			return nil, err

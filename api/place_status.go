@@ -25,3 +25,12 @@ func setPlaceStatus(status string) func(c *call) (func(*store.Tx) (any, error), 
 		}, nil
 	}
 }
+
+// releaseSIRET frees a place's SIRET for another application.
+func releaseSIRET(c *call) (func(*store.Tx) (any, error), error) {
+	id, reason, err := c.idAndReason()
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) { return tx.ReleaseSIRET(c.ctx(), c.actor, id, reason) }, nil
+}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"passnum"
 	"passnum/requestid"
@@ -83,8 +85,16 @@ func problemOf(err error) Problem {
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := problemOf(err)
 	p.RequestID = requestid.From(r.Context())
-	if p.Status >= 500 {
+	if p.Status >= 500 && p.Code != passnum.EBUSY {
 		log.ErrorContext(r.Context(), "request failed", "pattern", r.Pattern, "code", p.Code, "err", err)
+	}
+	if p.Code == passnum.ETOOMANYATTEMPTS {
+		// The limit's kind, never the address it counts.
+		log.WarnContext(r.Context(), "attempt refused", "limit", p.Extra["limit"], "pattern", r.Pattern)
+	}
+	var de *passnum.Error
+	if errors.As(err, &de) && de.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((de.RetryAfter+time.Second-1)/time.Second)))
 	}
 	writeJSON(w, p.Status, p, "application/problem+json")
 }

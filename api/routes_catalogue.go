@@ -17,23 +17,23 @@ func catalogueRoutes() []*route {
 	return []*route{
 		{Method: "POST", Path: "/trainings", Roles: place, Summary: "Publier une formation au catalogue de son lieu (service du référentiel national, niveau, durée, nombre de pass demandés)",
 			Request: trainingRequest{}, Response: passnum.Training{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID}, Handle: createTraining},
-		{Method: "GET", Path: "/places/{id}/trainings", Summary: "Catalogue d'un lieu : ses formations actives, de la plus récente à la plus ancienne (public, sans clé)",
+		{Method: "GET", Path: "/places/{id}/trainings", Summary: "Catalogue d'un lieu labellisé : ses formations actives, de la plus récente à la plus ancienne (public, sans clé ; un lieu non labellisé n'a pas de catalogue public)",
 			Response: list[passnum.Training]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listPlaceTrainings},
-		{Method: "GET", Path: "/trainings/{id}", Summary: "Lire une formation (public, sans clé)",
+		{Method: "GET", Path: "/trainings/{id}", Summary: "Lire une formation d'un lieu labellisé (public, sans clé)",
 			Response: passnum.Training{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getTraining},
 		{Method: "POST", Path: "/trainings/{id}/deactivate", Roles: placeOrOperator, Summary: "Retirer une formation du catalogue (elle n'est jamais supprimée ; les sessions déjà programmées restent, jusqu'à leur annulation)",
 			Request: reasonRequest{}, Response: passnum.Training{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: deactivateTraining},
 		{Method: "POST", Path: "/trainings/{id}/sessions", Roles: place, Summary: "Programmer une session datée d'une de ses formations, sur un de ses sites, avec un nombre de places",
 			Request: sessionRequest{}, Response: passnum.Session{}, Status: http.StatusCreated,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ETRAININGINACTIVE}, Handle: createSession},
-		{Method: "GET", Path: "/trainings/{id}/sessions", Summary: "Sessions programmées d'une formation, de la plus proche à la plus lointaine, avec les places restantes (public, sans clé). " +
+		{Method: "GET", Path: "/trainings/{id}/sessions", Summary: "Sessions programmées d'une formation d'un lieu labellisé, de la plus proche à la plus lointaine, avec les places restantes (public, sans clé). " +
 			"Par défaut celles à venir ; from et to (jour AAAA-MM-JJ inclus, ou date et heure RFC 3339) bornent leur début",
 			Query: []queryParam{
 				{Name: "from", Doc: "début au plus tôt : jour AAAA-MM-JJ inclus ou date et heure RFC 3339"},
 				{Name: "to", Doc: "début au plus tard : jour AAAA-MM-JJ inclus ou date et heure RFC 3339"},
 			},
 			Response: list[passnum.Session]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listTrainingSessions},
-		{Method: "GET", Path: "/sessions/{id}", Summary: "Lire une session et ses places restantes (public, sans clé)",
+		{Method: "GET", Path: "/sessions/{id}", Summary: "Lire une session d'un lieu labellisé et ses places restantes (public, sans clé)",
 			Response: passnum.Session{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSession},
 		{Method: "POST", Path: "/sessions/{id}/cancel", Roles: placeOrOperator, Summary: "Annuler une session qui n'a pas commencé (motif obligatoire) : ses réservations sont annulées avec elle",
 			Request: reasonRequest{}, Response: passnum.Session{}, Status: http.StatusOK,

@@ -12,9 +12,13 @@ var placeAccountRoles = []passnum.Role{passnum.RoleOperator, passnum.RolePlace}
 // operator reviews it; the place's bank details and sites.
 func placeApplicationRoutes() []*route {
 	return []*route{
-		{Method: "POST", Path: "/place-applications", Summary: "Candidater au label de lieu (public, sans clé) : l'organisation, son représentant légal, son premier site, l'acceptation de la charte et ses coordonnées bancaires ; renvoie une clé d'API du lieu, affichée une seule fois",
+		{Method: "POST", Path: "/place-applications", Summary: "Candidater au label de lieu (public, sans clé) : l'organisation, son représentant légal, son premier site, l'acceptation de la charte et ses coordonnées bancaires ; renvoie une clé d'API du lieu, affichée une seule fois. " +
+			"Cinq candidatures par adresse IP et par jour au plus (429 too_many_attempts, avec Retry-After). Le SIRET d'une candidature refusée, d'un lieu dont le label est retiré ou d'un lieu inscrit sans candidature depuis 30 jours est repris par la nouvelle candidature",
 			Request: placeApplicationRequest{}, Response: placeApplicationResponse{}, Status: http.StatusCreated,
-			Errors: []string{passnum.EINVALID, passnum.ECONFLICT}, Handle: applyForLabel},
+			Errors: []string{passnum.EINVALID, passnum.ECONFLICT, passnum.ETOOMANYATTEMPTS}, Handle: applyForLabel},
+		{Method: "POST", Path: "/places/{id}/release-siret", Roles: operator, Summary: "Libérer le SIRET d'un lieu non labellisé (candidature en attente, refusée, label retiré) pour qu'une autre candidature puisse l'utiliser (motif obligatoire, conservé au journal) ; le lieu garde son dossier, et le labelliser à nouveau reprend le SIRET s'il est encore libre",
+			Request: reasonRequest{}, Response: passnum.PlaceApplication{}, Status: http.StatusOK,
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECONFLICT}, Handle: releaseSIRET},
 		{Method: "GET", Path: "/place-applications", Roles: operator, Summary: "Lister les candidatures des lieux, de la plus récente à la plus ancienne (?status=pending : celles à instruire)",
 			Query:    []queryParam{{Name: "status", Doc: "statut des lieux à lister", Enum: []string{"pending", "labelled", "suspended", "refused", "withdrawn"}}},
 			Response: list[passnum.PlaceApplicationSummary]{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: listPlaceApplications},

@@ -29,7 +29,7 @@ func listTrainingSessions(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
-		items, next, err := tx.ListSessions(c.ctx(), id, w, p)
+		items, next, err := tx.ListPublicSessions(c.ctx(), id, w, p)
 		return newList(items, next), err
 	}, nil
 }
@@ -59,5 +59,5 @@ func getSession(c *call) (func(*store.Tx) (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(tx *store.Tx) (any, error) { return tx.Session(c.ctx(), id, "") }, nil
+	return func(tx *store.Tx) (any, error) { return tx.PublicSession(c.ctx(), id) }, nil
 }

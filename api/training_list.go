@@ -15,7 +15,7 @@ func listPlaceTrainings(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
-		items, next, err := tx.ListTrainings(c.ctx(), id, false, p)
+		items, next, err := tx.ListPublicTrainings(c.ctx(), id, p)
 		return newList(items, next), err
 	}, nil
 }
@@ -25,5 +25,5 @@ func getTraining(c *call) (func(*store.Tx) (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(tx *store.Tx) (any, error) { return tx.Training(c.ctx(), id, "") }, nil
+	return func(tx *store.Tx) (any, error) { return tx.PublicTraining(c.ctx(), id) }, nil
 }

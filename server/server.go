@@ -47,7 +47,7 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 	log = slog.New(requestid.LogHandler(log.Handler()))
 	srv := &Server{store: s, log: log}
 	mux := http.NewServeMux()
-	a := api.New(s, log)
+	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy})
 	a.Register(mux)
 	mux.HandleFunc("GET /livez", srv.live)
 	mux.HandleFunc("GET /readyz", srv.ready)

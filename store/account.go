@@ -51,6 +51,9 @@ func (tx *Tx) CreateUser(ctx context.Context, actor passnum.Actor, n passnum.New
 	if len(name) > 200 {
 		return passnum.User{}, passnum.Invalid(passnum.FieldError{Field: "name", Detail: "200 caractères au plus"})
 	}
+	if msg := passnum.TextProblem(name, false); msg != "" {
+		return passnum.User{}, passnum.Invalid(passnum.FieldError{Field: "name", Detail: msg})
+	}
 	if _, err := tx.Organisation(ctx, n.OrganisationID); err != nil {
 		return passnum.User{}, err
 	}
@@ -157,14 +160,98 @@ func (tx *Tx) SetTOTPSecret(ctx context.Context, actor passnum.Actor, userID, se
 	case enable:
 		at, action = micros(tx.now), "user.totp_enable"
 	}
-	res, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, totp_enabled_at = ?, updated_at = ? WHERE id = ?`, secret, at, micros(tx.now), userID)
+	// A new secret starts a new series of codes: the last step used is
+	// the old secret's.
+	res, err := tx.exec(ctx, `UPDATE users SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = 0, updated_at = ? WHERE id = ?`, secret, at, micros(tx.now), userID)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return notFound("personne")
 	}
+	if secret == "" {
+		// Without a second factor, recovery codes mean nothing.
+		if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+	}
 	return tx.audit(ctx, actor, action, "user", userID, "", nil)
+}
+
+func codeAlreadyUsed() error {
+	return passnum.Errorf(passnum.EUNAUTHENTICATED, "Ce code a déjà servi : attendez que votre application en affiche un nouveau (toutes les 30 secondes), puis saisissez-le.")
+}
+
+// UseTOTPStep spends the time step of a second-factor code a person just
+// typed: one conditional UPDATE that succeeds only for a step later than
+// the last one used, so a code is accepted once (RFC 6238 §5.2), even when
+// two servers receive it at the same moment.
+func (tx *Tx) UseTOTPStep(ctx context.Context, userID string, step int64) error {
+	res, err := tx.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return codeAlreadyUsed()
+	}
+	return nil
+}
+
+// ReplaceRecoveryCodes gives a person new one-time recovery codes (their
+// hashes are stored, never the codes); the earlier ones stop working.
+func (tx *Tx) ReplaceRecoveryCodes(ctx context.Context, actor passnum.Actor, userID string, codes []string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM recovery_codes WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	for _, c := range codes {
+		if _, err := tx.exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)`,
+			userID, passnum.HashRecoveryCode(userID, c), micros(tx.now)); err != nil {
+			return err
+		}
+	}
+	return tx.audit(ctx, actor, "user.recovery_codes", "user", userID, "", map[string]any{"codes": len(codes)})
+}
+
+// UseRecoveryCode spends one of a person's recovery codes, in place of a
+// second-factor code: a conditional UPDATE, so a code serves once however
+// many requests carry it. It returns how many codes are left.
+func (tx *Tx) UseRecoveryCode(ctx context.Context, userID, code string) (int, error) {
+	wrong := passnum.Errorf(passnum.EUNAUTHENTICATED, "Code de secours incorrect ou déjà utilisé : chaque code ne sert qu'une fois.")
+	if passnum.NormaliseRecoveryCode(code) == "" {
+		return 0, wrong
+	}
+	res, err := tx.exec(ctx, `UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL`,
+		micros(tx.now), userID, passnum.HashRecoveryCode(userID, code))
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return 0, wrong
+	}
+	left, err := tx.RecoveryCodesLeft(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	actor := passnum.Actor{Kind: "user", ID: userID}
+	if u, err := tx.User(ctx, userID, ""); err == nil {
+		actor = u.Actor()
+	}
+	return left, tx.audit(ctx, actor, "user.recovery_code_use", "user", userID, "", map[string]any{"left": left})
+}
+
+// RecoveryCodesLeft counts a person's unused recovery codes.
+func (tx *Tx) RecoveryCodesLeft(ctx context.Context, userID string) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL`, userID).Scan(&n)
+	return n, err
+}
+
+// UpgradePasswordHash replaces a person's password hash made with older
+// parameters by one made now, after a successful sign-in; a password
+// changed meanwhile is left alone.
+func (tx *Tx) UpgradePasswordHash(ctx context.Context, userID, oldHash, newHash string) error {
+	_, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, newHash, userID, oldHash)
+	return err
 }
 
 // Link purposes.
@@ -233,6 +320,10 @@ func (tx *Tx) UseAccountLink(ctx context.Context, secret, purpose, passwordHash 
 		return u, err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE user_id = ?`, u.ID); err != nil {
+		return u, err
+	}
+	// A new password lifts the lock that wrong ones put on the account.
+	if err := tx.ForgetAttempts(ctx, passnum.StaffAccountLimit, u.Email); err != nil {
 		return u, err
 	}
 	return u, tx.audit(ctx, u.Actor(), "user.password_set", "user", u.ID, "", map[string]any{"link": purpose})
@@ -319,34 +410,6 @@ func (tx *Tx) WebSession(ctx context.Context, secret string) (WebSession, error)
 // EndWebSession signs out.
 func (tx *Tx) EndWebSession(ctx context.Context, secret string) error {
 	_, err := tx.exec(ctx, `DELETE FROM web_sessions WHERE secret_hash = ?`, hashKey(secret))
-	return err
-}
-
-// RecordSigninFailure notes a failed sign-in from an address; failures
-// older than a day are forgotten on the way.
-func (tx *Tx) RecordSigninFailure(ctx context.Context, address string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < ?`, micros(tx.now.Add(-24*time.Hour))); err != nil {
-		return err
-	}
-	_, err := tx.exec(ctx, `INSERT INTO signin_failures (address, at) VALUES (?, ?)`, address, micros(tx.now))
-	return err
-}
-
-// SigninFailures counts an address's failed sign-ins since a time, and
-// says when the latest was.
-func (tx *Tx) SigninFailures(ctx context.Context, address string, since time.Time) (int, time.Time, error) {
-	var n int
-	var last sql.NullInt64
-	err := tx.queryRow(ctx, `SELECT COUNT(*), MAX(at) FROM signin_failures WHERE address = ? AND at >= ?`, address, micros(since)).Scan(&n, &last)
-	if err != nil || !last.Valid {
-		return n, time.Time{}, err
-	}
-	return n, fromMicros(last.Int64), nil
-}
-
-// ClearSigninFailures forgets an address's failures after a success.
-func (tx *Tx) ClearSigninFailures(ctx context.Context, address string) error {
-	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE address = ?`, address)
 	return err
 }
 

@@ -102,30 +102,6 @@ func TestAccounts(t *testing.T) {
 		}
 		wantCode(t, find(sess), passnum.ENOTFOUND)
 
-		// Failed sign-ins are counted per address.
-		for range 3 {
-			if err := s.Write(t.Context(), func(tx *store.Tx) error { return tx.RecordSigninFailure(t.Context(), "192.0.2.1") }); err != nil {
-				t.Fatal(err)
-			}
-		}
-		type count struct {
-			n    int
-			last time.Time
-		}
-		c := view(t, s, func(ctx context.Context, tx *store.Tx) (count, error) {
-			n, last, err := tx.SigninFailures(ctx, "192.0.2.1", clock.Now().Add(-time.Minute))
-			return count{n, last}, err
-		})
-		if c.n != 3 || !c.last.Equal(clock.Now()) {
-			t.Fatalf("failures %+v", c)
-		}
-		other := view(t, s, func(ctx context.Context, tx *store.Tx) (count, error) {
-			n, _, err := tx.SigninFailures(ctx, "192.0.2.2", clock.Now().Add(-time.Minute))
-			return count{n: n}, err
-		})
-		if other.n != 0 {
-			t.Fatalf("another address has %d failures", other.n)
-		}
 		mustCheck(t, s)
 	})
 }

@@ -147,9 +147,9 @@ func (tx *Tx) Booklet(ctx context.Context, id string) (passnum.Booklet, error) {
 	var dist, ben sql.NullString
 	var handed sql.NullInt64
 	var until string
-	err := tx.queryRow(ctx, `SELECT b.id, b.programme_id, b.distributor_id, b.beneficiary_id, b.status, b.handed_out_at, p.valid_until
+	err := tx.queryRow(ctx, `SELECT b.id, b.programme_id, b.distributor_id, b.beneficiary_id, b.status, b.handed_out_at, b.voided_passes, p.valid_until
 		FROM booklets b JOIN programmes p ON p.id = b.programme_id WHERE b.id = ?`, id).
-		Scan(&bk.ID, &bk.ProgrammeID, &dist, &ben, &bk.Status, &handed, &until)
+		Scan(&bk.ID, &bk.ProgrammeID, &dist, &ben, &bk.Status, &handed, &bk.VoidedPasses, &until)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bk, notFound("carnet")
 	}

@@ -30,6 +30,49 @@ func (tx *Tx) BeneficiaryByPass(ctx context.Context, code string, birth passnum.
 	return b, err
 }
 
+// PassHolderKey names whom a sign-in with code tries, for counting the
+// attempts (passnum.PassHolderLimit): the young person the pass was handed
+// to, so that all the codes of their booklets share one count, or the code
+// itself when it was handed to no one (an unknown code is counted and
+// locked like a known one, and tells nothing).
+func (tx *Tx) PassHolderKey(ctx context.Context, code string) (string, error) {
+	var id string
+	err := tx.queryRow(ctx, `SELECT bk.beneficiary_id FROM passes ps JOIN booklets bk ON bk.id = ps.booklet_id
+		WHERE ps.code = ? AND bk.beneficiary_id IS NOT NULL`, code).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "code:" + code, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return beneficiaryHolderKey(id), nil
+}
+
+func beneficiaryHolderKey(id string) string { return "beneficiary:" + id }
+
+// BeneficiarySigninLock says whether a young person's access to their
+// passes page is locked after wrong birth dates, and until when;
+// distributorID, when set, must own the beneficiary.
+func (tx *Tx) BeneficiarySigninLock(ctx context.Context, beneficiaryID, distributorID string) (locked bool, until time.Time, err error) {
+	if _, err := tx.Beneficiary(ctx, beneficiaryID, distributorID); err != nil {
+		return false, time.Time{}, err
+	}
+	n, until, err := tx.Attempts(ctx, passnum.PassHolderLimit, beneficiaryHolderKey(beneficiaryID))
+	return n >= passnum.PassHolderLimit.Max, until, err
+}
+
+// UnlockBeneficiarySignin lifts that lock: the counsellor has checked who
+// they are talking to and the birth date on record. Audited.
+func (tx *Tx) UnlockBeneficiarySignin(ctx context.Context, actor passnum.Actor, beneficiaryID, distributorID string) error {
+	if _, err := tx.Beneficiary(ctx, beneficiaryID, distributorID); err != nil {
+		return err
+	}
+	if err := tx.ForgetAttempts(ctx, passnum.PassHolderLimit, beneficiaryHolderKey(beneficiaryID)); err != nil {
+		return err
+	}
+	return tx.audit(ctx, actor, "beneficiary.signin_unlock", "beneficiary", beneficiaryID, "", nil)
+}
+
 // qualified prefixes each column of a list with a table alias.
 func qualified(alias, columns string) string {
 	cols := strings.Split(columns, ",")
@@ -70,7 +113,7 @@ func (tx *Tx) BeneficiaryPasses(ctx context.Context, beneficiaryID string) ([]Be
 		LEFT JOIN redemptions r ON r.pass_id = ps.id AND r.status = 'active'
 		LEFT JOIN organisations o ON o.id = r.place_id
 		LEFT JOIN sites s ON s.id = r.site_id
-		WHERE bk.beneficiary_id = ?
+		WHERE bk.beneficiary_id = ? AND ps.status <> 'unassigned'
 		ORDER BY bk.handed_out_at DESC, bk.id DESC, ps.id`, beneficiaryID)
 	if err != nil {
 		return nil, err

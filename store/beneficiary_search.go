@@ -15,7 +15,7 @@ type BeneficiarySummary struct {
 	passnum.Beneficiary
 	// PassesTotal counts the passes of the booklets handed to the person,
 	// less those blocked with a lost booklet (a redeemed pass of a lost
-	// booklet still counts, as used).
+	// booklet still counts, as used) and those a replacement booklet voids.
 	PassesTotal int `json:"passes_total"`
 	// PassesUsed counts the passes redeemed, with an active redemption.
 	PassesUsed int `json:"passes_used"`
@@ -91,7 +91,7 @@ func (tx *Tx) summarise(ctx context.Context, list []passnum.Beneficiary) ([]Bene
 		ids[i] = b.ID
 	}
 	rows, err := tx.query(ctx, `SELECT bk.beneficiary_id,
-			CAST(SUM(CASE WHEN ps.status <> 'blocked' THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(CASE WHEN ps.status IN ('assigned', 'redeemed') THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(CASE WHEN r.id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)
 		FROM booklets bk JOIN passes ps ON ps.booklet_id = bk.id
 		LEFT JOIN redemptions r ON r.pass_id = ps.id AND r.status = 'active'

@@ -76,8 +76,9 @@ func (tx *Tx) BlockBooklet(ctx context.Context, actor passnum.Actor, bookletID, 
 // block turns a handed-out booklet and its unused passes to "blocked", in
 // conditional statements: a pass being redeemed at the same moment is
 // either redeemed first (and stays redeemed) or blocked first (and its
-// redemption refused). changed is false when the booklet was already
-// blocked.
+// redemption refused). The passes a replacement booklet never handed out
+// (voided) stay unassigned: they were never worth anything. changed is
+// false when the booklet was already blocked.
 func (tx *Tx) block(ctx context.Context, actor passnum.Actor, b bookletRow, reason string) (changed bool, err error) {
 	res, err := tx.exec(ctx, `UPDATE booklets SET status = 'blocked', blocked_at = ? WHERE id = ? AND status = 'handed_out'`, micros(tx.now), b.id)
 	if err != nil {
@@ -93,7 +94,7 @@ func (tx *Tx) block(ctx context.Context, actor passnum.Actor, b bookletRow, reas
 		}
 		return false, passnum.Errorf(passnum.ECONFLICT, "Ce carnet n'a pas été remis à un bénéficiaire (il est encore dans le stock) : seul un carnet remis peut être bloqué ou remplacé.")
 	}
-	res, err = tx.exec(ctx, `UPDATE passes SET status = 'blocked' WHERE booklet_id = ? AND status IN ('assigned', 'unassigned')`, b.id)
+	res, err = tx.exec(ctx, `UPDATE passes SET status = 'blocked' WHERE booklet_id = ? AND status = 'assigned'`, b.id)
 	if err != nil {
 		return false, err
 	}
@@ -105,13 +106,23 @@ func (tx *Tx) block(ctx context.Context, actor passnum.Actor, b bookletRow, reas
 // ReplaceBooklet hands the beneficiary of a lost booklet a new one from the
 // stock of the agency that handed the lost one out, and returns the new
 // booklet. The old booklet is blocked first if it is not yet, in this same
-// transaction. The new booklet takes the old one's place under the
-// programme's per-beneficiary limit: a replacement is given even when the
-// limit is reached, and the replaced booklet no longer counts. Eligibility
-// is not checked again (the person was eligible when the lost booklet was
-// handed out), but the programme must still be handing out booklets, and a
-// booklet whose passes were all used has nothing to replace. A booklet is
-// replaced at most once; a replacement may itself be lost and replaced.
+// transaction.
+//
+// The replacement carries only the unused value of the lost booklet: as
+// many of its passes are handed out as the lost booklet has blocked
+// passes, and the others stay unassigned (voided: never usable, printed
+// nowhere, counted in the booklet's voided_passes). A young person who used
+// 4 passes of 5 gets a booklet with 1 usable pass; replacing that one again
+// carries 1 again; so the passes they hold (used or usable) never exceed
+// what their booklets were worth, which "passnum check" verifies.
+//
+// The new booklet takes the old one's place under the programme's
+// per-beneficiary limit: a replacement is given even when the limit is
+// reached, and the replaced booklet no longer counts. Eligibility is not
+// checked again (the person was eligible when the lost booklet was handed
+// out), but the programme must still be handing out booklets, and a booklet
+// whose passes were all used has nothing to replace. A booklet is replaced
+// at most once; a replacement may itself be lost and replaced.
 func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID, distributorID, reason string) (passnum.Booklet, error) {
 	var bk passnum.Booklet
 	reason, err := blockReason(reason, "remplacé")
@@ -125,15 +136,26 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 	if old.replacedBy != "" {
 		return bk, alreadyReplaced(old.replacedBy)
 	}
+	nothingLeft := passnum.Errorf(passnum.ECONFLICT, "Tous les pass de ce carnet ont déjà été encaissés : il n'y a rien à remplacer.")
 	var unused int
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id = ? AND status <> 'redeemed'`, old.id).Scan(&unused); err != nil {
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id = ? AND status IN ('assigned', 'blocked')`, old.id).Scan(&unused); err != nil {
 		return bk, err
 	}
 	if unused == 0 {
-		return bk, passnum.Errorf(passnum.ECONFLICT, "Tous les pass de ce carnet ont déjà été encaissés : il n'y a rien à remplacer.")
+		return bk, nothingLeft
 	}
 	if _, err := tx.block(ctx, actor, old, reason); err != nil {
 		return bk, err
+	}
+	// What the replacement carries: the passes the block left unused,
+	// counted after it, in this transaction (a redemption that won the
+	// race is not carried).
+	var carried int
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id = ? AND status = 'blocked'`, old.id).Scan(&carried); err != nil {
+		return bk, err
+	}
+	if carried == 0 {
+		return bk, nothingLeft
 	}
 	p, err := tx.programmeSettings(ctx, old.programmeID)
 	if err != nil {
@@ -162,7 +184,14 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 	if err != nil {
 		return bk, err
 	}
-	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE booklet_id = ? AND status = 'unassigned'`, newID); err != nil {
+	if carried > p.BookletSize {
+		return bk, errors.New("store: a booklet carries more blocked passes than a booklet holds")
+	}
+	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned'
+		WHERE id IN (SELECT id FROM passes WHERE booklet_id = ? AND status = 'unassigned' ORDER BY id LIMIT ?)`, newID, carried); err != nil {
+		return bk, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE booklets SET voided_passes = ? WHERE id = ?`, p.BookletSize-carried, newID); err != nil {
 		return bk, err
 	}
 	// The guard that makes a booklet replaced once, whatever runs at the
@@ -177,7 +206,8 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 		return bk, alreadyReplaced(by.String)
 	}
 	if err := tx.audit(ctx, actor, "booklet.replace", "booklet", newID, reason, map[string]any{
-		"replaced_booklet_id": old.id, "beneficiary_id": old.beneficiaryID, "programme_id": old.programmeID}); err != nil {
+		"replaced_booklet_id": old.id, "beneficiary_id": old.beneficiaryID, "programme_id": old.programmeID,
+		"passes": carried, "voided_passes": p.BookletSize - carried}); err != nil {
 		return bk, err
 	}
 	return tx.Booklet(ctx, newID)

@@ -163,8 +163,16 @@ func TestReplaceBooklet(t *testing.T) {
 		if nb.ID == old.ID || nb.Status != passnum.BookletHandedOut || nb.BeneficiaryID != w.ben.ID || nb.DistributorID != w.dist.OrganisationID || nb.ProgrammeID != w.prog.ID {
 			t.Fatalf("new booklet %+v", nb)
 		}
-		wantStatuses(t, passStatuses(nb), passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned)
+		// It carries the unused value of the lost booklet only: 3 passes,
+		// the other 2 voided (never handed out).
+		wantStatuses(t, passStatuses(nb), passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned, passnum.PassUnassigned, passnum.PassUnassigned)
+		if nb.VoidedPasses != 2 {
+			t.Fatalf("voided passes %d, want 2", nb.VoidedPasses)
+		}
 		wantStatuses(t, passStatuses(w.Booklet(old.ID)), passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassBlocked, passnum.PassBlocked, passnum.PassBlocked)
+		// A voided pass cannot be redeemed.
+		_, err = w.Redeem(w.place, nb.Passes[4].Code)
+		wantCode(t, err, passnum.ENOTASSIGNED)
 		if st := w.Stock(w.prog.ID, w.dist.OrganisationID); st.AvailableBooklets != 4 || st.AllocatedBooklets != 6 {
 			t.Fatalf("stock after replacement %+v, want 4 of 6 available", st)
 		}
@@ -203,6 +211,8 @@ func TestReplaceBooklet(t *testing.T) {
 		if third.BeneficiaryID != w.ben.ID || third.DistributorID != w.dist.OrganisationID {
 			t.Fatalf("third booklet %+v", third)
 		}
+		// The second booklet had 2 passes left of the 3 it carried.
+		wantStatuses(t, passStatuses(third), passnum.PassAssigned, passnum.PassAssigned, passnum.PassUnassigned, passnum.PassUnassigned, passnum.PassUnassigned)
 		if st := w.Stock(w.prog.ID, w.dist.OrganisationID); st.AvailableBooklets != 3 {
 			t.Fatalf("stock %+v, want 3 available", st)
 		}
@@ -222,6 +232,51 @@ func TestReplaceBooklet(t *testing.T) {
 		if got := w.Booklet(used.ID); got.Status != passnum.BookletHandedOut {
 			t.Fatalf("refused replacement left the booklet %s", got.Status)
 		}
+		mustCheck(t, s)
+	})
+}
+
+// The attack review's case: after using 4 passes of 5, replace, then
+// replace again: the young person holds 4 used and 1 usable, never more
+// than their one booklet was worth.
+func TestChainedReplacementsCarryOnlyUnusedValue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		w := newWorld(t, s, clock, func(p *passnum.Programme) { p.MaxBookletsPerBeneficiary = 1 })
+		bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+		for _, p := range bk.Passes[:4] {
+			w.MustRedeem(w.place, p.Code)
+		}
+		current := bk
+		for i := range 3 {
+			clock.Advance(time.Minute)
+			nb, err := w.Replace(w.dist, current.ID, w.dist.OrganisationID, "perdu")
+			if err != nil {
+				t.Fatalf("replacement %d: %v", i+1, err)
+			}
+			wantStatuses(t, passStatuses(nb), passnum.PassAssigned, passnum.PassUnassigned, passnum.PassUnassigned, passnum.PassUnassigned, passnum.PassUnassigned)
+			current = nb
+			mustCheck(t, s)
+		}
+		passes, err := beneficiaryPasses(t, s, w.ben.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		usable, used := 0, 0
+		for _, p := range passes {
+			switch p.Status {
+			case passnum.PassAssigned:
+				usable++
+			case passnum.PassRedeemed:
+				used++
+			}
+		}
+		if usable != 1 || used != 4 {
+			t.Fatalf("after chained replacements: %d usable, %d used; want 1 and 4", usable, used)
+		}
+		// The last pass is usable once; then nothing is left to replace.
+		w.MustRedeem(w.place, current.Passes[0].Code)
+		_, err = w.Replace(w.dist, current.ID, w.dist.OrganisationID, "perdu")
+		wantCode(t, err, passnum.ECONFLICT)
 		mustCheck(t, s)
 	})
 }
@@ -389,5 +444,41 @@ func TestCancelRedemptionInBlockedBooklet(t *testing.T) {
 		_, err := w.Redeem(w.place, bk.Passes[0].Code)
 		wantCode(t, err, passnum.EBLOCKED)
 		mustCheck(t, s)
+	})
+}
+
+// Check finds a replacement worth more than what the lost booklet had
+// left.
+func TestCheckCatchesReplacementValue(t *testing.T) {
+	const (
+		replacement = `SELECT replaced_by FROM booklets WHERE replaced_by IS NOT NULL`
+		lost        = `SELECT id FROM booklets WHERE replaced_by IS NOT NULL`
+	)
+	tests := []struct {
+		name, invariant, mention string
+		sql                      []string
+	}{
+		{"voided pass handed out", "booklet", replacement,
+			[]string{`UPDATE passes SET status = 'assigned' WHERE id = (SELECT MIN(id) FROM passes WHERE status = 'unassigned' AND booklet_id = (` + replacement + `))`}},
+		{"replacement handed out whole", "booklet", lost,
+			[]string{`UPDATE passes SET status = 'assigned' WHERE status = 'unassigned' AND booklet_id = (` + replacement + `)`,
+				`UPDATE booklets SET voided_passes = 0 WHERE id = (` + replacement + `)`}},
+		{"voided passes miscounted", "booklet", replacement,
+			[]string{`UPDATE booklets SET voided_passes = voided_passes + 1 WHERE id = (` + replacement + `)`}},
+	}
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				emptyDatabase(t, db)
+				w := newWorld(t, s, clock)
+				bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+				w.MustRedeem(w.place, bk.Passes[0].Code)
+				if _, err := w.Replace(w.dist, bk.ID, w.dist.OrganisationID, "perdu"); err != nil {
+					t.Fatal(err)
+				}
+				mustCheck(t, s)
+				wantViolation(t, s, db, tt.name, tt.invariant, tt.mention, tt.sql)
+			})
+		}
 	})
 }

@@ -42,12 +42,17 @@ func violation(invariant, format string, args ...any) *Violation {
 //     and the number of booklets it ever received;
 //   - booklet: passes of a booklet in stock or allocated are unassigned,
 //     passes of a handed-out booklet are assigned or redeemed, passes of a
-//     blocked (lost) booklet blocked or redeemed; a pass belongs to its
-//     booklet's programme; a booklet replaced is blocked, and its
-//     replacement is a booklet of the same beneficiary and programme;
+//     blocked (lost) booklet blocked or redeemed, except that a replacement
+//     booklet's voided passes stay unassigned, as many as its
+//     voided_passes says; a pass belongs to its booklet's programme; a
+//     booklet replaced is blocked, and its replacement is a booklet of the
+//     same beneficiary and programme that hands out no more passes than
+//     the replaced booklet had left unused (blocked), and at least one;
 //   - holding: the per-beneficiary booklet counter matches the booklets
 //     held, less those replaced (a replacement takes the lost booklet's
-//     place under the limit);
+//     place under the limit); and the passes a person holds, used or
+//     usable, are no more than their booklets are worth (counter ×
+//     booklet size), however many times booklets were replaced;
 //   - ledger: an active redemption has exactly its +amount entry, a cancelled
 //     one +amount and −amount, each on the redemption's place and programme;
 //   - funding: funders' shares of each programme sum to exactly 10000 bps;
@@ -260,13 +265,16 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
 	passID, found, err := tx.firstKey(ctx, `SELECT MIN(ps.id) FROM passes ps JOIN booklets b ON b.id = ps.booklet_id
 		WHERE (b.status IN ('stock', 'allocated') AND ps.status <> 'unassigned')
-			OR (b.status = 'handed_out' AND ps.status NOT IN ('assigned', 'redeemed'))
-			OR (b.status = 'blocked' AND ps.status NOT IN ('blocked', 'redeemed'))
+			OR (b.status = 'handed_out' AND ps.status NOT IN ('assigned', 'redeemed', 'unassigned'))
+			OR (b.status = 'blocked' AND ps.status NOT IN ('blocked', 'redeemed', 'unassigned'))
 			OR ps.programme_id <> b.programme_id`)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
+		if v, err := tx.checkVoided(ctx); v != nil || err != nil {
+			return v, err
+		}
 		return tx.checkReplacements(ctx)
 	}
 	var passStatus, passProgramme, bookletID, bookletStatus, bookletProgramme string
@@ -281,14 +289,39 @@ func (tx *Tx) checkBooklets(ctx context.Context) (*Violation, error) {
 	return violation("booklet", "pass %s au statut « %s » dans le carnet %s au statut « %s »", passID, passStatus, bookletID, bookletStatus), nil
 }
 
+// checkVoided: a booklet handed out (or blocked since) has exactly
+// voided_passes unassigned passes; a booklet still in stock voids none.
+func (tx *Tx) checkVoided(ctx context.Context) (*Violation, error) {
+	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b
+		LEFT JOIN (SELECT booklet_id, COUNT(*) AS n FROM passes
+			WHERE status = 'unassigned' AND booklet_id IN (SELECT id FROM booklets WHERE status IN ('handed_out', 'blocked'))
+			GROUP BY booklet_id) u ON u.booklet_id = b.id
+		WHERE (b.status IN ('handed_out', 'blocked') AND COALESCE(u.n, 0) <> b.voided_passes)
+			OR (b.status IN ('stock', 'allocated') AND b.voided_passes <> 0)`)
+	if err != nil || !found {
+		return nil, err
+	}
+	var status string
+	var voided, unassigned int64
+	if err := tx.queryRow(ctx, `SELECT status, voided_passes, (SELECT COUNT(*) FROM passes WHERE booklet_id = booklets.id AND status = 'unassigned')
+		FROM booklets WHERE id = ?`, bookletID).Scan(&status, &voided, &unassigned); err != nil {
+		return nil, err
+	}
+	return violation("booklet", "carnet %s au statut « %s » : %d pass non remis pour %d pass annulés (voided_passes)", bookletID, status, unassigned, voided), nil
+}
+
 // checkReplacements: a replaced booklet is blocked, and its replacement
-// exists and belongs to the same beneficiary and programme.
+// exists, belongs to the same beneficiary and programme, and hands out at
+// least one pass and no more than the replaced booklet had left unused.
 func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
 	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b LEFT JOIN booklets n ON n.id = b.replaced_by
 		WHERE b.replaced_by IS NOT NULL AND (b.status <> 'blocked' OR n.id IS NULL
 			OR n.beneficiary_id IS NULL OR n.beneficiary_id <> b.beneficiary_id OR n.programme_id <> b.programme_id)`)
-	if err != nil || !found {
+	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return tx.checkCarried(ctx)
 	}
 	var status, replacedBy string
 	if err := tx.queryRow(ctx, `SELECT status, replaced_by FROM booklets WHERE id = ?`, bookletID).Scan(&status, &replacedBy); err != nil {
@@ -298,6 +331,29 @@ func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
 		return violation("booklet", "carnet %s remplacé par le carnet %s, mais au statut « %s » au lieu de « blocked »", bookletID, replacedBy, status), nil
 	}
 	return violation("booklet", "carnet %s remplacé par le carnet %s, qui n'existe pas ou n'appartient pas au même bénéficiaire et au même programme", bookletID, replacedBy), nil
+}
+
+// checkCarried: a replacement hands out no more passes than the booklet it
+// replaces had left unused (its blocked passes; a redemption cancelled
+// after the block adds one), and at least one.
+func (tx *Tx) checkCarried(ctx context.Context) (*Violation, error) {
+	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b JOIN booklets n ON n.id = b.replaced_by
+		JOIN programmes p ON p.id = b.programme_id
+		LEFT JOIN (SELECT booklet_id, COUNT(*) AS n FROM passes
+			WHERE status = 'blocked' AND booklet_id IN (SELECT id FROM booklets WHERE replaced_by IS NOT NULL)
+			GROUP BY booklet_id) x ON x.booklet_id = b.id
+		WHERE p.booklet_size - n.voided_passes > COALESCE(x.n, 0) OR n.voided_passes >= p.booklet_size`)
+	if err != nil || !found {
+		return nil, err
+	}
+	var replacedBy string
+	var handed, unused int64
+	if err := tx.queryRow(ctx, `SELECT b.replaced_by, p.booklet_size - n.voided_passes, (SELECT COUNT(*) FROM passes WHERE booklet_id = b.id AND status = 'blocked')
+		FROM booklets b JOIN booklets n ON n.id = b.replaced_by JOIN programmes p ON p.id = b.programme_id WHERE b.id = ?`, bookletID).
+		Scan(&replacedBy, &handed, &unused); err != nil {
+		return nil, err
+	}
+	return violation("booklet", "carnet %s remplacé par le carnet %s, qui remet %d pass alors que %d seulement restaient inutilisés", bookletID, replacedBy, handed, unused), nil
 }
 
 func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
@@ -310,8 +366,11 @@ func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
 			UNION ALL
 			SELECT b.beneficiary_id FROM booklets b WHERE b.beneficiary_id IS NOT NULL
 				AND NOT EXISTS (SELECT 1 FROM beneficiary_booklets bb WHERE bb.beneficiary_id = b.beneficiary_id AND bb.programme_id = b.programme_id)) x`)
-	if err != nil || !found {
+	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return tx.checkHeldValue(ctx)
 	}
 	// The beneficiary's first programme whose counter is wrong.
 	var programmeID string
@@ -325,6 +384,24 @@ func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
 		return nil, err
 	}
 	return violation("holding", "bénéficiaire %s, programme %s : %d carnets au compteur, %d carnets remis (hors carnets remplacés)", beneficiaryID, programmeID, counter, held), nil
+}
+
+// checkHeldValue: the passes a person holds in a programme (usable or
+// used) are no more than their booklets are worth.
+func (tx *Tx) checkHeldValue(ctx context.Context) (*Violation, error) {
+	var beneficiaryID, programmeID string
+	var held, booklets, size int64
+	found, err := tx.firstRow(ctx, `SELECT bb.beneficiary_id, bb.programme_id, v.n, bb.booklets, p.booklet_size
+		FROM beneficiary_booklets bb JOIN programmes p ON p.id = bb.programme_id
+		JOIN (SELECT bk.beneficiary_id, bk.programme_id, COUNT(*) AS n FROM passes ps JOIN booklets bk ON bk.id = ps.booklet_id
+			WHERE bk.beneficiary_id IS NOT NULL AND ps.status IN ('assigned', 'redeemed') GROUP BY bk.beneficiary_id, bk.programme_id) v
+			ON v.beneficiary_id = bb.beneficiary_id AND v.programme_id = bb.programme_id
+		WHERE v.n > bb.booklets * p.booklet_size
+		ORDER BY bb.beneficiary_id, bb.programme_id LIMIT 1`, nil, &beneficiaryID, &programmeID, &held, &booklets, &size)
+	if err != nil || !found {
+		return nil, err
+	}
+	return violation("holding", "bénéficiaire %s, programme %s : %d pass utilisables ou utilisés pour %d carnet(s) de %d", beneficiaryID, programmeID, held, booklets, size), nil
 }
 
 // ledgerTotals sums a redemption's ledger entries by kind.

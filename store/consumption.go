@@ -16,7 +16,9 @@ type Consumption struct {
 	FaceValueCents int64  `json:"face_value_cents"`
 	// PassesIssued were created; PassesAllocated sent to agencies;
 	// PassesHandedOut given to young people (lost booklets and their
-	// replacements included); PassesBlocked left unused in lost booklets.
+	// replacements included, less the passes a replacement voids beyond
+	// the unused value it carries); PassesBlocked left unused in lost
+	// booklets.
 	PassesIssued    int64 `json:"passes_issued"`
 	PassesAllocated int64 `json:"passes_allocated"`
 	PassesHandedOut int64 `json:"passes_handed_out"`
@@ -69,7 +71,13 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 		FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&allocated, &available); err != nil {
 		return c, err
 	}
-	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available)*size
+	// A replacement booklet's voided passes were never handed to anyone.
+	var voided int64
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(voided_passes), 0) AS BIGINT) FROM booklets WHERE programme_id = ? AND voided_passes > 0`,
+		programmeID).Scan(&voided); err != nil {
+		return c, err
+	}
+	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available)*size-voided
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked') AND status = 'blocked'`,
 		programmeID).Scan(&c.PassesBlocked); err != nil {
 		return c, err

@@ -152,6 +152,18 @@ func (d dialect) unavailable(err error) bool {
 	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "connection refused") || errors.Is(err, driver.ErrBadConn)
 }
 
+// invalidText reports PostgreSQL refusing a text it cannot store: a NUL
+// character (22021) or bytes that are not UTF-8 (22P05). The API and the
+// pages refuse NUL before any query; this is the last guard, so that such
+// input is never an internal error.
+func (d dialect) invalidText(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "22021" || pe.Code == "22P05"
+	}
+	return false
+}
+
 // retryable reports PostgreSQL serialization failures and deadlocks, which
 // are safe to run again.
 func (d dialect) retryable(err error) bool {

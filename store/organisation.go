@@ -35,6 +35,11 @@ func (tx *Tx) CreateOrganisation(ctx context.Context, actor passnum.Actor, n pas
 	if n.Kind == passnum.RolePlace {
 		o.Status = passnum.OrgPending
 	}
+	if n.SIRET != "" && n.Kind == passnum.RolePlace {
+		if err := tx.freeSIRET(ctx, n.SIRET, o.ID); err != nil {
+			return o, err
+		}
+	}
 	if n.SIRET != "" {
 		var existing string
 		err := tx.queryRow(ctx, `SELECT id FROM organisations WHERE siret = ?`, n.SIRET).Scan(&existing)
@@ -115,6 +120,11 @@ func (tx *Tx) SetPlaceStatus(ctx context.Context, actor passnum.Actor, id, statu
 	}
 	if err := passnum.CheckPlaceTransition(o.Status, status); err != nil {
 		return o, err
+	}
+	if status == passnum.OrgLabelled {
+		if err := tx.reclaimSIRET(ctx, id); err != nil {
+			return o, err
+		}
 	}
 	if _, err := tx.exec(ctx, `UPDATE organisations SET status = ? WHERE id = ?`, status, id); err != nil {
 		return o, err

@@ -32,6 +32,11 @@ func (tx *Tx) ApplyForLabel(ctx context.Context, a passnum.NewPlaceApplication) 
 	if err := a.Validate(); err != nil {
 		return rc, err
 	}
+	o := passnum.Organisation{ID: passnum.NewID(tx.now), Kind: passnum.RolePlace, Name: a.Name, SIRET: a.SIRET,
+		CommuneINSEE: a.Site.CommuneINSEE, Status: passnum.OrgPending, CreatedAt: tx.now}
+	if err := tx.freeSIRET(ctx, a.SIRET, o.ID); err != nil {
+		return rc, err
+	}
 	var existing string
 	err := tx.queryRow(ctx, `SELECT id FROM organisations WHERE siret = ?`, a.SIRET).Scan(&existing)
 	if err == nil {
@@ -39,8 +44,6 @@ func (tx *Tx) ApplyForLabel(ctx context.Context, a passnum.NewPlaceApplication) 
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return rc, err
 	}
-	o := passnum.Organisation{ID: passnum.NewID(tx.now), Kind: passnum.RolePlace, Name: a.Name, SIRET: a.SIRET,
-		CommuneINSEE: a.Site.CommuneINSEE, Status: passnum.OrgPending, CreatedAt: tx.now}
 	// The applicant acts for the organisation being created.
 	actor := passnum.Actor{OrganisationID: o.ID, Role: passnum.RolePlace, Kind: "applicant", ID: o.ID}
 	if _, err := tx.exec(ctx, `INSERT INTO organisations (id, kind, name, siret, commune_insee, status, created_at) VALUES (?, 'place', ?, ?, ?, 'pending', ?)`,
@@ -77,6 +80,111 @@ func (tx *Tx) ApplyForLabel(ctx context.Context, a passnum.NewPlaceApplication) 
 	return ApplicationReceipt{Organisation: o, Site: site, BankAccount: bank, CharterAcceptedAt: tx.now, Key: key, Secret: secret}, nil
 }
 
+// freeSIRET takes siret back from a place that no longer holds it (see
+// passnum.UnsubmittedHold): refused, withdrawn, or registered without an
+// application for too long. One conditional UPDATE moves it out of the
+// unique column into released_siret, audited on the old place, for the new
+// organisation takenBy.
+func (tx *Tx) freeSIRET(ctx context.Context, siret, takenBy string) error {
+	rows, err := tx.query(ctx, `UPDATE organisations SET released_siret = siret, siret = NULL, siret_released_at = ?
+		WHERE siret = ? AND kind = 'place' AND (status IN ('refused', 'withdrawn')
+			OR (status = 'pending' AND created_at < ? AND NOT EXISTS (
+				SELECT 1 FROM place_profiles pp WHERE pp.organisation_id = organisations.id AND pp.submitted_at IS NOT NULL)))
+		RETURNING id, status`, micros(tx.now), siret, micros(tx.now.Add(-passnum.UnsubmittedHold)))
+	if err != nil {
+		return err
+	}
+	type freed struct{ id, status string }
+	var out []freed
+	for rows.Next() {
+		var f freed
+		if err := rows.Scan(&f.id, &f.status); err != nil {
+			rows.Close()
+			return err
+		}
+		out = append(out, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range out {
+		if err := tx.audit(ctx, passnum.SystemActor, "place.siret_release", "organisation", f.id, "SIRET repris par une nouvelle candidature",
+			map[string]any{"status": f.status, "taken_by": takenBy}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReleaseSIRET is the operator freeing the SIRET of a place that is not
+// labelled or suspended (a pending application, a refused or withdrawn
+// place), so that the organisation it belongs to can apply: one
+// conditional UPDATE, audited with the operator's reason. The place keeps
+// its file, the SIRET marked released; labelling it again takes the SIRET
+// back if nobody else holds it.
+func (tx *Tx) ReleaseSIRET(ctx context.Context, actor passnum.Actor, placeID, reason string) (passnum.PlaceApplication, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return passnum.PlaceApplication{}, passnum.Invalid(passnum.FieldError{Field: "reason", Detail: "indiquez pourquoi le SIRET est libéré : le motif est conservé au journal"})
+	}
+	if msg := passnum.TextProblem(reason, true); msg != "" {
+		return passnum.PlaceApplication{}, passnum.Invalid(passnum.FieldError{Field: "reason", Detail: msg})
+	}
+	var siret, status string
+	err := tx.queryRow(ctx, `UPDATE organisations SET released_siret = siret, siret = NULL, siret_released_at = ?
+		WHERE id = ? AND kind = 'place' AND siret IS NOT NULL AND status IN ('pending', 'refused', 'withdrawn')
+		RETURNING released_siret, status`, micros(tx.now), placeID).Scan(&siret, &status)
+	if errors.Is(err, sql.ErrNoRows) {
+		a, err := tx.PlaceApplication(ctx, placeID, false)
+		if err != nil {
+			return a, err
+		}
+		if a.SIRETReleasedAt != nil {
+			return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET de ce lieu est déjà libéré.")
+		}
+		return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET d'un lieu %s ne peut pas être libéré : retirez-lui d'abord son label.", passnum.PlaceStatusFR(a.Status))
+	}
+	if err != nil {
+		return passnum.PlaceApplication{}, err
+	}
+	if err := tx.audit(ctx, actor, "place.siret_release", "organisation", placeID, reason, map[string]any{"status": status}); err != nil {
+		return passnum.PlaceApplication{}, err
+	}
+	return tx.PlaceApplication(ctx, placeID, true)
+}
+
+// reclaimSIRET gives a place labelled again the SIRET it had released, if
+// no other organisation took it meanwhile.
+func (tx *Tx) reclaimSIRET(ctx context.Context, placeID string) error {
+	var released sql.NullString
+	if err := tx.queryRow(ctx, `SELECT released_siret FROM organisations WHERE id = ? AND siret IS NULL`, placeID).Scan(&released); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	}
+	if !released.Valid {
+		return nil
+	}
+	taken := passnum.Errorf(passnum.ECONFLICT, "Le SIRET %s de ce lieu a été libéré puis repris par une autre candidature : ce lieu ne peut plus être labellisé ; labellisez plutôt la nouvelle candidature.", released.String)
+	var other string
+	err := tx.queryRow(ctx, `SELECT id FROM organisations WHERE siret = ?`, released.String).Scan(&other)
+	if err == nil {
+		return taken
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE organisations SET siret = released_siret, released_siret = NULL, siret_released_at = NULL WHERE id = ?`, placeID); err != nil {
+		if tx.s.dialect.uniqueViolation(err) {
+			return taken
+		}
+		return err
+	}
+	return nil
+}
+
 func siretTaken() error {
 	return passnum.Errorf(passnum.ECONFLICT, "Un compte existe déjà pour ce SIRET : un SIRET, un compte lieu. Si votre structure est déjà inscrite, demandez une clé d'accès à l'opérateur du programme plutôt que de déposer une nouvelle candidature ; pour un autre établissement, utilisez son propre SIRET.")
 }
@@ -86,13 +194,13 @@ func siretTaken() error {
 // the history of its application and decisions.
 func (tx *Tx) PlaceApplication(ctx context.Context, id string, fullIBAN bool) (passnum.PlaceApplication, error) {
 	var a passnum.PlaceApplication
-	var charterAt, submitted, decided sql.NullInt64
+	var charterAt, submitted, decided, released sql.NullInt64
 	var created int64
-	err := tx.queryRow(ctx, `SELECT o.id, o.name, COALESCE(o.siret, ''), o.status, COALESCE(o.commune_insee, ''), o.created_at,
+	err := tx.queryRow(ctx, `SELECT o.id, o.name, COALESCE(o.siret, o.released_siret, ''), o.siret_released_at, o.status, COALESCE(o.commune_insee, ''), o.created_at,
 			COALESCE(p.legal_rep_name, ''), COALESCE(p.legal_rep_role, ''), COALESCE(p.contact_email, ''), COALESCE(p.contact_phone, ''),
 			COALESCE(p.charter_version, ''), p.charter_accepted_at, p.submitted_at, p.decided_at, COALESCE(p.decision_reason, '')
 		FROM organisations o LEFT JOIN place_profiles p ON p.organisation_id = o.id
-		WHERE o.id = ? AND o.kind = 'place'`, id).Scan(&a.ID, &a.Name, &a.SIRET, &a.Status, &a.CommuneINSEE, &created,
+		WHERE o.id = ? AND o.kind = 'place'`, id).Scan(&a.ID, &a.Name, &a.SIRET, &released, &a.Status, &a.CommuneINSEE, &created,
 		&a.LegalRepresentative.Name, &a.LegalRepresentative.Role, &a.ContactEmail, &a.ContactPhone,
 		&a.CharterVersion, &charterAt, &submitted, &decided, &a.DecisionReason)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -102,6 +210,7 @@ func (tx *Tx) PlaceApplication(ctx context.Context, id string, fullIBAN bool) (p
 		return a, err
 	}
 	a.CreatedAt = fromMicros(created)
+	a.SIRETReleasedAt = nullMicros(released)
 	a.CharterAcceptedAt, a.SubmittedAt, a.DecidedAt = nullMicros(charterAt), nullMicros(submitted), nullMicros(decided)
 	if a.Sites, err = tx.PlaceSites(ctx, id); err != nil {
 		return a, err
@@ -151,7 +260,7 @@ func (tx *Tx) ListPlaceApplications(ctx context.Context, status string, p Page) 
 	if status != "" && !passnum.ValidPlaceStatus(status) {
 		return nil, "", passnum.Invalid(passnum.FieldError{Field: "status", Detail: "statut inconnu : pending, labelled, suspended, refused ou withdrawn"})
 	}
-	q := `SELECT o.id, o.name, COALESCE(o.siret, ''), o.status, COALESCE(o.commune_insee, ''), o.created_at, p.submitted_at, p.decided_at, COALESCE(p.decision_reason, '')
+	q := `SELECT o.id, o.name, COALESCE(o.siret, o.released_siret, ''), o.status, COALESCE(o.commune_insee, ''), o.created_at, p.submitted_at, p.decided_at, COALESCE(p.decision_reason, '')
 		FROM organisations o LEFT JOIN place_profiles p ON p.organisation_id = o.id WHERE o.kind = 'place'`
 	var args []any
 	if status != "" {

@@ -299,12 +299,18 @@ func (tx *Tx) SitesNear(ctx context.Context, q NearQuery) ([]NearSite, error) {
 	slices.SortFunc(cands, func(a, b nearCandidate) int {
 		return cmp.Or(cmp.Compare(a.distance, b.distance), strings.Compare(a.id, b.id))
 	})
-	if len(cands) > q.Limit {
-		cands = cands[:q.Limit]
-	}
-	out, err := tx.nearSites(ctx, cands)
-	if err != nil {
-		return nil, err
+	// The nearest candidates are read whole; those the public may not see
+	// (a place not labelled) are dropped there, and the next ones read in
+	// their stead until the list is full.
+	out := make([]NearSite, 0, min(len(cands), q.Limit))
+	for len(cands) > 0 && len(out) < q.Limit {
+		n := min(len(cands), q.Limit-len(out))
+		sites, err := tx.nearSites(ctx, cands[:n])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sites...)
+		cands = cands[n:]
 	}
 	if err := tx.attachSessions(ctx, out, q.Service, horizon); err != nil {
 		return nil, err
@@ -378,6 +384,9 @@ func (tx *Tx) nearSites(ctx context.Context, cands []nearCandidate) ([]NearSite,
 			&services, &s.OpeningHours, &kind, &status); err != nil {
 			return nil, err
 		}
+		if org.Valid && !publicPlace(kind, status) {
+			continue
+		}
 		c := cands[at[s.SiteID]]
 		s.Latitude, s.Longitude, s.ApproximatePlace = c.lat, c.lng, c.approximate
 		s.DistanceKm = math.Round(c.distance*10) / 10
@@ -399,6 +408,19 @@ func (tx *Tx) nearSites(ctx context.Context, cands []nearCandidate) ([]NearSite,
 	}
 	return out, nil
 }
+
+// publicPlace says whether the public may see an organisation's sites,
+// catalogue and sessions: only a labelled place's. A place pending,
+// suspended, refused or withdrawn may prepare its sites and catalogue; they
+// are not public. Directory entries imported from open data (sites without
+// an organisation) are public.
+func publicPlace(kind, status string) bool {
+	return kind == string(passnum.RolePlace) && status == passnum.OrgLabelled
+}
+
+// publicSiteSQL is publicPlace for a site s left-joined to its
+// organisation o.
+const publicSiteSQL = `(s.organisation_id IS NULL OR (o.kind = 'place' AND o.status = 'labelled'))`
 
 // nearFilter is the SQL that keeps the sites matching the service and the
 // coming-weeks filters.
@@ -565,8 +587,8 @@ func (tx *Tx) SiteCard(ctx context.Context, id string) (SiteCard, error) {
 		&itinerance, &c.ParentStructure, &c.UpdatedOn, &services, &publics, &support, &fees, &programmes,
 		&labels, &other, &access, &modes, &c.AccessibilityURL, &c.BookingURL,
 		&c.PlaceID, &orgName, &kind, &status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, notFound("site")
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && c.PlaceID != "" && !publicPlace(kind, status)) {
+		return SiteCard{}, notFound("site")
 	}
 	if err != nil {
 		return c, err

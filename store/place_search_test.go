@@ -135,8 +135,11 @@ func TestSitesNearDistances(t *testing.T) {
 		f.site(siteSpec{org: labelled.OrganisationID, name: "Dole", commune: "39198"})
 		f.site(siteSpec{name: "Baume-les-Dames", commune: "25047", noCoords: true})
 
+		// A place that is not labelled is not public: its site is left out,
+		// and the list is still full when a limit applies.
 		got := nearFrom(t, s, "25056", store.NearQuery{RadiusKm: 100})
-		wantNames(t, got, "Besançon", "Baume-les-Dames", "Dole", "Pontarlier", "Dijon")
+		wantNames(t, got, "Besançon", "Baume-les-Dames", "Dole", "Dijon")
+		wantNames(t, nearFrom(t, s, "25056", store.NearQuery{RadiusKm: 100, Limit: 4}), "Besançon", "Baume-les-Dames", "Dole", "Dijon")
 		for i := 1; i < len(got); i++ {
 			if got[i].DistanceKm < got[i-1].DistanceKm {
 				t.Fatalf("not sorted by distance: %v", got)
@@ -152,7 +155,7 @@ func TestSitesNearDistances(t *testing.T) {
 		}
 		// Besançon → Dijon is about 76 km by road signs, 74.3 km between
 		// the communes' centres as the crow flies.
-		dijon := got[4]
+		dijon := got[3]
 		if math.Abs(dijon.DistanceKm-76) > 5 || math.Abs(dijon.DistanceKm-centreDistance("25056", "21231")) > 0.1 {
 			t.Fatalf("Besançon → Dijon %.1f km", dijon.DistanceKm)
 		}
@@ -162,9 +165,15 @@ func TestSitesNearDistances(t *testing.T) {
 		if b := got[0]; !b.AcceptsPass || b.PlaceID != labelled.OrganisationID || b.DistanceKm > 1 || b.CommuneINSEE != "25056" || b.Postcode != "25000" {
 			t.Fatalf("Besançon site: %+v", b)
 		}
-		if p := got[3]; p.AcceptsPass || p.PlaceID != pending.ID {
-			t.Fatalf("a place not labelled accepts the pass: %+v", p)
+		for _, p := range got {
+			if p.PlaceID == pending.ID {
+				t.Fatalf("a place not labelled is listed: %+v", p)
+			}
 		}
+		// Once labelled, it is.
+		fx.MustSetPlaceStatus(pending.ID, passnum.OrgLabelled, "")
+		wantNames(t, nearFrom(t, s, "25056", store.NearQuery{RadiusKm: 100}), "Besançon", "Baume-les-Dames", "Dole", "Pontarlier", "Dijon")
+		fx.MustSetPlaceStatus(pending.ID, passnum.OrgSuspended, "contrôle en cours")
 		if baume := got[1]; !baume.ApproximatePlace || math.Abs(baume.DistanceKm-centreDistance("25056", "25047")) > 0.1 {
 			t.Fatalf("a site without coordinates is placed at its commune's centre: %+v", baume)
 		}
@@ -372,15 +381,18 @@ func TestSiteCard(t *testing.T) {
 			t.Fatalf("upcoming sessions: %+v", c.UpcomingSessions)
 		}
 
+		// A place that is not labelled has no public card.
 		fx.MustSetPlaceStatus(place, passnum.OrgWithdrawn, "charte non respectée")
-		if c := card(id); c.AcceptsPass || !slices.Equal(c.Fees, []string{"Gratuit"}) {
-			t.Fatalf("card of a withdrawn place: %+v", c)
-		}
+		err := s.View(t.Context(), func(tx *store.Tx) error {
+			_, err := tx.SiteCard(t.Context(), id)
+			return err
+		})
+		wantCode(t, err, passnum.ENOTFOUND)
 		imported := f.site(siteSpec{name: "France Services Ornans", commune: "25434", fees: "Gratuit"})
 		if c := card(imported); c.AcceptsPass || c.PlaceID != "" || c.OrganisationName != "" || len(c.UpcomingSessions) != 0 || c.UpcomingSessions == nil {
 			t.Fatalf("card of a directory entry: %+v", c)
 		}
-		err := s.View(t.Context(), func(tx *store.Tx) error {
+		err = s.View(t.Context(), func(tx *store.Tx) error {
 			_, err := tx.SiteCard(t.Context(), passnum.NewID(now))
 			return err
 		})

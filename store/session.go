@@ -90,12 +90,36 @@ type SessionWindow struct {
 	From, To time.Time
 }
 
+// PublicSession reads a session as the public sees it: only a labelled
+// place's.
+func (tx *Tx) PublicSession(ctx context.Context, id string) (passnum.Session, error) {
+	s, err := scanSession(tx.queryRow(ctx, `SELECT `+sessionColumns+sessionFrom+` JOIN organisations o ON o.id = t.organisation_id
+		WHERE se.id = ? AND o.kind = 'place' AND o.status = 'labelled'`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, notFound("session")
+	}
+	return s, err
+}
+
+// ListPublicSessions is ListSessions for the public: only a labelled
+// place's training has public sessions.
+func (tx *Tx) ListPublicSessions(ctx context.Context, trainingID string, w SessionWindow, p Page) ([]passnum.Session, string, error) {
+	if _, err := tx.PublicTraining(ctx, trainingID); err != nil {
+		return nil, "", err
+	}
+	return tx.listSessions(ctx, trainingID, w, p)
+}
+
 // ListSessions lists the scheduled sessions of a training in order of
 // start, soonest first, with the seats left.
 func (tx *Tx) ListSessions(ctx context.Context, trainingID string, w SessionWindow, p Page) ([]passnum.Session, string, error) {
 	if _, err := tx.Training(ctx, trainingID, ""); err != nil {
 		return nil, "", err
 	}
+	return tx.listSessions(ctx, trainingID, w, p)
+}
+
+func (tx *Tx) listSessions(ctx context.Context, trainingID string, w SessionWindow, p Page) ([]passnum.Session, string, error) {
 	from := w.From
 	if from.IsZero() {
 		from = tx.now

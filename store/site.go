@@ -21,7 +21,9 @@ const (
 	// SitesLabelled lists the sites of labelled places: those that accept
 	// the pass. The default.
 	SitesLabelled SiteScope = "labelled"
-	// SitesAll lists every site of the directory.
+	// SitesAll lists the whole public directory: the labelled places'
+	// sites and the entries imported from open data (never the sites of a
+	// place that is not labelled).
 	SitesAll SiteScope = "all"
 )
 
@@ -121,9 +123,12 @@ func (tx *Tx) siteRecords(ctx context.Context, where string, args ...any) ([]pas
 // their open-data id (byte order, the same on both engines): a labelled
 // place's sites are "Gratuit sous condition", since they accept the pass.
 func (tx *Tx) ExportSites(ctx context.Context, scope SiteScope) ([]passnum.SiteRecord, error) {
-	where := ""
+	// The whole directory is the public part of it: imported entries and
+	// labelled places, never an application pending or refused, nor a
+	// place suspended or withdrawn.
+	where := ` WHERE ` + publicSiteSQL
 	if scope != SitesAll {
-		where = ` WHERE o.status = 'labelled'`
+		where = ` WHERE o.kind = 'place' AND o.status = 'labelled'`
 	}
 	recs, err := tx.siteRecords(ctx, where)
 	if err != nil {

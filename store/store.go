@@ -638,6 +638,9 @@ func (s *Store) mapErr(err error) error {
 	if s.dialect.uniqueViolation(err) {
 		return passnum.Errorf(passnum.ECONFLICT, "Cet enregistrement existe déjà.")
 	}
+	if s.dialect.invalidText(err) {
+		return passnum.Errorf(passnum.EINVALID, "Un texte envoyé contient un caractère nul (U+0000) ou n'est pas en UTF-8 : retirez-le et réessayez.")
+	}
 	return err
 }
 

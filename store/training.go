@@ -68,6 +68,31 @@ func (tx *Tx) Training(ctx context.Context, id, placeID string) (passnum.Trainin
 	return t, err
 }
 
+// PublicTraining reads a training as the public sees it: only a labelled
+// place's (another place may prepare its catalogue; it is not public yet).
+func (tx *Tx) PublicTraining(ctx context.Context, id string) (passnum.Training, error) {
+	t, err := scanTraining(tx.queryRow(ctx, `SELECT `+qualified("t.", trainingColumns)+` FROM trainings t JOIN organisations o ON o.id = t.organisation_id
+		WHERE t.id = ? AND o.kind = 'place' AND o.status = 'labelled'`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, notFound("formation")
+	}
+	return t, err
+}
+
+// ListPublicTrainings is a labelled place's public catalogue: its active
+// trainings, newest first. A place that is not labelled has none.
+func (tx *Tx) ListPublicTrainings(ctx context.Context, placeID string, p Page) ([]passnum.Training, string, error) {
+	var kind, status string
+	err := tx.queryRow(ctx, `SELECT kind, status FROM organisations WHERE id = ?`, placeID).Scan(&kind, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !publicPlace(kind, status)) {
+		return nil, "", notFound("lieu")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return tx.ListTrainings(ctx, placeID, false, p)
+}
+
 // ListTrainings is a place's catalogue, newest first: its active trainings,
 // or all of them with inactive.
 func (tx *Tx) ListTrainings(ctx context.Context, placeID string, inactive bool, p Page) ([]passnum.Training, string, error) {

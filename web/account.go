@@ -1,9 +1,12 @@
 package web
 
 import (
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp/totp"
@@ -37,6 +40,7 @@ func accountPages() []*page {
 		{Method: "GET", Path: securityPath, Access: staffOnly, Roles: everyRole, Handle: securityPage},
 		{Method: "POST", Path: securityPath + "/double-authentification", Access: staffOnly, Roles: everyRole, Handle: setupFactor},
 		{Method: "POST", Path: securityPath + "/double-authentification/desactiver", Access: staffOnly, Roles: everyRole, Handle: disableFactor},
+		{Method: "POST", Path: securityPath + "/codes-de-secours", Access: staffOnly, Roles: everyRole, Handle: renewRecoveryCodes},
 	}
 }
 
@@ -66,100 +70,129 @@ func signInPage(q *request) error {
 	return q.render(http.StatusOK, "account/signin", "Connexion", nil, f)
 }
 
-// Failed sign-ins from one address within signinWindow: after
-// slowAfter, each answer waits a little longer; after refuseAfter the
-// address is refused until the window has passed. Counting by address,
-// never by account, means a stranger cannot lock anyone out of their own
-// account from elsewhere.
-const (
-	signinWindow = 15 * time.Minute
-	slowAfter    = 5
-	refuseAfter  = 20
-)
+// A sign-in attempt is counted before it is evaluated (a password hashed,
+// a code or a birth date compared), in the database, against the client's
+// address and against its target: the account, the second factor, the
+// pass holder. The limits are the domain's (limit.go). A success gives the
+// address its attempt back and clears the target's count; an attempt the
+// server could not evaluate (too busy) gives both back.
 
-// throttle answers for an address that has failed too often, and says
-// whether to go on.
-func (q *request) throttle(page string, f *form) (bool, error) {
+// target is what a sign-in attempt tries: a staff account (by e-mail), an
+// account's second factor (by id), a pass holder. Its key is hashed in
+// the database.
+type target struct {
+	limit passnum.Limit
+	key   string
+}
+
+// countAttempt counts an attempt from the client's address on its
+// targets, in one transaction, before it is evaluated; it returns the
+// refusal when a limit is reached (and then counts nothing).
+func (q *request) countAttempt(ts ...target) error {
 	addr := q.s.clientAddress(q.r)
-	var n int
-	var last time.Time
-	if err := q.view(func(tx *store.Tx) error {
-		var err error
-		n, last, err = tx.SigninFailures(q.ctx(), addr, q.s.cfg.Now().Add(-signinWindow))
+	return q.write(func(tx *store.Tx) error {
+		if _, err := tx.CountAttempt(q.ctx(), passnum.SigninAddressLimit, addr); err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if _, err := tx.CountAttempt(q.ctx(), t.limit, t.key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// notEvaluated gives an attempt back when the server could not evaluate
+// it (busy): it must not count against the person.
+func (q *request) notEvaluated(ts ...target) error {
+	addr := q.s.clientAddress(q.r)
+	return q.write(func(tx *store.Tx) error {
+		if err := tx.GiveBackAttempt(q.ctx(), passnum.SigninAddressLimit, addr); err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if err := tx.GiveBackAttempt(q.ctx(), t.limit, t.key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// succeeded, in the transaction of what a successful attempt opens, gives
+// the address its attempt back and clears the targets' counts.
+func (q *request) succeeded(tx *store.Tx, ts ...target) error {
+	if err := tx.GiveBackAttempt(q.ctx(), passnum.SigninAddressLimit, q.s.clientAddress(q.r)); err != nil {
 		return err
-	}); err != nil {
-		return false, err
 	}
-	if n >= refuseAfter {
-		wait := max(time.Minute, last.Add(signinWindow).Sub(q.s.cfg.Now())).Round(time.Minute)
-		f.Message = "Trop d'essais infructueux depuis votre connexion : réessayez dans " + minutesFR(wait) + ". Si vous avez oublié votre mot de passe, demandez un nouveau lien."
-		q.w.Header().Set("Retry-After", "900")
-		return false, q.render(http.StatusTooManyRequests, page, "Connexion", nil, f)
-	}
-	if n >= slowAfter {
-		delay := time.Duration(n-slowAfter+1) * 500 * time.Millisecond
-		select {
-		case <-time.After(min(delay, 5*time.Second)):
-		case <-q.ctx().Done():
-			return false, q.ctx().Err()
+	for _, t := range ts {
+		if err := tx.ForgetAttempts(q.ctx(), t.limit, t.key); err != nil {
+			return err
 		}
 	}
-	return true, nil
+	return nil
 }
 
-func minutesFR(d time.Duration) string {
-	m := int(d.Minutes())
-	if m <= 1 {
-		return "une minute"
+// refused answers an attempt refused by a limit (429) or by a busy server
+// (503), on the page it was made from, with Retry-After. Other errors are
+// returned as they are.
+func (q *request) refused(err error, page, title string, data any, f *form) error {
+	var pe *passnum.Error
+	if !errors.As(err, &pe) || (pe.Code != passnum.ETOOMANYATTEMPTS && pe.Code != passnum.EBUSY) {
+		return err
 	}
-	return itoa(m) + " minutes"
-}
-
-func (q *request) failedSignin() error {
-	addr := q.s.clientAddress(q.r)
-	return q.write(func(tx *store.Tx) error { return tx.RecordSigninFailure(q.ctx(), addr) })
+	status, _ := errorStatus(pe)
+	setRetryAfter(q.w, pe)
+	q.s.logRefusal(q.r, pe)
+	f.Values.Del("password")
+	f.Values.Del("code")
+	f.Message = pe.Message
+	return q.render(status, page, title, data, f)
 }
 
 func signIn(q *request) error {
 	f := newForm(q.r)
-	if ok, err := q.throttle("account/signin", f); !ok {
-		return err
-	}
 	email, password := f.Get("email"), f.Values.Get("password")
+	t := target{passnum.StaffAccountLimit, strings.ToLower(email)}
+	if err := q.countAttempt(t); err != nil {
+		return q.refused(err, "account/signin", "Connexion", nil, f)
+	}
 	var cred store.Credentials
 	err := q.view(func(tx *store.Tx) error {
 		var err error
 		cred, err = tx.UserCredentials(q.ctx(), email)
 		return err
 	})
-	var pe *passnum.Error
-	if err != nil && !(errors.As(err, &pe) && pe.Code == passnum.ENOTFOUND) {
+	if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
 		return err
 	}
-	// Hash even for an unknown address, so that timing does not tell
-	// which addresses have an account.
-	hash := cred.PasswordHash
-	if hash == "" {
-		hash = decoyHash
-	}
-	matches := passnum.PasswordMatches(hash, password) && cred.PasswordHash != ""
-	if !matches || cred.User.DisabledAt != nil {
-		if err := q.failedSignin(); err != nil {
-			return err
+	// An address without an account is checked against a decoy, so that
+	// timing does not tell which addresses have one.
+	check, err := q.s.hasher.Check(q.ctx(), cred.PasswordHash, password)
+	if err != nil {
+		if gerr := q.notEvaluated(t); gerr != nil {
+			return gerr
 		}
+		return q.refused(err, "account/signin", "Connexion", nil, f)
+	}
+	if !check.Match || cred.User.DisabledAt != nil {
 		f.Values.Del("password")
 		f.Message = "Adresse électronique ou mot de passe incorrect. Vérifiez-les, ou demandez un lien pour choisir un nouveau mot de passe."
-		if cred.User.DisabledAt != nil && matches {
+		if cred.User.DisabledAt != nil && check.Match {
 			f.Message = "Ce compte est désactivé : adressez-vous à une personne de votre organisation ou à l'opérateur du programme."
 		}
 		return q.render(http.StatusUnauthorized, "account/signin", "Connexion", nil, f)
+	}
+	if check.Outdated {
+		q.upgradeHash(cred, password)
 	}
 	pending := cred.User.TOTPEnabled
 	ttl := staffSessionTTL
 	if pending {
 		ttl = factorSessionTTL
 	}
-	if err := q.startSession(store.NewWebSession{UserID: cred.User.ID, PendingTOTP: pending, TTL: ttl}); err != nil {
+	if err := q.startSession(store.NewWebSession{UserID: cred.User.ID, PendingTOTP: pending, TTL: ttl}, t, nil); err != nil {
 		return err
 	}
 	next := safeNext(f.Get("suite"))
@@ -175,15 +208,34 @@ func signIn(q *request) error {
 	return q.redirect(next, "")
 }
 
+// upgradeHash replaces a password hash made with older parameters, after a
+// successful sign-in. It is best effort: a busy server keeps the old hash
+// for another time.
+func (q *request) upgradeHash(cred store.Credentials, password string) {
+	h, err := q.s.hasher.Hash(q.ctx(), password)
+	if err == nil {
+		err = q.write(func(tx *store.Tx) error { return tx.UpgradePasswordHash(q.ctx(), cred.User.ID, cred.PasswordHash, h) })
+	}
+	if err != nil {
+		q.s.log.Warn("password hash upgrade postponed", "user", cred.User.ID, "err", err)
+	}
+}
+
 // startSession signs the visitor in after a successful check: a new
 // session replaces the one they had (so that a session id known before
-// signing in is worth nothing after), and their address's failures are
-// forgotten.
-func (q *request) startSession(n store.NewWebSession) error {
-	addr := q.s.clientAddress(q.r)
+// signing in is worth nothing after), the attempt is given back to the
+// address and the target's count cleared. also, when set, runs in the same
+// transaction first (spending a second-factor code): if it fails, nothing
+// is done.
+func (q *request) startSession(n store.NewWebSession, t target, also func(tx *store.Tx) error) error {
 	var secret string
 	if err := q.write(func(tx *store.Tx) error {
-		if err := tx.ClearSigninFailures(q.ctx(), addr); err != nil {
+		if also != nil {
+			if err := also(tx); err != nil {
+				return err
+			}
+		}
+		if err := q.succeeded(tx, t); err != nil {
 			return err
 		}
 		if q.sessionSecret != "" {
@@ -201,9 +253,6 @@ func (q *request) startSession(n store.NewWebSession) error {
 	return nil
 }
 
-// decoyHash is checked against when an address has no account.
-var decoyHash = passnum.HashPassword("pas de compte pour cette adresse")
-
 func signOut(q *request) error {
 	if q.sessionSecret != "" {
 		if err := q.write(func(tx *store.Tx) error { return tx.EndWebSession(q.ctx(), q.sessionSecret) }); err != nil {
@@ -218,28 +267,60 @@ func factorPage(q *request) error {
 	return q.render(http.StatusOK, "account/factor", "Code de vérification", nil, &form{Values: q.r.URL.Query()})
 }
 
+// secondFactor checks a code typed for a person's second factor: the
+// 6 digits of their application (a code already used is refused) or one
+// of their recovery codes (each serves once). It returns what spends the
+// code, to run in the transaction of what the code opens; a wrong code is
+// an "unauthenticated" error.
+// When the code is a recovery code, left is set to how many remain once
+// it is spent; otherwise it is left as it is.
+func (q *request) secondFactor(u *passnum.User, secret, code string, left *int) (spend func(tx *store.Tx) error, err error) {
+	if passnum.NormaliseRecoveryCode(code) != "" {
+		return func(tx *store.Tx) error {
+			n, err := tx.UseRecoveryCode(q.ctx(), u.ID, code)
+			*left = n
+			return err
+		}, nil
+	}
+	step, ok := passnum.TOTPStep(secret, code, q.s.store.Now())
+	if !ok {
+		return nil, passnum.Errorf(passnum.EUNAUTHENTICATED, "code incorrect ou expiré : saisissez les 6 chiffres affichés maintenant par votre application, ou l'un de vos codes de secours")
+	}
+	return func(tx *store.Tx) error { return tx.UseTOTPStep(q.ctx(), u.ID, step) }, nil
+}
+
 func checkFactor(q *request) error {
 	f := newForm(q.r)
-	if ok, err := q.throttle("account/factor", f); !ok {
-		return err
+	u := q.session.User
+	t := target{passnum.SecondFactorLimit, u.ID}
+	if err := q.countAttempt(t); err != nil {
+		return q.refused(err, "account/factor", "Code de vérification", nil, f)
 	}
-	if !totp.Validate(f.Get("code"), q.session.TOTPSecret) {
-		if err := q.failedSignin(); err != nil {
-			return err
-		}
-		f.Errors["code"] = "code incorrect ou expiré : saisissez les 6 chiffres affichés maintenant par votre application"
+	wrong := func(err error) error {
+		f.Errors["code"] = passnum.ErrorMessage(err)
 		f.Values.Del("code")
 		return q.render(http.StatusUnauthorized, "account/factor", "Code de vérification", nil, f)
 	}
-	u := q.session.User
-	if err := q.startSession(store.NewWebSession{UserID: u.ID, TTL: staffSessionTTL}); err != nil {
+	left := -1
+	spend, err := q.secondFactor(u, q.session.TOTPSecret, f.Get("code"), &left)
+	if err != nil {
+		return wrong(err)
+	}
+	if err := q.startSession(store.NewWebSession{UserID: u.ID, TTL: staffSessionTTL}, t, spend); err != nil {
+		if passnum.ErrorCode(err) == passnum.EUNAUTHENTICATED {
+			return wrong(err)
+		}
 		return err
 	}
 	next := safeNext(f.Get("suite"))
 	if next == "" {
 		next = homeOf(u)
 	}
-	return q.redirect(next, "")
+	flash := ""
+	if left >= 0 {
+		flash = fmt.Sprintf("Code de secours accepté : il vous en reste %d. Chaque code ne sert qu'une fois ; depuis « Mon compte », vous pouvez en obtenir de nouveaux.", left)
+	}
+	return q.redirect(next, flash)
 }
 
 func forgotPage(q *request) error {
@@ -247,7 +328,10 @@ func forgotPage(q *request) error {
 }
 
 // forgot sends a reset link when the address has an account, and answers
-// the same either way.
+// the same either way. Each request counts against the client's address
+// like a failed sign-in, and an address gets a few links an hour at most,
+// whoever asks for them: beyond, nothing is sent, and the answer is the
+// same.
 func forgot(q *request) error {
 	f := newForm(q.r)
 	email, err := passnum.NormaliseEmail("email", f.Get("email"))
@@ -255,35 +339,37 @@ func forgot(q *request) error {
 		f.Fail(err)
 		return q.render(http.StatusUnprocessableEntity, "account/forgot", "Mot de passe oublié", nil, f)
 	}
-	if ok, err := q.throttle("account/forgot", f); !ok {
-		return err
-	}
+	addr := q.s.clientAddress(q.r)
 	var cred store.Credentials
 	var secret string
 	err = q.write(func(tx *store.Tx) error {
-		var err error
-		if cred, err = tx.UserCredentials(q.ctx(), email); err != nil {
+		if _, err := tx.CountAttempt(q.ctx(), passnum.SigninAddressLimit, addr); err != nil {
 			return err
 		}
-		if cred.User.DisabledAt != nil {
-			return passnum.NotFound("personne")
+		if _, err := tx.CountAttempt(q.ctx(), passnum.ResetAccountLimit, email); err != nil {
+			if passnum.ErrorCode(err) == passnum.ETOOMANYATTEMPTS {
+				return nil // the address's count stays; no link
+			}
+			return err
+		}
+		var err error
+		cred, err = tx.UserCredentials(q.ctx(), email)
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND || (err == nil && cred.User.DisabledAt != nil) {
+			return nil // same answer: the page must not tell who has an account
+		}
+		if err != nil {
+			return err
 		}
 		secret, err = tx.CreateAccountLink(q.ctx(), cred.User.Actor(), cred.User.ID, store.LinkReset, resetTTL)
 		return err
 	})
-	var pe *passnum.Error
-	switch {
-	case err == nil:
+	if err != nil {
+		return q.refused(err, "account/forgot", "Mot de passe oublié", nil, f)
+	}
+	if secret != "" {
 		if err := q.s.sendLink(q, cred.User, store.LinkReset, secret); err != nil {
 			return err
 		}
-	case errors.As(err, &pe) && pe.Code == passnum.ENOTFOUND:
-		// Same answer: the page must not tell who has an account.
-		if err := q.failedSignin(); err != nil {
-			return err
-		}
-	default:
-		return err
 	}
 	return q.redirect("/connexion", "Si cette adresse a un compte, un lien pour choisir un nouveau mot de passe vient de lui être envoyé. Il est valable une heure.")
 }
@@ -370,7 +456,10 @@ func useLink(q *request) error {
 		f.Values.Del("confirm")
 		return q.render(http.StatusUnprocessableEntity, "account/link", linkTitle(purpose), u, f)
 	}
-	hash := passnum.HashPassword(pw)
+	hash, err := q.s.hasher.Hash(q.ctx(), pw)
+	if err != nil {
+		return err
+	}
 	if err := q.write(func(tx *store.Tx) error {
 		var err error
 		u, err = tx.UseAccountLink(q.ctx(), secret, purpose, hash)
@@ -381,54 +470,234 @@ func useLink(q *request) error {
 	return q.redirect("/connexion?email="+urlQuery(u.Email), "Votre mot de passe est enregistré : connectez-vous.")
 }
 
-// security is the "Mon compte" page: the second factor.
+// security is the "Mon compte" page: the second factor and its recovery
+// codes.
 type security struct {
 	Required bool
-	// While setting up: the secret, its QR code and its otpauth URL.
+	Enabled  bool
+	// CodesLeft is how many recovery codes are still unused.
+	CodesLeft int
+	// While setting up: the new secret and its QR code.
 	Secret, QR string
+	// RecoveryCodes are shown once, right after they are drawn.
+	RecoveryCodes []string
+}
+
+func (q *request) security() (security, error) {
+	sec := security{Required: q.user.Role == passnum.RoleOperator && q.s.cfg.RequireOperatorTOTP, Enabled: q.user.TOTPEnabled}
+	if !sec.Enabled {
+		return sec, nil
+	}
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		sec.CodesLeft, err = tx.RecoveryCodesLeft(q.ctx(), q.user.ID)
+		return err
+	})
+	return sec, err
 }
 
 func securityPage(q *request) error {
-	return q.render(http.StatusOK, "account/security", "Mon compte", security{Required: q.user.Role == passnum.RoleOperator && q.s.cfg.RequireOperatorTOTP}, nil)
+	sec, err := q.security()
+	if err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "account/security", "Mon compte", sec, nil)
 }
 
-// setupFactor has two steps: the first makes a secret and shows it; the
-// second checks a code from the person's application and turns it on.
+// errIdentity is a failed confirmation of identity: the form says what.
+var errIdentity = errors.New("identity not confirmed")
+
+// confirmIdentity asks again who the person is before their second factor
+// is turned on, replaced or off, or their recovery codes drawn again: their
+// password and, when a second factor is on, a current code or a recovery
+// code. Both count as sign-in attempts, before they are checked. It
+// returns what spends the code and clears the counts, to run in the
+// transaction of the change; errIdentity when the form now says what is
+// wrong; or a refusal (too many attempts, busy).
+func (q *request) confirmIdentity(f *form) (func(tx *store.Tx) error, error) {
+	u := q.user
+	ts := []target{{passnum.StaffAccountLimit, u.Email}}
+	if u.TOTPEnabled {
+		ts = append(ts, target{passnum.SecondFactorLimit, u.ID})
+	}
+	if err := q.countAttempt(ts...); err != nil {
+		return nil, err
+	}
+	var cred store.Credentials
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		cred, err = tx.UserCredentials(q.ctx(), u.Email)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	check, err := q.s.hasher.Check(q.ctx(), cred.PasswordHash, f.Values.Get("current_password"))
+	if err != nil {
+		if gerr := q.notEvaluated(ts...); gerr != nil {
+			return nil, gerr
+		}
+		return nil, err
+	}
+	f.Values.Del("current_password")
+	if !check.Match {
+		f.Errors["current_password"] = "mot de passe incorrect : saisissez celui avec lequel vous vous connectez"
+	}
+	spend := func(*store.Tx) error { return nil }
+	if u.TOTPEnabled {
+		code := f.Get("current_code")
+		f.Values.Del("current_code")
+		left := 0
+		if spend, err = q.secondFactor(u, cred.TOTPSecret, code, &left); err != nil {
+			f.Errors["current_code"] = passnum.ErrorMessage(err)
+		}
+	}
+	if len(f.Errors) > 0 {
+		f.Message = "Pour modifier la double authentification, confirmez votre identité : mot de passe et code actuel."
+		return nil, errIdentity
+	}
+	return func(tx *store.Tx) error {
+		if err := spend(tx); err != nil {
+			return err
+		}
+		return q.succeeded(tx, ts...)
+	}, nil
+}
+
+// identityRefused answers a failed confirmation of identity on the account
+// page.
+func (q *request) identityRefused(err error, sec security, f *form) error {
+	switch {
+	case errors.Is(err, errIdentity):
+		return q.render(http.StatusUnauthorized, "account/security", "Mon compte", sec, f)
+	case passnum.ErrorCode(err) == passnum.EUNAUTHENTICATED:
+		// The code was spent meanwhile (a replay): said next to it.
+		f.Errors["current_code"] = passnum.ErrorMessage(err)
+		f.Message = "Pour modifier la double authentification, confirmez votre identité : mot de passe et code actuel."
+		return q.render(http.StatusUnauthorized, "account/security", "Mon compte", sec, f)
+	}
+	return q.refused(err, "account/security", "Mon compte", sec, f)
+}
+
+// setupFactor has two steps: the first draws a secret and shows it; the
+// second checks the person's password, their current code when a second
+// factor is already on (replacing it: a new phone), and a code from the
+// new application, then turns it on and shows new recovery codes, once.
 func setupFactor(q *request) error {
 	f := newForm(q.r)
-	sec := security{Required: q.user.Role == passnum.RoleOperator && q.s.cfg.RequireOperatorTOTP}
-	if secret := f.Get("secret"); secret != "" {
-		if totp.Validate(f.Get("code"), secret) {
-			if err := q.write(func(tx *store.Tx) error { return tx.SetTOTPSecret(q.ctx(), q.actor(), q.user.ID, secret, true) }); err != nil {
-				return err
-			}
-			return q.redirect(securityPath, "La double authentification est activée : à chaque connexion, un code vous sera demandé.")
-		}
-		f.Errors["code"] = "code incorrect : saisissez les 6 chiffres affichés maintenant par votre application"
-		f.Values.Del("code")
-		sec.Secret = secret
-	} else {
+	sec, err := q.security()
+	if err != nil {
+		return err
+	}
+	secret := f.Get("secret")
+	if secret == "" {
 		key, err := totp.Generate(totp.GenerateOpts{Issuer: "Pass numérique", AccountName: q.user.Email})
 		if err != nil {
 			return err
 		}
-		sec.Secret = key.Secret()
+		return q.renderSetup(sec, key.Secret(), http.StatusOK, f)
 	}
-	uri := "otpauth://totp/" + urlPath("Pass numérique:"+q.user.Email) + "?secret=" + sec.Secret + "&issuer=" + urlQuery("Pass numérique")
+	if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret); err != nil || len(secret) < 16 || len(secret) > 64 {
+		return passnum.Errorf(passnum.EINVALID, "La clé de configuration a été altérée : recommencez la configuration.")
+	}
+	spend, err := q.confirmIdentity(f)
+	if err != nil {
+		if errors.Is(err, errIdentity) {
+			return q.renderSetup(sec, secret, http.StatusUnauthorized, f)
+		}
+		return q.identityRefused(err, sec, f)
+	}
+	step, ok := passnum.TOTPStep(secret, f.Get("code"), q.s.store.Now())
+	if !ok {
+		f.Errors["code"] = "code incorrect : saisissez les 6 chiffres affichés maintenant par votre application"
+		f.Values.Del("code")
+		return q.renderSetup(sec, secret, http.StatusUnprocessableEntity, f)
+	}
+	codes := passnum.NewRecoveryCodes()
+	if err := q.write(func(tx *store.Tx) error {
+		if err := spend(tx); err != nil {
+			return err
+		}
+		if err := tx.SetTOTPSecret(q.ctx(), q.actor(), q.user.ID, secret, true); err != nil {
+			return err
+		}
+		// The code just typed is spent: it cannot serve to sign in.
+		if err := tx.UseTOTPStep(q.ctx(), q.user.ID, step); err != nil {
+			return err
+		}
+		return tx.ReplaceRecoveryCodes(q.ctx(), q.actor(), q.user.ID, codes)
+	}); err != nil {
+		return q.identityRefused(err, sec, f)
+	}
+	sec.Enabled, sec.RecoveryCodes, sec.CodesLeft = true, codes, len(codes)
+	q.flash = "La double authentification est activée : à chaque connexion, un code vous sera demandé."
+	return q.render(http.StatusOK, "account/security", "Mon compte", sec, nil)
+}
+
+// renderSetup shows the second step of setting up: the secret, its QR
+// code, and the form.
+func (q *request) renderSetup(sec security, secret string, status int, f *form) error {
+	sec.Secret = secret
+	uri := "otpauth://totp/" + urlPath("Pass numérique:"+q.user.Email) + "?secret=" + secret + "&issuer=" + urlQuery("Pass numérique")
 	png, err := document.QRPNG(uri, 240)
 	if err != nil {
 		return err
 	}
 	sec.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
-	return q.render(http.StatusOK, "account/security", "Mon compte", sec, f)
+	return q.render(status, "account/security", "Mon compte", sec, f)
 }
 
 func disableFactor(q *request) error {
 	if q.user.Role == passnum.RoleOperator && q.s.cfg.RequireOperatorTOTP {
 		return passnum.Errorf(passnum.EFORBIDDEN, "La double authentification est obligatoire pour les comptes de l'opérateur : elle ne peut pas être désactivée.")
 	}
-	if err := q.write(func(tx *store.Tx) error { return tx.SetTOTPSecret(q.ctx(), q.actor(), q.user.ID, "", false) }); err != nil {
+	if !q.user.TOTPEnabled {
+		return q.redirect(securityPath, "La double authentification n'est pas activée.")
+	}
+	f := newForm(q.r)
+	sec, err := q.security()
+	if err != nil {
 		return err
 	}
-	return q.redirect(securityPath, "La double authentification est désactivée.")
+	spend, err := q.confirmIdentity(f)
+	if err != nil {
+		return q.identityRefused(err, sec, f)
+	}
+	if err := q.write(func(tx *store.Tx) error {
+		if err := spend(tx); err != nil {
+			return err
+		}
+		return tx.SetTOTPSecret(q.ctx(), q.actor(), q.user.ID, "", false)
+	}); err != nil {
+		return q.identityRefused(err, sec, f)
+	}
+	return q.redirect(securityPath, "La double authentification est désactivée ; vos codes de secours ne servent plus.")
+}
+
+// renewRecoveryCodes draws new recovery codes (the old ones stop working)
+// and shows them once.
+func renewRecoveryCodes(q *request) error {
+	if !q.user.TOTPEnabled {
+		return q.redirect(securityPath, "Les codes de secours accompagnent la double authentification : activez-la d'abord.")
+	}
+	f := newForm(q.r)
+	sec, err := q.security()
+	if err != nil {
+		return err
+	}
+	spend, err := q.confirmIdentity(f)
+	if err != nil {
+		return q.identityRefused(err, sec, f)
+	}
+	codes := passnum.NewRecoveryCodes()
+	if err := q.write(func(tx *store.Tx) error {
+		if err := spend(tx); err != nil {
+			return err
+		}
+		return tx.ReplaceRecoveryCodes(q.ctx(), q.actor(), q.user.ID, codes)
+	}); err != nil {
+		return q.identityRefused(err, sec, f)
+	}
+	sec.RecoveryCodes, sec.CodesLeft = codes, len(codes)
+	q.flash = "Nouveaux codes de secours : les anciens ne servent plus."
+	return q.render(http.StatusOK, "account/security", "Mon compte", sec, nil)
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,36 +119,44 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 	})
 }
 
-// Failed sign-ins from one address are slowed, then refused; another
-// address, and so the account's owner elsewhere, is not affected.
+// Failed sign-ins from one address are refused beyond the limit, whatever
+// accounts they try; another address, and so the account's owner
+// elsewhere, is not affected; successes are not held against an address.
 func TestSignInThrottling(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
 		st := newSite(t, s, clock, web.Config{TrustedProxy: "127.0.0.1"})
 		attacker := st.browser()
 		email := st.emails[passnum.RoleDistributor]
-		try := func(b *browser, from, pw string) answer {
-			req, _ := http.NewRequest(http.MethodPost, st.srv.URL+"/connexion", strings.NewReader(url.Values{"email": {email}, "password": {pw}}.Encode()))
+		try := func(b *browser, from, who, pw string) answer {
+			req, _ := http.NewRequest(http.MethodPost, st.srv.URL+"/connexion", strings.NewReader(url.Values{"email": {who}, "password": {pw}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			req.Header.Set("X-Forwarded-For", from)
 			return b.do(req)
 		}
-		// Record the failures directly rather than waiting for the slowed
-		// answers: the count is what the rule reads.
-		for range 20 {
-			st.write(func(ctx context.Context, tx *store.Tx) error { return tx.RecordSigninFailure(ctx, "203.0.113.9") })
+		// A shared connection signs in many times: successes are given back.
+		for range passnum.SigninAddressLimit.Max + 5 {
+			if a := try(st.browser(), "198.51.100.50", st.emails[passnum.RolePlace], testPassword); a.Status != http.StatusSeeOther {
+				t.Fatalf("a success counted against its address: %d", a.Status)
+			}
 		}
-		a := try(attacker, "203.0.113.9", testPassword)
+		// Failures on many accounts from one address.
+		for i := range passnum.SigninAddressLimit.Max {
+			if a := try(attacker, "203.0.113.9", fmt.Sprintf("personne%d@exemple.fr", i), "mauvais mot de passe"); a.Status != http.StatusUnauthorized {
+				t.Fatalf("attempt %d: %d", i+1, a.Status)
+			}
+		}
+		a := try(attacker, "203.0.113.9", email, testPassword)
 		if a.Status != http.StatusTooManyRequests || !a.has("Trop d&#39;essais") {
-			t.Fatalf("21st attempt: %d\n%s", a.Status, a.Body)
+			t.Fatalf("attempt beyond the limit: %d\n%s", a.Status, a.Body)
 		}
 		// The owner, from their own address, signs in.
 		owner := st.browser()
-		if a := try(owner, "198.51.100.7", testPassword); a.Status != http.StatusSeeOther {
+		if a := try(owner, "198.51.100.7", email, testPassword); a.Status != http.StatusSeeOther {
 			t.Fatalf("owner refused: %d", a.Status)
 		}
 		// After the window, the address may try again.
 		clock.Advance(16 * time.Minute)
-		if a := try(attacker, "203.0.113.9", testPassword); a.Status != http.StatusSeeOther {
+		if a := try(attacker, "203.0.113.9", email, testPassword); a.Status != http.StatusSeeOther {
 			t.Fatalf("after the window: %d", a.Status)
 		}
 	})
@@ -191,20 +200,64 @@ func TestPasswordReset(t *testing.T) {
 	})
 }
 
+var (
+	secretRE   = regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`)
+	recoveryRE = regexp.MustCompile(`<code>([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})</code>`)
+)
+
+// code is the TOTP code of secret at the site's clock.
+func (st *site) code(secret string, offset time.Duration) string {
+	st.t.Helper()
+	c, err := totp.GenerateCode(secret, st.clock.Now().Add(offset))
+	if err != nil {
+		st.t.Fatal(err)
+	}
+	return c
+}
+
+// enableFactor turns the second factor on for a signed-in browser and
+// returns the secret and the recovery codes shown.
+func (st *site) enableFactor(b *browser) (string, []string) {
+	st.t.Helper()
+	a := b.post("/compte/double-authentification", nil)
+	m := secretRE.FindStringSubmatch(a.Body)
+	if a.Status != http.StatusOK || m == nil {
+		st.t.Fatalf("setup: %d", a.Status)
+	}
+	secret := m[1]
+	a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {st.code(secret, 0)}, "current_password": {testPassword}})
+	if a.Status != http.StatusOK || !a.has("activée") {
+		st.t.Fatalf("enable: %d %s", a.Status, a.Body)
+	}
+	var codes []string
+	for _, m := range recoveryRE.FindAllStringSubmatch(a.Body, -1) {
+		codes = append(codes, m[1])
+	}
+	if len(codes) != passnum.RecoveryCodeCount {
+		st.t.Fatalf("%d recovery codes shown", len(codes))
+	}
+	return secret, codes
+}
+
 func TestSecondFactor(t *testing.T) {
 	each(t, func(t *testing.T, st *site) {
 		b := st.as(passnum.RoleOperator)
 		a := b.post("/compte/double-authentification", nil)
-		m := regexp.MustCompile(`name="secret" value="([A-Z2-7]+)"`).FindStringSubmatch(a.Body)
+		m := secretRE.FindStringSubmatch(a.Body)
 		if a.Status != http.StatusOK || m == nil {
 			t.Fatalf("setup: %d", a.Status)
 		}
 		secret := m[1]
-		if a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {"000000"}}); !a.has("code incorrect") {
+		// The password is asked, and the code checked.
+		if a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {st.code(secret, 0)}}); a.Status != http.StatusUnauthorized || !a.has("mot de passe incorrect") {
+			t.Fatalf("without the password: %d", a.Status)
+		}
+		if a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {"000000"}, "current_password": {testPassword}}); !a.has("code incorrect") {
 			t.Fatal("a wrong code turned the second factor on")
 		}
-		code, _ := totp.GenerateCode(secret, time.Now())
-		if a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {code}}); a.Status != http.StatusSeeOther {
+		st.clock.Advance(30 * time.Second)
+		a = b.post("/compte/double-authentification", url.Values{"secret": {secret}, "code": {st.code(secret, 0)}, "current_password": {testPassword}})
+		if a.Status != http.StatusOK || len(recoveryRE.FindAllString(a.Body, -1)) != passnum.RecoveryCodeCount {
 			t.Fatalf("enable: %d %s", a.Status, a.Body)
 		}
 		// Next sign-in asks for a code before anything else.
@@ -216,12 +269,104 @@ func TestSecondFactor(t *testing.T) {
 		if a = b2.post("/connexion/code", url.Values{"code": {"123456"}}); a.Status != http.StatusUnauthorized {
 			t.Fatalf("wrong code: %d", a.Status)
 		}
-		code, _ = totp.GenerateCode(secret, time.Now())
+		// The code used to turn the factor on is spent already.
+		if a = b2.post("/connexion/code", url.Values{"code": {st.code(secret, 0)}}); a.Status != http.StatusUnauthorized || !a.has("déjà servi") {
+			t.Fatalf("the enabling code replayed: %d", a.Status)
+		}
+		st.clock.Advance(30 * time.Second)
+		code := st.code(secret, 0)
 		if a = b2.post("/connexion/code", url.Values{"code": {code}}); a.Status != http.StatusSeeOther {
 			t.Fatalf("right code: %d", a.Status)
 		}
 		if a = b2.get("/compte"); a.Status != http.StatusOK || !a.has("activée") {
 			t.Fatalf("after the code: %d", a.Status)
+		}
+		// RFC 6238 §5.2: the same code, seen over a shoulder, does not open
+		// another session.
+		b3 := st.browser()
+		b3.signIn(st.emails[passnum.RoleOperator])
+		if a = b3.post("/connexion/code", url.Values{"code": {code}}); a.Status != http.StatusUnauthorized || !a.has("déjà servi") {
+			t.Fatalf("a code accepted twice: %d", a.Status)
+		}
+	})
+}
+
+// Recovery codes stand in for the application, once each; turning the
+// factor off or replacing it needs the password and a current code.
+func TestSecondFactorRecoveryAndChanges(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		b := st.as(passnum.RoleDistributor)
+		secret, codes := st.enableFactor(b)
+		signInWith := func(code string) answer {
+			t.Helper()
+			nb := st.browser()
+			nb.signIn(st.emails[passnum.RoleDistributor])
+			return nb.post("/connexion/code", url.Values{"code": {code}})
+		}
+		if a := signInWith(strings.ToLower(codes[0])); a.Status != http.StatusSeeOther {
+			t.Fatalf("recovery code: %d %s", a.Status, a.Body)
+		}
+		if a := signInWith(codes[0]); a.Status != http.StatusUnauthorized {
+			t.Fatalf("a recovery code used twice: %d", a.Status)
+		}
+		if a := b.get("/compte"); !a.has("<strong>9</strong> codes de secours") {
+			t.Fatalf("codes left not shown:\n%s", a.Body)
+		}
+
+		// Turning it off: an open session is not enough.
+		st.clock.Advance(time.Minute)
+		if a := b.post("/compte/double-authentification/desactiver", nil); a.Status != http.StatusUnauthorized {
+			t.Fatalf("turned off without password: %d", a.Status)
+		}
+		if a := b.post("/compte/double-authentification/desactiver", url.Values{"current_password": {testPassword}, "current_code": {"000000"}}); a.Status != http.StatusUnauthorized {
+			t.Fatalf("turned off without a current code: %d", a.Status)
+		}
+		// Replacing it (a new phone) also needs the current code.
+		a := b.post("/compte/double-authentification", nil)
+		m := secretRE.FindStringSubmatch(a.Body)
+		if m == nil || !a.has("current_code") {
+			t.Fatalf("replacement form: %d", a.Status)
+		}
+		newSecret := m[1]
+		st.clock.Advance(time.Minute)
+		if a := b.post("/compte/double-authentification", url.Values{"secret": {newSecret}, "code": {st.code(newSecret, 0)}, "current_password": {testPassword}}); a.Status != http.StatusUnauthorized {
+			t.Fatalf("replaced without the current code: %d", a.Status)
+		}
+		st.clock.Advance(time.Minute)
+		a = b.post("/compte/double-authentification", url.Values{"secret": {newSecret}, "code": {st.code(newSecret, 0)}, "current_password": {testPassword}, "current_code": {codes[1]}})
+		if a.Status != http.StatusOK || len(recoveryRE.FindAllString(a.Body, -1)) != passnum.RecoveryCodeCount {
+			t.Fatalf("replace with a recovery code: %d %s", a.Status, a.Body)
+		}
+		// The old application and the old recovery codes no longer work.
+		st.clock.Advance(time.Minute)
+		if a := signInWith(st.code(secret, 0)); a.Status != http.StatusUnauthorized {
+			t.Fatalf("the old application still works: %d", a.Status)
+		}
+		st.clock.Advance(time.Minute)
+		if a := signInWith(codes[2]); a.Status != http.StatusUnauthorized {
+			t.Fatalf("an old recovery code still works: %d", a.Status)
+		}
+		// New recovery codes, with the password and a current code; the
+		// ones shown before stop working.
+		before := recoveryRE.FindAllStringSubmatch(a.Body, -1)[0][1]
+		st.clock.Advance(time.Minute)
+		if a := b.post("/compte/codes-de-secours", url.Values{"current_password": {testPassword}}); a.Status != http.StatusUnauthorized {
+			t.Fatalf("new codes without a current code: %d", a.Status)
+		}
+		a = b.post("/compte/codes-de-secours", url.Values{"current_password": {testPassword}, "current_code": {st.code(newSecret, 0)}})
+		renewed := recoveryRE.FindAllStringSubmatch(a.Body, -1)
+		if a.Status != http.StatusOK || len(renewed) != passnum.RecoveryCodeCount || renewed[0][1] == before {
+			t.Fatalf("new recovery codes: %d %s", a.Status, a.Body)
+		}
+		if a := signInWith(before); a.Status != http.StatusUnauthorized {
+			t.Fatalf("a recovery code drawn before still works: %d", a.Status)
+		}
+		st.clock.Advance(time.Minute)
+		if a := b.post("/compte/double-authentification/desactiver", url.Values{"current_password": {testPassword}, "current_code": {st.code(newSecret, 0)}}); a.Status != http.StatusSeeOther {
+			t.Fatalf("turn off: %d %s", a.Status, a.Body)
+		}
+		if a := b.get("/compte"); !a.has("Configurer la double authentification") {
+			t.Fatal("still on")
 		}
 	})
 }

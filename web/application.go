@@ -70,26 +70,20 @@ func applicationStart(q *request) error {
 		return q.render(http.StatusUnprocessableEntity, "application/start", "Devenir lieu labellisé", q.applView(), f)
 	}
 	data, _ := json.Marshal(map[string][]string{"contact_email": {email}})
-	// Each start sends a message to the address typed: it counts as an
-	// attempt from the visitor's address, like a failed sign-in, so that
+	// Each start sends a message to the address typed: it is counted
+	// against the visitor's address, in the draft's transaction, so that
 	// nobody can use the form to flood someone's mailbox.
 	addr := q.s.clientAddress(q.r)
 	var secret string
 	if err := q.write(func(tx *store.Tx) error {
-		n, _, err := tx.SigninFailures(q.ctx(), addr, q.s.cfg.Now().Add(-signinWindow))
-		if err != nil {
+		if _, err := tx.CountAttempt(q.ctx(), passnum.DraftAddressLimit, addr); err != nil {
 			return err
 		}
-		if n >= refuseAfter {
-			return passnum.Errorf(passnum.EFORBIDDEN, "Trop de demandes depuis votre connexion : réessayez dans un quart d'heure.")
-		}
-		if err := tx.RecordSigninFailure(q.ctx(), addr); err != nil {
-			return err
-		}
+		var err error
 		secret, err = tx.CreateApplicationDraft(q.ctx(), email, string(data))
 		return err
 	}); err != nil {
-		return err
+		return q.refused(err, "application/start", "Devenir lieu labellisé", q.applView(), f)
 	}
 	path := applicationDraftPath + secret
 	if q.s.cfg.Mail == nil {
@@ -215,12 +209,18 @@ func applicationDraftSubmit(q *request) error {
 	var invitee passnum.User
 	var inviteSecret string
 	siretTaken := false
+	addr := q.s.clientAddress(q.r)
 	err = q.write(func(tx *store.Tx) error {
 		// Submitted meanwhile, from another window?
 		if d, err := tx.ApplicationDraft(q.ctx(), secret); err != nil || d.OrganisationID != "" {
 			if err == nil {
 				err = passnum.Errorf(passnum.ECONFLICT, "Cette candidature a déjà été déposée : elle ne peut plus être modifiée.")
 			}
+			return err
+		}
+		// Applications from one address are counted in the transaction
+		// that records them, with the API's: a refused one counts nothing.
+		if _, err := tx.CountAttempt(q.ctx(), passnum.ApplicationAddressLimit, addr); err != nil {
 			return err
 		}
 		rc, err := tx.ApplyForLabel(q.ctx(), a)
@@ -250,6 +250,9 @@ func applicationDraftSubmit(q *request) error {
 		return err
 	})
 	if err != nil {
+		if code := passnum.ErrorCode(err); code == passnum.ETOOMANYATTEMPTS || code == passnum.EBUSY {
+			return q.refused(err, "application/draft", "Candidature au label", v, f)
+		}
 		if !f.Fail(err, applRenames...) {
 			return err
 		}

@@ -37,9 +37,6 @@ const beneficiaryWrong = "Code de pass ou date de naissance incorrect : vérifie
 
 func beneficiarySignIn(q *request) error {
 	f := newForm(q.r)
-	if ok, err := q.throttle("beneficiary/signin", f); !ok {
-		return err
-	}
 	// A typo in the code (its last character is a check) is said as such:
 	// it tells nothing about which codes exist.
 	code, codeErr := passnum.ParsePassCode(f.Get("code"))
@@ -62,6 +59,21 @@ func beneficiarySignIn(q *request) error {
 		f.Message = "Vérifiez les champs signalés."
 		return q.render(http.StatusUnprocessableEntity, "beneficiary/signin", "Accéder à mes pass", nil, f)
 	}
+	// The attempt is counted before the birth date is compared: against
+	// the address, and against the young person the code belongs to (all
+	// their codes together), whatever the address.
+	var holder string
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		holder, err = tx.PassHolderKey(q.ctx(), code)
+		return err
+	}); err != nil {
+		return err
+	}
+	t := target{passnum.PassHolderLimit, holder}
+	if err := q.countAttempt(t); err != nil {
+		return q.refused(err, "beneficiary/signin", "Accéder à mes pass", nil, f)
+	}
 	var b passnum.Beneficiary
 	err := q.view(func(tx *store.Tx) error {
 		var err error
@@ -69,16 +81,13 @@ func beneficiarySignIn(q *request) error {
 		return err
 	})
 	if passnum.ErrorCode(err) == passnum.EUNAUTHENTICATED {
-		if err := q.failedSignin(); err != nil {
-			return err
-		}
 		f.Message = beneficiaryWrong
 		return q.render(http.StatusUnauthorized, "beneficiary/signin", "Accéder à mes pass", nil, f)
 	}
 	if err != nil {
 		return err
 	}
-	if err := q.startSession(store.NewWebSession{BeneficiaryID: b.ID, TTL: beneficiarySessionTTL}); err != nil {
+	if err := q.startSession(store.NewWebSession{BeneficiaryID: b.ID, TTL: beneficiarySessionTTL}, t, nil); err != nil {
 		return err
 	}
 	return q.redirect("/mon-pass/espace", "")

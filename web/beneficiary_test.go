@@ -2,12 +2,12 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"passnum"
 	"passnum/store"
@@ -105,7 +105,7 @@ func TestBeneficiarySpace(t *testing.T) {
 // says which was wrong; each counts as a failed sign-in.
 func TestBeneficiarySignInRefused(t *testing.T) {
 	each(t, func(t *testing.T, st *site) {
-		_, codes := st.mustBeneficiary(st.distributor.ID, "Léa", "Martin", "2006-03-05")
+		lea, codes := st.mustBeneficiary(st.distributor.ID, "Léa", "Martin", "2006-03-05")
 		_, others := st.mustBeneficiary(st.other.ID, "Noé", "Petit", "2004-11-20")
 		b := st.browser()
 		wrongBirth := b.post("/mon-pass", url.Values{"code": {codes[0]}, "birth_date": {"06/03/2006"}})
@@ -117,15 +117,6 @@ func TestBeneficiarySignInRefused(t *testing.T) {
 		}
 		if a := b.get("/mon-pass/espace"); a.Status != http.StatusSeeOther {
 			t.Fatalf("signed in after a refusal: %d", a.Status)
-		}
-		var n int
-		st.view(func(ctx context.Context, tx *store.Tx) error {
-			var err error
-			n, _, err = tx.SigninFailures(ctx, "127.0.0.1", st.clock.Now().Add(-time.Hour))
-			return err
-		})
-		if n != 2 {
-			t.Fatalf("failures recorded: %d", n)
 		}
 		// A typo in the code may say so, next to the field.
 		typo := []byte(codes[0])
@@ -142,13 +133,34 @@ func TestBeneficiarySignInRefused(t *testing.T) {
 		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-birth_date-error"`) {
 			t.Fatalf("bad date: %d\n%s", a.Status, a.Body)
 		}
-		// After too many failures from one address, refused for a while.
-		for range 20 {
-			st.write(func(ctx context.Context, tx *store.Tx) error { return tx.RecordSigninFailure(ctx, "127.0.0.1") })
+		// Wrong birth dates for one young person lock their access, from
+		// any address, and the page says who can help; their counsellor
+		// lifts the lock.
+		for i := 2; i <= passnum.PassHolderLimit.Max; i++ {
+			if a := b.post("/mon-pass", url.Values{"code": {codes[1]}, "birth_date": {fmt.Sprintf("%02d/01/2006", i)}}); a.Status != http.StatusUnauthorized {
+				t.Fatalf("wrong date %d: %d", i, a.Status)
+			}
 		}
-		a = b.post("/mon-pass", url.Values{"code": {codes[0]}, "birth_date": {"05/03/2006"}})
-		if a.Status != http.StatusTooManyRequests {
-			t.Fatalf("throttled: %d", a.Status)
+		a = st.browser().post("/mon-pass", url.Values{"code": {codes[2]}, "birth_date": {"05/03/2006"}})
+		if a.Status != http.StatusTooManyRequests || !a.has("conseiller ou conseillère") {
+			t.Fatalf("locked: %d\n%s", a.Status, a.Body)
+		}
+		counsellor := st.as(passnum.RoleDistributor)
+		page := counsellor.get("/distributeur/beneficiaires/" + lea.ID)
+		if !page.has("Accès à « Mon pass » bloqué") {
+			t.Fatalf("the counsellor does not see the lock:\n%s", page.Body)
+		}
+		if a := st.as(passnum.RoleDistributor).post("/distributeur/beneficiaires/"+lea.ID+"/debloquer-acces", nil); a.Status != http.StatusSeeOther {
+			t.Fatalf("unlock: %d", a.Status)
+		}
+		if a := st.browser().post("/mon-pass", url.Values{"code": {codes[2]}, "birth_date": {"05/03/2006"}}); a.Status != http.StatusSeeOther {
+			t.Fatalf("after the counsellor lifted the lock: %d", a.Status)
+		}
+		// Another agency's counsellor cannot.
+		other := st.browser()
+		other.signIn(st.mustUser(st.other.ID, "autre@exemple.fr"))
+		if a := other.post("/distributeur/beneficiaires/"+lea.ID+"/debloquer-acces", nil); a.Status != http.StatusNotFound {
+			t.Fatalf("another agency unlocked: %d", a.Status)
 		}
 	})
 }

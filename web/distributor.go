@@ -32,6 +32,7 @@ func distributorPages() []*page {
 		d("POST", "/distributeur/inscrire", distRegister),
 		d("GET", "/distributeur/beneficiaires/{id}", distBeneficiaryPage),
 		d("POST", "/distributeur/beneficiaires/{id}/carnets", distHandOut),
+		d("POST", "/distributeur/beneficiaires/{id}/debloquer-acces", distUnlockSignin),
 		d("GET", "/distributeur/carnets/{id}", distBookletPage),
 		d("GET", "/distributeur/carnets/{id}/pdf", distBookletPDF),
 		d("POST", "/distributeur/carnets/{id}/bloquer", distBlock),
@@ -456,6 +457,9 @@ type distBeneficiaryView struct {
 	AtLimit   bool
 	Duplicate bool
 	Refusal   *distRefusal
+	// SigninLockedUntil is set while the young person's access to their
+	// passes page is locked after wrong birth dates.
+	SigninLockedUntil *time.Time
 }
 
 func distLoadBeneficiary(q *request, id string) (distBeneficiaryView, []distStockRow, error) {
@@ -466,6 +470,11 @@ func distLoadBeneficiary(q *request, id string) (distBeneficiaryView, []distStoc
 		var err error
 		if data.B, err = tx.Beneficiary(q.ctx(), id, q.org()); err != nil {
 			return err
+		}
+		if locked, until, err := tx.BeneficiarySigninLock(q.ctx(), id, q.org()); err != nil {
+			return err
+		} else if locked {
+			data.SigninLockedUntil = &until
 		}
 		if rows, err = distAgencyStock(q, tx, today); err != nil {
 			return err
@@ -711,6 +720,9 @@ func distBookletPDF(q *request) error {
 		doc.IssuedOn = data.HandedOutAt.In(passnum.Paris)
 	}
 	for _, p := range data.Passes {
+		if p.Status == passnum.PassUnassigned {
+			continue // voided in a replacement: worth nothing, not printed
+		}
 		doc.Passes = append(doc.Passes, document.Cheque{Code: passnum.FormatPassCode(p.Code), QRText: p.Code})
 	}
 	var buf bytes.Buffer
@@ -754,4 +766,18 @@ func distPlacesNear(q *request, tx *store.Tx, communeINSEE string) ([]document.N
 		}
 	}
 	return out, nil
+}
+
+// distUnlockSignin lifts the lock on a young person's access to their
+// passes page, once the counsellor has checked the birth date on record
+// with them. Audited.
+func distUnlockSignin(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	if err := q.write(func(tx *store.Tx) error { return tx.UnlockBeneficiarySignin(q.ctx(), q.actor(), id, q.org()) }); err != nil {
+		return err
+	}
+	return q.redirect("/distributeur/beneficiaires/"+id, "L'accès à « Mon pass » est débloqué : la personne peut se connecter de nouveau avec un code de pass et sa date de naissance.")
 }

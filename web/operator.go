@@ -40,6 +40,7 @@ func operatorPages() []*page {
 		op("GET", "/operateur/labellisation/{id}", operatorApplication),
 		op("POST", "/operateur/labellisation/{id}/rib/{bank}/approuver", operatorDecideBank(true)),
 		op("POST", "/operateur/labellisation/{id}/rib/{bank}/rejeter", operatorDecideBank(false)),
+		op("POST", "/operateur/labellisation/{id}/liberer-siret", operatorReleaseSIRET),
 		op("GET", "/operateur/personnes", operatorPeople),
 		op("POST", "/operateur/personnes", operatorInvitePerson),
 		op("POST", "/operateur/personnes/{id}/desactiver", operatorSetDisabled(true)),

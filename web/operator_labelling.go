@@ -53,9 +53,14 @@ type opApplicationView struct {
 	A         passnum.PlaceApplication
 	Decisions []opDecision
 	// Pending is the bank account waiting for a decision, if any.
-	Pending                *passnum.BankAccount
-	DecisionForm, BankForm *form
-	Back                   string
+	Pending                             *passnum.BankAccount
+	DecisionForm, BankForm, ReleaseForm *form
+	Back                                string
+}
+
+// CanReleaseSIRET says whether the operator may free this place's SIRET.
+func (v opApplicationView) CanReleaseSIRET() bool {
+	return v.A.SIRETReleasedAt == nil && v.A.SIRET != "" && passnum.SIRETReleasable(v.A.Status)
 }
 
 // DecisionBox feeds the decision form of the application page.
@@ -66,7 +71,7 @@ func (v opApplicationView) DecisionBox() opDecisionBox {
 func (v opApplicationView) title() string { return "Candidature de " + v.A.Name }
 
 func opLoadApplication(q *request, id string) (opApplicationView, error) {
-	v := opApplicationView{DecisionForm: opEmptyForm(), BankForm: opEmptyForm(), Back: opBackApplication}
+	v := opApplicationView{DecisionForm: opEmptyForm(), BankForm: opEmptyForm(), ReleaseForm: opEmptyForm(), Back: opBackApplication}
 	err := q.view(func(tx *store.Tx) error {
 		var err error
 		v.A, err = tx.PlaceApplication(q.ctx(), id, false)
@@ -139,4 +144,33 @@ func operatorDecideBank(approve bool) func(q *request) error {
 		}
 		return q.redirect("/operateur/labellisation/"+id, msg)
 	}
+}
+
+// operatorReleaseSIRET frees the SIRET of a place that is not labelled (a
+// pending application squatting it, a refused or withdrawn place), so that
+// the organisation it belongs to can apply. The reason goes to the audit
+// trail.
+func operatorReleaseSIRET(q *request) error {
+	id, err := q.id("id")
+	if err != nil {
+		return err
+	}
+	f := newForm(q.r)
+	err = q.write(func(tx *store.Tx) error {
+		_, err := tx.ReleaseSIRET(q.ctx(), q.actor(), id, f.Get("release_reason"))
+		return err
+	})
+	if err != nil {
+		status, ok := opFormStatus(f, err, "reason", "release_reason")
+		if !ok {
+			return err
+		}
+		v, lerr := opLoadApplication(q, id)
+		if lerr != nil {
+			return lerr
+		}
+		v.ReleaseForm = f
+		return q.render(status, "operator/application", v.title(), v, nil)
+	}
+	return q.redirect("/operateur/labellisation/"+id, "SIRET libéré : une nouvelle candidature peut l'utiliser. Ce lieu garde son dossier ; le labelliser à nouveau reprendra le SIRET s'il est encore libre.")
 }

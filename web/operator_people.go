@@ -147,7 +147,11 @@ func operatorResetFactor(q *request) error {
 		if !u.TOTPEnabled {
 			return passnum.Errorf(passnum.EINVALID, "La double authentification de %s n'est pas activée : rien à réinitialiser.", u.Email)
 		}
-		return tx.SetTOTPSecret(q.ctx(), q.actor(), id, "", false)
+		if err := tx.SetTOTPSecret(q.ctx(), q.actor(), id, "", false); err != nil {
+			return err
+		}
+		// Wrong codes typed meanwhile no longer lock the account.
+		return tx.ForgetAttempts(q.ctx(), passnum.SecondFactorLimit, id)
 	}); err != nil {
 		return err
 	}

@@ -377,12 +377,36 @@ func parseFrenchDate(field, s string) (passnum.Date, error) {
 	return d, nil
 }
 
-// safeNext keeps a "return to" address on this site.
+// safeNext keeps a "return to" address on this site: a path, read the way
+// a browser reads a link (WHATWG URL): spaces and controls around it
+// dropped, tabs and line breaks anywhere removed, backslashes taken for
+// slashes. What is left must be a path ("/…", never "//host" nor
+// "scheme:"), which is then cleaned and written again with its characters
+// escaped, so that the browser cannot read it as another site. Anything
+// else is "": the person lands on their home page.
 func safeNext(s string) string {
-	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\t', '\n', '\r':
+			return -1
+		case '\\':
+			return '/'
+		}
+		return r
+	}, s)
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
 		return ""
 	}
-	return path.Clean("/" + strings.TrimPrefix(s, "/"))
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return ""
+	}
+	out := (&url.URL{Path: path.Clean("/" + u.Path), RawQuery: u.RawQuery}).String()
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") || strings.ContainsAny(out, "\\\t\r\n") {
+		return ""
+	}
+	return out
 }
 
 // checkGroup is what the "checks" partial draws: a group of checkboxes

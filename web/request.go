@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"passnum"
+	"passnum/remote"
 	"passnum/store"
 )
 
@@ -89,19 +90,7 @@ func (q *request) clearSession() {
 // clientAddress is the visitor's address: the socket's peer, or the
 // address a trusted reverse proxy reports.
 func (s *Server) clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if s.cfg.TrustedProxy != "" && host == s.cfg.TrustedProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	return host
+	return remote.Address(r, s.cfg.TrustedProxy)
 }
 
 // handler checks who may see a page, then runs it.
@@ -120,12 +109,8 @@ func (s *Server) handler(p *page) http.Handler {
 		if !s.admit(q, p) {
 			return
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-			if err := r.ParseMultipartForm(maxFormBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-				s.renderError(w, r, q, http.StatusRequestEntityTooLarge, "Formulaire trop volumineux", "Le formulaire envoyé dépasse la taille permise : raccourcissez les textes et réessayez.")
-				return
-			}
+		if !s.readForm(q) {
+			return
 		}
 		if err := p.Handle(q); err != nil {
 			s.fail(q, err)
@@ -135,6 +120,54 @@ func (s *Server) handler(p *page) http.Handler {
 }
 
 const maxFormBytes = 1 << 20
+
+// readForm reads what a page is sent, once for every page: the query
+// string and, for a POST, the form (URL-encoded or multipart), at most
+// maxFormBytes. A form over the limit is answered 413, never read as an
+// empty one; an unreadable one 400; a NUL character in any value (which
+// no one types, and PostgreSQL cannot store) 400. It reports whether to go
+// on.
+func (s *Server) readForm(q *request) bool {
+	w, r := q.w, q.r
+	tooLarge := func() bool {
+		s.renderError(w, r, q, http.StatusRequestEntityTooLarge, "Formulaire trop volumineux", "Le formulaire envoyé dépasse la taille permise (1 Mio) : raccourcissez les textes et réessayez.")
+		return false
+	}
+	unreadable := func() bool {
+		s.renderError(w, r, q, http.StatusBadRequest, "Formulaire illisible", "Le formulaire envoyé n'a pas pu être lu : rechargez la page et réessayez.")
+		return false
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	}
+	// ParseForm first: ParseMultipartForm would hide its error (an
+	// URL-encoded form over the limit) behind ErrNotMultipart.
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge()
+		}
+		return unreadable()
+	}
+	if r.Method == http.MethodPost {
+		if err := r.ParseMultipartForm(maxFormBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
+				return tooLarge()
+			}
+			return unreadable()
+		}
+	}
+	for _, vs := range r.Form {
+		for _, v := range vs {
+			if passnum.HasNUL(v) {
+				s.renderError(w, r, q, http.StatusBadRequest, "Caractère refusé", "Un champ envoyé contient un caractère nul (U+0000), que personne ne tape : retapez le texte plutôt que de le coller, puis réessayez.")
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // loadSession reads the session cookie, if any.
 func (s *Server) loadSession(q *request) error {
@@ -214,21 +247,53 @@ func (s *Server) fail(q *request, err error) {
 		s.renderError(q.w, q.r, q, http.StatusInternalServerError, "Erreur interne", "Une erreur imprévue est survenue : rien n'a été enregistré. Réessayez dans un instant.")
 		return
 	}
+	status, title := errorStatus(pe)
+	setRetryAfter(q.w, pe)
+	s.logRefusal(q.r, pe)
+	s.renderError(q.w, q.r, q, status, title, pe.Message)
+}
+
+// errorStatus is the status and title of an error page: the status of the
+// code's table (error.go); the titles pages show.
+func errorStatus(pe *passnum.Error) (int, string) {
 	status := http.StatusUnprocessableEntity
+	if info, ok := passnum.LookupCode(pe.Code); ok {
+		status = info.Status
+	}
 	title := "Action impossible"
 	switch pe.Code {
 	case passnum.ENOTFOUND:
-		status, title = http.StatusNotFound, "Introuvable"
+		title = "Introuvable"
 	case passnum.EFORBIDDEN:
-		status, title = http.StatusForbidden, "Accès refusé"
+		title = "Accès refusé"
 	case passnum.EUNAUTHENTICATED:
-		status, title = http.StatusUnauthorized, "Connexion nécessaire"
-	case passnum.ECONFLICT:
-		status = http.StatusConflict
-	case passnum.EUNAVAILABLE:
-		status, title = http.StatusServiceUnavailable, "Service indisponible"
+		title = "Connexion nécessaire"
+	case passnum.EUNAVAILABLE, passnum.EBUSY:
+		title = "Service indisponible"
+	case passnum.ETOOMANYATTEMPTS:
+		title = "Trop d'essais"
 	}
-	s.renderError(q.w, q.r, q, status, title, pe.Message)
+	return status, title
+}
+
+// logRefusal logs an attempt refused by a limit or a busy server: the
+// limit's kind and the route, never the address, account or pass it was
+// for.
+func (s *Server) logRefusal(r *http.Request, pe *passnum.Error) {
+	switch pe.Code {
+	case passnum.ETOOMANYATTEMPTS:
+		s.log.Warn("attempt refused", "limit", pe.Extra["limit"], "route", r.Pattern)
+	case passnum.EBUSY:
+		s.log.Warn("password hashing busy", "route", r.Pattern)
+	}
+}
+
+// setRetryAfter answers how long to wait before trying again, when the
+// error says.
+func setRetryAfter(w http.ResponseWriter, pe *passnum.Error) {
+	if pe.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((pe.RetryAfter+time.Second-1)/time.Second)))
+	}
 }
 
 func roleFR(r passnum.Role) string {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"passnum"
 	"passnum/mail"
 	"passnum/store"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	Mail mail.Sender
 	// Now, when set, replaces the clock for what is only displayed.
 	Now func() time.Time
+	// Passwords bounds the memory password hashing takes; by default one
+	// hash per core (4 at most) at a time, the others waiting a little.
+	Passwords *passnum.PasswordHasher
 }
 
 // Server serves the pages.
@@ -54,6 +58,7 @@ type Server struct {
 	tmpl  *templates
 	// secure says whether cookies carry the Secure attribute.
 	secure bool
+	hasher *passnum.PasswordHasher
 }
 
 // New builds the web pages over a store.
@@ -76,7 +81,10 @@ func New(s *store.Store, log *slog.Logger, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{store: s, log: log, cfg: cfg, tmpl: t, secure: u.Scheme == "https"}, nil
+	if cfg.Passwords == nil {
+		cfg.Passwords = passnum.NewPasswordHasher(passnum.PasswordHasherLimits{})
+	}
+	return &Server{store: s, log: log, cfg: cfg, tmpl: t, secure: u.Scheme == "https", hasher: cfg.Passwords}, nil
 }
 
 // Register adds every page, and the static files, to mux.
