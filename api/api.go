@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"passnum"
+	"passnum/mail"
 	"passnum/store"
 )
 
@@ -26,6 +27,26 @@ const Prefix = "/api/v1"
 type Server struct {
 	store *store.Store
 	log   *slog.Logger
+	// mail tells people of decisions (a place's label); nil sends nothing.
+	mail    mail.Sender
+	siteURL string
+}
+
+// SetMail lets the API send the messages a decision calls for (a place
+// told of its label), with links to siteURL.
+func (s *Server) SetMail(m mail.Sender, siteURL string) {
+	s.mail, s.siteURL = m, strings.TrimRight(siteURL, "/")
+}
+
+// send mails a message after a write committed; a failure is logged and
+// does not undo the write.
+func (s *Server) send(ctx context.Context, m mail.Message) {
+	if s.mail == nil {
+		return
+	}
+	if err := s.mail.Send(ctx, m); err != nil {
+		s.log.Error("mail not sent", "subject", m.Subject, "err", err)
+	}
 }
 
 // New builds the API over a store.
@@ -64,6 +85,11 @@ type call struct {
 	// returned work when there is no Idempotency-Key to record with it
 	// (a redemption, which the store may group with concurrent ones).
 	direct func(*store.Store) (any, error)
+	// mails, set by a write's work, are sent once the write committed (not
+	// on an idempotent replay, which runs no work).
+	mails []mail.Message
+	// siteURL is the site's public address, for links in messages.
+	siteURL string
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -157,7 +183,7 @@ type streamer interface {
 
 func (s *Server) handler(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r}
+		c := &call{r: r, siteURL: s.siteURL}
 		if len(rt.Roles) > 0 {
 			actor, err := s.authenticate(r)
 			if err != nil {
@@ -256,6 +282,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	attempt := func() error {
 		return write(r.Context(), func(tx *store.Tx) error {
 			body, status = nil, rt.Status
+			c.mails = nil
 			if key != "" {
 				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
 				if err != nil {
@@ -299,6 +326,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
+	}
+	for _, m := range c.mails {
+		s.send(r.Context(), m)
 	}
 	if len(body) == 0 {
 		w.WriteHeader(status)

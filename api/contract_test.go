@@ -186,7 +186,7 @@ func TestIdempotency(t *testing.T) {
 func TestPagination(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		for i := 0; i < 7; i++ {
-			e.mustCreate("/beneficiaries", e.distributor, eligible)
+			e.mustCreate("/beneficiaries", e.distributor, e.person())
 		}
 		seen := map[string]bool{}
 		cursor := ""
@@ -304,7 +304,7 @@ func TestHealth(t *testing.T) {
 
 func TestUnavailable(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		e.mustCreate("/beneficiaries", e.distributor, eligible)
+		e.mustCreate("/beneficiaries", e.distributor, e.person())
 		e.s.Close()
 		e.expect(e.do("GET", "/beneficiaries", e.operator, nil), 503, passnum.EUNAVAILABLE)
 		e.expect(e.do("POST", "/beneficiaries", e.distributor, eligible), 503, passnum.EUNAVAILABLE)

@@ -20,6 +20,11 @@ func New(s *store.Store, log *slog.Logger, cfg web.Config) (http.Handler, error)
 	}
 	mux := http.NewServeMux()
 	a := api.New(s, log)
+	siteURL := cfg.PublicURL
+	if siteURL == "" {
+		siteURL = "http://127.0.0.1:8080"
+	}
+	a.SetMail(cfg.Mail, siteURL)
 	a.Register(mux)
 	mux.HandleFunc("GET /healthz", a.Health)
 	pages, err := web.New(s, log, cfg)
