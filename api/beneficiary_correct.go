@@ -83,4 +83,3 @@ func listDuplicateConfirmations(c *call) (func(*store.Tx) (any, error), error) {
 		return duplicateList{Count: n, Items: l.Items, Next: l.Next}, err
 	}, nil
 }
-

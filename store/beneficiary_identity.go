@@ -140,13 +140,13 @@ func (tx *Tx) ListDuplicateConfirmations(ctx context.Context, p Page) ([]Duplica
 // who, when, the value before and after. Kept apart from the audit trail
 // (which names the field only) so that erasing the person erases it.
 type BeneficiaryChange struct {
-	ID        string       `json:"id"`
+	ID        string    `json:"id"`
 	At        time.Time `json:"at"`
-	ActorKind string       `json:"actor_kind"`
-	ActorID   string       `json:"actor_id"`
-	Field     string       `json:"field"`
-	Old       string       `json:"old"`
-	New       string       `json:"new"`
+	ActorKind string    `json:"actor_kind"`
+	ActorID   string    `json:"actor_id"`
+	Field     string    `json:"field"`
+	Old       string    `json:"old"`
+	New       string    `json:"new"`
 }
 
 // CorrectBeneficiary corrects a young person's record (names, birth date,

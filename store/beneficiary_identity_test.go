@@ -198,7 +198,9 @@ func TestCorrectBeneficiary(t *testing.T) {
 		if _, err := correct(w.dist, w.ben.ID, func(*passnum.Beneficiary) {}); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(view(t, s, func(ctx context.Context, tx *store.Tx) ([]store.BeneficiaryChange, error) { return tx.BeneficiaryChanges(ctx, w.ben.ID) })); n != 4 {
+		if n := len(view(t, s, func(ctx context.Context, tx *store.Tx) ([]store.BeneficiaryChange, error) {
+			return tx.BeneficiaryChanges(ctx, w.ben.ID)
+		})); n != 4 {
 			t.Fatalf("%d changes after an empty correction", n)
 		}
 		// Into another record's person: refused, naming it.
@@ -259,4 +261,6 @@ func TestMigrationFillsIdentity(t *testing.T) {
 	})
 }
 
-func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), strings.ToLower(sub)) }
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
