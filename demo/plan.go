@@ -447,13 +447,19 @@ func (p *plan) communeNear(dist *orgPlan) territory.Commune {
 	return pool.communes[p.pick(pool.weights)]
 }
 
+// The young person printed for trying the API and the pages.
+const (
+	showcaseFirst = "Inès"
+	showcaseLast  = "Girardot"
+)
+
 // addShowcase plans the beneficiary printed for trying the API: handed a
 // booklet by the Besançon mission locale two weeks ago, one pass used.
 func (p *plan) addShowcase() {
 	dist := p.distributors[0]
 	day := prevOpen(p.today.AddDays(-16), false)
 	b := &beneficiaryPlan{dist: dist, b: passnum.Beneficiary{
-		FirstName: "Inès", LastName: "Girardot", BirthDate: passnum.DateOf(time.Date(day.Year-19, time.April, 14, 12, 0, 0, 0, time.UTC)),
+		FirstName: showcaseFirst, LastName: showcaseLast, BirthDate: passnum.DateOf(time.Date(day.Year-19, time.April, 14, 12, 0, 0, 0, time.UTC)),
 		CommuneINSEE: "25056", JobSeeker: true,
 	}}
 	c, _ := territory.LookupCommune("25056")
