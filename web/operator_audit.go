@@ -139,4 +139,3 @@ func opObjectTypeOptions() []option {
 	}
 	return out
 }
-
