@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -263,4 +264,40 @@ func TestMigrationFillsIdentity(t *testing.T) {
 
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+}
+
+// Check wants the audit entries of confirmed cases and corrections.
+func TestCheckCatchesIdentityViolations(t *testing.T) {
+	tests := []struct {
+		name, sql, mention string
+	}{
+		{"confirmation audit entry deleted", `DELETE FROM audit_log WHERE action = 'booklet.duplicate_confirmed'`, `SELECT booklet_id FROM duplicate_confirmations`},
+		{"correction audit entry deleted", `DELETE FROM audit_log WHERE action = 'beneficiary.correct'`, `SELECT DISTINCT beneficiary_id FROM beneficiary_changes`},
+	}
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				emptyDatabase(t, db)
+				w := newWorld(t, s, clock)
+				other := w.MustDistributor("France Travail Dijon")
+				w.MustAllocate(w.prog.ID, other.OrganisationID, 2)
+				w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+				again := w.MustBeneficiary(other, func(b *passnum.Beneficiary) { b.LastName = "Martin" })
+				if _, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Booklet, error) {
+					return tx.HandOutWith(ctx, other, store.HandOutRequest{BeneficiaryID: again.ID, ProgrammeID: w.prog.ID, ConfirmPossibleDuplicate: true})
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Beneficiary, error) {
+					b := again
+					b.InStudies = true
+					return tx.CorrectBeneficiary(ctx, other, again.ID, b, "")
+				}); err != nil {
+					t.Fatal(err)
+				}
+				mustCheck(t, s)
+				wantViolation(t, s, db, tt.name, "audit", tt.mention, []string{tt.sql})
+			})
+		}
+	})
 }
