@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -298,6 +299,45 @@ func TestCheckCatchesIdentityViolations(t *testing.T) {
 				mustCheck(t, s)
 				wantViolation(t, s, db, tt.name, "audit", tt.mention, []string{tt.sql})
 			})
+		}
+	})
+}
+
+// Two agencies handing out to the same person at the same instant: one
+// gets the booklet, the other is told of it (the lock of the person and
+// programme makes the second wait for the first).
+func TestPossibleDuplicateConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		for round := range 3 {
+			w := newWorld(t, s, clock)
+			last := fmt.Sprintf("Concurrent %d", round)
+			var dists []passnum.Actor
+			var bens []passnum.Beneficiary
+			for i := range 4 {
+				d := w.MustDistributor(fmt.Sprintf("Agence %d-%d", round, i))
+				w.MustAllocate(w.prog.ID, d.OrganisationID, 1)
+				dists = append(dists, d)
+				bens = append(bens, w.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = last }))
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, len(dists))
+			for i := range dists {
+				wg.Go(func() { _, errs[i] = w.HandOut(dists[i], bens[i].ID, w.prog.ID) })
+			}
+			wg.Wait()
+			handed := 0
+			for _, err := range errs {
+				switch passnum.ErrorCode(err) {
+				case "":
+					handed++
+				case passnum.EPOSSIBLEDUPLICATE:
+				default:
+					t.Fatalf("unexpected error %v", err)
+				}
+			}
+			if handed != 1 {
+				t.Fatalf("round %d: %d agencies handed out without confirmation, want 1", round, handed)
+			}
 		}
 	})
 }
