@@ -2,10 +2,10 @@ package demo
 
 import (
 	"fmt"
-	"strings"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"passnum"
