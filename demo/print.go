@@ -44,7 +44,7 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	fmt.Fprintf(&b, "\n")
 	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")
 	if s.Again {
-		fmt.Fprintf(&b, "(les clés stockées ne le sont que chiffrées : les précédentes clés de la démonstration sont révoquées et remplacées par celles-ci)\n")
+		fmt.Fprintf(&b, "(la base ne garde des clés qu'une empreinte, pas la clé : les précédentes clés de la démonstration sont donc révoquées et remplacées par celles-ci)\n")
 	}
 	for _, r := range roleLabels {
 		k, ok := s.Keys[r.role]
