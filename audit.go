@@ -16,3 +16,95 @@ type AuditEntry struct {
 	Reason         string    `json:"reason,omitempty"`
 	Details        string    `json:"details,omitempty"`
 }
+
+// AuditActions names every action of the audit trail in French: the one
+// place the operator's page, the API and the exports read them from.
+var AuditActions = map[string]string{
+	"programme.create":            "Création d'un programme",
+	"programme.update":            "Modification des réglages d'un programme",
+	"programme.issue":             "Émission de carnets",
+	"programme.allocate":          "Attribution de carnets à un distributeur",
+	"organisation.create":         "Création d'une organisation",
+	"place.apply":                 "Candidature au label",
+	"place.labelled":              "Lieu labellisé",
+	"place.refused":               "Candidature refusée",
+	"place.suspended":             "Label suspendu",
+	"place.withdrawn":             "Label retiré",
+	"place.siret_release":         "SIRET libéré",
+	"bank_account.submit":         "Coordonnées bancaires proposées",
+	"bank_account.approve":        "Coordonnées bancaires approuvées",
+	"bank_account.reject":         "Coordonnées bancaires rejetées",
+	"bank_account.replace":        "Coordonnées bancaires remplacées",
+	"key.create":                  "Création d'une clé d'API",
+	"key.revoke":                  "Révocation d'une clé d'API",
+	"user.create":                 "Création d'un compte",
+	"user.invite_link":            "Envoi d'une invitation",
+	"user.reset_link":             "Envoi d'un lien de nouveau mot de passe",
+	"user.password_set":           "Mot de passe choisi",
+	"user.disable":                "Compte désactivé",
+	"user.enable":                 "Compte réactivé",
+	"user.totp_setup":             "Double authentification en cours de configuration",
+	"user.totp_enable":            "Double authentification activée",
+	"user.totp_disable":           "Double authentification désactivée",
+	"user.recovery_codes":         "Codes de secours renouvelés",
+	"user.recovery_code_use":      "Code de secours utilisé",
+	"beneficiary.create":          "Inscription d'un bénéficiaire",
+	"beneficiary.correct":         "Correction de la fiche d'un bénéficiaire",
+	"beneficiary.signin_unlock":   "Accès à « Mon pass » débloqué",
+	"booklet.hand_out":            "Remise d'un carnet",
+	"booklet.duplicate_confirmed": "Remise confirmée malgré un carnet reçu dans une autre structure",
+	"booklet.block":               "Carnet bloqué",
+	"booklet.replace":             "Carnet remplacé",
+	"pass.redeem":                 "Pass encaissé",
+	"redemption.cancel":           "Encaissement annulé",
+	"training.create":             "Création d'une formation",
+	"training.deactivate":         "Formation retirée",
+	"session.create":              "Création d'une séance",
+	"session.cancel":              "Séance annulée",
+	"booking.create":              "Réservation d'une séance",
+	"booking.cancel":              "Réservation annulée",
+	"site.create":                 "Création d'un site",
+	"site.update":                 "Modification d'un site",
+	"sites.import":                "Import de sites (open data)",
+}
+
+// AuditActionLabel is the French words for an action code; an unknown
+// code is shown as it is.
+func AuditActionLabel(action string) string {
+	if s, ok := AuditActions[action]; ok {
+		return s
+	}
+	return action
+}
+
+// AuditObjectTypes names the kinds of objects of the audit trail in French.
+var AuditObjectTypes = map[string]string{
+	"organisation": "Organisation", "programme": "Programme", "user": "Personne", "api_key": "Clé d'API",
+	"bank_account": "Coordonnées bancaires", "beneficiary": "Bénéficiaire", "booklet": "Carnet", "redemption": "Encaissement",
+	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites",
+}
+
+// AuditObjectTypeLabel is the French name of an object type.
+func AuditObjectTypeLabel(t string) string {
+	if s, ok := AuditObjectTypes[t]; ok {
+		return s
+	}
+	return t
+}
+
+// AuditActorKindLabel is the French name of who acted.
+func AuditActorKindLabel(k string) string {
+	switch k {
+	case "user":
+		return "personne"
+	case "key":
+		return "clé d'API"
+	case "system":
+		return "système"
+	case "applicant":
+		return "candidat"
+	case "beneficiary":
+		return "bénéficiaire"
+	}
+	return k
+}

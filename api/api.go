@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"passnum"
+	"passnum/mail"
 	"passnum/remote"
 	"passnum/store"
 )
@@ -27,6 +28,26 @@ type Server struct {
 	store *store.Store
 	log   *slog.Logger
 	cfg   Config
+	// mail tells people of decisions (a place's label); nil sends nothing.
+	mail    mail.Sender
+	siteURL string
+}
+
+// SetMail lets the API send the messages a decision calls for (a place
+// told of its label), with links to siteURL.
+func (s *Server) SetMail(m mail.Sender, siteURL string) {
+	s.mail, s.siteURL = m, strings.TrimRight(siteURL, "/")
+}
+
+// send mails a message after a write committed; a failure is logged and
+// does not undo the write.
+func (s *Server) send(ctx context.Context, m mail.Message) {
+	if s.mail == nil {
+		return
+	}
+	if err := s.mail.Send(ctx, m); err != nil {
+		s.log.ErrorContext(ctx, "mail not sent", "subject", m.Subject, "err", err)
+	}
 }
 
 // Config holds the settings of the API.
@@ -75,6 +96,11 @@ type call struct {
 	// returned work when there is no Idempotency-Key to record with it
 	// (a redemption, which the store may group with concurrent ones).
 	direct func(*store.Store) (any, error)
+	// mails, set by a write's work, are sent once the write committed (not
+	// on an idempotent replay, which runs no work).
+	mails []mail.Message
+	// siteURL is the site's public address, for links in messages.
+	siteURL string
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -168,7 +194,7 @@ type streamer interface {
 
 func (s *Server) handler(rt *route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := &call{r: r, address: remote.Address(r, s.cfg.TrustedProxy)}
+		c := &call{r: r, address: remote.Address(r, s.cfg.TrustedProxy), siteURL: s.siteURL}
 		if len(rt.Roles) > 0 {
 			actor, err := s.authenticate(r)
 			if err != nil {
@@ -280,6 +306,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	attempt := func() error {
 		return write(r.Context(), func(tx *store.Tx) error {
 			body, status = nil, rt.Status
+			c.mails = nil
 			if key != "" {
 				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
 				if err != nil {
@@ -323,6 +350,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
+	}
+	for _, m := range c.mails {
+		s.send(r.Context(), m)
 	}
 	if len(body) == 0 {
 		w.WriteHeader(status)

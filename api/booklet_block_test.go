@@ -20,7 +20,7 @@ func passStatusesOf(t *testing.T, r response) []string {
 func TestBlockAndReplaceBooklet(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		prog := e.programme(6, 4) // one booklet per beneficiary
-		ben := e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+		ben := e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 		bk := e.mustCreate("/beneficiaries/"+ben+"/booklets", e.distributor, map[string]any{"programme_id": prog})
 		id := bk["booklet_id"].(string)
 		var codes []string

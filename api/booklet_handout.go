@@ -5,7 +5,8 @@ import (
 )
 
 type handOutRequest struct {
-	ProgrammeID *string `json:"programme_id" api:"required"`
+	ProgrammeID              *string `json:"programme_id" api:"required"`
+	ConfirmPossibleDuplicate *bool   `json:"confirm_possible_duplicate" doc:"remettre le carnet bien qu'une personne de mêmes prénom, nom et date de naissance en ait reçu un de ce programme dans une autre structure (réponse 409 possible_duplicate) : le cas est enregistré pour l'opérateur"`
 }
 
 func handOut(c *call) (func(*store.Tx) (any, error), error) {
@@ -22,7 +23,8 @@ func handOut(c *call) (func(*store.Tx) (any, error), error) {
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	confirm := req.ConfirmPossibleDuplicate != nil && *req.ConfirmPossibleDuplicate
 	return func(tx *store.Tx) (any, error) {
-		return tx.HandOut(c.ctx(), c.actor, id, programmeID)
+		return tx.HandOutWith(c.ctx(), c.actor, store.HandOutRequest{BeneficiaryID: id, ProgrammeID: programmeID, ConfirmPossibleDuplicate: confirm})
 	}, nil
 }

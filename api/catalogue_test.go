@@ -183,7 +183,7 @@ func TestBookingAPI(t *testing.T) {
 		withPasses, _ := e.handOut(prog)
 		without := e.mustCreate("/beneficiaries", e.distributor, map[string]any{"first_name": "Yanis", "last_name": "Benali", "birth_date": "2004-09-30",
 			"commune_insee": "25056", "job_seeker": true, "in_studies": false})["id"].(string)
-		third := e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+		third := e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 
 		r := e.do("POST", "/sessions/"+se+"/bookings", e.distributor, map[string]any{"beneficiary_id": withPasses})
 		e.expect(r, 201, "")
@@ -269,7 +269,7 @@ func TestRaceBookLastSeat(t *testing.T) {
 		se := e.catSession(e.place, e.catTraining(e.place, 1), site, e.clock.Now().Add(48*time.Hour), 1)
 		bens := make([]string, 50)
 		for i := range bens {
-			bens[i] = e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+			bens[i] = e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 		}
 		e.expect(e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil), 200, "") // sessions of a labelled place only are booked
 		counts := race(len(bens), func(i int) response {

@@ -45,6 +45,10 @@ func TestTenancy(t *testing.T) {
 		e.expect(e.do("GET", "/beneficiaries/"+ben, otherDistKey, nil), 404, passnum.ENOTFOUND)
 		e.expect(e.do("POST", "/beneficiaries/"+ben+"/booklets", otherDistKey, map[string]any{"programme_id": prog}), 404, passnum.ENOTFOUND)
 		e.expect(e.do("GET", "/beneficiaries/"+ben+"/booklets", otherDistKey, nil), 404, passnum.ENOTFOUND)
+		e.expect(e.do("POST", "/beneficiaries/"+ben+"/record", otherDistKey, map[string]any{"last_name": "Autre"}), 404, passnum.ENOTFOUND)
+		for _, key := range []string{otherDistKey, e.distributor, e.place, e.funder} {
+			e.expect(e.do("GET", "/duplicate-confirmations", key, nil), 403, passnum.EFORBIDDEN)
+		}
 		if l := e.do("GET", "/beneficiaries", otherDistKey, nil); len(l.Body["items"].([]any)) != 0 {
 			t.Fatalf("another agency's beneficiaries are listed: %s", l.Raw)
 		}
@@ -186,7 +190,7 @@ func TestIdempotency(t *testing.T) {
 func TestPagination(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		for i := 0; i < 7; i++ {
-			e.mustCreate("/beneficiaries", e.distributor, eligible)
+			e.mustCreate("/beneficiaries", e.distributor, e.person())
 		}
 		seen := map[string]bool{}
 		cursor := ""
@@ -304,7 +308,7 @@ func TestHealth(t *testing.T) {
 
 func TestUnavailable(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
-		e.mustCreate("/beneficiaries", e.distributor, eligible)
+		e.mustCreate("/beneficiaries", e.distributor, e.person())
 		e.s.Close()
 		e.expect(e.do("GET", "/beneficiaries", e.operator, nil), 503, passnum.EUNAVAILABLE)
 		e.expect(e.do("POST", "/beneficiaries", e.distributor, eligible), 503, passnum.EUNAVAILABLE)

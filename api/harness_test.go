@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"passnum"
@@ -42,7 +44,13 @@ func each(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, s *store.Store, clock *passnum.FixedClock) *env {
 	t.Helper()
-	h, err := server.New(s, slog.New(slog.DiscardHandler), web.Config{})
+	return newEnvWith(t, s, clock, web.Config{})
+}
+
+// newEnvWith is newEnv with the site's settings (a mail outbox…).
+func newEnvWith(t *testing.T, s *store.Store, clock *passnum.FixedClock, cfg web.Config) *env {
+	t.Helper()
+	h, err := server.New(s, slog.New(slog.DiscardHandler), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,11 +186,24 @@ func (e *env) programme(booklets, allocated int) string {
 
 var eligible = map[string]any{"first_name": "Léa", "last_name": "Martin", "birth_date": "2005-05-17", "commune_insee": "25056", "job_seeker": true, "in_studies": false}
 
+var personSeq atomic.Int64
+
+// person is an eligible young person, another one at each call: an agency
+// registers a person once.
+func (e *env) person() map[string]any {
+	p := map[string]any{}
+	for k, v := range eligible {
+		p[k] = v
+	}
+	p["last_name"] = fmt.Sprintf("Martin %d", personSeq.Add(1))
+	return p
+}
+
 // handOut registers an eligible beneficiary and hands them a booklet;
 // it returns the booklet's pass codes.
 func (e *env) handOut(programmeID string) (beneficiaryID string, codes []string) {
 	e.t.Helper()
-	beneficiaryID = e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+	beneficiaryID = e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 	bk := e.mustCreate("/beneficiaries/"+beneficiaryID+"/booklets", e.distributor, map[string]any{"programme_id": programmeID})
 	for _, p := range bk["passes"].([]any) {
 		codes = append(codes, p.(map[string]any)["code"].(string))

@@ -89,7 +89,7 @@ func TestHandOutRefusals(t *testing.T) {
 		// Limit per beneficiary, then stock.
 		ben, _ := e.handOut(prog)
 		e.expect(e.do("POST", "/beneficiaries/"+ben+"/booklets", e.distributor, map[string]any{"programme_id": prog}), 409, passnum.EBOOKLETLIMIT)
-		other := e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+		other := e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 		e.expect(e.do("POST", "/beneficiaries/"+other+"/booklets", e.distributor, map[string]any{"programme_id": prog}), 409, passnum.EINSUFFICIENTSTOCK)
 		e.expect(e.do("POST", "/programmes/"+prog+"/allocations", e.operator, map[string]any{"distributor_id": e.distributorID, "booklets": 3}), 409, passnum.EINSUFFICIENTSTOCK)
 		// After the programme's end, hand-outs are closed.
@@ -150,14 +150,14 @@ func TestTerritory(t *testing.T) {
 		e.mustCreate("/programmes/"+id+"/issuances", e.operator, map[string]any{"booklets": 2})
 		e.mustCreate("/programmes/"+id+"/allocations", e.operator, map[string]any{"distributor_id": e.distributorID, "booklets": 2})
 		e.expect(e.do("POST", "/places/"+e.placeID+"/label", e.operator, nil), 200, "")
-		besancon := e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+		besancon := e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 		r := e.do("POST", "/beneficiaries/"+besancon+"/booklets", e.distributor, map[string]any{"programme_id": id})
 		e.expect(r, 422, passnum.ENOTELIGIBLE)
 		if reasons := r.Body["reasons"].([]any); len(reasons) != 1 || reasons[0] != "territory" || !strings.Contains(r.Body["detail"].(string), "Côte-d'Or") {
 			t.Fatalf("refusal: %s", r.Raw)
 		}
 		dijon := map[string]any{}
-		for k, v := range eligible {
+		for k, v := range e.person() {
 			dijon[k] = v
 		}
 		dijon["commune_insee"] = "21231"

@@ -56,7 +56,7 @@ func buildOpenAPI() map[string]any {
 				params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
 			}
 		}
-		if rt.Method == "GET" && rt.Response != nil && strings.HasPrefix(reflect.TypeOf(rt.Response).Name(), "list[") {
+		if rt.Method == "GET" && rt.Response != nil && isList(reflect.TypeOf(rt.Response)) {
 			params = append(params,
 				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxPageSize, "default": store.DefaultPageSize}},
 				map[string]any{"name": "cursor", "in": "query", "description": "valeur « next » de la page précédente", "schema": map[string]any{"type": "string"}})
@@ -135,7 +135,9 @@ func buildOpenAPI() map[string]any {
 		op["responses"] = responses
 		item[strings.ToLower(rt.Method)] = op
 	}
-	schemas["Problem"] = g.schema(reflect.TypeOf(Problem{}))
+	// The Problem schema is registered by its first use; generating it
+	// again here would overwrite it with a reference to itself.
+	g.schema(reflect.TypeOf(Problem{}))
 	return map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
@@ -167,6 +169,17 @@ func operationID(rt *route) string {
 		}
 	}
 	return b.String()
+}
+
+// isList reports whether an answer is a page of a list: items and the
+// cursor of the next page.
+func isList(t reflect.Type) bool {
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	_, items := t.FieldByName("Items")
+	_, next := t.FieldByName("Next")
+	return items && next
 }
 
 func containsString(xs []string, x string) bool {

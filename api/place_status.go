@@ -1,6 +1,7 @@
 package api
 
 import (
+	"passnum/mail"
 	"passnum/store"
 )
 
@@ -20,7 +21,10 @@ func setPlaceStatus(status string) func(c *call) (func(*store.Tx) (any, error), 
 			return nil, err
 		}
 		return func(tx *store.Tx) (any, error) {
-			o, err := tx.SetPlaceStatus(c.ctx(), c.actor, id, status, reason)
+			o, notice, err := tx.DecidePlace(c.ctx(), c.actor, id, status, reason)
+			if notice != nil {
+				c.mails = append(c.mails, mail.Message{To: notice.ContactEmail, Subject: notice.Subject(), Body: notice.Body(c.siteURL)})
+			}
 			return placeStatus{ID: o.ID, Status: o.Status}, err
 		}, nil
 	}

@@ -117,7 +117,7 @@ func TestRaceHandOutLastBooklet(t *testing.T) {
 		prog := e.programme(1, 1)
 		bens := make([]string, 100)
 		for i := range bens {
-			bens[i] = e.mustCreate("/beneficiaries", e.distributor, eligible)["id"].(string)
+			bens[i] = e.mustCreate("/beneficiaries", e.distributor, e.person())["id"].(string)
 		}
 		counts := race(100, func(i int) response {
 			return e.do("POST", "/beneficiaries/"+bens[i]+"/booklets", e.distributor, map[string]any{"programme_id": prog})

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -197,7 +198,8 @@ func (o Options) setup(ctx context.Context, n int, maxBatch int) (*fixture, erro
 		da := passnum.Actor{OrganisationID: dist.ID, Role: passnum.RoleDistributor, Kind: "system", ID: "bench"}
 		birth := today.AddDays(-20 * 365)
 		for i := int64(0); i < booklets; i++ {
-			b, err := tx.CreateBeneficiary(ctx, da, passnum.Beneficiary{FirstName: "Camille", LastName: "Essai", BirthDate: birth, CommuneINSEE: "25056", JobSeeker: true})
+			// One record per person in an agency: each is another Camille.
+			b, err := tx.CreateBeneficiary(ctx, da, passnum.Beneficiary{FirstName: "Camille", LastName: "Essai " + strconv.FormatInt(i, 10), BirthDate: birth, CommuneINSEE: "25056", JobSeeker: true})
 			if err != nil {
 				return err
 			}

@@ -51,6 +51,9 @@ type Summary struct {
 	Beneficiary struct{ FirstName, PassCode, BirthDate string }
 	// CurrentProgramme is the name of the programme open today.
 	CurrentProgramme string
+	// Again is true when the demonstration was already in the database
+	// (Again): only the accesses are known, the counts below are zero.
+	Again bool
 
 	Programmes, Organisations, Beneficiaries int
 	// Passes counts the passes issued.

@@ -255,8 +255,64 @@ func TestSeed(t *testing.T) {
 		if again := countStore(t, s); again != got {
 			t.Errorf("second Seed changed the store: %+v, then %+v", got, again)
 		}
+		checkAgain(t, s, clock, sum)
 		if err := s.Check(ctx); err != nil {
 			t.Errorf("store check after seeding: %v", err)
+		}
+	})
+}
+
+// checkAgain runs "serve --demo" on the demo's database again: the same
+// accounts, pass code, birth date and links are printed, with new keys
+// that work while the old ones no longer do.
+func checkAgain(t *testing.T, s *store.Store, clock *passnum.FixedClock, first Summary) {
+	t.Helper()
+	ctx := context.Background()
+	again, err := Again(ctx, s, clock.Now())
+	if err != nil {
+		t.Fatalf("Again: %v", err)
+	}
+	if !again.Again || again.Beneficiary != first.Beneficiary || again.CurrentProgramme != first.CurrentProgramme {
+		t.Errorf("Again: %+v, first %+v", again.Beneficiary, first.Beneficiary)
+	}
+	for role, k := range first.Keys {
+		n := again.Keys[role]
+		if n.Email != k.Email || n.OrganisationID != k.OrganisationID || n.Secret == "" || n.Secret == k.Secret {
+			t.Errorf("%s: key %+v, first %+v", role, n, k)
+		}
+		if _, err := s.Authenticate(ctx, k.Secret); passnum.ErrorCode(err) != passnum.EUNAUTHENTICATED {
+			t.Errorf("%s: the old demo key still works (%v)", role, err)
+		}
+		if a, err := s.Authenticate(ctx, n.Secret); err != nil || a.OrganisationID != k.OrganisationID {
+			t.Errorf("%s: the new key: %+v, %v", role, a, err)
+		}
+	}
+	var out bytes.Buffer
+	again.Print(&out, "http://localhost:8080/")
+	text := out.String()
+	for _, want := range []string{"déjà dans cette base", again.Keys["operator"].Secret, passnum.FormatPassCode(first.Beneficiary.PassCode), frBirthDate(first.Beneficiary.BirthDate),
+		"operateur@passnum.example", "conseiller@passnum.example", "http://localhost:8080/mon-pass", "supprimez le fichier de la base"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("printed again lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, first.Keys["operator"].Secret) {
+		t.Errorf("printed again shows a revoked key")
+	}
+}
+
+func TestAgainRefusesAnotherDatabase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		ctx := context.Background()
+		if _, err := s.CreateOperatorKey(ctx, "admin"); err != nil {
+			t.Fatal(err)
+		}
+		before := countStore(t, s)
+		if _, err := Again(ctx, s, clock.Now()); !errors.Is(err, ErrNotDemo) {
+			t.Fatalf("Again on a database without the demo: %v; want ErrNotDemo", err)
+		}
+		if after := countStore(t, s); after != before {
+			t.Errorf("refused Again changed the store: %+v, then %+v", before, after)
 		}
 	})
 }

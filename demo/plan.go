@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"passnum"
@@ -119,6 +120,12 @@ type plan struct {
 	communes []territory.Commune // région 27, with coordinates
 	near     map[*orgPlan]communePool
 	sirets   map[string]bool
+	people   map[string]bool // identity of each young person planned
+}
+
+// identity is who a young person is, as the store compares them.
+func identity(b passnum.Beneficiary) string {
+	return strings.ToLower(b.FirstName) + "|" + strings.ToLower(b.LastName) + "|" + b.BirthDate.String()
 }
 
 // communePool is where a distributor's young people live.
@@ -139,7 +146,7 @@ var earliestNow = passnum.MustDate("2025-01-01")
 
 func newPlan(now time.Time) (*plan, error) {
 	now = now.In(passnum.Paris)
-	p := &plan{now: now, today: passnum.ParisDate(now), near: map[*orgPlan]communePool{}, sirets: map[string]bool{}}
+	p := &plan{now: now, today: passnum.ParisDate(now), near: map[*orgPlan]communePool{}, sirets: map[string]bool{}, people: map[string]bool{}}
 	if p.today.Before(earliestNow) {
 		return nil, fmt.Errorf("démo : la démonstration suppose une date du jour à partir du %s (reçu le %s)", frDate(earliestNow), frDate(p.today))
 	}
@@ -408,6 +415,14 @@ func (p *plan) newBeneficiary(dist *orgPlan, day passnum.Date) *beneficiaryPlan 
 		JobSeeker: true,
 		InStudies: false,
 	}}
+	// The same names and birth date are one person: the store registers
+	// them once per agency and asks to confirm a second booklet elsewhere.
+	// A draw that repeats someone is drawn again (rare, and the same on
+	// every run, so the story stays the same).
+	for p.people[identity(b.b)] {
+		b.b.LastName = lastNames[p.r.IntN(len(lastNames))]
+	}
+	p.people[identity(b.b)] = true
 	c := p.communeNear(dist)
 	b.b.CommuneINSEE, b.lat, b.lng = c.Code, c.Lat, c.Lng
 	p.beneficiaries = append(p.beneficiaries, b)
@@ -447,13 +462,19 @@ func (p *plan) communeNear(dist *orgPlan) territory.Commune {
 	return pool.communes[p.pick(pool.weights)]
 }
 
+// The young person printed for trying the API and the pages.
+const (
+	showcaseFirst = "Inès"
+	showcaseLast  = "Girardot"
+)
+
 // addShowcase plans the beneficiary printed for trying the API: handed a
 // booklet by the Besançon mission locale two weeks ago, one pass used.
 func (p *plan) addShowcase() {
 	dist := p.distributors[0]
 	day := prevOpen(p.today.AddDays(-16), false)
 	b := &beneficiaryPlan{dist: dist, b: passnum.Beneficiary{
-		FirstName: "Inès", LastName: "Girardot", BirthDate: passnum.DateOf(time.Date(day.Year-19, time.April, 14, 12, 0, 0, 0, time.UTC)),
+		FirstName: showcaseFirst, LastName: showcaseLast, BirthDate: passnum.DateOf(time.Date(day.Year-19, time.April, 14, 12, 0, 0, 0, time.UTC)),
 		CommuneINSEE: "25056", JobSeeker: true,
 	}}
 	c, _ := territory.LookupCommune("25056")

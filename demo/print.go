@@ -24,12 +24,17 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	api := base + "/api/v1"
 	code := passnum.FormatPassCode(s.Beneficiary.PassCode)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Démonstration du Pass numérique Bourgogne-Franche-Comté prête.\n\n")
-	fmt.Fprintf(&b, "L'API est servie sous %s (sa documentation OpenAPI : %s/openapi.json ; état du service : %s/healthz).\n\n", api, api, base)
-	fmt.Fprintf(&b, "Données chargées : %s programmes dont « %s » en cours, %s organisations, %s bénéficiaires, %s pass émis, %s encaissements (dont %s annulés).\n\n",
-		frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
-	fmt.Fprintf(&b, "Lieux : %s sites, %s formations au catalogue, %s sessions passées et %s sessions à venir dans les six prochaines semaines (%s places déjà réservées).\n\n",
-		frInt(s.Sites), frInt(s.Trainings), frInt(s.PastSessions), frInt(s.UpcomingSessions), frInt(s.Bookings))
+	if s.Again {
+		fmt.Fprintf(&b, "La démonstration du Pass numérique Bourgogne-Franche-Comté est déjà dans cette base : voici de nouveau ses accès.\n\n")
+		fmt.Fprintf(&b, "L'API est servie sous %s (sa documentation OpenAPI : %s/openapi.json ; état du service : %s/healthz).\n\n", api, api, base)
+	} else {
+		fmt.Fprintf(&b, "Démonstration du Pass numérique Bourgogne-Franche-Comté prête.\n\n")
+		fmt.Fprintf(&b, "L'API est servie sous %s (sa documentation OpenAPI : %s/openapi.json ; état du service : %s/healthz).\n\n", api, api, base)
+		fmt.Fprintf(&b, "Données chargées : %s programmes dont « %s » en cours, %s organisations, %s bénéficiaires, %s pass émis, %s encaissements (dont %s annulés).\n\n",
+			frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
+		fmt.Fprintf(&b, "Lieux : %s sites, %s formations au catalogue, %s sessions passées et %s sessions à venir dans les six prochaines semaines (%s places déjà réservées).\n\n",
+			frInt(s.Sites), frInt(s.Trainings), frInt(s.PastSessions), frInt(s.UpcomingSessions), frInt(s.Bookings))
+	}
 	fmt.Fprintf(&b, "Le site : %s/\nComptes de démonstration (mot de passe « %s ») :\n", base, Password)
 	for _, r := range roleLabels {
 		if k, ok := s.Keys[r.role]; ok && k.Email != "" {
@@ -38,6 +43,9 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	}
 	fmt.Fprintf(&b, "\n")
 	fmt.Fprintf(&b, "Clés d'API de démonstration, à envoyer dans l'en-tête « Authorization: Bearer <clé> » :\n")
+	if s.Again {
+		fmt.Fprintf(&b, "(la base ne garde des clés qu'une empreinte, pas la clé : les précédentes clés de la démonstration sont donc révoquées et remplacées par celles-ci)\n")
+	}
 	for _, r := range roleLabels {
 		k, ok := s.Keys[r.role]
 		if !ok {
@@ -46,8 +54,15 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 		path := strings.Replace(r.path, "{code}", code, 1)
 		fmt.Fprintf(&b, "\n  %s — %s\n    clé : %s\n    curl -H 'Authorization: Bearer %s' %s%s\n", r.label, k.OrganisationName, k.Secret, k.Secret, api, path)
 	}
+	if s.Again && s.Beneficiary.FirstName != "" && s.Beneficiary.PassCode == "" {
+		fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s) ; tous ses pass sont utilisés. Pour retrouver un pass à encaisser, repartez d'une base neuve (voir plus bas).\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate))
+	}
 	if s.Beneficiary.PassCode != "" {
-		fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s), carnet du programme « %s » remis il y a deux semaines, un pass déjà utilisé.\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate), s.CurrentProgramme)
+		if s.Again {
+			fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s), carnet du programme « %s ».\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate), s.CurrentProgramme)
+		} else {
+			fmt.Fprintf(&b, "\nBénéficiaire pour essayer : %s (date de naissance : %s), carnet du programme « %s » remis il y a deux semaines, un pass déjà utilisé.\n", s.Beneficiary.FirstName, frBirthDate(s.Beneficiary.BirthDate), s.CurrentProgramme)
+		}
 		fmt.Fprintf(&b, "  Pass à encaisser : %s\n", code)
 		fmt.Fprintf(&b, "  Espace bénéficiaire : %s/mon-pass (code de pass et date de naissance)\n", base)
 		if k, ok := s.Keys["place"]; ok {
@@ -58,8 +73,12 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 	fmt.Fprintf(&b, "  Lieux proches de Besançon avec des sessions ouvertes dans les quatre semaines :\n    curl '%s/places/near?commune=25056&within_weeks=4'\n", api)
 	fmt.Fprintf(&b, "  Export open data des lieux labellisés (standard national des lieux de médiation numérique) :\n    curl -o %s.csv %s/opendata/%s.csv\n", opendata.FileName, api, opendata.FileName)
 	fmt.Fprintf(&b, "\nCes clés ouvrent les données de démonstration : ne les gardez pas pour une base réelle.\n")
+	fmt.Fprintf(&b, "%s\n", Afresh)
 	io.WriteString(w, b.String())
 }
+
+// Afresh says how to start the demonstration from an empty database.
+const Afresh = "Pour repartir d'une démonstration neuve : arrêtez le serveur, supprimez le fichier de la base (passnum.db, avec passnum.db-wal et passnum.db-shm s'ils existent) ou choisissez-en un autre avec --db sqlite:autre.db, puis relancez « passnum serve --demo »."
 
 // frInt groups thousands with a space, the French way: 5 500.
 func frInt(n int) string {

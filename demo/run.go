@@ -98,7 +98,7 @@ func (p *plan) run(ctx context.Context, s *store.Store) (map[string]DemoKey, err
 	}
 	err := s.WriteAt(ctx, p.now, func(tx *store.Tx) error {
 		for i, o := range orgs {
-			_, secret, err := tx.CreateKey(ctx, p.operator.actor(), o.id, "démo")
+			_, secret, err := tx.CreateKey(ctx, p.operator.actor(), o.id, keyName)
 			if err != nil {
 				return err
 			}

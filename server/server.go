@@ -48,6 +48,11 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 	srv := &Server{store: s, log: log}
 	mux := http.NewServeMux()
 	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy})
+	siteURL := cfg.PublicURL
+	if siteURL == "" {
+		siteURL = "http://127.0.0.1:8080"
+	}
+	a.SetMail(cfg.Mail, siteURL)
 	a.Register(mux)
 	mux.HandleFunc("GET /livez", srv.live)
 	mux.HandleFunc("GET /readyz", srv.ready)

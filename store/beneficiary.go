@@ -21,6 +21,10 @@ func scanBeneficiary(sc interface{ Scan(...any) error }) (passnum.Beneficiary, e
 }
 
 // CreateBeneficiary registers a young person under the acting distributor.
+// The same person (same folded names and birth date, identityKey) is
+// registered once per agency: a second registration is refused
+// (duplicate_person) with the existing record's id in the error's Extra,
+// and the database's unique index is the last guard.
 func (tx *Tx) CreateBeneficiary(ctx context.Context, actor passnum.Actor, b passnum.Beneficiary) (passnum.Beneficiary, error) {
 	if err := b.Validate(tx.Today()); err != nil {
 		return b, err
@@ -28,11 +32,33 @@ func (tx *Tx) CreateBeneficiary(ctx context.Context, actor passnum.Actor, b pass
 	b.ID = passnum.NewID(tx.now)
 	b.DistributorID = actor.OrganisationID
 	b.CreatedAt = tx.now
-	if _, err := tx.exec(ctx, `INSERT INTO beneficiaries (`+beneficiaryColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		b.ID, b.DistributorID, b.FirstName, b.LastName, b.BirthDate.String(), b.CommuneINSEE, b.JobSeeker, b.InStudies, micros(tx.now)); err != nil {
+	key := identityKey(b.FirstName, b.LastName, b.BirthDate)
+	var id string
+	err := tx.queryRow(ctx, `INSERT INTO beneficiaries (`+beneficiaryColumns+`, identity_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (distributor_id, identity_key) DO NOTHING RETURNING id`,
+		b.ID, b.DistributorID, b.FirstName, b.LastName, b.BirthDate.String(), b.CommuneINSEE, b.JobSeeker, b.InStudies, micros(tx.now), key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b, tx.duplicatePerson(ctx, b.DistributorID, key)
+	}
+	if err != nil {
 		return b, err
 	}
 	return b, tx.audit(ctx, actor, "beneficiary.create", "beneficiary", b.ID, "", nil)
+}
+
+// duplicatePerson is the refusal of a second record of the same person in
+// one agency, naming the existing record by its id.
+func (tx *Tx) duplicatePerson(ctx context.Context, distributorID, key string) error {
+	e := passnum.Errorf(passnum.EDUPLICATEPERSON, "Cette personne est déjà inscrite dans votre structure (mêmes prénom, nom et date de naissance) : ouvrez sa fiche plutôt que de l'inscrire une seconde fois.")
+	var existing string
+	err := tx.queryRow(ctx, `SELECT id FROM beneficiaries WHERE distributor_id = ? AND identity_key = ?`, distributorID, key).Scan(&existing)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if existing != "" {
+		e.Extra = map[string]any{"beneficiary_id": existing}
+	}
+	return e
 }
 
 // Beneficiary returns one beneficiary; distributorID, when set, must own it
@@ -81,11 +107,32 @@ func (tx *Tx) ListBeneficiaries(ctx context.Context, distributorID string, p Pag
 }
 
 // HandOut checks eligibility on the Paris day and gives the beneficiary a
-// booklet from the distributor's stock. Each guard is a conditional
-// statement, so concurrent hand-outs can neither overdraw the stock nor
-// exceed the per-beneficiary limit.
+// booklet from the distributor's stock, refusing when the same person holds
+// a booklet of the programme in another agency (HandOutRequest tells how to
+// confirm).
 func (tx *Tx) HandOut(ctx context.Context, actor passnum.Actor, beneficiaryID, programmeID string) (passnum.Booklet, error) {
+	return tx.HandOutWith(ctx, actor, HandOutRequest{BeneficiaryID: beneficiaryID, ProgrammeID: programmeID})
+}
+
+// HandOutRequest is a hand-out and what the counsellor confirmed.
+type HandOutRequest struct {
+	BeneficiaryID, ProgrammeID string
+	// ConfirmPossibleDuplicate hands out although a person with the same
+	// names and birth date already holds a booklet of the programme in
+	// another agency: the counsellor checked it is someone else, or that
+	// the person moved. The case is recorded for the operator.
+	ConfirmPossibleDuplicate bool
+}
+
+// HandOutWith checks eligibility on the Paris day and gives the
+// beneficiary a booklet from the distributor's stock. Each guard is a
+// conditional statement, so concurrent hand-outs can neither overdraw the
+// stock nor exceed the per-beneficiary limit; a lock row per person and
+// programme makes two agencies handing out to the same person at once see
+// each other.
+func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutRequest) (passnum.Booklet, error) {
 	var bk passnum.Booklet
+	beneficiaryID, programmeID := req.BeneficiaryID, req.ProgrammeID
 	b, err := tx.Beneficiary(ctx, beneficiaryID, actor.OrganisationID)
 	if err != nil {
 		return bk, err
@@ -103,6 +150,13 @@ func (tx *Tx) HandOut(ctx context.Context, actor passnum.Actor, beneficiaryID, p
 	}
 	if reasons := passnum.CheckEligibility(&b, &p, today); len(reasons) > 0 {
 		return bk, passnum.NotEligible(&b, &p, today, reasons)
+	}
+	elsewhere, err := tx.heldElsewhereLocked(ctx, actor.OrganisationID, programmeID, identityKey(b.FirstName, b.LastName, b.BirthDate))
+	if err != nil {
+		return bk, err
+	}
+	if elsewhere && !req.ConfirmPossibleDuplicate {
+		return bk, PossibleDuplicate()
 	}
 	var held int
 	err = tx.queryRow(ctx, `INSERT INTO beneficiary_booklets (beneficiary_id, programme_id, booklets) VALUES (?, ?, 1)
@@ -135,8 +189,17 @@ func (tx *Tx) HandOut(ctx context.Context, actor passnum.Actor, beneficiaryID, p
 	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE booklet_id = ? AND status = 'unassigned'`, bookletID); err != nil {
 		return bk, err
 	}
-	if err := tx.audit(ctx, actor, "booklet.hand_out", "booklet", bookletID, "", map[string]any{"beneficiary_id": beneficiaryID, "programme_id": programmeID}); err != nil {
+	details := map[string]any{"beneficiary_id": beneficiaryID, "programme_id": programmeID}
+	if elsewhere {
+		details["confirmed_possible_duplicate"] = true
+	}
+	if err := tx.audit(ctx, actor, "booklet.hand_out", "booklet", bookletID, "", details); err != nil {
 		return bk, err
+	}
+	if elsewhere {
+		if err := tx.recordDuplicateConfirmation(ctx, actor, programmeID, beneficiaryID, bookletID); err != nil {
+			return bk, err
+		}
 	}
 	return tx.Booklet(ctx, bookletID)
 }

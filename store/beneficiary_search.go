@@ -145,28 +145,19 @@ func (tx *Tx) summarise(ctx context.Context, list []passnum.Beneficiary) ([]Bene
 // programme: a warning before handing out a second one. It tells nothing
 // else about the other agency's beneficiary.
 func (tx *Tx) HeldElsewhere(ctx context.Context, distributorID, programmeID, firstName, lastName string, birth passnum.Date) (bool, error) {
-	first, last := nameKey(firstName), nameKey(lastName)
-	if first == "" || last == "" || birth.IsZero() {
+	if len(foldWords(firstName)) == 0 || len(foldWords(lastName)) == 0 || birth.IsZero() {
 		return false, nil
 	}
-	rows, err := tx.query(ctx, `SELECT b.first_name, b.last_name FROM beneficiaries b
-		WHERE b.birth_date = ? AND b.distributor_id <> ?
+	return tx.heldElsewhere(ctx, distributorID, programmeID, identityKey(firstName, lastName, birth))
+}
+
+func (tx *Tx) heldElsewhere(ctx context.Context, distributorID, programmeID, key string) (bool, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM beneficiaries b
+		WHERE b.identity_key = ? AND b.distributor_id <> ?
 		  AND EXISTS (SELECT 1 FROM booklets bk WHERE bk.beneficiary_id = b.id AND bk.programme_id = ?)`,
-		birth.String(), distributorID, programmeID)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var f, l string
-		if err := rows.Scan(&f, &l); err != nil {
-			return false, err
-		}
-		if nameKey(f) == first && nameKey(l) == last {
-			return true, nil
-		}
-	}
-	return false, rows.Err()
+		key, distributorID, programmeID).Scan(&n)
+	return n > 0, err
 }
 
 // folds maps the accented letters of names written in France to plain
@@ -213,6 +204,15 @@ func foldWords(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
-// nameKey is a name as compared for identity: folded, its words joined by
-// one space.
-func nameKey(s string) string { return strings.Join(foldWords(s), " ") }
+// identityKey is who a young person is, as compared within an agency and
+// across agencies: the folded first name and the folded last name, each
+// without spaces ("Théo" and "THEO", "Marie-Léa" and "Marie Lea" are the
+// same), and the birth date. It holds personal data: it stays in the
+// beneficiaries table, never in the audit trail or an address.
+func identityKey(first, last string, birth passnum.Date) string {
+	return identityKeyOf(first, last, birth.String())
+}
+
+func identityKeyOf(first, last, birth string) string {
+	return strings.Join(foldWords(first), "") + "|" + strings.Join(foldWords(last), "") + "|" + birth
+}

@@ -483,6 +483,12 @@ var auditRules = []struct{ query, format string }{
 		WHERE b.replaced_by IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.replaced_by AND a.action = 'booklet.replace')`,
 		"carnet %s remis en remplacement : aucune entrée « booklet.replace » au journal d'audit"},
+	{`SELECT MIN(d.booklet_id) FROM duplicate_confirmations d
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = d.booklet_id AND a.action = 'booklet.duplicate_confirmed')`,
+		"carnet %s remis malgré un carnet reçu ailleurs : aucune entrée « booklet.duplicate_confirmed » au journal d'audit"},
+	{`SELECT MIN(c.beneficiary_id) FROM beneficiary_changes c
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'beneficiary' AND a.object_id = c.beneficiary_id AND a.action = 'beneficiary.correct')`,
+		"bénéficiaire %s : fiche corrigée sans entrée « beneficiary.correct » au journal d'audit"},
 }
 
 func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {

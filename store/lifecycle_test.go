@@ -99,6 +99,8 @@ type fixture struct {
 	s     *store.Store
 	clock *passnum.FixedClock
 	op    passnum.Actor
+	// registered counts the young people registered by MustBeneficiary.
+	registered int
 }
 
 func newFixture(t *testing.T, s *store.Store, clock *passnum.FixedClock) *fixture {
@@ -211,6 +213,12 @@ func (f *fixture) MustAllocate(programmeID, distributorID string, booklets int64
 func (f *fixture) MustBeneficiary(dist passnum.Actor, edit ...func(*passnum.Beneficiary)) passnum.Beneficiary {
 	f.t.Helper()
 	b := passnum.Beneficiary{FirstName: "Léa", LastName: "Martin", BirthDate: passnum.MustDate("2005-06-15"), CommuneINSEE: "25056", JobSeeker: true}
+	// One person is registered once per agency: each default young person
+	// after the first is another Léa Martin, born the same day.
+	if f.registered > 0 {
+		b.LastName = fmt.Sprintf("Martin %d", f.registered)
+	}
+	f.registered++
 	for _, e := range edit {
 		e(&b)
 	}

@@ -286,3 +286,26 @@ func nullString(s string) any {
 	}
 	return s
 }
+
+// DecidePlace is SetPlaceStatus for the operator's decisions, with what to
+// tell the place: notice is nil when nothing changed or the place gave no
+// contact address (places created by the operator without an application).
+func (tx *Tx) DecidePlace(ctx context.Context, actor passnum.Actor, id, status, reason string) (passnum.Organisation, *passnum.PlaceDecisionNotice, error) {
+	before, err := tx.Organisation(ctx, id)
+	if err != nil {
+		return before, nil, err
+	}
+	o, err := tx.SetPlaceStatus(ctx, actor, id, status, reason)
+	if err != nil || before.Status == o.Status {
+		return o, nil, err
+	}
+	var email string
+	err = tx.queryRow(ctx, `SELECT contact_email FROM place_profiles WHERE organisation_id = ?`, id).Scan(&email)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && strings.TrimSpace(email) == "" {
+		return o, nil, nil
+	}
+	if err != nil {
+		return o, nil, err
+	}
+	return o, &passnum.PlaceDecisionNotice{PlaceName: o.Name, ContactEmail: email, From: before.Status, Status: o.Status, Reason: strings.TrimSpace(reason)}, nil
+}

@@ -379,6 +379,19 @@ func (s *Server) LinkURL(purpose, secret string) string {
 	return s.cfg.PublicURL + "/lien/" + purpose + "/" + secret
 }
 
+// sendNotice mails a message that follows a committed decision; a failure
+// is logged, and the decision stands. It reports whether the message left.
+func (s *Server) sendNotice(q *request, m mail.Message) bool {
+	if s.cfg.Mail == nil {
+		return false
+	}
+	if err := s.cfg.Mail.Send(q.ctx(), m); err != nil {
+		s.log.Error("mail not sent", "route", q.r.Pattern, "subject", m.Subject, "err", err)
+		return false
+	}
+	return true
+}
+
 // sendLink mails an invitation or a reset link.
 func (s *Server) sendLink(q *request, u passnum.User, purpose, secret string) error {
 	if s.cfg.Mail == nil {

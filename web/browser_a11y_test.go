@@ -181,6 +181,8 @@ func TestBrowserAccessibility(t *testing.T) {
 	page("accueil du distributeur", "/distributeur")
 	page("inscription d'un jeune", "/distributeur/inscrire")
 	page("fiche d'un bénéficiaire", "/distributeur/beneficiaires/"+ben.ID)
+	page("correction de la fiche", "/distributeur/beneficiaires/"+ben.ID+"/fiche")
+	page("réservation d'une séance", "/distributeur/beneficiaires/"+ben.ID+"/seances")
 	page("carnet", "/distributeur/carnets/"+booklet)
 	page("stock", "/distributeur/stock")
 
@@ -199,6 +201,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"programme", "/operateur/programmes/" + st.programme.ID},
 		{"personnes", "/operateur/personnes"},
 		{"journal", "/operateur/journal"},
+		{"remises confirmées malgré un carnet reçu ailleurs", "/operateur/doublons"},
 	} {
 		page(p.name, p.path)
 	}

@@ -320,6 +320,9 @@ type distRegisterView struct {
 	Programmes []option
 	Duplicate  bool
 	Refusal    *distRefusal
+	// Existing is the record of the same person already registered by the
+	// agency, when the registration was refused for it.
+	Existing string
 }
 
 func distRegisterData(q *request) (distRegisterView, []distStockRow, error) {
@@ -389,11 +392,20 @@ func distRegister(q *request) error {
 		if ben, err = tx.CreateBeneficiary(q.ctx(), q.actor(), b); err != nil || !handout {
 			return err
 		}
-		bk, err = tx.HandOut(q.ctx(), q.actor(), ben.ID, programmeID)
+		bk, err = tx.HandOutWith(q.ctx(), q.actor(), store.HandOutRequest{BeneficiaryID: ben.ID, ProgrammeID: programmeID,
+			ConfirmPossibleDuplicate: f.Get("confirm_duplicate") != ""})
 		return err
 	})
 	if data.Duplicate && err == nil {
 		return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+	}
+	switch passnum.ErrorCode(err) {
+	case passnum.EPOSSIBLEDUPLICATE:
+		data.Duplicate = true
+		return q.render(http.StatusUnprocessableEntity, "distributor/register", "Inscrire un jeune", data, f)
+	case passnum.EDUPLICATEPERSON:
+		data.Existing = distExistingRecord(err)
+		return q.render(http.StatusConflict, "distributor/register", "Inscrire un jeune", data, f)
 	}
 	if err != nil {
 		if passnum.ErrorCode(err) == passnum.ENOTELIGIBLE {
@@ -460,6 +472,8 @@ type distBeneficiaryView struct {
 	// SigninLockedUntil is set while the young person's access to their
 	// passes page is locked after wrong birth dates.
 	SigninLockedUntil *time.Time
+	// Bookings are the seats booked for the person in sessions to come.
+	Bookings []passnum.Booking
 }
 
 func distLoadBeneficiary(q *request, id string) (distBeneficiaryView, []distStockRow, error) {
@@ -487,6 +501,11 @@ func distLoadBeneficiary(q *request, id string) (distBeneficiaryView, []distStoc
 		if err != nil {
 			return err
 		}
+		bookings, _, err := tx.BeneficiaryBookings(q.ctx(), id, store.Page{Limit: store.MaxPageSize})
+		if err != nil {
+			return err
+		}
+		data.Bookings = distUpcoming(bookings, tx.Now())
 		held, counted := map[string]int{}, map[string]int{}
 		for _, bk := range bks {
 			if _, ok := names[bk.ProgrammeID]; !ok {
@@ -565,10 +584,12 @@ func distHandOut(q *request) error {
 			}
 		}
 		var err error
-		bk, err = tx.HandOut(q.ctx(), q.actor(), id, programmeID)
+		bk, err = tx.HandOutWith(q.ctx(), q.actor(), store.HandOutRequest{BeneficiaryID: id, ProgrammeID: programmeID,
+			ConfirmPossibleDuplicate: f.Get("confirm_duplicate") != ""})
 		return err
 	})
-	if data.Duplicate && err == nil {
+	if data.Duplicate && err == nil || passnum.ErrorCode(err) == passnum.EPOSSIBLEDUPLICATE {
+		data.Duplicate = true
 		return q.render(http.StatusUnprocessableEntity, "distributor/beneficiary", "Bénéficiaire", data, f)
 	}
 	if err != nil {

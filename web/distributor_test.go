@@ -235,14 +235,8 @@ func TestDistributorDuplicateWarning(t *testing.T) {
 		if got := st.distBeneficiaries(st.distributor.ID); len(got) != 0 {
 			t.Fatal("registered before confirmation")
 		}
-		// Confirmed, it goes ahead.
-		v.Set("confirm_duplicate", "1")
-		if a = b.post("/distributeur/inscrire", v); a.Status != http.StatusSeeOther || !distBookletPath.MatchString(a.Location) {
-			t.Fatalf("confirmed: %d %q\n%s", a.Status, a.Location, a.Body)
-		}
 		// Registering without a booklet now warns as well, before anything
-		// is written.
-		v.Del("confirm_duplicate")
+		// is written; confirmed, it goes ahead.
 		v.Del("handout")
 		if a = b.post("/distributeur/inscrire", v); a.Status != http.StatusUnprocessableEntity || !a.has("dans une autre structure") {
 			t.Fatalf("registration without booklet: %d\n%s", a.Status, a.Body)
@@ -252,10 +246,34 @@ func TestDistributorDuplicateWarning(t *testing.T) {
 		if a.Status != http.StatusSeeOther {
 			t.Fatalf("confirmed registration without booklet: %d\n%s", a.Status, a.Body)
 		}
-		// The same warning on the young person's page.
-		if a = b.post(a.Location+"/carnets", url.Values{"programme_id": {st.programme.ID}}); a.Status != http.StatusUnprocessableEntity ||
+		record := a.Location
+		// The same warning on the young person's page; confirmed, the
+		// booklet is handed out and the case recorded for the operator.
+		if a = b.post(record+"/carnets", url.Values{"programme_id": {st.programme.ID}}); a.Status != http.StatusUnprocessableEntity ||
 			!a.has("dans une autre structure") || !a.has(`name="confirm_duplicate"`) || a.has("Mission locale de Dijon") {
 			t.Fatalf("hand-out warning: %d\n%s", a.Status, a.Body)
+		}
+		if a = b.post(record+"/carnets", url.Values{"programme_id": {st.programme.ID}, "confirm_duplicate": {"1"}}); a.Status != http.StatusSeeOther || !distBookletPath.MatchString(a.Location) {
+			t.Fatalf("confirmed hand-out: %d %q\n%s", a.Status, a.Location, a.Body)
+		}
+		op := st.as(passnum.RoleOperator)
+		if a = op.get("/operateur/doublons"); a.Status != http.StatusOK || !a.has("Mission locale de Dijon") || !a.has("Mission locale du Grand Besançon") || a.has("Martin") {
+			t.Fatalf("operator's list of confirmed cases: %d\n%s", a.Status, a.Body)
+		}
+		if a = op.get("/operateur"); !a.has(`<strong>1</strong> carnet remis`) {
+			t.Fatalf("dashboard count:\n%s", a.Body)
+		}
+		// The same person registered again in the same agency: refused,
+		// with a link to the existing record.
+		v.Set("handout", "1")
+		v.Set("first_name", "Léa")
+		v.Set("last_name", "MARTIN")
+		a = b.post("/distributeur/inscrire", v)
+		if a.Status != http.StatusConflict || !a.has("déjà inscrite dans votre structure") || !a.has(`href="`+record+`"`) {
+			t.Fatalf("second registration: %d\n%s", a.Status, a.Body)
+		}
+		if got := st.distBeneficiaries(st.distributor.ID); len(got) != 1 {
+			t.Fatalf("%d records", len(got))
 		}
 	})
 }

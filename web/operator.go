@@ -48,6 +48,7 @@ func operatorPages() []*page {
 		op("POST", "/operateur/personnes/{id}/lien", operatorSendLink),
 		op("POST", "/operateur/personnes/{id}/double-authentification", operatorResetFactor),
 		op("GET", "/operateur/journal", operatorAudit),
+		op("GET", "/operateur/doublons", operatorDuplicates),
 	}
 }
 
@@ -55,9 +56,9 @@ func init() {
 	funcs["opPercent"] = opPercent
 	funcs["opMonth"] = opMonth
 	funcs["opSelect"] = opSelect
-	funcs["opAction"] = opActionFR
-	funcs["opActor"] = opActorKindFR
-	funcs["opObject"] = opObjectTypeFR
+	funcs["opAction"] = passnum.AuditActionLabel
+	funcs["opActor"] = passnum.AuditActorKindLabel
+	funcs["opObject"] = passnum.AuditObjectTypeLabel
 	funcs["opBank"] = opBankStatusFR
 	funcs["opIBAN"] = passnum.FormatIBAN
 	funcs["opTerritory"] = passnum.TerritoryName
@@ -68,6 +69,7 @@ func init() {
 		}
 		return s.IssuedBooklets - s.UnallocatedBooklets - s.HandedOutBooklets
 	}
+	funcs["int64ToInt"] = func(n int64) int { return int(n) }
 	funcs["opJoin"] = func(s []string) string { return strings.Join(s, ", ") }
 }
 
@@ -81,6 +83,9 @@ type opDashboard struct {
 	// are more than Pending.
 	Pending     int
 	PendingMore bool
+	// Duplicates counts the hand-outs confirmed although the same person
+	// held a booklet of the programme in another agency.
+	Duplicates int64
 }
 
 func operatorDashboard(q *request) error {
@@ -99,6 +104,10 @@ func operatorDashboard(q *request) error {
 		d.More = next != "" || len(d.Programmes) < len(list)
 		apps, next, err := tx.ListPlaceApplications(q.ctx(), passnum.OrgPending, store.Page{Limit: store.MaxPageSize})
 		d.Pending, d.PendingMore = len(apps), next != ""
+		if err != nil {
+			return err
+		}
+		d.Duplicates, err = tx.CountDuplicateConfirmations(q.ctx(), "")
 		return err
 	}); err != nil {
 		return err

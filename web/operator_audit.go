@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"sort"
-	"strings"
 	"time"
 
 	"passnum"
@@ -20,12 +19,10 @@ type opAuditView struct {
 	Filtered      bool
 }
 
-// opAuditLine is one entry, with the names the ids stand for when known.
+// opAuditLine is one entry, with who and what by name (resolved at
+// display time: the stored entry keeps ids only).
 type opAuditLine struct {
-	passnum.AuditEntry
-	OrganisationName string
-	// ActorLabel names who acted: a person's address, or nothing.
-	ActorLabel string
+	store.AuditLine
 	// ObjectURL leads to the object's page when it has one.
 	ObjectURL string
 }
@@ -94,26 +91,19 @@ func operatorAudit(q *request) error {
 			return err
 		}
 		next = n
-		people, err := tx.ListUsers(q.ctx(), "")
+		lines, err := tx.DescribeAudit(q.ctx(), entries)
 		if err != nil {
 			return err
 		}
-		emails := map[string]string{}
-		for _, u := range people {
-			emails[u.ID] = u.Email
-		}
-		for _, e := range entries {
-			l := opAuditLine{AuditEntry: e, OrganisationName: names[e.OrganisationID]}
-			if e.ActorKind == "user" {
-				l.ActorLabel = emails[e.ActorID]
-			}
-			switch e.ObjectType {
+		for _, l := range lines {
+			line := opAuditLine{AuditLine: l}
+			switch l.ObjectType {
 			case "organisation":
-				l.ObjectURL = "/operateur/organisations/" + e.ObjectID
+				line.ObjectURL = "/operateur/organisations/" + l.ObjectID
 			case "programme":
-				l.ObjectURL = "/operateur/programmes/" + e.ObjectID
+				line.ObjectURL = "/operateur/programmes/" + l.ObjectID
 			}
-			v.Entries = append(v.Entries, l)
+			v.Entries = append(v.Entries, line)
 		}
 		return nil
 	}); err != nil {
@@ -124,111 +114,28 @@ func operatorAudit(q *request) error {
 	return q.render(status, "operator/audit", "Journal des opérations", v, f)
 }
 
-// opActions names the actions of the audit trail in French.
-var opActions = map[string]string{
-	"programme.create":          "Création d'un programme",
-	"programme.issue":           "Émission de carnets",
-	"programme.allocate":        "Attribution de carnets à un distributeur",
-	"organisation.create":       "Création d'une organisation",
-	"place.apply":               "Candidature au label",
-	"place.labelled":            "Lieu labellisé",
-	"place.refused":             "Candidature refusée",
-	"place.suspended":           "Label suspendu",
-	"place.withdrawn":           "Label retiré",
-	"place.siret_release":       "SIRET libéré",
-	"bank_account.submit":       "Coordonnées bancaires proposées",
-	"bank_account.approve":      "Coordonnées bancaires approuvées",
-	"bank_account.reject":       "Coordonnées bancaires rejetées",
-	"bank_account.replace":      "Coordonnées bancaires remplacées",
-	"key.create":                "Création d'une clé d'API",
-	"key.revoke":                "Révocation d'une clé d'API",
-	"user.create":               "Création d'un compte",
-	"user.invite_link":          "Envoi d'une invitation",
-	"user.reset_link":           "Envoi d'un lien de nouveau mot de passe",
-	"user.password_set":         "Mot de passe choisi",
-	"user.disable":              "Compte désactivé",
-	"user.enable":               "Compte réactivé",
-	"user.totp_setup":           "Double authentification en cours de configuration",
-	"user.totp_enable":          "Double authentification activée",
-	"user.totp_disable":         "Double authentification désactivée",
-	"user.recovery_codes":       "Codes de secours renouvelés",
-	"user.recovery_code_use":    "Code de secours utilisé",
-	"beneficiary.create":        "Inscription d'un bénéficiaire",
-	"beneficiary.signin_unlock": "Accès à « Mon pass » débloqué",
-	"booklet.hand_out":          "Remise d'un carnet",
-	"booklet.block":             "Carnet bloqué",
-	"booklet.replace":           "Carnet remplacé",
-	"pass.redeem":               "Pass encaissé",
-	"redemption.cancel":         "Encaissement annulé",
-	"training.create":           "Création d'une formation",
-	"training.deactivate":       "Formation retirée",
-	"session.create":            "Création d'une séance",
-	"session.cancel":            "Séance annulée",
-	"booking.create":            "Réservation d'une séance",
-	"booking.cancel":            "Réservation annulée",
-	"site.create":               "Création d'un site",
-	"site.update":               "Modification d'un site",
-	"sites.import":              "Import de sites (open data)",
-}
-
-func opActionFR(a string) string {
-	if s, ok := opActions[a]; ok {
-		return s
-	}
-	return a
-}
-
 func opActionOptions() []option {
 	out := []option{{"", "Toutes"}}
-	keys := make([]string, 0, len(opActions))
-	for k := range opActions {
+	keys := make([]string, 0, len(passnum.AuditActions))
+	for k := range passnum.AuditActions {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return opActions[keys[i]] < opActions[keys[j]] })
+	sort.Slice(keys, func(i, j int) bool { return passnum.AuditActions[keys[i]] < passnum.AuditActions[keys[j]] })
 	for _, k := range keys {
-		out = append(out, option{k, opActions[k]})
+		out = append(out, option{k, passnum.AuditActions[k]})
 	}
 	return out
-}
-
-var opObjectTypes = map[string]string{
-	"organisation": "Organisation", "programme": "Programme", "user": "Personne", "api_key": "Clé d'API",
-	"bank_account": "Coordonnées bancaires", "beneficiary": "Bénéficiaire", "booklet": "Carnet", "redemption": "Encaissement",
-	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites",
-}
-
-func opObjectTypeFR(t string) string {
-	if s, ok := opObjectTypes[t]; ok {
-		return s
-	}
-	return t
 }
 
 func opObjectTypeOptions() []option {
 	out := []option{{"", "Tous"}}
-	keys := make([]string, 0, len(opObjectTypes))
-	for k := range opObjectTypes {
+	keys := make([]string, 0, len(passnum.AuditObjectTypes))
+	for k := range passnum.AuditObjectTypes {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return opObjectTypes[keys[i]] < opObjectTypes[keys[j]] })
+	sort.Slice(keys, func(i, j int) bool { return passnum.AuditObjectTypes[keys[i]] < passnum.AuditObjectTypes[keys[j]] })
 	for _, k := range keys {
-		out = append(out, option{k, opObjectTypes[k]})
+		out = append(out, option{k, passnum.AuditObjectTypes[k]})
 	}
 	return out
-}
-
-func opActorKindFR(k string) string {
-	switch k {
-	case "user":
-		return "personne"
-	case "key":
-		return "clé d'API"
-	case "system":
-		return "système"
-	case "applicant":
-		return "candidat"
-	case "beneficiary":
-		return "bénéficiaire"
-	}
-	return strings.TrimSpace(k)
 }

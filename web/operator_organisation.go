@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"passnum"
+	"passnum/mail"
 	"passnum/store"
 )
 
@@ -304,11 +305,12 @@ func operatorDecidePlace(q *request) error {
 	f := newForm(q.r)
 	status, reason := f.Get("status"), f.Get("reason")
 	var o passnum.Organisation
+	var notice *passnum.PlaceDecisionNotice
 	switch status {
 	case passnum.OrgLabelled, passnum.OrgRefused, passnum.OrgSuspended, passnum.OrgWithdrawn:
 		err = q.write(func(tx *store.Tx) error {
 			var err error
-			o, err = tx.SetPlaceStatus(q.ctx(), q.actor(), id, status, reason)
+			o, notice, err = tx.DecidePlace(q.ctx(), q.actor(), id, status, reason)
 			return err
 		})
 	default:
@@ -341,5 +343,9 @@ func operatorDecidePlace(q *request) error {
 		v.DecisionForm = f
 		return q.render(code, "operator/organisation", v.title(), v, nil)
 	}
-	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+orgStatusFR(o.Status)+".")
+	told := ""
+	if notice != nil && q.s.sendNotice(q, mail.Message{To: notice.ContactEmail, Subject: notice.Subject(), Body: notice.Body(q.s.cfg.PublicURL)}) {
+		told = " Le lieu en est informé par courriel."
+	}
+	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+orgStatusFR(o.Status)+"."+told)
 }

@@ -364,7 +364,6 @@ func operatorAllocate(q *request) error {
 // no longer changes.
 
 func init() {
-	opActions["programme.update"] = "Modification des réglages d'un programme"
 	funcs["opHeldHint"] = func(n int) string {
 		if n == 0 {
 			return " ; aucun carnet n'est encore remis."

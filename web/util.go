@@ -1,10 +1,6 @@
 package web
 
-import (
-	"net/url"
-	"strconv"
-)
+import "net/url"
 
-func itoa(n int) string        { return strconv.Itoa(n) }
 func urlQuery(s string) string { return url.QueryEscape(s) }
 func urlPath(s string) string  { return url.PathEscape(s) }

@@ -26,6 +26,7 @@ Usage :
   passnum migrate [--db URL]
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
+  passnum openapi                            (le document OpenAPI de l'API, en JSON, sur la sortie standard)
 
 --db vaut sqlite:<fichier> (par défaut sqlite:passnum.db) ou une URL postgres://… ;
 la variable d'environnement PASSNUM_DB fait de même.
@@ -90,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "places":
 		return places(ctx, args[1:], stdout, stderr)
+	case "openapi":
+		return openAPI(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -58,7 +58,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if !empty {
-			fmt.Fprintln(stdout, "La base contient déjà des données : la démonstration n'ajoute rien.")
+			sum, err := demo.Again(ctx, s, time.Now())
+			switch {
+			case errors.Is(err, demo.ErrNotDemo):
+				fmt.Fprintln(stdout, "La base contient déjà des données qui ne viennent pas de la démonstration : --demo n'y ajoute rien.")
+				fmt.Fprintln(stdout, demo.Afresh)
+			case err != nil:
+				return fmt.Errorf("données de démonstration : %w", err)
+			default:
+				sum.Print(stdout, base)
+			}
 		} else {
 			fmt.Fprintln(stdout, "Création des données de démonstration…")
 			sum, err := demo.Seed(ctx, s, time.Now())
