@@ -482,3 +482,28 @@ func TestCheckCatchesReplacementValue(t *testing.T) {
 		}
 	})
 }
+
+// A replacement handed out whole before the rule (marked replaced_whole by
+// its migration) is left as it was: check accepts it, and only it.
+func TestCheckAcceptsEarlierWholeReplacements(t *testing.T) {
+	const replacement = `SELECT replaced_by FROM booklets WHERE replaced_by IS NOT NULL`
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		w := newWorld(t, s, clock)
+		bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+		w.MustRedeem(w.place, bk.Passes[0].Code)
+		if _, err := w.Replace(w.dist, bk.ID, w.dist.OrganisationID, "perdu"); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`UPDATE passes SET status = 'assigned' WHERE status = 'unassigned' AND booklet_id = (` + replacement + `)`,
+			`UPDATE booklets SET voided_passes = 0 WHERE id = (` + replacement + `)`,
+		} {
+			rawExec(t, db, q)
+		}
+		if err := s.Check(t.Context()); err == nil {
+			t.Fatal("a whole replacement passed check without its mark")
+		}
+		rawExec(t, db, `UPDATE booklets SET replaced_whole = 1 WHERE id = (`+replacement+`)`)
+		mustCheck(t, s)
+	})
+}

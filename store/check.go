@@ -335,14 +335,16 @@ func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
 
 // checkCarried: a replacement hands out no more passes than the booklet it
 // replaces had left unused (its blocked passes; a redemption cancelled
-// after the block adds one), and at least one.
+// after the block adds one), and at least one. Replacements made before
+// that rule (replaced_whole, marked by migration 00007) handed out a whole
+// booklet and are left as they were.
 func (tx *Tx) checkCarried(ctx context.Context) (*Violation, error) {
 	bookletID, found, err := tx.firstKey(ctx, `SELECT MIN(b.id) FROM booklets b JOIN booklets n ON n.id = b.replaced_by
 		JOIN programmes p ON p.id = b.programme_id
 		LEFT JOIN (SELECT booklet_id, COUNT(*) AS n FROM passes
 			WHERE status = 'blocked' AND booklet_id IN (SELECT id FROM booklets WHERE replaced_by IS NOT NULL)
 			GROUP BY booklet_id) x ON x.booklet_id = b.id
-		WHERE p.booklet_size - n.voided_passes > COALESCE(x.n, 0) OR n.voided_passes >= p.booklet_size`)
+		WHERE n.replaced_whole = 0 AND (p.booklet_size - n.voided_passes > COALESCE(x.n, 0) OR n.voided_passes >= p.booklet_size)`)
 	if err != nil || !found {
 		return nil, err
 	}
@@ -387,7 +389,8 @@ func (tx *Tx) checkHoldings(ctx context.Context) (*Violation, error) {
 }
 
 // checkHeldValue: the passes a person holds in a programme (usable or
-// used) are no more than their booklets are worth.
+// used) are no more than their booklets are worth, unless they received a
+// whole replacement before migration 00007.
 func (tx *Tx) checkHeldValue(ctx context.Context) (*Violation, error) {
 	var beneficiaryID, programmeID string
 	var held, booklets, size int64
@@ -397,6 +400,7 @@ func (tx *Tx) checkHeldValue(ctx context.Context) (*Violation, error) {
 			WHERE bk.beneficiary_id IS NOT NULL AND ps.status IN ('assigned', 'redeemed') GROUP BY bk.beneficiary_id, bk.programme_id) v
 			ON v.beneficiary_id = bb.beneficiary_id AND v.programme_id = bb.programme_id
 		WHERE v.n > bb.booklets * p.booklet_size
+			AND NOT EXISTS (SELECT 1 FROM booklets w WHERE w.beneficiary_id = bb.beneficiary_id AND w.programme_id = bb.programme_id AND w.replaced_whole = 1)
 		ORDER BY bb.beneficiary_id, bb.programme_id LIMIT 1`, nil, &beneficiaryID, &programmeID, &held, &booklets, &size)
 	if err != nil || !found {
 		return nil, err

@@ -38,8 +38,14 @@ CREATE INDEX organisations_released_siret ON organisations (released_siret);
 -- had unused (those its block turned to 'blocked'); its other passes stay
 -- 'unassigned', never usable, and voided_passes counts them.
 ALTER TABLE booklets ADD COLUMN voided_passes INTEGER NOT NULL DEFAULT 0;
+-- Replacements made before this rule handed out a whole booklet: they are
+-- marked, kept as they were (the young people really hold those passes),
+-- and "passnum check" does not hold them to the new rule.
+ALTER TABLE booklets ADD COLUMN replaced_whole INTEGER NOT NULL DEFAULT 0;
+UPDATE booklets SET replaced_whole = 1 WHERE id IN (SELECT replaced_by FROM booklets WHERE replaced_by IS NOT NULL);
 
 -- +goose Down
+ALTER TABLE booklets DROP COLUMN replaced_whole;
 ALTER TABLE booklets DROP COLUMN voided_passes;
 DROP INDEX organisations_released_siret;
 ALTER TABLE organisations DROP COLUMN siret_released_at;
