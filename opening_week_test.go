@@ -74,9 +74,9 @@ func TestWeekHoursRoundTrip(t *testing.T) {
 func TestWeekHoursOf(t *testing.T) {
 	fits := map[string]string{
 		"Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off": "Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off",
-		"Mo-Sa 09:00-18:00; We off":                              "Mo,Tu,Th-Sa 09:00-18:00",
-		"Mo-Fr 09:00-12:00, Mo-Fr 14:00-17:00":                   "Mo-Fr 09:00-12:00,14:00-17:00",
-		"14:00-17:00":                                            "Mo-Su 14:00-17:00",
+		"Mo-Sa 09:00-18:00; We off":                             "Mo,Tu,Th-Sa 09:00-18:00",
+		"Mo-Fr 09:00-12:00, Mo-Fr 14:00-17:00":                  "Mo-Fr 09:00-12:00,14:00-17:00",
+		"14:00-17:00":                                           "Mo-Su 14:00-17:00",
 	}
 	for in, want := range fits {
 		h, err := ParseOpeningHours(in)
