@@ -105,12 +105,4 @@ func communeChoices(cs []territory.Commune) string {
 	return strings.Join(parts, " ; ")
 }
 
-// communeLabel names a commune for display: "Besançon (25056)".
-func communeLabel(code string) string {
-	if c, ok := territory.LookupCommune(code); ok {
-		return c.Name + " (" + c.Code + ")"
-	}
-	return code
-}
-
 func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

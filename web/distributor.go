@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,14 +41,13 @@ func distributorPages() []*page {
 	}
 }
 
-func init() {
-	funcs["distOptions"] = func(fd field, opts []option) field { fd.Options = opts; return fd }
-	funcs["distMask"] = distMaskPassCode
-	funcs["distCommune"] = communeLabel
-	funcs["distBookletStatus"] = distBookletStatusFR
-	funcs["distHeldElsewhere"] = func() string { return distHeldElsewhereWarning }
-	funcs["distLast4"] = func(code string) string { return code[max(0, len(code)-4):] }
-	funcs["distCount"] = func(n int64, one, many string) string { return fmt.Sprint(n) + " " + distPlural(int(n), one, many) }
+// distributorFuncs are the template functions of the counsellor's pages.
+var distributorFuncs = template.FuncMap{
+	"distOptions":       func(fd field, opts []option) field { fd.Options = opts; return fd },
+	"distMask":          distMaskPassCode,
+	"distBookletStatus": distBookletStatusFR,
+	"distHeldElsewhere": func() string { return distHeldElsewhereWarning },
+	"distLast4":         func(code string) string { return code[max(0, len(code)-4):] },
 }
 
 // distPageSize is the number of young people per page of the list.
@@ -148,17 +148,10 @@ func distOffer(rows []distStockRow) []option {
 	var out []option
 	for _, r := range rows {
 		if r.Open && r.Left > 0 {
-			out = append(out, option{Value: r.Programme.ID, Label: fmt.Sprintf("%s (%d %s en stock)", r.Programme.Name, r.Left, distPlural(int(r.Left), "carnet", "carnets"))})
+			out = append(out, option{Value: r.Programme.ID, Label: r.Programme.Name + " (" + passnum.CountOf(r.Left, "carnet", "carnets") + " en stock)"})
 		}
 	}
 	return out
-}
-
-func distPlural(n int, one, many string) string {
-	if n <= 1 {
-		return one
-	}
-	return many
 }
 
 // distAllocationRow is one delivery of booklets to the agency.
@@ -263,13 +256,13 @@ func distEligibilityWords(b *passnum.Beneficiary, p *passnum.Programme, today pa
 	for _, r := range reasons {
 		switch r {
 		case passnum.ReasonAge:
-			out = append(out, fmt.Sprintf("Âge : %d ans le jour de la remise, le programme est réservé aux %d-%d ans", b.BirthDate.AgeOn(today), p.MinAge, p.MaxAge))
+			out = append(out, fmt.Sprintf("Âge : %s le jour de la remise, le programme est réservé aux %d-%d ans", passnum.CountOf(b.BirthDate.AgeOn(today), "an", "ans"), p.MinAge, p.MaxAge))
 		case passnum.ReasonNotJobSeeker:
 			out = append(out, "Situation : la personne n'est pas en recherche d'emploi, le programme est réservé aux jeunes qui cherchent un emploi")
 		case passnum.ReasonInStudies:
 			out = append(out, "Études : la personne suit des études, le programme est réservé aux jeunes qui ne sont pas en études")
 		case passnum.ReasonTerritory:
-			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", communeLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
+			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", passnum.CommuneLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
 		default:
 			out = append(out, "Règle non respectée : "+r)
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -50,30 +51,30 @@ func operatorPages() []*page {
 	}
 }
 
-func init() {
-	funcs["opPercent"] = opPercent
-	funcs["opMonth"] = opMonth
-	funcs["opSelect"] = opSelect
-	funcs["opAction"] = opActionFR
-	funcs["opActor"] = opActorKindFR
-	funcs["opObject"] = opObjectTypeFR
-	funcs["opBank"] = opBankStatusFR
-	funcs["opIBAN"] = passnum.FormatIBAN
-	funcs["opTerritory"] = passnum.TerritoryName
-	funcs["opPlural"] = opPlural
-	funcs["opAtDistributors"] = func(s *passnum.ProgrammeStock) int64 {
-		if s == nil {
-			return 0
+// operatorFuncs are the template functions of the operator's and the
+// funder's pages.
+var operatorFuncs = template.FuncMap{
+	"opPercent": opPercent,
+	"opMonth":   opMonth,
+	"opSelect":  opSelect,
+	"opAction":  opActionFR,
+	"opActor":   opActorKindFR,
+	"opObject":  opObjectTypeFR,
+	"opBank":    opBankStatusFR,
+	"opIBAN":    passnum.FormatIBAN,
+	"opHeldHint": func(n int) string {
+		if n == 0 {
+			return " ; aucun carnet n'est encore remis."
 		}
-		return s.IssuedBooklets - s.UnallocatedBooklets - s.HandedOutBooklets
-	}
-	funcs["opJoin"] = func(s []string) string { return strings.Join(s, ", ") }
+		return " : " + passnum.CountOf(n, "carnet", "carnets") + " au plus aujourd'hui."
+	},
+	"opJoin": func(s []string) string { return strings.Join(s, ", ") },
 }
 
 // opDashboard is the operator's home: where each open programme stands and
 // what waits for a decision.
 type opDashboard struct {
-	Programmes []passnum.Programme
+	Programmes []opDashboardProgramme
 	// More says that older programmes exist beyond those listed.
 	More bool
 	// Pending counts the applications to decide on; PendingMore says there
@@ -92,7 +93,7 @@ func operatorDashboard(q *request) error {
 		today := tx.Today()
 		for _, p := range list {
 			if !p.LastRedeemDay().Before(today) {
-				d.Programmes = append(d.Programmes, p)
+				d.Programmes = append(d.Programmes, opDashboardOf(p))
 			}
 		}
 		d.More = next != "" || len(d.Programmes) < len(list)
@@ -103,6 +104,30 @@ func operatorDashboard(q *request) error {
 		return err
 	}
 	return q.render(http.StatusOK, "operator/dashboard", "Tableau de bord de l'opérateur", d, nil)
+}
+
+// opDashboardProgramme is where a programme's booklets and passes stand,
+// one unit per row: a booklet holds BookletSize passes, and the two must
+// never be read side by side as if they were the same thing.
+type opDashboardProgramme struct {
+	passnum.Programme
+	// Booklets: issued, not allocated, at the distributors, handed out.
+	Booklets [4]int64
+	// Passes: the same, then redeemed.
+	Passes [5]int64
+}
+
+func opDashboardOf(p passnum.Programme) opDashboardProgramme {
+	d := opDashboardProgramme{Programme: p}
+	if s := p.Stock; s != nil {
+		d.Booklets = [4]int64{s.IssuedBooklets, s.UnallocatedBooklets, s.IssuedBooklets - s.UnallocatedBooklets - s.HandedOutBooklets, s.HandedOutBooklets}
+		size := int64(p.BookletSize)
+		for i, n := range d.Booklets {
+			d.Passes[i] = n * size
+		}
+		d.Passes[4] = s.RedeemedPasses
+	}
+	return d
 }
 
 // Helpers shared by the operator's and the funder's pages.
@@ -221,22 +246,6 @@ func opSelect(f *form, name, label string, options []option, opts ...string) fie
 	fd := newField(f, name, label, "select", opts...)
 	fd.Options = options
 	return fd
-}
-
-// opPlural picks the singular for 0 and 1, the plural above, for any
-// whole number.
-func opPlural(n any, one, many string) string {
-	var v int64
-	switch x := n.(type) {
-	case int:
-		v = int64(x)
-	case int64:
-		v = x
-	}
-	if v <= 1 {
-		return one
-	}
-	return many
 }
 
 func opBankStatusFR(s string) string {

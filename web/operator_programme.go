@@ -285,7 +285,7 @@ func opBooklets(f *form, max int64) (int64, error) {
 	case err != nil || n < 1:
 		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre entier de carnets attendu, 1 au moins"})
 	case n > max:
-		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "au plus " + strconv.FormatInt(max, 10) + " carnets à la fois depuis cette page ; pour une émission plus grande, utilisez l'API ou la ligne de commande"})
+		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "au plus " + passnum.CountOf(max, "carnet", "carnets") + " à la fois depuis cette page ; pour une émission plus grande, utilisez l'API ou la ligne de commande"})
 	}
 	return n, nil
 }
@@ -309,7 +309,7 @@ func operatorIssue(q *request) error {
 	if err != nil {
 		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.IssueForm = f })
 	}
-	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(is.Booklets, 10)+" carnet(s) émis, soit "+strconv.FormatInt(is.Passes, 10)+" pass : ils attendent d'être attribués à des distributeurs.")
+	return q.redirect("/operateur/programmes/"+id, passnum.CountOf(is.Booklets, "carnet émis", "carnets émis")+", soit "+passnum.CountOf(is.Passes, "pass", "pass")+" : "+passnum.Plural(is.Booklets, "il attend", "ils attendent")+" d'être "+passnum.Plural(is.Booklets, "attribué", "attribués")+" à un distributeur.")
 }
 
 // opProgrammeFormFailed shows the programme page again with one of its
@@ -356,7 +356,7 @@ func operatorAllocate(q *request) error {
 	if err != nil {
 		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.AllocForm = f })
 	}
-	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(n, 10)+" carnet(s) attribué(s) à « "+name+" ».")
+	return q.redirect("/operateur/programmes/"+id, passnum.CountOf(n, "carnet attribué", "carnets attribués")+" à « "+name+" ».")
 }
 
 // The settings form: what may change after a programme's creation, on the
@@ -365,12 +365,6 @@ func operatorAllocate(q *request) error {
 
 func init() {
 	opActions["programme.update"] = "Modification des réglages d'un programme"
-	funcs["opHeldHint"] = func(n int) string {
-		if n == 0 {
-			return " ; aucun carnet n'est encore remis."
-		}
-		return " : " + opPlural(n, "1 carnet", strconv.Itoa(n)+" carnets") + " au plus aujourd'hui."
-	}
 }
 
 // opSettingsView is the settings page: the programme, what its form needs
@@ -570,13 +564,13 @@ func opSettingValue(field string, v any) string {
 	case int:
 		switch field {
 		case "grace_days":
-			return opPlural(int64(x), strconv.Itoa(x)+" jour", strconv.Itoa(x)+" jours")
+			return passnum.CountOf(x, "jour", "jours")
 		case "min_age", "max_age":
-			return strconv.Itoa(x) + " ans"
+			return passnum.CountOf(x, "an", "ans")
 		case "cancel_window_hours":
 			return strconv.Itoa(x) + " h"
 		}
-		return strconv.Itoa(x)
+		return passnum.FormatCount(x)
 	}
 	return ""
 }

@@ -58,7 +58,7 @@ func TestPublicPlacesSearch(t *testing.T) {
 				t.Errorf("search %q lists a place too far or not labelled", q)
 			}
 			for _, want := range []string{"6 rue Picasso", "25000 Besançon", "03 81 87 80 00", `href="tel:&#43;33381878000"`,
-				"du lundi au vendredi : 9h00 – 12h00 et 14h00 – 18h00", "samedi : 9h00 – 12h00", "jours fériés : fermé",
+				"du lundi au vendredi : 9 h – 12 h, 14 h – 18 h", "samedi : 9 h – 12 h", "jours fériés : fermé",
 				passnum.NationalServices[2], "1 lieu labellisé", `id="carte-donnees"`, `"lat":47.2262`} {
 				if !a.has(want) {
 					t.Errorf("search %q: %q missing\n%s", q, want, a.Body)
