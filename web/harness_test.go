@@ -220,7 +220,9 @@ type answer struct {
 
 // has says whether the page holds s; the French no-break spaces (before
 // a unit, between thousands) count as spaces.
-func (a answer) has(s string) bool { return strings.Contains(frSpaces.Replace(a.Body), frSpaces.Replace(s)) }
+func (a answer) has(s string) bool {
+	return strings.Contains(frSpaces.Replace(a.Body), frSpaces.Replace(s))
+}
 
 var frSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 

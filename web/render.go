@@ -97,7 +97,6 @@ func toInt64(n any) (int64, bool) {
 	return 0, false
 }
 
-
 func parseTemplates() (*templates, error) {
 	funcs, err := templateFuncs()
 	if err != nil {
