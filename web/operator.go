@@ -68,7 +68,8 @@ var operatorFuncs = template.FuncMap{
 		}
 		return " : " + passnum.CountOf(n, "carnet", "carnets") + " au plus aujourd'hui."
 	},
-	"opJoin": func(s []string) string { return strings.Join(s, ", ") },
+	"opJoin":            func(s []string) string { return strings.Join(s, ", ") },
+	"opTerritoryPicker": newTerritoryPicker,
 }
 
 // opDashboard is the operator's home: where each open programme stands and

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,9 @@ import (
 // opMaxWebIssuance bounds one issuance from the web page: bigger runs go
 // through the API or the command line, which are made for them.
 const opMaxWebIssuance = 5000
+
+// opNoTerritory is said when no box of the territory is ticked.
+const opNoTerritory = "cochez au moins une région ou un département"
 
 // opFunderRows is how many funders the programme form offers.
 const opFunderRows = 3
@@ -78,7 +82,7 @@ func operatorNewProgramme(q *request) error {
 	f := &form{Values: url.Values{
 		"face_value": {"10"}, "booklet_size": {"5"}, "grace_days": {strconv.Itoa(passnum.DefaultGraceDays)}, "min_age": {"16"}, "max_age": {"25"},
 		"max_booklets_per_beneficiary": {"1"}, "cancel_window_hours": {strconv.Itoa(passnum.DefaultCancelWindowHours)},
-		"max_passes_per_training": {strconv.Itoa(passnum.DefaultMaxTrainingPasses)}, "territory": {"reg:27"},
+		"max_passes_per_training": {strconv.Itoa(passnum.DefaultMaxTrainingPasses)}, "territory": slices.Clone(passnum.DefaultTerritory),
 	}, Errors: map[string]string{}}
 	d, err := opProgrammeFormData(q, f)
 	if err != nil {
@@ -117,7 +121,10 @@ func opReadProgramme(f *form) (passnum.Programme, error) {
 	p.MaxBookletsPerBeneficiary = opInt(&fe, f, "max_booklets_per_beneficiary")
 	p.CancelWindowHours = opInt(&fe, f, "cancel_window_hours")
 	p.MaxPassesPerTraining = opInt(&fe, f, "max_passes_per_training")
-	p.Territory = strings.FieldsFunc(f.Get("territory"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
+	p.Territory = territoryValues(f)
+	if len(p.Territory) == 0 {
+		fe.Add("territory", opNoTerritory)
+	}
 	var sum int64
 	sharesOK := true
 	for i := 1; i <= opFunderRows; i++ {
@@ -431,7 +438,7 @@ func opSettingsForm(p passnum.Programme) *form {
 		"name": {p.Name}, "valid_until": {frDate(p.ValidUntil)}, "grace_days": {strconv.Itoa(p.GraceDays)},
 		"min_age": {strconv.Itoa(p.MinAge)}, "max_age": {strconv.Itoa(p.MaxAge)},
 		"max_booklets_per_beneficiary": {strconv.Itoa(p.MaxBookletsPerBeneficiary)}, "cancel_window_hours": {strconv.Itoa(p.CancelWindowHours)},
-		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": {strings.Join(p.Territory, ", ")},
+		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": slices.Clone(p.Territory),
 	}
 	if p.Stock == nil || p.Stock.IssuedBooklets == 0 {
 		v.Set("valid_from", frDate(p.ValidFrom))
@@ -484,7 +491,7 @@ func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
 	u.MaxBookletsPerBeneficiary = whole("max_booklets_per_beneficiary")
 	u.CancelWindowHours = whole("cancel_window_hours")
 	u.MaxPassesPerTraining = whole("max_passes_per_training")
-	u.Territory = strings.FieldsFunc(f.Get("territory"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
+	u.Territory = territoryValues(f)
 	if u.Territory == nil {
 		u.Territory = []string{} // an emptied field is refused, not "unchanged"
 	}
@@ -514,6 +521,9 @@ func operatorUpdateProgrammeSettings(q *request) error {
 		status, ok := opFormStatus(f, err)
 		if !ok {
 			return err
+		}
+		if _, ok := f.Errors["territory"]; ok && len(territoryValues(f)) == 0 {
+			f.Errors["territory"] = opNoTerritory // the domain's words name codes
 		}
 		if len(f.Errors) > 0 {
 			// The fields say what is wrong, in their own words.
