@@ -41,7 +41,9 @@ func newTerritoryPicker(f *form, hint string) territoryPicker {
 	chosen := territoryValues(f)
 	p := territoryPicker{Form: f, Hint: hint}
 	regions := territory.Regions()
-	slices.SortFunc(regions, func(a, b territory.Region) int { return strings.Compare(territory.Fold(a.Name), territory.Fold(b.Name)) })
+	slices.SortFunc(regions, func(a, b territory.Region) int {
+		return strings.Compare(territory.Fold(a.Name), territory.Fold(b.Name))
+	})
 	deps := territory.Departements()
 	for _, r := range regions {
 		v := "reg:" + r.Code
