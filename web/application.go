@@ -31,13 +31,13 @@ const applicationDraftPath = "/candidature/brouillon/"
 
 // applFields are the form's fields kept in a draft: their names are the
 // domain's, so that its errors land next to them.
-var applFields = []string{
+var applFields = append([]string{
 	"name", "siret", "legal_representative.name", "legal_representative.role", "contact_email", "contact_phone",
 	"site.name", "site.address", "site.address_complement", "site.postcode", "site.commune", "site.latitude", "site.longitude",
 	"site.opening_hours", "site.phone", "site.email", "site.website", "site.accessibility_url",
 	"site.services", "site.publics", "site.specific_support",
 	"charter_accepted", "bank_account.holder", "bank_account.iban", "bank_account.bic",
-}
+}, hoursFieldNames("site.")...)
 
 // applView is what the application templates receive.
 type applView struct {

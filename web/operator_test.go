@@ -271,18 +271,23 @@ func TestOperatorOrganisations(t *testing.T) {
 		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-siret-error"`) || !a.has(`value="Fablab de Dole"`) {
 			t.Fatalf("place without SIRET: %d\n%s", a.Status, a.Body)
 		}
-		a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"France Travail Dole"}, "commune_insee": {"39198"}})
+		// The commune is typed by its name, and shown by its name and postcode.
+		a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"France Travail Dole"}, "commune_insee": {"Dole"}})
 		if a.Status != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/operateur/organisations/") {
 			t.Fatalf("create distributor: %d\n%s", a.Status, a.Body)
 		}
-		if a = b.follow(a); !a.has("France Travail Dole") || !a.has("distributeur") {
+		if a = b.follow(a); !a.has("France Travail Dole") || !a.has("distributeur") || !a.has("<dd>Dole (39100)</dd>") {
 			t.Errorf("organisation page\n%s", a.Body)
+		}
+		if a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"Mission locale"}, "commune_insee": {"Trifouillis"}}); a.Status != http.StatusUnprocessableEntity ||
+			!a.has(`id="f-commune_insee-error"`) {
+			t.Errorf("unknown commune: %d\n%s", a.Status, a.Body)
 		}
 		a = b.get("/operateur/organisations?kind=distributor")
 		if !a.has("France Travail Dole") || a.has("Espace public numérique de Planoise") {
 			t.Errorf("list by kind\n%s", a.Body)
 		}
-		if a = b.get("/operateur/organisations"); !a.has("France Travail Dole") || !a.has("Espace public numérique de Planoise") {
+		if a = b.get("/operateur/organisations"); !a.has("France Travail Dole") || !a.has("Espace public numérique de Planoise") || !a.has("<td>Besançon (25000)</td>") {
 			t.Errorf("full list\n%s", a.Body)
 		}
 		if a = b.get("/operateur/organisations/" + passnum.NewID(st.clock.Now())); a.Status != http.StatusNotFound {

@@ -73,6 +73,7 @@ var commonFuncs = template.FuncMap{
 	"commune":    passnum.CommuneLabel,
 	"hours":      passnum.FrenchHours,
 	"territory":  passnum.TerritoryName,
+	"hoursForm":  newHoursForm,
 	"role":       func(r passnum.Role) string { return roleFR(r) },
 	"field":      newField,
 	"orgStatus":  orgStatusFR,
