@@ -24,8 +24,8 @@ type lieuTrainingsView struct {
 	// its diary. UpcomingMore says that later ones are not listed.
 	Upcoming     []passnum.Session
 	UpcomingMore bool
-	Active   []lieuTrainingItem
-	Inactive []passnum.Training
+	Active       []lieuTrainingItem
+	Inactive     []passnum.Training
 	// Fields of the new training form.
 	Service, Level field
 }
