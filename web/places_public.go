@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,11 +52,47 @@ type placeSearchPage struct {
 	Suggestions []territory.Commune
 	Origin      store.SearchOrigin
 	// Others are the other communes of a postcode served by several.
-	Others   []store.SearchCommune
-	Items    []placeItem
+	Others []store.SearchCommune
+	Items  []placeItem
+	// Outside says that the search starts outside the programme's
+	// territory, and where to search instead.
+	Outside  *placeOutside
 	Services []string
 	Radii    []option
 	Map      placeMap
+}
+
+// placeOutside is the answer to a search outside the territory: its name
+// and a town of it to search from.
+type placeOutside struct {
+	Territory string
+	Suggest   territory.Commune
+}
+
+// programmesTerritory is the territory of the programmes under way (the
+// default territory when there is none): a place is found for a pass only
+// there.
+func programmesTerritory(q *request, tx *store.Tx) ([]string, error) {
+	list, _, err := tx.ListProgrammes(q.ctx(), "", store.Page{Limit: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	today := tx.Today()
+	for _, p := range list {
+		if p.LastRedeemDay().Before(today) {
+			continue
+		}
+		for _, c := range p.Territory {
+			if !slices.Contains(codes, c) {
+				codes = append(codes, c)
+			}
+		}
+	}
+	if len(codes) == 0 {
+		codes = passnum.DefaultTerritory
+	}
+	return codes, nil
 }
 
 // placeItem is one place of the list.
@@ -152,6 +189,15 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 	p.Origin, p.Others, p.Searched = origin, origin.OtherCommunes, true
 	nq.Latitude, nq.Longitude = origin.Latitude, origin.Longitude
 	err := q.view(func(tx *store.Tx) error {
+		codes, err := programmesTerritory(q, tx)
+		if err != nil {
+			return err
+		}
+		if !passnum.InTerritory(codes, origin.CommuneINSEE) {
+			if c, ok := passnum.CommuneToSuggest(codes, origin.Latitude, origin.Longitude, true); ok {
+				p.Outside = &placeOutside{Territory: passnum.TerritoryName(codes), Suggest: c}
+			}
+		}
 		sites, err := tx.SitesNear(q.ctx(), nq)
 		if err != nil {
 			return err

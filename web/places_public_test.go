@@ -74,6 +74,16 @@ func TestPublicPlacesSearch(t *testing.T) {
 		if a = b.get("/lieux?q=21000&rayon=10"); !a.has("Médiathèque Champollion") || a.has("EPN de Planoise") {
 			t.Fatalf("Dijon:\n%s", a.Body)
 		}
+		// Outside the programme's territory: said by name, with a town of
+		// the territory to search from instead (the nearest big one).
+		a = b.get("/lieux?q=Paris")
+		if a.Status != http.StatusOK || !a.has("Paris est hors du territoire du programme</strong>, qui couvre : Bourgogne-Franche-Comté.") ||
+			!a.has(`<a href="/lieux?q=89387&amp;service=&amp;rayon=30">Sens (89100)</a>`) {
+			t.Fatalf("search outside the territory: %d\n%s", a.Status, a.Body)
+		}
+		if a = b.get("/lieux?q=25000"); a.has("hors du territoire") {
+			t.Error("a search inside the territory says it is outside")
+		}
 		// An unknown commune: a clear message with an example.
 		a = b.get("/lieux?q=" + url.QueryEscape("Zyxwvu"))
 		if a.Status != http.StatusOK || !a.has("Aucune commune ne s&#39;appelle « Zyxwvu »") || !a.has("25000") {
