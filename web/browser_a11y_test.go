@@ -199,6 +199,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"programme", "/operateur/programmes/" + st.programme.ID},
 		{"personnes", "/operateur/personnes"},
 		{"journal", "/operateur/journal"},
+		{"identité du site", "/operateur/identite"},
 	} {
 		page(p.name, p.path)
 	}

@@ -163,6 +163,22 @@ func TestBrowserPhone(t *testing.T) {
 		return err
 	})
 
+	// The funders' logos in the header: a wide one and a square one.
+	st.write(func(ctx context.Context, tx *store.Tx) error {
+		if _, err := tx.SetSiteName(ctx, st.op, "Pass numérique Bourgogne-Franche-Comté"); err != nil {
+			return err
+		}
+		for _, l := range []struct{ name, svg string }{
+			{"Région Bourgogne-Franche-Comté", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 80"><rect width="300" height="80" rx="8" fill="#e1000f"/><text x="20" y="52" font-size="36" fill="#fff">Région BFC</text></svg>`},
+			{"État", `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 80"><rect width="80" height="80" fill="#000091"/><text x="12" y="50" font-size="28" fill="#fff">RF</text></svg>`},
+		} {
+			if _, err := tx.AddLogo(ctx, st.op, l.name, []byte(l.svg)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+
 	// Pages are opened in this order at each width: signed out, then as
 	// the young person, then as the trainer.
 	type page struct{ name, path string }

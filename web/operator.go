@@ -70,6 +70,7 @@ var operatorFuncs = template.FuncMap{
 	},
 	"opJoin":            func(s []string) string { return strings.Join(s, ", ") },
 	"opTerritoryPicker": newTerritoryPicker,
+	"opKilobytes":       func(n int) string { return passnum.FormatCount((n+1023)/1024) + "\u00a0Ko" },
 }
 
 // opDashboard is the operator's home: where each open programme stands and

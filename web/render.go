@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"passnum"
+	"passnum/store"
 )
 
 // templates holds one template set per page: the layout and partials,
@@ -137,6 +138,9 @@ type view struct {
 	Data        any
 	Tiles       tiles
 	Nav         []navItem
+	// Site is the installation's identity: the programme's name and the
+	// funders' logos of the header.
+	Site passnum.SiteIdentity
 }
 
 type tiles struct{ URL, Attribution string }
@@ -151,10 +155,27 @@ func (q *request) render(status int, name, title string, data any, f *form) erro
 	v := view{Title: title, User: q.user, Beneficiary: q.beneficiaryID != "", Flash: q.flash, Path: q.r.URL.Path, Form: f, Data: data,
 		Tiles: tiles{q.s.cfg.TileURL, q.s.cfg.TileAttribution}}
 	v.Nav = navFor(q.user, v.Beneficiary, v.Path)
+	v.Site = q.siteIdentity()
 	if v.Form == nil {
 		v.Form = &form{Values: url.Values{}}
 	}
 	return q.s.tmpl.write(q.w, status, name, v)
+}
+
+// siteIdentity reads the identity the header shows; a page is still
+// drawn, under the default name, when it cannot be read.
+func (q *request) siteIdentity() passnum.SiteIdentity {
+	var id passnum.SiteIdentity
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		id, err = tx.SiteIdentity(q.ctx())
+		return err
+	})
+	if err != nil {
+		q.s.log.Warn("site identity unreadable", "err", err)
+		return passnum.SiteIdentity{Name: passnum.DefaultSiteName}
+	}
+	return id
 }
 
 func (t *templates) write(w http.ResponseWriter, status int, name string, v view) error {
@@ -203,7 +224,7 @@ func navFor(u *passnum.User, beneficiary bool, current string) []navItem {
 	case u.Role == passnum.RoleOperator:
 		items = []navItem{{Href: "/operateur", Label: "Tableau de bord"}, {Href: "/operateur/programmes", Label: "Programmes"},
 			{Href: "/operateur/organisations", Label: "Organisations"}, {Href: "/operateur/labellisation", Label: "Labellisation"},
-			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}}
+			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}, {Href: "/operateur/identite", Label: "Identité du site"}}
 	case u.Role == passnum.RoleFunder:
 		items = []navItem{{Href: "/financeur", Label: "Consommation"}}
 	case u.Role == passnum.RoleDistributor:

@@ -45,7 +45,7 @@ var (
 var pages []*page
 
 func init() {
-	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), funderPages(), distributorPages(), placePages(), beneficiaryPages(), applicationPages())
+	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), identityPages(), funderPages(), distributorPages(), placePages(), beneficiaryPages(), applicationPages())
 }
 
 // PageInfo describes a page without its handler, for tests.
