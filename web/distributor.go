@@ -678,13 +678,34 @@ func distBookletPDF(q *request) error {
 	}
 	var data distBookletData
 	var places []document.NearPlace
+	var agency passnum.Organisation
+	var identity passnum.SiteIdentity
+	var logos []document.Logo
 	if err := q.view(func(tx *store.Tx) error {
 		var err error
 		if data, err = distLoadBooklet(q, tx, id); err != nil {
 			return err
 		}
-		places, err = distPlacesNear(q, tx, data.B.CommuneINSEE)
-		return err
+		if places, err = distPlacesNear(q, tx, data.B.CommuneINSEE); err != nil {
+			return err
+		}
+		if agency, err = tx.Organisation(q.ctx(), q.org()); err != nil {
+			return err
+		}
+		if identity, err = tx.SiteIdentity(q.ctx()); err != nil {
+			return err
+		}
+		// The funders' logos: a PNG is printed, an SVG by its name.
+		for _, l := range identity.Logos {
+			dl := document.Logo{Name: l.Name}
+			if l.ContentType == passnum.LogoPNG {
+				if _, dl.PNG, err = tx.LogoFile(q.ctx(), l.ID); err != nil {
+					return err
+				}
+			}
+			logos = append(logos, dl)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -699,6 +720,13 @@ func distBookletPDF(q *request) error {
 		ValidUntil:     time.Date(data.ValidUntil.Year, data.ValidUntil.Month, data.ValidUntil.Day, 12, 0, 0, 0, passnum.Paris),
 		Places:         places,
 		IssuedOn:       q.s.cfg.Now().In(passnum.Paris),
+		SpaceURL:       q.s.cfg.PublicURL + "/mon-pass",
+		// What is known of the agency and of the counsellor printing it.
+		Counsellor: document.Contact{Agency: agency.Name, Person: q.user.Name, Email: q.user.Email},
+		Logos:      logos,
+	}
+	if agency.CommuneINSEE != "" {
+		doc.Counsellor.Address = passnum.CommuneLabel(agency.CommuneINSEE)
 	}
 	if data.HandedOutAt != nil {
 		doc.IssuedOn = data.HandedOutAt.In(passnum.Paris)
@@ -712,7 +740,9 @@ func distBookletPDF(q *request) error {
 	}
 	h := q.w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="carnet-`+data.ID+`.pdf"`)
+	// Whose booklet and when it was printed, in the file's name only: the
+	// address holds the booklet's id, never a name.
+	h.Set("Content-Disposition", `attachment; filename="`+document.BookletFileName(data.B.FirstName, data.B.LastName, q.s.cfg.Now().In(passnum.Paris))+`"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	q.w.WriteHeader(http.StatusOK)
@@ -741,7 +771,13 @@ func distPlacesNear(q *request, tx *store.Tx, communeINSEE string) ([]document.N
 		if s.AddressComplement != "" {
 			addr = strings.TrimSpace(addr + ", " + s.AddressComplement)
 		}
-		out = append(out, document.NearPlace{Name: s.Name, Address: addr, Postcode: s.Postcode, Commune: s.Commune, DistanceKm: s.DistanceKm})
+		// The card has the phone number, which the search leaves out.
+		card, err := tx.SiteCard(q.ctx(), s.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, document.NearPlace{Name: s.Name, Address: addr, Postcode: s.Postcode, Commune: s.Commune, Phone: card.Phone,
+			Hours: passnum.FrenchHours(s.OpeningHours), DistanceKm: s.DistanceKm})
 		if len(out) == distNearestPlaces {
 			break
 		}
