@@ -174,7 +174,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	page("équipe", "/lieu/equipe")
 	page("sites", "/lieu/sites")
 	page("un site et ses horaires", "/lieu/sites/"+site.ID)
-	c.step("des horaires refusés", fill("f-hours-mo-1-from", "14:00"), fill("f-hours-mo-1-to", "09:00"), submit("Enregistrer les changements", 422),
+	c.step("des horaires refusés", choose("f-hours-mo-1-from", "14:00"), choose("f-hours-mo-1-to", "09:00"), submit("Enregistrer les changements", 422),
 		see("Horaires du lundi : la fermeture suit l'ouverture"))
 	c.axe("un site, horaires refusés")
 	page("coordonnées bancaires", "/lieu/coordonnees-bancaires")

@@ -71,8 +71,11 @@ func TestOperatorDashboard(t *testing.T) {
 		if a.Status != http.StatusOK || !a.has("Pass numérique 2026") || !a.has("1</strong> candidature attend") {
 			t.Fatalf("dashboard: %d\n%s", a.Status, a.Body)
 		}
-		// 20 booklets issued, 10 allocated: 10 left centrally.
-		if !a.has(`<td class="num">20</td>`) || !a.has(`<td class="num">10</td>`) {
+		// One unit per row: 20 booklets issued, 10 allocated, 10 left
+		// centrally; the same in passes (5 a booklet), and those redeemed.
+		booklets := regexp.MustCompile(`<tr><th scope="row">Carnets</th><td class="num">20</td><td class="num">10</td><td class="num">10</td><td class="num">0</td>`)
+		passes := regexp.MustCompile(`<tr><th scope="row">Pass</th><td class="num">100</td><td class="num">50</td><td class="num">50</td><td class="num">0</td><td class="num">0</td></tr>`)
+		if !booklets.MatchString(a.Body) || !passes.MatchString(a.Body) || !a.has("carnets de 5 pass de 10 €") {
 			t.Errorf("dashboard figures missing\n%s", a.Body)
 		}
 		// Other roles are kept out.
