@@ -66,6 +66,9 @@ var AuditActions = map[string]string{
 	"site.create":                 "Création d'un site",
 	"site.update":                 "Modification d'un site",
 	"sites.import":                "Import de sites (open data)",
+	"site.rename":                 "Nom du site modifié",
+	"logo.add":                    "Logo d'un financeur ajouté",
+	"logo.remove":                 "Logo d'un financeur retiré",
 }
 
 // AuditActionLabel is the French words for an action code; an unknown
@@ -81,7 +84,7 @@ func AuditActionLabel(action string) string {
 var AuditObjectTypes = map[string]string{
 	"organisation": "Organisation", "programme": "Programme", "user": "Personne", "api_key": "Clé d'API",
 	"bank_account": "Coordonnées bancaires", "beneficiary": "Bénéficiaire", "booklet": "Carnet", "redemption": "Encaissement",
-	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites",
+	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites", "logo": "Logo",
 }
 
 // AuditObjectTypeLabel is the French name of an object type.

@@ -1,7 +1,9 @@
 package passnum
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -82,4 +84,65 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// ParseFrenchDate reads a date as people type it in France: 14/04/2007,
+// 14-04-2007, 14.04.2007, 14 04 2007, 1/4/2007, eight digits with no
+// separator (14042007, what a numeric keypad invites), or an ISO date
+// (2007-04-14, what a browser's date field sends; 2007/04/14 too). The year has four
+// digits: "14/04/07" is refused rather than guessed. The error, in
+// French, says what to type.
+func ParseFrenchDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Date{}, errors.New("date obligatoire, au format JJ/MM/AAAA")
+	}
+	bad := fmt.Errorf("date attendue au format JJ/MM/AAAA, par exemple 05/03/2006 (reçu « %s »)", clip(s, 20))
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		if d, err := ParseDate(s); err == nil && d.Year >= 1000 {
+			return d, nil
+		}
+	}
+	var day, month, year string
+	if len(s) == 8 && allDigits(s) {
+		day, month, year = s[0:2], s[2:4], s[4:8]
+	} else {
+		parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == ' ' })
+		if len(parts) != 3 {
+			return Date{}, bad
+		}
+		day, month, year = parts[0], parts[1], parts[2]
+		if len(day) == 4 && len(year) <= 2 { // 2007/04/14: the year first
+			day, year = year, day
+		}
+	}
+	if len(day) > 2 || len(month) > 2 || len(year) != 4 || !allDigits(day) || !allDigits(month) || !allDigits(year) {
+		if len(year) == 2 && allDigits(year) {
+			return Date{}, fmt.Errorf("année sur quatre chiffres attendue, par exemple 05/03/2006 (reçu « %s »)", clip(s, 20))
+		}
+		return Date{}, bad
+	}
+	d, m, y := atoi(day), atoi(month), atoi(year)
+	t := time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC)
+	if y < 1000 || m < 1 || m > 12 || d < 1 || t.Day() != d {
+		return Date{}, fmt.Errorf("cette date n'existe pas : %s ; vérifiez le jour et le mois (JJ/MM/AAAA)", clip(s, 20))
+	}
+	return Date{y, time.Month(m), d}, nil
+}
+
+// atoi reads digits already checked.
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// clip shortens what is quoted back to people.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }

@@ -93,3 +93,41 @@ func TerritoryName(codes []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// suggestedPopulation is the size of the towns a search outside the
+// territory suggests: big enough to have labelled places, many enough
+// that one is near.
+const suggestedPopulation = 10000
+
+// CommuneToSuggest picks a commune of the territory to search from, for
+// someone who searched outside it: the town of the territory (10 000
+// inhabitants or more) nearest the point they searched from, or the most
+// populated commune of the territory when no point is known (hasPoint
+// false) or no town is that big. ok is false for a territory without
+// communes.
+func CommuneToSuggest(codes []string, lat, lng float64, hasPoint bool) (c territory.Commune, ok bool) {
+	if len(codes) == 0 {
+		codes = DefaultTerritory
+	}
+	best, bestKm := -1, 0.0
+	communes := territory.CommunesIn(codes...)
+	largest := -1
+	for i, x := range communes {
+		if largest < 0 || x.Population > communes[largest].Population {
+			largest = i
+		}
+		if !hasPoint || !x.HasCoordinates || x.Population < suggestedPopulation {
+			continue
+		}
+		if km := territory.DistanceKm(lat, lng, x.Lat, x.Lng); best < 0 || km < bestKm {
+			best, bestKm = i, km
+		}
+	}
+	switch {
+	case best >= 0:
+		return communes[best], true
+	case largest >= 0:
+		return communes[largest], true
+	}
+	return territory.Commune{}, false
+}

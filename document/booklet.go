@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-pdf/fpdf"
+
+	"passnum"
 )
 
 // Booklet is everything printed in a beneficiary's booklet.
@@ -29,6 +31,26 @@ type Booklet struct {
 	Passes         []Cheque
 	Places         []NearPlace // nearest labelled places, nearest first
 	IssuedOn       time.Time   // date of the letter; today when zero
+	// SpaceURL is the address of the young person's space ("https://…/mon-pass"),
+	// where they find their passes and places again.
+	SpaceURL string
+	// Counsellor is whom to ask: the agency and the person handing the
+	// booklet out, with what is known of their address, phone and e-mail.
+	Counsellor Contact
+	// Logos are the funders' logos, on the letter and on every cheque.
+	Logos []Logo
+}
+
+// Contact is how to reach the counsellor; empty parts are left out.
+type Contact struct {
+	Person, Agency, Address, Phone, Email string
+}
+
+// Logo is a funder's logo: a PNG, or only its name when there is no PNG
+// (an SVG logo, which the PDF cannot draw, is printed as its name).
+type Logo struct {
+	Name string
+	PNG  []byte
 }
 
 // Cheque is one pass of the booklet.
@@ -40,7 +62,9 @@ type Cheque struct {
 // NearPlace is a labelled place listed in the letter.
 type NearPlace struct {
 	Name, Address, Postcode, Commune, Phone string
-	DistanceKm                              float64
+	// Hours are its opening hours in French, a line each.
+	Hours      []string
+	DistanceKm float64
 }
 
 // ErrNoPasses is returned by BookletPDF for a booklet without any cheque.
@@ -93,14 +117,17 @@ func BookletPDF(w io.Writer, b Booklet) error {
 	r.tr = func(s string) string { return tr(sanitize(s)) }
 
 	pdf.SetCompression(true)
-	pdf.SetTitle(b.ProgrammeName+" – carnet de "+strings.TrimSpace(b.FirstName), true)
+	pdf.SetTitle(b.ProgrammeName+" – carnet "+passnum.De(b.FirstName), true)
 	pdf.SetSubject("Carnet de chèques "+defaultName, true)
 	pdf.SetAuthor(b.AgencyName, true)
 	pdf.SetCreator("passnum", true)
 	pdf.SetLang("fr-FR")
 	pdf.SetMargins(20, 20, 20)
-	pdf.SetAutoPageBreak(true, 20)
+	pdf.SetAutoPageBreak(true, 14)
 
+	if err := r.registerLogos(); err != nil {
+		return err
+	}
 	r.letter()
 	if err := r.cheques(); err != nil {
 		return err
@@ -115,11 +142,115 @@ type renderer struct {
 	pdf *fpdf.Fpdf
 	tr  func(string) string
 	b   Booklet
+	// logos are the funders' logos as drawn: an image registered under a
+	// name, or the funder's name when there is no image.
+	logos []drawnLogo
+}
+
+type drawnLogo struct {
+	image, name string
+	ratio       float64 // width / height
+}
+
+// registerLogos reads the funders' PNG logos once, for the letter and
+// every cheque.
+func (r *renderer) registerLogos() error {
+	for i, l := range r.b.Logos {
+		d := drawnLogo{name: strings.TrimSpace(l.Name)}
+		if len(l.PNG) > 0 {
+			d.image = "logo-" + strconv.Itoa(i)
+			info := r.pdf.RegisterImageOptionsReader(d.image, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(l.PNG))
+			if err := r.pdf.Error(); err != nil || info == nil || info.Height() == 0 {
+				return fmt.Errorf("document : logo « %s » illisible : %v", l.Name, err)
+			}
+			d.ratio = info.Width() / info.Height()
+		}
+		if d.image == "" && d.name == "" {
+			continue
+		}
+		r.logos = append(r.logos, d)
+	}
+	return nil
+}
+
+// drawLogos draws the logos side by side from (x, y), h high, within w
+// (aligned right when right); they shrink together to fit.
+func (r *renderer) drawLogos(x, y, w, h float64, right bool) {
+	if len(r.logos) == 0 {
+		return
+	}
+	const gap = 3.0
+	r.font("B", 7)
+	widths := make([]float64, len(r.logos))
+	total := gap * float64(len(r.logos)-1)
+	for i, l := range r.logos {
+		if l.image != "" {
+			widths[i] = h * l.ratio
+		} else {
+			widths[i] = r.pdf.GetStringWidth(r.tr(l.name)) + 2
+		}
+		total += widths[i]
+	}
+	scale := 1.0
+	if total > w {
+		scale = w / total
+	}
+	at := x
+	if right {
+		at = x + w - total*scale
+	}
+	for i, l := range r.logos {
+		lw := widths[i] * scale
+		if l.image != "" {
+			r.pdf.ImageOptions(l.image, at, y+(h-h*scale)/2, lw, h*scale, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		} else {
+			r.pdf.SetXY(at, y)
+			r.grey()
+			r.pdf.CellFormat(lw, h, r.tr(l.name), "", 0, "C", false, 0, "")
+			r.black()
+		}
+		at += lw + gap*scale
+	}
+	r.font("", 11)
+}
+
+// contact writes how to reach the counsellor, with what is known of it:
+// the letter's sender block.
+func (r *renderer) contact() {
+	c := r.b.Counsellor
+	if c.Agency == "" {
+		c.Agency = r.b.AgencyName
+	}
+	var lines []string
+	if c.Agency != "" {
+		lines = append(lines, c.Agency)
+	}
+	if c.Person != "" {
+		lines = append(lines, "Suivi par "+c.Person)
+	}
+	if c.Address != "" {
+		lines = append(lines, c.Address)
+	}
+	if c.Phone != "" {
+		lines = append(lines, "Tél. : "+passnum.FormatPhone(c.Phone))
+	}
+	if c.Email != "" {
+		lines = append(lines, "Courriel : "+c.Email)
+	}
+	for i, l := range lines {
+		style, size := "", 10.0
+		if i == 0 {
+			style, size = "B", 11
+		}
+		r.font(style, size)
+		r.pdf.MultiCell(120, 5, r.tr(l), "", "L", false)
+	}
+	r.font("", 11)
 }
 
 // sanitize replaces a few characters missing from cp1252 by close ones.
 var sanitize = strings.NewReplacer(
-	"\u202f", " ", // narrow no-break space
+	"\u202f", "\u00a0", // narrow no-break space: a no-break space all the same
 	"\u2009", " ", // thin space
 	"\u2011", "-", // non-breaking hyphen
 	"\u2010", "-",
@@ -150,16 +281,19 @@ func (r *renderer) letter() {
 	pdf, b := r.pdf, r.b
 	pdf.AddPage()
 
-	// Sender block and date.
-	r.font("B", 11)
-	if b.AgencyName != "" {
-		pdf.CellFormat(100, 6, r.tr(b.AgencyName), "", 0, "L", false, 0, "")
-	} else {
-		pdf.CellFormat(100, 6, "", "", 0, "L", false, 0, "")
+	// The funders' logos, above everything.
+	if len(r.logos) > 0 {
+		r.drawLogos(20, 10, pageW-40, 14, true)
+		pdf.SetXY(20, 28)
 	}
+
+	// Sender block, the counsellor's contact, and the date.
+	top := pdf.GetY()
 	r.font("", 11)
-	pdf.CellFormat(0, 6, r.tr("Le "+FormatDate(b.IssuedOn)), "", 1, "R", false, 0, "")
-	pdf.Ln(8)
+	pdf.CellFormat(0, 6, r.tr("Le "+FormatDate(b.IssuedOn)), "", 0, "R", false, 0, "")
+	pdf.SetXY(20, top)
+	r.contact()
+	pdf.Ln(6)
 
 	// Title.
 	r.font("B", 20)
@@ -170,9 +304,9 @@ func (r *renderer) letter() {
 	n := len(b.Passes)
 	total := b.FaceValueCents * int64(n)
 	pdf.CellFormat(0, 7, r.tr(fmt.Sprintf("Votre carnet : %s de %s, soit %s",
-		plural(n, "chèque", "chèques"), FormatEuros(b.FaceValueCents), FormatEuros(total))), "", 1, "L", false, 0, "")
+		passnum.CountOf(n, "chèque", "chèques"), passnum.FormatEuros(b.FaceValueCents), passnum.FormatEuros(total))), "", 1, "L", false, 0, "")
 	r.black()
-	pdf.Ln(6)
+	pdf.Ln(4)
 
 	r.font("", 11)
 	greeting := "Bonjour,"
@@ -180,11 +314,9 @@ func (r *renderer) letter() {
 		greeting = "Bonjour " + name + ","
 	}
 	r.para(greeting)
-	r.para(fmt.Sprintf("Vous recevez aujourd'hui votre Pass numérique : %s d'une valeur de %s chacun. "+
-		"Ils vous permettent de suivre gratuitement des ateliers et des formations au numérique "+
-		"(se servir d'un ordinateur ou d'un smartphone, faire ses démarches en ligne, chercher un emploi "+
-		"sur Internet, protéger ses données…) dans des lieux labellisés près de chez vous.",
-		plural(n, "chèque", "chèques"), FormatEuros(b.FaceValueCents)))
+	r.para(fmt.Sprintf("Vous recevez aujourd'hui votre Pass numérique : %s de %s chacun, pour vous former gratuitement "+
+		"au numérique (ordinateur, smartphone, démarches en ligne, recherche d'emploi…) dans des lieux labellisés près de chez vous.",
+		passnum.CountOf(n, "chèque", "chèques"), passnum.FormatEuros(b.FaceValueCents)))
 
 	r.heading("Comment utiliser vos chèques ?")
 	steps := []string{
@@ -201,10 +333,20 @@ func (r *renderer) letter() {
 	}
 	pdf.Ln(1.5)
 	r.font("B", 11)
-	r.para("Vos chèques sont valables jusqu'au " + FormatDate(b.ValidUntil) + ".")
+	pdf.CellFormat(0, 5.5, r.tr("Vos chèques sont valables jusqu'au "+FormatDate(b.ValidUntil)+"."), "", 1, "L", false, 0, "")
 	r.font("", 11)
-	r.para("Chaque code ne peut servir qu'une seule fois : ne le communiquez à personne. " +
-		"Les chèques ne peuvent être ni échangés ni remboursés.")
+	r.para("Chaque code ne sert qu'une fois : ne le communiquez à personne. Les chèques ne sont ni échangés ni remboursés.")
+
+	if b.SpaceURL != "" {
+		r.heading("Vos pass en ligne")
+		r.para("Vos pass, ce qu'il vous en reste et les lieux où les utiliser, sur votre téléphone ou un ordinateur, " +
+			"avec le code de l'un de vos chèques et votre date de naissance :")
+		r.font("B", 12)
+		pdf.SetTextColor(0, 70, 140)
+		pdf.CellFormat(0, 6, r.tr(b.SpaceURL), "", 1, "L", false, 0, b.SpaceURL)
+		r.black()
+		r.font("", 11)
+	}
 
 	r.heading("Les lieux labellisés près de chez vous")
 	if len(b.Places) == 0 {
@@ -213,14 +355,7 @@ func (r *renderer) letter() {
 	for _, p := range b.Places {
 		r.place(p)
 	}
-
-	pdf.Ln(4)
-	r.para("Votre conseiller reste à votre disposition pour toute question. Bonnes formations !")
-	if b.AgencyName != "" {
-		r.font("B", 11)
-		pdf.CellFormat(0, 6, r.tr(b.AgencyName), "", 1, "R", false, 0, "")
-		r.font("", 11)
-	}
+	r.para("Votre conseiller (coordonnées en haut de cette lettre) reste à votre disposition. Bonnes formations !")
 }
 
 func (r *renderer) place(p NearPlace) {
@@ -239,15 +374,26 @@ func (r *renderer) place(p NearPlace) {
 		}
 		addr += town
 	}
-	if addr != "" {
-		pdf.SetX(24)
-		pdf.MultiCell(0, 5, r.tr(addr), "", "L", false)
-	}
+	// The address and the phone on one line, the hours on the next: the
+	// letter holds on one page with five places.
+	line := addr
 	if p.Phone != "" {
-		pdf.SetX(24)
-		pdf.CellFormat(0, 5, r.tr("Tél. : "+p.Phone), "", 1, "L", false, 0, "")
+		if line != "" {
+			line += " · "
+		}
+		line += "Tél. " + passnum.FormatPhone(p.Phone)
 	}
-	pdf.Ln(2.5)
+	if line != "" {
+		pdf.SetX(24)
+		r.font("", 10)
+		pdf.MultiCell(0, 4.8, r.tr(line), "", "L", false)
+	}
+	if len(p.Hours) > 0 {
+		pdf.SetX(24)
+		r.font("", 9)
+		pdf.MultiCell(0, 4.3, r.tr("Horaires : "+strings.Join(p.Hours, " ; ")), "", "L", false)
+	}
+	pdf.Ln(1.5)
 }
 
 func (r *renderer) cheques() error {
@@ -326,7 +472,7 @@ func (r *renderer) cheque(i int, c Cheque, img string, y0 float64) {
 
 	// Programme name and value, in white on the band.
 	pdf.SetTextColor(255, 255, 255)
-	value := r.tr(FormatEuros(b.FaceValueCents))
+	value := r.tr(passnum.FormatEuros(b.FaceValueCents))
 	pdf.SetFont("Helvetica", "B", 24)
 	vw := pdf.GetStringWidth(value)
 	name := r.tr(b.ProgrammeName)
@@ -382,11 +528,6 @@ func (r *renderer) cheque(i int, c Cheque, img string, y0 float64) {
 	pdf.SetXY(qrX, qrY+qrSizeMM+1)
 	pdf.CellFormat(qrSizeMM, 4, r.tr("Scanné par le lieu labellisé"), "", 0, "C", false, 0, "")
 	r.black()
-}
-
-func plural(n int, one, many string) string {
-	if n <= 1 {
-		return strconv.Itoa(n) + " " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	// The funders' logos, under the QR code.
+	r.drawLogos(qrX, qrY+qrSizeMM+6, qrSizeMM, 9, false)
 }

@@ -2,13 +2,21 @@ package document
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
+	"io"
+	"maps"
 	"os"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"passnum"
 )
 
 func sampleBooklet(passes int) Booklet {
@@ -172,17 +180,6 @@ func TestQRPNGErrors(t *testing.T) {
 	}
 }
 
-func TestFormatEuros(t *testing.T) {
-	for cents, want := range map[int64]string{
-		1000: "10 €", 1250: "12,50 €", 5: "0,05 €", 0: "0 €", 123456: "1 234,56 €",
-		50000000: "500 000 €", -1250: "-12,50 €", 100000: "1 000 €",
-	} {
-		if got := FormatEuros(cents); got != want {
-			t.Errorf("FormatEuros(%d) = %q, want %q", cents, got, want)
-		}
-	}
-}
-
 func TestFormatDateDistance(t *testing.T) {
 	if got := FormatDate(time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC)); got != "31/12/2023" {
 		t.Errorf("FormatDate = %q", got)
@@ -191,5 +188,131 @@ func TestFormatDateDistance(t *testing.T) {
 		if got := FormatDistance(km); got != want {
 			t.Errorf("FormatDistance(%v) = %q, want %q", km, got, want)
 		}
+	}
+}
+
+func TestBookletFileName(t *testing.T) {
+	on := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ first, last, want string }{
+		{"Théo", "Lambert", "carnet-T-LAMBERT-2026-12-04.pdf"},
+		{"Émilie", "Le Goff-Hervé", "carnet-E-LE-GOFF-HERVE-2026-12-04.pdf"},
+		{"Inès", "N'Diaye Œuvray", "carnet-I-N-DIAYE-OEUVRAY-2026-12-04.pdf"},
+		{"", "", "carnet-2026-12-04.pdf"},
+		{"Ана", "Иванова", "carnet-2026-12-04.pdf"}, // no Latin letter to keep
+	} {
+		if got := BookletFileName(c.first, c.last, on); got != c.want {
+			t.Errorf("BookletFileName(%q, %q) = %q, want %q", c.first, c.last, got, c.want)
+		}
+	}
+	if got := BookletFileName("Théo", strings.Repeat("Lambert", 10), on); len(got) > len("carnet-T--2026-12-04.pdf")+30 {
+		t.Errorf("a long name is not shortened: %q", got)
+	}
+}
+
+// pdfText inflates the PDF's content streams: the text the booklet shows,
+// in the PDF's own encoding (cp1252 for these fonts).
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	var out bytes.Buffer
+	for rest := pdf; ; {
+		i := bytes.Index(rest, []byte("stream\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("stream\n"):]
+		j := bytes.Index(rest, []byte("endstream"))
+		if j < 0 {
+			break
+		}
+		if z, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
+			b, _ := io.ReadAll(z)
+			out.Write(b)
+		}
+		rest = rest[j+len("endstream"):]
+	}
+	return out.String()
+}
+
+// cp1252 encodes French text as the PDF's fonts hold it.
+func cp1252(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '€':
+			b.WriteByte(0x80)
+		case r == '’':
+			b.WriteByte(0x92)
+		case r == '–':
+			b.WriteByte(0x96)
+		case r == '…':
+			b.WriteByte(0x85)
+		case r == 'œ':
+			b.WriteByte(0x9c)
+		case r < 0x100:
+			b.WriteByte(byte(r))
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+// TestBookletLetter: the letter gives the young person's space, the
+// counsellor's contact, each place's phone and hours in French, and the
+// funders' logos: drawn when they are PNG, named when they are not; the
+// logos are on every cheque too.
+func TestBookletLetter(t *testing.T) {
+	b := sampleBooklet(4)
+	b.SpaceURL = "https://pass.exemple.fr/mon-pass"
+	b.Counsellor = Contact{Person: "Marie Dupont", Agency: "Mission locale du Grand Besançon", Address: "Besançon (25000)", Email: "marie.dupont@ml-besancon.fr"}
+	// Five places, each with its phone and hours, as the pages print it.
+	b.Places = append(b.Places, b.Places[:2]...)
+	for i := range b.Places {
+		b.Places[i].Phone = "+33381878040"
+		b.Places[i].Hours = passnum.FrenchHours("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00; PH off")
+	}
+	var logo bytes.Buffer
+	opaque := image.NewGray(image.Rect(0, 0, 90, 30))
+	if err := png.Encode(&logo, opaque); err != nil {
+		t.Fatal(err)
+	}
+	b.Logos = []Logo{{Name: "Région Bourgogne-Franche-Comté", PNG: logo.Bytes()}, {Name: "État"}}
+	var buf bytes.Buffer
+	if err := BookletPDF(&buf, b); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, buf.Bytes())
+	for _, want := range []string{
+		"https://pass.exemple.fr/mon-pass", "Suivi par Marie Dupont", "(Mission locale du Grand Besançon)", "Besançon \\(25000\\)", "Courriel : marie.dupont@ml-besancon.fr",
+		"Tél. 03\u00a081\u00a087\u00a080\u00a040", "Horaires : du lundi au vendredi : 9\u00a0h – 12\u00a0h, 14\u00a0h – 17\u00a0h ; samedi", "Votre carnet : 4\u00a0chèques de 10\u00a0€, soit 40\u00a0€",
+		"(État)", // the logo without a PNG, named
+	} {
+		if !strings.Contains(text, cp1252(want)) {
+			t.Errorf("the booklet does not say %q", want)
+		}
+	}
+	// The letter, with all of it, holds on one page.
+	if got := len(pageObj.FindAll(buf.Bytes(), -1)); got != 1+2 {
+		t.Errorf("%d pages, want a one-page letter and 2 pages of cheques", got)
+	}
+	// One logo image, drawn on the letter and on each of the 4 cheques:
+	// 4 QR codes and 1 logo are embedded, the logo used 5 times.
+	if got := bytes.Count(buf.Bytes(), []byte("/Subtype /Image")); got != 5 {
+		t.Errorf("%d images embedded, want 4 QR codes and 1 logo", got)
+	}
+	drawn := map[string]int{}
+	for _, m := range regexp.MustCompile(`/I[0-9a-f]+ Do`).FindAllString(text, -1) {
+		drawn[m]++
+	}
+	if len(drawn) != 5 || !slices.Contains(slices.Collect(maps.Values(drawn)), 5) {
+		t.Errorf("images drawn: %v; want each QR code once and the logo 5 times (the letter and each cheque)", drawn)
+	}
+	if got := strings.Count(text, cp1252("(État)")); got != 5 {
+		t.Errorf("the funder without a PNG is named %d times, want 5", got)
+	}
+	// A logo that is not a PNG is refused rather than printed wrong.
+	b.Logos = []Logo{{Name: "Cassé", PNG: []byte("pas une image")}}
+	if err := BookletPDF(&bytes.Buffer{}, b); err == nil {
+		t.Error("an unreadable logo was accepted")
 	}
 }

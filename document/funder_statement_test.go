@@ -69,9 +69,9 @@ func TestFunderSettlementPDF(t *testing.T) {
 		"Région Bourgogne-Franche-Comté (66,67 %)", "État (33,33 %)",
 		"du 01/11/2026 au 30/11/2026", "payé le 05/12/2026",
 		"3 lieux payés, 1 lieu retenu",
-		"40,02 €", "20,01 €", "60,03 €",
-		"État doit 20,01 € au titre de ce remboursement",
-		"Lieu labellisé n° 3 de Besançon", "30,01 €",
+		"40,02\u00a0€", "20,01\u00a0€", "60,03\u00a0€",
+		"État doit 20,01\u00a0€ au titre de ce remboursement",
+		"Lieu labellisé n° 3 de Besançon", "30,01\u00a0€",
 		"Tiers-lieu suspendu", "label suspendu",
 		"page 1 / 1",
 	)
@@ -298,12 +298,12 @@ func TestFunderClosingPDF(t *testing.T) {
 		"Bilan de fin de programme", "Région Bourgogne-Franche-Comté (66,67 %)",
 		"du 01/01/2026 au 31/12/2026", "pass acceptés jusqu'au 31/01/2027",
 		"PN-20261130-0007, arrêté au 30/11/2026 : payé le 05/12/2026",
-		"50 000", "500 000,00 €", "200 000,00 €", "-120,00 €", "99 900,00 €",
+		"50\u202f000", "500\u202f000,00\u00a0€", "200\u202f000,00\u00a0€", "−120,00\u00a0€", "99\u202f900,00\u00a0€",
 		"Libérés : jamais remis à un bénéficiaire", "Libérés : remis mais jamais utilisés",
-		"299 900,00 €", // released
-		"133 266,67 €", "66 623,33 €", "199 890,00 €", "3 266,67 €",
-		"Région Bourgogne-Franche-Comté doit 133 266,67 €",
-		"10,00 € de plus", "10 pass encaissés par des lieux retenus",
+		"299\u202f900,00\u00a0€", // released
+		"133\u202f266,67\u00a0€", "66\u202f623,33\u00a0€", "199\u202f890,00\u00a0€", "3\u202f266,67\u00a0€",
+		"Région Bourgogne-Franche-Comté doit 133\u202f266,67\u00a0€",
+		"10,00\u00a0€ de plus", "10 pass encaissés par des lieux retenus",
 		"13 remboursements",
 	)
 	if dir := os.Getenv("STATEMENT_OUT"); dir != "" {

@@ -34,11 +34,11 @@ func uncompressed(t *testing.T) {
 	t.Cleanup(func() { compressPDF = old })
 }
 
-// pdfText is s as the PDF's content streams hold it: Windows-1252, with
+// pdfEncoded is s as the PDF's content streams hold it: Windows-1252, with
 // parentheses and backslashes escaped.
-func pdfText(t *testing.T, s string) []byte {
+func pdfEncoded(t *testing.T, s string) []byte {
 	t.Helper()
-	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
+	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(sanitize(cp1252Only(s))))
 	if err != nil {
 		t.Fatalf("%q is not in Windows-1252: %v", s, err)
 	}
@@ -47,7 +47,7 @@ func pdfText(t *testing.T, s string) []byte {
 
 // shown is s drawn alone in a cell, as the content stream holds it.
 func shown(t *testing.T, s string) []byte {
-	return append(append([]byte("("), pdfText(t, s)...), ")Tj"...)
+	return append(append([]byte("("), pdfEncoded(t, s)...), ")Tj"...)
 }
 
 var streamRE = regexp.MustCompile(`(?s)stream\n(.*?)endstream`)
@@ -69,7 +69,7 @@ func pages(t *testing.T, pdf []byte) [][]byte {
 func mustContain(t *testing.T, doc []byte, texts ...string) {
 	t.Helper()
 	for _, s := range texts {
-		if !bytes.Contains(doc, pdfText(t, s)) {
+		if !bytes.Contains(doc, pdfEncoded(t, s)) {
 			t.Errorf("the document lacks %q", s)
 		}
 	}

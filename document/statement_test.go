@@ -37,11 +37,11 @@ func TestPlaceStatementPDF(t *testing.T) {
 		"du 01/11/2026 au 30/11/2026",
 		"payé le 05/12/2026",
 		"VIR-88412",
-		"Encaissements : 12 pass encaissés", "120,00 €",
-		"Régularisations : 2 encaissements repris", "-20,00 €",
-		"Report du remboursement précédent", "-5,00 €",
-		"Total versé", "95,00 €",
-		"les 5,00 € restants",
+		"Encaissements : 12 pass encaissés", "120,00\u00a0€",
+		"Régularisations : 2 encaissements repris", "−20,00\u00a0€",
+		"Report du remboursement précédent", "−5,00\u00a0€",
+		"Total versé", "95,00\u00a0€",
+		"les 5,00\u00a0€ restants",
 		"Association Planoise Numérique", "FR76 **** **** **** **** ***0 189", "CEPAFRPP",
 		"****-****-****-0000", "****-****-****-0011", "****-****-****-9001",
 		"31/10/2026", "12/11/2026",
@@ -77,18 +77,18 @@ func TestPlaceStatementPDFLong(t *testing.T) {
 		if want := fmt.Sprintf("(page %d / %d)", i+1, len(ps)); !bytes.Contains(p, []byte(want)) {
 			t.Fatalf("page %d does not say %s", i+1, want)
 		}
-		if i > 0 && !bytes.Contains(p, pdfText(t, "Relevé de remboursement PN-20261130-0007 · Espace public numérique de Planoise")) {
+		if i > 0 && !bytes.Contains(p, pdfEncoded(t, "Relevé de remboursement PN-20261130-0007 · Espace public numérique de Planoise")) {
 			t.Errorf("page %d has no running head", i+1)
 		}
 		if i > 0 && i < len(ps)-1 && !bytes.Contains(p, header) {
 			t.Errorf("page %d repeats no table header", i+1)
 		}
-		rows += bytes.Count(p, pdfText(t, "****-****-****-"))
+		rows += bytes.Count(p, pdfEncoded(t, "****-****-****-"))
 	}
 	if want := n + len(s.Adjustments); rows != want {
 		t.Errorf("%d masked codes printed, want %d", rows, want)
 	}
-	mustContain(t, buf.Bytes(), "100 000,00 €", "99 975,00 €", "Pass encaissés (10 000)", "Encaissements : 10 000 pass encaissés")
+	mustContain(t, buf.Bytes(), "100\u202f000,00\u00a0€", "99\u202f975,00\u00a0€", "Pass encaissés (10\u202f000)", "Encaissements : 10\u202f000 pass encaissés")
 	if dir := os.Getenv("STATEMENT_OUT"); dir != "" {
 		os.WriteFile(dir+"/statement-long.pdf", buf.Bytes(), 0o644)
 	}
@@ -265,7 +265,7 @@ func TestPlaceStatementCarryAndHeldBack(t *testing.T) {
 	if err := PlaceStatementPDF(&buf, s, passesOf(1, false)); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, buf.Bytes(), "Reporté sur le prochain remboursement", "rien ne lui est prélevé", "0,00 €")
+	mustContain(t, buf.Bytes(), "Reporté sur le prochain remboursement", "rien ne lui est prélevé", "0,00\u00a0€")
 	buf.Reset()
 	if err := PlaceStatementCSV(&buf, s, passesOf(1, false)); err != nil {
 		t.Fatal(err)
@@ -327,7 +327,7 @@ func TestPaymentStatus(t *testing.T) {
 }
 
 func TestFormatAmount(t *testing.T) {
-	for c, want := range map[int64]string{0: "0,00 €", 5: "0,05 €", 1000: "10,00 €", 123450: "1 234,50 €", -1250: "-12,50 €", 57000000: "570 000,00 €"} {
+	for c, want := range map[int64]string{0: "0,00\u00a0€", 5: "0,05\u00a0€", 1000: "10,00\u00a0€", 123450: "1\u202f234,50\u00a0€", -1250: "−12,50\u00a0€", 57000000: "570\u202f000,00\u00a0€"} {
 		if got := FormatAmount(c); got != want {
 			t.Errorf("FormatAmount(%d) = %q, want %q", c, got, want)
 		}

@@ -93,7 +93,7 @@ func (tx *Tx) whyNotBookable(ctx context.Context, sessionID string) error {
 	case !se.StartsAt.After(tx.now):
 		return passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a commencé le %s : elle ne peut plus être réservée. Choisissez une session à venir.", frTime(se.StartsAt))
 	}
-	return passnum.Errorf(passnum.ESESSIONFULL, "Cette session est complète (%d places) : choisissez une autre session.", se.Capacity)
+	return passnum.Errorf(passnum.ESESSIONFULL, "Cette session est complète (%s) : choisissez une autre session.", passnum.CountOf(se.Capacity, "place", "places"))
 }
 
 func (tx *Tx) ownerUnlessOperator(actor passnum.Actor) string {

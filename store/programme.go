@@ -245,7 +245,8 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	if n, _ := res.RowsAffected(); n != 1 {
 		var left int64
 		_ = tx.queryRow(ctx, `SELECT unallocated_booklets FROM programmes WHERE id = ?`, programmeID).Scan(&left)
-		e := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Stock insuffisant : %d carnet(s) non attribué(s) pour %d demandé(s). Émettez d'abord de nouveaux carnets.", left, booklets)
+		e := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Stock insuffisant : %s pour %s. Émettez d'abord de nouveaux carnets.",
+			passnum.CountOf(left, "carnet non attribué", "carnets non attribués"), passnum.CountOf(booklets, "demandé", "demandés"))
 		e.Extra = map[string]any{"available_booklets": left}
 		return a, e
 	}

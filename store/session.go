@@ -151,6 +151,41 @@ func (tx *Tx) listSessions(ctx context.Context, trainingID string, w SessionWind
 	return out, next, nil
 }
 
+// PlaceSessions lists the scheduled sessions of all of a place's
+// trainings by their start, soonest first: the place's diary, whatever
+// the training.
+func (tx *Tx) PlaceSessions(ctx context.Context, placeID string, w SessionWindow, p Page) ([]passnum.Session, string, error) {
+	from := w.From
+	if from.IsZero() {
+		from = tx.now
+	}
+	q := `SELECT ` + sessionColumns + sessionFrom + ` WHERE t.organisation_id = ? AND se.status = 'scheduled' AND se.starts_at >= ?`
+	args := []any{placeID, micros(from)}
+	if !w.To.IsZero() {
+		q += ` AND se.starts_at < ?`
+		args = append(args, micros(w.To))
+	}
+	q, args = p.ascending(q, args, "se.starts_at", "se.id")
+	rows, err := tx.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []passnum.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	out, next := trimPage(out, p, func(i int) (int64, string) { return micros(out[i].StartsAt), out[i].ID })
+	return out, next, nil
+}
+
 // ascending is Page.apply for lists read oldest first (what comes next in
 // time): the cursor names the last row seen, and the next page starts after
 // it.

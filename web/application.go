@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"passnum"
 	"passnum/mail"
@@ -31,13 +30,13 @@ const applicationDraftPath = "/candidature/brouillon/"
 
 // applFields are the form's fields kept in a draft: their names are the
 // domain's, so that its errors land next to them.
-var applFields = []string{
+var applFields = append([]string{
 	"name", "siret", "legal_representative.name", "legal_representative.role", "contact_email", "contact_phone",
 	"site.name", "site.address", "site.address_complement", "site.postcode", "site.commune", "site.latitude", "site.longitude",
 	"site.opening_hours", "site.phone", "site.email", "site.website", "site.accessibility_url",
 	"site.services", "site.publics", "site.specific_support",
 	"charter_accepted", "bank_account.holder", "bank_account.iban", "bank_account.bic",
-}
+}, hoursFieldNames("site.")...)
 
 // applView is what the application templates receive.
 type applView struct {
@@ -182,8 +181,11 @@ func applicationDraftSubmit(q *request) error {
 	}
 	v := q.applView()
 	v.Email, v.Link = d.Email, q.s.cfg.PublicURL+path
+	saveDraft := func() error {
+		return q.write(func(tx *store.Tx) error { return tx.SaveApplicationDraft(q.ctx(), secret, string(data), "") })
+	}
 	if f.Values.Get("action") != "deposer" {
-		if err := q.write(func(tx *store.Tx) error { return tx.SaveApplicationDraft(q.ctx(), secret, string(data), "") }); err != nil {
+		if err := saveDraft(); err != nil {
 			return err
 		}
 		if q.s.cfg.Mail == nil {
@@ -201,7 +203,13 @@ func applicationDraftSubmit(q *request) error {
 		if verr != nil && !f.Fail(verr, applRenames...) {
 			return verr
 		}
-		f.Message = "La candidature n'est pas déposée : corrigez les champs signalés (" + strconv.Itoa(len(f.Errors)) + "), puis déposez-la à nouveau. Vous pouvez aussi enregistrer le brouillon et y revenir plus tard."
+		// What was typed is kept in the draft: a refused submission loses
+		// nothing, even if the page is closed now.
+		if err := saveDraft(); err != nil {
+			return err
+		}
+		f.Message = "La candidature n'est pas déposée : corrigez " + passnum.Plural(len(f.Errors), "le champ signalé", "les "+passnum.FormatCount(len(f.Errors))+" champs signalés") +
+			", puis déposez-la à nouveau. Ce que vous avez saisi est enregistré dans le brouillon : vous pouvez aussi y revenir plus tard."
 		return q.render(http.StatusUnprocessableEntity, "application/draft", "Candidature au label", v, f)
 	}
 
@@ -255,6 +263,13 @@ func applicationDraftSubmit(q *request) error {
 		}
 		if !f.Fail(err, applRenames...) {
 			return err
+		}
+		if passnum.ErrorCode(err) != passnum.ECONFLICT || siretTaken {
+			// Refused (a SIRET already known…): the draft keeps what was
+			// typed. A draft submitted meanwhile is left as it was.
+			if serr := saveDraft(); serr != nil {
+				return serr
+			}
 		}
 		if siretTaken {
 			f.Errors["siret"] = "un compte lieu existe déjà pour ce SIRET"

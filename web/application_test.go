@@ -82,6 +82,21 @@ func TestApplicationDraftAndSubmit(t *testing.T) {
 		if !a.has(`value="Tiers-lieu du Doubs"`) || !a.has(`value="Camille Durand"`) || !a.has(`value="12345678901234"`) || !a.has(`id="f-charter_accepted" name="charter_accepted" value="1" checked`) {
 			t.Errorf("values not kept after a refusal:\n%s", a.Body)
 		}
+		// … and kept in the draft: the link, opened later elsewhere, finds
+		// what was typed, hours of the week included.
+		withHours := applicationForm("12345678901234")
+		withHours.Set("action", "deposer")
+		withHours.Set("site.hours.tu.1.from", "10:00")
+		withHours.Set("site.hours.tu.1.to", "18:00")
+		if a = b.post(draft, withHours); a.Status != http.StatusUnprocessableEntity || !a.has("enregistré dans le brouillon") {
+			t.Fatalf("refused submission: %d\n%s", a.Status, a.Body)
+		}
+		a = st.browser().get(draft)
+		for _, want := range []string{`value="Camille Durand"`, `value="12345678901234"`, `name="site.hours.tu.1.from" value="10:00"`, `id="f-charter_accepted" name="charter_accepted" value="1" checked`} {
+			if !a.has(want) {
+				t.Errorf("the draft lost %q after a refused submission", want)
+			}
+		}
 		// A commune the postcode does not serve is said next to the commune.
 		wrong := applicationForm(nextSIRET())
 		wrong.Set("action", "deposer")

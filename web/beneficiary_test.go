@@ -23,7 +23,14 @@ func TestBeneficiarySpace(t *testing.T) {
 			t.Fatalf("sign-in page: %d", a.Status)
 		}
 		typed := strings.ToLower(strings.ReplaceAll(passnum.FormatPassCode(codes[2]), "-", " "))
-		a := b.post("/mon-pass", url.Values{"code": {typed}, "birth_date": {"05/03/2006"}})
+		// The birth date as the numeric keypad types it: eight digits.
+		for _, birth := range []string{"05032006", "2006-03-05", "05/03/2006"} {
+			a := st.browser().post("/mon-pass", url.Values{"code": {typed}, "birth_date": {birth}})
+			if a.Status != http.StatusSeeOther || a.Location != "/mon-pass/espace" {
+				t.Fatalf("sign-in with the birth date typed %q: %d %q\n%s", birth, a.Status, a.Location, a.Body)
+			}
+		}
+		a := b.post("/mon-pass", url.Values{"code": {typed}, "birth_date": {"05032006"}})
 		if a.Status != http.StatusSeeOther || a.Location != "/mon-pass/espace" {
 			t.Fatalf("sign-in: %d %q\n%s", a.Status, a.Location, a.Body)
 		}

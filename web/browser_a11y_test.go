@@ -173,6 +173,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	page("inscrits à une session", "/lieu/sessions/"+session.ID)
 	page("équipe", "/lieu/equipe")
 	page("sites", "/lieu/sites")
+	page("un site et ses horaires", "/lieu/sites/"+site.ID)
+	c.step("des horaires refusés", choose("f-hours-mo-1-from", "14:00"), choose("f-hours-mo-1-to", "09:00"), submit("Enregistrer les changements", 422),
+		see("Horaires du lundi : la fermeture suit l'ouverture"))
+	c.axe("un site, horaires refusés")
 	page("coordonnées bancaires", "/lieu/coordonnees-bancaires")
 	page("compte", "/compte")
 
@@ -199,9 +203,11 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"programmes", "/operateur/programmes"},
 		{"nouveau programme", "/operateur/programmes/nouveau"},
 		{"programme", "/operateur/programmes/" + st.programme.ID},
+		{"réglages d'un programme", "/operateur/programmes/" + st.programme.ID + "/parametres"},
 		{"personnes", "/operateur/personnes"},
 		{"journal", "/operateur/journal"},
 		{"remises confirmées malgré un carnet reçu ailleurs", "/operateur/doublons"},
+		{"identité du site", "/operateur/identite"},
 	} {
 		page(p.name, p.path)
 	}

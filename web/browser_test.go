@@ -163,8 +163,6 @@ func (c *chrome) listen(ev any) {
 			problem = "violation de la politique de sécurité du contenu : " + text
 		case e.Level == log.EntryLevelError && e.Source != log.EntrySourceNetwork:
 			problem = text
-		case strings.HasSuffix(e.URL, "/favicon.ico"):
-			// The site has no icon; the browser asks anyway.
 		case e.Level == log.EntryLevelError || e.Level == log.EntryLevelWarning:
 			note = text
 		}

@@ -28,7 +28,7 @@ func resolveCommune(field, typed string) (string, error) {
 func findCommune(typed string) (code, detail string) {
 	typed = strings.TrimSpace(typed)
 	if typed == "" {
-		return "", "obligatoire : le code INSEE de la commune (ex. 25056 pour Besançon), son code postal ou son nom"
+		return "", "obligatoire : le nom de la commune, son code postal ou son code INSEE (par exemple Besançon, 25000 ou 25056)"
 	}
 	exact, hits := territory.FindCommunes(typed)
 	postcode := len(typed) == 5 && isDigits(typed)
@@ -103,14 +103,6 @@ func communeChoices(cs []territory.Commune) string {
 		parts = append(parts, c.Name+" ("+dep+") : "+c.Code)
 	}
 	return strings.Join(parts, " ; ")
-}
-
-// communeLabel names a commune for display: "Besançon (25056)".
-func communeLabel(code string) string {
-	if c, ok := territory.LookupCommune(code); ok {
-		return c.Name + " (" + c.Code + ")"
-	}
-	return code
 }
 
 func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -41,14 +42,15 @@ func distributorPages() []*page {
 	}
 }
 
-func init() {
-	funcs["distOptions"] = func(fd field, opts []option) field { fd.Options = opts; return fd }
-	funcs["distMask"] = distMaskPassCode
-	funcs["distCommune"] = communeLabel
-	funcs["distBookletStatus"] = distBookletStatusFR
-	funcs["distHeldElsewhere"] = func() string { return distHeldElsewhereWarning }
-	funcs["distLast4"] = func(code string) string { return code[max(0, len(code)-4):] }
-	funcs["distCount"] = func(n int64, one, many string) string { return fmt.Sprint(n) + " " + distPlural(int(n), one, many) }
+// distributorFuncs are the template functions of the counsellor's pages.
+var distributorFuncs = template.FuncMap{
+	"distField":         distFieldFR,
+	"distChange":        distChangeFR,
+	"distOptions":       func(fd field, opts []option) field { fd.Options = opts; return fd },
+	"distMask":          distMaskPassCode,
+	"distBookletStatus": distBookletStatusFR,
+	"distHeldElsewhere": func() string { return distHeldElsewhereWarning },
+	"distLast4":         func(code string) string { return code[max(0, len(code)-4):] },
 }
 
 // distPageSize is the number of young people per page of the list.
@@ -149,17 +151,10 @@ func distOffer(rows []distStockRow) []option {
 	var out []option
 	for _, r := range rows {
 		if r.Open && r.Left > 0 {
-			out = append(out, option{Value: r.Programme.ID, Label: fmt.Sprintf("%s (%d %s en stock)", r.Programme.Name, r.Left, distPlural(int(r.Left), "carnet", "carnets"))})
+			out = append(out, option{Value: r.Programme.ID, Label: r.Programme.Name + " (" + passnum.CountOf(r.Left, "carnet", "carnets") + " en stock)"})
 		}
 	}
 	return out
-}
-
-func distPlural(n int, one, many string) string {
-	if n <= 1 {
-		return one
-	}
-	return many
 }
 
 // distAllocationRow is one delivery of booklets to the agency.
@@ -264,13 +259,13 @@ func distEligibilityWords(b *passnum.Beneficiary, p *passnum.Programme, today pa
 	for _, r := range reasons {
 		switch r {
 		case passnum.ReasonAge:
-			out = append(out, fmt.Sprintf("Âge : %d ans le jour de la remise, le programme est réservé aux %d-%d ans", b.BirthDate.AgeOn(today), p.MinAge, p.MaxAge))
+			out = append(out, fmt.Sprintf("Âge : %s le jour de la remise, le programme est réservé aux %d-%d ans", passnum.CountOf(b.BirthDate.AgeOn(today), "an", "ans"), p.MinAge, p.MaxAge))
 		case passnum.ReasonNotJobSeeker:
 			out = append(out, "Situation : la personne n'est pas en recherche d'emploi, le programme est réservé aux jeunes qui cherchent un emploi")
 		case passnum.ReasonInStudies:
 			out = append(out, "Études : la personne suit des études, le programme est réservé aux jeunes qui ne sont pas en études")
 		case passnum.ReasonTerritory:
-			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", communeLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
+			out = append(out, fmt.Sprintf("Commune : %s est hors du territoire du programme (%s)", passnum.CommuneLabel(b.CommuneINSEE), passnum.TerritoryName(distTerritoryOf(p))))
 		default:
 			out = append(out, "Règle non respectée : "+r)
 		}
@@ -715,13 +710,34 @@ func distBookletPDF(q *request) error {
 	}
 	var data distBookletData
 	var places []document.NearPlace
+	var agency passnum.Organisation
+	var identity passnum.SiteIdentity
+	var logos []document.Logo
 	if err := q.view(func(tx *store.Tx) error {
 		var err error
 		if data, err = distLoadBooklet(q, tx, id); err != nil {
 			return err
 		}
-		places, err = distPlacesNear(q, tx, data.B.CommuneINSEE)
-		return err
+		if places, err = distPlacesNear(q, tx, data.B.CommuneINSEE); err != nil {
+			return err
+		}
+		if agency, err = tx.Organisation(q.ctx(), q.org()); err != nil {
+			return err
+		}
+		if identity, err = tx.SiteIdentity(q.ctx()); err != nil {
+			return err
+		}
+		// The funders' logos: a PNG is printed, an SVG by its name.
+		for _, l := range identity.Logos {
+			dl := document.Logo{Name: l.Name}
+			if l.ContentType == passnum.LogoPNG {
+				if _, dl.PNG, err = tx.LogoFile(q.ctx(), l.ID); err != nil {
+					return err
+				}
+			}
+			logos = append(logos, dl)
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -736,6 +752,13 @@ func distBookletPDF(q *request) error {
 		ValidUntil:     time.Date(data.ValidUntil.Year, data.ValidUntil.Month, data.ValidUntil.Day, 12, 0, 0, 0, passnum.Paris),
 		Places:         places,
 		IssuedOn:       q.s.cfg.Now().In(passnum.Paris),
+		SpaceURL:       q.s.cfg.PublicURL + "/mon-pass",
+		// What is known of the agency and of the counsellor printing it.
+		Counsellor: document.Contact{Agency: agency.Name, Person: q.user.Name, Email: q.user.Email},
+		Logos:      logos,
+	}
+	if agency.CommuneINSEE != "" {
+		doc.Counsellor.Address = passnum.CommuneLabel(agency.CommuneINSEE)
 	}
 	if data.HandedOutAt != nil {
 		doc.IssuedOn = data.HandedOutAt.In(passnum.Paris)
@@ -752,7 +775,9 @@ func distBookletPDF(q *request) error {
 	}
 	h := q.w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", `attachment; filename="carnet-`+data.ID+`.pdf"`)
+	// Whose booklet and when it was printed, in the file's name only: the
+	// address holds the booklet's id, never a name.
+	h.Set("Content-Disposition", `attachment; filename="`+document.BookletFileName(data.B.FirstName, data.B.LastName, q.s.cfg.Now().In(passnum.Paris))+`"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	q.w.WriteHeader(http.StatusOK)
@@ -781,7 +806,13 @@ func distPlacesNear(q *request, tx *store.Tx, communeINSEE string) ([]document.N
 		if s.AddressComplement != "" {
 			addr = strings.TrimSpace(addr + ", " + s.AddressComplement)
 		}
-		out = append(out, document.NearPlace{Name: s.Name, Address: addr, Postcode: s.Postcode, Commune: s.Commune, DistanceKm: s.DistanceKm})
+		// The card has the phone number, which the search leaves out.
+		card, err := tx.SiteCard(q.ctx(), s.SiteID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, document.NearPlace{Name: s.Name, Address: addr, Postcode: s.Postcode, Commune: s.Commune, Phone: card.Phone,
+			Hours: passnum.FrenchHours(s.OpeningHours), DistanceKm: s.DistanceKm})
 		if len(out) == distNearestPlaces {
 			break
 		}

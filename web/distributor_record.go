@@ -30,11 +30,6 @@ func distributorRecordPages() []*page {
 	}
 }
 
-func init() {
-	funcs["distField"] = distFieldFR
-	funcs["distChange"] = distChangeFR
-}
-
 // ---- Correcting a record ----
 
 type distRecordView struct {
@@ -66,7 +61,7 @@ func distChangeFR(field, value string) string {
 			return frDate(d)
 		}
 	case "commune_insee":
-		return communeLabel(value)
+		return passnum.CommuneLabel(value)
 	case "job_seeker", "in_studies":
 		if value == "true" {
 			return "oui"

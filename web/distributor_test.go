@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"fmt"
 	"io"
@@ -102,7 +104,7 @@ func TestDistributorRegisterRefusedInWords(t *testing.T) {
 		v = distRegistration(st)
 		v.Set("commune_insee", "75056")
 		a = b.post("/distributeur/inscrire", v)
-		if a.Status != http.StatusUnprocessableEntity || !a.has("Commune : Paris (75056) est hors du territoire du programme (Bourgogne-Franche-Comté)") {
+		if a.Status != http.StatusUnprocessableEntity || !a.has("Commune : Paris (75001) est hors du territoire du programme (Bourgogne-Franche-Comté)") {
 			t.Fatalf("territory refusal: %d\n%s", a.Status, a.Body)
 		}
 		// Badly typed fields are said next to them.
@@ -111,7 +113,7 @@ func TestDistributorRegisterRefusedInWords(t *testing.T) {
 		v.Set("commune_insee", "99999")
 		v.Set("first_name", "")
 		a = b.post("/distributeur/inscrire", v)
-		if a.Status != http.StatusUnprocessableEntity || !a.has("date attendue au format JJ/MM/AAAA") || !a.has(`id="f-commune_insee-error"`) ||
+		if a.Status != http.StatusUnprocessableEntity || !a.has("cette date n&#39;existe pas : 31/02/2006") || !a.has(`id="f-commune_insee-error"`) ||
 			!a.has("prénom obligatoire") {
 			t.Fatalf("invalid fields: %d\n%s", a.Status, a.Body)
 		}
@@ -129,7 +131,7 @@ func TestDistributorRegisterAndHandOut(t *testing.T) {
 			t.Fatalf("registration: %d %q\n%s", a.Status, a.Location, a.Body)
 		}
 		page := b.follow(a)
-		if page.Status != http.StatusOK || !page.has(`role="status"`) || !page.has("Imprimer le carnet (PDF)") || !page.has("Carnet de Inès Moreau") {
+		if page.Status != http.StatusOK || !page.has(`role="status"`) || !page.has("Imprimer le carnet (PDF)") || !page.has("Carnet d&#39;Inès Moreau") {
 			t.Fatalf("booklet page: %d\n%s", page.Status, page.Body)
 		}
 		codes := distCodes(page)
@@ -148,7 +150,7 @@ func TestDistributorRegisterAndHandOut(t *testing.T) {
 		}
 		// The young person's page masks the codes.
 		a = b.get("/distributeur/beneficiaires/" + list[0].ID)
-		if a.Status != http.StatusOK || !a.has("Besançon (25056)") || !a.has("••••-••••-••••-"+codes[0][12:]) || a.has(passnum.FormatPassCode(codes[0])) {
+		if a.Status != http.StatusOK || !a.has("Besançon (25000)") || !a.has("••••-••••-••••-"+codes[0][12:]) || a.has(passnum.FormatPassCode(codes[0])) {
 			t.Fatalf("beneficiary page: %d\n%s", a.Status, a.Body)
 		}
 		if !a.has("Éligible") {
@@ -207,12 +209,46 @@ func TestDistributorBookletPDF(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), "%PDF") {
 			t.Fatalf("PDF: %d %q", res.StatusCode, body[:min(len(body), 200)])
 		}
+		// The file's name says whose booklet it is (initial and last name)
+		// and when it was printed; its address holds only the booklet's id.
 		cd := res.Header.Get("Content-Disposition")
-		if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" ||
-			!strings.HasPrefix(cd, "attachment") || !strings.Contains(cd, "carnet-"+bk.ID+".pdf") || strings.Contains(strings.ToLower(cd), "martin") {
-			t.Fatalf("PDF headers: %v", res.Header)
+		want := `attachment; filename="carnet-L-MARTIN-` + st.clock.Now().In(passnum.Paris).Format("2006-01-02") + `.pdf"`
+		if res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" || cd != want ||
+			strings.Contains(cd, "Léa") || strings.Contains(strings.ToLower(res.Request.URL.String()), "martin") {
+			t.Fatalf("PDF headers: %v, want Content-Disposition %s", res.Header, want)
+		}
+		// The letter gives the young person's space and the counsellor's contact.
+		text := pdfStreams(t, body)
+		for _, want := range []string{st.srv.URL + "/mon-pass", "Mission locale du Grand Besan", "Suivi par Personne " + st.emails[passnum.RoleDistributor],
+			"Courriel : " + st.emails[passnum.RoleDistributor]} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the letter lacks %q", want)
+			}
 		}
 	})
+}
+
+// pdfStreams inflates a PDF's streams, where its text is.
+func pdfStreams(t *testing.T, pdf []byte) string {
+	t.Helper()
+	var out bytes.Buffer
+	for rest := pdf; ; {
+		i := bytes.Index(rest, []byte("stream\n"))
+		if i < 0 {
+			break
+		}
+		rest = rest[i+len("stream\n"):]
+		j := bytes.Index(rest, []byte("endstream"))
+		if j < 0 {
+			break
+		}
+		if z, err := zlib.NewReader(bytes.NewReader(rest[:j])); err == nil {
+			b, _ := io.ReadAll(z)
+			out.Write(b)
+		}
+		rest = rest[j+len("endstream"):]
+	}
+	return out.String()
 }
 
 func TestDistributorDuplicateWarning(t *testing.T) {

@@ -2,12 +2,13 @@ package web
 
 import (
 	"net/http"
-	"strconv"
+	"strings"
 	"time"
 
 	"passnum"
 	"passnum/sheet"
 	"passnum/store"
+	"passnum/territory"
 )
 
 // Downloads where people work: each list has its CSV in the French
@@ -111,23 +112,8 @@ func lieuExportRedemptions(q *request) error {
 }
 
 func plainCount(n int64, one, many string) string {
-	return frCount(n) + " " + opPlural(n, one, many)
-}
-
-// frCount groups thousands with a space, as in French: 1 250.
-func frCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + frCount(-n)
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ' ')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
+	// A spreadsheet cell: plain spaces rather than the page's no-break ones.
+	return strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace(passnum.CountOf(n, one, many))
 }
 
 // ---- A counsellor's young people and booklets ----
@@ -185,8 +171,8 @@ func communeName(code string) string {
 	if code == "" {
 		return ""
 	}
-	if l := communeLabel(code); l != code {
-		return l[:len(l)-len(code)-3]
+	if c, ok := territory.LookupCommune(code); ok {
+		return c.Name
 	}
 	return ""
 }

@@ -218,7 +218,13 @@ type answer struct {
 	Body     string
 }
 
-func (a answer) has(s string) bool { return strings.Contains(a.Body, s) }
+// has says whether the page holds s; the French no-break spaces (before
+// a unit, between thousands) count as spaces.
+func (a answer) has(s string) bool {
+	return strings.Contains(frSpaces.Replace(a.Body), frSpaces.Replace(s))
+}
+
+var frSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 
 func (b *browser) do(req *http.Request) answer {
 	b.t.Helper()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,31 +53,40 @@ func operatorPages() []*page {
 	}
 }
 
-func init() {
-	funcs["opPercent"] = opPercent
-	funcs["opMonth"] = opMonth
-	funcs["opSelect"] = opSelect
-	funcs["opAction"] = passnum.AuditActionLabel
-	funcs["opActor"] = passnum.AuditActorKindLabel
-	funcs["opObject"] = passnum.AuditObjectTypeLabel
-	funcs["opBank"] = opBankStatusFR
-	funcs["opIBAN"] = passnum.FormatIBAN
-	funcs["opTerritory"] = passnum.TerritoryName
-	funcs["opPlural"] = opPlural
-	funcs["opAtDistributors"] = func(s *passnum.ProgrammeStock) int64 {
+// operatorFuncs are the template functions of the operator's and the
+// funder's pages.
+var operatorFuncs = template.FuncMap{
+	"opPercent": opPercent,
+	"opMonth":   opMonth,
+	"opSelect":  opSelect,
+	"opAction":  passnum.AuditActionLabel,
+	"opActor":   passnum.AuditActorKindLabel,
+	"opObject":  passnum.AuditObjectTypeLabel,
+	"opBank":    opBankStatusFR,
+	"opIBAN":    passnum.FormatIBAN,
+	"opHeldHint": func(n int) string {
+		if n == 0 {
+			return " ; aucun carnet n'est encore remis."
+		}
+		return " : " + passnum.CountOf(n, "carnet", "carnets") + " au plus aujourd'hui."
+	},
+	"opJoin":            func(s []string) string { return strings.Join(s, ", ") },
+	"opTerritoryPicker": newTerritoryPicker,
+	"opTerritory":       passnum.TerritoryName,
+	"opAtDistributors": func(s *passnum.ProgrammeStock) int64 {
 		if s == nil {
 			return 0
 		}
 		return s.IssuedBooklets - s.UnallocatedBooklets - s.HandedOutBooklets
-	}
-	funcs["int64ToInt"] = func(n int64) int { return int(n) }
-	funcs["opJoin"] = func(s []string) string { return strings.Join(s, ", ") }
+	},
+	"int64ToInt":  func(n int64) int { return int(n) },
+	"opKilobytes": func(n int) string { return passnum.FormatCount((n+1023)/1024) + "\u00a0Ko" },
 }
 
 // opDashboard is the operator's home: where each open programme stands and
 // what waits for a decision.
 type opDashboard struct {
-	Programmes []passnum.Programme
+	Programmes []opDashboardProgramme
 	// More says that older programmes exist beyond those listed.
 	More bool
 	// Pending counts the applications to decide on; PendingMore says there
@@ -98,7 +108,7 @@ func operatorDashboard(q *request) error {
 		today := tx.Today()
 		for _, p := range list {
 			if !p.LastRedeemDay().Before(today) {
-				d.Programmes = append(d.Programmes, p)
+				d.Programmes = append(d.Programmes, opDashboardOf(p))
 			}
 		}
 		d.More = next != "" || len(d.Programmes) < len(list)
@@ -113,6 +123,30 @@ func operatorDashboard(q *request) error {
 		return err
 	}
 	return q.render(http.StatusOK, "operator/dashboard", "Tableau de bord de l'opérateur", d, nil)
+}
+
+// opDashboardProgramme is where a programme's booklets and passes stand,
+// one unit per row: a booklet holds BookletSize passes, and the two must
+// never be read side by side as if they were the same thing.
+type opDashboardProgramme struct {
+	passnum.Programme
+	// Booklets: issued, not allocated, at the distributors, handed out.
+	Booklets [4]int64
+	// Passes: the same, then redeemed.
+	Passes [5]int64
+}
+
+func opDashboardOf(p passnum.Programme) opDashboardProgramme {
+	d := opDashboardProgramme{Programme: p}
+	if s := p.Stock; s != nil {
+		d.Booklets = [4]int64{s.IssuedBooklets, s.UnallocatedBooklets, s.IssuedBooklets - s.UnallocatedBooklets - s.HandedOutBooklets, s.HandedOutBooklets}
+		size := int64(p.BookletSize)
+		for i, n := range d.Booklets {
+			d.Passes[i] = n * size
+		}
+		d.Passes[4] = s.RedeemedPasses
+	}
+	return d
 }
 
 // Helpers shared by the operator's and the funder's pages.
@@ -231,22 +265,6 @@ func opSelect(f *form, name, label string, options []option, opts ...string) fie
 	fd := newField(f, name, label, "select", opts...)
 	fd.Options = options
 	return fd
-}
-
-// opPlural picks the singular for 0 and 1, the plural above, for any
-// whole number.
-func opPlural(n any, one, many string) string {
-	var v int64
-	switch x := n.(type) {
-	case int:
-		v = int64(x)
-	case int64:
-		v = x
-	}
-	if v <= 1 {
-		return one
-	}
-	return many
 }
 
 func opBankStatusFR(s string) string {

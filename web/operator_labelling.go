@@ -68,7 +68,7 @@ func (v opApplicationView) DecisionBox() opDecisionBox {
 	return opDecisionBox{ID: v.A.ID, Status: v.A.Status, Back: v.Back, Decisions: v.Decisions, Form: v.DecisionForm}
 }
 
-func (v opApplicationView) title() string { return "Candidature de " + v.A.Name }
+func (v opApplicationView) title() string { return "Candidature " + passnum.De(v.A.Name) }
 
 func opLoadApplication(q *request, id string) (opApplicationView, error) {
 	v := opApplicationView{DecisionForm: opEmptyForm(), BankForm: opEmptyForm(), ReleaseForm: opEmptyForm(), Back: opBackApplication}

@@ -53,12 +53,17 @@ func operatorNewOrganisation(q *request) error {
 
 func operatorCreateOrganisation(q *request) error {
 	f := newForm(q.r)
-	n := passnum.NewOrganisation{Kind: passnum.Role(f.Get("kind")), Name: f.Get("name"),
-		SIRET: strings.ReplaceAll(f.Get("siret"), " ", ""), CommuneINSEE: strings.ToUpper(f.Get("commune_insee"))}
+	n := passnum.NewOrganisation{Kind: passnum.Role(f.Get("kind")), Name: f.Get("name"), SIRET: strings.ReplaceAll(f.Get("siret"), " ", "")}
 	var err error
-	if n.Kind == passnum.RoleOperator {
+	if typed := f.Get("commune_insee"); typed != "" {
+		// Its name, its postcode or its INSEE code: the commune it means.
+		n.CommuneINSEE, err = resolveCommune("commune_insee", typed)
+	}
+	switch {
+	case err != nil:
+	case n.Kind == passnum.RoleOperator:
 		err = passnum.Invalid(passnum.FieldError{Field: "kind", Detail: "choisissez distributeur, lieu ou financeur"})
-	} else {
+	default:
 		err = n.Validate()
 	}
 	var o passnum.Organisation

@@ -82,9 +82,9 @@ func operatorSetDisabled(disabled bool) func(q *request) error {
 		}); err != nil {
 			return err
 		}
-		msg := "Le compte de " + u.Email + " est réactivé : la personne peut de nouveau se connecter."
+		msg := "Le compte " + passnum.De(u.Email) + " est réactivé : la personne peut de nouveau se connecter."
 		if disabled {
-			msg = "Le compte de " + u.Email + " est désactivé : ses sessions sont fermées et elle ne peut plus se connecter."
+			msg = "Le compte " + passnum.De(u.Email) + " est désactivé : ses sessions sont fermées et elle ne peut plus se connecter."
 		}
 		return q.redirect("/operateur/personnes", msg)
 	}
@@ -105,7 +105,7 @@ func operatorSendLink(q *request) error {
 			return err
 		}
 		if u.DisabledAt != nil {
-			return passnum.Errorf(passnum.EINVALID, "Le compte de %s est désactivé : réactivez-le avant de lui envoyer un lien.", u.Email)
+			return passnum.Errorf(passnum.EINVALID, "Le compte %s est désactivé : réactivez-le avant de lui envoyer un lien.", passnum.De(u.Email))
 		}
 		ttl := inviteTTL
 		purpose = store.LinkInvite
@@ -145,7 +145,7 @@ func operatorResetFactor(q *request) error {
 			return err
 		}
 		if !u.TOTPEnabled {
-			return passnum.Errorf(passnum.EINVALID, "La double authentification de %s n'est pas activée : rien à réinitialiser.", u.Email)
+			return passnum.Errorf(passnum.EINVALID, "La double authentification %s n'est pas activée : rien à réinitialiser.", passnum.De(u.Email))
 		}
 		if err := tx.SetTOTPSecret(q.ctx(), q.actor(), id, "", false); err != nil {
 			return err
@@ -155,5 +155,5 @@ func operatorResetFactor(q *request) error {
 	}); err != nil {
 		return err
 	}
-	return q.redirect("/operateur/personnes", "La double authentification de "+u.Email+" est désactivée : à sa prochaine connexion, le mot de passe suffira ; invitez la personne à la configurer de nouveau.")
+	return q.redirect("/operateur/personnes", "La double authentification "+passnum.De(u.Email)+" est désactivée : à sa prochaine connexion, le mot de passe suffira ; invitez la personne à la configurer de nouveau.")
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,9 @@ import (
 // opMaxWebIssuance bounds one issuance from the web page: bigger runs go
 // through the API or the command line, which are made for them.
 const opMaxWebIssuance = 5000
+
+// opNoTerritory is said when no box of the territory is ticked.
+const opNoTerritory = "cochez au moins une région ou un département"
 
 // opFunderRows is how many funders the programme form offers.
 const opFunderRows = 3
@@ -78,7 +82,7 @@ func operatorNewProgramme(q *request) error {
 	f := &form{Values: url.Values{
 		"face_value": {"10"}, "booklet_size": {"5"}, "grace_days": {strconv.Itoa(passnum.DefaultGraceDays)}, "min_age": {"16"}, "max_age": {"25"},
 		"max_booklets_per_beneficiary": {"1"}, "cancel_window_hours": {strconv.Itoa(passnum.DefaultCancelWindowHours)},
-		"max_passes_per_training": {strconv.Itoa(passnum.DefaultMaxTrainingPasses)}, "territory": {"reg:27"},
+		"max_passes_per_training": {strconv.Itoa(passnum.DefaultMaxTrainingPasses)}, "territory": slices.Clone(passnum.DefaultTerritory),
 	}, Errors: map[string]string{}}
 	d, err := opProgrammeFormData(q, f)
 	if err != nil {
@@ -117,7 +121,10 @@ func opReadProgramme(f *form) (passnum.Programme, error) {
 	p.MaxBookletsPerBeneficiary = opInt(&fe, f, "max_booklets_per_beneficiary")
 	p.CancelWindowHours = opInt(&fe, f, "cancel_window_hours")
 	p.MaxPassesPerTraining = opInt(&fe, f, "max_passes_per_training")
-	p.Territory = strings.FieldsFunc(f.Get("territory"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
+	p.Territory = territoryValues(f)
+	if len(p.Territory) == 0 {
+		fe.Add("territory", opNoTerritory)
+	}
 	var sum int64
 	sharesOK := true
 	for i := 1; i <= opFunderRows; i++ {
@@ -285,7 +292,7 @@ func opBooklets(f *form, max int64) (int64, error) {
 	case err != nil || n < 1:
 		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre entier de carnets attendu, 1 au moins"})
 	case n > max:
-		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "au plus " + strconv.FormatInt(max, 10) + " carnets à la fois depuis cette page ; pour une émission plus grande, utilisez l'API ou la ligne de commande"})
+		return 0, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "au plus " + passnum.CountOf(max, "carnet", "carnets") + " à la fois depuis cette page ; pour une émission plus grande, utilisez l'API ou la ligne de commande"})
 	}
 	return n, nil
 }
@@ -309,7 +316,7 @@ func operatorIssue(q *request) error {
 	if err != nil {
 		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.IssueForm = f })
 	}
-	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(is.Booklets, 10)+" carnet(s) émis, soit "+strconv.FormatInt(is.Passes, 10)+" pass : ils attendent d'être attribués à des distributeurs.")
+	return q.redirect("/operateur/programmes/"+id, passnum.CountOf(is.Booklets, "carnet émis", "carnets émis")+", soit "+passnum.CountOf(is.Passes, "pass", "pass")+" : "+passnum.Plural(is.Booklets, "il attend", "ils attendent")+" d'être "+passnum.Plural(is.Booklets, "attribué", "attribués")+" à un distributeur.")
 }
 
 // opProgrammeFormFailed shows the programme page again with one of its
@@ -356,21 +363,12 @@ func operatorAllocate(q *request) error {
 	if err != nil {
 		return opProgrammeFormFailed(q, id, f, err, func(v *opProgrammeView) { v.AllocForm = f })
 	}
-	return q.redirect("/operateur/programmes/"+id, strconv.FormatInt(n, 10)+" carnet(s) attribué(s) à « "+name+" ».")
+	return q.redirect("/operateur/programmes/"+id, passnum.CountOf(n, "carnet attribué", "carnets attribués")+" à « "+name+" ».")
 }
 
 // The settings form: what may change after a programme's creation, on the
 // terms of passnum.ProgrammeUpdate; the rest is shown with the reason it
 // no longer changes.
-
-func init() {
-	funcs["opHeldHint"] = func(n int) string {
-		if n == 0 {
-			return " ; aucun carnet n'est encore remis."
-		}
-		return " : " + opPlural(n, "1 carnet", strconv.Itoa(n)+" carnets") + " au plus aujourd'hui."
-	}
-}
 
 // opSettingsView is the settings page: the programme, what its form needs
 // to explain its rules, and the settings that no longer change.
@@ -436,7 +434,7 @@ func opSettingsForm(p passnum.Programme) *form {
 		"name": {p.Name}, "valid_until": {frDate(p.ValidUntil)}, "grace_days": {strconv.Itoa(p.GraceDays)},
 		"min_age": {strconv.Itoa(p.MinAge)}, "max_age": {strconv.Itoa(p.MaxAge)},
 		"max_booklets_per_beneficiary": {strconv.Itoa(p.MaxBookletsPerBeneficiary)}, "cancel_window_hours": {strconv.Itoa(p.CancelWindowHours)},
-		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": {strings.Join(p.Territory, ", ")},
+		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": slices.Clone(p.Territory),
 	}
 	if p.Stock == nil || p.Stock.IssuedBooklets == 0 {
 		v.Set("valid_from", frDate(p.ValidFrom))
@@ -489,7 +487,7 @@ func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
 	u.MaxBookletsPerBeneficiary = whole("max_booklets_per_beneficiary")
 	u.CancelWindowHours = whole("cancel_window_hours")
 	u.MaxPassesPerTraining = whole("max_passes_per_training")
-	u.Territory = strings.FieldsFunc(f.Get("territory"), func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
+	u.Territory = territoryValues(f)
 	if u.Territory == nil {
 		u.Territory = []string{} // an emptied field is refused, not "unchanged"
 	}
@@ -519,6 +517,9 @@ func operatorUpdateProgrammeSettings(q *request) error {
 		status, ok := opFormStatus(f, err)
 		if !ok {
 			return err
+		}
+		if _, ok := f.Errors["territory"]; ok && len(territoryValues(f)) == 0 {
+			f.Errors["territory"] = opNoTerritory // the domain's words name codes
 		}
 		if len(f.Errors) > 0 {
 			// The fields say what is wrong, in their own words.
@@ -569,13 +570,13 @@ func opSettingValue(field string, v any) string {
 	case int:
 		switch field {
 		case "grace_days":
-			return opPlural(int64(x), strconv.Itoa(x)+" jour", strconv.Itoa(x)+" jours")
+			return passnum.CountOf(x, "jour", "jours")
 		case "min_age", "max_age":
-			return strconv.Itoa(x) + " ans"
+			return passnum.CountOf(x, "an", "ans")
 		case "cancel_window_hours":
 			return strconv.Itoa(x) + " h"
 		}
-		return strconv.Itoa(x)
+		return passnum.FormatCount(x)
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,7 +43,8 @@ func TestOperatorSettingsForm(t *testing.T) {
 		// shown with its reason, and valid_from is frozen (booklets issued).
 		a := b.get(path)
 		if a.Status != http.StatusOK || !a.has(`value="Pass numérique 2026"`) || !a.has(`value="31/12/2026"`) || !a.has(`name="grace_days" value="31"`) ||
-			!a.has(`value="reg:27"`) || !a.has("Ce qui ne change plus") || !a.has("Région Bourgogne-Franche-Comté (50\u00a0%)") || !a.has("10\u00a0€") {
+			!a.has(`id="f-territory-r27" name="territory" value="reg:27" checked`) || !a.has(`<label for="f-territory-r27">Bourgogne-Franche-Comté</label>`) ||
+			a.has("reg:27 pour") || !a.has("Ce qui ne change plus") || !a.has("Région Bourgogne-Franche-Comté (50\u00a0%)") || !a.has("10\u00a0€") {
 			t.Fatalf("settings form: %d\n%s", a.Status, a.Body)
 		}
 		if a.has(`name="valid_from"`) || !a.has("20 carnets émis") {
@@ -75,6 +77,14 @@ func TestOperatorSettingsForm(t *testing.T) {
 		if a = b.post(path, form); a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-territory-error"`) || !a.has(`id="f-max_age-error"`) {
 			t.Fatalf("empty territory and crossed ages: %d\n%s", a.Status, a.Body)
 		}
+		// The summary above the form names the fields by their labels, in
+		// the order of the form, each linked to its field; never by key.
+		summary := regexp.MustCompile(`(?s)<ul class="summary">(.*?)</ul>`).FindStringSubmatch(a.Body)
+		if summary == nil || !strings.Contains(summary[1], `<a href="#f-max_age">Âge maximum le jour de la remise : `) ||
+			!strings.Contains(summary[1], `<a href="#f-territory">Territoire : cochez au moins une région ou un département</a>`) || strings.Index(summary[1], "Âge maximum") > strings.Index(summary[1], "Territoire") ||
+			strings.Contains(summary[1], "max_age :") || strings.Contains(a.Body, "territory :") || strings.Contains(summary[1], "reg:27") || strings.Contains(a.Body, pendingLabelsMark) {
+			t.Errorf("error summary: %q", summary)
+		}
 		if p := st.opProgramme(st.programme.ID); p.Name != "Pass numérique 2026" || p.ValidUntil != passnum.MustDate("2026-12-31") || p.MinAge != 16 {
 			t.Fatalf("refused forms changed the programme: %+v", p)
 		}
@@ -83,7 +93,7 @@ func TestOperatorSettingsForm(t *testing.T) {
 		form = settingsForm()
 		form.Set("valid_until", "30/06/2027")
 		form.Set("max_booklets_per_beneficiary", "2")
-		form.Set("territory", "dep:25, dep:39")
+		form["territory"] = []string{"dep:25", "dep:39"} // two ticked départements
 		a = b.post(path, form)
 		if a.Status != http.StatusSeeOther || a.Location != prog {
 			t.Fatalf("update: %d %q\n%s", a.Status, a.Location, a.Body)
@@ -98,6 +108,16 @@ func TestOperatorSettingsForm(t *testing.T) {
 		if p.ValidUntil != passnum.MustDate("2027-06-30") || p.LastRedeemDay() != passnum.MustDate("2027-07-31") || p.MaxBookletsPerBeneficiary != 2 ||
 			strings.Join(p.Territory, ",") != "dep:25,dep:39" || p.Name != "Pass numérique 2026" {
 			t.Fatalf("stored programme %+v", p)
+		}
+		// The settings form shows them ticked, their région's list open.
+		a = b.get(path)
+		if !a.has(`id="f-territory-d25" name="territory" value="dep:25" checked`) || !a.has(`id="f-territory-d39" name="territory" value="dep:39" checked`) ||
+			a.has(`value="reg:27" checked`) || !a.has(`<details class="territory-group" open>
+      <summary>Départements : Bourgogne-Franche-Comté</summary>`) {
+			t.Errorf("the settings form does not show the départements ticked\n%s", a.Body)
+		}
+		if a = b.get(prog); !a.has("<dd>Doubs (25), Jura (39)</dd>") {
+			t.Errorf("the programme page does not name its territory\n%s", a.Body)
 		}
 		// The same form again changes nothing, and says so.
 		if a = b.follow(b.post(path, form)); !a.has("Aucun réglage n") {
@@ -171,3 +191,7 @@ func TestOperatorSettingsValidFrom(t *testing.T) {
 		}
 	})
 }
+
+// pendingLabelsMark is the mark of a page drawn before its labels were
+// known; it never reaches the browser.
+const pendingLabelsMark = "data-labels-pending"

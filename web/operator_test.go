@@ -71,8 +71,11 @@ func TestOperatorDashboard(t *testing.T) {
 		if a.Status != http.StatusOK || !a.has("Pass numérique 2026") || !a.has("1</strong> candidature attend") {
 			t.Fatalf("dashboard: %d\n%s", a.Status, a.Body)
 		}
-		// 20 booklets issued, 10 allocated: 10 left centrally.
-		if !a.has(`<td class="num">20</td>`) || !a.has(`<td class="num">10</td>`) {
+		// One unit per row: 20 booklets issued, 10 allocated, 10 left
+		// centrally; the same in passes (5 a booklet), and those redeemed.
+		booklets := regexp.MustCompile(`<tr><th scope="row">Carnets</th><td class="num">20</td><td class="num">10</td><td class="num">10</td><td class="num">0</td>`)
+		passes := regexp.MustCompile(`<tr><th scope="row">Pass</th><td class="num">100</td><td class="num">50</td><td class="num">50</td><td class="num">0</td><td class="num">0</td></tr>`)
+		if !booklets.MatchString(a.Body) || !passes.MatchString(a.Body) || !a.has("carnets de 5 pass de 10 €") {
 			t.Errorf("dashboard figures missing\n%s", a.Body)
 		}
 		// Other roles are kept out.
@@ -151,7 +154,7 @@ func TestOperatorProgrammeForms(t *testing.T) {
 		if a.Status != http.StatusSeeOther {
 			t.Fatalf("issue: %d\n%s", a.Status, a.Body)
 		}
-		if a = b.follow(a); !a.has("12 carnet(s) émis, soit 60 pass") {
+		if a = b.follow(a); !a.has("12 carnets émis, soit 60 pass : ils attendent d&#39;être attribués") {
 			t.Errorf("no message after issuing\n%s", a.Body)
 		}
 		if p = st.opProgrammeNamed("Pass numérique 2027"); p.Stock.IssuedBooklets != 12 || p.Stock.UnallocatedBooklets != 12 {
@@ -169,7 +172,7 @@ func TestOperatorProgrammeForms(t *testing.T) {
 			t.Fatalf("allocate: %d\n%s", a.Status, a.Body)
 		}
 		a = b.follow(a)
-		if !a.has("4 carnet(s) attribué(s) à « Mission locale du Grand Besançon »") || !a.has(`<a href="/operateur/organisations/`+st.distributor.ID+`">Mission locale du Grand Besançon</a>`) {
+		if !a.has("4 carnets attribués à « Mission locale du Grand Besançon »") || !a.has(`<a href="/operateur/organisations/`+st.distributor.ID+`">Mission locale du Grand Besançon</a>`) {
 			t.Errorf("programme page after allocating\n%s", a.Body)
 		}
 		if p = st.opProgrammeNamed("Pass numérique 2027"); p.Stock.UnallocatedBooklets != 8 {
@@ -211,7 +214,7 @@ func TestOperatorLabelsPlace(t *testing.T) {
 		// Refusing needs a reason: the error is next to it, on the same page.
 		decide := "/operateur/organisations/" + pending.ID + "/statut"
 		a = b.post(decide, url.Values{"status": {passnum.OrgRefused}, "reason": {"  "}, "retour": {"candidature"}})
-		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-reason-error">indiquez le motif`) || !a.has("Candidature de Tiers-lieu de Palente") {
+		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-reason-error">indiquez le motif`) || !a.has("Candidature du Tiers-lieu de Palente") {
 			t.Fatalf("refusal without a reason: %d\n%s", a.Status, a.Body)
 		}
 		if o := st.opOrganisation(pending.ID); o.Status != passnum.OrgPending {
@@ -271,18 +274,23 @@ func TestOperatorOrganisations(t *testing.T) {
 		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-siret-error"`) || !a.has(`value="Fablab de Dole"`) {
 			t.Fatalf("place without SIRET: %d\n%s", a.Status, a.Body)
 		}
-		a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"France Travail Dole"}, "commune_insee": {"39198"}})
+		// The commune is typed by its name, and shown by its name and postcode.
+		a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"France Travail Dole"}, "commune_insee": {"Dole"}})
 		if a.Status != http.StatusSeeOther || !strings.HasPrefix(a.Location, "/operateur/organisations/") {
 			t.Fatalf("create distributor: %d\n%s", a.Status, a.Body)
 		}
-		if a = b.follow(a); !a.has("France Travail Dole") || !a.has("distributeur") {
+		if a = b.follow(a); !a.has("France Travail Dole") || !a.has("distributeur") || !a.has("<dd>Dole (39100)</dd>") {
 			t.Errorf("organisation page\n%s", a.Body)
+		}
+		if a = b.post("/operateur/organisations/nouvelle", url.Values{"kind": {"distributor"}, "name": {"Mission locale"}, "commune_insee": {"Trifouillis"}}); a.Status != http.StatusUnprocessableEntity ||
+			!a.has(`id="f-commune_insee-error"`) {
+			t.Errorf("unknown commune: %d\n%s", a.Status, a.Body)
 		}
 		a = b.get("/operateur/organisations?kind=distributor")
 		if !a.has("France Travail Dole") || a.has("Espace public numérique de Planoise") {
 			t.Errorf("list by kind\n%s", a.Body)
 		}
-		if a = b.get("/operateur/organisations"); !a.has("France Travail Dole") || !a.has("Espace public numérique de Planoise") {
+		if a = b.get("/operateur/organisations"); !a.has("France Travail Dole") || !a.has("Espace public numérique de Planoise") || !a.has("<td>Besançon (25000)</td>") {
 			t.Errorf("full list\n%s", a.Body)
 		}
 		if a = b.get("/operateur/organisations/" + passnum.NewID(st.clock.Now())); a.Status != http.StatusNotFound {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,11 +19,12 @@ import (
 // redemptions, its catalogue of trainings and sessions, its staff and its
 // label.
 
-func init() {
-	funcs["lieuMask"] = passnum.MaskPassCode
-	funcs["lieuClock"] = func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") }
-	funcs["lieuBank"] = lieuBankStatusFR
-	funcs["lieuStatus"] = passnum.PlaceStatusFR
+// placeFuncs are the template functions of the labelled place's pages.
+var placeFuncs = template.FuncMap{
+	"lieuMask":   passnum.MaskPassCode,
+	"lieuClock":  func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") },
+	"lieuBank":   lieuBankStatusFR,
+	"lieuStatus": passnum.PlaceStatusFR,
 }
 
 // placePages: encashing passes, the redemption history, the catalogue,
@@ -238,7 +240,7 @@ func lieuConfirm(q *request, tx *store.Tx, p passnum.Pass, f *form) (lieuConfirm
 		for _, s := range list {
 			label := fmt.Sprintf("%s — %s à %s, %s", t.Title, frDate(s.StartsAt), s.StartsAt.In(passnum.Paris).Format("15h04"), s.SiteName)
 			if t.PassesCost > 1 {
-				label += fmt.Sprintf(" (%d pass)", t.PassesCost)
+				label += " (" + passnum.CountOf(t.PassesCost, "pass", "pass") + ")"
 			}
 			sessions = append(sessions, option{s.ID, label})
 		}
@@ -301,7 +303,7 @@ func lieuRedeem(q *request) error {
 		}
 		msg := "Pass encaissé : " + euros(total) + " seront remboursés à votre structure."
 		if n := len(out.Redemptions); n > 1 {
-			msg = fmt.Sprintf("%d pass encaissés pour cette formation : %s seront remboursés à votre structure.", n, euros(total))
+			msg = passnum.CountOf(n, "pass encaissé", "pass encaissés") + " pour cette formation : " + euros(total) + " seront remboursés à votre structure."
 		}
 		return q.redirect("/lieu", msg)
 	}

@@ -15,17 +15,25 @@ import (
 // The place's catalogue: its trainings, their dated sessions, and who
 // booked a seat.
 
+// lieuDiarySize is how many upcoming sessions the catalogue lists.
+const lieuDiarySize = 100
+
 type lieuTrainingsView struct {
-	Sites    []passnum.Site
-	Active   []lieuTrainingItem
-	Inactive []passnum.Training
+	Sites []passnum.Site
+	// Upcoming are the place's sessions by date, whatever the training:
+	// its diary. UpcomingMore says that later ones are not listed.
+	Upcoming     []passnum.Session
+	UpcomingMore bool
+	Active       []lieuTrainingItem
+	Inactive     []passnum.Training
 	// Fields of the new training form.
 	Service, Level field
 }
 
 type lieuTrainingItem struct {
 	passnum.Training
-	Sessions []passnum.Session
+	// Sessions counts its upcoming sessions.
+	Sessions int
 	// Form is the new session form of this training.
 	Form *form
 	Site *field
@@ -45,6 +53,11 @@ func lieuTrainings(q *request, status int, f *form, failedID string, sessionForm
 		if v.Sites, err = tx.PlaceSites(q.ctx(), q.org()); err != nil {
 			return err
 		}
+		var next string
+		if v.Upcoming, next, err = tx.PlaceSessions(q.ctx(), q.org(), store.SessionWindow{}, store.Page{Limit: lieuDiarySize}); err != nil {
+			return err
+		}
+		v.UpcomingMore = next != ""
 		all, _, err := tx.ListTrainings(q.ctx(), q.org(), true, store.Page{Limit: store.MaxPageSize})
 		if err != nil {
 			return err
@@ -58,8 +71,10 @@ func lieuTrainings(q *request, status int, f *form, failedID string, sessionForm
 			if t.ID == failedID && sessionForm != nil {
 				item.Form = sessionForm
 			}
-			if item.Sessions, _, err = tx.ListSessions(q.ctx(), t.ID, store.SessionWindow{}, store.Page{Limit: 100}); err != nil {
-				return err
+			for _, se := range v.Upcoming {
+				if se.TrainingID == t.ID {
+					item.Sessions++
+				}
 			}
 			if len(v.Sites) > 1 {
 				opts := []option{{"", "Choisissez le site"}}
@@ -143,24 +158,14 @@ func lieuDeactivateTraining(q *request) error {
 	return q.redirect("/lieu/formations", "Formation « "+t.Title+" » retirée du catalogue. Ses sessions déjà programmées restent, jusqu'à ce que vous les annuliez.")
 }
 
-// lieuClock reads a time of day: 14:00, 14h00, 14h, 14.
+// lieuClock reads a time of day as people type it (14:00, 14h, 14 h 30).
 func lieuClock(fe *passnum.FieldErrors, name, s string) (int, int) {
-	s = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
-	if s == "" {
-		fe.Add(name, "heure obligatoire, par exemple 14:00")
+	m, err := passnum.ParseClock(s, false)
+	if err != nil {
+		fe.Add(name, err.Error())
 		return 0, 0
 	}
-	h, m, _ := strings.Cut(strings.NewReplacer("h", ":", ".", ":").Replace(s), ":")
-	if m == "" {
-		m = "0"
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
-		fe.Add(name, "heure attendue au format HH:MM, par exemple 14:00")
-		return 0, 0
-	}
-	return hh, mm
+	return m / 60, m % 60
 }
 
 func lieuCreateSession(q *request) error {

@@ -35,6 +35,7 @@ func placeProfilePages() []*page {
 type lieuSiteForm struct {
 	Address  []field
 	Groups   []checkGroup
+	Hours    hoursForm
 	Contact  []field
 	Position []field
 }
@@ -64,13 +65,12 @@ func lieuSiteFields(f *form, editing bool) lieuSiteForm {
 			{Form: f, Name: "specific_support", Legend: "Prises en charge spécifiques (accessibilité)", Hint: "Facultatif.", Values: passnum.PlaceSpecificSupports},
 		},
 		Contact: []field{
-			newField(f, "opening_hours", "Horaires d'ouverture", "text", "attr:spellcheck=false",
-				"hint=Facultatif, au format OpenStreetMap, jours en anglais abrégés : Mo (lundi), Tu, We, Th, Fr, Sa, Su (dimanche), PH (jours fériés). Par exemple : Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00"),
 			newField(f, "phone", "Téléphone du site", "tel", "autocomplete=off", "hint=Facultatif, par exemple 03 81 87 80 00."),
 			newField(f, "email", "Adresse électronique du site", "email", "autocomplete=off", "hint=Facultatif : publiée dans l'annuaire des lieux."),
 			newField(f, "website", "Site internet", "url", "autocomplete=off", "hint=Facultatif, commençant par https://"),
 			newField(f, "accessibility_url", "Fiche d'accessibilité", "url", "autocomplete=off", "hint=Facultatif : adresse de la fiche Acceslibre du site, commençant par https://"),
 		},
+		Hours: newHoursForm(f, ""),
 		Position: []field{
 			newField(f, "latitude", "Latitude", "text", "attr:inputmode=decimal", "hint="+posHint),
 			newField(f, "longitude", "Longitude", "text", "attr:inputmode=decimal", "hint=Avec la latitude, par exemple 6.0241."),
@@ -82,10 +82,11 @@ func lieuSiteFields(f *form, editing bool) lieuSiteForm {
 func lieuSiteValues(s passnum.Site) *form {
 	v := url.Values{
 		"name": {s.Name}, "address": {s.Address}, "address_complement": {s.AddressComplement}, "postcode": {s.Postcode},
-		"commune": {s.CommuneName}, "opening_hours": {s.OpeningHours}, "phone": {s.Phone}, "email": {s.Email},
+		"commune": {s.CommuneName}, "phone": {passnum.FormatPhone(s.Phone)}, "email": {s.Email},
 		"website": {s.Website}, "accessibility_url": {s.AccessibilityURL},
 		"services": slices.Clone(s.Services), "publics": slices.Clone(s.Publics), "specific_support": slices.Clone(s.SpecificSupport),
 	}
+	setHoursValues(v, "", s.OpeningHours)
 	if s.CommuneName == "" {
 		v.Set("commune", s.CommuneINSEE)
 	}

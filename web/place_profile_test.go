@@ -308,3 +308,81 @@ func TestPlaceProfileBankDetails(t *testing.T) {
 		}
 	})
 }
+
+// TestPlaceProfileHoursWeek: the opening hours are typed as a French week
+// (days, two ranges a day), stored in the OpenStreetMap syntax, shown in
+// French, and read back into the week to be changed.
+func TestPlaceProfileHoursWeek(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		b := st.as(passnum.RolePlace)
+		a := b.get("/lieu/sites")
+		for _, want := range []string{`<legend>Lundi</legend>`, `<legend>Dimanche</legend>`, `name="hours.mo.1.from"`, `name="hours.su.2.to"`, `type="time"`,
+			`<span class="visually-hidden">Lundi matin, </span>de</label>`, "Fermé les jours fériés", "Horaires plus complexes"} {
+			if !a.has(want) {
+				t.Errorf("the site form lacks %q", want)
+			}
+		}
+		if a.has("jours en anglais abrégés : Mo (lundi)") && !a.has("Horaires plus complexes") {
+			t.Error("the OpenStreetMap syntax is asked first")
+		}
+		week := func() url.Values {
+			f := placeProfileSiteForm()
+			f.Del("opening_hours")
+			for _, d := range []string{"mo", "tu", "we", "th", "fr"} {
+				f.Set("hours."+d+".1.from", "09:00")
+				f.Set("hours."+d+".1.to", "12:00")
+				f.Set("hours."+d+".2.from", "14:00")
+				f.Set("hours."+d+".2.to", "17:30")
+			}
+			f.Set("hours.sa.1.from", "9h")
+			f.Set("hours.sa.1.to", "12 h")
+			f.Set("hours.ph_off", "1")
+			return f
+		}
+		// A range that closes before it opens: said on its day, by name.
+		f := week()
+		f.Set("hours.we.2.to", "13:00")
+		a = b.post("/lieu/sites", f)
+		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-hours-we-error"`) || !a.has(`<a href="#f-hours-we-1-from">Horaires du mercredi : la fermeture suit l&#39;ouverture`) ||
+			!a.has(`name="hours.we.2.to" value="13:00"`) {
+			t.Fatalf("closing before opening: %d\n%s", a.Status, a.Body)
+		}
+		// Typed twice, in the week and in the OpenStreetMap field: refused.
+		f = week()
+		f.Set("opening_hours", "Mo-Su 08:00-20:00")
+		if a = b.post("/lieu/sites", f); a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-opening_hours-error"`) || !a.has("donnés deux fois") {
+			t.Fatalf("hours given twice: %d\n%s", a.Status, a.Body)
+		}
+		if a = b.post("/lieu/sites", week()); a.Status != http.StatusSeeOther {
+			t.Fatalf("add a site with its week: %d\n%s", a.Status, a.Body)
+		}
+		a = b.follow(a)
+		if !a.has("du lundi au vendredi : 9 h – 12 h, 14 h – 17 h 30") || !a.has("samedi : 9 h – 12 h") || !a.has("jours fériés : fermé") ||
+			!a.has("03 81 87 80 00") {
+			t.Errorf("the site's hours and phone are not shown in French\n%s", a.Body)
+		}
+		s := placeProfileSites(st, st.place.ID)[0]
+		if want := "Mo-Fr 09:00-12:00,14:00-17:30; Sa 09:00-12:00; PH off"; s.OpeningHours != want {
+			t.Fatalf("stored %q, want %q", s.OpeningHours, want)
+		}
+		// The edit form reads them back into the week; the advanced field stays empty.
+		a = b.get("/lieu/sites/" + s.ID)
+		for _, want := range []string{`name="hours.fr.2.to" value="17:30"`, `name="hours.sa.1.from" value="09:00"`, `name="hours.su.1.from" value=""`,
+			`id="f-hours-ph_off" name="hours.ph_off" value="1" checked`, `name="opening_hours" value=""`, `value="03 81 87 80 00"`} {
+			if !a.has(want) {
+				t.Errorf("the edit form lacks %q", want)
+			}
+		}
+		// Hours the week cannot say stay in the OpenStreetMap field, open.
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			hours := `Mo-Fr 09:00-17:00 "sur rendez-vous"`
+			_, err := tx.UpdateSite(ctx, passnum.Actor{OrganisationID: st.place.ID, Role: passnum.RolePlace, Kind: "system", ID: "tests"}, s.ID, st.place.ID,
+				passnum.SiteUpdate{OpeningHours: &hours})
+			return err
+		})
+		a = b.get("/lieu/sites/" + s.ID)
+		if !a.has(`<details class="hours-raw" open>`) || !a.has(`value="Mo-Fr 09:00-17:00 &#34;sur rendez-vous&#34;"`) || !a.has(`name="hours.mo.1.from" value=""`) {
+			t.Errorf("hours beyond the week are not kept as typed\n%s", a.Body)
+		}
+	})
+}

@@ -110,9 +110,9 @@ func lieuSetDisabled(disabled bool) func(q *request) error {
 			return lieuTeam(q, lieuStatusOf(err), &form{Message: passnum.ErrorMessage(err)})
 		}
 		if disabled {
-			return q.redirect("/lieu/equipe", "Le compte de "+u.Email+" est désactivé : cette personne ne peut plus se connecter.")
+			return q.redirect("/lieu/equipe", "Le compte "+passnum.De(u.Email)+" est désactivé : cette personne ne peut plus se connecter.")
 		}
-		return q.redirect("/lieu/equipe", "Le compte de "+u.Email+" est réactivé.")
+		return q.redirect("/lieu/equipe", "Le compte "+passnum.De(u.Email)+" est réactivé.")
 	}
 }
 

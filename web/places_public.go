@@ -2,14 +2,13 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"html/template"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"passnum"
 	"passnum/store"
@@ -23,11 +22,10 @@ import (
 // placesShown is how many places a search lists.
 const placesShown = 20
 
-func init() {
-	funcs["hoursFR"] = placeHoursFR
-	funcs["phoneFR"] = placePhoneFR
-	funcs["telHref"] = placeTelHref
-	funcs["kmFR"] = placeKmFR
+// placeSearchFuncs are the template functions of the place search.
+var placeSearchFuncs = template.FuncMap{
+	"telHref": placeTelHref,
+	"kmFR":    placeKmFR,
 }
 
 // publicPlacePages are the public search and a place's card; they are
@@ -54,11 +52,47 @@ type placeSearchPage struct {
 	Suggestions []territory.Commune
 	Origin      store.SearchOrigin
 	// Others are the other communes of a postcode served by several.
-	Others   []store.SearchCommune
-	Items    []placeItem
+	Others []store.SearchCommune
+	Items  []placeItem
+	// Outside says that the search starts outside the programme's
+	// territory, and where to search instead.
+	Outside  *placeOutside
 	Services []string
 	Radii    []option
 	Map      placeMap
+}
+
+// placeOutside is the answer to a search outside the territory: its name
+// and a town of it to search from.
+type placeOutside struct {
+	Territory string
+	Suggest   territory.Commune
+}
+
+// programmesTerritory is the territory of the programmes under way (the
+// default territory when there is none): a place is found for a pass only
+// there.
+func programmesTerritory(q *request, tx *store.Tx) ([]string, error) {
+	list, _, err := tx.ListProgrammes(q.ctx(), "", store.Page{Limit: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var codes []string
+	today := tx.Today()
+	for _, p := range list {
+		if p.LastRedeemDay().Before(today) {
+			continue
+		}
+		for _, c := range p.Territory {
+			if !slices.Contains(codes, c) {
+				codes = append(codes, c)
+			}
+		}
+	}
+	if len(codes) == 0 {
+		codes = passnum.DefaultTerritory
+	}
+	return codes, nil
 }
 
 // placeItem is one place of the list.
@@ -155,6 +189,15 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 	p.Origin, p.Others, p.Searched = origin, origin.OtherCommunes, true
 	nq.Latitude, nq.Longitude = origin.Latitude, origin.Longitude
 	err := q.view(func(tx *store.Tx) error {
+		codes, err := programmesTerritory(q, tx)
+		if err != nil {
+			return err
+		}
+		if !passnum.InTerritory(codes, origin.CommuneINSEE) {
+			if c, ok := passnum.CommuneToSuggest(codes, origin.Latitude, origin.Longitude, true); ok {
+				p.Outside = &placeOutside{Territory: passnum.TerritoryName(codes), Suggest: c}
+			}
+		}
 		sites, err := tx.SitesNear(q.ctx(), nq)
 		if err != nil {
 			return err
@@ -181,7 +224,7 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 		}
 		return err
 	}
-	p.Map.Origin = &mapPoint{Lat: origin.Latitude, Lng: origin.Longitude, Name: "Centre de " + origin.Commune}
+	p.Map.Origin = &mapPoint{Lat: origin.Latitude, Lng: origin.Longitude, Name: "Centre " + passnum.De(origin.Commune)}
 	for _, it := range p.Items {
 		p.Map.Points = append(p.Map.Points, mapPoint{Lat: it.Latitude, Lng: it.Longitude, Name: it.Name,
 			Address: strings.TrimSpace(it.Address + ", " + it.Postcode + " " + it.Commune), Href: "/lieux/" + it.SiteID, Approximate: it.ApproximatePlace})
@@ -298,132 +341,7 @@ func publicPlaceCard(q *request) error {
 	return q.render(http.StatusOK, "places/card", c.Name, p, nil)
 }
 
-// French display of opening hours, phone numbers and distances.
-
-var frWeekdays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-
-// placeHoursFR turns OpenStreetMap opening hours into French lines
-// ("du lundi au vendredi : 9h00 – 12h00 et 14h00 – 18h00"); text it cannot
-// read is shown as it is.
-func placeHoursFR(s string) []string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
-	}
-	h, err := passnum.ParseOpeningHours(s)
-	if err != nil {
-		return []string{s}
-	}
-	var out []string
-	for _, r := range h.Rules {
-		days := placeDaysFR(r)
-		var times string
-		switch {
-		case r.Closed:
-			times = "fermé"
-		case r.Unknown:
-			times = "horaires à confirmer"
-		case len(r.Spans) == 0:
-			times = "ouvert"
-		default:
-			var spans []string
-			for _, sp := range r.Spans {
-				if sp.OpenEnd && sp.End <= sp.Start {
-					spans = append(spans, "à partir de "+placeClock(sp.Start))
-					continue
-				}
-				spans = append(spans, placeClock(sp.Start)+" – "+placeClock(sp.End))
-			}
-			times = strings.Join(spans, " et ")
-		}
-		line := times
-		if days != "" {
-			line = days + " : " + times
-		}
-		if r.Comment != "" {
-			line += " (" + r.Comment + ")"
-		}
-		if r.Fallback {
-			line = "sinon, " + line
-		}
-		out = append(out, line)
-	}
-	if len(out) == 0 {
-		return []string{s}
-	}
-	return out
-}
-
-func placeClock(m int) string {
-	if m > 24*60 {
-		m -= 24 * 60 // past midnight
-	}
-	return fmt.Sprintf("%dh%02d", m/60, m%60)
-}
-
-// placeDaysFR names the days of a rule: "du lundi au vendredi", "lundi et
-// jeudi", "tous les jours", "jours fériés".
-func placeDaysFR(r passnum.OpeningRule) string {
-	var parts []string
-	if r.Weekdays != 0 {
-		if r.Weekdays == 0x7f {
-			parts = append(parts, "tous les jours")
-		} else {
-			// Monday first, the French week.
-			order := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday}
-			var runs []string
-			for i := 0; i < len(order); {
-				if r.Weekdays&(1<<uint(order[i])) == 0 {
-					i++
-					continue
-				}
-				j := i
-				for j+1 < len(order) && r.Weekdays&(1<<uint(order[j+1])) != 0 {
-					j++
-				}
-				switch {
-				case j == i:
-					runs = append(runs, frWeekdays[order[i]])
-				case j == i+1:
-					runs = append(runs, frWeekdays[order[i]], frWeekdays[order[j]])
-				default:
-					runs = append(runs, "du "+frWeekdays[order[i]]+" au "+frWeekdays[order[j]])
-				}
-				i = j + 1
-			}
-			parts = append(parts, placeJoinFR(runs))
-		}
-	}
-	if r.PublicHolidays {
-		parts = append(parts, "jours fériés")
-	}
-	if r.SchoolHolidays {
-		parts = append(parts, "vacances scolaires")
-	}
-	if len(parts) == 0 {
-		return "tous les jours"
-	}
-	return placeJoinFR(parts)
-}
-
-func placeJoinFR(xs []string) string {
-	switch len(xs) {
-	case 0:
-		return ""
-	case 1:
-		return xs[0]
-	}
-	return strings.Join(xs[:len(xs)-1], ", ") + " et " + xs[len(xs)-1]
-}
-
-// placePhoneFR writes a French number the usual way: 03 81 87 80 00.
-func placePhoneFR(p string) string {
-	if rest, ok := strings.CutPrefix(p, "+33"); ok && len(rest) == 9 && strings.Trim(rest, "0123456789") == "" {
-		d := "0" + rest
-		return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
-	}
-	return p
-}
+// Phone links and distances.
 
 // placeTelHref is a tel: link, which html/template would refuse as a
 // plain string; only "+" and digits are kept.

@@ -58,7 +58,7 @@ func TestPublicPlacesSearch(t *testing.T) {
 				t.Errorf("search %q lists a place too far or not labelled", q)
 			}
 			for _, want := range []string{"6 rue Picasso", "25000 Besançon", "03 81 87 80 00", `href="tel:&#43;33381878000"`,
-				"du lundi au vendredi : 9h00 – 12h00 et 14h00 – 18h00", "samedi : 9h00 – 12h00", "jours fériés : fermé",
+				"du lundi au vendredi : 9 h – 12 h, 14 h – 18 h", "samedi : 9 h – 12 h", "jours fériés : fermé",
 				passnum.NationalServices[2], "1 lieu labellisé", `id="carte-donnees"`, `"lat":47.2262`} {
 				if !a.has(want) {
 					t.Errorf("search %q: %q missing\n%s", q, want, a.Body)
@@ -73,6 +73,16 @@ func TestPublicPlacesSearch(t *testing.T) {
 		// Dijon, from its own postcode.
 		if a = b.get("/lieux?q=21000&rayon=10"); !a.has("Médiathèque Champollion") || a.has("EPN de Planoise") {
 			t.Fatalf("Dijon:\n%s", a.Body)
+		}
+		// Outside the programme's territory: said by name, with a town of
+		// the territory to search from instead (the nearest big one).
+		a = b.get("/lieux?q=Paris")
+		if a.Status != http.StatusOK || !a.has("Paris est hors du territoire du programme</strong>, qui couvre : Bourgogne-Franche-Comté.") ||
+			!a.has(`<a href="/lieux?q=89387&amp;service=&amp;rayon=30">Sens (89100)</a>`) {
+			t.Fatalf("search outside the territory: %d\n%s", a.Status, a.Body)
+		}
+		if a = b.get("/lieux?q=25000"); a.has("hors du territoire") {
+			t.Error("a search inside the territory says it is outside")
 		}
 		// An unknown commune: a clear message with an example.
 		a = b.get("/lieux?q=" + url.QueryEscape("Zyxwvu"))

@@ -15,6 +15,7 @@ import (
 
 	"passnum"
 	"passnum/requestid"
+	"passnum/store"
 )
 
 // templates holds one template set per page: the layout and partials,
@@ -23,25 +24,87 @@ type templates struct {
 	pages map[string]*template.Template
 }
 
-// funcs are the helpers templates use. Areas may add their own in an init
-// function of their file.
-var funcs = template.FuncMap{
-	"date":       frDate,
-	"datetime":   frDateTime,
-	"euros":      euros,
+// templateFuncs is the one map of the functions templates call, built
+// once from the part each area of the site declares beside its pages
+// (operatorFuncs, distributorFuncs…). A name declared twice is refused.
+func templateFuncs() (template.FuncMap, error) {
+	all := template.FuncMap{}
+	for _, part := range []template.FuncMap{commonFuncs, operatorFuncs, distributorFuncs, placeFuncs, placeSearchFuncs} {
+		for name, fn := range part {
+			if _, dup := all[name]; dup {
+				return nil, fmt.Errorf("web: template function %q declared twice", name)
+			}
+			all[name] = fn
+		}
+	}
+	return all, nil
+}
+
+// commonFuncs are the helpers of every page: French formats (the
+// domain's, so that the pages, the printed booklet and the e-mails write
+// numbers, money and plurals alike), form fields, labels.
+var commonFuncs = template.FuncMap{
+	"date":     frDate,
+	"datetime": frDateTime,
+	"euros":    euros,
+	// count writes a number the French way: 2 750.
+	"count": func(n any) string {
+		if v, ok := toInt64(n); ok {
+			return passnum.FormatCount(v)
+		}
+		return fmt.Sprint(n)
+	},
+	// countOf writes a number and its noun: 30 carnets, 1 carnet.
+	"countOf": func(n any, one, many string) (string, error) {
+		v, ok := toInt64(n)
+		if !ok {
+			return "", fmt.Errorf("countOf: %T is not a whole number", n)
+		}
+		return passnum.CountOf(v, one, many), nil
+	},
+	// plural picks the word alone: {{plural .N "remis" "remis"}}.
+	"plural": func(n any, one, many string) (string, error) {
+		v, ok := toInt64(n)
+		if !ok {
+			return "", fmt.Errorf("plural: %T is not a whole number", n)
+		}
+		return passnum.Plural(v, one, many), nil
+	},
+	"de":         passnum.De,
+	"phone":      passnum.FormatPhone,
+	"commune":    passnum.CommuneLabel,
+	"hours":      passnum.FrenchHours,
+	"territory":  passnum.TerritoryName,
+	"hoursForm":  newHoursForm,
 	"role":       func(r passnum.Role) string { return roleFR(r) },
 	"field":      newField,
 	"orgStatus":  orgStatusFR,
 	"passStatus": passStatusFR,
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
-	"plural":     func(n int, one, many string) string { return map[bool]string{true: one, false: many}[n <= 1] },
 	"checkGroup": func(f *form, name, legend, hint string, values []string, required bool) checkGroup {
 		return checkGroup{Form: f, Name: name, Legend: legend, Hint: hint, Values: values, Required: required}
 	},
 }
 
+// toInt64 reads the whole numbers templates hand to count and plural.
+func toInt64(n any) (int64, bool) {
+	switch x := n.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	}
+	return 0, false
+}
+
 func parseTemplates() (*templates, error) {
+	funcs, err := templateFuncs()
+	if err != nil {
+		return nil, err
+	}
 	base, err := template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return nil, err
@@ -79,6 +142,9 @@ type view struct {
 	// RequestID names the request in the server's logs; error pages show
 	// it, to be quoted when someone asks for help.
 	RequestID string
+	// Site is the installation's identity: the programme's name and the
+	// funders' logos of the header.
+	Site passnum.SiteIdentity
 }
 
 type tiles struct{ URL, Attribution string }
@@ -93,10 +159,27 @@ func (q *request) render(status int, name, title string, data any, f *form) erro
 	v := view{Title: title, User: q.user, Beneficiary: q.beneficiaryID != "", Flash: q.flash, Path: q.r.URL.Path, Form: f, Data: data,
 		Tiles: tiles{q.s.cfg.TileURL, q.s.cfg.TileAttribution}, RequestID: requestid.From(q.ctx())}
 	v.Nav = navFor(q.user, v.Beneficiary, v.Path)
+	v.Site = q.siteIdentity()
 	if v.Form == nil {
 		v.Form = &form{Values: url.Values{}}
 	}
 	return q.s.tmpl.write(q.w, status, name, v)
+}
+
+// siteIdentity reads the identity the header shows; a page is still
+// drawn, under the default name, when it cannot be read.
+func (q *request) siteIdentity() passnum.SiteIdentity {
+	var id passnum.SiteIdentity
+	err := q.view(func(tx *store.Tx) error {
+		var err error
+		id, err = tx.SiteIdentity(q.ctx())
+		return err
+	})
+	if err != nil {
+		q.s.log.Warn("site identity unreadable", "err", err)
+		return passnum.SiteIdentity{Name: passnum.DefaultSiteName}
+	}
+	return id
 }
 
 func (t *templates) write(w http.ResponseWriter, status int, name string, v view) error {
@@ -107,6 +190,14 @@ func (t *templates) write(w http.ResponseWriter, status int, name string, v view
 	var buf bytes.Buffer
 	if err := tp.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return err
+	}
+	if bytes.Contains(buf.Bytes(), []byte(pendingLabels)) {
+		// A form's error summary came before its fields: draw the page
+		// again, now that the fields have told their labels.
+		buf.Reset()
+		if err := tp.ExecuteTemplate(&buf, "layout", v); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -137,7 +228,7 @@ func navFor(u *passnum.User, beneficiary bool, current string) []navItem {
 	case u.Role == passnum.RoleOperator:
 		items = []navItem{{Href: "/operateur", Label: "Tableau de bord"}, {Href: "/operateur/programmes", Label: "Programmes"},
 			{Href: "/operateur/organisations", Label: "Organisations"}, {Href: "/operateur/labellisation", Label: "Labellisation"},
-			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}}
+			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}, {Href: "/operateur/identite", Label: "Identité du site"}}
 	case u.Role == passnum.RoleFunder:
 		items = []navItem{{Href: "/financeur", Label: "Consommation"}}
 	case u.Role == passnum.RoleDistributor:
@@ -164,6 +255,16 @@ type form struct {
 	Values  url.Values
 	Errors  map[string]string
 	Message string
+	// labels are the fields' labels as the page draws them, so that the
+	// summary above the form names each field the way the person sees it,
+	// never by its key.
+	labels    map[string]fieldLabel
+	summaries int
+}
+
+type fieldLabel struct {
+	Label, ID string
+	order     int
 }
 
 func newForm(r *http.Request) *form {
@@ -202,11 +303,70 @@ func (f *form) Fail(err error, names ...string) bool {
 		}
 	}
 	f.Message = pe.Message
+	if pe.Code == passnum.EINVALID && len(pe.Fields) > 0 {
+		// The domain's message names fields by their keys ("service :
+		// choisissez…"): the summary names them by their labels instead.
+		f.Message = ""
+	}
 	return true
 }
 
 // Failed says whether anything is wrong.
 func (f *form) Failed() bool { return f.Message != "" || len(f.Errors) > 0 }
+
+// Note records a field's label as the page draws it; the field partials
+// call it. It writes nothing.
+func (f *form) Note(name, label, id string) string {
+	if f == nil {
+		return ""
+	}
+	if f.labels == nil {
+		f.labels = map[string]fieldLabel{}
+	}
+	if _, seen := f.labels[name]; !seen {
+		f.labels[name] = fieldLabel{Label: strings.TrimSpace(label), ID: id, order: len(f.labels)}
+	}
+	return ""
+}
+
+// formSummary is the list of errors above a form.
+type formSummary struct {
+	Items []summaryItem
+	// Pending says that some field was not drawn yet when the summary was:
+	// the page is drawn once more, its labels then known (see write).
+	Pending bool
+}
+
+type summaryItem struct {
+	Label, ID, Error string
+	order            int
+}
+
+// Summary lists the form's errors, each with its field's label and a link
+// to it, in the order the fields are drawn; an error whose field the page
+// does not draw is said alone, last.
+func (f *form) Summary() formSummary {
+	f.summaries++
+	var s formSummary
+	for name, msg := range f.Errors {
+		l, ok := f.labels[name]
+		if !ok {
+			s.Pending = f.summaries == 1
+			l = fieldLabel{order: len(f.labels)}
+		}
+		s.Items = append(s.Items, summaryItem{Label: l.Label, ID: l.ID, Error: msg, order: l.order})
+	}
+	slices.SortFunc(s.Items, func(a, b summaryItem) int {
+		if a.order != b.order {
+			return a.order - b.order
+		}
+		return strings.Compare(a.Error, b.Error)
+	})
+	return s
+}
+
+// pendingLabels marks a page drawn before the labels of its failed form.
+const pendingLabels = "data-labels-pending"
 
 // field is what the "field" partial draws: a label, an input, a hint and
 // the error next to it.
@@ -290,35 +450,10 @@ func frDateTime(v any) string {
 
 // euros writes cents the French way: "10 €", "12,50 €", "1 250 €".
 func euros(v any) string {
-	var c int64
-	switch n := v.(type) {
-	case int64:
-		c = n
-	case int:
-		c = int64(n)
-	default:
-		return fmt.Sprint(v)
+	if c, ok := toInt64(v); ok {
+		return passnum.FormatEuros(c)
 	}
-	neg := c < 0
-	if neg {
-		c = -c
-	}
-	units := fmt.Sprint(c / 100)
-	var b strings.Builder
-	for i, r := range units {
-		if i > 0 && (len(units)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(r)
-	}
-	s := b.String()
-	if c%100 != 0 {
-		s += fmt.Sprintf(",%02d", c%100)
-	}
-	if neg {
-		s = "−" + s
-	}
-	return s + "\u00a0€"
+	return fmt.Sprint(v)
 }
 
 func orgStatusFR(s string) string {
@@ -355,24 +490,13 @@ func passStatusFR(s string) string {
 	return s
 }
 
-// parseFrenchDate reads a date typed as people write it in France
-// (31/12/2004, 31-12-2004, 31.12.2004) or as an ISO date (2004-12-31).
+// parseFrenchDate reads a date field as people type it in France (see
+// passnum.ParseFrenchDate: 14/04/2007, 14042007, 2007-04-14…); the error
+// is the field's.
 func parseFrenchDate(field, s string) (passnum.Date, error) {
-	s = strings.TrimSpace(s)
-	bad := passnum.Invalid(passnum.FieldError{Field: field, Detail: "date attendue au format JJ/MM/AAAA, par exemple 05/03/2006"})
-	if s == "" {
-		return passnum.Date{}, passnum.Invalid(passnum.FieldError{Field: field, Detail: "obligatoire, au format JJ/MM/AAAA"})
-	}
-	if d, err := passnum.ParseDate(s); err == nil {
-		return d, nil
-	}
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == ' ' })
-	if len(parts) != 3 || len(parts[2]) != 4 {
-		return passnum.Date{}, bad
-	}
-	d, err := passnum.ParseDate(fmt.Sprintf("%s-%02s-%02s", parts[2], parts[1], parts[0]))
+	d, err := passnum.ParseFrenchDate(s)
 	if err != nil {
-		return passnum.Date{}, bad
+		return passnum.Date{}, passnum.Invalid(passnum.FieldError{Field: field, Detail: err.Error()})
 	}
 	return d, nil
 }

@@ -25,10 +25,13 @@ func siteFromForm(f *form, prefix string) (site passnum.NewSite, pre passnum.Fie
 	}
 	site = passnum.NewSite{
 		Name: get("name"), Address: get("address"), AddressComplement: get("address_complement"), Postcode: get("postcode"),
-		OpeningHours: get("opening_hours"), Phone: get("phone"), Email: get("email"), Website: get("website"),
+		Phone: get("phone"), Email: get("email"), Website: get("website"),
 		AccessibilityURL: get("accessibility_url"),
 		Services:         list("services"), Publics: list("publics"), SpecificSupport: list("specific_support"),
 	}
+	hours, hoursErrs := readHours(f, prefix)
+	site.OpeningHours = hours
+	pre = append(pre, hoursErrs...)
 	code, msg := resolveSiteCommune(get("commune"), site.Postcode)
 	if msg != "" {
 		pre.Add(prefix+"commune", msg)

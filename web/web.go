@@ -98,6 +98,11 @@ func (s *Server) Register(mux *http.ServeMux) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	}))))
+	// Browsers ask for /favicon.ico whatever the page says: the PNG icon.
+	mux.Handle("GET /favicon.ico", s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		http.ServeFileFS(w, r, static, "favicon-32.png")
+	})))
 	mux.Handle("/", s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := &request{s: s, w: w, r: r}
 		if err := s.loadSession(q); err != nil {
