@@ -1,6 +1,11 @@
 package passnum
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
 
 // TotalBasisPoints is what funders' shares always add up to.
 const TotalBasisPoints = 10000
@@ -47,4 +52,30 @@ func Apportion(amount int64, sharesBps []int64) []int64 {
 		parts[i] *= sign
 	}
 	return parts
+}
+
+// FormatEuros writes cents as French users read them in messages: "10 €",
+// "12,50 €", "570 000 €" (thousands grouped by a space).
+func FormatEuros(cents int64) string {
+	neg := cents < 0
+	u := uint64(cents)
+	if neg {
+		u = -u
+	}
+	digits := strconv.FormatUint(u/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(digits[i])
+	}
+	if rest := u % 100; rest != 0 {
+		fmt.Fprintf(&b, ",%02d", rest)
+	}
+	b.WriteString(" €")
+	return b.String()
 }

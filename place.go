@@ -376,6 +376,9 @@ type BankAccount struct {
 	DecisionReason string     `json:"decision_reason,omitempty"`
 	ValidFrom      *time.Time `json:"valid_from" doc:"date d'approbation : les paiements vont sur ce compte à partir de là"`
 	ValidUntil     *time.Time `json:"valid_until" doc:"date de remplacement par un compte plus récent"`
+	// FirstApprovedAt is set while approved once, with four eyes, awaiting
+	// a second operator's approval.
+	FirstApprovedAt *time.Time `json:"first_approved_at" doc:"première approbation (quatre yeux) : un second opérateur doit encore approuver"`
 }
 
 // Masked returns the account as shown to anyone but the operator.

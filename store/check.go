@@ -11,8 +11,10 @@ import (
 
 // Violation is a broken invariant found by Check.
 type Violation struct {
-	// Invariant names the rule: "conservation", "redemption", "stock",
-	// "booklet", "holding", "ledger", "funding" or "audit".
+	// Invariant names the rule: "reference", "conservation", "redemption",
+	// "stock", "booklet", "holding", "ledger", "funding", "audit", "seats",
+	// "settlement", "settled", "correction", "shares", "balance" or
+	// "budget".
 	Invariant string
 	// Message says what is wrong, in French, with the ids to look at.
 	Message string
@@ -54,7 +56,23 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - audit: every redemption has its 'pass.redeem' entry, every cancelled
 //     one its 'redemption.cancel' entry; every blocked booklet its
 //     'booklet.block' entry, every replacement its 'booklet.replace' entry;
-//   - seats: a session's booked counter is its number of active bookings.
+//   - seats: a session's booked counter is its number of active bookings;
+//   - settlement: a settlement's total is the sum of its paid lines; each
+//     line pays exactly the redemptions and corrections naming it, with
+//     amount + carried_out = redemptions + adjustments + carried_in
+//     (amount ≥ 0 ≥ carried_out), and carries in its place's previous
+//     carried_out; a settled redemption is on a paid line of its place,
+//     and before its settlement's cut-off;
+//   - settled: no settled redemption is cancelled (and a redemption has
+//     one settlement: one column);
+//   - correction: a correction takes back exactly a settled redemption of
+//     its place, in a later settlement;
+//   - shares: each paid line's funders' shares are the programme's and sum
+//     to the line;
+//   - ledger (again): each correction and each paid line has its entry;
+//   - balance: each place's ledger balance, per programme, is its active
+//     redemptions less its corrections less what it was paid;
+//   - budget: no programme issued beyond its budget.
 //
 // Rules run in that order; within a rule the smallest offending id is
 // reported, so the answer is the same from one run to the next. Each rule
@@ -72,6 +90,13 @@ func (s *Store) Check(ctx context.Context) error {
 		(*Tx).checkFunding,
 		(*Tx).checkAudit,
 		(*Tx).checkSeats,
+		(*Tx).checkSettlements,
+		(*Tx).checkSettled,
+		(*Tx).checkCorrections,
+		(*Tx).checkShares,
+		(*Tx).checkLedgerSettlement,
+		(*Tx).checkBalances,
+		(*Tx).checkBudgets,
 	}
 	return s.View(ctx, func(tx *Tx) error {
 		for _, c := range checks {
@@ -406,6 +431,20 @@ var auditRules = []struct{ query, format string }{
 		WHERE b.replaced_by IS NOT NULL
 			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'booklet' AND a.object_id = b.replaced_by AND a.action = 'booklet.replace')`,
 		"carnet %s remis en remplacement : aucune entrée « booklet.replace » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.create')`,
+		"remboursement %s : aucune entrée « settlement.create » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE s.status <> 'created'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.sent')`,
+		"remboursement %s envoyé : aucune entrée « settlement.sent » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE s.status = 'paid'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.paid')`,
+		"remboursement %s payé : aucune entrée « settlement.paid » au journal d'audit"},
+	{`SELECT MIN(c.redemption_id) FROM corrections c
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = c.redemption_id AND a.action = 'redemption.correct')`,
+		"encaissement %s corrigé : aucune entrée « redemption.correct » au journal d'audit"},
 }
 
 func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {

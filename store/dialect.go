@@ -119,6 +119,12 @@ func (d dialect) skipLocked() string {
 	return ""
 }
 
+// concurrentWriters reports whether other transactions may commit rows
+// while a write runs: on PostgreSQL, yes, so that a statement may see
+// rows an earlier one of the same transaction did not; on SQLite the
+// single writer holds the database's write lock for its whole transaction.
+func (d dialect) concurrentWriters() bool { return d == postgresDialect }
+
 func (d dialect) uniqueViolation(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
