@@ -7,19 +7,19 @@ import (
 
 // Programme is one funded campaign: its passes, their value and validity.
 type Programme struct {
-	ID                        string          `json:"id"`
-	Name                      string          `json:"name"`
-	FaceValueCents            int64           `json:"face_value_cents"`
-	BookletSize               int             `json:"booklet_size"`
-	ValidFrom                 Date            `json:"valid_from"`
-	ValidUntil                Date            `json:"valid_until"`
-	GraceDays                 int             `json:"grace_days"`
-	MinAge                    int             `json:"min_age"`
-	MaxAge                    int             `json:"max_age"`
-	MaxBookletsPerBeneficiary int             `json:"max_booklets_per_beneficiary"`
-	CancelWindowHours         int             `json:"cancel_window_hours"`
-	Territory                 []string        `json:"territory"`
-	MaxPassesPerTraining      int             `json:"max_passes_per_training"`
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	FaceValueCents            int64    `json:"face_value_cents"`
+	BookletSize               int      `json:"booklet_size"`
+	ValidFrom                 Date     `json:"valid_from"`
+	ValidUntil                Date     `json:"valid_until"`
+	GraceDays                 int      `json:"grace_days"`
+	MinAge                    int      `json:"min_age"`
+	MaxAge                    int      `json:"max_age"`
+	MaxBookletsPerBeneficiary int      `json:"max_booklets_per_beneficiary"`
+	CancelWindowHours         int      `json:"cancel_window_hours"`
+	Territory                 []string `json:"territory"`
+	MaxPassesPerTraining      int      `json:"max_passes_per_training"`
 	// HandoutUntil is the last Paris day a booklet may be handed out: by
 	// default the last day of validity, earlier when the distributors are
 	// to stop before the end (passes already handed out stay usable until

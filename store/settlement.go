@@ -49,7 +49,7 @@ type waiting struct {
 
 // placeStanding is what decides whether a place is paid now.
 type placeStanding struct {
-	name, status             string
+	name, status               string
 	account, holder, iban, bic string
 }
 
