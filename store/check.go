@@ -32,6 +32,8 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - reference: the references that carry no foreign key (for speed: see
 //     the migrations) point at existing rows: a pass's booklet, a booklet's
 //     programme, a redemption's or ledger entry's place and programme;
+//   - settled: no settled redemption is cancelled, and settlement_id and
+//     settled_at go together (a redemption has one settlement: one column);
 //   - conservation: per programme, issued_booklets booklets and
 //     issued_booklets × booklet_size passes; each booklet holds booklet_size
 //     passes;
@@ -63,15 +65,14 @@ func violation(invariant, format string, args ...any) *Violation {
 //     (amount ≥ 0 ≥ carried_out), and carries in its place's previous
 //     carried_out; a settled redemption is on a paid line of its place,
 //     and before its settlement's cut-off;
-//   - settled: no settled redemption is cancelled (and a redemption has
-//     one settlement: one column);
 //   - correction: a correction takes back exactly a settled redemption of
 //     its place, in a later settlement;
 //   - shares: each paid line's funders' shares are the programme's and sum
 //     to the line;
-//   - ledger (again): each correction and each paid line has its entry;
 //   - balance: each place's ledger balance, per programme, is its active
-//     redemptions less its corrections less what it was paid;
+//     redemptions less its corrections less what its paid lines paid;
+//   - ledger (again): each correction has its entry on its redemption, each
+//     paid line of a paid settlement its payment entry, nothing else;
 //   - budget: no programme issued beyond its budget.
 //
 // Rules run in that order; within a rule the smallest offending id is
@@ -81,6 +82,7 @@ func violation(invariant, format string, args ...any) *Violation {
 func (s *Store) Check(ctx context.Context) error {
 	checks := []func(*Tx, context.Context) (*Violation, error){
 		(*Tx).checkReferences,
+		(*Tx).checkSettled,
 		(*Tx).checkConservation,
 		(*Tx).checkRedemptions,
 		(*Tx).checkStock,
@@ -91,11 +93,10 @@ func (s *Store) Check(ctx context.Context) error {
 		(*Tx).checkAudit,
 		(*Tx).checkSeats,
 		(*Tx).checkSettlements,
-		(*Tx).checkSettled,
 		(*Tx).checkCorrections,
 		(*Tx).checkShares,
-		(*Tx).checkLedgerSettlement,
 		(*Tx).checkBalances,
+		(*Tx).checkLedgerSettlement,
 		(*Tx).checkBudgets,
 	}
 	return s.View(ctx, func(tx *Tx) error {

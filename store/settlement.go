@@ -77,9 +77,11 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return passnum.Settlement{}, err
 	}
 	// Taken first, held to the end: a concurrent run starts after this one
-	// commits, and sees what it settled.
+	// commits, and sees what it settled. (The row is written back if it
+	// was lost, from the settlements themselves.)
 	var last int64
-	if err := tx.queryRow(ctx, `UPDATE settlement_sequence SET last_number = last_number WHERE id = 1 RETURNING last_number`).Scan(&last); err != nil {
+	if err := tx.queryRow(ctx, `INSERT INTO settlement_sequence (id, last_number) VALUES (1, (SELECT COALESCE(MAX(number), 0) FROM settlements))
+		ON CONFLICT (id) DO UPDATE SET last_number = settlement_sequence.last_number RETURNING last_number`).Scan(&last); err != nil {
 		return passnum.Settlement{}, err
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)

@@ -17,10 +17,10 @@
 
 -- The budget caps the face value issued; NULL until the operator sets it.
 -- The CHECK is the last guard: no issuance may take the programme beyond.
-ALTER TABLE programmes ADD COLUMN budget_cents BIGINT
+ALTER TABLE programmes ADD COLUMN budget_cents BIGINT CONSTRAINT programmes_within_budget
     CHECK (budget_cents IS NULL OR (budget_cents > 0 AND issued_booklets * booklet_size * face_value_cents <= budget_cents));
 ALTER TABLE programmes ADD COLUMN four_eyes BOOLEAN NOT NULL DEFAULT FALSE;
-ALTER TABLE programmes ADD COLUMN handout_until TEXT
+ALTER TABLE programmes ADD COLUMN handout_until TEXT CONSTRAINT programmes_handout_within_validity
     CHECK (handout_until IS NULL OR (handout_until >= valid_from AND handout_until <= valid_until));
 ALTER TABLE programmes ADD COLUMN payer_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE programmes ADD COLUMN payer_iban TEXT NOT NULL DEFAULT '';
@@ -30,7 +30,7 @@ UPDATE programmes SET handout_until = valid_until;
 -- With four eyes, new bank details are approved twice: the first approval
 -- is recorded here while the account stays pending; the second, by
 -- another operator, approves it.
-ALTER TABLE bank_accounts ADD COLUMN first_approved_by TEXT
+ALTER TABLE bank_accounts ADD COLUMN first_approved_by TEXT CONSTRAINT bank_accounts_four_eyes
     CHECK (first_approved_by IS NULL OR status <> 'approved' OR decided_by <> first_approved_by);
 ALTER TABLE bank_accounts ADD COLUMN first_approved_at BIGINT;
 
@@ -137,7 +137,7 @@ CREATE INDEX corrections_settlement ON corrections (settlement_id, place_id);
 -- A redemption belongs to at most one settlement (one column), and a
 -- settled redemption is never cancelled (the CHECK). Settling sets both
 -- settlement_id and settled_at in one statement.
-ALTER TABLE redemptions ADD COLUMN settled_at BIGINT
+ALTER TABLE redemptions ADD COLUMN settled_at BIGINT CONSTRAINT redemptions_settled_stay_active
     CHECK ((settled_at IS NULL) = (settlement_id IS NULL) AND (settled_at IS NULL OR status = 'active'));
 -- What a run reads and takes: the active redemptions not yet settled, by
 -- programme and place; then a settlement's redemptions, by place.
