@@ -43,7 +43,8 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - stock: counters never negative; unallocated_booklets is the number of
 //     booklets in stock; a distributor's available_booklets is the number of
 //     its allocated booklets, allocated_booklets the sum of its allocations
-//     and the number of booklets it ever received;
+//     and of the stock moved to it less the stock moved away, and the
+//     number of booklets it holds or handed out;
 //   - booklet: passes of a booklet in stock or allocated are unassigned,
 //     passes of a handed-out booklet are assigned or redeemed, passes of a
 //     blocked (lost) booklet blocked or redeemed; a pass belongs to its
@@ -248,7 +249,11 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(CASE WHEN status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT) AS allocated, COUNT(*) AS received
 			FROM booklets WHERE distributor_id IS NOT NULL GROUP BY programme_id, distributor_id) b
 			ON b.programme_id = s.programme_id AND b.distributor_id = s.distributor_id
-		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(booklets) AS BIGINT) AS n FROM allocations GROUP BY programme_id, distributor_id) a
+		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(n) AS BIGINT) AS n FROM (
+				SELECT programme_id, distributor_id, booklets AS n FROM allocations
+				UNION ALL SELECT programme_id, to_distributor_id, booklets FROM stock_transfers WHERE to_distributor_id IS NOT NULL
+				UNION ALL SELECT programme_id, from_distributor_id, -booklets FROM stock_transfers) x
+			GROUP BY programme_id, distributor_id) a
 			ON a.programme_id = s.programme_id AND a.distributor_id = s.distributor_id
 		WHERE s.available_booklets < 0 OR s.available_booklets > s.allocated_booklets
 			OR s.available_booklets <> COALESCE(b.allocated, 0)
@@ -266,7 +271,7 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 		case available != allocatedBooklets:
 			return violation("stock", "%s : %d carnets disponibles au compteur, %d carnets attribués non remis", where, available, allocatedBooklets), nil
 		case allocated != allocations:
-			return violation("stock", "%s : %d carnets attribués au compteur, %d selon les attributions", where, allocated, allocations), nil
+			return violation("stock", "%s : %d carnets attribués au compteur, %d selon les attributions et les déplacements de stock", where, allocated, allocations), nil
 		default:
 			return violation("stock", "%s : %d carnets attribués au compteur, %d carnets reçus", where, allocated, received), nil
 		}
@@ -446,6 +451,12 @@ var auditRules = []struct{ query, format string }{
 	{`SELECT MIN(c.redemption_id) FROM corrections c
 		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = c.redemption_id AND a.action = 'redemption.correct')`,
 		"encaissement %s corrigé : aucune entrée « redemption.correct » au journal d'audit"},
+	{`SELECT MIN(m.id) FROM stock_transfers m
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'stock_transfer' AND a.object_id = m.id AND a.action = 'stock.move')`,
+		"déplacement de stock %s : aucune entrée « stock.move » au journal d'audit"},
+	{`SELECT MIN(e.programme_id) FROM programme_expiries e
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'programme' AND a.object_id = e.programme_id AND a.action = 'programme.expire')`,
+		"programme %s expiré : aucune entrée « programme.expire » au journal d'audit"},
 }
 
 func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {
