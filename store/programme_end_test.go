@@ -110,7 +110,9 @@ func TestMoveStock(t *testing.T) {
 		}
 		mustCheck(t, s)
 
-		table := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) { return tx.ClosingTable(ctx, w.prog.ID) })
+		table := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
+			return tx.ClosingTable(ctx, w.prog.ID)
+		})
 		if table.BookletsIssued != 10 || table.BookletsUnallocated != 5 || len(table.Distributors) != 2 || table.Totals.BookletsHandedOut != 2 || table.InPeriod {
 			t.Fatalf("closing table: %+v", table)
 		}
@@ -138,7 +140,9 @@ func TestExpireProgramme(t *testing.T) {
 		_, err := expire()
 		wantCode(t, err, passnum.ECONFLICT)
 		clock.Set(at("2027-02-01 09:00:00"))
-		table := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) { return tx.ClosingTable(ctx, w.prog.ID) })
+		table := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
+			return tx.ClosingTable(ctx, w.prog.ID)
+		})
 		d := table.Distributors[0]
 		if !table.InPeriod || d.BookletsAllocated != 6 || d.BookletsHandedOut != 1 || d.BookletsNotHandedOut != 5 || d.BookletsStarted != 1 || d.PassesUsed != 2 || d.PassesUnused != 3 {
 			t.Fatalf("closing table: %+v", table)
@@ -162,7 +166,9 @@ func TestExpireProgramme(t *testing.T) {
 		wantCode(t, err, passnum.EPROGRAMMECLOSED)
 		// The final settlement still pays what was redeemed.
 		final := w.MustSettle(w.prog.ID, passnum.MustDate("2027-01-31"))
-		c := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingStatement, error) { return tx.ClosingStatement(ctx, w.prog.ID, "") })
+		c := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingStatement, error) {
+			return tx.ClosingStatement(ctx, w.prog.ID, "")
+		})
 		if !c.Expired || c.FinalSettlement == nil || c.FinalSettlement.ID != final.ID || c.UsedCents != 2000 || c.ReleasedCents != 48000 || len(c.Funders) != 2 ||
 			c.Funders[0].SettledCents+c.Funders[1].SettledCents != 2000 || c.Funders[0].ReleasedCents+c.Funders[1].ReleasedCents != 48000 {
 			t.Fatalf("closing statement: %+v", c)
