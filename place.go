@@ -368,7 +368,7 @@ type BankAccount struct {
 	ID             string     `json:"id"`
 	OrganisationID string     `json:"organisation_id"`
 	Holder         string     `json:"holder"`
-	IBAN           string     `json:"iban" doc:"masqué sauf pour l'opérateur"`
+	IBAN           string     `json:"iban" doc:"masqué ; l'opérateur qui instruit les coordonnées le voit en entier par une consultation journalisée"`
 	BIC            string     `json:"bic"`
 	Status         string     `json:"status" enum:"pending,approved,rejected,replaced"`
 	SubmittedAt    time.Time  `json:"submitted_at"`

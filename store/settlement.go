@@ -85,6 +85,9 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return passnum.Settlement{}, err
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)
+	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+		return passnum.Settlement{}, passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu : vérifiez l'identifiant"})
+	}
 	if err != nil {
 		return passnum.Settlement{}, err
 	}
