@@ -337,3 +337,33 @@ func TestProgrammeEndAPI(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent runs through the API: one makes the settlement (201), the
+// others answer it (200); no redemption is paid twice.
+func TestRaceSettlementRuns(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		prog := e.programme(4, 4)
+		e.placeWithBank()
+		_, codes := e.handOut(prog)
+		e.redeemAll(codes)
+		e.clock.Set(time.Date(2026, 4, 2, 10, 0, 0, 0, passnum.Paris))
+		statuses := make([]int, 10)
+		counts := race(10, func(i int) response {
+			r := e.do("POST", "/settlements", e.operator, map[string]any{"programme_id": prog, "cutoff": "2026-03-31"})
+			statuses[i] = r.Status
+			return r
+		})
+		created := 0
+		for _, st := range statuses {
+			if st == http.StatusCreated {
+				created++
+			}
+		}
+		if counts["ok"] != 10 || created != 1 {
+			t.Fatalf("answers %v, statuses %v", counts, statuses)
+		}
+		if err := e.s.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -38,9 +38,15 @@ import (
 //     whose settlement_id is still NULL, and the sequence row taken first
 //     makes concurrent runs wait for each other.
 
-// settleChunk is how many places one UPDATE or INSERT names: well under
-// both engines' limits on bound parameters.
-const settleChunk = 200
+// settleChunk is how many lines one INSERT writes, or places one small
+// statement names; takeChunk how many places the UPDATE that takes the
+// redemptions names: all of them usually, so that the table is walked
+// once; both well under the engines' limits on bound parameters (32766
+// on SQLite, 65535 on PostgreSQL).
+const (
+	settleChunk = 200
+	takeChunk   = 10000
+)
 
 // waiting is what a place has waiting: redemptions or corrections.
 type waiting struct {
@@ -76,6 +82,11 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	if err := passnum.CheckCutoff(cutoff, tx.Today()); err != nil {
 		return passnum.Settlement{}, err
 	}
+	restore, err := tx.s.dialect.narrowCache(ctx, tx)
+	if err != nil {
+		return passnum.Settlement{}, err
+	}
+	defer restore()
 	// Taken first, held to the end: a concurrent run starts after this one
 	// commits, and sees what it settled. (The row is written back if it
 	// was lost, from the settlements themselves.)
@@ -134,18 +145,24 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 
 	id := passnum.NewID(tx.now)
 	var taken int64
-	for chunk := range slices.Chunk(payable, settleChunk) {
+	for chunk := range slices.Chunk(payable, takeChunk) {
 		args := []any{id, micros(tx.now), programmeID, end}
 		for _, pl := range chunk {
 			args = append(args, pl)
 		}
-		res, err := tx.exec(ctx, `UPDATE redemptions SET settlement_id = ?, settled_at = ?
-			WHERE programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? AND place_id IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return passnum.Settlement{}, err
+		rows, round := tx.s.dialect.inTableOrder("redemptions",
+			`programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? AND place_id IN (`+placeholders(len(chunk))+`)`)
+		for {
+			res, err := tx.exec(ctx, tx.s.dialect.bulkUpdate(tx.alone)+`redemptions SET settlement_id = ?, settled_at = ? WHERE `+rows, args...)
+			if err != nil {
+				return passnum.Settlement{}, err
+			}
+			n, _ := res.RowsAffected()
+			taken += n
+			if round == 0 || n < round {
+				break
+			}
 		}
-		n, _ := res.RowsAffected()
-		taken += n
 	}
 	hasCorrections := slices.ContainsFunc(payable, func(pl string) bool { return corrections[pl].count > 0 })
 	if taken == 0 && !hasCorrections {

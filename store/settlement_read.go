@@ -284,7 +284,8 @@ type AccountingEntry struct {
 
 // SettlementAccounting streams every settled redemption and every
 // correction of a settlement, place by place (by place id), each place's
-// redemptions by date and then its corrections. The corrections, few, are
+// redemptions by date (redemptions of the same instant, a training's
+// passes, in the index's order) and then its corrections. The corrections, few, are
 // read first; the redemptions stream by the settlement's index, unsorted
 // in memory.
 func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn func(AccountingEntry) error) error {
@@ -341,8 +342,9 @@ func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn 
 	// The redemptions stream; each place's corrections follow its
 	// redemptions; those of places with no redemption in the settlement
 	// come last.
+	// In the settlement index's order: no sort, however many rows.
 	rows, err = tx.query(ctx, `SELECT r.place_id, r.id, ps.code, r.redeemed_at, r.service, r.amount_cents
-		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.settlement_id = ? ORDER BY r.place_id, r.redeemed_at, r.id`, settlementID)
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.settlement_id = ? ORDER BY r.settlement_id, r.place_id, r.redeemed_at`, settlementID)
 	if err != nil {
 		return err
 	}

@@ -349,24 +349,44 @@ func TestSettlementConcurrentRuns(t *testing.T) {
 			w.MustBankAccount(pl, i)
 			w.redeemMany(pl, 3+i)
 		}
+		// Passes handed out now, redeemed while the runs below settle
+		// the same day: each goes into one settlement, or waits.
+		var codes []string
+		for range 2 {
+			ben := w.MustBeneficiary(w.dist)
+			for _, ps := range w.MustHandOut(w.dist, ben.ID, w.prog.ID).Passes {
+				codes = append(codes, ps.Code)
+			}
+		}
 		clock.Set(at("2026-04-02 10:00:00"))
 		const runs = 8
 		results := make([]passnum.Settlement, runs)
 		errs := make([]error, runs)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range runs {
-			wg.Go(func() {
-				<-start
-				errs[i] = s.WriteExclusive(t.Context(), func(tx *store.Tx) error {
-					var err error
-					results[i], err = tx.Settle(t.Context(), w.op, w.prog.ID, passnum.MustDate("2026-03-31"))
-					return err
+		race := func(cutoff passnum.Date, alongside func()) {
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range runs {
+				wg.Go(func() {
+					<-start
+					errs[i] = s.WriteExclusive(t.Context(), func(tx *store.Tx) error {
+						var err error
+						results[i], err = tx.Settle(t.Context(), w.op, w.prog.ID, cutoff)
+						return err
+					})
 				})
-			})
+			}
+			if alongside != nil {
+				wg.Go(func() {
+					<-start
+					alongside()
+				})
+			}
+			close(start)
+			wg.Wait()
 		}
-		close(start)
-		wg.Wait()
+		// The same cut-off eight times at once: one settlement, which the
+		// others answer.
+		race(passnum.MustDate("2026-03-31"), nil)
 		created := 0
 		for i := range runs {
 			if errs[i] != nil {
@@ -382,12 +402,35 @@ func TestSettlementConcurrentRuns(t *testing.T) {
 		if created != 1 {
 			t.Fatalf("%d runs created a settlement", created)
 		}
+		// Runs up to today while the place redeems: each takes what was
+		// committed before it, or finds nothing new.
+		race(passnum.MustDate("2026-04-02"), func() {
+			for _, c := range codes {
+				if _, err := w.Redeem(places[0], c); err != nil {
+					t.Errorf("redeem during the runs: %v", err)
+				}
+			}
+		})
+		for i, err := range errs {
+			if err != nil && passnum.ErrorCode(err) != passnum.ENOTHINGTOSETTLE {
+				t.Fatalf("run up to today %d: %v", i, err)
+			}
+		}
+		// What the runs up to today left is settled now; every redemption
+		// was paid once.
+		if _, err := w.Settle(w.prog.ID, passnum.MustDate("2026-04-02")); err != nil && passnum.ErrorCode(err) != passnum.ENOTHINGTOSETTLE {
+			t.Fatal(err)
+		}
 		list := view(t, s, func(ctx context.Context, tx *store.Tx) ([]passnum.Settlement, error) {
 			l, _, err := tx.ListSettlements(ctx, store.SettlementFilter{ProgrammeID: w.prog.ID}, store.Page{})
 			return l, err
 		})
-		if len(list) != 1 {
-			t.Fatalf("%d settlements", len(list))
+		var paid int64
+		for _, st := range list {
+			paid += st.TotalCents
+		}
+		if want := int64(12000 + 1000*len(codes)); paid != want {
+			t.Fatalf("%d settlements pay %d, want %d", len(list), paid, want)
 		}
 		mustCheck(t, s)
 	})
