@@ -94,7 +94,9 @@ func (d dialect) narrowCache(ctx context.Context, tx *Tx) (restore func(), err e
 	if _, err := tx.q.ExecContext(ctx, "PRAGMA cache_size = "+strconv.Itoa(-walkCacheKiB)); err != nil {
 		return nil, err
 	}
-	return func() { tx.q.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = "+strconv.Itoa(-sqliteCacheKiB)) }, nil
+	return func() {
+		tx.q.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = "+strconv.Itoa(-sqliteCacheKiB))
+	}, nil
 }
 
 var rebound sync.Map // query text → PostgreSQL text
