@@ -90,9 +90,9 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	// Taken first, held to the end: a concurrent run starts after this one
 	// commits, and sees what it settled. (The row is written back if it
 	// was lost, from the settlements themselves.)
-	var last int64
+	var lastNumber int64
 	if err := tx.queryRow(ctx, `INSERT INTO settlement_sequence (id, last_number) VALUES (1, (SELECT COALESCE(MAX(number), 0) FROM settlements))
-		ON CONFLICT (id) DO UPDATE SET last_number = settlement_sequence.last_number RETURNING last_number`).Scan(&last); err != nil {
+		ON CONFLICT (id) DO UPDATE SET last_number = settlement_sequence.last_number RETURNING last_number`).Scan(&lastNumber); err != nil {
 		return passnum.Settlement{}, err
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)
@@ -144,25 +144,9 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	}
 
 	id := passnum.NewID(tx.now)
-	var taken int64
-	for chunk := range slices.Chunk(payable, takeChunk) {
-		args := []any{id, micros(tx.now), programmeID, end}
-		for _, pl := range chunk {
-			args = append(args, pl)
-		}
-		rows, round := tx.s.dialect.inTableOrder("redemptions",
-			`programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? AND place_id IN (`+placeholders(len(chunk))+`)`)
-		for {
-			res, err := tx.exec(ctx, tx.s.dialect.bulkUpdate(tx.alone)+`redemptions SET settlement_id = ?, settled_at = ? WHERE `+rows, args...)
-			if err != nil {
-				return passnum.Settlement{}, err
-			}
-			n, _ := res.RowsAffected()
-			taken += n
-			if round == 0 || n < round {
-				break
-			}
-		}
+	taken, err := tx.takeRedemptions(ctx, id, programmeID, end, payable)
+	if err != nil {
+		return passnum.Settlement{}, err
 	}
 	hasCorrections := slices.ContainsFunc(payable, func(pl string) bool { return corrections[pl].count > 0 })
 	if taken == 0 && !hasCorrections {
@@ -180,15 +164,8 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return passnum.Settlement{}, err
 	}
 	if hasCorrections {
-		for chunk := range slices.Chunk(payable, settleChunk) {
-			args := []any{id, programmeID}
-			for _, pl := range chunk {
-				args = append(args, pl)
-			}
-			if _, err := tx.exec(ctx, `UPDATE corrections SET settlement_id = ?
-				WHERE programme_id = ? AND settlement_id IS NULL AND place_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
-				return passnum.Settlement{}, err
-			}
+		if err := tx.takeCorrections(ctx, id, programmeID, payable); err != nil {
+			return passnum.Settlement{}, err
 		}
 	}
 	waited := redemptions
@@ -206,6 +183,72 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	if err != nil {
 		return passnum.Settlement{}, err
 	}
+	lines, total := settlementLines(payable, held, standing, redemptions, corrections, waited, carried, funders)
+	if err := tx.insertLines(ctx, id, programmeID, number, lines); err != nil {
+		return passnum.Settlement{}, err
+	}
+	if _, err := tx.exec(ctx, `UPDATE settlements SET total_cents = ? WHERE id = ?`, total, id); err != nil {
+		return passnum.Settlement{}, err
+	}
+	if err := tx.audit(ctx, actor, "settlement.create", "settlement", id, "", map[string]any{"programme_id": programmeID, "cutoff": cutoff.String(),
+		"reference": reference, "total_cents": total, "redemptions": taken, "lines": len(lines), "held_back": len(held)}); err != nil {
+		return passnum.Settlement{}, err
+	}
+	s, err := tx.Settlement(ctx, id, "")
+	s.Created = true
+	return s, err
+}
+
+// takeRedemptions gives the settlement the active redemptions of the
+// payable places not yet settled, redeemed before end: one conditional
+// UPDATE (in rounds on SQLite, see dialect.inTableOrder), whose condition
+// settlement_id IS NULL is what keeps a redemption in one settlement.
+func (tx *Tx) takeRedemptions(ctx context.Context, settlementID, programmeID string, end int64, payable []string) (int64, error) {
+	var taken int64
+	for chunk := range slices.Chunk(payable, takeChunk) {
+		args := []any{settlementID, micros(tx.now), programmeID, end}
+		for _, pl := range chunk {
+			args = append(args, pl)
+		}
+		rows, round := tx.s.dialect.inTableOrder("redemptions",
+			`programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? AND place_id IN (`+placeholders(len(chunk))+`)`)
+		for {
+			res, err := tx.exec(ctx, tx.s.dialect.bulkUpdate(tx.alone)+`redemptions SET settlement_id = ?, settled_at = ? WHERE `+rows, args...)
+			if err != nil {
+				return taken, err
+			}
+			n, _ := res.RowsAffected()
+			taken += n
+			if round == 0 || n < round {
+				break
+			}
+		}
+	}
+	return taken, nil
+}
+
+// takeCorrections gives the settlement the corrections of the payable
+// places not yet taken.
+func (tx *Tx) takeCorrections(ctx context.Context, settlementID, programmeID string, payable []string) error {
+	for chunk := range slices.Chunk(payable, settleChunk) {
+		args := []any{settlementID, programmeID}
+		for _, pl := range chunk {
+			args = append(args, pl)
+		}
+		if _, err := tx.exec(ctx, `UPDATE corrections SET settlement_id = ?
+			WHERE programme_id = ? AND settlement_id IS NULL AND place_id IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// settlementLines makes the lines: for each payable place with something
+// taken, its redemptions, its corrections and its carry, paid to its bank
+// account and shared between the funders; for each held-back place, what
+// waits, and its carry passed on. It returns them with their total.
+func settlementLines(payable, held []string, standing map[string]placeStanding, taken, corrections, waited map[string]waiting,
+	carried map[string]int64, funders []passnum.FunderShare) ([]passnum.SettlementLine, int64) {
 	bps := make([]int64, len(funders))
 	for i, f := range funders {
 		bps[i] = f.ShareBps
@@ -213,7 +256,7 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	var lines []passnum.SettlementLine
 	var total int64
 	for _, pl := range payable {
-		r, c := redemptions[pl], corrections[pl]
+		r, c := taken[pl], corrections[pl]
 		if r.count == 0 && c.count == 0 {
 			continue
 		}
@@ -229,23 +272,10 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	}
 	for _, pl := range held {
 		r := waited[pl]
-		l := passnum.SettlementLine{PlaceID: pl, HeldBack: true, HeldBackReason: standing[pl].heldBack(), HeldCount: r.count, HeldCents: r.cents,
-			CarriedInCents: carried[pl], CarriedOutCents: carried[pl]}
-		lines = append(lines, l)
+		lines = append(lines, passnum.SettlementLine{PlaceID: pl, HeldBack: true, HeldBackReason: standing[pl].heldBack(), HeldCount: r.count, HeldCents: r.cents,
+			CarriedInCents: carried[pl], CarriedOutCents: carried[pl]})
 	}
-	if err := tx.insertLines(ctx, id, programmeID, number, lines); err != nil {
-		return passnum.Settlement{}, err
-	}
-	if _, err := tx.exec(ctx, `UPDATE settlements SET total_cents = ? WHERE id = ?`, total, id); err != nil {
-		return passnum.Settlement{}, err
-	}
-	if err := tx.audit(ctx, actor, "settlement.create", "settlement", id, "", map[string]any{"programme_id": programmeID, "cutoff": cutoff.String(),
-		"reference": reference, "total_cents": total, "redemptions": taken, "lines": len(lines), "held_back": len(held)}); err != nil {
-		return passnum.Settlement{}, err
-	}
-	s, err := tx.Settlement(ctx, id, "")
-	s.Created = true
-	return s, err
+	return lines, total
 }
 
 // SettlementReference is a settlement's reference: PN-<cut-off>-<number>,
