@@ -24,6 +24,12 @@ var AuditActions = map[string]string{
 	"programme.update":            "Modification des réglages d'un programme",
 	"programme.issue":             "Émission de carnets",
 	"programme.allocate":          "Attribution de carnets à un distributeur",
+	"programme.expire":            "Pass non utilisés déclarés expirés",
+	"stock.move":                  "Carnets déplacés entre distributeurs",
+	"settlement.create":           "Remboursement des lieux calculé",
+	"settlement.sent":             "Virements envoyés à la banque",
+	"settlement.payment_recorded": "Paiement enregistré, à confirmer par un second opérateur",
+	"settlement.paid":             "Virements payés",
 	"organisation.create":         "Création d'une organisation",
 	"place.apply":                 "Candidature au label",
 	"place.labelled":              "Lieu labellisé",
@@ -33,6 +39,8 @@ var AuditActions = map[string]string{
 	"place.siret_release":         "SIRET libéré",
 	"bank_account.submit":         "Coordonnées bancaires proposées",
 	"bank_account.approve":        "Coordonnées bancaires approuvées",
+	"bank_account.approve_first":  "Coordonnées bancaires approuvées par un premier opérateur",
+	"bank_account.reveal_iban":    "IBAN affiché en entier",
 	"bank_account.reject":         "Coordonnées bancaires rejetées",
 	"bank_account.replace":        "Coordonnées bancaires remplacées",
 	"key.create":                  "Création d'une clé d'API",
@@ -57,6 +65,7 @@ var AuditActions = map[string]string{
 	"booklet.replace":             "Carnet remplacé",
 	"pass.redeem":                 "Pass encaissé",
 	"redemption.cancel":           "Encaissement annulé",
+	"redemption.correct":          "Encaissement remboursé corrigé",
 	"training.create":             "Création d'une formation",
 	"training.deactivate":         "Formation retirée",
 	"session.create":              "Création d'une séance",
@@ -84,7 +93,7 @@ func AuditActionLabel(action string) string {
 var AuditObjectTypes = map[string]string{
 	"organisation": "Organisation", "programme": "Programme", "user": "Personne", "api_key": "Clé d'API",
 	"bank_account": "Coordonnées bancaires", "beneficiary": "Bénéficiaire", "booklet": "Carnet", "redemption": "Encaissement",
-	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites", "logo": "Logo",
+	"training": "Formation", "session": "Séance", "booking": "Réservation", "site": "Site", "site_import": "Import de sites", "logo": "Logo", "settlement": "Remboursement", "stock_transfer": "Déplacement de stock",
 }
 
 // AuditObjectTypeLabel is the French name of an object type.

@@ -368,7 +368,7 @@ type BankAccount struct {
 	ID             string     `json:"id"`
 	OrganisationID string     `json:"organisation_id"`
 	Holder         string     `json:"holder"`
-	IBAN           string     `json:"iban" doc:"masqué sauf pour l'opérateur"`
+	IBAN           string     `json:"iban" doc:"masqué ; l'opérateur qui instruit les coordonnées le voit en entier par une consultation journalisée"`
 	BIC            string     `json:"bic"`
 	Status         string     `json:"status" enum:"pending,approved,rejected,replaced"`
 	SubmittedAt    time.Time  `json:"submitted_at"`
@@ -376,6 +376,9 @@ type BankAccount struct {
 	DecisionReason string     `json:"decision_reason,omitempty"`
 	ValidFrom      *time.Time `json:"valid_from" doc:"date d'approbation : les paiements vont sur ce compte à partir de là"`
 	ValidUntil     *time.Time `json:"valid_until" doc:"date de remplacement par un compte plus récent"`
+	// FirstApprovedAt is set while approved once, with four eyes, awaiting
+	// a second operator's approval.
+	FirstApprovedAt *time.Time `json:"first_approved_at" doc:"première approbation (quatre yeux) : un second opérateur doit encore approuver"`
 }
 
 // Masked returns the account as shown to anyone but the operator.

@@ -7,22 +7,71 @@ import (
 
 // Programme is one funded campaign: its passes, their value and validity.
 type Programme struct {
-	ID                        string          `json:"id"`
-	Name                      string          `json:"name"`
-	FaceValueCents            int64           `json:"face_value_cents"`
-	BookletSize               int             `json:"booklet_size"`
-	ValidFrom                 Date            `json:"valid_from"`
-	ValidUntil                Date            `json:"valid_until"`
-	GraceDays                 int             `json:"grace_days"`
-	MinAge                    int             `json:"min_age"`
-	MaxAge                    int             `json:"max_age"`
-	MaxBookletsPerBeneficiary int             `json:"max_booklets_per_beneficiary"`
-	CancelWindowHours         int             `json:"cancel_window_hours"`
-	Territory                 []string        `json:"territory"`
-	MaxPassesPerTraining      int             `json:"max_passes_per_training"`
-	Funders                   []FunderShare   `json:"funders"`
-	Stock                     *ProgrammeStock `json:"stock,omitempty"`
-	CreatedAt                 time.Time       `json:"created_at"`
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	FaceValueCents            int64    `json:"face_value_cents"`
+	BookletSize               int      `json:"booklet_size"`
+	ValidFrom                 Date     `json:"valid_from"`
+	ValidUntil                Date     `json:"valid_until"`
+	GraceDays                 int      `json:"grace_days"`
+	MinAge                    int      `json:"min_age"`
+	MaxAge                    int      `json:"max_age"`
+	MaxBookletsPerBeneficiary int      `json:"max_booklets_per_beneficiary"`
+	CancelWindowHours         int      `json:"cancel_window_hours"`
+	Territory                 []string `json:"territory"`
+	MaxPassesPerTraining      int      `json:"max_passes_per_training"`
+	// HandoutUntil is the last Paris day a booklet may be handed out: by
+	// default the last day of validity, earlier when the distributors are
+	// to stop before the end (passes already handed out stay usable until
+	// the last redeem day).
+	HandoutUntil Date `json:"handout_until" doc:"dernier jour de remise des carnets (par défaut valid_until) ; les pass déjà remis restent utilisables jusqu'à valid_until + grace_days"`
+	// BudgetCents caps the face value the programme may issue; nil while
+	// the operator has not set it (issuing is then not capped).
+	BudgetCents *int64 `json:"budget_cents" doc:"budget du programme en centimes, plafond de la valeur faciale émise ; null tant que l'opérateur ne l'a pas fixé"`
+	// FourEyes requires a second operator to confirm a payment and to
+	// approve a place's new bank details (see BankFourEyesRule).
+	FourEyes bool `json:"four_eyes" doc:"un second opérateur confirme chaque paiement et chaque changement de coordonnées bancaires d'un lieu"`
+	// Payer is the account the places are paid from (the debtor of the
+	// SEPA transfers); its IBAN is masked for anyone but the operator.
+	Payer     PayingAccount   `json:"payer"`
+	Funders   []FunderShare   `json:"funders"`
+	Stock     *ProgrammeStock `json:"stock,omitempty"`
+	Money     *ProgrammeMoney `json:"money,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	// ExpiredAt is when the operator ran the programme's expiry step
+	// (ExpireProgramme): its unused passes are then expired for good.
+	ExpiredAt *time.Time `json:"expired_at"`
+}
+
+// PayingAccount is the programme's own bank account, from which the
+// places are paid.
+type PayingAccount struct {
+	Name string `json:"name" doc:"titulaire du compte payeur (nom du débiteur des virements)"`
+	IBAN string `json:"iban" doc:"masqué sauf pour l'opérateur"`
+	BIC  string `json:"bic"`
+}
+
+// Set reports whether the operator gave the paying account.
+func (a PayingAccount) Set() bool { return a.IBAN != "" }
+
+// ProgrammeMoney is where the programme's money stands, in cents of face
+// value: every figure an operator or a funder follows, computed from the
+// same rows as the settlements and the ledger.
+type ProgrammeMoney struct {
+	BudgetCents    *int64 `json:"budget_cents" doc:"null tant que le budget n'est pas fixé"`
+	IssuedCents    int64  `json:"issued_cents" doc:"valeur faciale des pass émis"`
+	HandedOutCents int64  `json:"handed_out_cents" doc:"valeur faciale des pass remis aux bénéficiaires"`
+	UsedCents      int64  `json:"used_cents" doc:"valeur faciale des pass utilisés (encaissements actifs)"`
+	CorrectedCents int64  `json:"corrected_cents" doc:"corrections d'encaissements remboursés (négatif ou zéro)"`
+	SettledCents   int64  `json:"settled_cents" doc:"total des remboursements calculés (lignes payables)"`
+	PaidCents      int64  `json:"paid_cents" doc:"total des remboursements payés"`
+	// OwedCents is what the places are still owed: used − corrections −
+	// paid, the sum of the places' ledger balances.
+	OwedCents int64 `json:"owed_cents" doc:"reste dû aux lieux : utilisé, moins les corrections, moins ce qui est payé"`
+	// RemainingCents and RemainingPasses are what may still be issued
+	// within the budget (null without a budget).
+	RemainingCents  *int64 `json:"remaining_cents" doc:"budget moins la valeur faciale émise ; null sans budget"`
+	RemainingPasses *int64 `json:"remaining_passes" doc:"pass qui peuvent encore être émis dans le budget ; null sans budget"`
 }
 
 // FunderShare is a funder's commitment to a programme, in basis points.
@@ -46,11 +95,69 @@ const (
 	DefaultMaxTrainingPasses = 5
 	MaxBookletSize           = 20
 	MaxIssuanceBooklets      = 1_000_000
+	// MaxBudgetCents bounds a budget: 10 billion euros, far above any
+	// programme and far below what would overflow the sums.
+	MaxBudgetCents = 1_000_000_000_000
 )
 
 // LastRedeemDay is the last Paris day a pass may be redeemed: the end of
 // validity plus the grace period.
 func (p *Programme) LastRedeemDay() Date { return p.ValidUntil.AddDays(p.GraceDays) }
+
+// LastHandOutDay is the last Paris day a booklet may be handed out.
+func (p *Programme) LastHandOutDay() Date {
+	if p.HandoutUntil.IsZero() || p.HandoutUntil.After(p.ValidUntil) {
+		return p.ValidUntil
+	}
+	return p.HandoutUntil
+}
+
+// HandOutOpen is the one rule of when booklets are handed out (and lost
+// ones replaced): from the first day of validity to the hand-out closing
+// day, both included, Paris days. It returns nil, or why not.
+func (p *Programme) HandOutOpen(today Date) error {
+	last := p.LastHandOutDay()
+	if today.Before(p.ValidFrom) || today.After(last) {
+		e := Errorf(EPROGRAMMECLOSED, "Le programme « %s » ne distribue des carnets que du %s au %s.", p.Name, frenchDay(p.ValidFrom), frenchDay(last))
+		if today.After(last) && last.Before(p.ValidUntil) {
+			e = Errorf(EPROGRAMMECLOSED, "La remise des carnets du programme « %s » est close depuis le %s : les pass déjà remis restent utilisables jusqu'au %s, mais aucun carnet n'est plus remis.",
+				p.Name, frenchDay(last), frenchDay(p.LastRedeemDay()))
+		}
+		e.Extra = map[string]any{"handout_until": last, "valid_from": p.ValidFrom}
+		return e
+	}
+	return nil
+}
+
+// FaceValueOfBooklets is the face value of n booklets of the programme.
+func (p *Programme) FaceValueOfBooklets(n int64) int64 {
+	return n * int64(p.BookletSize) * p.FaceValueCents
+}
+
+// PassesWithinBudget is how many more passes the budget allows, given the
+// booklets already issued; -1 when no budget is set. It counts whole
+// booklets, since passes are issued by the booklet.
+func (p *Programme) PassesWithinBudget(issuedBooklets int64) int64 {
+	if p.BudgetCents == nil {
+		return -1
+	}
+	left := *p.BudgetCents - p.FaceValueOfBooklets(issuedBooklets)
+	per := p.FaceValueOfBooklets(1)
+	if left < 0 || per <= 0 {
+		return 0
+	}
+	return left / per * int64(p.BookletSize)
+}
+
+// BudgetExceeded is the refusal of an issuance beyond the budget: how
+// many passes remain possible, and what to do.
+func (p *Programme) BudgetExceeded(issuedBooklets, askedBooklets int64) *Error {
+	left := p.PassesWithinBudget(issuedBooklets)
+	e := Errorf(EBUDGETEXCEEDED, "Le budget du programme (%s) ne permet plus que %d pass (%d carnet(s) de %d), et %d pass sont demandés : émettez-en moins, ou relevez le budget dans les réglages du programme.",
+		FormatEuros(*p.BudgetCents), left, left/int64(max(p.BookletSize, 1)), p.BookletSize, askedBooklets*int64(p.BookletSize))
+	e.Extra = map[string]any{"remaining_passes": left, "remaining_booklets": left / int64(max(p.BookletSize, 1)), "budget_cents": *p.BudgetCents}
+	return e
+}
 
 // Validate checks a programme before it is created.
 func (p *Programme) Validate() error {
@@ -103,6 +210,25 @@ func (p *Programme) Validate() error {
 		}
 	} else {
 		p.Territory = t
+	}
+	if p.HandoutUntil.IsZero() {
+		p.HandoutUntil = p.ValidUntil
+	}
+	if !p.ValidUntil.IsZero() && (p.HandoutUntil.After(p.ValidUntil) || (!p.ValidFrom.IsZero() && p.HandoutUntil.Before(p.ValidFrom))) {
+		fe.Add("handout_until", "le dernier jour de remise des carnets est compris entre valid_from et valid_until")
+	}
+	if p.BudgetCents != nil && (*p.BudgetCents <= 0 || *p.BudgetCents > MaxBudgetCents) {
+		fe.Add("budget_cents", "budget en centimes, positif (57000000 pour 570 000 €), 10 milliards d'euros au plus")
+	}
+	if p.Payer.Name != "" || p.Payer.IBAN != "" || p.Payer.BIC != "" {
+		acc := NewBankAccount{Holder: p.Payer.Name, IBAN: p.Payer.IBAN, BIC: p.Payer.BIC}
+		for _, f := range acc.Validate("payer.") {
+			if f.Field == "payer.holder" {
+				f.Field = "payer.name"
+			}
+			fe = append(fe, f)
+		}
+		p.Payer = PayingAccount{Name: acc.Holder, IBAN: acc.IBAN, BIC: acc.BIC}
 	}
 	if len(p.Funders) == 0 {
 		fe.Add("funders", "au moins un financeur, avec sa part en points de base (10000 = 100 %)")

@@ -40,6 +40,21 @@ import (
 //   - Territory: région and département codes, read and checked as at
 //     creation (ParseTerritory), at least one. It judges future hand-outs
 //     and redemptions only.
+//   - HandoutUntil, the last day booklets are handed out: between
+//     ValidFrom and ValidUntil; moved earlier only to a day not before
+//     today (hand-outs already made stay). When it was the last day of
+//     validity and ValidUntil moves, it moves with it; when ValidUntil is
+//     shortened below it, it comes down to the new ValidUntil.
+//   - BudgetCents: positive, and never below the face value of the passes
+//     already issued (issuing is refused beyond it; see BudgetExceeded).
+//   - FourEyes: on or off, for the payments and bank details still to
+//     come.
+//   - Payer, the programme's paying account: name, IBAN and BIC together,
+//     checked as a place's bank details are.
+//
+// Once the programme has expired (its expiry step was run), its validity,
+// grace period and hand-out closing day never change again: the unused
+// passes were expired for good and reported to the funders.
 //
 // What never changes once the programme exists: the face value of a pass,
 // the booklet size, and the funders with their shares (FrozenProgrammeFields
@@ -55,7 +70,11 @@ type ProgrammeUpdate struct {
 	CancelWindowHours         *int
 	MaxPassesPerTraining      *int
 	// Territory: nil keeps the territory; an empty list is refused.
-	Territory []string
+	Territory    []string
+	HandoutUntil *Date
+	BudgetCents  *int64
+	FourEyes     *bool
+	Payer        *PayingAccount
 }
 
 // FrozenProgrammeFields names the settings that never change after a
@@ -79,6 +98,18 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 	q.Territory = slices.Clone(p.Territory)
 	q.Funders = slices.Clone(p.Funders)
 	var fe FieldErrors
+	if p.ExpiredAt != nil {
+		closed := "le programme a expiré le " + frenchDay(ParisDate(*p.ExpiredAt)) + " : ses pass non utilisés sont périmés pour de bon et sa validité ne change plus"
+		if u.ValidUntil != nil && *u.ValidUntil != p.ValidUntil {
+			fe.Add("valid_until", closed)
+		}
+		if u.GraceDays != nil && *u.GraceDays != p.GraceDays {
+			fe.Add("grace_days", closed)
+		}
+		if u.HandoutUntil != nil && *u.HandoutUntil != p.LastHandOutDay() {
+			fe.Add("handout_until", closed)
+		}
+	}
 	if u.Name != nil {
 		q.Name = strings.TrimSpace(*u.Name)
 	}
@@ -98,6 +129,34 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 	}
 	if u.GraceDays != nil {
 		q.GraceDays = *u.GraceDays
+	}
+	q.HandoutUntil = p.LastHandOutDay()
+	if u.HandoutUntil != nil {
+		q.HandoutUntil = *u.HandoutUntil
+		if !q.HandoutUntil.IsZero() && q.HandoutUntil.Before(p.LastHandOutDay()) && q.HandoutUntil.Before(today) {
+			fe.Add("handout_until", "le dernier jour de remise des carnets peut être avancé au plus tôt à aujourd'hui, "+frenchDay(today)+" : des carnets ont pu être remis jusque-là")
+		}
+	} else if q.HandoutUntil == p.ValidUntil || q.HandoutUntil.After(q.ValidUntil) {
+		// Following the end of validity, or brought down with it.
+		q.HandoutUntil = q.ValidUntil
+	}
+	if u.BudgetCents != nil {
+		q.BudgetCents = new(int64)
+		*q.BudgetCents = *u.BudgetCents
+		if p.Stock != nil {
+			if issued := p.FaceValueOfBooklets(p.Stock.IssuedBooklets); *u.BudgetCents < issued {
+				fe.Add("budget_cents", "au moins "+strconv.FormatInt(issued, 10)+" ("+FormatEuros(issued)+") : la valeur faciale des pass déjà émis ; le budget ne descend jamais en dessous")
+			}
+		}
+	}
+	if u.FourEyes != nil {
+		q.FourEyes = *u.FourEyes
+	}
+	if u.Payer != nil {
+		q.Payer = *u.Payer
+		if !q.Payer.Set() && q.Payer.Name == "" && q.Payer.BIC == "" && p.Payer.Set() {
+			fe.Add("payer", "le compte payeur ne s'efface pas : donnez le nouveau nom, IBAN et BIC")
+		}
 	}
 	if u.MinAge != nil {
 		q.MinAge = *u.MinAge
@@ -201,5 +260,23 @@ func ProgrammeChanges(before, after *Programme) []ProgrammeChange {
 	add("cancel_window_hours", before.CancelWindowHours, after.CancelWindowHours, before.CancelWindowHours != after.CancelWindowHours)
 	add("max_passes_per_training", before.MaxPassesPerTraining, after.MaxPassesPerTraining, before.MaxPassesPerTraining != after.MaxPassesPerTraining)
 	add("territory", slices.Clone(before.Territory), slices.Clone(after.Territory), !slices.Equal(before.Territory, after.Territory))
+	add("handout_until", before.LastHandOutDay(), after.LastHandOutDay(), before.LastHandOutDay() != after.LastHandOutDay())
+	budget := func(p *Programme) any {
+		if p.BudgetCents == nil {
+			return nil
+		}
+		return *p.BudgetCents
+	}
+	add("budget_cents", budget(before), budget(after), budget(before) != budget(after))
+	add("four_eyes", before.FourEyes, after.FourEyes, before.FourEyes != after.FourEyes)
+	// The paying account is shown masked in the audit trail, as everywhere
+	// but on the operator's own screens.
+	masked := func(a PayingAccount) PayingAccount {
+		if a.IBAN != "" {
+			a.IBAN = MaskIBAN(a.IBAN)
+		}
+		return a
+	}
+	add("payer", masked(before.Payer), masked(after.Payer), before.Payer != after.Payer)
 	return out
 }

@@ -126,8 +126,9 @@ func (r HeldBackReason) Label() string {
 // Settlement is one run of reimbursements of a programme up to a cut-off
 // day (included, as a whole Paris day).
 type Settlement struct {
-	ID          string `json:"id"`
-	ProgrammeID string `json:"programme_id"`
+	ID            string `json:"id"`
+	ProgrammeID   string `json:"programme_id"`
+	ProgrammeName string `json:"programme_name"`
 	// Reference is unique in the installation and short enough for a SEPA
 	// end-to-end identification (35 characters): PN-20261130-0007.
 	Reference string           `json:"reference"`
@@ -137,10 +138,22 @@ type Settlement struct {
 	// settlement already made for that cut-off.
 	Created bool `json:"created"`
 	// TotalCents is the sum of the lines that are paid (not held back).
-	TotalCents int64            `json:"total_cents"`
-	Lines      []SettlementLine `json:"lines"`
-	CreatedAt  time.Time        `json:"created_at"`
-	SentAt     *time.Time       `json:"sent_at"`
+	TotalCents int64 `json:"total_cents"`
+	// LineCount counts the lines, HeldBackCount those held back, PaidCount
+	// the others (one SEPA transfer each, when their amount is not zero).
+	LineCount     int `json:"line_count"`
+	HeldBackCount int `json:"held_back_count"`
+	// Lines are every line for the operator and the funders, the place's
+	// own line for a place; lists leave them out.
+	Lines []SettlementLine `json:"lines,omitempty" doc:"toutes les lignes pour l'opérateur et les financeurs, la sienne seule pour un lieu ; absentes des listes"`
+	// FourEyes is the programme's setting when the settlement was made
+	// paid or is still to be: a second operator confirms the payment.
+	FourEyes  bool       `json:"four_eyes"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at"`
+	// PaymentRecordedAt is when the first operator recorded the payment,
+	// with four eyes (PaidAt is then the second operator's confirmation).
+	PaymentRecordedAt *time.Time `json:"payment_recorded_at"`
 	// PaidOn is the day the bank made the transfers, BankReference its
 	// reference; both given by the operator who records the payment.
 	PaidOn        *Date      `json:"paid_on"`
@@ -168,7 +181,13 @@ type SettlementLine struct {
 	CarriedOutCents  int64 `json:"carried_out_cents"`
 	HeldBack         bool  `json:"held_back"`
 	// HeldBackReason is null unless HeldBack.
-	HeldBackReason *HeldBackReason `json:"held_back_reason"`
+	HeldBackReason *HeldBackReason `json:"held_back_reason" enum:"no_bank_account,place_suspended,place_withdrawn"`
+	// HeldCount and HeldCents say what a held-back line leaves waiting:
+	// the place's unsettled redemptions before the cut-off, which stay
+	// unsettled (zero on a paid line). A held-back line pays nothing and
+	// passes the place's carry on unchanged.
+	HeldCount int64 `json:"held_count"`
+	HeldCents int64 `json:"held_cents"`
 	// The bank account paid, copied when the settlement was made; IBAN is
 	// masked for anyone but the operator who reviews it.
 	BankAccountID string `json:"bank_account_id,omitempty"`
@@ -209,6 +228,12 @@ type Correction struct {
 	AmountCents  int64     `json:"amount_cents"` // negative
 	Reason       string    `json:"reason"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Code is the corrected pass's code, masked but its last group;
+	// RedeemedAt when it was redeemed.
+	Code       string    `json:"code" doc:"code du pass masqué, sauf ses 4 derniers caractères"`
+	RedeemedAt time.Time `json:"redeemed_at"`
+	// SettledIn is the settlement that paid the corrected redemption.
+	SettledIn string `json:"settled_in"`
 	// SettlementID is the settlement whose line took it; empty until then.
 	SettlementID string `json:"settlement_id,omitempty"`
 }
@@ -218,4 +243,44 @@ type Correction struct {
 func DefaultCutoff(today Date) Date {
 	first := Date{Year: today.Year, Month: today.Month, Day: 1}
 	return first.AddDays(-1)
+}
+
+// CheckCutoff refuses a cut-off day after today: a settlement pays what
+// was redeemed, never what might be.
+func CheckCutoff(cutoff, today Date) error {
+	if cutoff.IsZero() {
+		return Invalid(FieldError{Field: "cutoff", Detail: "jour de fin de période obligatoire (AAAA-MM-JJ), inclus"})
+	}
+	if cutoff.After(today) {
+		return Invalid(FieldError{Field: "cutoff", Detail: "le jour de fin de période est au plus aujourd'hui (" + frenchDay(today) + ") : un remboursement paie ce qui a été encaissé"})
+	}
+	return nil
+}
+
+// MaxReasonLength bounds the reasons people write (corrections, transfers).
+const MaxReasonLength = 500
+
+// CheckReason requires a reason, what is wrong written in a few words.
+func CheckReason(field, reason, what string) error {
+	switch {
+	case reason == "":
+		return Invalid(FieldError{Field: field, Detail: what})
+	case len([]rune(reason)) > MaxReasonLength:
+		return Invalid(FieldError{Field: field, Detail: "500 caractères au plus"})
+	}
+	return nil
+}
+
+// StatusError says why a settlement may not move from s to next, and what
+// to do instead.
+func (s SettlementStatus) StatusError(next SettlementStatus, fourEyes bool) *Error {
+	switch {
+	case s == next || (next == SettlementPaymentRecorded && s == SettlementPaid):
+		return Errorf(EALREADYSETTLED, "Ce remboursement est déjà au statut « %s ».", s.Label())
+	case next == SettlementSent:
+		return Errorf(EALREADYSETTLED, "Ce remboursement est déjà au statut « %s » : il a été envoyé à la banque.", s.Label())
+	case s == SettlementCreated:
+		return Errorf(ENOTSETTLED, "Ce remboursement n'a pas encore été envoyé à la banque : marquez-le d'abord comme envoyé, puis comme payé quand la banque a fait les virements.")
+	}
+	return Errorf(ECONFLICT, "Un remboursement au statut « %s » ne peut pas passer au statut « %s ».", s.Label(), next.Label())
 }

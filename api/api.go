@@ -184,6 +184,11 @@ func newList[T any](items []T, next string) list[T] {
 // what is kept for idempotent replays leaves it out.
 type redacted interface{ redacted() any }
 
+// statused is implemented by answers whose success status depends on
+// what happened: a run that finds its work already done answers 200
+// rather than the route's 201 (the route documents it as AltStatus).
+type statused interface{ httpStatus() int }
+
 // streamer is implemented by answers that are a file rather than JSON (CSV
 // exports): they write their own headers and body, inside the read
 // transaction. started says whether anything was written: after that, an
@@ -323,6 +328,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 			out, err := run(tx)
 			if err != nil {
 				return err
+			}
+			if st, ok := out.(statused); ok {
+				status = st.httpStatus()
 			}
 			if out != nil {
 				if body, err = json.Marshal(out); err != nil {

@@ -102,6 +102,13 @@ func buildOpenAPI() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
 		}
 		responses[strconv.Itoa(rt.Status)] = ok
+		if rt.AltStatus != 0 {
+			alt := map[string]any{"description": rt.AltDoc}
+			if c, has := ok["content"]; has {
+				alt["content"] = c
+			}
+			responses[strconv.Itoa(rt.AltStatus)] = alt
+		}
 		codes := append([]string{}, rt.Errors...)
 		if len(rt.Roles) > 0 {
 			op["security"] = []any{map[string]any{"bearer": []any{}}}

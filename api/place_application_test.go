@@ -96,10 +96,23 @@ func TestPlaceApplicationFlow(t *testing.T) {
 		if l := placeListItems(pending); len(l) != 1 || l[0]["id"] != id {
 			t.Fatalf("pending applications: %s", pending.Raw)
 		}
+		// The operator sees the IBAN masked too, and in full only by the
+		// audited reveal.
 		full := e.do("GET", "/place-applications/"+id, e.operator, nil)
-		if full.Body["bank_accounts"].([]any)[0].(map[string]any)["iban"] != "FR7630006000011234567890189" {
-			t.Fatalf("the operator does not see the IBAN: %s", full.Raw)
+		submitted := full.Body["bank_accounts"].([]any)[0].(map[string]any)
+		if submitted["iban"] != "FR76 **** **** **** **** ***0 189" {
+			t.Fatalf("the operator's list shows the IBAN: %s", full.Raw)
 		}
+		revealed := e.do("POST", "/places/"+id+"/bank-accounts/"+submitted["id"].(string)+"/iban", e.operator, nil)
+		e.expect(revealed, 200, "")
+		if revealed.Body["iban"] != "FR7630006000011234567890189" {
+			t.Fatalf("the operator does not see the IBAN: %s", revealed.Raw)
+		}
+		revealAudit := e.do("GET", "/audit?object_type=bank_account&object_id="+submitted["id"].(string), e.operator, nil)
+		if !strings.Contains(string(revealAudit.Raw), "bank_account.reveal_iban") {
+			t.Fatalf("the reveal is not audited: %s", revealAudit.Raw)
+		}
+		e.expect(e.do("POST", "/places/"+id+"/bank-accounts/"+submitted["id"].(string)+"/iban", key, nil), 403, passnum.EFORBIDDEN)
 		e.expect(e.do("GET", "/place-applications?status=accepted", e.operator, nil), 422, passnum.EINVALID)
 		e.clock.Advance(24 * time.Hour)
 		e.expect(e.do("POST", "/places/"+id+"/label", e.operator, nil), 200, "")
@@ -275,7 +288,7 @@ func TestBankAccountChangeAPI(t *testing.T) {
 		if h[1]["iban"] != "FR76 **** **** **** **** ***0 189" {
 			t.Fatalf("the place sees an IBAN unmasked: %s", history.Raw)
 		}
-		if h := placeListItems(e.do("GET", "/places/"+id+"/bank-accounts", e.operator, nil)); h[1]["iban"] != "FR7630006000011234567890189" {
+		if h := placeListItems(e.do("GET", "/places/"+id+"/bank-accounts", e.operator, nil)); h[1]["iban"] != "FR76 **** **** **** **** ***0 189" {
 			t.Fatalf("operator's view: %v", h)
 		}
 		// A proposal rejected with its reason; the approved one stays.

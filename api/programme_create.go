@@ -23,7 +23,33 @@ type programmeRequest struct {
 	CancelWindowHours         *int                 `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (24 par défaut)"`
 	Territory                 []string             `json:"territory" doc:"régions et départements du programme, par exemple [\"reg:27\"] (par défaut) ou [\"dep:25\", \"dep:39\"]"`
 	MaxPassesPerTraining      *int                 `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (5 par défaut)"`
+	HandoutUntil              *string              `json:"handout_until" format:"date" doc:"dernier jour de remise des carnets (par défaut valid_until)"`
+	BudgetCents               *int64               `json:"budget_cents" doc:"budget en centimes, plafond de la valeur faciale émise (57000000 pour 570 000 €) ; sans budget, l'émission n'est pas plafonnée tant que l'opérateur ne l'a pas fixé"`
+	FourEyes                  *bool                `json:"four_eyes" doc:"un second opérateur confirme chaque paiement et chaque changement de coordonnées bancaires d'un lieu (false par défaut)"`
+	Payer                     *payerRequest        `json:"payer" doc:"compte payeur du programme, débiteur des virements aux lieux"`
 	Funders                   []funderShareRequest `json:"funders" api:"required"`
+}
+
+type payerRequest struct {
+	Name *string `json:"name" api:"required" doc:"titulaire du compte"`
+	IBAN *string `json:"iban" api:"required"`
+	BIC  *string `json:"bic" api:"required"`
+}
+
+func (r *payerRequest) account() *passnum.PayingAccount {
+	if r == nil {
+		return nil
+	}
+	return &passnum.PayingAccount{Name: deref(r.Name), IBAN: deref(r.IBAN), BIC: deref(r.BIC)}
+}
+
+// showProgramme masks the programme's paying account for anyone but the
+// operator.
+func showProgramme(c *call, p passnum.Programme) passnum.Programme {
+	if !c.isOperator() && p.Payer.IBAN != "" {
+		p.Payer.IBAN = passnum.MaskIBAN(p.Payer.IBAN)
+	}
+	return p
 }
 
 func orDefault[T any](p *T, def T) T {
@@ -55,6 +81,12 @@ func createProgramme(c *call) (func(*store.Tx) (any, error), error) {
 		CancelWindowHours:         orDefault(req.CancelWindowHours, passnum.DefaultCancelWindowHours),
 		Territory:                 req.Territory,
 		MaxPassesPerTraining:      orDefault(req.MaxPassesPerTraining, passnum.DefaultMaxTrainingPasses),
+		HandoutUntil:              f.date("handout_until", req.HandoutUntil, false),
+		BudgetCents:               req.BudgetCents,
+		FourEyes:                  deref(req.FourEyes),
+	}
+	if a := req.Payer.account(); a != nil {
+		p.Payer = *a
 	}
 	f.required("funders", req.Funders != nil)
 	for _, fs := range req.Funders {
@@ -73,6 +105,7 @@ func createProgramme(c *call) (func(*store.Tx) (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return tx.Programme(c.ctx(), created.ID)
+		created, err = tx.Programme(c.ctx(), created.ID)
+		return showProgramme(c, created), err
 	}, nil
 }

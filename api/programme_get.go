@@ -21,6 +21,9 @@ func listProgrammes(c *call) (func(*store.Tx) (any, error), error) {
 	}
 	return func(tx *store.Tx) (any, error) {
 		items, next, err := tx.ListProgrammes(c.ctx(), c.funderFilter(), p)
+		for i := range items {
+			items[i] = showProgramme(c, items[i])
+		}
 		return newList(items, next), err
 	}, nil
 }
@@ -34,7 +37,8 @@ func getProgramme(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		return tx.Programme(c.ctx(), id)
+		p, err := tx.Programme(c.ctx(), id)
+		return showProgramme(c, p), err
 	}, nil
 }
 

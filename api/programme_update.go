@@ -14,16 +14,20 @@ import (
 // size and the funders are not here: they never change (see
 // frozenProgrammeFields).
 type programmeSettingsRequest struct {
-	Name                      *string  `json:"name" doc:"200 caractères au plus"`
-	ValidFrom                 *string  `json:"valid_from" format:"date" doc:"modifiable seulement tant qu'aucun carnet n'est émis"`
-	ValidUntil                *string  `json:"valid_until" format:"date" doc:"dernier jour de validité, inclus (heure de Paris) : prolonger est toujours possible, avancer seulement jusqu'à aujourd'hui et jamais avant valid_from ; le dernier jour d'encaissement (valid_until + grace_days) suit"`
-	GraceDays                 *int     `json:"grace_days" doc:"jours de tolérance après la fin de validité, 0 à 366 ; le dernier jour d'encaissement ne peut pas passer avant aujourd'hui"`
-	MinAge                    *int     `json:"min_age" doc:"pour les remises à venir"`
-	MaxAge                    *int     `json:"max_age" doc:"pour les remises à venir"`
-	MaxBookletsPerBeneficiary *int     `json:"max_booklets_per_beneficiary" doc:"jamais en dessous du nombre de carnets qu'un bénéficiaire détient déjà"`
-	CancelWindowHours         *int     `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (0 à 744), appliqué dès maintenant"`
-	MaxPassesPerTraining      *int     `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (1 à 20), pour les encaissements à venir"`
-	Territory                 []string `json:"territory" doc:"régions et départements, par exemple [\"reg:27\"] ou [\"dep:25\", \"dep:39\"] ; au moins un"`
+	Name                      *string       `json:"name" doc:"200 caractères au plus"`
+	ValidFrom                 *string       `json:"valid_from" format:"date" doc:"modifiable seulement tant qu'aucun carnet n'est émis"`
+	ValidUntil                *string       `json:"valid_until" format:"date" doc:"dernier jour de validité, inclus (heure de Paris) : prolonger est toujours possible, avancer seulement jusqu'à aujourd'hui et jamais avant valid_from ; le dernier jour d'encaissement (valid_until + grace_days) suit"`
+	GraceDays                 *int          `json:"grace_days" doc:"jours de tolérance après la fin de validité, 0 à 366 ; le dernier jour d'encaissement ne peut pas passer avant aujourd'hui"`
+	MinAge                    *int          `json:"min_age" doc:"pour les remises à venir"`
+	MaxAge                    *int          `json:"max_age" doc:"pour les remises à venir"`
+	MaxBookletsPerBeneficiary *int          `json:"max_booklets_per_beneficiary" doc:"jamais en dessous du nombre de carnets qu'un bénéficiaire détient déjà"`
+	CancelWindowHours         *int          `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (0 à 744), appliqué dès maintenant"`
+	MaxPassesPerTraining      *int          `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (1 à 20), pour les encaissements à venir"`
+	Territory                 []string      `json:"territory" doc:"régions et départements, par exemple [\"reg:27\"] ou [\"dep:25\", \"dep:39\"] ; au moins un"`
+	HandoutUntil              *string       `json:"handout_until" format:"date" doc:"dernier jour de remise des carnets, entre valid_from et valid_until ; avancé au plus tôt à aujourd'hui ; quand il est le dernier jour de validité, il suit valid_until"`
+	BudgetCents               *int64        `json:"budget_cents" doc:"budget en centimes, jamais en dessous de la valeur faciale déjà émise"`
+	FourEyes                  *bool         `json:"four_eyes" doc:"un second opérateur confirme les paiements et les changements de coordonnées bancaires à venir"`
+	Payer                     *payerRequest `json:"payer" doc:"compte payeur du programme : nom, IBAN et BIC ensemble"`
 }
 
 // frozenProgrammeFields refuses, with the reason, the settings that never
@@ -81,10 +85,16 @@ func updateProgrammeSettings(c *call) (func(*store.Tx) (any, error), error) {
 		d := f.date("valid_until", req.ValidUntil, true)
 		u.ValidUntil = &d
 	}
+	if req.HandoutUntil != nil {
+		d := f.date("handout_until", req.HandoutUntil, true)
+		u.HandoutUntil = &d
+	}
+	u.BudgetCents, u.FourEyes, u.Payer = req.BudgetCents, req.FourEyes, req.Payer.account()
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
-		return tx.UpdateProgramme(c.ctx(), c.actor, id, u)
+		p, err := tx.UpdateProgramme(c.ctx(), c.actor, id, u)
+		return showProgramme(c, p), err
 	}, nil
 }

@@ -20,7 +20,11 @@ type route struct {
 	Request  any // zero value of the body type, for the documentation
 	Response any // zero value of the answer type
 	Status   int
-	Errors   []string
+	// AltStatus is the other success an answer may choose (statused): a
+	// POST whose work was already done answers 200 instead of 201.
+	AltStatus int
+	AltDoc    string
+	Errors    []string
 	// MaxBody caps the request body (MaxBodyBytes, 1 MiB, when zero); file
 	// uploads such as an open-data import set more.
 	MaxBody int64
@@ -76,7 +80,7 @@ type RouteInfo struct {
 var routes []*route
 
 func init() {
-	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), documentRoutes())
+	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), settlementRoutes(), documentRoutes())
 }
 
 // documentRoutes documents the API itself.

@@ -65,6 +65,9 @@ type Summary struct {
 	// PastSessions have taken place; UpcomingSessions start within the
 	// next weeks, where Bookings seats are booked.
 	PastSessions, UpcomingSessions, Bookings int
+	// Settlements counts the monthly settlements of the places, Paid those
+	// paid and Sent those sent to the bank and awaiting their payment.
+	Settlements, SettlementsPaid, SettlementsSent int
 }
 
 // Empty reports whether the database holds no organisation yet.
@@ -128,6 +131,17 @@ func Seed(ctx context.Context, s *store.Store, now time.Time) (Summary, error) {
 	for _, bk := range p.bookings {
 		if bk.session.upcoming {
 			sum.Bookings++
+		}
+	}
+	for _, r := range p.runs {
+		if r.id == "" {
+			continue
+		}
+		sum.Settlements++
+		if r.paidAt.IsZero() {
+			sum.SettlementsSent++
+		} else {
+			sum.SettlementsPaid++
 		}
 	}
 	b := p.showcase.ben.b

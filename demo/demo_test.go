@@ -246,6 +246,10 @@ func TestSeed(t *testing.T) {
 		}
 
 		checkPlaceFiles(t, s)
+		checkSettlements(t, s, sum, past.ID, current.ID)
+		if !strings.Contains(text, frInt(sum.SettlementsPaid)+" payés") {
+			t.Errorf("printed summary lacks the settlements:\n%s", text)
+		}
 		checkSearchNearBesancon(t, s, clock.Now())
 		checkOpenDataExport(t, s)
 
@@ -853,5 +857,69 @@ func BenchmarkSeed(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// checkSettlements checks the story of the places' payments: the
+// 2022-2023 programme paid in full and expired; the current one paid but
+// for its last settlement, sent to the bank; a paid duplicate corrected
+// and taken back by the next run; redemptions waiting for the next run.
+func checkSettlements(t *testing.T, s *store.Store, sum Summary, pastID, currentID string) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.View(ctx, func(tx *store.Tx) error {
+		all := listAll(t, func(p store.Page) ([]passnum.Settlement, string, error) {
+			return tx.ListSettlements(ctx, store.SettlementFilter{}, p)
+		})
+		if len(all) != sum.Settlements || sum.SettlementsSent != 1 || sum.SettlementsPaid != sum.Settlements-1 {
+			t.Errorf("%d settlements stored; summary says %d (%d paid, %d sent)", len(all), sum.Settlements, sum.SettlementsPaid, sum.SettlementsSent)
+		}
+		byProgramme := map[string][]passnum.Settlement{}
+		for _, st := range all {
+			byProgramme[st.ProgrammeID] = append(byProgramme[st.ProgrammeID], st)
+		}
+		past, current := byProgramme[pastID], byProgramme[currentID]
+		if len(past) < 12 || len(current) < 3 {
+			t.Errorf("%d settlements of 2022-2023, %d of the current programme", len(past), len(current))
+		}
+		for _, st := range past {
+			if st.Status != passnum.SettlementPaid {
+				t.Errorf("2022-2023 settlement %s is %s", st.Reference, st.Status)
+			}
+		}
+		// Newest first: the last is sent, the others paid.
+		if len(current) > 0 && current[0].Status != passnum.SettlementSent {
+			t.Errorf("the current programme's last settlement %s is %s, want sent", current[0].Reference, current[0].Status)
+		}
+		for _, st := range current[1:] {
+			if st.Status != passnum.SettlementPaid {
+				t.Errorf("settlement %s is %s, want paid", st.Reference, st.Status)
+			}
+		}
+		corrections, err := tx.PlaceCorrections(ctx, currentID, "")
+		if err != nil {
+			return err
+		}
+		if len(corrections) != 1 || corrections[0].SettlementID != current[0].ID {
+			t.Errorf("corrections %+v; want one, taken by the last settlement %s", corrections, current[0].ID)
+		}
+		p, err := tx.Programme(ctx, currentID)
+		if err != nil {
+			return err
+		}
+		if p.Money.UsedCents+p.Money.CorrectedCents <= p.Money.SettledCents || p.Money.PaidCents >= p.Money.SettledCents || p.Money.BudgetCents == nil {
+			t.Errorf("current programme's money %+v: want redemptions waiting, the last settlement unpaid, a budget", *p.Money)
+		}
+		old, err := tx.Programme(ctx, pastID)
+		if err != nil {
+			return err
+		}
+		if old.ExpiredAt == nil || old.Money.OwedCents != 0 || old.LastHandOutDay() != passnum.MustDate("2023-12-15") {
+			t.Errorf("2022-2023: expired %v, owed %d, hand-out until %s", old.ExpiredAt, old.Money.OwedCents, old.LastHandOutDay())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -116,6 +116,9 @@ type plan struct {
 	showcase                *handOutPlan
 	sessions                []*sessionPlan // past ones, then upcoming ones
 	bookings                []*bookingPlan
+	runs                    []*settlementPlan
+	correction              *correctionPlan
+	expiry                  *expiryPlan
 
 	communes []territory.Commune // région 27, with coordinates
 	near     map[*orgPlan]communePool
@@ -185,6 +188,7 @@ func newPlan(now time.Time) (*plan, error) {
 	p.pastSessions()
 	p.section(8)
 	p.upcomingSessions()
+	p.settlements()
 	return p, nil
 }
 

@@ -34,6 +34,8 @@ func (s Summary) Print(w io.Writer, baseURL string) {
 			frInt(s.Programmes), s.CurrentProgramme, frInt(s.Organisations), frInt(s.Beneficiaries), frInt(s.Passes), frInt(s.Redemptions), frInt(s.Cancelled))
 		fmt.Fprintf(&b, "Lieux : %s sites, %s formations au catalogue, %s sessions passées et %s sessions à venir dans les six prochaines semaines (%s places déjà réservées).\n\n",
 			frInt(s.Sites), frInt(s.Trainings), frInt(s.PastSessions), frInt(s.UpcomingSessions), frInt(s.Bookings))
+		fmt.Fprintf(&b, "Remboursements des lieux : %s calculés mois par mois, dont %s payés et %s à la banque, en attente de paiement ; les encaissements depuis attendent le prochain (%s/settlements).\n\n",
+			frInt(s.Settlements), frInt(s.SettlementsPaid), frInt(s.SettlementsSent), api)
 	}
 	fmt.Fprintf(&b, "Le site : %s/\nComptes de démonstration (mot de passe « %s ») :\n", base, Password)
 	for _, r := range roleLabels {

@@ -16,8 +16,11 @@ type step struct {
 	at    time.Time
 	what  string  // French, for the error message
 	after []*step // steps whose writes this one needs
-	do    func(ctx context.Context, tx *store.Tx) error
-	done  chan struct{}
+	// settles marks what a settlement run must see in time order: the
+	// steps it settles or that change who is paid (see settlementSteps).
+	settles bool
+	do      func(ctx context.Context, tx *store.Tx) error
+	done    chan struct{}
 }
 
 // runSteps writes each step in its own transaction, as soon as the steps
@@ -86,7 +89,9 @@ func (p *plan) run(ctx context.Context, s *store.Store) (map[string]DemoKey, err
 	if err := runSteps(ctx, s, setup); err != nil {
 		return nil, err
 	}
-	if err := runSteps(ctx, s, p.activitySteps()); err != nil {
+	activity := p.activitySteps()
+	activity = append(activity, p.settlementSteps(activity)...)
+	if err := runSteps(ctx, s, activity); err != nil {
 		return nil, err
 	}
 	keys := map[string]DemoKey{}
@@ -192,6 +197,11 @@ func (p *plan) setupSteps() []*step {
 			&step{at: pr.createdAt, what: "création du programme « " + pr.p.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 				def := pr.p
 				def.Funders = []passnum.FunderShare{{OrganisationID: p.region.id, ShareBps: 5000}, {OrganisationID: p.state.id, ShareBps: 5000}}
+				budget := int64(demoBudgetCents)
+				def.BudgetCents, def.Payer, def.HandoutUntil = &budget, payer, pr.handOutUntil
+				if pr == p.current {
+					def.HandoutUntil = pr.p.ValidUntil
+				}
 				created, err := tx.CreateProgramme(ctx, op(), def)
 				pr.id = created.ID
 				return err
@@ -323,13 +333,13 @@ func (p *plan) activitySteps() []*step {
 			}
 		}
 		if c := f.bankChange; c != nil {
-			proposed := add(&step{at: c.at, what: "changement de coordonnées bancaires de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+			proposed := add(&step{at: c.at, settles: true, what: "changement de coordonnées bancaires de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 				b, err := tx.ProposeBankAccount(ctx, pl.actor(), pl.id, c.n)
 				c.id = b.ID
 				return err
 			}})
 			if !c.approvedAt.IsZero() {
-				add(&step{at: c.approvedAt, what: "validation des coordonnées bancaires de « " + pl.n.Name + " »", after: []*step{proposed}, do: func(ctx context.Context, tx *store.Tx) error {
+				add(&step{at: c.approvedAt, settles: true, what: "validation des coordonnées bancaires de « " + pl.n.Name + " »", after: []*step{proposed}, do: func(ctx context.Context, tx *store.Tx) error {
 					_, err := tx.ApproveBankAccount(ctx, p.operator.actor(), c.id, "RIB vérifié : nouveau compte au nom de la structure.")
 					return err
 				}})
@@ -361,7 +371,7 @@ func (p *plan) activitySteps() []*step {
 		if rp.session != nil {
 			after = append(after, sessions[rp.session])
 		}
-		st := add(&step{at: rp.at, what: "encaissement par « " + pl.n.Name + " »", after: after, do: func(ctx context.Context, tx *store.Tx) error {
+		st := add(&step{at: rp.at, settles: true, what: "encaissement par « " + pl.n.Name + " »", after: after, do: func(ctx context.Context, tx *store.Tx) error {
 			req := store.RedeemRequest{Code: rp.ho.codes[rp.pass], Service: rp.service, SiteID: rp.site.id}
 			if rp.session != nil {
 				req.SessionID = rp.session.id
@@ -372,7 +382,7 @@ func (p *plan) activitySteps() []*step {
 		}})
 		atPlace[pl] = append(atPlace[pl], st)
 		if !rp.cancelAt.IsZero() {
-			atPlace[pl] = append(atPlace[pl], add(&step{at: rp.cancelAt, what: "annulation d'un encaissement par « " + pl.n.Name + " »", after: []*step{st}, do: func(ctx context.Context, tx *store.Tx) error {
+			atPlace[pl] = append(atPlace[pl], add(&step{at: rp.cancelAt, settles: true, what: "annulation d'un encaissement par « " + pl.n.Name + " »", after: []*step{st}, do: func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.CancelRedemption(ctx, pl.actor(), rp.id, rp.cancelReason)
 				return err
 			}}))
@@ -380,7 +390,7 @@ func (p *plan) activitySteps() []*step {
 	}
 	for _, pl := range p.places {
 		if !pl.suspendedAt.IsZero() {
-			add(&step{at: pl.suspendedAt, what: "suspension de « " + pl.n.Name + " »", after: atPlace[pl], do: func(ctx context.Context, tx *store.Tx) error {
+			add(&step{at: pl.suspendedAt, settles: true, what: "suspension de « " + pl.n.Name + " »", after: atPlace[pl], do: func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.SetPlaceStatus(ctx, p.operator.actor(), pl.id, passnum.OrgSuspended, suspendReason)
 				return err
 			}})

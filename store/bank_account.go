@@ -8,15 +8,15 @@ import (
 	"passnum"
 )
 
-const bankAccountColumns = `id, organisation_id, holder, iban, bic, status, submitted_at, decided_at, decision_reason, valid_from, valid_until`
+const bankAccountColumns = `id, organisation_id, holder, iban, bic, status, submitted_at, decided_at, decision_reason, valid_from, valid_until, first_approved_at`
 
 func scanBankAccount(sc interface{ Scan(...any) error }) (passnum.BankAccount, error) {
 	var b passnum.BankAccount
 	var submitted int64
-	var decided, from, until sql.NullInt64
-	err := sc.Scan(&b.ID, &b.OrganisationID, &b.Holder, &b.IBAN, &b.BIC, &b.Status, &submitted, &decided, &b.DecisionReason, &from, &until)
+	var decided, from, until, first sql.NullInt64
+	err := sc.Scan(&b.ID, &b.OrganisationID, &b.Holder, &b.IBAN, &b.BIC, &b.Status, &submitted, &decided, &b.DecisionReason, &from, &until, &first)
 	b.SubmittedAt = fromMicros(submitted)
-	b.DecidedAt, b.ValidFrom, b.ValidUntil = nullMicros(decided), nullMicros(from), nullMicros(until)
+	b.DecidedAt, b.ValidFrom, b.ValidUntil, b.FirstApprovedAt = nullMicros(decided), nullMicros(from), nullMicros(until), nullMicros(first)
 	return b, err
 }
 
@@ -127,6 +127,13 @@ func (tx *Tx) BankAccounts(ctx context.Context, orgID string) ([]passnum.BankAcc
 // ApproveBankAccount makes pending details the ones the place is paid on:
 // the account approved before is closed (replaced, with its end date) and
 // the new one opens, in the same transaction.
+//
+// With four eyes (BankFourEyes), the first approval is only recorded: the
+// details stay pending until a second, different operator approves them;
+// the same operator approving again is refused (four_eyes_required). Once
+// a first approval is recorded, the second is always another operator's,
+// even if the setting was turned off meanwhile. Rejecting needs one
+// operator, the first approver included.
 func (tx *Tx) ApproveBankAccount(ctx context.Context, actor passnum.Actor, id, reason string) (passnum.BankAccount, error) {
 	b, err := tx.BankAccount(ctx, id, "")
 	if err != nil {
@@ -135,7 +142,63 @@ func (tx *Tx) ApproveBankAccount(ctx context.Context, actor passnum.Actor, id, r
 	if b.Status != passnum.BankPending {
 		return b, alreadyDecided(b)
 	}
-	return tx.approveBankAccount(ctx, actor, b, reason)
+	me := bankActorRef(actor)
+	var first sql.NullString
+	if err := tx.queryRow(ctx, `SELECT first_approved_by FROM bank_accounts WHERE id = ?`, id).Scan(&first); err != nil {
+		return b, err
+	}
+	if first.Valid {
+		if first.String == me {
+			return b, passnum.Errorf(passnum.EFOUREYESREQUIRED, "Vous avez déjà approuvé ces coordonnées bancaires : un autre opérateur doit les approuver à son tour (quatre yeux).")
+		}
+		return tx.approveBankAccount(ctx, actor, b, reason)
+	}
+	four, err := tx.BankFourEyes(ctx, b.OrganisationID)
+	if err != nil {
+		return b, err
+	}
+	if !four {
+		return tx.approveBankAccount(ctx, actor, b, reason)
+	}
+	res, err := tx.exec(ctx, `UPDATE bank_accounts SET first_approved_by = ?, first_approved_at = ? WHERE id = ? AND status = 'pending' AND first_approved_by IS NULL`,
+		me, micros(tx.now), id)
+	if err != nil {
+		return b, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return b, passnum.Errorf(passnum.ECONFLICT, "Ces coordonnées bancaires viennent de faire l'objet d'une autre décision : rechargez-les.")
+	}
+	if err := tx.audit(ctx, actor, "bank_account.approve_first", "bank_account", id, reason, map[string]any{"organisation_id": b.OrganisationID}); err != nil {
+		return b, err
+	}
+	return tx.BankAccount(ctx, id, "")
+}
+
+// BankFourEyes reports whether a place's new bank details need two
+// operators' approvals: when four eyes is on for a programme that may
+// still pay the place, that is a programme not yet expired (the place may
+// redeem in it tomorrow) or one whose passes the place has redeemed (its
+// settlements pay the place, until the last).
+func (tx *Tx) BankFourEyes(ctx context.Context, placeID string) (bool, error) {
+	var four bool
+	err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM programmes p WHERE p.four_eyes
+		AND (NOT EXISTS (SELECT 1 FROM programme_expiries e WHERE e.programme_id = p.id)
+			OR EXISTS (SELECT 1 FROM redemptions r WHERE r.place_id = ? AND r.programme_id = p.id)))`, placeID).Scan(&four)
+	return four, err
+}
+
+// RevealIBAN gives the operator the full IBAN of a place's bank details,
+// and records who saw it: everyone else, and every other screen, shows it
+// masked.
+func (tx *Tx) RevealIBAN(ctx context.Context, actor passnum.Actor, placeID, accountID string) (passnum.BankAccount, error) {
+	if actor.Role != passnum.RoleOperator {
+		return passnum.BankAccount{}, passnum.Errorf(passnum.EFORBIDDEN, "Seul l'opérateur qui instruit les coordonnées bancaires peut voir un IBAN en entier.")
+	}
+	b, err := tx.BankAccount(ctx, accountID, placeID)
+	if err != nil {
+		return b, err
+	}
+	return b, tx.audit(ctx, actor, "bank_account.reveal_iban", "bank_account", accountID, "", map[string]any{"organisation_id": placeID})
 }
 
 func alreadyDecided(b passnum.BankAccount) error {

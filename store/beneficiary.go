@@ -145,8 +145,8 @@ func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutR
 		return bk, err
 	}
 	today := tx.Today()
-	if today.Before(p.ValidFrom) || today.After(p.ValidUntil) {
-		return bk, passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le programme « %s » ne distribue des carnets que du %s au %s.", p.Name, frDate(p.ValidFrom), frDate(p.ValidUntil))
+	if err := p.HandOutOpen(today); err != nil {
+		return bk, err
 	}
 	if reasons := passnum.CheckEligibility(&b, &p, today); len(reasons) > 0 {
 		return bk, passnum.NotEligible(&b, &p, today, reasons)

@@ -161,9 +161,10 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 	if err != nil {
 		return bk, err
 	}
-	today := tx.Today()
-	if today.Before(p.ValidFrom) || today.After(p.ValidUntil) {
-		return bk, passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le programme « %s » ne distribue des carnets que du %s au %s : le carnet bloqué ne peut plus être remplacé.", p.Name, frDate(p.ValidFrom), frDate(p.ValidUntil))
+	if err := p.HandOutOpen(tx.Today()); err != nil {
+		e := err.(*passnum.Error)
+		e.Message = strings.TrimSuffix(e.Message, ".") + " : le carnet bloqué ne peut plus être remplacé."
+		return bk, e
 	}
 	noStock := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "La structure qui a remis ce carnet n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur, puis remplacez le carnet. Le carnet perdu reste bloqué.")
 	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - 1

@@ -11,8 +11,10 @@ import (
 
 // Violation is a broken invariant found by Check.
 type Violation struct {
-	// Invariant names the rule: "conservation", "redemption", "stock",
-	// "booklet", "holding", "ledger", "funding" or "audit".
+	// Invariant names the rule: "reference", "conservation", "redemption",
+	// "stock", "booklet", "holding", "ledger", "funding", "audit", "seats",
+	// "settlement", "settled", "correction", "shares", "balance" or
+	// "budget".
 	Invariant string
 	// Message says what is wrong, in French, with the ids to look at.
 	Message string
@@ -30,6 +32,8 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - reference: the references that carry no foreign key (for speed: see
 //     the migrations) point at existing rows: a pass's booklet, a booklet's
 //     programme, a redemption's or ledger entry's place and programme;
+//   - settled: no settled redemption is cancelled, and settlement_id and
+//     settled_at go together (a redemption has one settlement: one column);
 //   - conservation: per programme, issued_booklets booklets and
 //     issued_booklets × booklet_size passes; each booklet holds booklet_size
 //     passes;
@@ -39,7 +43,8 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - stock: counters never negative; unallocated_booklets is the number of
 //     booklets in stock; a distributor's available_booklets is the number of
 //     its allocated booklets, allocated_booklets the sum of its allocations
-//     and the number of booklets it ever received;
+//     and of the stock moved to it less the stock moved away, and the
+//     number of booklets it holds or handed out;
 //   - booklet: passes of a booklet in stock or allocated are unassigned,
 //     passes of a handed-out booklet are assigned or redeemed, passes of a
 //     blocked (lost) booklet blocked or redeemed, except that a replacement
@@ -59,7 +64,22 @@ func violation(invariant, format string, args ...any) *Violation {
 //   - audit: every redemption has its 'pass.redeem' entry, every cancelled
 //     one its 'redemption.cancel' entry; every blocked booklet its
 //     'booklet.block' entry, every replacement its 'booklet.replace' entry;
-//   - seats: a session's booked counter is its number of active bookings.
+//   - seats: a session's booked counter is its number of active bookings;
+//   - settlement: a settlement's total is the sum of its paid lines; each
+//     line pays exactly the redemptions and corrections naming it, with
+//     amount + carried_out = redemptions + adjustments + carried_in
+//     (amount ≥ 0 ≥ carried_out), and carries in its place's previous
+//     carried_out; a settled redemption is on a paid line of its place,
+//     and before its settlement's cut-off;
+//   - correction: a correction takes back exactly a settled redemption of
+//     its place, in a later settlement;
+//   - shares: each paid line's funders' shares are the programme's and sum
+//     to the line;
+//   - balance: each place's ledger balance, per programme, is its active
+//     redemptions less its corrections less what its paid lines paid;
+//   - ledger (again): each correction has its entry on its redemption, each
+//     paid line of a paid settlement its payment entry, nothing else;
+//   - budget: no programme issued beyond its budget.
 //
 // Rules run in that order; within a rule the smallest offending id is
 // reported, so the answer is the same from one run to the next. Each rule
@@ -68,6 +88,7 @@ func violation(invariant, format string, args ...any) *Violation {
 func (s *Store) Check(ctx context.Context) error {
 	checks := []func(*Tx, context.Context) (*Violation, error){
 		(*Tx).checkReferences,
+		(*Tx).checkSettled,
 		(*Tx).checkConservation,
 		(*Tx).checkRedemptions,
 		(*Tx).checkStock,
@@ -77,6 +98,12 @@ func (s *Store) Check(ctx context.Context) error {
 		(*Tx).checkFunding,
 		(*Tx).checkAudit,
 		(*Tx).checkSeats,
+		(*Tx).checkSettlements,
+		(*Tx).checkCorrections,
+		(*Tx).checkShares,
+		(*Tx).checkBalances,
+		(*Tx).checkLedgerSettlement,
+		(*Tx).checkBudgets,
 	}
 	return s.View(ctx, func(tx *Tx) error {
 		for _, c := range checks {
@@ -227,7 +254,11 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(CASE WHEN status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT) AS allocated, COUNT(*) AS received
 			FROM booklets WHERE distributor_id IS NOT NULL GROUP BY programme_id, distributor_id) b
 			ON b.programme_id = s.programme_id AND b.distributor_id = s.distributor_id
-		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(booklets) AS BIGINT) AS n FROM allocations GROUP BY programme_id, distributor_id) a
+		LEFT JOIN (SELECT programme_id, distributor_id, CAST(SUM(n) AS BIGINT) AS n FROM (
+				SELECT programme_id, distributor_id, booklets AS n FROM allocations
+				UNION ALL SELECT programme_id, to_distributor_id, booklets FROM stock_transfers WHERE to_distributor_id IS NOT NULL
+				UNION ALL SELECT programme_id, from_distributor_id, -booklets FROM stock_transfers) x
+			GROUP BY programme_id, distributor_id) a
 			ON a.programme_id = s.programme_id AND a.distributor_id = s.distributor_id
 		WHERE s.available_booklets < 0 OR s.available_booklets > s.allocated_booklets
 			OR s.available_booklets <> COALESCE(b.allocated, 0)
@@ -245,7 +276,7 @@ func (tx *Tx) checkStock(ctx context.Context) (*Violation, error) {
 		case available != allocatedBooklets:
 			return violation("stock", "%s : %d carnets disponibles au compteur, %d carnets attribués non remis", where, available, allocatedBooklets), nil
 		case allocated != allocations:
-			return violation("stock", "%s : %d carnets attribués au compteur, %d selon les attributions", where, allocated, allocations), nil
+			return violation("stock", "%s : %d carnets attribués au compteur, %d selon les attributions et les déplacements de stock", where, allocated, allocations), nil
 		default:
 			return violation("stock", "%s : %d carnets attribués au compteur, %d carnets reçus", where, allocated, received), nil
 		}
@@ -493,6 +524,26 @@ var auditRules = []struct{ query, format string }{
 	{`SELECT MIN(c.beneficiary_id) FROM beneficiary_changes c
 		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'beneficiary' AND a.object_id = c.beneficiary_id AND a.action = 'beneficiary.correct')`,
 		"bénéficiaire %s : fiche corrigée sans entrée « beneficiary.correct » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.create')`,
+		"remboursement %s : aucune entrée « settlement.create » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE s.status <> 'created'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.sent')`,
+		"remboursement %s envoyé : aucune entrée « settlement.sent » au journal d'audit"},
+	{`SELECT MIN(s.id) FROM settlements s
+		WHERE s.status = 'paid'
+			AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'settlement' AND a.object_id = s.id AND a.action = 'settlement.paid')`,
+		"remboursement %s payé : aucune entrée « settlement.paid » au journal d'audit"},
+	{`SELECT MIN(c.redemption_id) FROM corrections c
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'redemption' AND a.object_id = c.redemption_id AND a.action = 'redemption.correct')`,
+		"encaissement %s corrigé : aucune entrée « redemption.correct » au journal d'audit"},
+	{`SELECT MIN(m.id) FROM stock_transfers m
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'stock_transfer' AND a.object_id = m.id AND a.action = 'stock.move')`,
+		"déplacement de stock %s : aucune entrée « stock.move » au journal d'audit"},
+	{`SELECT MIN(e.programme_id) FROM programme_expiries e
+		WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.object_type = 'programme' AND a.object_id = e.programme_id AND a.action = 'programme.expire')`,
+		"programme %s expiré : aucune entrée « programme.expire » au journal d'audit"},
 }
 
 func (tx *Tx) checkAudit(ctx context.Context) (*Violation, error) {

@@ -280,6 +280,13 @@ func (s *Store) CreateOperatorKey(ctx context.Context, name string) (string, err
 
 func notFound(what string) error { return passnum.NotFound(what) }
 
+func nullInt64(v *int64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}
+
 func nullString(s string) any {
 	if s == "" {
 		return nil

@@ -297,7 +297,9 @@ func (tx *Tx) ListPlaceApplications(ctx context.Context, status string, p Page) 
 // no approved bank details yet also approves the pending ones: the operator
 // reviewed them with the application. A later change of details is never
 // approved this way: it needs its own decision, so that relabelling a place
-// cannot slip through an account nobody looked at.
+// cannot slip through an account nobody looked at. (Four eyes, when a
+// programme asks for it, is for such changes: the first details are
+// approved with the label decision.)
 func (tx *Tx) recordPlaceDecision(ctx context.Context, actor passnum.Actor, orgID, status, reason string) error {
 	if _, err := tx.exec(ctx, `INSERT INTO place_profiles (organisation_id, decided_at, decision_reason, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (organisation_id) DO UPDATE SET decided_at = excluded.decided_at, decision_reason = excluded.decision_reason, updated_at = excluded.updated_at`,
@@ -314,6 +316,11 @@ func (tx *Tx) recordPlaceDecision(ctx context.Context, actor passnum.Actor, orgI
 	pending, err := tx.bankAccountIn(ctx, orgID, passnum.BankPending)
 	if err != nil || pending == nil {
 		return err
+	}
+	if pending.FirstApprovedAt != nil {
+		// Already on its way through four eyes: a second operator's
+		// approval decides, not the label.
+		return nil
 	}
 	_, err = tx.approveBankAccount(ctx, actor, *pending, "approuvées avec la labellisation du lieu")
 	return err

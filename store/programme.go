@@ -10,20 +10,29 @@ import (
 )
 
 const programmeColumns = `id, name, face_value_cents, booklet_size, valid_from, valid_until, grace_days, min_age, max_age,
-	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at, territory, max_passes_per_training`
+	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at, territory, max_passes_per_training,
+	budget_cents, four_eyes, COALESCE(handout_until, valid_until), payer_name, payer_iban, payer_bic,
+	(SELECT expired_at FROM programme_expiries e WHERE e.programme_id = programmes.id)`
 
 func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error) {
 	var p passnum.Programme
-	var from, until, terr string
+	var from, until, terr, handout string
 	var created int64
+	var budget, expired sql.NullInt64
 	st := &passnum.ProgrammeStock{}
 	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &from, &until, &p.GraceDays, &p.MinAge, &p.MaxAge,
-		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created, &terr, &p.MaxPassesPerTraining)
+		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created, &terr, &p.MaxPassesPerTraining,
+		&budget, &p.FourEyes, &handout, &p.Payer.Name, &p.Payer.IBAN, &p.Payer.BIC, &expired)
 	if err != nil {
 		return p, err
 	}
 	p.ValidFrom, _ = passnum.ParseDate(from)
 	p.ValidUntil, _ = passnum.ParseDate(until)
+	p.HandoutUntil, _ = passnum.ParseDate(handout)
+	if budget.Valid {
+		p.BudgetCents = &budget.Int64
+	}
+	p.ExpiredAt = nullMicros(expired)
 	p.CreatedAt = fromMicros(created)
 	p.Territory = strings.Split(terr, ",")
 	p.Stock = st
@@ -48,9 +57,11 @@ func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnu
 	p.CreatedAt = tx.now
 	p.Stock = &passnum.ProgrammeStock{}
 	_, err := tx.exec(ctx, `INSERT INTO programmes (id, name, face_value_cents, booklet_size, valid_from, valid_until, last_redeem_day, grace_days,
-		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at, territory, max_passes_per_training) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at, territory, max_passes_per_training,
+		handout_until, budget_cents, four_eyes, payer_name, payer_iban, payer_bic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.FaceValueCents, p.BookletSize, p.ValidFrom.String(), p.ValidUntil.String(), p.LastRedeemDay().String(), p.GraceDays,
-		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now), strings.Join(p.Territory, ","), p.MaxPassesPerTraining)
+		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now), strings.Join(p.Territory, ","), p.MaxPassesPerTraining,
+		p.LastHandOutDay().String(), nullInt64(p.BudgetCents), p.FourEyes, p.Payer.Name, p.Payer.IBAN, p.Payer.BIC)
 	if err != nil {
 		return p, err
 	}
@@ -59,7 +70,11 @@ func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnu
 			return p, err
 		}
 	}
-	return p, tx.audit(ctx, actor, "programme.create", "programme", p.ID, "", nil)
+	var details map[string]any
+	if p.BudgetCents != nil {
+		details = map[string]any{"budget_cents": *p.BudgetCents}
+	}
+	return p, tx.audit(ctx, actor, "programme.create", "programme", p.ID, "", details)
 }
 
 // Programme returns a programme with its funders and stock counters.
@@ -92,7 +107,36 @@ func (tx *Tx) countUse(ctx context.Context, p *passnum.Programme) error {
 		Scan(&p.Stock.HandedOutBooklets); err != nil {
 		return err
 	}
-	return tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'active'`, p.ID).Scan(&p.Stock.RedeemedPasses)
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'active'`, p.ID).Scan(&p.Stock.RedeemedPasses); err != nil {
+		return err
+	}
+	return tx.countMoney(ctx, p)
+}
+
+// countMoney fills the programme's money figures. What was used is counted
+// as redemptions × face value, which never changes once the programme
+// exists (FrozenProgrammeFields): every redemption's amount is the face
+// value, and the count reads the index alone.
+func (tx *Tx) countMoney(ctx context.Context, p *passnum.Programme) error {
+	m := &passnum.ProgrammeMoney{BudgetCents: p.BudgetCents}
+	m.IssuedCents = p.FaceValueOfBooklets(p.Stock.IssuedBooklets)
+	m.HandedOutCents = p.FaceValueOfBooklets(p.Stock.HandedOutBooklets)
+	m.UsedCents = p.Stock.RedeemedPasses * p.FaceValueCents
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM corrections WHERE programme_id = ?`, p.ID).Scan(&m.CorrectedCents); err != nil {
+		return err
+	}
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(total_cents), 0) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN status = 'paid' THEN total_cents ELSE 0 END), 0) AS BIGINT)
+		FROM settlements WHERE programme_id = ?`, p.ID).Scan(&m.SettledCents, &m.PaidCents); err != nil {
+		return err
+	}
+	m.OwedCents = m.UsedCents + m.CorrectedCents - m.PaidCents
+	if p.BudgetCents != nil {
+		left := *p.BudgetCents - m.IssuedCents
+		passes := p.PassesWithinBudget(p.Stock.IssuedBooklets)
+		m.RemainingCents, m.RemainingPasses = &left, &passes
+	}
+	p.Money = m
+	return nil
 }
 
 func (tx *Tx) programmeFunders(ctx context.Context, id string) ([]passnum.FunderShare, error) {
@@ -175,6 +219,12 @@ func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string
 	if err != nil {
 		return passnum.Issuance{}, err
 	}
+	if p.ExpiredAt != nil {
+		return passnum.Issuance{}, programmeExpired(&p)
+	}
+	if p.BudgetCents != nil && p.FaceValueOfBooklets(p.Stock.IssuedBooklets+booklets) > *p.BudgetCents {
+		return passnum.Issuance{}, p.BudgetExceeded(p.Stock.IssuedBooklets, booklets)
+	}
 	size := p.BookletSize
 	var bq, pq strings.Builder
 	bargs := make([]any, 0, issueChunk*3)
@@ -211,9 +261,20 @@ func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string
 		}
 		done += n
 	}
-	if _, err := tx.exec(ctx, `UPDATE programmes SET issued_booklets = issued_booklets + ?, unallocated_booklets = unallocated_booklets + ? WHERE id = ?`,
-		booklets, booklets, programmeID); err != nil {
+	// The budget decides again in the statement that counts the booklets:
+	// two issuances at once cannot both squeeze under it.
+	res, err := tx.exec(ctx, `UPDATE programmes SET issued_booklets = issued_booklets + ?, unallocated_booklets = unallocated_booklets + ?
+		WHERE id = ? AND (budget_cents IS NULL OR (issued_booklets + ?) * booklet_size * face_value_cents <= budget_cents)`,
+		booklets, booklets, programmeID, booklets)
+	if err != nil {
 		return passnum.Issuance{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		now, err := tx.programmeSettings(ctx, programmeID)
+		if err != nil {
+			return passnum.Issuance{}, err
+		}
+		return passnum.Issuance{}, now.BudgetExceeded(now.Stock.IssuedBooklets, booklets)
 	}
 	out := passnum.Issuance{Booklets: booklets, Passes: booklets * int64(size)}
 	return out, tx.audit(ctx, actor, "programme.issue", "programme", programmeID, "", map[string]any{"booklets": booklets, "passes": out.Passes})
@@ -227,8 +288,12 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
 		return a, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
 	}
-	if _, err := tx.programmeSettings(ctx, programmeID); err != nil {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
 		return a, err
+	}
+	if p.ExpiredAt != nil {
+		return a, programmeExpired(&p)
 	}
 	d, err := tx.Organisation(ctx, distributorID)
 	if err != nil || d.Kind != passnum.RoleDistributor {
@@ -324,4 +389,11 @@ func (tx *Tx) Stock(ctx context.Context, programmeID, distributorID string) (Dis
 		err = nil
 	}
 	return st, err
+}
+
+// programmeExpired refuses what no longer makes sense once the programme's
+// unused passes were expired.
+func programmeExpired(p *passnum.Programme) error {
+	return passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le programme « %s » a expiré le %s : ses carnets ne s'émettent, ne s'attribuent et ne se déplacent plus.",
+		p.Name, frDate(passnum.ParisDate(*p.ExpiredAt)))
 }

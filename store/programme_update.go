@@ -49,10 +49,14 @@ func (tx *Tx) UpdateProgramme(ctx context.Context, actor passnum.Actor, id strin
 	if len(changes) == 0 {
 		return p, nil
 	}
+	// The budget's CHECK is the last guard against one below what an
+	// issuance committed meanwhile (the row lock above orders them).
 	if _, err := tx.exec(ctx, `UPDATE programmes SET name = ?, valid_from = ?, valid_until = ?, last_redeem_day = ?, grace_days = ?,
-		min_age = ?, max_age = ?, max_booklets_per_beneficiary = ?, cancel_window_hours = ?, territory = ?, max_passes_per_training = ? WHERE id = ?`,
+		min_age = ?, max_age = ?, max_booklets_per_beneficiary = ?, cancel_window_hours = ?, territory = ?, max_passes_per_training = ?,
+		handout_until = ?, budget_cents = ?, four_eyes = ?, payer_name = ?, payer_iban = ?, payer_bic = ? WHERE id = ?`,
 		q.Name, q.ValidFrom.String(), q.ValidUntil.String(), q.LastRedeemDay().String(), q.GraceDays,
-		q.MinAge, q.MaxAge, q.MaxBookletsPerBeneficiary, q.CancelWindowHours, strings.Join(q.Territory, ","), q.MaxPassesPerTraining, id); err != nil {
+		q.MinAge, q.MaxAge, q.MaxBookletsPerBeneficiary, q.CancelWindowHours, strings.Join(q.Territory, ","), q.MaxPassesPerTraining,
+		q.LastHandOutDay().String(), nullInt64(q.BudgetCents), q.FourEyes, q.Payer.Name, q.Payer.IBAN, q.Payer.BIC, id); err != nil {
 		return p, err
 	}
 	type oldNew struct {
@@ -63,7 +67,10 @@ func (tx *Tx) UpdateProgramme(ctx context.Context, actor passnum.Actor, id strin
 	for _, c := range changes {
 		details[c.Field] = oldNew{c.Old, c.New}
 	}
-	return q, tx.audit(ctx, actor, "programme.update", "programme", id, "", details)
+	if err := tx.audit(ctx, actor, "programme.update", "programme", id, "", details); err != nil {
+		return q, err
+	}
+	return tx.Programme(ctx, id)
 }
 
 // MostBookletsHeld is the most booklets of a programme one beneficiary

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	"passnum"
+)
+
+// What each funder owes. Every settlement line is split between the
+// programme's funders by their shares when the settlement is made
+// (settlement_line_shares); every figure here is a sum of those parts,
+// so the settlements, the months and the totals always add up to the cent,
+// and a pass never used, never in a line, costs nothing.
+
+// FunderStatement is one funder's account of a programme to date.
+type FunderStatement struct {
+	ProgrammeID   string `json:"programme_id"`
+	ProgrammeName string `json:"programme_name"`
+	FunderID      string `json:"funder_id"`
+	FunderName    string `json:"funder_name"`
+	ShareBps      int64  `json:"share_bps"`
+	// SettledCents is its part of every settlement made, PaidCents of those
+	// paid, DueCents of those still to pay.
+	SettledCents int64              `json:"settled_cents"`
+	PaidCents    int64              `json:"paid_cents"`
+	DueCents     int64              `json:"due_cents"`
+	Settlements  []FunderSettlement `json:"settlements" doc:"du plus ancien au plus récent"`
+	Months       []FunderMonth      `json:"months" doc:"par mois de fin de période des remboursements ; leurs sommes font les totaux"`
+}
+
+// FunderSettlement is a funder's part of one settlement.
+type FunderSettlement struct {
+	SettlementID string                   `json:"settlement_id"`
+	Reference    string                   `json:"reference"`
+	Cutoff       passnum.Date             `json:"cutoff"`
+	Status       passnum.SettlementStatus `json:"status"`
+	PaidOn       *passnum.Date            `json:"paid_on"`
+	TotalCents   int64                    `json:"total_cents" doc:"total du remboursement, tous financeurs"`
+	ShareCents   int64                    `json:"share_cents" doc:"part de ce financeur"`
+}
+
+// FunderMonth is a funder's part of the settlements whose period ends in
+// a month (Paris), "2026-03".
+type FunderMonth struct {
+	Month        string `json:"month"`
+	SettledCents int64  `json:"settled_cents"`
+	PaidCents    int64  `json:"paid_cents"`
+}
+
+// FunderStatements gives each funder of the programme its statement to
+// date, in the order of the programme's funders; funderID, when set, keeps
+// that funder's.
+func (tx *Tx) FunderStatements(ctx context.Context, programmeID, funderID string) ([]FunderStatement, error) {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.programme_id = ? ORDER BY f.organisation_id`, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	var out []FunderStatement
+	index := map[string]int{}
+	for rows.Next() {
+		st := FunderStatement{ProgrammeID: p.ID, ProgrammeName: p.Name, Settlements: []FunderSettlement{}, Months: []FunderMonth{}}
+		if err := rows.Scan(&st.FunderID, &st.FunderName, &st.ShareBps); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if funderID != "" && st.FunderID != funderID {
+			continue
+		}
+		index[st.FunderID] = len(out)
+		out = append(out, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.query(ctx, `SELECT sh.funder_id, s.id, s.reference, s.cutoff, s.status, s.paid_on, s.total_cents, CAST(SUM(sh.amount_cents) AS BIGINT)
+		FROM settlements s JOIN settlement_line_shares sh ON sh.settlement_id = s.id
+		WHERE s.programme_id = ?
+		GROUP BY sh.funder_id, s.id, s.reference, s.cutoff, s.status, s.paid_on, s.total_cents, s.number
+		ORDER BY s.number`, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fs FunderSettlement
+		var funder, cutoff string
+		var paidOn *string
+		if err := rows.Scan(&funder, &fs.SettlementID, &fs.Reference, &cutoff, &fs.Status, &paidOn, &fs.TotalCents, &fs.ShareCents); err != nil {
+			return nil, err
+		}
+		i, ok := index[funder]
+		if !ok {
+			continue
+		}
+		fs.Cutoff, _ = passnum.ParseDate(cutoff)
+		if paidOn != nil {
+			d, _ := passnum.ParseDate(*paidOn)
+			fs.PaidOn = &d
+		}
+		st := &out[i]
+		st.Settlements = append(st.Settlements, fs)
+		month := cutoff[:7]
+		k := slices.IndexFunc(st.Months, func(m FunderMonth) bool { return m.Month == month })
+		if k < 0 {
+			st.Months = append(st.Months, FunderMonth{Month: month})
+			k = len(st.Months) - 1
+		}
+		st.SettledCents += fs.ShareCents
+		st.Months[k].SettledCents += fs.ShareCents
+		if fs.Status == passnum.SettlementPaid {
+			st.PaidCents += fs.ShareCents
+			st.Months[k].PaidCents += fs.ShareCents
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].DueCents = out[i].SettledCents - out[i].PaidCents
+		slices.SortFunc(out[i].Months, func(a, b FunderMonth) int {
+			if a.Month < b.Month {
+				return -1
+			}
+			if a.Month > b.Month {
+				return 1
+			}
+			return 0
+		})
+	}
+	return out, nil
+}
+
+// FunderLineShare is a funder's part of one line of a settlement: the
+// rows of a funder's statement for that settlement.
+type FunderLineShare struct {
+	PlaceID     string
+	PlaceName   string
+	PlaceSIRET  string
+	LineCents   int64 // what the line pays the place
+	ShareBps    int64
+	ShareCents  int64 // the funder's part of it
+	Count       int64 // redemptions the line pays
+	Adjustments int64 // corrections it took (≤ 0)
+}
+
+// SettlementFunderShares streams a funder's part of each paid line of a
+// settlement, by place name.
+func (tx *Tx) SettlementFunderShares(ctx context.Context, settlementID, funderID string, fn func(FunderLineShare) error) error {
+	rows, err := tx.query(ctx, `SELECT l.place_id, o.name, COALESCE(o.siret, ''), l.amount_cents, sh.share_bps, sh.amount_cents, l.count, l.adjustments_cents
+		FROM settlement_line_shares sh JOIN settlement_lines l ON l.settlement_id = sh.settlement_id AND l.place_id = sh.place_id
+		JOIN organisations o ON o.id = l.place_id
+		WHERE sh.settlement_id = ? AND sh.funder_id = ? ORDER BY o.name, l.place_id`, settlementID, funderID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s FunderLineShare
+		if err := rows.Scan(&s.PlaceID, &s.PlaceName, &s.PlaceSIRET, &s.LineCents, &s.ShareBps, &s.ShareCents, &s.Count, &s.Adjustments); err != nil {
+			return err
+		}
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

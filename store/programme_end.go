@@ -1,0 +1,330 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"passnum"
+)
+
+// ClosingTable is the end-of-programme table the operator and the funders
+// read from 30 days before the end of validity: per distributor, what it
+// was given, handed out, and what the young people did with it.
+type ClosingTable struct {
+	ProgrammeID   string       `json:"programme_id"`
+	ProgrammeName string       `json:"programme_name"`
+	ValidUntil    passnum.Date `json:"valid_until"`
+	HandoutUntil  passnum.Date `json:"handout_until"`
+	LastRedeemDay passnum.Date `json:"last_redeem_day"`
+	// From is the first day the pages show the table (J-30); InPeriod
+	// says whether today is on or after it.
+	From     passnum.Date `json:"from"`
+	InPeriod bool         `json:"in_period"`
+	// The programme as a whole: booklets issued and still in its central
+	// stock; then the distributors' sums.
+	BookletsIssued      int64                `json:"booklets_issued"`
+	BookletsUnallocated int64                `json:"booklets_unallocated"`
+	Totals              DistributorClosing   `json:"totals"`
+	Distributors        []DistributorClosing `json:"distributors"`
+}
+
+// DistributorClosing is one distributor's line of the closing table.
+type DistributorClosing struct {
+	DistributorID   string `json:"distributor_id,omitempty"`
+	DistributorName string `json:"distributor_name,omitempty"`
+	// BookletsAllocated are the booklets it holds or handed out (what it
+	// received, less what was moved away).
+	BookletsAllocated    int64 `json:"booklets_allocated"`
+	BookletsHandedOut    int64 `json:"booklets_handed_out" doc:"carnets remis, carnets perdus et leurs remplacements compris"`
+	BookletsNotHandedOut int64 `json:"booklets_not_handed_out"`
+	// BookletsStarted have at least one pass used.
+	BookletsStarted int64 `json:"booklets_started"`
+	PassesUsed      int64 `json:"passes_used"`
+	// PassesUnused are the passes of the booklets handed out not used yet.
+	PassesUnused int64 `json:"passes_unused"`
+}
+
+// ClosingTable computes the programme's closing table, one pass over its
+// booklets and passes.
+func (tx *Tx) ClosingTable(ctx context.Context, programmeID string) (ClosingTable, error) {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return ClosingTable{}, err
+	}
+	today := tx.Today()
+	t := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
+		From: p.ClosingFrom(), InPeriod: !today.Before(p.ClosingFrom()), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
+		Distributors: []DistributorClosing{}}
+	rows, err := tx.query(ctx, `SELECT b.distributor_id, o.name, COUNT(*),
+			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(CASE WHEN b.status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(CASE WHEN u.used > 0 THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(COALESCE(SUM(u.used), 0) AS BIGINT),
+			CAST(COALESCE(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN u.unused ELSE 0 END), 0) AS BIGINT)
+		FROM booklets b JOIN organisations o ON o.id = b.distributor_id
+		LEFT JOIN (SELECT booklet_id, CAST(SUM(CASE WHEN status = 'redeemed' THEN 1 ELSE 0 END) AS BIGINT) AS used,
+				CAST(SUM(CASE WHEN status <> 'redeemed' THEN 1 ELSE 0 END) AS BIGINT) AS unused
+			FROM passes WHERE programme_id = ? GROUP BY booklet_id) u ON u.booklet_id = b.id
+		WHERE b.programme_id = ? AND b.distributor_id IS NOT NULL
+		GROUP BY b.distributor_id, o.name ORDER BY o.name, b.distributor_id`, programmeID, programmeID)
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d DistributorClosing
+		if err := rows.Scan(&d.DistributorID, &d.DistributorName, &d.BookletsAllocated, &d.BookletsHandedOut, &d.BookletsNotHandedOut,
+			&d.BookletsStarted, &d.PassesUsed, &d.PassesUnused); err != nil {
+			return t, err
+		}
+		t.Distributors = append(t.Distributors, d)
+		t.Totals.BookletsAllocated += d.BookletsAllocated
+		t.Totals.BookletsHandedOut += d.BookletsHandedOut
+		t.Totals.BookletsNotHandedOut += d.BookletsNotHandedOut
+		t.Totals.BookletsStarted += d.BookletsStarted
+		t.Totals.PassesUsed += d.PassesUsed
+		t.Totals.PassesUnused += d.PassesUnused
+	}
+	return t, rows.Err()
+}
+
+// MoveStock moves booklets not handed out from a distributor to another
+// (toDistributorID) or back to the programme's central stock (empty
+// toDistributorID), until the hand-out closing day, with a reason. The
+// distributor's guarded counter decides, so concurrent moves and hand-outs
+// never take a booklet twice; the booklets themselves are picked skipping
+// those another transaction holds.
+func (tx *Tx) MoveStock(ctx context.Context, actor passnum.Actor, programmeID, fromDistributorID, toDistributorID string, booklets int64, reason string) (passnum.StockTransfer, error) {
+	m := passnum.StockTransfer{ProgrammeID: programmeID, FromDistributorID: fromDistributorID, ToDistributorID: toDistributorID, Booklets: booklets, Reason: reason}
+	if err := passnum.CheckReason("reason", reason, "indiquez pourquoi le stock est déplacé (structure fermée, carnets non distribués…)"); err != nil {
+		return m, err
+	}
+	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
+		return m, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	}
+	if fromDistributorID == toDistributorID {
+		return m, passnum.Invalid(passnum.FieldError{Field: "to_distributor_id", Detail: "un autre distributeur que celui d'où partent les carnets, ou rien pour les rendre au programme"})
+	}
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return m, err
+	}
+	if err := p.StockMoveOpen(tx.Today()); err != nil {
+		return m, err
+	}
+	for _, d := range []struct{ field, id string }{{"from_distributor_id", fromDistributorID}, {"to_distributor_id", toDistributorID}} {
+		if d.id == "" && d.field == "to_distributor_id" {
+			continue
+		}
+		o, err := tx.Organisation(ctx, d.id)
+		if err != nil || o.Kind != passnum.RoleDistributor {
+			if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
+				return m, err
+			}
+			return m, passnum.Invalid(passnum.FieldError{Field: d.field, Detail: "distributeur inconnu : indiquez l'identifiant d'une organisation de type distributeur"})
+		}
+	}
+	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - ?, allocated_booklets = allocated_booklets - ?
+		WHERE programme_id = ? AND distributor_id = ? AND available_booklets >= ?`, booklets, booklets, programmeID, fromDistributorID, booklets)
+	if err != nil {
+		return m, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		st, err := tx.Stock(ctx, programmeID, fromDistributorID)
+		if err != nil {
+			return m, err
+		}
+		e := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Ce distributeur n'a que %d carnet(s) non remis de ce programme, pour %d à déplacer.", st.AvailableBooklets, booklets)
+		e.Extra = map[string]any{"available_booklets": st.AvailableBooklets}
+		return m, e
+	}
+	status, to := "allocated", nullString(toDistributorID)
+	if toDistributorID == "" {
+		status = "stock"
+	}
+	var allocatedAt any
+	if toDistributorID != "" {
+		allocatedAt = micros(tx.now)
+	}
+	res, err = tx.exec(ctx, `UPDATE booklets SET status = ?, distributor_id = ?, allocated_at = ?
+		WHERE id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'allocated' AND distributor_id = ? ORDER BY id LIMIT ?`+tx.s.dialect.skipLocked()+`)`,
+		status, to, allocatedAt, programmeID, fromDistributorID, booklets)
+	if err != nil {
+		return m, err
+	}
+	if n, _ := res.RowsAffected(); n != booklets {
+		return m, passnum.Errorf(passnum.ECONFLICT, "Des carnets de ce distributeur sont remis au même moment : rien n'a été déplacé, réessayez.")
+	}
+	if toDistributorID == "" {
+		_, err = tx.exec(ctx, `UPDATE programmes SET unallocated_booklets = unallocated_booklets + ? WHERE id = ?`, booklets, programmeID)
+	} else {
+		_, err = tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
+			ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
+			available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, toDistributorID, booklets, booklets)
+	}
+	if err != nil {
+		return m, err
+	}
+	m.ID, m.CreatedAt = passnum.NewID(tx.now), tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO stock_transfers (id, programme_id, from_distributor_id, to_distributor_id, booklets, reason, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, programmeID, fromDistributorID, to, booklets, reason, micros(tx.now), bankActorRef(actor)); err != nil {
+		return m, err
+	}
+	return m, tx.audit(ctx, actor, "stock.move", "stock_transfer", m.ID, reason, map[string]any{"programme_id": programmeID,
+		"from_distributor_id": fromDistributorID, "to_distributor_id": toDistributorID, "booklets": booklets})
+}
+
+// ExpireProgramme is the programme's explicit expiry step, after the grace
+// period: its unused passes are expired for good (their stored status is
+// left as it is: a pass past its programme's last redeem day has always
+// read "expired", and redemption was already refused), the figures are
+// frozen, and the programme's validity, issuance and stock no longer
+// change. Running it again answers the first run's record (Created false).
+func (tx *Tx) ExpireProgramme(ctx context.Context, actor passnum.Actor, programmeID string) (passnum.ProgrammeExpiry, error) {
+	// The programme's row is locked first: two runs at once write once.
+	res, err := tx.exec(ctx, `UPDATE programmes SET name = name WHERE id = ?`, programmeID)
+	if err != nil {
+		return passnum.ProgrammeExpiry{}, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return passnum.ProgrammeExpiry{}, notFound("programme")
+	}
+	if e, err := tx.ProgrammeExpiry(ctx, programmeID); err == nil {
+		return e, nil
+	} else if passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		return e, err
+	}
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return passnum.ProgrammeExpiry{}, err
+	}
+	if err := p.ExpiryOpen(tx.Today()); err != nil {
+		return passnum.ProgrammeExpiry{}, err
+	}
+	e := passnum.ProgrammeExpiry{ProgrammeID: programmeID, ExpiredAt: tx.now, Created: true, PassesIssued: p.Stock.IssuedBooklets * int64(p.BookletSize)}
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'active'`, programmeID).Scan(&e.PassesUsed); err != nil {
+		return e, err
+	}
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE programme_id = ? AND status = 'unassigned'`, programmeID).Scan(&e.PassesNotHandedOut); err != nil {
+		return e, err
+	}
+	e.PassesUnused = e.PassesIssued - e.PassesUsed - e.PassesNotHandedOut
+	e.ReleasedCents = (e.PassesIssued - e.PassesUsed) * p.FaceValueCents
+	if _, err := tx.exec(ctx, `INSERT INTO programme_expiries (programme_id, expired_at, expired_by, passes_issued, passes_used, passes_unused, passes_not_handed_out, released_cents)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, programmeID, micros(tx.now), bankActorRef(actor), e.PassesIssued, e.PassesUsed, e.PassesUnused, e.PassesNotHandedOut, e.ReleasedCents); err != nil {
+		return e, err
+	}
+	return e, tx.audit(ctx, actor, "programme.expire", "programme", programmeID, "", map[string]any{"passes_unused": e.PassesUnused,
+		"passes_not_handed_out": e.PassesNotHandedOut, "released_cents": e.ReleasedCents})
+}
+
+// ProgrammeExpiry returns the record of the programme's expiry step; not
+// found until it ran.
+func (tx *Tx) ProgrammeExpiry(ctx context.Context, programmeID string) (passnum.ProgrammeExpiry, error) {
+	e := passnum.ProgrammeExpiry{ProgrammeID: programmeID}
+	var at int64
+	err := tx.queryRow(ctx, `SELECT expired_at, passes_issued, passes_used, passes_unused, passes_not_handed_out, released_cents FROM programme_expiries WHERE programme_id = ?`,
+		programmeID).Scan(&at, &e.PassesIssued, &e.PassesUsed, &e.PassesUnused, &e.PassesNotHandedOut, &e.ReleasedCents)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, passnum.Errorf(passnum.ENOTFOUND, "Ce programme n'a pas encore expiré.")
+	}
+	e.ExpiredAt = fromMicros(at)
+	return e, err
+}
+
+// ClosingStatement is a programme's closing statement: what its passes
+// became and, per funder, what that costs it. Used and adjusted face
+// value and the face value released are split between the funders by
+// their shares (largest remainder); settled and paid are the sums of the
+// funders' shares of the settlements' lines, the figures their statements
+// show. Before the expiry step the figures are those of today.
+type ClosingStatement struct {
+	ProgrammeID        string                   `json:"programme_id"`
+	ProgrammeName      string                   `json:"programme_name"`
+	Expired            bool                     `json:"expired"`
+	Expiry             *passnum.ProgrammeExpiry `json:"expiry"`
+	PassesIssued       int64                    `json:"passes_issued"`
+	PassesHandedOut    int64                    `json:"passes_handed_out"`
+	PassesUsed         int64                    `json:"passes_used"`
+	PassesUnused       int64                    `json:"passes_unused" doc:"remis et jamais utilisés"`
+	PassesNotHandedOut int64                    `json:"passes_not_handed_out"`
+	UsedCents          int64                    `json:"used_cents"`
+	AdjustedCents      int64                    `json:"adjusted_cents" doc:"corrections (négatif ou zéro)"`
+	ReleasedCents      int64                    `json:"released_cents" doc:"valeur faciale des pass jamais utilisés : rien à payer"`
+	SettledCents       int64                    `json:"settled_cents"`
+	PaidCents          int64                    `json:"paid_cents"`
+	// FinalSettlement is the programme's latest settlement (without its
+	// lines), nil when there is none.
+	FinalSettlement *passnum.Settlement `json:"final_settlement"`
+	Funders         []FunderClosing     `json:"funders"`
+}
+
+// FunderClosing is one funder's part of the closing statement.
+type FunderClosing struct {
+	FunderID      string `json:"funder_id"`
+	FunderName    string `json:"funder_name"`
+	ShareBps      int64  `json:"share_bps"`
+	UsedCents     int64  `json:"used_cents"`
+	AdjustedCents int64  `json:"adjusted_cents"`
+	ReleasedCents int64  `json:"released_cents"`
+	SettledCents  int64  `json:"settled_cents"`
+	PaidCents     int64  `json:"paid_cents"`
+	// DueCents is what the funder still has to pay for the settlements
+	// made: settled but not yet paid.
+	DueCents int64 `json:"due_cents"`
+}
+
+// ClosingStatement computes the programme's closing statement; funderID,
+// when set, keeps that funder's part only.
+func (tx *Tx) ClosingStatement(ctx context.Context, programmeID, funderID string) (ClosingStatement, error) {
+	p, err := tx.Programme(ctx, programmeID)
+	if err != nil {
+		return ClosingStatement{}, err
+	}
+	size := int64(p.BookletSize)
+	c := ClosingStatement{ProgrammeID: p.ID, ProgrammeName: p.Name, PassesIssued: p.Stock.IssuedBooklets * size, PassesHandedOut: p.Stock.HandedOutBooklets * size,
+		PassesUsed: p.Stock.RedeemedPasses, UsedCents: p.Money.UsedCents, AdjustedCents: p.Money.CorrectedCents, SettledCents: p.Money.SettledCents, PaidCents: p.Money.PaidCents,
+		Funders: []FunderClosing{}}
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE programme_id = ? AND status = 'unassigned'`, programmeID).Scan(&c.PassesNotHandedOut); err != nil {
+		return c, err
+	}
+	c.PassesUnused = c.PassesIssued - c.PassesUsed - c.PassesNotHandedOut
+	c.ReleasedCents = (c.PassesIssued - c.PassesUsed) * p.FaceValueCents
+	if e, err := tx.ProgrammeExpiry(ctx, programmeID); err == nil {
+		c.Expired, c.Expiry = true, &e
+	} else if passnum.ErrorCode(err) != passnum.ENOTFOUND {
+		return c, err
+	}
+	var last string
+	if err := tx.queryRow(ctx, `SELECT id FROM settlements WHERE programme_id = ? ORDER BY number DESC LIMIT 1`, programmeID).Scan(&last); err == nil {
+		s, err := scanSettlement(tx.queryRow(ctx, `SELECT `+settlementColumns+` FROM settlements s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?`, last))
+		if err != nil {
+			return c, err
+		}
+		c.FinalSettlement = &s
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return c, err
+	}
+	statements, err := tx.FunderStatements(ctx, programmeID, "")
+	if err != nil {
+		return c, err
+	}
+	bps := make([]int64, len(p.Funders))
+	for i, f := range p.Funders {
+		bps[i] = f.ShareBps
+	}
+	used, adjusted, released := passnum.Apportion(c.UsedCents, bps), passnum.Apportion(c.AdjustedCents, bps), passnum.Apportion(c.ReleasedCents, bps)
+	for i, f := range p.Funders {
+		fc := FunderClosing{FunderID: f.OrganisationID, ShareBps: f.ShareBps, UsedCents: used[i], AdjustedCents: adjusted[i], ReleasedCents: released[i]}
+		for _, st := range statements {
+			if st.FunderID == f.OrganisationID {
+				fc.FunderName, fc.SettledCents, fc.PaidCents, fc.DueCents = st.FunderName, st.SettledCents, st.PaidCents, st.DueCents
+			}
+		}
+		if funderID == "" || funderID == f.OrganisationID {
+			c.Funders = append(c.Funders, fc)
+		}
+	}
+	return c, nil
+}
