@@ -56,12 +56,18 @@ type Config struct {
 	// X-Forwarded-For header is believed for the client's address (what
 	// anonymous routes are limited and scoped by).
 	TrustedProxy string
+	// Events hears what was committed (redemptions, settlements), for the
+	// metrics; nil hears nothing.
+	Events passnum.Events
 }
 
 // New builds the API over a store.
 func New(s *store.Store, log *slog.Logger, cfg Config) *Server {
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Events == nil {
+		cfg.Events = passnum.NoEvents{}
 	}
 	return &Server{store: s, log: log, cfg: cfg}
 }
@@ -189,6 +195,11 @@ type redacted interface{ redacted() any }
 // rather than the route's 201 (the route documents it as AltStatus).
 type statused interface{ httpStatus() int }
 
+// reported is implemented by answers that tell the metrics what happened
+// (a redemption, a settlement): called once the write committed, never on
+// an idempotent replay.
+type reported interface{ report(passnum.Events) }
+
 // streamer is implemented by answers that are a file rather than JSON (CSV
 // exports): they write their own headers and body, inside the read
 // transaction. started says whether anything was written: after that, an
@@ -284,6 +295,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 			writeError(w, r, s.log, err)
 			return
 		}
+		if rp, ok := out.(reported); ok {
+			rp.report(s.cfg.Events)
+		}
 		if len(body) == 0 {
 			w.WriteHeader(rt.Status)
 			return
@@ -303,6 +317,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	h.Write(c.body)
 	hash := hex.EncodeToString(h.Sum(nil))
 	var body []byte
+	var done reported
 	status := rt.Status
 	write := s.store.Write
 	if rt.Exclusive {
@@ -310,7 +325,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	}
 	attempt := func() error {
 		return write(r.Context(), func(tx *store.Tx) error {
-			body, status = nil, rt.Status
+			body, status, done = nil, rt.Status, nil
 			c.mails = nil
 			if key != "" {
 				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
@@ -332,6 +347,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 			if st, ok := out.(statused); ok {
 				status = st.httpStatus()
 			}
+			done, _ = out.(reported)
 			if out != nil {
 				if body, err = json.Marshal(out); err != nil {
 					return err
@@ -358,6 +374,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
+	}
+	if done != nil {
+		done.report(s.cfg.Events)
 	}
 	for _, m := range c.mails {
 		s.send(r.Context(), m)

@@ -26,6 +26,19 @@ func newRedeemResponse(out store.Redeemed) redeemResponse {
 	return res
 }
 
+// report counts the redemptions once they are committed.
+func (r redeemResponse) report(ev passnum.Events) {
+	all := r.Redemptions
+	if len(all) == 0 {
+		all = []passnum.Redemption{r.Redemption}
+	}
+	var cents int64
+	for _, x := range all {
+		cents += x.AmountCents
+	}
+	ev.Redeemed(len(all), cents)
+}
+
 func redeem(c *call) (func(*store.Tx) (any, error), error) {
 	code, err := c.code()
 	if err != nil {

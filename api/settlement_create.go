@@ -18,6 +18,9 @@ type settlementAnswer struct {
 	passnum.Settlement
 }
 
+// report counts a settlement the run made, once committed.
+func (a settlementAnswer) report(ev passnum.Events) { passnum.SettledEvent(ev, a.Settlement) }
+
 func (a settlementAnswer) httpStatus() int {
 	if a.Created {
 		return http.StatusCreated

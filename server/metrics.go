@@ -21,6 +21,13 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// What the product did, once committed (passnum.Events).
+	redemptions     prometheus.Counter
+	redeemedCents   prometheus.Counter
+	settlements     prometheus.Counter
+	settlementLines *prometheus.CounterVec
+	settledCents    prometheus.Counter
+	refusals        *prometheus.CounterVec
 }
 
 func newMetrics(s *store.Store) *metrics {
@@ -35,8 +42,33 @@ func newMetrics(s *store.Store) *metrics {
 			Help:    "Time to answer an HTTP request, by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"route"}),
+		redemptions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passnum_redemptions_total",
+			Help: "Passes redeemed (committed), through the API and the pages.",
+		}),
+		redeemedCents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passnum_redeemed_cents_total",
+			Help: "Face value of the passes redeemed, in cents.",
+		}),
+		settlements: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passnum_settlements_total",
+			Help: "Settlements made (a run that finds nothing new makes none).",
+		}),
+		settlementLines: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "passnum_settlement_lines_total",
+			Help: "Places' lines of the settlements made, paid or held back (no approved bank details, suspended or withdrawn place).",
+		}, []string{"line"}),
+		settledCents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passnum_settled_cents_total",
+			Help: "Amount of the settlements made, to transfer to the places, in cents.",
+		}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "passnum_attempts_refused_total",
+			Help: "Attempts refused, by limit (signin.address, signin.account, signin.pass, …) or busy password hashing (busy).",
+		}, []string{"limit"}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, storeCollector{s},
+		m.redemptions, m.redeemedCents, m.settlements, m.settlementLines, m.settledCents, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -44,6 +76,26 @@ func newMetrics(s *store.Store) *metrics {
 func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route).Observe(d.Seconds())
+}
+
+// Redeemed, Settled and Refused make the metrics a passnum.Events.
+func (m *metrics) Redeemed(passes int, cents int64) {
+	m.redemptions.Add(float64(passes))
+	m.redeemedCents.Add(float64(cents))
+}
+
+func (m *metrics) Settled(lines, heldBack int, cents int64) {
+	m.settlements.Inc()
+	m.settlementLines.WithLabelValues("paid").Add(float64(lines))
+	m.settlementLines.WithLabelValues("held_back").Add(float64(heldBack))
+	m.settledCents.Add(float64(cents))
+}
+
+func (m *metrics) Refused(kind string) {
+	if kind == "" {
+		kind = "unknown"
+	}
+	m.refusals.WithLabelValues(kind).Inc()
 }
 
 func (m *metrics) handler() http.Handler {

@@ -47,7 +47,9 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 	log = slog.New(requestid.LogHandler(log.Handler()))
 	srv := &Server{store: s, log: log}
 	mux := http.NewServeMux()
-	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy})
+	m := newMetrics(s)
+	cfg.Events = m
+	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy, Events: m})
 	siteURL := cfg.PublicURL
 	if siteURL == "" {
 		siteURL = "http://127.0.0.1:8080"
@@ -62,7 +64,6 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 		return nil, err
 	}
 	pages.Register(mux)
-	m := newMetrics(s)
 	srv.Metrics = m.handler()
 	trusted := func(r *http.Request) bool { return cfg.TrustedProxy != "" && remoteHost(r) == cfg.TrustedProxy }
 	srv.Handler = requestid.Middleware(trusted, logRequests(log, m, securityHeaders(mux)))

@@ -301,6 +301,7 @@ func lieuRedeem(q *request) error {
 		for _, r := range out.Redemptions {
 			total += r.AmountCents
 		}
+		q.s.cfg.Events.Redeemed(len(out.Redemptions), total)
 		msg := "Pass encaissé : " + euros(total) + " seront remboursés à votre structure."
 		if n := len(out.Redemptions); n > 1 {
 			msg = passnum.CountOf(n, "pass encaissé", "pass encaissés") + " pour cette formation : " + euros(total) + " seront remboursés à votre structure."

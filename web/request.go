@@ -282,9 +282,12 @@ func errorStatus(pe *passnum.Error) (int, string) {
 func (s *Server) logRefusal(r *http.Request, pe *passnum.Error) {
 	switch pe.Code {
 	case passnum.ETOOMANYATTEMPTS:
-		s.log.Warn("attempt refused", "limit", pe.Extra["limit"], "route", r.Pattern)
+		kind, _ := pe.Extra["limit"].(string)
+		s.log.Warn("attempt refused", "limit", kind, "route", r.Pattern)
+		s.cfg.Events.Refused(kind)
 	case passnum.EBUSY:
 		s.log.Warn("password hashing busy", "route", r.Pattern)
+		s.cfg.Events.Refused("busy")
 	}
 }
 

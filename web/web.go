@@ -48,6 +48,9 @@ type Config struct {
 	// Passwords bounds the memory password hashing takes; by default one
 	// hash per core (4 at most) at a time, the others waiting a little.
 	Passwords *passnum.PasswordHasher
+	// Events hears what was committed (redemptions, settlements) and the
+	// attempts refused, for the metrics; nil hears nothing.
+	Events passnum.Events
 }
 
 // Server serves the pages.
@@ -80,6 +83,9 @@ func New(s *store.Store, log *slog.Logger, cfg Config) (*Server, error) {
 	t, err := parseTemplates()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Events == nil {
+		cfg.Events = passnum.NoEvents{}
 	}
 	if cfg.Passwords == nil {
 		cfg.Passwords = passnum.NewPasswordHasher(passnum.PasswordHasherLimits{})

@@ -1,0 +1,121 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"passnum"
+	"passnum/demo"
+	"passnum/server"
+	"passnum/store/storetest"
+	"passnum/web"
+)
+
+// /metrics counts what the product did once it is committed: passes
+// redeemed, settlements made (not a run that found nothing new), and
+// attempts refused by a limit, by the limit's kind.
+func TestMetricsCountWhatHappened(t *testing.T) {
+	clock := passnum.NewFixedClock(storetest.Epoch)
+	s, _ := storetest.OpenSQLite(t, clock)
+	sum, err := demo.Seed(context.Background(), s, clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.Build(s, slog.New(slog.DiscardHandler), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, key string, body any) *httptest.ResponseRecorder {
+		t.Helper()
+		var b []byte
+		if body != nil {
+			b, _ = json.Marshal(body)
+		}
+		req := httptest.NewRequest(method, path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		srv.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	metrics := func() string {
+		rec := httptest.NewRecorder()
+		srv.Metrics.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		return rec.Body.String()
+	}
+	before := metrics()
+	if !strings.Contains(before, "passnum_redemptions_total 0") || !strings.Contains(before, "passnum_settlements_total 0") {
+		t.Fatalf("counters do not start at zero:\n%s", before)
+	}
+
+	code := sum.Beneficiary.PassCode
+	rec := call("POST", "/api/v1/passes/"+code+"/redeem", sum.Keys["place"].Secret, map[string]any{"service": "Maîtrise des outils numériques du quotidien"})
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("redeem: %d %s", rec.Code, rec.Body)
+	}
+	var red passnum.Redemption
+	if err := json.Unmarshal(rec.Body.Bytes(), &red); err != nil {
+		t.Fatal(err)
+	}
+	// A refused redemption (the same pass again) counts nothing.
+	if rec := call("POST", "/api/v1/passes/"+code+"/redeem", sum.Keys["place"].Secret, map[string]any{"service": "Maîtrise des outils numériques du quotidien"}); rec.Code != http.StatusConflict {
+		t.Fatalf("second redeem: %d %s", rec.Code, rec.Body)
+	}
+	cutoff := clock.Now().In(passnum.Paris).Format("2006-01-02")
+	settle := map[string]any{"programme_id": red.ProgrammeID, "cutoff": cutoff}
+	first := call("POST", "/api/v1/settlements", sum.Keys["operator"].Secret, settle)
+	if first.Code != http.StatusCreated {
+		t.Fatalf("settle: %d %s", first.Code, first.Body)
+	}
+	var made passnum.Settlement
+	if err := json.Unmarshal(first.Body.Bytes(), &made); err != nil {
+		t.Fatal(err)
+	}
+	paid, held := 0, 0
+	for _, l := range made.Lines {
+		if l.HeldBack {
+			held++
+		} else {
+			paid++
+		}
+	}
+	// The same cut-off again finds nothing new: no settlement made.
+	if again := call("POST", "/api/v1/settlements", sum.Keys["operator"].Secret, settle); again.Code != http.StatusOK {
+		t.Fatalf("settle again: %d %s", again.Code, again.Body)
+	}
+	// Six wrong birth dates for one pass: the pass holder's limit refuses
+	// the sixth.
+	for i := 0; i < passnum.PassHolderLimit.Max+1; i++ {
+		form := url.Values{"code": {code}, "birth_date": {"01/01/1990"}}
+		req := httptest.NewRequest(http.MethodPost, "/mon-pass", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		srv.Handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+
+	after := metrics()
+	for _, want := range []string{
+		"passnum_redemptions_total 1\n",
+		"passnum_redeemed_cents_total 1000\n",
+		"passnum_settlements_total 1\n",
+		`passnum_settlement_lines_total{line="paid"} ` + itoa(paid) + "\n",
+		`passnum_settlement_lines_total{line="held_back"} ` + itoa(held) + "\n",
+		`passnum_attempts_refused_total{limit="signin.pass"} 1` + "\n",
+	} {
+		if !strings.Contains(after, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !strings.Contains(after, "passnum_settled_cents_total ") || strings.Contains(after, "passnum_settled_cents_total 0\n") {
+		t.Errorf("/metrics lacks the settled amount (settlement total %d)", made.TotalCents)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
