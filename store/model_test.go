@@ -24,7 +24,24 @@ import (
 
 var modelSeed = flag.Uint64("seed", 0, "replay TestModel with this seed (default: PASSNUM_MODEL_SEED, else fixed seeds and one from the clock)")
 
-const modelSteps = 150
+var modelSteps = flag.Int("steps", 0, "steps of each TestModel run (default: PASSNUM_MODEL_STEPS, else 500)")
+
+// stepsOfModel is how many operations each seed runs: a few thousand in
+// all by default, many more on demand.
+func stepsOfModel(t *testing.T) int {
+	t.Helper()
+	if *modelSteps > 0 {
+		return *modelSteps
+	}
+	if v := os.Getenv("PASSNUM_MODEL_STEPS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("PASSNUM_MODEL_STEPS=%q: a number of steps, 1 or more", v)
+		}
+		return n
+	}
+	return 500
+}
 
 func modelSeeds(t *testing.T) []uint64 {
 	t.Helper()
@@ -54,13 +71,14 @@ func TestModel(t *testing.T) {
 							seed, s.Engine(), seed, seed)
 					}
 				})
-				for step := range modelSteps {
+				steps := stepsOfModel(t)
+				for step := range steps {
 					m.step, m.touched = step, -1
 					m.doRandomOperation()
 					m.verify()
 				}
-				t.Logf("%d steps: %d programmes, %d passes handed out, %d redemptions (%d cancelled); outcomes %v",
-					modelSteps, len(m.progs), len(m.passes), len(m.reds), m.cancelled(), m.outcomes)
+				t.Logf("%d steps: %d programmes, %d passes handed out, %d redemptions (%d cancelled), %d settlements; outcomes %v",
+					steps, len(m.progs), len(m.passes), len(m.reds), m.cancelled(), len(m.setts), m.outcomes)
 			})
 		})
 	}
@@ -69,6 +87,7 @@ func TestModel(t *testing.T) {
 type mPlace struct {
 	actor  passnum.Actor
 	status string
+	bank   bool // has approved bank details
 }
 
 type mStock struct{ allocated, available int64 }
@@ -80,6 +99,16 @@ type mProgramme struct {
 	unallocated int64
 	unassigned  []string  // codes of passes not handed out
 	stock       []*mStock // by distributor index; nil when never allocated
+	expired     bool
+	// By place index: the carry of its last line (≤ 0), the corrections
+	// waiting for a settlement (their sum, ≤ 0, and count), and what its
+	// paid settlements paid it.
+	carry    map[int]int64
+	pending  map[int]int64
+	npending map[int]int
+	paid     map[int]int64
+	// cutoffs: the latest settlement of each cut-off day.
+	cutoffs map[string]int
 }
 
 type mBeneficiary struct {
@@ -104,6 +133,15 @@ type mRedemption struct {
 	at        time.Time
 	amount    int64
 	cancelled bool
+	settled   int // index of its settlement, or -1
+	corrected bool
+}
+
+type mSettlement struct {
+	id     string
+	prog   int
+	status passnum.SettlementStatus
+	amount map[int]int64 // paid lines' amounts by place index
 }
 
 type model struct {
@@ -124,6 +162,7 @@ type model struct {
 	passes  []*mPass // handed out, in hand-out order
 	known   map[string]bool
 	reds    []*mRedemption
+	setts   []*mSettlement
 }
 
 func newModel(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB, seed uint64) *model {
@@ -203,6 +242,11 @@ func (m *model) doRandomOperation() {
 		{16, m.redeem},
 		{5, m.cancel},
 		{3, m.advanceClock},
+		{2, m.giveBankDetails},
+		{3, m.settle},
+		{3, m.correct},
+		{3, m.paySettlement},
+		{1, m.expire},
 	}
 	total := 0
 	for _, o := range ops {
@@ -366,7 +410,8 @@ func (m *model) createProgramme() bool {
 	})
 	m.expect(fmt.Sprintf("create programme %s..%s+%d", p.ValidFrom, p.ValidUntil, p.GraceDays), err, want)
 	if err == nil {
-		mp := &mProgramme{p: got, shares: map[string]int64{}}
+		mp := &mProgramme{p: got, shares: map[string]int64{}, carry: map[int]int64{}, pending: map[int]int64{}, npending: map[int]int{},
+			paid: map[int]int64{}, cutoffs: map[string]int{}}
 		for _, f := range p.Funders {
 			mp.shares[f.OrganisationID] = f.ShareBps
 		}
@@ -389,6 +434,8 @@ func (m *model) issue() bool {
 	n, want := int64(1+m.pick(6)), ""
 	if m.chance(5) {
 		n, want = 0, passnum.EINVALID
+	} else if p.expired {
+		want = passnum.EPROGRAMMECLOSED
 	}
 	_, err := write(m.t, m.s, func(ctx context.Context, tx *store.Tx) (passnum.Issuance, error) {
 		return tx.Issue(ctx, m.op, p.p.ID, n)
@@ -421,6 +468,8 @@ func (m *model) allocate() bool {
 	n := int64(1 + m.pick(4))
 	target, want := m.dists[di].OrganisationID, ""
 	switch {
+	case p.expired:
+		want = passnum.EPROGRAMMECLOSED
 	case len(m.places) > 0 && m.chance(5):
 		target, want = m.places[0].actor.OrganisationID, passnum.EINVALID
 	case p.unallocated < n:
@@ -665,7 +714,7 @@ func (m *model) redeem() bool {
 	}
 	m.wantApportioned(prog, red.AmountCents)
 	pass.status = passnum.PassRedeemed
-	m.reds = append(m.reds, &mRedemption{id: red.ID, pass: slices.Index(m.passes, pass), place: pli, at: red.RedeemedAt, amount: red.AmountCents})
+	m.reds = append(m.reds, &mRedemption{id: red.ID, pass: slices.Index(m.passes, pass), place: pli, at: red.RedeemedAt, amount: red.AmountCents, settled: -1})
 	return true
 }
 
@@ -698,6 +747,8 @@ func (m *model) cancel() bool {
 		want = passnum.ENOTFOUND
 	case red.cancelled:
 		want = passnum.EALREADYCANCELLED
+	case red.settled >= 0:
+		want = passnum.EALREADYREIMBURSED
 	case actor.Role != passnum.RoleOperator && m.clock.Now().After(deadline):
 		want = passnum.ECANCELWINDOWCLOSED
 	}
@@ -852,6 +903,7 @@ func (m *model) verify() {
 		if pi != m.touched {
 			continue
 		}
+		m.verifyBalances(pi)
 		got := m.Programme(p.p.ID)
 		wantStock := passnum.ProgrammeStock{IssuedBooklets: p.issued, UnallocatedBooklets: p.unallocated, HandedOutBooklets: handedOut, RedeemedPasses: want["active"]}
 		if *got.Stock != wantStock {
