@@ -1,6 +1,7 @@
 package passnum
 
 import (
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,6 +84,35 @@ func (d *Date) UnmarshalText(b []byte) error {
 		return err
 	}
 	*d = v
+	return nil
+}
+
+// Value stores the day as YYYY-MM-DD text, the columns' format on both
+// engines; the zero Date is stored as NULL.
+func (d Date) Value() (driver.Value, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), nil
+}
+
+// Scan reads a stored day and refuses one that is not YYYY-MM-DD or does
+// not exist, rather than reading it as the zero day: a NULL reads as the
+// zero Date.
+func (d *Date) Scan(src any) error {
+	if src == nil {
+		*d = Date{}
+		return nil
+	}
+	v, err := scanText(src)
+	if err != nil {
+		return err
+	}
+	day, err := ParseDate(v)
+	if err != nil {
+		return fmt.Errorf("jour enregistré illisible : %w", err)
+	}
+	*d = day
 	return nil
 }
 

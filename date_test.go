@@ -190,3 +190,32 @@ func TestMustDatePanicsOnImpossibleDay(t *testing.T) {
 	}()
 	MustDate("2005-02-30")
 }
+
+// A stored day reads back as itself; NULL as the zero day; a malformed or
+// impossible one is an error, never a silent zero.
+func TestDateScanValue(t *testing.T) {
+	d := MustDate("2026-02-28")
+	v, err := d.Value()
+	if err != nil || v != "2026-02-28" {
+		t.Fatalf("Value = %v, %v", v, err)
+	}
+	if v, _ := (Date{}).Value(); v != nil {
+		t.Fatalf("zero Value = %v, want NULL", v)
+	}
+	for _, src := range []any{"2026-02-28", []byte("2026-02-28")} {
+		var got Date
+		if err := got.Scan(src); err != nil || got != d {
+			t.Errorf("Scan(%v) = %v, %v", src, got, err)
+		}
+	}
+	got := MustDate("2000-01-01")
+	if err := got.Scan(nil); err != nil || !got.IsZero() {
+		t.Errorf("Scan(nil) = %v, %v", got, err)
+	}
+	for _, src := range []any{"2026-02-30", "28/02/2026", "", int64(20260228)} {
+		var got Date
+		if err := got.Scan(src); err == nil {
+			t.Errorf("Scan(%#v) accepted as %v", src, got)
+		}
+	}
+}

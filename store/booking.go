@@ -197,12 +197,11 @@ func (tx *Tx) SessionAttendees(ctx context.Context, sessionID, placeID string) (
 	out := []passnum.Attendee{}
 	for rows.Next() {
 		var a passnum.Attendee
-		var birth string
+		var bd passnum.Date
 		var created int64
-		if err := rows.Scan(&a.BookingID, &a.FirstName, &birth, &created, &a.UnusedPasses); err != nil {
+		if err := rows.Scan(&a.BookingID, &a.FirstName, &bd, &created, &a.UnusedPasses); err != nil {
 			return nil, err
 		}
-		bd, _ := passnum.ParseDate(birth)
 		a.BirthYear = bd.Year
 		a.BookedAt = fromMicros(created)
 		a.HasUnusedPasses = a.UnusedPasses > 0

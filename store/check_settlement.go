@@ -97,12 +97,12 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, cutoff string
+		var id string
+		var day passnum.Date
 		var latest *int64
-		if err := rows.Scan(&id, &cutoff, &latest); err != nil {
+		if err := rows.Scan(&id, &day, &latest); err != nil {
 			return nil, err
 		}
-		day, _ := passnum.ParseDate(cutoff)
 		if latest != nil && *latest >= micros(day.EndInstant()) {
 			return violation("settlement", "remboursement %s : arrêté au %s, il paie un encaissement du %s", id, frDate(day), frDate(passnum.ParisDate(fromMicros(*latest)))), nil
 		}

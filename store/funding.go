@@ -90,23 +90,21 @@ func (tx *Tx) FunderStatements(ctx context.Context, programmeID, funderID string
 	defer rows.Close()
 	for rows.Next() {
 		var fs FunderSettlement
-		var funder, cutoff string
-		var paidOn *string
-		if err := rows.Scan(&funder, &fs.SettlementID, &fs.Reference, &cutoff, &fs.Status, &paidOn, &fs.TotalCents, &fs.ShareCents); err != nil {
+		var funder string
+		var paidOn passnum.Date
+		if err := rows.Scan(&funder, &fs.SettlementID, &fs.Reference, &fs.Cutoff, &fs.Status, &paidOn, &fs.TotalCents, &fs.ShareCents); err != nil {
 			return nil, err
 		}
 		i, ok := index[funder]
 		if !ok {
 			continue
 		}
-		fs.Cutoff, _ = passnum.ParseDate(cutoff)
-		if paidOn != nil {
-			d, _ := passnum.ParseDate(*paidOn)
-			fs.PaidOn = &d
+		if !paidOn.IsZero() {
+			fs.PaidOn = &paidOn
 		}
 		st := &out[i]
 		st.Settlements = append(st.Settlements, fs)
-		month := cutoff[:7]
+		month := fs.Cutoff.String()[:7]
 		k := slices.IndexFunc(st.Months, func(m FunderMonth) bool { return m.Month == month })
 		if k < 0 {
 			st.Months = append(st.Months, FunderMonth{Month: month})

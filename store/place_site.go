@@ -16,15 +16,14 @@ const placeSiteColumns = `id, COALESCE(organisation_id, ''), opendata_id, pivot,
 func scanPlaceSite(sc interface{ Scan(...any) error }) (passnum.Site, error) {
 	var s passnum.Site
 	var lat, lng sql.NullFloat64
-	var services, publics, support, fees, updatedOn string
+	var services, publics, support, fees string
 	var created, updated int64
 	err := sc.Scan(&s.ID, &s.OrganisationID, &s.OpenDataID, &s.Pivot, &s.Name, &s.Address, &s.AddressComplement, &s.CommuneINSEE, &s.CommuneName, &s.Postcode,
-		&lat, &lng, &s.OpeningHours, &s.Phone, &s.Email, &s.Website, &s.AccessibilityURL, &services, &publics, &support, &fees, &updatedOn, &created, &updated)
+		&lat, &lng, &s.OpeningHours, &s.Phone, &s.Email, &s.Website, &s.AccessibilityURL, &services, &publics, &support, &fees, &s.UpdatedOn, &created, &updated)
 	if lat.Valid && lng.Valid {
 		s.Latitude, s.Longitude = &lat.Float64, &lng.Float64
 	}
 	s.Services, s.Publics, s.SpecificSupport, s.Fees = splitSiteValues(services), splitSiteValues(publics), splitSiteValues(support), splitSiteValues(fees)
-	s.UpdatedOn, _ = passnum.ParseDate(updatedOn)
 	s.CreatedAt, s.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return s, err
 }

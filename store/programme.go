@@ -16,19 +16,16 @@ const programmeColumns = `id, name, face_value_cents, booklet_size, valid_from, 
 
 func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error) {
 	var p passnum.Programme
-	var from, until, terr, handout string
+	var terr string
 	var created int64
 	var budget, expired sql.NullInt64
 	st := &passnum.ProgrammeStock{}
-	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &from, &until, &p.GraceDays, &p.MinAge, &p.MaxAge,
+	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &p.ValidFrom, &p.ValidUntil, &p.GraceDays, &p.MinAge, &p.MaxAge,
 		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created, &terr, &p.MaxPassesPerTraining,
-		&budget, &p.FourEyes, &handout, &p.Payer.Name, &p.Payer.IBAN, &p.Payer.BIC, &expired)
+		&budget, &p.FourEyes, &p.HandoutUntil, &p.Payer.Name, &p.Payer.IBAN, &p.Payer.BIC, &expired)
 	if err != nil {
 		return p, err
 	}
-	p.ValidFrom, _ = passnum.ParseDate(from)
-	p.ValidUntil, _ = passnum.ParseDate(until)
-	p.HandoutUntil, _ = passnum.ParseDate(handout)
 	if budget.Valid {
 		p.BudgetCents = &budget.Int64
 	}

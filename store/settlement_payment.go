@@ -25,7 +25,7 @@ type settlementState struct {
 	programme  string
 	createdAt  int64
 	recordedBy sql.NullString
-	paidOn     sql.NullString
+	paidOn     passnum.Date
 	bankRef    sql.NullString
 }
 
@@ -135,10 +135,10 @@ func (tx *Tx) confirmPayment(ctx context.Context, actor passnum.Actor, id string
 	me := bankActorRef(actor)
 	if st.recordedBy.String == me {
 		return passnum.Settlement{}, passnum.Errorf(passnum.EFOUREYESREQUIRED, "Vous avez vous-même enregistré ce paiement : un autre opérateur doit le confirmer (quatre yeux). Demandez à un collègue de confirmer le paiement du %s, référence « %s ».",
-			frDate(mustDate(st.paidOn.String)), st.bankRef.String)
+			frDate(st.paidOn), st.bankRef.String)
 	}
-	if !pay.PaidOn.IsZero() && pay.PaidOn.String() != st.paidOn.String {
-		return passnum.Settlement{}, passnum.Invalid(passnum.FieldError{Field: "paid_on", Detail: "le paiement a été enregistré au " + frDate(mustDate(st.paidOn.String)) +
+	if !pay.PaidOn.IsZero() && pay.PaidOn != st.paidOn {
+		return passnum.Settlement{}, passnum.Invalid(passnum.FieldError{Field: "paid_on", Detail: "le paiement a été enregistré au " + frDate(st.paidOn) +
 			" : confirmez ce jour, ou demandez à l'opérateur qui l'a enregistré de le corriger avec la banque"})
 	}
 	if pay.BankReference != "" && pay.BankReference != st.bankRef.String {
@@ -152,7 +152,7 @@ func (tx *Tx) confirmPayment(ctx context.Context, actor passnum.Actor, id string
 	if n, _ := res.RowsAffected(); n != 1 {
 		return passnum.Settlement{}, passnum.Errorf(passnum.EALREADYSETTLED, "Ce paiement vient d'être confirmé par quelqu'un d'autre : rechargez le remboursement.")
 	}
-	if err := tx.audit(ctx, actor, "settlement.paid", "settlement", id, "", map[string]any{"programme_id": st.programme, "paid_on": st.paidOn.String,
+	if err := tx.audit(ctx, actor, "settlement.paid", "settlement", id, "", map[string]any{"programme_id": st.programme, "paid_on": st.paidOn.String(),
 		"bank_reference": st.bankRef.String, "confirms": st.recordedBy.String}); err != nil {
 		return passnum.Settlement{}, err
 	}
@@ -182,11 +182,6 @@ func checkPayment(pay Payment, created, today passnum.Date) error {
 		fe.Add("bank_reference", "140 caractères au plus")
 	}
 	return fe.Err()
-}
-
-func mustDate(s string) passnum.Date {
-	d, _ := passnum.ParseDate(s)
-	return d
 }
 
 // writePayments books each paid line of the settlement into its place's

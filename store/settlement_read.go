@@ -23,21 +23,18 @@ const settlementColumns = `s.id, s.programme_id, p.name, s.reference, s.cutoff, 
 
 func scanSettlement(sc interface{ Scan(...any) error }) (passnum.Settlement, error) {
 	var s passnum.Settlement
-	var cutoff string
-	var paidOn sql.NullString
+	var paidOn passnum.Date
 	var created int64
 	var sent, recorded, paid sql.NullInt64
-	err := sc.Scan(&s.ID, &s.ProgrammeID, &s.ProgrammeName, &s.Reference, &cutoff, &s.Status, &s.FourEyes, &s.TotalCents, &created, &sent,
+	err := sc.Scan(&s.ID, &s.ProgrammeID, &s.ProgrammeName, &s.Reference, &s.Cutoff, &s.Status, &s.FourEyes, &s.TotalCents, &created, &sent,
 		&paidOn, &s.BankReference, &recorded, &paid, &s.LineCount, &s.HeldBackCount)
 	if err != nil {
 		return s, err
 	}
-	s.Cutoff, _ = passnum.ParseDate(cutoff)
 	s.CreatedAt = fromMicros(created)
 	s.SentAt, s.PaymentRecordedAt, s.PaidAt = nullMicros(sent), nullMicros(recorded), nullMicros(paid)
-	if paidOn.Valid {
-		d, _ := passnum.ParseDate(paidOn.String)
-		s.PaidOn = &d
+	if !paidOn.IsZero() {
+		s.PaidOn = &paidOn
 	}
 	return s, nil
 }
@@ -289,14 +286,14 @@ type AccountingEntry struct {
 // read first; the redemptions stream by the settlement's index, unsorted
 // in memory.
 func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn func(AccountingEntry) error) error {
-	var ref, cutoff string
-	if err := tx.queryRow(ctx, `SELECT reference, cutoff FROM settlements WHERE id = ?`, settlementID).Scan(&ref, &cutoff); err != nil {
+	var ref string
+	var day passnum.Date
+	if err := tx.queryRow(ctx, `SELECT reference, cutoff FROM settlements WHERE id = ?`, settlementID).Scan(&ref, &day); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("remboursement")
 		}
 		return err
 	}
-	day, _ := passnum.ParseDate(cutoff)
 	places := map[string][2]string{}
 	byPlace := map[string][]AccountingEntry{}
 	var order []string
