@@ -32,7 +32,7 @@ func placesNear(c *call) (func(*store.Tx) (any, error), error) {
 		}
 		f.FieldErrors = append(f.FieldErrors, pe.Fields...)
 	}
-	origin, err := store.ResolveOrigin(q.Get("commune"), q.Get("postcode"))
+	origin, err := passnum.ResolveOrigin(q.Get("commune"), q.Get("postcode"))
 	if err != nil {
 		var pe *passnum.Error
 		// Alone, the error keeps its suggestions of communes.
@@ -50,7 +50,7 @@ func placesNear(c *call) (func(*store.Tx) (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return store.NearResult{Origin: origin, RadiusKm: nq.RadiusKm, Service: nq.Service, WithinWeeks: nq.WithinWeeks, Items: items}, nil
+		return NearResult{Origin: origin, RadiusKm: nq.RadiusKm, Service: nq.Service, WithinWeeks: nq.WithinWeeks, Items: items}, nil
 	}, nil
 }
 
@@ -66,4 +66,13 @@ func nearQueryInt(f *fields, v, name, detail string) int {
 		return 0
 	}
 	return n
+}
+
+// NearResult is the answer to a search.
+type NearResult struct {
+	Origin      passnum.SearchOrigin `json:"origin"`
+	RadiusKm    float64              `json:"radius_km"`
+	Service     string               `json:"service,omitempty"`
+	WithinWeeks int                  `json:"within_weeks,omitempty"`
+	Items       []store.NearSite     `json:"items" doc:"sites du plus proche au plus éloigné"`
 }

@@ -22,7 +22,7 @@ func searchRoutes() []*route {
 				{Name: "radius_km", Type: "integer", Doc: "rayon en kilomètres (30 par défaut, 100 au plus)"},
 				{Name: "limit", Type: "integer", Doc: "nombre de résultats (20 par défaut, 100 au plus)"},
 			},
-			Response: store.NearResult{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: placesNear},
+			Response: NearResult{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: placesNear},
 		{Method: "GET", Path: "/sites/{id}", Summary: "Fiche publique d'un site (d'un lieu labellisé, ou entrée d'annuaire importée) : ses données open data, son organisation, s'il accepte le pass et ses prochaines sessions avec des places libres (public, sans clé)",
 			Response: store.SiteCard{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSiteCard},
 		{Method: "GET", Path: "/exports/activities.csv", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace},

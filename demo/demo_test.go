@@ -397,7 +397,7 @@ func checkPlaceFiles(t *testing.T, s *store.Store) {
 func checkSearchNearBesancon(t *testing.T, s *store.Store, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	origin, err := store.ResolveOrigin("25056", "")
+	origin, err := passnum.ResolveOrigin("25056", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,9 +25,9 @@ const benchSites = 20000
 func BenchmarkSitesNear(b *testing.B) {
 	origins := []string{"25056", "21231", "75056", "69123", "13055", "31555", "33063", "59350", "67482", "44109",
 		"35238", "39198", "58194", "89024", "70550", "90010", "71076", "63113", "29019", "2A004"}
-	var points []store.SearchOrigin
+	var points []passnum.SearchOrigin
 	for _, c := range origins {
-		o, err := store.ResolveOrigin(c, "")
+		o, err := passnum.ResolveOrigin(c, "")
 		if err != nil {
 			b.Fatal(err)
 		}

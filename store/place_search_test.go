@@ -93,7 +93,7 @@ func searchNear(t *testing.T, s *store.Store, q store.NearQuery) []store.NearSit
 
 func nearFrom(t *testing.T, s *store.Store, commune string, q store.NearQuery) []store.NearSite {
 	t.Helper()
-	o, err := store.ResolveOrigin(commune, "")
+	o, err := passnum.ResolveOrigin(commune, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,52 +280,6 @@ func TestSitesNearFilters(t *testing.T) {
 			}
 		}
 	})
-}
-
-func TestResolveOrigin(t *testing.T) {
-	o, err := store.ResolveOrigin("25056", "")
-	if err != nil || o.Commune != "Besançon" || o.Postcode != "25000" || o.Note != "" {
-		t.Fatalf("%+v %v", o, err)
-	}
-	o, err = store.ResolveOrigin("", "25000")
-	if err != nil || o.CommuneINSEE != "25056" || o.Note != "" || len(o.OtherCommunes) != 0 {
-		t.Fatalf("%+v %v", o, err)
-	}
-	// 39100 serves Dole and thirteen villages around it: the search
-	// starts from Dole, the biggest, and says so.
-	o, err = store.ResolveOrigin("", "39100")
-	if err != nil || o.CommuneINSEE != "39198" || o.Commune != "Dole" || len(o.OtherCommunes) != 13 ||
-		!strings.Contains(o.Note, "plusieurs communes") || !strings.Contains(o.Note, "Dole (39198)") || !strings.Contains(o.Note, "Authume (39030)") {
-		t.Fatalf("%+v %v", o, err)
-	}
-	// A postcode of Paris starts from its district, not the city's centre.
-	o, err = store.ResolveOrigin("", "75001")
-	if err != nil || o.CommuneINSEE != "75101" || len(o.OtherCommunes) != 0 {
-		t.Fatalf("%+v %v", o, err)
-	}
-	refusals := []struct {
-		commune, postcode, field, says string
-	}{
-		{"99999", "", "commune", "aucune commune ne porte le code INSEE 99999"},
-		{"25000", "", "commune", "25000 est un code postal, pas un code INSEE : cherchez avec postcode=25000, ou avec commune=25056 (Besançon)"},
-		{"besancon", "", "commune", "Besançon : commune=25056"},
-		{"zzzz", "", "commune", "n'est pas un code INSEE"},
-		{"", "99999", "postcode", "aucune commune n'a le code postal 99999"},
-		{"", "2500", "postcode", "5 chiffres"},
-		{"25056", "25000", "commune", "pas les deux"},
-		{"", "", "commune", "commune=25056"},
-	}
-	for _, r := range refusals {
-		_, err := store.ResolveOrigin(r.commune, r.postcode)
-		e := wantCode(t, err, passnum.EINVALID)
-		if len(e.Fields) != 1 || e.Fields[0].Field != r.field || !strings.Contains(e.Fields[0].Detail, r.says) {
-			t.Fatalf("%q/%q: %+v", r.commune, r.postcode, e.Fields)
-		}
-	}
-	_, err = store.ResolveOrigin("besancon", "")
-	if sug, _ := wantCode(t, err, passnum.EINVALID).Extra["suggestions"].([]store.SearchCommune); len(sug) == 0 || sug[0].Code != "25056" {
-		t.Fatalf("suggestions: %+v", err)
-	}
 }
 
 func TestSiteCard(t *testing.T) {

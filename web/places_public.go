@@ -50,9 +50,9 @@ type placeSearchPage struct {
 	// communes the person may have meant.
 	Problem     string
 	Suggestions []territory.Commune
-	Origin      store.SearchOrigin
+	Origin      passnum.SearchOrigin
 	// Others are the other communes of a postcode served by several.
-	Others []store.SearchCommune
+	Others []passnum.SearchCommune
 	Items  []placeItem
 	// Outside says that the search starts outside the programme's
 	// territory, and where to search instead.
@@ -235,10 +235,10 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 // resolvePlaceQuery finds the commune a search starts from: a postcode, an
 // INSEE code or a name. When it cannot, problem says why, in words a
 // visitor understands, with communes they may have meant.
-func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []territory.Commune, problem string) {
+func resolvePlaceQuery(s string) (origin passnum.SearchOrigin, suggestions []territory.Commune, problem string) {
 	s = strings.TrimSpace(s)
 	example := " Tapez le nom d'une commune, son code postal ou son code INSEE, par exemple « Besançon » ou « 25000 »."
-	fail := func(err error) (store.SearchOrigin, []territory.Commune, string) {
+	fail := func(err error) (passnum.SearchOrigin, []territory.Commune, string) {
 		var msgs []string
 		var pe *passnum.Error
 		if errors.As(err, &pe) {
@@ -251,14 +251,14 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 		} else {
 			msgs = append(msgs, "recherche impossible")
 		}
-		return store.SearchOrigin{}, nil, strings.Join(msgs, " ; ")
+		return passnum.SearchOrigin{}, nil, strings.Join(msgs, " ; ")
 	}
 	if len([]rune(s)) > 100 {
-		return store.SearchOrigin{}, nil, "Texte trop long." + example
+		return passnum.SearchOrigin{}, nil, "Texte trop long." + example
 	}
 	upper := strings.ToUpper(s)
 	if len(s) == 5 && isDigits(s) && len(territory.CommunesByPostcode(s)) > 0 {
-		o, err := store.ResolveOrigin("", s)
+		o, err := passnum.ResolveOrigin("", s)
 		if err != nil {
 			return fail(err)
 		}
@@ -266,16 +266,16 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 	}
 	if passnum.ValidINSEECode(upper) {
 		if _, ok := territory.LookupCommune(upper); ok {
-			o, err := store.ResolveOrigin(upper, "")
+			o, err := passnum.ResolveOrigin(upper, "")
 			if err != nil {
 				return fail(err)
 			}
 			return o, nil, ""
 		}
-		return store.SearchOrigin{}, nil, "Aucune commune n'a le code postal ou le code INSEE « " + s + " » : vérifiez-le." + example
+		return passnum.SearchOrigin{}, nil, "Aucune commune n'a le code postal ou le code INSEE « " + s + " » : vérifiez-le." + example
 	}
 	if strings.Trim(s, "0123456789 ") == "" {
-		return store.SearchOrigin{}, nil, "« " + s + " » n'est ni un code postal ni un code INSEE : ils comptent 5 chiffres." + example
+		return passnum.SearchOrigin{}, nil, "« " + s + " » n'est ni un code postal ni un code INSEE : ils comptent 5 chiffres." + example
 	}
 	// A name: the communes of that name, or suggestions when none has it.
 	exact, hits := territory.FindCommunes(s)
@@ -289,11 +289,11 @@ func resolvePlaceQuery(s string) (origin store.SearchOrigin, suggestions []terri
 	case len(hits) == 1:
 		pick = hits[0]
 	case len(hits) > 1:
-		return store.SearchOrigin{}, hits[:min(len(hits), 8)], "Plusieurs communes correspondent à « " + s + " » : choisissez la vôtre ci-dessous, ou précisez le nom ou le code postal."
+		return passnum.SearchOrigin{}, hits[:min(len(hits), 8)], "Plusieurs communes correspondent à « " + s + " » : choisissez la vôtre ci-dessous, ou précisez le nom ou le code postal."
 	default:
-		return store.SearchOrigin{}, nil, "Aucune commune ne s'appelle « " + s + " »." + example
+		return passnum.SearchOrigin{}, nil, "Aucune commune ne s'appelle « " + s + " »." + example
 	}
-	o, err := store.ResolveOrigin(pick.Code, "")
+	o, err := passnum.ResolveOrigin(pick.Code, "")
 	if err != nil {
 		return fail(err)
 	}
