@@ -121,9 +121,17 @@ type mBeneficiary struct {
 }
 
 type mPass struct {
-	code   string
-	prog   int
-	status string // assigned or redeemed
+	code    string
+	prog    int
+	booklet int
+	status  string // assigned, redeemed or blocked
+}
+
+type mBooklet struct {
+	id                string
+	prog, ben, dist   int
+	passes            []int // indexes in model.passes of its usable passes
+	blocked, replaced bool
 }
 
 type mRedemption struct {
@@ -160,6 +168,7 @@ type model struct {
 	progs   []*mProgramme
 	bens    []*mBeneficiary
 	passes  []*mPass // handed out, in hand-out order
+	bks     []*mBooklet
 	known   map[string]bool
 	reds    []*mRedemption
 	setts   []*mSettlement
@@ -247,6 +256,8 @@ func (m *model) doRandomOperation() {
 		{3, m.correct},
 		{3, m.paySettlement},
 		{1, m.expire},
+		{2, m.blockBooklet},
+		{2, m.replaceBooklet},
 	}
 	total := 0
 	for _, o := range ops {
@@ -622,14 +633,7 @@ func (m *model) handOut() bool {
 	if len(bk.Passes) != p.p.BookletSize || bk.BeneficiaryID != b.id || bk.ProgrammeID != p.p.ID {
 		m.t.Fatalf("step %d: booklet %+v", m.step, bk)
 	}
-	for _, ps := range bk.Passes {
-		k := slices.Index(p.unassigned, ps.Code)
-		if k < 0 || ps.Status != passnum.PassAssigned {
-			m.t.Fatalf("step %d: handed-out pass %s (%s) was not an unassigned pass of programme %d", m.step, passnum.MaskPassCode(ps.Code), ps.Status, pi)
-		}
-		p.unassigned = slices.Delete(p.unassigned, k, k+1)
-		m.passes = append(m.passes, &mPass{code: ps.Code, prog: pi, status: passnum.PassAssigned})
-	}
+	m.takeBooklet(bk, pi, bi, di)
 	b.held[pi]++
 	st.available--
 	return true
@@ -669,6 +673,8 @@ func (m *model) redeem() bool {
 		switch {
 		case pass.status == passnum.PassRedeemed:
 			want = passnum.EALREADYREDEEMED
+		case pass.status == passnum.PassBlocked:
+			want = passnum.EBLOCKED
 		case today < prog.p.ValidFrom.String() || today > prog.p.LastRedeemDay().String():
 			want = passnum.EEXPIRED
 		}
@@ -759,6 +765,9 @@ func (m *model) cancel() bool {
 	if err == nil {
 		red.cancelled = true
 		m.passes[red.pass].status = passnum.PassAssigned
+		if m.bks[m.passes[red.pass].booklet].blocked {
+			m.passes[red.pass].status = passnum.PassBlocked
+		}
 		m.wantApportioned(prog, -red.amount)
 	}
 	return true
@@ -878,7 +887,7 @@ func (m *model) verify() {
 				used += r.amount
 			}
 		}
-		for _, status := range []string{passnum.PassUnassigned, passnum.PassAssigned, passnum.PassRedeemed, "active"} {
+		for _, status := range []string{passnum.PassUnassigned, passnum.PassAssigned, passnum.PassRedeemed, passnum.PassBlocked, "active"} {
 			if got := counts[[2]string{p.p.ID, status}]; got != want[status] {
 				m.t.Fatalf("step %d: programme %d has %d %s, model %d", m.step, pi, got, status, want[status])
 			}
