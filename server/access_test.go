@@ -34,40 +34,45 @@ import (
 // route and page tables; what an id in an address designates is the table
 // below, which must name every address with a parameter.
 
-// owned tells, for one kind of object, how to find one that belongs to
-// another organisation than the visitor's, by the visitor's role. A role
-// missing from the map sees such objects whoever they belong to (a place
-// reads any programme; any distributor books any session).
-type owned map[passnum.Role]string
+// kind is one kind of object an id in an address designates: how to find
+// one (any), and how to find one that belongs to another organisation than
+// the visitor's, by the visitor's role (foreign). A role missing from
+// foreign sees such objects whoever they belong to (a place reads any
+// programme; any distributor books any session).
+type kind struct {
+	any     string
+	foreign map[passnum.Role]string
+}
 
 var (
-	ownBeneficiary = owned{passnum.RoleDistributor: `SELECT id FROM beneficiaries WHERE distributor_id <> $1`}
-	ownBooklet     = owned{passnum.RoleDistributor: `SELECT id FROM booklets WHERE distributor_id IS NOT NULL AND distributor_id <> $1`}
-	ownRedemption  = owned{passnum.RolePlace: `SELECT id FROM redemptions WHERE place_id <> $1`}
-	ownPlace       = owned{passnum.RolePlace: `SELECT id FROM organisations WHERE kind = 'place' AND id <> $1`}
-	ownSite        = owned{passnum.RolePlace: `SELECT id FROM sites WHERE organisation_id IS NOT NULL AND organisation_id <> $1`}
-	ownTraining    = owned{passnum.RolePlace: `SELECT id FROM trainings WHERE organisation_id <> $1`}
-	ownSession     = owned{passnum.RolePlace: `SELECT s.id FROM sessions s JOIN trainings t ON t.id = s.training_id WHERE t.organisation_id <> $1`}
-	ownBooking     = owned{passnum.RoleDistributor: `SELECT b.id FROM bookings b JOIN beneficiaries p ON p.id = b.beneficiary_id WHERE p.distributor_id <> $1`}
-	ownUser        = owned{passnum.RolePlace: `SELECT id FROM users WHERE organisation_id <> $1`}
-	ownProgramme   = owned{passnum.RoleFunder: `SELECT id FROM programmes WHERE id NOT IN (SELECT programme_id FROM programme_funders WHERE organisation_id = $1)`}
-	ownSettlement  = owned{
+	ownBeneficiary = kind{`SELECT id FROM beneficiaries`, map[passnum.Role]string{passnum.RoleDistributor: `SELECT id FROM beneficiaries WHERE distributor_id <> $1`}}
+	ownBooklet     = kind{`SELECT id FROM booklets WHERE distributor_id IS NOT NULL`, map[passnum.Role]string{passnum.RoleDistributor: `SELECT id FROM booklets WHERE distributor_id IS NOT NULL AND distributor_id <> $1`}}
+	ownRedemption  = kind{`SELECT id FROM redemptions`, map[passnum.Role]string{passnum.RolePlace: `SELECT id FROM redemptions WHERE place_id <> $1`}}
+	ownPlace       = kind{`SELECT id FROM organisations WHERE kind = 'place'`, map[passnum.Role]string{passnum.RolePlace: `SELECT id FROM organisations WHERE kind = 'place' AND id <> $1`}}
+	ownSite        = kind{`SELECT id FROM sites WHERE organisation_id IS NOT NULL`, map[passnum.Role]string{passnum.RolePlace: `SELECT id FROM sites WHERE organisation_id IS NOT NULL AND organisation_id <> $1`}}
+	ownTraining    = kind{`SELECT id FROM trainings`, map[passnum.Role]string{passnum.RolePlace: `SELECT id FROM trainings WHERE organisation_id <> $1`}}
+	ownSession     = kind{`SELECT id FROM sessions`, map[passnum.Role]string{passnum.RolePlace: `SELECT s.id FROM sessions s JOIN trainings t ON t.id = s.training_id WHERE t.organisation_id <> $1`}}
+	ownBooking     = kind{`SELECT id FROM bookings`, map[passnum.Role]string{passnum.RoleDistributor: `SELECT b.id FROM bookings b JOIN beneficiaries p ON p.id = b.beneficiary_id WHERE p.distributor_id <> $1`}}
+	ownUser        = kind{`SELECT id FROM users`, map[passnum.Role]string{passnum.RolePlace: `SELECT id FROM users WHERE organisation_id <> $1`}}
+	ownProgramme   = kind{`SELECT id FROM programmes`, map[passnum.Role]string{passnum.RoleFunder: `SELECT id FROM programmes WHERE id NOT IN (SELECT programme_id FROM programme_funders WHERE organisation_id = $1)`}}
+	ownSettlement  = kind{`SELECT id FROM settlements`, map[passnum.Role]string{
 		passnum.RolePlace:  `SELECT id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.settlement_id = s.id AND l.place_id = $1)`,
 		passnum.RoleFunder: `SELECT id FROM settlements WHERE programme_id NOT IN (SELECT programme_id FROM programme_funders WHERE organisation_id = $1)`,
-	}
-	ownOrganisation = owned{
+	}}
+	ownFunder       = kind{`SELECT id FROM organisations WHERE kind = 'funder'`, map[passnum.Role]string{passnum.RoleFunder: `SELECT id FROM organisations WHERE kind = 'funder' AND id <> $1`}}
+	ownOrganisation = kind{`SELECT id FROM organisations`, map[passnum.Role]string{
 		passnum.RolePlace:       `SELECT id FROM organisations WHERE kind = 'place' AND id <> $1`,
 		passnum.RoleDistributor: `SELECT id FROM organisations WHERE kind = 'distributor' AND id <> $1`,
 		passnum.RoleFunder:      `SELECT id FROM organisations WHERE kind = 'funder' AND id <> $1`,
-	}
+	}}
 	// Objects nobody owns, or that the address's roles all see.
-	shared = owned{}
+	shared = kind{}
 )
 
 // designates is the table: for each address with parameters, what each
 // parameter designates, in order. An address missing from it fails the
 // walk: whoever adds one says here what its ids are.
-var designates = map[string][]owned{
+var designates = map[string][]kind{
 	"/api/v1/organisations/{id}":                                      {ownOrganisation},
 	"/api/v1/programmes/{id}":                                         {ownProgramme},
 	"/api/v1/programmes/{id}/allocations":                             {shared},
@@ -261,21 +266,28 @@ func TestEveryAddressWithEveryVisitor(t *testing.T) {
 					var ids []string
 					foreign := false
 					for _, k := range kinds {
-						q, ok := k[v.role]
-						if !ok {
+						q, mine := k.foreign[v.role]
+						if !mine {
+							q = k.any
+						}
+						if q == "" {
 							ids = nil
 							break
 						}
 						var id string
-						if err := db.QueryRow(q+` ORDER BY 1 LIMIT 1`, orgs[v.role]).Scan(&id); err != nil {
+						var args []any
+						if mine {
+							args = append(args, orgs[v.role])
+						}
+						if err := db.QueryRow(q+` ORDER BY 1 LIMIT 1`, args...).Scan(&id); err != nil {
 							if err == sql.ErrNoRows {
-								t.Errorf("%s %s: the demo holds no object of another organisation to try as %s", a.method, a.path, v.role)
+								t.Errorf("%s %s: the demo holds no object to try as %s (%s)", a.method, a.path, v.role, q)
 								ids = nil
 								break
 							}
 							t.Fatal(err)
 						}
-						ids, foreign = append(ids, id), true
+						ids, foreign = append(ids, id), foreign || mine
 					}
 					if !foreign || len(ids) != len(kinds) {
 						continue
