@@ -23,8 +23,8 @@ import (
 var placeFuncs = template.FuncMap{
 	"lieuMask":   passnum.MaskPassCode,
 	"lieuClock":  func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") },
-	"lieuBank":   lieuBankStatusFR,
-	"lieuStatus": passnum.PlaceStatusFR,
+	"lieuBank":   passnum.BankStatusLabel,
+	"lieuStatus": passnum.OrgStatusLabel,
 }
 
 // placePages: encashing passes, the redemption history, the catalogue,
@@ -462,18 +462,4 @@ func lieuCancelRedemption(q *request) error {
 		f.Message = "Indiquez le motif de l'annulation."
 	}
 	return lieuHistory(q, lieuStatusOf(err), f, id)
-}
-
-func lieuBankStatusFR(s string) string {
-	switch s {
-	case passnum.BankPending:
-		return "en attente de validation"
-	case passnum.BankApproved:
-		return "validé"
-	case passnum.BankRejected:
-		return "refusé"
-	case passnum.BankReplaced:
-		return "remplacé"
-	}
-	return s
 }
