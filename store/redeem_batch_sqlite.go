@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 )
 
 // Group redemption on SQLite: the batch is one Store.Write, so it goes
@@ -87,42 +88,12 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 	ran := false
 	err = b.s.Write(ctx, func(tx *Tx) error {
 		ran = false
-		got := make([]*redeemTaken, n)
-		today := tx.Today().String()
-		rs, err := tx.query(ctx, redeemSQLiteUpdate, decideText, today, today)
+		got, err := tx.decideSQLiteBatch(ctx, decideText, ord, n)
 		if err != nil {
 			return err
 		}
-		count := 0
-		for rs.Next() {
-			var code, bookletID string
-			var t redeemTaken
-			if err := rs.Scan(&code, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory); err != nil {
-				rs.Close()
-				return err
-			}
-			i, ok := ord[code]
-			if !ok || got[i] != nil {
-				rs.Close()
-				return errors.New("group redemption: unexpected row from the UPDATE")
-			}
-			got[i] = &t
-			count++
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
+		if err := tx.addCommunes(ctx, got, items, placesText); err != nil {
 			return err
-		}
-		if count > 0 {
-			communes, err := tx.placeCommunes(ctx, placesText)
-			if err != nil {
-				return err
-			}
-			for i, t := range got {
-				if t != nil {
-					t.commune = communes[items[i].actor.OrganisationID]
-				}
-			}
 		}
 		var rows []redeemRow
 		var undo []string
@@ -162,6 +133,50 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 		return nil, ran, err
 	}
 	return results, false, nil
+}
+
+// decideSQLiteBatch runs the deciding UPDATE over a batch (decide, the
+// JSON rows; ord, each code's position) and returns what it took, nil for
+// a request refused.
+func (tx *Tx) decideSQLiteBatch(ctx context.Context, decide string, ord map[string]int, n int) ([]*redeemTaken, error) {
+	got := make([]*redeemTaken, n)
+	today := tx.Today().String()
+	rs, err := tx.query(ctx, redeemSQLiteUpdate, decide, today, today)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var code, bookletID string
+		var t redeemTaken
+		if err := rs.Scan(&code, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory); err != nil {
+			return nil, err
+		}
+		i, ok := ord[code]
+		if !ok || got[i] != nil {
+			return nil, errors.New("group redemption: unexpected row from the UPDATE")
+		}
+		got[i] = &t
+	}
+	return got, rs.Err()
+}
+
+// addCommunes gives each pass taken its place's commune, for the
+// territory check: SQLite's RETURNING could not bring it back.
+func (tx *Tx) addCommunes(ctx context.Context, got []*redeemTaken, items []*redeemItem, places string) error {
+	if !slices.ContainsFunc(got, func(t *redeemTaken) bool { return t != nil }) {
+		return nil
+	}
+	communes, err := tx.placeCommunes(ctx, places)
+	if err != nil {
+		return err
+	}
+	for i, t := range got {
+		if t != nil {
+			t.commune = communes[items[i].actor.OrganisationID]
+		}
+	}
+	return nil
 }
 
 // placeCommunes reads the communes of places (a JSON array of distinct

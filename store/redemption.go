@@ -115,54 +115,17 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	if r.Service == "" && r.SessionID == "" {
 		return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "champ obligatoire sans session : le service délivré, libellé exact du référentiel national"})
 	}
-	// The label is checked inside the redeeming UPDATE below; with a site or
-	// a session it is checked first, so that a place that may not redeem
-	// hears that before anything about its sites.
-	if r.SiteID != "" || r.SessionID != "" {
-		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
-			return out, err
-		}
+	service, cost, siteID, err := tx.redeemSetting(ctx, actor, r)
+	if err != nil {
+		return out, err
 	}
-	service, cost := r.Service, 1
-	out.SiteID, out.SessionID = r.SiteID, r.SessionID
-	if r.SiteID != "" {
-		if err := tx.ownSite(ctx, actor.OrganisationID, r.SiteID); err != nil {
-			return out, err
-		}
-	}
-	if r.SessionID != "" {
-		se, err := tx.Session(ctx, r.SessionID, actor.OrganisationID)
-		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-			return out, passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: "session inconnue parmi celles de vos formations : vérifiez l'identifiant"})
-		}
-		if err != nil {
-			return out, err
-		}
-		if se.Status == passnum.SessionCancelled {
-			return out, passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a été annulée : elle ne peut pas servir à encaisser un pass.")
-		}
-		t, err := tx.Training(ctx, se.TrainingID, "")
-		if err != nil {
-			return out, err
-		}
-		if service == "" {
-			service = t.Service
-		} else if service != t.Service {
-			return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "le service indiqué ne correspond pas à celui de la formation de cette session (« " + t.Service + " ») : omettez-le ou corrigez-le"})
-		}
-		if out.SiteID == "" {
-			out.SiteID = se.SiteID
-		} else if out.SiteID != se.SiteID {
-			return out, passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "cette session a lieu sur un autre de vos sites : omettez site_id ou indiquez celui de la session"})
-		}
-		cost = t.PassesCost
-	}
+	out.SiteID, out.SessionID = siteID, r.SessionID
 	today := tx.Today().String()
 	var passID, programmeID, bookletID, terr, placeCommune string
 	var amount int64
 	// One statement decides (see redeem_decide.go) and brings back what
 	// the checks in Go need.
-	err := tx.queryRow(ctx, redeemOneUpdate, r.Code, today, today, actor.OrganisationID, actor.OrganisationID).
+	err = tx.queryRow(ctx, redeemOneUpdate, r.Code, today, today, actor.OrganisationID, actor.OrganisationID).
 		Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, tx.whyNotRedeemable(ctx, actor.OrganisationID, r.Code)
@@ -202,6 +165,54 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 		out.Redemptions = append(out.Redemptions, red)
 	}
 	return out, nil
+}
+
+// redeemSetting checks where and for what a redemption is made, and
+// returns the service delivered, the passes it costs and the site: with a
+// session, the training's service and cost and the session's site.
+func (tx *Tx) redeemSetting(ctx context.Context, actor passnum.Actor, r RedeemRequest) (service string, cost int, siteID string, err error) {
+	// The label is checked inside the deciding UPDATE; with a site or
+	// a session it is checked first, so that a place that may not redeem
+	// hears that before anything about its sites.
+	if r.SiteID != "" || r.SessionID != "" {
+		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
+			return "", 0, "", err
+		}
+	}
+	service, cost, siteID = r.Service, 1, r.SiteID
+	if r.SiteID != "" {
+		if err := tx.ownSite(ctx, actor.OrganisationID, r.SiteID); err != nil {
+			return "", 0, "", err
+		}
+	}
+	if r.SessionID != "" {
+		se, err := tx.Session(ctx, r.SessionID, actor.OrganisationID)
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: "session inconnue parmi celles de vos formations : vérifiez l'identifiant"})
+		}
+		if err != nil {
+			return "", 0, "", err
+		}
+		if se.Status == passnum.SessionCancelled {
+			return "", 0, "", passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a été annulée : elle ne peut pas servir à encaisser un pass.")
+		}
+		t, err := tx.Training(ctx, se.TrainingID, "")
+		if err != nil {
+			return "", 0, "", err
+		}
+		if service == "" {
+			service = t.Service
+		} else if service != t.Service {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "service", Detail: "le service indiqué ne correspond pas à celui de la formation de cette session (« " + t.Service + " ») : omettez-le ou corrigez-le"})
+		}
+		if siteID == "" {
+			siteID = se.SiteID
+		} else if siteID != se.SiteID {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "cette session a lieu sur un autre de vos sites : omettez site_id ou indiquez celui de la session"})
+		}
+		cost = t.PassesCost
+	}
+	return service, cost, siteID, nil
 }
 
 // takeMorePasses redeems the other passes a training costs, after the
