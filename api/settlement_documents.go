@@ -13,9 +13,9 @@ import (
 // the same files under the same rules).
 
 var (
-	pdfType          = paydoc.PDF.ContentType()
-	csvType          = paydoc.CSV.ContentType()
-	xlsxType         = paydoc.XLSX.ContentType()
+	pdfType  = paydoc.PDF.ContentType()
+	csvType  = paydoc.CSV.ContentType()
+	xlsxType = paydoc.XLSX.ContentType()
 )
 
 // settlementDocumentRoutes: the SEPA file, the statements and the
