@@ -160,7 +160,11 @@ func funderSettlementsPage(q *request) error {
 		}
 		for i := len(v.Own.Settlements) - 1; i >= 0; i-- { // newest first
 			s := v.Own.Settlements[i]
-			v.Rows = append(v.Rows, funderSettlementRow{FunderSettlement: s, StatusLabel: s.Status.Label(),
+			label := s.Status.Label()
+			if s.PaidOn != nil && s.Status == passnum.SettlementPaid {
+				label += " le " + document.FormatDay(*s.PaidOn)
+			}
+			v.Rows = append(v.Rows, funderSettlementRow{FunderSettlement: s, StatusLabel: label,
 				PDF: funderSettlementURL(s.SettlementID, q.org(), paydoc.PDF), CSV: funderSettlementURL(s.SettlementID, q.org(), paydoc.CSV),
 				AccountCSV: accountingURL(s.SettlementID, paydoc.CSV), AccountXLSX: accountingURL(s.SettlementID, paydoc.XLSX)})
 		}

@@ -153,7 +153,7 @@ func TestFunderSettlementsPage(t *testing.T) {
 		}
 		// The Région pays half: 15,00 € of the 30,00 € paid, 5,00 € of the
 		// 10,00 € calculated in May.
-		for _, want := range []string{w.first.Reference, w.second.Reference, "50 %", "20 €", "15 €", "5 €", "mars 2026", "avril 2026",
+		for _, want := range []string{w.first.Reference, w.second.Reference, "50 %", "20 €", "15 €", "5 €", "mars 2026", "avril 2026", "payé le 02/04/2026",
 			"/remboursements/" + w.first.ID + "/financeurs/" + st.funder.ID + "/releve.pdf", "/remboursements/" + w.second.ID + "/comptabilite.xlsx",
 			"/programmes/" + st.programme.ID + "/financeurs/" + st.funder.ID + "/releve.csv"} {
 			if !a.has(want) {
