@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -208,13 +209,43 @@ func TestSettlementMails(t *testing.T) {
 			}
 			e.expect(e.do("POST", "/settlements/"+id+"/paid", e.operator, map[string]any{"paid_on": "2026-04-02", "bank_reference": "VIR-2026-04-02"}), 200, "")
 			msgs = readOutbox(t, outbox)[before:]
-			if len(msgs) != 2 || !strings.Contains(msgs[1], "contact@planoise-numerique.fr") || !strings.Contains(msgs[1], "pay") || !strings.Contains(msgs[1], "02/04/2026") {
+			if len(msgs) != 2 || !strings.Contains(strings.Join(msgs, ""), "02/04/2026") || strings.Count(strings.Join(msgs, ""), "To: <contact@planoise-numerique.fr>") != 2 {
 				t.Fatalf("paid: %q", msgs)
 			}
 			for _, m := range msgs {
 				if strings.Contains(m, "tiers-lieu-dole") {
 					t.Fatalf("a held-back place was mailed:\n%s", m)
 				}
+			}
+
+			// With four eyes, the place hears of the payment once the second
+			// operator confirmed it, not when the first recorded it.
+			e.expect(e.do("POST", "/programmes/"+prog+"/settings", e.operator, map[string]any{"four_eyes": true}), 200, "")
+			e.expect(e.do("POST", "/passes/"+codes[2]+"/redeem", paidKey, map[string]any{"service": service}), 201, "")
+			clock.Set(time.Date(2026, 5, 2, 10, 0, 0, 0, passnum.Paris))
+			may := e.mustCreate("/settlements", e.operator, map[string]any{"programme_id": prog})["id"].(string)
+			e.expect(e.do("POST", "/settlements/"+may+"/sent", e.operator, nil), 200, "")
+			recorded := e.do("POST", "/settlements/"+may+"/paid", e.operator, map[string]any{"paid_on": "2026-05-02", "bank_reference": "VIR-2026-05-02"})
+			if recorded.Status != 200 || recorded.Body["status"] != "payment_recorded" {
+				t.Fatalf("recorded: %d %s", recorded.Status, recorded.Raw)
+			}
+			if n := len(readOutbox(t, outbox)) - before; n != 3 {
+				t.Fatalf("%d messages after a payment waiting for confirmation, want 3 (sent, paid, sent)", n)
+			}
+			second, err := s.CreateOperatorKey(context.Background(), "comptable")
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.expect(e.do("POST", "/settlements/"+may+"/paid", second, nil), 200, "")
+			msgs = readOutbox(t, outbox)[before:]
+			paidMay := 0
+			for _, m := range msgs {
+				if strings.Contains(m, "PN-20260430-") && strings.Contains(m, "02/05/2026") {
+					paidMay++
+				}
+			}
+			if len(msgs) != 4 || paidMay != 1 {
+				t.Fatalf("confirmed: %q", msgs)
 			}
 		})
 	}
