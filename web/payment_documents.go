@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"passnum"
+	"passnum/mail"
 	"passnum/paydoc"
 	"passnum/store"
 )
@@ -112,4 +113,17 @@ func funderProgrammeURL(programmeID, funderID string, f paydoc.Format) string {
 
 func accountingURL(settlementID string, f paydoc.Format) string {
 	return "/remboursements/" + settlementID + "/comptabilite." + string(f)
+}
+
+func transferFileURL(settlementID string) string {
+	return "/remboursements/" + settlementID + "/virements.xml"
+}
+
+// tellPlacesOfSettlement mails the places a settlement just sent or paid
+// pays, once the change committed: read msgs with
+// paydoc.SettlementMessages in the transaction that changed the status.
+// A message that does not leave is logged; the payment stands. It returns
+// how many left.
+func (q *request) tellPlacesOfSettlement(msgs []mail.Message) int {
+	return paydoc.NotifySettlementPlaces(q.ctx(), q.s.cfg.Mail, q.s.log, msgs)
 }
