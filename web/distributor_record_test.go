@@ -213,7 +213,7 @@ func TestPageDownloads(t *testing.T) {
 		}
 		op := st.as(passnum.RoleOperator)
 		_, body = get(op, "/operateur/organisations.csv")
-		if !strings.Contains(body, "Mission locale de Dijon;distributeur;") || !strings.Contains(body, "Espace public numérique de Planoise;lieu;") {
+		if !strings.Contains(body, "Mission locale de Dijon;distributeur;") || !strings.Contains(body, "Espace public numérique de Planoise;lieu labellisé;") {
 			t.Fatalf("organisations:\n%s", body)
 		}
 		_, body = get(op, "/operateur/lieux.csv")
