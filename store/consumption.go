@@ -15,10 +15,10 @@ type Consumption struct {
 	ProgrammeName  string `json:"programme_name"`
 	FaceValueCents int64  `json:"face_value_cents"`
 	// PassesIssued were created; PassesAllocated sent to agencies;
-	// PassesHandedOut given to young people (lost booklets and their
-	// replacements included, less the passes a replacement voids beyond
-	// the unused value it carries); PassesBlocked left unused in lost
-	// booklets.
+	// PassesHandedOut given to young people: a booklet's worth for each
+	// booklet handed out that replaces none (a replacement carries the
+	// unused value of the booklet it replaces and gives nothing new);
+	// PassesBlocked left unused in lost booklets that nothing replaced.
 	PassesIssued    int64 `json:"passes_issued"`
 	PassesAllocated int64 `json:"passes_allocated"`
 	PassesHandedOut int64 `json:"passes_handed_out"`
@@ -71,14 +71,15 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 		FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&allocated, &available); err != nil {
 		return c, err
 	}
-	// A replacement booklet's voided passes were never handed to anyone.
-	var voided int64
-	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(voided_passes), 0) AS BIGINT) FROM booklets WHERE programme_id = ? AND voided_passes > 0`,
-		programmeID).Scan(&voided); err != nil {
+	// A replacement gives its holder nothing new: the lost booklet was
+	// counted when it was handed out.
+	var replacements int64
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NOT NULL`,
+		programmeID).Scan(&replacements); err != nil {
 		return c, err
 	}
-	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available)*size-voided
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked') AND status = 'blocked'`,
+	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available-replacements)*size
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NULL) AND status = 'blocked'`,
 		programmeID).Scan(&c.PassesBlocked); err != nil {
 		return c, err
 	}
