@@ -194,6 +194,7 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 		}
 		now := tx.now
 		var ins []byte
+		var redIDs []string
 		for i, it := range items {
 			t := got[i]
 			switch {
@@ -230,6 +231,7 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 			ins = appendJSONString(ins, d)
 			ins = append(ins, own[i]...)
 			results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}}
+			redIDs = append(redIDs, red.ID)
 		}
 		if ins != nil {
 			ins = append(ins, ']')
@@ -243,6 +245,9 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 					return err
 				}
 			}
+		}
+		if err := tx.usesChanged(ctx, redIDs, passnum.ParisMonth(now), +1); err != nil {
+			return err
 		}
 		ran = true
 		return nil
