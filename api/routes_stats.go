@@ -32,7 +32,7 @@ func statsRoutes() []*route {
 				"les plus anciens d'abord, avec la date du dernier rappel. Un distributeur ne voit que les siens",
 			Response: []store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listDormantBooklets},
 		{Method: "POST", Path: "/booklets/{id}/called", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
-			Summary: "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
+			Summary:  "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
 			Response: store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
 	}
 }
