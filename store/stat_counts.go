@@ -140,8 +140,7 @@ func (tx *Tx) bumpBooklets(ctx context.Context, ids []string, metrics []string, 
 		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m
 	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND (` + strings.Join(conds, " OR ") + `)
 	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
-	_, err := tx.exec(ctx, q, anys(ids)...)
-	return err
+	return tx.execStat(ctx, q, anys(ids)...)
 }
 
 // countUses adds sign times the redemptions (all of Paris month month) to
@@ -157,8 +156,7 @@ func (tx *Tx) countUses(ctx context.Context, redemptionIDs []string, month strin
 		CROSS JOIN ` + valuesList(useDims) + ` AS d
 	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `)
 	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
-	_, err := tx.exec(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
-	return err
+	return tx.execStat(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
 }
 
 // usesChanged keeps the counters after redemptions were written or
@@ -255,4 +253,24 @@ func bookletStatDims(birth, commune string, b *passnum.Beneficiary, handedOut pa
 		d.target = 1
 	}
 	return d
+}
+
+// execStat runs one of the counters' statements. On SQLite's writer they
+// are prepared once and kept, however long: parsing them again for every
+// hand-out and redemption cost more than running them.
+func (tx *Tx) execStat(ctx context.Context, q string, args ...any) error {
+	if c := tx.stmts; c != nil && c.conn != nil {
+		st, ok := c.m[q]
+		if !ok {
+			var err error
+			if st, err = c.conn.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			c.m[q] = st
+		}
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
+	_, err := tx.exec(ctx, q, args...)
+	return err
 }

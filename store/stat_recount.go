@@ -199,3 +199,16 @@ func writeStats(ctx context.Context, q querier, counters map[statKey]statVal) er
 	}
 	return nil
 }
+
+// RecountStats recounts every counter from the raw rows, as passnum check
+// does, and returns how many there are: what a dashboard would cost
+// without the counters (passnum bench stats).
+func (s *Store) RecountStats(ctx context.Context) (int, error) {
+	n := 0
+	err := s.View(ctx, func(tx *Tx) error {
+		c, err := recountStats(ctx, tx.q)
+		n = len(c)
+		return err
+	})
+	return n, err
+}
