@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"passnum"
@@ -87,20 +86,23 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 		return c, err
 	}
 
-	rows, err := tx.query(ctx, `SELECT redeemed_at / `+fmt.Sprint(hourMicros)+` AS h, COUNT(*), CAST(SUM(amount_cents) AS BIGINT)
-		FROM redemptions WHERE programme_id = ? AND status = 'active' GROUP BY redeemed_at / `+fmt.Sprint(hourMicros), programmeID)
+	// Active redemptions by Paris month: the statistics' counters, kept
+	// with each redemption and cancellation (stat_counts.go), rather than
+	// every redemption of the programme read again on each page.
+	rows, err := tx.query(ctx, `SELECT month, n, amount_cents FROM stat_counts
+		WHERE programme_id = ? AND dim = '`+dimAll+`' AND dim_value = '' AND metric = '`+metricUsed+`' AND (n <> 0 OR amount_cents <> 0)`, programmeID)
 	if err != nil {
 		return c, err
 	}
 	byMonth := map[string]*MonthConsumption{}
 	var first, last string
 	for rows.Next() {
-		var hour, n, amount int64
-		if err := rows.Scan(&hour, &n, &amount); err != nil {
+		var m string
+		var n, amount int64
+		if err := rows.Scan(&m, &n, &amount); err != nil {
 			rows.Close()
 			return c, err
 		}
-		m := fromMicros(hour * hourMicros).In(passnum.Paris).Format("2006-01")
 		mc := byMonth[m]
 		if mc == nil {
 			mc = &MonthConsumption{Month: m}
