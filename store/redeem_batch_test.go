@@ -513,6 +513,12 @@ func testRedeemGroupedBatchFails(t *testing.T, engine string) {
 	if _, err := db.Exec(`DELETE FROM redemptions WHERE actor_kind = 'test'`); err != nil {
 		t.Fatal(err)
 	}
+	// The row written behind the store's back counted in its booklet's
+	// uses when the booklet's other passes were redeemed: the statistics
+	// are computed again, as an existing database's migration does.
+	if err := s.RefillStatsForTests(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	mustCheck(t, s)
 }
 
@@ -642,6 +648,12 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 		t.Fatalf("the group write did not fail; log:\n%s", logs.String())
 	}
 	if _, err := db.Exec(`DELETE FROM redemptions WHERE actor_kind = 'test'`); err != nil {
+		t.Fatal(err)
+	}
+	// The row written behind the store's back counted in its booklet's
+	// uses when the booklet's other passes were redeemed: the statistics
+	// are computed again, as an existing database's migration does.
+	if err := s.RefillStatsForTests(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	mustCheck(t, s)
