@@ -359,6 +359,7 @@ func distRegister(q *request) error {
 	}
 	b := passnum.Beneficiary{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), BirthDate: birth, CommuneINSEE: commune,
 		JobSeeker: f.Get("job_seeker") != "", InStudies: f.Get("in_studies") != ""}
+	distContactFrom(f, &b)
 	if err := b.Validate(today); err != nil {
 		f.Fail(err)
 	}
