@@ -241,7 +241,9 @@ func TestRetentionRun(t *testing.T) {
 		if r := run(); r.Pseudonymised != 2 {
 			t.Fatalf("37 months after the end: %d pseudonymised, want 2", r.Pseudonymised)
 		}
-		b := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Beneficiary, error) { return tx.Beneficiary(ctx, e.person.ID, "") })
+		b := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Beneficiary, error) {
+			return tx.Beneficiary(ctx, e.person.ID, "")
+		})
 		e.wantErased(t, s, b, 0)
 		if r := run(); r.Pseudonymised != 0 {
 			t.Fatalf("second run: %d pseudonymised", r.Pseudonymised)
@@ -274,7 +276,9 @@ func TestRetentionReferenceDay(t *testing.T) {
 		if err != nil || r.Pseudonymised != 1 {
 			t.Fatalf("%v %+v", err, r)
 		}
-		b := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Beneficiary, error) { return tx.Beneficiary(ctx, alone.ID, "") })
+		b := view(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Beneficiary, error) {
+			return tx.Beneficiary(ctx, alone.ID, "")
+		})
 		if b.PseudonymisedAt == nil {
 			t.Fatal("not pseudonymised")
 		}
