@@ -199,40 +199,18 @@ func (b *Beneficiary) validateContact(fe *FieldErrors, registeredOn Date) {
 	}
 }
 
-// NormaliseMobile reads a French mobile number (06 or 07, with or without
-// spaces, dots or dashes, or +33 6…) and writes it as +336…; ok is false
-// for anything else.
+// NormaliseMobile reads a mobile number as typed (06 12 34 56 78,
+// +33 7…, 0033…, an overseas mobile) and writes it the international way
+// (NormalizePhone); ok is false for a landline or anything else.
 func NormaliseMobile(s string) (string, bool) {
-	var digits strings.Builder
-	for i, r := range strings.TrimSpace(s) {
-		switch {
-		case r >= '0' && r <= '9':
-			digits.WriteRune(r)
-		case r == '+' && i == 0:
-			digits.WriteRune(r)
-		case r == ' ' || r == '.' || r == '-' || r == '\u00a0':
-		default:
-			return "", false
-		}
-	}
-	d := digits.String()
-	switch {
-	case strings.HasPrefix(d, "+33"):
-		d = "0" + d[3:]
-	case strings.HasPrefix(d, "0033"):
-		d = "0" + d[4:]
-	}
-	if len(d) != 10 || (d[:2] != "06" && d[:2] != "07") {
+	n, ok := NormalizePhone(s)
+	if !ok {
 		return "", false
 	}
-	return "+33" + d[1:], true
-}
-
-// MobileFR writes a stored mobile number as French people read it.
-func MobileFR(p string) string {
-	if !strings.HasPrefix(p, "+33") || len(p) != 12 {
-		return p
+	for _, cc := range []string{"+33", "+590", "+594", "+262", "+596"} {
+		if rest, found := strings.CutPrefix(n, cc); found && len(rest) == 9 && (rest[0] == '6' || rest[0] == '7') {
+			return n, true
+		}
 	}
-	d := "0" + p[3:]
-	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+	return "", false
 }

@@ -62,7 +62,7 @@ func TestContactNeedsConsent(t *testing.T) {
 	// Normalised, flagged, and nothing of a guardian kept for an adult.
 	b := minor
 	b.Phone, b.ContactConsent, b.GuardianConsent, b.GuardianName = "07.12.34.56.78", true, true, " Marie  Martin "
-	if err := b.Validate(today); err != nil || b.Phone != "+33712345678" || !b.Minor || b.GuardianName != "Marie Martin" || MobileFR(b.Phone) != "07 12 34 56 78" {
+	if err := b.Validate(today); err != nil || b.Phone != "+33712345678" || !b.Minor || b.GuardianName != "Marie Martin" || FormatPhone(b.Phone) != "07\u00a012\u00a034\u00a056\u00a078" {
 		t.Errorf("minor: %v %+v", err, b)
 	}
 	a := adult

@@ -548,6 +548,9 @@ func distBeneficiaryPage(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := logRecordRead(q, passnum.ReadSupport, id); err != nil {
+		return err
+	}
 	f := &form{Values: map[string][]string{}, Errors: map[string]string{}}
 	if len(data.Programmes) > 0 {
 		f.Values.Set("programme_id", data.Programmes[0].Value)

@@ -65,7 +65,7 @@ func distChangeFR(field, value string) string {
 	case "commune_insee":
 		return passnum.CommuneLabel(value)
 	case "phone":
-		return passnum.MobileFR(value)
+		return passnum.FormatPhone(value)
 	case "job_seeker", "in_studies", "contact_consent", "guardian_consent":
 		if value == "true" {
 			return "oui"
@@ -95,6 +95,9 @@ func distRecordPage(q *request) error {
 	}
 	v, err := distLoadRecord(q, id)
 	if err != nil {
+		return err
+	}
+	if err := logRecordRead(q, passnum.ReadCorrection, id); err != nil {
 		return err
 	}
 	f := &form{Values: map[string][]string{
