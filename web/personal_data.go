@@ -149,3 +149,29 @@ func downloadFormat(q *request) string {
 	}
 	return "pdf"
 }
+
+// privacyView is what the privacy notice reads from the settings.
+type privacyView struct {
+	RetentionMonths int
+	// Register is the register of processing, in the repository.
+	Register string
+}
+
+func privacyPage(q *request) error {
+	months := q.s.cfg.RetentionMonths
+	if months == 0 {
+		months = passnum.DefaultRetentionMonths
+	}
+	return q.render(http.StatusOK, "public/privacy", "Vos données personnelles", privacyView{RetentionMonths: months, Register: "/confidentialite/registre"}, nil)
+}
+
+// registerPage serves the register of processing as the repository holds
+// it, in plain text.
+func registerPage(q *request) error {
+	h := q.w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	q.w.WriteHeader(http.StatusOK)
+	_, err := q.w.Write([]byte(passnum.RegisterOfProcessing))
+	return err
+}
