@@ -67,7 +67,7 @@ func runRetention(ctx context.Context, s *store.Store, months int) (store.Retent
 }
 
 func retentionWords(run store.RetentionRun) string {
-	return fmt.Sprintf("Conservation des données : %s (programme terminé depuis %d mois ou plus).",
+	return fmt.Sprintf("Conservation des données : %s (programme terminé, ou inscription sans carnet, depuis %d mois ou plus).",
 		passnum.CountOf(int64(run.Pseudonymised), "identité pseudonymisée", "identités pseudonymisées"), run.Months)
 }
 
