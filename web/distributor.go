@@ -748,6 +748,12 @@ func distBookletPDF(q *request) error {
 	if data.Status == passnum.BookletBlocked {
 		return passnum.Errorf(passnum.ECONFLICT, "Ce carnet est bloqué : ses pass ne peuvent plus être encaissés. Imprimez le carnet qui le remplace.")
 	}
+	// The printed booklet carries the person's name: a read, downloaded.
+	if err := q.write(func(tx *store.Tx) error {
+		return tx.LogRead(q.ctx(), q.actor(), passnum.ReadSupport, passnum.ReadViaExport, data.B.ID)
+	}); err != nil {
+		return err
+	}
 	doc := document.Booklet{
 		ProgrammeName:  data.Programme.Name,
 		AgencyName:     q.user.OrganisationName,
