@@ -71,9 +71,15 @@ func retentionWords(run store.RetentionRun) string {
 		passnum.CountOf(int64(run.Pseudonymised), "identité pseudonymisée", "identités pseudonymisées"), run.Months)
 }
 
-// retentionDaily runs the retention at start, then every day, until ctx
-// ends. A failure is logged and tried again the next day.
+// retentionDaily runs the retention a minute after start (not in the
+// burst of a restart), then every day, until ctx ends. A failure is
+// logged and tried again the next day.
 func retentionDaily(ctx context.Context, s *store.Store, months int, log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(time.Minute):
+	}
 	for {
 		run, err := runRetention(ctx, s, months)
 		switch {
