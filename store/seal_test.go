@@ -212,6 +212,39 @@ func TestSealDetectsTampering(t *testing.T) {
 				exec(`UPDATE seals SET hash = ? WHERE seq = 1`, hash)
 				wantWhole(t, s)
 			})
+
+			t.Run("whole chain rewritten, caught by a kept digest", func(t *testing.T) {
+				ctx := context.Background()
+				kept, made, err := s.DailyDigest(ctx)
+				if err != nil || !made || kept.Seq == 0 {
+					t.Fatalf("DailyDigest = %+v, %v, %v", kept, made, err)
+				}
+				if again, made, err := s.DailyDigest(ctx); err != nil || made || again != kept {
+					t.Fatalf("the day's digest signed again: %+v, %v, %v", again, made, err)
+				}
+				if err := s.CheckDigest(ctx, kept, ""); err != nil {
+					t.Fatalf("the untouched chain fails its digest: %v", err)
+				}
+				forged := kept
+				forged.Hash = strings.Repeat("1", 64)
+				if err := s.CheckDigest(ctx, forged, ""); err == nil || !strings.Contains(err.Error(), "signature") {
+					t.Fatalf("a digest altered after signing = %v; want a bad signature", err)
+				}
+				id, _ := firstID(t, db, `SELECT id, seq FROM audit_log WHERE action = 'redemption.cancel' ORDER BY seq LIMIT 1`)
+				exec(`UPDATE audit_log SET reason = 'réécrit' WHERE id = ?`, id)
+				exec(`DELETE FROM seals`)
+				if _, err := s.Seal(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Check(ctx); err != nil {
+					t.Fatalf("a rewritten chain is consistent in itself, yet Check = %v", err)
+				}
+				err = s.CheckDigest(ctx, kept, "")
+				var v *store.Violation
+				if !errors.As(err, &v) || v.Invariant != "digest" || !strings.Contains(v.Message, "réécrite") {
+					t.Fatalf("CheckDigest after rewriting the chain = %v; want it caught", err)
+				}
+			})
 		})
 	}
 }
