@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
-
 )
 
 // Digest is the head of the chain of seals on one day, signed with the
