@@ -104,24 +104,21 @@ func (s *Store) DailyDigest(ctx context.Context) (d Digest, made bool, err error
 }
 
 // ListDigests returns the daily digests, newest first, at most limit.
-func (s *Store) ListDigests(ctx context.Context, limit int) ([]Digest, error) {
+func (tx *Tx) ListDigests(ctx context.Context, limit int) ([]Digest, error) {
+	rows, err := tx.query(ctx, `SELECT day, seal_seq, hash, public_key, signature FROM seal_digests ORDER BY day DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var out []Digest
-	err := s.View(ctx, func(tx *Tx) error {
-		rows, err := tx.query(ctx, `SELECT day, seal_seq, hash, public_key, signature FROM seal_digests ORDER BY day DESC LIMIT ?`, limit)
-		if err != nil {
-			return err
+	for rows.Next() {
+		var d Digest
+		if err := rows.Scan(&d.Day, &d.Seq, &d.Hash, &d.PublicKey, &d.Signature); err != nil {
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d Digest
-			if err := rows.Scan(&d.Day, &d.Seq, &d.Hash, &d.PublicKey, &d.Signature); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
-	})
-	return out, err
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // CheckDigest verifies a kept digest against the database: its signature,
@@ -149,4 +146,12 @@ func (s *Store) CheckDigest(ctx context.Context, d Digest, publicKey string) err
 		}
 		return nil
 	})
+}
+
+// LatestDigest returns the newest daily digest; found is false before the
+// first (serve signs one as soon as it starts).
+func (tx *Tx) LatestDigest(ctx context.Context) (d Digest, found bool, err error) {
+	found, err = tx.firstRow(ctx, `SELECT day, seal_seq, hash, public_key, signature FROM seal_digests ORDER BY day DESC LIMIT 1`, nil,
+		&d.Day, &d.Seq, &d.Hash, &d.PublicKey, &d.Signature)
+	return d, found, err
 }
