@@ -64,7 +64,7 @@ func CheckPlaceTransition(from, to string) error {
 			return nil
 		}
 	}
-	return Errorf(ECONFLICT, "Impossible de passer un lieu de l'état « %s » à l'état « %s » : %s", PlaceStatusFR(from), PlaceStatusFR(to), placeTransitionHint(from))
+	return Errorf(ECONFLICT, "Impossible de passer un lieu de l'état « %s » à l'état « %s » : %s", OrgStatusLabel(from), OrgStatusLabel(to), placeTransitionHint(from))
 }
 
 func placeTransitionHint(from string) string {
@@ -77,23 +77,6 @@ func placeTransitionHint(from string) string {
 		return "un lieu suspendu peut être labellisé à nouveau ou perdre son label."
 	}
 	return "ce lieu ne peut qu'être labellisé à nouveau."
-}
-
-// PlaceStatusFR names a place status in French.
-func PlaceStatusFR(s string) string {
-	switch s {
-	case OrgPending:
-		return "candidature en attente"
-	case OrgLabelled:
-		return "labellisé"
-	case OrgSuspended:
-		return "suspendu"
-	case OrgRefused:
-		return "refusé"
-	case OrgWithdrawn:
-		return "label retiré"
-	}
-	return s
 }
 
 // NewOrganisation is what an operator submits to create one.

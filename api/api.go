@@ -219,7 +219,7 @@ func (s *Server) handler(rt *route) http.Handler {
 				return
 			}
 			if !rt.allows(actor.Role) {
-				writeError(w, r, s.log, passnum.Errorf(passnum.EFORBIDDEN, "Votre rôle (%s) ne permet pas cette action.", roleFR(actor.Role)))
+				writeError(w, r, s.log, passnum.Errorf(passnum.EFORBIDDEN, "Votre rôle (%s) ne permet pas cette action.", actor.Role.Label()))
 				return
 			}
 			c.actor = actor
@@ -395,18 +395,4 @@ func (s *Server) authenticate(r *http.Request) (passnum.Actor, error) {
 		return passnum.Actor{}, passnum.Errorf(passnum.EUNAUTHENTICATED, "Authentification requise : envoyez l'en-tête « Authorization: Bearer <clé d'API> ».")
 	}
 	return s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
-}
-
-func roleFR(r passnum.Role) string {
-	switch r {
-	case passnum.RoleOperator:
-		return "opérateur"
-	case passnum.RoleFunder:
-		return "financeur"
-	case passnum.RoleDistributor:
-		return "distributeur"
-	case passnum.RolePlace:
-		return "lieu labellisé"
-	}
-	return string(r)
 }

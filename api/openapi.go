@@ -41,106 +41,7 @@ func buildOpenAPI() map[string]any {
 			item = map[string]any{}
 			paths[rt.fullPath()] = item
 		}
-		op := map[string]any{
-			"summary":     rt.Summary,
-			"operationId": operationID(rt),
-		}
-		var params []any
-		for _, seg := range strings.Split(rt.Path, "/") {
-			if strings.HasPrefix(seg, "{") {
-				name := strings.Trim(seg, "{}")
-				desc := "identifiant (26 caractères)"
-				if name == "code" {
-					desc = "code du pass ; la casse, les espaces et les tirets sont tolérés"
-				}
-				params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
-			}
-		}
-		if rt.Method == "GET" && rt.Response != nil && isList(reflect.TypeOf(rt.Response)) {
-			params = append(params,
-				map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxPageSize, "default": store.DefaultPageSize}},
-				map[string]any{"name": "cursor", "in": "query", "description": "valeur « next » de la page précédente", "schema": map[string]any{"type": "string"}})
-		}
-		for _, q := range rt.Query {
-			sch := map[string]any{"type": "string"}
-			switch q.Type {
-			case "integer":
-				sch = map[string]any{"type": "integer"}
-			case "date":
-				sch = map[string]any{"type": "string", "format": "date"}
-			}
-			if len(q.Enum) > 0 {
-				sch["enum"] = q.Enum
-			}
-			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Doc, "schema": sch})
-		}
-		if rt.Method == "POST" {
-			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
-				"description": "rejouer la même requête avec la même clé renvoie la première réponse ; la même clé avec un autre corps est refusée (422 idempotency_mismatch)",
-				"schema":      map[string]any{"type": "string", "maxLength": 255}})
-		}
-		if len(params) > 0 {
-			op["parameters"] = params
-		}
-		if rt.Request != nil || len(rt.Consumes) > 0 {
-			content := map[string]any{}
-			if rt.Request != nil {
-				content["application/json"] = map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}
-			}
-			for _, mt := range rt.Consumes {
-				if _, done := content[mt]; !done {
-					content[mt] = map[string]any{"schema": map[string]any{"type": "string"}}
-				}
-			}
-			op["requestBody"] = map[string]any{"required": true, "content": content}
-		}
-		responses := map[string]any{}
-		ok := map[string]any{"description": http.StatusText(rt.Status)}
-		if rt.Produces != "" {
-			ok["content"] = map[string]any{rt.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
-		} else if rt.Response != nil {
-			ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
-		}
-		responses[strconv.Itoa(rt.Status)] = ok
-		if rt.AltStatus != 0 {
-			alt := map[string]any{"description": rt.AltDoc}
-			if c, has := ok["content"]; has {
-				alt["content"] = c
-			}
-			responses[strconv.Itoa(rt.AltStatus)] = alt
-		}
-		codes := append([]string{}, rt.Errors...)
-		if len(rt.Roles) > 0 {
-			op["security"] = []any{map[string]any{"bearer": []any{}}}
-			codes = append(codes, passnum.EUNAUTHENTICATED, passnum.EFORBIDDEN)
-			roles := make([]string, len(rt.Roles))
-			for i, r := range rt.Roles {
-				roles[i] = string(r)
-			}
-			op["x-roles"] = roles
-		} else {
-			op["security"] = []any{}
-		}
-		if rt.Method == "POST" {
-			codes = append(codes, passnum.EMALFORMED, passnum.ETOOLARGE, passnum.EUNSUPPORTEDMEDIA, passnum.EIDEMPOTENCYMISMATCH, passnum.EINVALID)
-		}
-		codes = append(codes, passnum.EUNAVAILABLE)
-		byStatus := map[int][]string{}
-		for _, code := range codes {
-			st := StatusOf(code)
-			if !containsString(byStatus[st], code) {
-				byStatus[st] = append(byStatus[st], code)
-			}
-		}
-		for st, cs := range byStatus {
-			sort.Strings(cs)
-			responses[strconv.Itoa(st)] = map[string]any{
-				"description": "codes : " + strings.Join(cs, ", "),
-				"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
-			}
-		}
-		op["responses"] = responses
-		item[strings.ToLower(rt.Method)] = op
+		item[strings.ToLower(rt.Method)] = g.operation(rt)
 	}
 	// The Problem schema is registered by its first use; generating it
 	// again here would overwrite it with a reference to itself.
@@ -156,6 +57,131 @@ func buildOpenAPI() map[string]any {
 		"paths":      relativePaths(paths),
 		"components": map[string]any{"schemas": schemas, "securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer"}}},
 	}
+}
+
+// operation is one route's operation: its parameters, body, security,
+// roles (x-roles) and answers, errors included.
+func (g *schemaGen) operation(rt *route) map[string]any {
+	op := map[string]any{
+		"summary":     rt.Summary,
+		"operationId": operationID(rt),
+	}
+	if params := operationParameters(rt); len(params) > 0 {
+		op["parameters"] = params
+	}
+	if body := g.requestBody(rt); body != nil {
+		op["requestBody"] = body
+	}
+	codes := append([]string{}, rt.Errors...)
+	if len(rt.Roles) > 0 {
+		op["security"] = []any{map[string]any{"bearer": []any{}}}
+		codes = append(codes, passnum.EUNAUTHENTICATED, passnum.EFORBIDDEN)
+		roles := make([]string, len(rt.Roles))
+		for i, r := range rt.Roles {
+			roles[i] = string(r)
+		}
+		op["x-roles"] = roles
+	} else {
+		op["security"] = []any{}
+	}
+	if rt.Method == "POST" {
+		codes = append(codes, passnum.EMALFORMED, passnum.ETOOLARGE, passnum.EUNSUPPORTEDMEDIA, passnum.EIDEMPOTENCYMISMATCH, passnum.EINVALID)
+	}
+	codes = append(codes, passnum.EUNAVAILABLE)
+	op["responses"] = g.responses(rt, codes)
+	return op
+}
+
+// operationParameters are a route's path, paging, query and
+// Idempotency-Key parameters.
+func operationParameters(rt *route) []any {
+	var params []any
+	for _, seg := range strings.Split(rt.Path, "/") {
+		if strings.HasPrefix(seg, "{") {
+			name := strings.Trim(seg, "{}")
+			desc := "identifiant (26 caractères)"
+			if name == "code" {
+				desc = "code du pass ; la casse, les espaces et les tirets sont tolérés"
+			}
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "description": desc, "schema": map[string]any{"type": "string"}})
+		}
+	}
+	if rt.Method == "GET" && rt.Response != nil && isList(reflect.TypeOf(rt.Response)) {
+		params = append(params,
+			map[string]any{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxPageSize, "default": store.DefaultPageSize}},
+			map[string]any{"name": "cursor", "in": "query", "description": "valeur « next » de la page précédente", "schema": map[string]any{"type": "string"}})
+	}
+	for _, q := range rt.Query {
+		sch := map[string]any{"type": "string"}
+		switch q.Type {
+		case "integer":
+			sch = map[string]any{"type": "integer"}
+		case "date":
+			sch = map[string]any{"type": "string", "format": "date"}
+		}
+		if len(q.Enum) > 0 {
+			sch["enum"] = q.Enum
+		}
+		params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Doc, "schema": sch})
+	}
+	if rt.Method == "POST" {
+		params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
+			"description": "rejouer la même requête avec la même clé renvoie la première réponse ; la même clé avec un autre corps est refusée (422 idempotency_mismatch)",
+			"schema":      map[string]any{"type": "string", "maxLength": 255}})
+	}
+	return params
+}
+
+// requestBody is what a route accepts, nil for none.
+func (g *schemaGen) requestBody(rt *route) map[string]any {
+	if rt.Request != nil || len(rt.Consumes) > 0 {
+		content := map[string]any{}
+		if rt.Request != nil {
+			content["application/json"] = map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}
+		}
+		for _, mt := range rt.Consumes {
+			if _, done := content[mt]; !done {
+				content[mt] = map[string]any{"schema": map[string]any{"type": "string"}}
+			}
+		}
+		return map[string]any{"required": true, "content": content}
+	}
+	return nil
+}
+
+// responses are a route's answers: its success (and alternative success)
+// and its error codes grouped by HTTP status.
+func (g *schemaGen) responses(rt *route, codes []string) map[string]any {
+	responses := map[string]any{}
+	ok := map[string]any{"description": http.StatusText(rt.Status)}
+	if rt.Produces != "" {
+		ok["content"] = map[string]any{rt.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
+	} else if rt.Response != nil {
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
+	}
+	responses[strconv.Itoa(rt.Status)] = ok
+	if rt.AltStatus != 0 {
+		alt := map[string]any{"description": rt.AltDoc}
+		if c, has := ok["content"]; has {
+			alt["content"] = c
+		}
+		responses[strconv.Itoa(rt.AltStatus)] = alt
+	}
+	byStatus := map[int][]string{}
+	for _, code := range codes {
+		st := StatusOf(code)
+		if !containsString(byStatus[st], code) {
+			byStatus[st] = append(byStatus[st], code)
+		}
+	}
+	for st, cs := range byStatus {
+		sort.Strings(cs)
+		responses[strconv.Itoa(st)] = map[string]any{
+			"description": "codes : " + strings.Join(cs, ", "),
+			"content":     map[string]any{"application/problem+json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Problem"}}},
+		}
+	}
+	return responses
 }
 
 // relativePaths writes paths relative to the server URL, as OpenAPI wants.

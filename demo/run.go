@@ -235,31 +235,74 @@ func (p *plan) setupSteps() []*step {
 // redemption, a suspension for everything at the place that needs the
 // label.
 func (p *plan) activitySteps() []*step {
-	var steps []*step
-	add := func(st *step) *step {
-		steps = append(steps, st)
-		return st
+	b := &activityBuilder{p: p, topUps: map[stockKey]*step{}, handOuts: map[*handOutPlan]*step{}, atPlace: map[*orgPlan][]*step{},
+		catalogues: map[*orgPlan]*step{}, opened: map[*sitePlan]*step{}, sessions: map[*sessionPlan]*step{}}
+	b.topUpSteps()
+	b.handOutSteps()
+	b.placeFileSteps()
+	b.sessionSteps()
+	b.bookingSteps()
+	b.redemptionSteps()
+	b.suspensionSteps()
+	return b.steps
+}
+
+// activityBuilder gathers the activity's steps and, to order them, the
+// steps each later one waits for.
+type activityBuilder struct {
+	p          *plan
+	steps      []*step
+	topUps     map[stockKey]*step     // a distributor's top-up of a programme
+	handOuts   map[*handOutPlan]*step // each hand-out
+	atPlace    map[*orgPlan][]*step   // what needs a place's label
+	catalogues map[*orgPlan]*step     // a place's trainings
+	opened     map[*sitePlan]*step    // a second site's opening
+	sessions   map[*sessionPlan]*step // each session
+}
+
+// stockKey is one distributor's stock of one programme.
+type stockKey struct {
+	prog *programmePlan
+	dist *orgPlan
+}
+
+func (b *activityBuilder) add(st *step) *step {
+	b.steps = append(b.steps, st)
+	return st
+}
+
+// siteStep is the step that opens a site, nil for a first site (opened
+// with the application, before any activity).
+func (b *activityBuilder) siteStep(s *sitePlan) []*step {
+	if st, ok := b.opened[s]; ok {
+		return []*step{st}
 	}
-	type stock struct {
-		prog *programmePlan
-		dist *orgPlan
-	}
-	topUps := map[stock]*step{}
+	return nil
+}
+
+// topUpSteps are the top-up allocations.
+func (b *activityBuilder) topUpSteps() {
+	p := b.p
 	for _, pr := range []*programmePlan{p.past, p.current} {
 		for _, a := range pr.allocations {
 			if a.topUp {
-				topUps[stock{pr, a.dist}] = add(&step{at: a.at, what: "dotation complémentaire de « " + a.dist.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+				b.topUps[stockKey{pr, a.dist}] = b.add(&step{at: a.at, what: "dotation complémentaire de « " + a.dist.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 					_, err := tx.Allocate(ctx, p.operator.actor(), pr.id, a.dist.id, a.booklets)
 					return err
 				}})
 			}
 		}
 	}
-	handOuts := map[*handOutPlan]*step{}
+}
+
+// handOutSteps hand out the booklets, registering the beneficiary at the
+// first; a top-up waits for the hand-outs before it, the later ones for it.
+func (b *activityBuilder) handOutSteps() {
+	p := b.p
 	registered := map[*beneficiaryPlan]*step{}
 	for _, ho := range p.handOuts {
 		dist := ho.ben.dist
-		st := add(&step{at: ho.at, what: "remise d'un carnet par « " + dist.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+		st := b.add(&step{at: ho.at, what: "remise d'un carnet par « " + dist.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 			actor := dist.actor()
 			if ho.register {
 				b, err := tx.CreateBeneficiary(ctx, actor, ho.ben.b)
@@ -283,30 +326,25 @@ func (p *plan) activitySteps() []*step {
 		} else {
 			st.after = append(st.after, registered[ho.ben])
 		}
-		if top, ok := topUps[stock{ho.prog, dist}]; ok {
+		if top, ok := b.topUps[stockKey{ho.prog, dist}]; ok {
 			if ho.at.Before(top.at) {
 				top.after = append(top.after, st)
 			} else {
 				st.after = append(st.after, top)
 			}
 		}
-		handOuts[ho] = st
+		b.handOuts[ho] = st
 	}
-	atPlace := map[*orgPlan][]*step{}
-	catalogues := map[*orgPlan]*step{}
-	opened := map[*sitePlan]*step{}
-	// siteStep is the step that opens a site, nil for a first site (opened
-	// with the application, before any activity).
-	siteStep := func(s *sitePlan) []*step {
-		if st, ok := opened[s]; ok {
-			return []*step{st}
-		}
-		return nil
-	}
+}
+
+// placeFileSteps are what the places do to their file: catalogue, second
+// sites, site updates, bank changes.
+func (b *activityBuilder) placeFileSteps() {
+	p := b.p
 	for _, pl := range p.places {
 		f := pl.file
 		if !f.catalogueAt.IsZero() {
-			catalogues[pl] = add(&step{at: f.catalogueAt, what: "catalogue de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+			b.catalogues[pl] = b.add(&step{at: f.catalogueAt, what: "catalogue de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 				for _, t := range f.trainings {
 					created, err := tx.CreateTraining(ctx, pl.actor(), t.t)
 					if err != nil {
@@ -318,7 +356,7 @@ func (p *plan) activitySteps() []*step {
 			}})
 		}
 		for _, s := range f.sites[1:] {
-			opened[s] = add(&step{at: s.openedAt, what: "ouverture du site « " + s.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+			b.opened[s] = b.add(&step{at: s.openedAt, what: "ouverture du site « " + s.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 				created, err := tx.CreateSite(ctx, pl.actor(), pl.id, s.n)
 				s.id = created.ID
 				return err
@@ -326,52 +364,67 @@ func (p *plan) activitySteps() []*step {
 		}
 		for _, s := range f.sites {
 			if !s.refreshAt.IsZero() {
-				add(&step{at: s.refreshAt, what: "mise à jour d'un site de « " + pl.n.Name + " »", after: siteStep(s), do: func(ctx context.Context, tx *store.Tx) error {
+				b.add(&step{at: s.refreshAt, what: "mise à jour d'un site de « " + pl.n.Name + " »", after: b.siteStep(s), do: func(ctx context.Context, tx *store.Tx) error {
 					_, err := tx.UpdateSite(ctx, pl.actor(), s.id, pl.id, s.refresh)
 					return err
 				}})
 			}
 		}
 		if c := f.bankChange; c != nil {
-			proposed := add(&step{at: c.at, settles: true, what: "changement de coordonnées bancaires de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
+			proposed := b.add(&step{at: c.at, settles: true, what: "changement de coordonnées bancaires de « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
 				b, err := tx.ProposeBankAccount(ctx, pl.actor(), pl.id, c.n)
 				c.id = b.ID
 				return err
 			}})
 			if !c.approvedAt.IsZero() {
-				add(&step{at: c.approvedAt, settles: true, what: "validation des coordonnées bancaires de « " + pl.n.Name + " »", after: []*step{proposed}, do: func(ctx context.Context, tx *store.Tx) error {
+				b.add(&step{at: c.approvedAt, settles: true, what: "validation des coordonnées bancaires de « " + pl.n.Name + " »", after: []*step{proposed}, do: func(ctx context.Context, tx *store.Tx) error {
 					_, err := tx.ApproveBankAccount(ctx, p.operator.actor(), c.id, "RIB vérifié : nouveau compte au nom de la structure.")
 					return err
 				}})
 			}
 		}
 	}
-	sessions := map[*sessionPlan]*step{}
+}
+
+// sessionSteps programme the sessions, after their catalogue and site.
+func (b *activityBuilder) sessionSteps() {
+	p := b.p
 	for _, se := range p.sessions {
 		pl := se.training.place
-		sessions[se] = add(&step{at: se.createdAt, what: "programmation d'une session par « " + pl.n.Name + " »",
-			after: append(siteStep(se.site), catalogues[pl]), do: func(ctx context.Context, tx *store.Tx) error {
+		b.sessions[se] = b.add(&step{at: se.createdAt, what: "programmation d'une session par « " + pl.n.Name + " »",
+			after: append(b.siteStep(se.site), b.catalogues[pl]), do: func(ctx context.Context, tx *store.Tx) error {
 				created, err := tx.CreateSession(ctx, pl.actor(), se.training.id, passnum.NewSession{SiteID: se.site.id, StartsAt: se.startsAt, EndsAt: se.endsAt, Capacity: se.capacity})
 				se.id = created.ID
 				return err
 			}})
-		atPlace[pl] = append(atPlace[pl], sessions[se])
+		b.atPlace[pl] = append(b.atPlace[pl], b.sessions[se])
 	}
+}
+
+// bookingSteps book seats, after the booklet and the session.
+func (b *activityBuilder) bookingSteps() {
+	p := b.p
 	for _, bk := range p.bookings {
 		dist := bk.ho.ben.dist
-		st := add(&step{at: bk.at, what: "réservation d'une place par « " + dist.n.Name + " »", after: []*step{sessions[bk.session], handOuts[bk.ho]}, do: func(ctx context.Context, tx *store.Tx) error {
+		st := b.add(&step{at: bk.at, what: "réservation d'une place par « " + dist.n.Name + " »", after: []*step{b.sessions[bk.session], b.handOuts[bk.ho]}, do: func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.Book(ctx, dist.actor(), bk.session.id, bk.ho.ben.id)
 			return err
 		}})
-		atPlace[bk.session.training.place] = append(atPlace[bk.session.training.place], st)
+		b.atPlace[bk.session.training.place] = append(b.atPlace[bk.session.training.place], st)
 	}
+}
+
+// redemptionSteps encash passes, after the booklet, the site and the
+// session, and cancel some.
+func (b *activityBuilder) redemptionSteps() {
+	p := b.p
 	for _, rp := range p.redemptions {
 		pl := rp.place
-		after := append(siteStep(rp.site), handOuts[rp.ho])
+		after := append(b.siteStep(rp.site), b.handOuts[rp.ho])
 		if rp.session != nil {
-			after = append(after, sessions[rp.session])
+			after = append(after, b.sessions[rp.session])
 		}
-		st := add(&step{at: rp.at, settles: true, what: "encaissement par « " + pl.n.Name + " »", after: after, do: func(ctx context.Context, tx *store.Tx) error {
+		st := b.add(&step{at: rp.at, settles: true, what: "encaissement par « " + pl.n.Name + " »", after: after, do: func(ctx context.Context, tx *store.Tx) error {
 			req := store.RedeemRequest{Code: rp.ho.codes[rp.pass], Service: rp.service, SiteID: rp.site.id}
 			if rp.session != nil {
 				req.SessionID = rp.session.id
@@ -380,21 +433,26 @@ func (p *plan) activitySteps() []*step {
 			rp.id = r.ID
 			return err
 		}})
-		atPlace[pl] = append(atPlace[pl], st)
+		b.atPlace[pl] = append(b.atPlace[pl], st)
 		if !rp.cancelAt.IsZero() {
-			atPlace[pl] = append(atPlace[pl], add(&step{at: rp.cancelAt, settles: true, what: "annulation d'un encaissement par « " + pl.n.Name + " »", after: []*step{st}, do: func(ctx context.Context, tx *store.Tx) error {
+			b.atPlace[pl] = append(b.atPlace[pl], b.add(&step{at: rp.cancelAt, settles: true, what: "annulation d'un encaissement par « " + pl.n.Name + " »", after: []*step{st}, do: func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.CancelRedemption(ctx, pl.actor(), rp.id, rp.cancelReason)
 				return err
 			}}))
 		}
 	}
+}
+
+// suspensionSteps suspend places, after everything there that needs the
+// label.
+func (b *activityBuilder) suspensionSteps() {
+	p := b.p
 	for _, pl := range p.places {
 		if !pl.suspendedAt.IsZero() {
-			add(&step{at: pl.suspendedAt, settles: true, what: "suspension de « " + pl.n.Name + " »", after: atPlace[pl], do: func(ctx context.Context, tx *store.Tx) error {
+			b.add(&step{at: pl.suspendedAt, settles: true, what: "suspension de « " + pl.n.Name + " »", after: b.atPlace[pl], do: func(ctx context.Context, tx *store.Tx) error {
 				_, err := tx.SetPlaceStatus(ctx, p.operator.actor(), pl.id, passnum.OrgSuspended, suspendReason)
 				return err
 			}})
 		}
 	}
-	return steps
 }

@@ -202,21 +202,9 @@ func (tx *Tx) RevealIBAN(ctx context.Context, actor passnum.Actor, placeID, acco
 }
 
 func alreadyDecided(b passnum.BankAccount) error {
-	e := passnum.Errorf(passnum.ECONFLICT, "Ces coordonnées bancaires ont déjà fait l'objet d'une décision (%s) : seules des coordonnées en attente peuvent être approuvées ou rejetées.", bankStatusFR(b.Status))
+	e := passnum.Errorf(passnum.ECONFLICT, "Ces coordonnées bancaires ont déjà fait l'objet d'une décision (%s) : seules des coordonnées en attente peuvent être approuvées ou rejetées.", passnum.BankStatusLabel(b.Status))
 	e.Extra = map[string]any{"status": b.Status}
 	return e
-}
-
-func bankStatusFR(s string) string {
-	switch s {
-	case passnum.BankApproved:
-		return "approuvées"
-	case passnum.BankRejected:
-		return "rejetées"
-	case passnum.BankReplaced:
-		return "remplacées"
-	}
-	return s
 }
 
 func (tx *Tx) approveBankAccount(ctx context.Context, actor passnum.Actor, b passnum.BankAccount, reason string) (passnum.BankAccount, error) {

@@ -143,7 +143,7 @@ func (tx *Tx) ReleaseSIRET(ctx context.Context, actor passnum.Actor, placeID, re
 		if a.SIRETReleasedAt != nil {
 			return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET de ce lieu est déjà libéré.")
 		}
-		return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET d'un lieu %s ne peut pas être libéré : retirez-lui d'abord son label.", passnum.PlaceStatusFR(a.Status))
+		return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET d'un lieu à l'état « %s » ne peut pas être libéré : retirez-lui d'abord son label.", passnum.OrgStatusLabel(a.Status))
 	}
 	if err != nil {
 		return passnum.PlaceApplication{}, err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"passnum"
 )
@@ -30,9 +31,10 @@ import (
 // transaction on the pool.
 //
 // The rules stay those of RedeemTraining, row by row: the same conditional
-// UPDATE decides (assigned, programme open today, place labelled), the
-// territory is checked in Go on what comes back, and the rows written are
-// the same. A request whose pass does not come back runs alone through
+// UPDATE decides (assigned, programme open today, place labelled; built
+// once in redeem_decide.go), the territory is checked in Go on what comes
+// back by the same rule, and the rows written are the same
+// (planRedeemBatch). A request whose pass does not come back runs alone through
 // RedeemTraining afterwards, so that its refusal is exactly the one it gets
 // today; so does every request of a batch whose write fails before its
 // commit.
@@ -267,18 +269,6 @@ func (b *redeemBatcher) redeemTogether(items []*redeemItem) (results []redeemRes
 	return b.redeemTogetherPostgres(items)
 }
 
-// redeemBatchUpdate is RedeemTraining's deciding UPDATE, for many rows:
-// each row carries its code, its place and its position in the batch.
-const redeemBatchUpdate = `UPDATE passes SET status = 'redeemed'
-	FROM unnest($1::text[], $2::text[], $3::int4[]) AS v(code, place_id, ord)
-	WHERE passes.code = v.code AND passes.status = 'assigned'
-	  AND passes.programme_id IN (SELECT id FROM programmes WHERE valid_from <= $4::text AND last_redeem_day >= $4::text)
-	  AND EXISTS (SELECT 1 FROM organisations WHERE organisations.id = v.place_id AND kind = 'place' AND status = 'labelled')
-	RETURNING v.ord, passes.id, passes.programme_id,
-	  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
-	  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id),
-	  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = v.place_id)`
-
 // redeemBatchUndo gives back the passes of a place outside their
 // programme's territory, taken by the UPDATE above in this transaction.
 const redeemBatchUndo = `UPDATE passes SET status = 'assigned' WHERE id = ANY($1::text[]) AND status = 'redeemed'`
@@ -295,6 +285,69 @@ const redeemBatchLedger = `INSERT INTO ledger_entries (id, redemption_id, progra
 const redeemBatchAudit = `INSERT INTO audit_log (id, at, organisation_id, actor_kind, actor_id, action, object_type, object_id, reason, details)
 	SELECT v.id, $7::int8, v.organisation_id, v.actor_kind, v.actor_id, 'pass.redeem', 'redemption', v.object_id, '', v.details
 	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS v(id, organisation_id, actor_kind, actor_id, object_id, details)`
+
+// redeemTaken is what the deciding UPDATE brought back for one request.
+type redeemTaken struct {
+	passID, programmeID string
+	amount              int64
+	territory, commune  string // the programme's territory, the place's commune
+}
+
+// redeemRow is one redemption a batch writes: its rows in redemptions,
+// ledger_entries and audit_log. The JSON names are those the SQLite
+// statements read (redeem_batch_sqlite.go).
+type redeemRow struct {
+	RedemptionID string `json:"r"`
+	LedgerID     string `json:"l"`
+	AuditID      string `json:"a"`
+	PassID       string `json:"ps"`
+	ProgrammeID  string `json:"pg"`
+	AmountCents  int64  `json:"m"`
+	Details      string `json:"d"`
+	PlaceID      string `json:"p"`
+	Service      string `json:"s"`
+	ActorKind    string `json:"k"`
+	ActorID      string `json:"i"`
+}
+
+// planRedeemBatch turns what the deciding UPDATE took (got, nil for a
+// request refused) into each request's outcome, the rows to write and the
+// passes to give back, those of a place outside their programme's
+// territory. A refused request runs alone afterwards, so that
+// RedeemTraining says why; the rows are those RedeemTraining writes.
+func planRedeemBatch(items []*redeemItem, got []*redeemTaken, now time.Time) (results []redeemResult, rows []redeemRow, undo []string, err error) {
+	results = make([]redeemResult, len(items))
+	for i, it := range items {
+		t := got[i]
+		if t == nil {
+			results[i].alone = true
+			continue
+		}
+		if why := passnum.RedeemOutsideTerritory(t.territory, t.commune); why != nil {
+			results[i].err = why
+			undo = append(undo, t.passID)
+			continue
+		}
+		red := passnum.Redemption{ID: passnum.NewID(now), Code: it.req.Code, ProgrammeID: t.programmeID, PlaceID: it.actor.OrganisationID,
+			Service: it.req.Service, RedeemedAt: now, AmountCents: t.amount, Status: passnum.RedemptionActive}
+		d, err := auditDetailsPass(t.passID)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rows = append(rows, redeemRow{RedemptionID: red.ID, LedgerID: passnum.NewID(now), AuditID: passnum.NewID(now), PassID: t.passID,
+			ProgrammeID: t.programmeID, AmountCents: t.amount, Details: d, PlaceID: red.PlaceID, Service: red.Service,
+			ActorKind: it.actor.Kind, ActorID: it.actor.ID})
+		results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}}
+	}
+	return results, rows, undo, nil
+}
+
+// auditDetailsPass is the details RedeemTraining's audit entry carries for
+// a pass redeemed alone, byte for byte.
+func auditDetailsPass(passID string) (string, error) {
+	d, err := json.Marshal(map[string]any{"pass_id": passID})
+	return string(d), err
+}
 
 // redeemTogetherPostgres is redeemTogether in one transaction on the pool,
 // its arrays passed as PostgreSQL arrays.
@@ -314,37 +367,31 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 	now := s.clock.Now()
 	today := passnum.ParisDate(now).String()
 
-	type taken struct {
-		passID, programmeID string
-		amount              int64
-	}
-	got := make([]*taken, n)
-	rows, err := sqlTx.QueryContext(ctx, redeemBatchUpdate, codes, places, ords, today)
+	got := make([]*redeemTaken, n)
+	rs, err := sqlTx.QueryContext(ctx, redeemBatchUpdate, codes, places, ords, today)
 	if err != nil {
 		return nil, false, err
 	}
-	results = make([]redeemResult, n)
-	var undo []string
-	for rows.Next() {
+	for rs.Next() {
 		var ord int32
-		var t taken
-		var terr, placeCommune string
-		if err := rows.Scan(&ord, &t.passID, &t.programmeID, &t.amount, &terr, &placeCommune); err != nil {
-			rows.Close()
+		var t redeemTaken
+		var bookletID string
+		if err := rs.Scan(&ord, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory, &t.commune); err != nil {
+			rs.Close()
 			return nil, false, err
 		}
 		if ord < 0 || int(ord) >= n || got[ord] != nil {
-			rows.Close()
+			rs.Close()
 			return nil, false, errors.New("group redemption: unexpected row from the UPDATE")
 		}
 		got[ord] = &t
-		if tc := strings.Split(terr, ","); placeCommune != "" && !passnum.InTerritory(tc, placeCommune) {
-			results[ord].err = outsideTerritory(tc)
-			undo = append(undo, t.passID)
-		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, false, err
+	}
+	results, rows, undo, err := planRedeemBatch(items, got, now)
+	if err != nil {
 		return nil, false, err
 	}
 	if len(undo) > 0 {
@@ -352,34 +399,18 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 			return nil, false, err
 		}
 	}
-
-	var (
-		redIDs, passIDs, progIDs, placeIDs, services, kinds, actorIDs []string
-		amounts                                                       []int64
-		ledgerIDs, auditIDs, details                                  []string
-	)
-	for i, it := range items {
-		t := got[i]
-		switch {
-		case t == nil:
-			results[i].alone = true // refused: RedeemTraining says why
-			continue
-		case results[i].err != nil:
-			continue // outside the territory
+	if len(rows) > 0 {
+		var (
+			redIDs, passIDs, progIDs, placeIDs, services, kinds, actorIDs []string
+			amounts                                                       []int64
+			ledgerIDs, auditIDs, details                                  []string
+		)
+		for _, r := range rows {
+			redIDs, passIDs, progIDs, placeIDs = append(redIDs, r.RedemptionID), append(passIDs, r.PassID), append(progIDs, r.ProgrammeID), append(placeIDs, r.PlaceID)
+			services, amounts = append(services, r.Service), append(amounts, r.AmountCents)
+			kinds, actorIDs = append(kinds, r.ActorKind), append(actorIDs, r.ActorID)
+			ledgerIDs, auditIDs, details = append(ledgerIDs, r.LedgerID), append(auditIDs, r.AuditID), append(details, r.Details)
 		}
-		red := passnum.Redemption{ID: passnum.NewID(now), Code: it.req.Code, ProgrammeID: t.programmeID, PlaceID: it.actor.OrganisationID,
-			Service: it.req.Service, RedeemedAt: now, AmountCents: t.amount, Status: passnum.RedemptionActive}
-		d, err := json.Marshal(map[string]any{"pass_id": t.passID})
-		if err != nil {
-			return nil, false, err
-		}
-		redIDs, passIDs, progIDs, placeIDs = append(redIDs, red.ID), append(passIDs, t.passID), append(progIDs, t.programmeID), append(placeIDs, red.PlaceID)
-		services, amounts = append(services, red.Service), append(amounts, t.amount)
-		kinds, actorIDs = append(kinds, it.actor.Kind), append(actorIDs, it.actor.ID)
-		ledgerIDs, auditIDs, details = append(ledgerIDs, passnum.NewID(now)), append(auditIDs, passnum.NewID(now)), append(details, string(d))
-		results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}}
-	}
-	if len(redIDs) > 0 {
 		at := micros(now)
 		if _, err := sqlTx.ExecContext(ctx, redeemBatchRedemptions, redIDs, passIDs, progIDs, placeIDs, services, amounts, kinds, actorIDs, at); err != nil {
 			return nil, false, err

@@ -4,34 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
-	"unicode/utf8"
-
-	"passnum"
+	"slices"
 )
 
 // Group redemption on SQLite: the batch is one Store.Write, so it goes
 // through the single writer (under a savepoint when it shares the writer's
 // commit with other writes) and costs it a fixed handful of statements
 // whatever its size. Each statement's text is fixed, its rows passed as one
-// JSON text parameter read with json_each: the writer's statement cache
-// keeps them prepared like every other. The JSON is built with what can be
-// known before the write off the writer's path (in the batcher's
-// goroutine), and finished inside it with what the UPDATE returns.
-
-// redeemSQLiteUpdate is RedeemTraining's deciding UPDATE for many rows, the
-// rows being {"c": code, "p": place id}. SQLite's RETURNING may not name
-// the FROM rows, only the updated table: each pass comes back with its
-// code (distinct within a batch), and the places' communes are read apart.
-const redeemSQLiteUpdate = `UPDATE passes SET status = 'redeemed'
-	FROM (SELECT value ->> 'c' AS code, value ->> 'p' AS place_id FROM jsonb_each(?)) AS v
-	WHERE passes.code = v.code AND passes.status = 'assigned'
-	  AND passes.programme_id IN (SELECT id FROM programmes WHERE valid_from <= ? AND last_redeem_day >= ?)
-	  AND EXISTS (SELECT 1 FROM organisations WHERE organisations.id = v.place_id AND kind = 'place' AND status = 'labelled')
-	RETURNING passes.code, passes.id, passes.programme_id,
-	  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
-	  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id)`
+// JSON text parameter (encoding/json) read with jsonb_each: the writer's
+// statement cache keeps them prepared like every other. The deciding
+// UPDATE's rows are encoded off the writer's path (in the batcher's
+// goroutine); the rows written, which need what the UPDATE returns, inside
+// it.
 
 // redeemSQLiteCommunes reads the batch's places' communes (a JSON array of
 // distinct ids), for the territory check.
@@ -75,169 +59,67 @@ var redeemSQLiteInserts = func() (out [2][3]string) {
 func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []redeemResult, committed bool, err error) {
 	ctx := context.Background()
 	n := len(items)
-	// Off the writer's path: the UPDATE's rows, the places, and each
-	// request's own part of its INSERT row.
+	// Off the writer's path: the UPDATE's rows and the batch's places.
+	type codeAt struct {
+		Code    string `json:"c"`
+		PlaceID string `json:"p"`
+	}
 	ord := make(map[string]int, n)
-	rows := []byte{'['}
-	var places []byte
+	decide := make([]codeAt, n)
+	var places []string
 	seenPlace := map[string]bool{}
-	own := make([][]byte, n)
 	for i, it := range items {
 		ord[it.req.Code] = i
-		if i > 0 {
-			rows = append(rows, ',')
-		}
-		rows = append(rows, `{"c":`...)
-		rows = appendJSONString(rows, it.req.Code)
-		rows = append(rows, `,"p":`...)
-		rows = appendJSONString(rows, it.actor.OrganisationID)
-		rows = append(rows, '}')
+		decide[i] = codeAt{it.req.Code, it.actor.OrganisationID}
 		if p := it.actor.OrganisationID; !seenPlace[p] {
 			seenPlace[p] = true
-			if places == nil {
-				places = append(places, '[')
-			} else {
-				places = append(places, ',')
-			}
-			places = appendJSONString(places, p)
+			places = append(places, p)
 		}
-		var o []byte
-		o = append(o, `,"p":`...)
-		o = appendJSONString(o, it.actor.OrganisationID)
-		o = append(o, `,"s":`...)
-		o = appendJSONString(o, it.req.Service)
-		o = append(o, `,"k":`...)
-		o = appendJSONString(o, it.actor.Kind)
-		o = append(o, `,"i":`...)
-		o = appendJSONString(o, it.actor.ID)
-		o = append(o, '}')
-		own[i] = o
 	}
-	rows = append(rows, ']')
-	places = append(places, ']')
-	rowsText, placesText := string(rows), string(places)
+	decideText, err := jsonText(decide)
+	if err != nil {
+		return nil, false, err
+	}
+	placesText, err := jsonText(places)
+	if err != nil {
+		return nil, false, err
+	}
 
 	ran := false
 	err = b.s.Write(ctx, func(tx *Tx) error {
 		ran = false
-		results = make([]redeemResult, n)
-		type taken struct {
-			passID, programmeID string
-			amount              int64
-			territory           string
-		}
-		got := make([]*taken, n)
-		today := tx.Today().String()
-		rs, err := tx.query(ctx, redeemSQLiteUpdate, rowsText, today, today)
+		got, err := tx.decideSQLiteBatch(ctx, decideText, ord, n)
 		if err != nil {
 			return err
 		}
-		count := 0
-		for rs.Next() {
-			var code string
-			var t taken
-			if err := rs.Scan(&code, &t.passID, &t.programmeID, &t.amount, &t.territory); err != nil {
-				rs.Close()
-				return err
-			}
-			i, ok := ord[code]
-			if !ok || got[i] != nil {
-				rs.Close()
-				return errors.New("group redemption: unexpected row from the UPDATE")
-			}
-			got[i] = &t
-			count++
-		}
-		rs.Close()
-		if err := rs.Err(); err != nil {
+		if err := tx.addCommunes(ctx, got, items, placesText); err != nil {
 			return err
 		}
-		if count > 0 {
-			communes := map[string]string{}
-			cs, err := tx.query(ctx, redeemSQLiteCommunes, placesText)
+		var rows []redeemRow
+		var undo []string
+		results, rows, undo, err = planRedeemBatch(items, got, tx.now)
+		if err != nil {
+			return err
+		}
+		if len(undo) > 0 {
+			text, err := jsonText(undo)
 			if err != nil {
 				return err
 			}
-			for cs.Next() {
-				var id, commune string
-				if err := cs.Scan(&id, &commune); err != nil {
-					cs.Close()
-					return err
-				}
-				communes[id] = commune
-			}
-			cs.Close()
-			if err := cs.Err(); err != nil {
+			if _, err := tx.exec(ctx, redeemSQLiteUndo, text); err != nil {
 				return err
 			}
-			var undo []byte
-			for i, t := range got {
-				if t == nil {
-					continue
-				}
-				if tc := strings.Split(t.territory, ","); communes[items[i].actor.OrganisationID] != "" && !passnum.InTerritory(tc, communes[items[i].actor.OrganisationID]) {
-					results[i].err = outsideTerritory(tc)
-					if undo == nil {
-						undo = append(undo, '[')
-					} else {
-						undo = append(undo, ',')
-					}
-					undo = appendJSONString(undo, t.passID)
-				}
-			}
-			if undo != nil {
-				undo = append(undo, ']')
-				if _, err := tx.exec(ctx, redeemSQLiteUndo, string(undo)); err != nil {
-					return err
-				}
-			}
 		}
-		now := tx.now
-		var ins []byte
-		for i, it := range items {
-			t := got[i]
-			switch {
-			case t == nil:
-				results[i].alone = true // refused: RedeemTraining says why
-				continue
-			case results[i].err != nil:
-				continue // outside the territory
-			}
-			red := passnum.Redemption{ID: passnum.NewID(now), Code: it.req.Code, ProgrammeID: t.programmeID, PlaceID: it.actor.OrganisationID,
-				Service: it.req.Service, RedeemedAt: now, AmountCents: t.amount, Status: passnum.RedemptionActive}
-			d, err := auditDetailsPass(t.passID)
+		if len(rows) > 0 {
+			text, err := jsonText(rows)
 			if err != nil {
 				return err
 			}
-			if ins == nil {
-				ins = append(ins, '[')
-			} else {
-				ins = append(ins, ',')
-			}
-			ins = append(ins, `{"r":`...)
-			ins = appendJSONString(ins, red.ID)
-			ins = append(ins, `,"l":`...)
-			ins = appendJSONString(ins, passnum.NewID(now))
-			ins = append(ins, `,"a":`...)
-			ins = appendJSONString(ins, passnum.NewID(now))
-			ins = append(ins, `,"ps":`...)
-			ins = appendJSONString(ins, t.passID)
-			ins = append(ins, `,"pg":`...)
-			ins = appendJSONString(ins, t.programmeID)
-			ins = append(ins, `,"m":`...)
-			ins = strconv.AppendInt(ins, t.amount, 10)
-			ins = append(ins, `,"d":`...)
-			ins = appendJSONString(ins, d)
-			ins = append(ins, own[i]...)
-			results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}}
-		}
-		if ins != nil {
-			ins = append(ins, ']')
-			text, at := string(ins), micros(now)
 			inserts := redeemSQLiteInserts[0]
 			if tx.alone {
 				inserts = redeemSQLiteInserts[1]
 			}
+			at := micros(tx.now)
 			for _, q := range inserts {
 				if _, err := tx.exec(ctx, q, at, text); err != nil {
 					return err
@@ -253,47 +135,72 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 	return results, false, nil
 }
 
-// auditDetailsPass is the details RedeemTraining's audit entry carries for
-// a pass redeemed alone, byte for byte.
-func auditDetailsPass(passID string) (string, error) {
-	if passnum.ValidID(passID) { // nothing to escape
-		return `{"pass_id":"` + passID + `"}`, nil
+// decideSQLiteBatch runs the deciding UPDATE over a batch (decide, the
+// JSON rows; ord, each code's position) and returns what it took, nil for
+// a request refused.
+func (tx *Tx) decideSQLiteBatch(ctx context.Context, decide string, ord map[string]int, n int) ([]*redeemTaken, error) {
+	got := make([]*redeemTaken, n)
+	today := tx.Today().String()
+	rs, err := tx.query(ctx, redeemSQLiteUpdate, decide, today, today)
+	if err != nil {
+		return nil, err
 	}
-	d, err := json.Marshal(map[string]any{"pass_id": passID})
-	return string(d), err
+	defer rs.Close()
+	for rs.Next() {
+		var code, bookletID string
+		var t redeemTaken
+		if err := rs.Scan(&code, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory); err != nil {
+			return nil, err
+		}
+		i, ok := ord[code]
+		if !ok || got[i] != nil {
+			return nil, errors.New("group redemption: unexpected row from the UPDATE")
+		}
+		got[i] = &t
+	}
+	return got, rs.Err()
 }
 
-// appendJSONString appends s as a JSON string. It escapes what JSON
-// requires (quotes, backslashes, control characters) and keeps the rest
-// as UTF-8; invalid UTF-8 is left to encoding/json, which replaces it.
-func appendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		q, _ := json.Marshal(s)
-		return append(b, q...)
+// addCommunes gives each pass taken its place's commune, for the
+// territory check: SQLite's RETURNING could not bring it back.
+func (tx *Tx) addCommunes(ctx context.Context, got []*redeemTaken, items []*redeemItem, places string) error {
+	if !slices.ContainsFunc(got, func(t *redeemTaken) bool { return t != nil }) {
+		return nil
 	}
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
+	communes, err := tx.placeCommunes(ctx, places)
+	if err != nil {
+		return err
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	for i, t := range got {
+		if t != nil {
+			t.commune = communes[items[i].actor.OrganisationID]
+		}
+	}
+	return nil
+}
+
+// placeCommunes reads the communes of places (a JSON array of distinct
+// ids), for the territory check.
+func (tx *Tx) placeCommunes(ctx context.Context, places string) (map[string]string, error) {
+	communes := map[string]string{}
+	cs, err := tx.query(ctx, redeemSQLiteCommunes, places)
+	if err != nil {
+		return nil, err
+	}
+	defer cs.Close()
+	for cs.Next() {
+		var id, commune string
+		if err := cs.Scan(&id, &commune); err != nil {
+			return nil, err
+		}
+		communes[id] = commune
+	}
+	return communes, cs.Err()
+}
+
+// jsonText is v as the JSON text parameter a statement reads with
+// jsonb_each.
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }

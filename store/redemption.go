@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"passnum"
@@ -67,7 +66,7 @@ func (tx *Tx) PlaceLabelled(ctx context.Context, placeID string) error {
 		return err
 	}
 	if status != passnum.OrgLabelled {
-		return passnum.Errorf(passnum.EPLACENOTLABELLED, "Votre lieu n'est pas labellisé en ce moment : il ne peut pas encaisser de pass. Contactez l'opérateur du programme.")
+		return passnum.RedeemPlaceNotLabelled()
 	}
 	return nil
 }
@@ -116,74 +115,26 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	if r.Service == "" && r.SessionID == "" {
 		return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "champ obligatoire sans session : le service délivré, libellé exact du référentiel national"})
 	}
-	// The label is checked inside the redeeming UPDATE below; with a site or
-	// a session it is checked first, so that a place that may not redeem
-	// hears that before anything about its sites.
-	if r.SiteID != "" || r.SessionID != "" {
-		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
-			return out, err
-		}
+	service, cost, siteID, err := tx.redeemSetting(ctx, actor, r)
+	if err != nil {
+		return out, err
 	}
-	service, cost := r.Service, 1
-	out.SiteID, out.SessionID = r.SiteID, r.SessionID
-	if r.SiteID != "" {
-		if err := tx.ownSite(ctx, actor.OrganisationID, r.SiteID); err != nil {
-			return out, err
-		}
-	}
-	if r.SessionID != "" {
-		se, err := tx.Session(ctx, r.SessionID, actor.OrganisationID)
-		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-			return out, passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: "session inconnue parmi celles de vos formations : vérifiez l'identifiant"})
-		}
-		if err != nil {
-			return out, err
-		}
-		if se.Status == passnum.SessionCancelled {
-			return out, passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a été annulée : elle ne peut pas servir à encaisser un pass.")
-		}
-		t, err := tx.Training(ctx, se.TrainingID, "")
-		if err != nil {
-			return out, err
-		}
-		if service == "" {
-			service = t.Service
-		} else if service != t.Service {
-			return out, passnum.Invalid(passnum.FieldError{Field: "service", Detail: "le service indiqué ne correspond pas à celui de la formation de cette session (« " + t.Service + " ») : omettez-le ou corrigez-le"})
-		}
-		if out.SiteID == "" {
-			out.SiteID = se.SiteID
-		} else if out.SiteID != se.SiteID {
-			return out, passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "cette session a lieu sur un autre de vos sites : omettez site_id ou indiquez celui de la session"})
-		}
-		cost = t.PassesCost
-	}
+	out.SiteID, out.SessionID = siteID, r.SessionID
 	today := tx.Today().String()
 	var passID, programmeID, bookletID, terr, placeCommune string
 	var amount int64
-	// One statement decides: the pass is assigned, its programme open today
-	// and the place labelled now. It also brings back what the checks in Go
-	// need, so that a redemption costs as few statements as possible.
-	err := tx.queryRow(ctx, `UPDATE passes SET status = 'redeemed'
-		WHERE code = ? AND status = 'assigned'
-		  AND programme_id IN (SELECT id FROM programmes WHERE valid_from <= ? AND last_redeem_day >= ?)
-		  AND EXISTS (SELECT 1 FROM organisations WHERE id = ? AND kind = 'place' AND status = 'labelled')
-		RETURNING id, programme_id, booklet_id,
-		  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
-		  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id),
-		  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ?)`,
-		r.Code, today, today, actor.OrganisationID, actor.OrganisationID).Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune)
+	// One statement decides (see redeem_decide.go) and brings back what
+	// the checks in Go need.
+	err = tx.queryRow(ctx, redeemOneUpdate, r.Code, today, today, actor.OrganisationID, actor.OrganisationID).
+		Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune)
 	if errors.Is(err, sql.ErrNoRows) {
-		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
-			return out, err
-		}
-		return out, tx.whyNotRedeemable(ctx, r.Code)
+		return out, tx.whyNotRedeemable(ctx, actor.OrganisationID, r.Code)
 	}
 	if err != nil {
 		return out, err
 	}
-	if codes := strings.Split(terr, ","); placeCommune != "" && !passnum.InTerritory(codes, placeCommune) {
-		return out, outsideTerritory(codes)
+	if err := passnum.RedeemOutsideTerritory(terr, placeCommune); err != nil {
+		return out, err
 	}
 	passIDs, codes := []string{passID}, []string{r.Code}
 	if cost > 1 {
@@ -214,6 +165,54 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 		out.Redemptions = append(out.Redemptions, red)
 	}
 	return out, nil
+}
+
+// redeemSetting checks where and for what a redemption is made, and
+// returns the service delivered, the passes it costs and the site: with a
+// session, the training's service and cost and the session's site.
+func (tx *Tx) redeemSetting(ctx context.Context, actor passnum.Actor, r RedeemRequest) (service string, cost int, siteID string, err error) {
+	// The label is checked inside the deciding UPDATE; with a site or
+	// a session it is checked first, so that a place that may not redeem
+	// hears that before anything about its sites.
+	if r.SiteID != "" || r.SessionID != "" {
+		if err := tx.PlaceLabelled(ctx, actor.OrganisationID); err != nil {
+			return "", 0, "", err
+		}
+	}
+	service, cost, siteID = r.Service, 1, r.SiteID
+	if r.SiteID != "" {
+		if err := tx.ownSite(ctx, actor.OrganisationID, r.SiteID); err != nil {
+			return "", 0, "", err
+		}
+	}
+	if r.SessionID != "" {
+		se, err := tx.Session(ctx, r.SessionID, actor.OrganisationID)
+		if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "session_id", Detail: "session inconnue parmi celles de vos formations : vérifiez l'identifiant"})
+		}
+		if err != nil {
+			return "", 0, "", err
+		}
+		if se.Status == passnum.SessionCancelled {
+			return "", 0, "", passnum.Errorf(passnum.ESESSIONCLOSED, "Cette session a été annulée : elle ne peut pas servir à encaisser un pass.")
+		}
+		t, err := tx.Training(ctx, se.TrainingID, "")
+		if err != nil {
+			return "", 0, "", err
+		}
+		if service == "" {
+			service = t.Service
+		} else if service != t.Service {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "service", Detail: "le service indiqué ne correspond pas à celui de la formation de cette session (« " + t.Service + " ») : omettez-le ou corrigez-le"})
+		}
+		if siteID == "" {
+			siteID = se.SiteID
+		} else if siteID != se.SiteID {
+			return "", 0, "", passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "cette session a lieu sur un autre de vos sites : omettez site_id ou indiquez celui de la session"})
+		}
+		cost = t.PassesCost
+	}
+	return service, cost, siteID, nil
 }
 
 // takeMorePasses redeems the other passes a training costs, after the
@@ -276,36 +275,6 @@ func (tx *Tx) ownSite(ctx context.Context, placeID, siteID string) error {
 		return passnum.Invalid(passnum.FieldError{Field: "site_id", Detail: "ce site n'est pas l'un des vôtres : indiquez l'identifiant d'un de vos sites (points de présence)"})
 	}
 	return err
-}
-
-func outsideTerritory(codes []string) error {
-	return passnum.Errorf(passnum.EOUTSIDETERRITORY, "Votre lieu est hors du territoire de ce programme (%s) : il ne peut pas encaisser ses pass.", passnum.TerritoryName(codes))
-}
-
-// whyNotRedeemable explains a refused redemption: read only after the
-// conditional update failed, so it never decides anything.
-func (tx *Tx) whyNotRedeemable(ctx context.Context, code string) error {
-	ps, err := tx.Pass(ctx, code)
-	if err != nil {
-		return err
-	}
-	switch ps.Status {
-	case passnum.PassRedeemed:
-		e := passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été encaissé.")
-		if s := ps.LastRedemption; s != nil {
-			e = passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été encaissé le %s par %s.", s.RedeemedAt.In(passnum.Paris).Format("02/01/2006 à 15h04"), s.PlaceName)
-			e.Extra = map[string]any{"redeemed_at": s.RedeemedAt, "place_id": s.PlaceID}
-		}
-		return e
-	case passnum.PassUnassigned:
-		return passnum.Errorf(passnum.ENOTASSIGNED, "Ce pass n'a pas encore été remis à un bénéficiaire : il ne peut pas être encaissé.")
-	case passnum.PassBlocked:
-		return passnum.Errorf(passnum.EBLOCKED, "Ce pass appartient à un carnet bloqué (perdu ou remplacé) : il ne peut plus être encaissé.")
-	case passnum.PassExpired:
-		return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est plus valable : la période d'encaissement s'est terminée.")
-	}
-	// Assigned but outside the window before its start.
-	return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est pas encaissable aujourd'hui : la période de validité du programme n'est pas ouverte.")
 }
 
 const redemptionColumns = `r.id, ps.code, r.programme_id, r.place_id, r.service, r.redeemed_at, r.amount_cents, r.status, r.cancelled_at, COALESCE(r.cancel_reason, ''),

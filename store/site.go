@@ -182,9 +182,48 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 		Rejected: slices.Clone(imp.Report.Rejected),
 		Warnings: slices.Clone(imp.Report.Warnings),
 	}
-	existing, err := tx.siteRecords(ctx, "")
+	creates, updates, err := tx.planSiteImport(ctx, imp, &rep)
 	if err != nil {
 		return rep, err
+	}
+	// Progress counts the rows settled: those that need no write first.
+	settled := len(imp.Rows) - len(creates) - len(updates)
+	progress := func(n int) {
+		if imp.Progress != nil {
+			settled += n
+			imp.Progress(settled, len(imp.Rows))
+		}
+	}
+	progress(0)
+	if err := tx.insertSites(ctx, creates, progress); err != nil {
+		return rep, err
+	}
+	if err := tx.updateSites(ctx, updates, progress); err != nil {
+		return rep, err
+	}
+	rep.Created, rep.Updated = len(creates), len(updates)
+	rep.SortIssues()
+	if rep.Created+rep.Updated == 0 {
+		return rep, nil // nothing changed: nothing to record
+	}
+	return rep, tx.auditSiteImport(ctx, actor, imp, rep, creates, updates)
+}
+
+// siteChange is one row of an import that writes: a site to create or to
+// update.
+type siteChange struct {
+	rec    passnum.SiteRecord
+	line   int
+	fields []string // for an update
+}
+
+// planSiteImport matches each row with what is stored and sorts the rows
+// into sites to create and sites to update; the rows left unchanged, the
+// rejected ones and the warnings go to rep.
+func (tx *Tx) planSiteImport(ctx context.Context, imp SiteImport, rep *passnum.ImportReport) (creates, updates []*siteChange, err error) {
+	existing, err := tx.siteRecords(ctx, "")
+	if err != nil {
+		return nil, nil, err
 	}
 	byID := make(map[string]*passnum.SiteRecord, len(existing))
 	byPivot := map[string][]*passnum.SiteRecord{}
@@ -203,15 +242,9 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 	}
 	terr, err := tx.directoryTerritory(ctx)
 	if err != nil {
-		return rep, err
+		return nil, nil, err
 	}
 
-	type change struct {
-		rec    passnum.SiteRecord
-		line   int
-		fields []string // for an update
-	}
-	var creates, updates []*change
 	today := tx.Today()
 	for _, row := range imp.Rows {
 		rec := row.Record
@@ -239,12 +272,12 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 			default:
 				rec.SiteID = old.SiteID
 				rec.UpdatedOn = today
-				updates = append(updates, &change{rec: rec, line: row.Line, fields: rec.ChangedFields(old)})
+				updates = append(updates, &siteChange{rec: rec, line: row.Line, fields: rec.ChangedFields(old)})
 			}
 		} else {
 			rec.SiteID = passnum.NewID(tx.now)
 			rec.UpdatedOn = today
-			creates = append(creates, &change{rec: rec, line: row.Line})
+			creates = append(creates, &siteChange{rec: rec, line: row.Line})
 		}
 		if !passnum.InTerritory(terr, rec.CommuneINSEE) {
 			rep.Warnings = append(rep.Warnings, passnum.ImportIssue{Line: row.Line, ID: rec.OpenDataID, Field: "code_insee",
@@ -252,16 +285,11 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 					") : le lieu est importé dans l'annuaire, mais ne pourra pas y encaisser de pass"})
 		}
 	}
+	return creates, updates, nil
+}
 
-	// Progress counts the rows settled: those that need no write first.
-	settled := len(imp.Rows) - len(creates) - len(updates)
-	progress := func(n int) {
-		if imp.Progress != nil {
-			settled += n
-			imp.Progress(settled, len(imp.Rows))
-		}
-	}
-	progress(0)
+// insertSites writes the new sites, siteInsertBatch rows a statement.
+func (tx *Tx) insertSites(ctx context.Context, creates []*siteChange, progress func(int)) error {
 	cols := []string{"id"}
 	for _, c := range siteOpenDataColumns {
 		cols = append(cols, c.col)
@@ -280,12 +308,17 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO sites (`+strings.Join(cols, ", ")+`) VALUES `+strings.Join(marks, ", "), args...); err != nil {
 			if tx.s.dialect.uniqueViolation(err) {
-				return rep, importRace()
+				return importRace()
 			}
-			return rep, err
+			return err
 		}
 		progress(len(batch))
 	}
+	return nil
+}
+
+// updateSites rewrites the directory entries that changed.
+func (tx *Tx) updateSites(ctx context.Context, updates []*siteChange, progress func(int)) error {
 	sets := make([]string, 0, len(siteOpenDataColumns)+1)
 	for _, c := range siteOpenDataColumns {
 		sets = append(sets, c.col+" = ?")
@@ -297,23 +330,23 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 		res, err := tx.exec(ctx, update, args...)
 		if err != nil {
 			if tx.s.dialect.uniqueViolation(err) {
-				return rep, importRace()
+				return importRace()
 			}
-			return rep, err
+			return err
 		}
 		// The condition is the guard: a directory entry that became a
 		// place's site meanwhile is not overwritten.
 		if n, _ := res.RowsAffected(); n != 1 {
-			return rep, importRace()
+			return importRace()
 		}
 		progress(1)
 	}
+	return nil
+}
 
-	rep.Created, rep.Updated = len(creates), len(updates)
-	rep.SortIssues()
-	if rep.Created+rep.Updated == 0 {
-		return rep, nil // nothing changed: nothing to record
-	}
+// auditSiteImport records the import: one entry per site created or
+// updated, and one for the import itself.
+func (tx *Tx) auditSiteImport(ctx context.Context, actor passnum.Actor, imp SiteImport, rep passnum.ImportReport, creates, updates []*siteChange) error {
 	importID := passnum.NewID(tx.now)
 	entries := make([]siteAuditEntry, 0, len(creates)+len(updates))
 	for _, c := range creates {
@@ -325,9 +358,9 @@ func (tx *Tx) ImportSites(ctx context.Context, actor passnum.Actor, imp SiteImpo
 			details: map[string]any{"import_id": importID, "line": c.line, "fields": c.fields}})
 	}
 	if err := tx.auditSites(ctx, actor, entries); err != nil {
-		return rep, err
+		return err
 	}
-	return rep, tx.audit(ctx, actor, "sites.import", "site_import", importID, "", map[string]any{
+	return tx.audit(ctx, actor, "sites.import", "site_import", importID, "", map[string]any{
 		"channel": imp.Channel, "created": rep.Created, "updated": rep.Updated, "unchanged": rep.Unchanged, "rejected_rows": rep.RejectedRows(),
 	})
 }

@@ -47,8 +47,8 @@ var distributorFuncs = template.FuncMap{
 	"distField":         distFieldFR,
 	"distChange":        distChangeFR,
 	"distOptions":       func(fd field, opts []option) field { fd.Options = opts; return fd },
-	"distMask":          distMaskPassCode,
-	"distBookletStatus": distBookletStatusFR,
+	"distMask":          passnum.MaskPassCode,
+	"distBookletStatus": passnum.BookletStatusLabel,
 	"distHeldElsewhere": func() string { return distHeldElsewhereWarning },
 	"distLast4":         func(code string) string { return code[max(0, len(code)-4):] },
 }
@@ -60,29 +60,6 @@ const distPageSize = 25
 const (
 	distHeldElsewhereWarning = "Une personne avec les mêmes nom, prénom et date de naissance a déjà reçu un carnet de ce programme dans une autre structure."
 )
-
-// distMaskPassCode hides a pass code but its last group: on lists, the codes
-// stay out of sight; the booklet page shows them whole.
-func distMaskPassCode(code string) string {
-	if len(code) <= 4 {
-		return code
-	}
-	return "••••-••••-••••-" + code[len(code)-4:]
-}
-
-func distBookletStatusFR(s string) string {
-	switch s {
-	case passnum.BookletHandedOut:
-		return "remis"
-	case passnum.BookletBlocked:
-		return "bloqué (perdu ou volé)"
-	case passnum.BookletAllocated:
-		return "en stock"
-	case passnum.BookletInStock:
-		return "non attribué"
-	}
-	return s
-}
 
 // today is the Paris day, as the store sees it.
 func distToday(q *request) passnum.Date { return passnum.ParisDate(q.s.cfg.Now()) }

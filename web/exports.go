@@ -137,7 +137,7 @@ func distExportBooklets(q *request) error {
 				handed = dayOf(time.UnixMicro(r.HandedOutAt.Int64))
 			}
 			until, _ := passnum.ParseDate(r.ValidUntil)
-			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(distBookletStatusFR(r.Status)),
+			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(passnum.BookletStatusLabel(r.Status)),
 				sheet.Day(handed), sheet.Day(until), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
 		})
 	})
@@ -149,8 +149,8 @@ func operatorExportOrganisations(q *request) error {
 	header := []string{"Nom", "Type", "SIRET", "Commune", "Code INSEE", "Statut", "Créée le", "Identifiant"}
 	return q.csvDownload("organisations-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachOrganisation(q.ctx(), func(o passnum.Organisation) error {
-			return w.Write(sheet.Text(o.Name), sheet.Text(roleFR(o.Kind)), sheet.Text(o.SIRET), sheet.Text(communeName(o.CommuneINSEE)), sheet.Text(o.CommuneINSEE),
-				sheet.Text(orgStatusFR(o.Status)), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
+			return w.Write(sheet.Text(o.Name), sheet.Text(o.Kind.Label()), sheet.Text(o.SIRET), sheet.Text(communeName(o.CommuneINSEE)), sheet.Text(o.CommuneINSEE),
+				sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
 		})
 	})
 }
@@ -160,7 +160,7 @@ func operatorExportPlaces(q *request) error {
 	return q.csvDownload("lieux-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachPlaceSite(q.ctx(), func(r store.PlaceSiteRow) error {
 			o := r.Organisation
-			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(orgStatusFR(o.Status)), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
+			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
 				sheet.Text(r.Address), sheet.Text(r.Postcode), sheet.Text(r.CommuneName), sheet.Text(r.Phone), sheet.Text(o.ID))
 		})
 	})

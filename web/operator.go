@@ -62,7 +62,7 @@ var operatorFuncs = template.FuncMap{
 	"opAction":  passnum.AuditActionLabel,
 	"opActor":   passnum.AuditActorKindLabel,
 	"opObject":  passnum.AuditObjectTypeLabel,
-	"opBank":    opBankStatusFR,
+	"opBank":    passnum.BankStatusLabel,
 	"opIBAN":    passnum.FormatIBAN,
 	"opHeldHint": func(n int) string {
 		if n == 0 {
@@ -265,18 +265,4 @@ func opSelect(f *form, name, label string, options []option, opts ...string) fie
 	fd := newField(f, name, label, "select", opts...)
 	fd.Options = options
 	return fd
-}
-
-func opBankStatusFR(s string) string {
-	switch s {
-	case passnum.BankPending:
-		return "en attente de validation"
-	case passnum.BankApproved:
-		return "approuvées"
-	case passnum.BankRejected:
-		return "rejetées"
-	case passnum.BankReplaced:
-		return "remplacées"
-	}
-	return s
 }

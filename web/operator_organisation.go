@@ -352,5 +352,5 @@ func operatorDecidePlace(q *request) error {
 	if notice != nil && q.s.sendNotice(q, mail.Message{To: notice.ContactEmail, Subject: notice.Subject(), Body: notice.Body(q.s.cfg.PublicURL)}) {
 		told = " Le lieu en est informé par courriel."
 	}
-	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+orgStatusFR(o.Status)+"."+told)
+	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+passnum.OrgStatusLabel(o.Status)+"."+told)
 }

@@ -28,7 +28,7 @@ func opLoadPeople(q *request) (opPeopleView, error) {
 		}
 		v.Orgs = []option{{"", "— choisissez l'organisation —"}}
 		for _, o := range orgs {
-			v.Orgs = append(v.Orgs, option{o.ID, o.Name + " (" + roleFR(o.Kind) + ")"})
+			v.Orgs = append(v.Orgs, option{o.ID, o.Name + " (" + o.Kind.Label() + ")"})
 		}
 		return nil
 	})

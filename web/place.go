@@ -23,8 +23,8 @@ import (
 var placeFuncs = template.FuncMap{
 	"lieuMask":   passnum.MaskPassCode,
 	"lieuClock":  func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") },
-	"lieuBank":   lieuBankStatusFR,
-	"lieuStatus": passnum.PlaceStatusFR,
+	"lieuBank":   passnum.BankStatusLabel,
+	"lieuStatus": passnum.OrgStatusLabel,
 }
 
 // placePages: encashing passes, the redemption history, the catalogue,
@@ -107,29 +107,6 @@ type lieuConfirmView struct {
 	SiteField    *field
 }
 
-// lieuPassRefusal explains why a pass cannot be encashed, from what the
-// place may see of it; nil for a pass that can.
-func lieuPassRefusal(p passnum.Pass) error {
-	switch p.Status {
-	case passnum.PassAssigned:
-		return nil
-	case passnum.PassRedeemed:
-		if s := p.LastRedemption; s != nil {
-			e := passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été utilisé le %s à %s : il ne peut pas être encaissé une seconde fois.", frDateTime(s.RedeemedAt), s.PlaceName)
-			e.Extra = map[string]any{"redeemed_at": s.RedeemedAt}
-			return e
-		}
-		return passnum.Errorf(passnum.EALREADYREDEEMED, "Ce pass a déjà été utilisé : il ne peut pas être encaissé une seconde fois.")
-	case passnum.PassExpired:
-		return passnum.Errorf(passnum.EEXPIRED, "Ce pass n'est plus valable : sa période d'utilisation s'est terminée (il était valable jusqu'au %s).", frDate(p.ValidUntil))
-	case passnum.PassBlocked:
-		return passnum.Errorf(passnum.EBLOCKED, "Ce pass appartient à un carnet bloqué (perdu ou remplacé) : il ne peut pas être encaissé. Le bénéficiaire peut s'adresser au conseiller qui le suit.")
-	case passnum.PassUnassigned:
-		return passnum.Errorf(passnum.ENOTASSIGNED, "Ce pass n'a pas encore été remis à un bénéficiaire : il ne peut pas être encaissé.")
-	}
-	return passnum.Errorf(passnum.EEXPIRED, "Ce pass ne peut pas être encaissé aujourd'hui.")
-}
-
 // lieuRedeemFailed shows the check form again with why the pass was
 // refused; errors that are not the user's are returned.
 func lieuRedeemFailed(q *request, f *form, err error) error {
@@ -181,7 +158,7 @@ func lieuCheck(q *request) error {
 		if err != nil {
 			return err
 		}
-		if refusal = lieuPassRefusal(p); refusal != nil {
+		if refusal = passnum.RedeemRefusal(p); refusal != nil {
 			return nil
 		}
 		v, err = lieuConfirm(q, tx, p, &form{Values: url.Values{"code": {code}}, Errors: map[string]string{}})
@@ -318,7 +295,7 @@ func lieuRedeem(q *request) error {
 			if err != nil {
 				return err
 			}
-			if err := lieuPassRefusal(p); err != nil {
+			if err := passnum.RedeemRefusal(p); err != nil {
 				return err
 			}
 			v, err = lieuConfirm(q, tx, p, f)
@@ -337,7 +314,7 @@ func lieuRedeem(q *request) error {
 			p, err = tx.Pass(q.ctx(), code)
 			return err
 		}); verr == nil {
-			if why := lieuPassRefusal(p); why != nil && p.LastRedemption != nil {
+			if why := passnum.RedeemRefusal(p); why != nil && p.LastRedemption != nil {
 				err = why
 			}
 		}
@@ -485,18 +462,4 @@ func lieuCancelRedemption(q *request) error {
 		f.Message = "Indiquez le motif de l'annulation."
 	}
 	return lieuHistory(q, lieuStatusOf(err), f, id)
-}
-
-func lieuBankStatusFR(s string) string {
-	switch s {
-	case passnum.BankPending:
-		return "en attente de validation"
-	case passnum.BankApproved:
-		return "validé"
-	case passnum.BankRejected:
-		return "refusé"
-	case passnum.BankReplaced:
-		return "remplacé"
-	}
-	return s
 }

@@ -76,10 +76,10 @@ var commonFuncs = template.FuncMap{
 	"hours":      passnum.FrenchHours,
 	"territory":  passnum.TerritoryName,
 	"hoursForm":  newHoursForm,
-	"role":       func(r passnum.Role) string { return roleFR(r) },
+	"role":       passnum.Role.Label,
 	"field":      newField,
-	"orgStatus":  orgStatusFR,
-	"passStatus": passStatusFR,
+	"orgStatus":  passnum.OrgStatusLabel,
+	"passStatus": passnum.PassStatusLabel,
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
 	"checkGroup": func(f *form, name, legend, hint string, values []string, required bool) checkGroup {
@@ -235,9 +235,9 @@ func navFor(u *passnum.User, beneficiary bool, current string) []navItem {
 		items = []navItem{{Href: "/distributeur", Label: "Bénéficiaires"}, {Href: "/distributeur/inscrire", Label: "Inscrire un jeune"}, {Href: "/distributeur/stock", Label: "Stock de carnets"}}
 	case u.Role == passnum.RolePlace:
 		items = []navItem{{Href: "/lieu", Label: "Encaisser un pass"}, {Href: "/lieu/encaissements", Label: "Encaissements"},
-			{Href: "/lieu/formations", Label: "Formations"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}, {Href: "/lieu/label", Label: "Label"}}
+			{Href: "/lieu/remboursements", Label: "Remboursements"}, {Href: "/lieu/formations", Label: "Formations"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}, {Href: "/lieu/label", Label: "Label"}}
 		if u.OrganisationStatus != passnum.OrgLabelled {
-			items = []navItem{{Href: "/lieu/label", Label: "Label"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}}
+			items = []navItem{{Href: "/lieu/label", Label: "Label"}, {Href: "/lieu/remboursements", Label: "Remboursements"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}}
 		}
 	}
 	if u != nil {
@@ -454,40 +454,6 @@ func euros(v any) string {
 		return passnum.FormatEuros(c)
 	}
 	return fmt.Sprint(v)
-}
-
-func orgStatusFR(s string) string {
-	switch s {
-	case passnum.OrgActive:
-		return "actif"
-	case passnum.OrgPending:
-		return "candidature à l'étude"
-	case passnum.OrgLabelled:
-		return "labellisé"
-	case passnum.OrgSuspended:
-		return "label suspendu"
-	case passnum.OrgRefused:
-		return "candidature refusée"
-	case passnum.OrgWithdrawn:
-		return "label retiré"
-	}
-	return s
-}
-
-func passStatusFR(s string) string {
-	switch s {
-	case passnum.PassRedeemed:
-		return "utilisé"
-	case passnum.PassBlocked:
-		return "bloqué"
-	case passnum.PassAssigned:
-		return "disponible"
-	case passnum.PassExpired:
-		return "expiré"
-	case passnum.PassUnassigned:
-		return "non remis"
-	}
-	return s
 }
 
 // parseFrenchDate reads a date field as people type it in France (see

@@ -229,7 +229,7 @@ func (s *Server) admit(q *request, p *page) bool {
 		return false
 	}
 	if !slices.Contains(p.Roles, q.user.Role) {
-		s.renderError(q.w, q.r, q, http.StatusForbidden, "Accès refusé", fmt.Sprintf("Cette page n'est pas ouverte aux comptes %s.", roleFR(q.user.Role)))
+		s.renderError(q.w, q.r, q, http.StatusForbidden, "Accès refusé", fmt.Sprintf("Cette page n'est pas ouverte aux comptes %s.", q.user.Role.Label()))
 		return false
 	}
 	if q.user.Role == passnum.RoleOperator && s.cfg.RequireOperatorTOTP && !q.user.TOTPEnabled && p.Path != securityPath {
@@ -297,20 +297,6 @@ func setRetryAfter(w http.ResponseWriter, pe *passnum.Error) {
 	if pe.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((pe.RetryAfter+time.Second-1)/time.Second)))
 	}
-}
-
-func roleFR(r passnum.Role) string {
-	switch r {
-	case passnum.RoleOperator:
-		return "opérateur"
-	case passnum.RoleFunder:
-		return "financeur"
-	case passnum.RoleDistributor:
-		return "distributeur"
-	case passnum.RolePlace:
-		return "lieu"
-	}
-	return string(r)
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+
+	"passnum"
+)
+
+// How a redemption is decided, once for every path.
+//
+// A pass is redeemed by one conditional UPDATE: the pass is assigned, its
+// programme open on the Paris day and the place labelled now. Of any
+// number of concurrent attempts on one pass exactly one gets its row back;
+// the others get nothing and ask whyNotRedeemable. The single path
+// (RedeemTraining) runs it for one code; the group paths
+// (redeem_batch.go, redeem_batch_sqlite.go) for many codes at once, their
+// rows coming from engine-specific parameters. The three statements below
+// are the same text built by redeemRows.update, so that the rule cannot
+// drift between them; the territory rule, checked in Go on what comes
+// back, is passnum.RedeemOutsideTerritory on every path, and every refusal
+// is worded by passnum.RedeemRefusal.
+
+// redeemRows says where the deciding UPDATE finds the codes and places it
+// redeems, and how each row comes back.
+type redeemRows struct {
+	from    string // a FROM clause naming the batch's rows v, or "" for one pass
+	code    string // the code's expression
+	place   string // the place id's expression
+	today   string // the Paris day's expression, used twice
+	key     string // what identifies a batch's row in RETURNING, comma included
+	commune bool   // bring back the place's commune (SQLite's RETURNING may not name v)
+}
+
+// update is the deciding statement. It brings back, after key, what the
+// checks in Go and the rows written need: pass id, programme id, booklet
+// id, face value, the programme's territory and, with commune, the
+// place's commune.
+func (r redeemRows) update() string {
+	q := `UPDATE passes SET status = 'redeemed'` + r.from + `
+	WHERE passes.code = ` + r.code + ` AND passes.status = 'assigned'
+	  AND passes.programme_id IN (SELECT id FROM programmes WHERE valid_from <= ` + r.today + ` AND last_redeem_day >= ` + r.today + `)
+	  AND EXISTS (SELECT 1 FROM organisations WHERE organisations.id = ` + r.place + ` AND kind = 'place' AND status = 'labelled')
+	RETURNING ` + r.key + `passes.id, passes.programme_id, passes.booklet_id,
+	  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
+	  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id)`
+	if r.commune {
+		q += `,
+	  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ` + r.place + `)`
+	}
+	return q
+}
+
+var (
+	// redeemOneUpdate decides one pass. Arguments: code, today, today,
+	// place id, place id.
+	redeemOneUpdate = redeemRows{code: "?", place: "?", today: "?", commune: true}.update()
+
+	// redeemBatchUpdate decides a batch on PostgreSQL, its rows passed as
+	// arrays: $1 codes, $2 place ids, $3 positions in the batch, $4 today.
+	// Each row comes back with its position.
+	redeemBatchUpdate = redeemRows{
+		from: `
+	FROM unnest($1::text[], $2::text[], $3::int4[]) AS v(code, place_id, ord)`,
+		code: "v.code", place: "v.place_id", today: "$4::text", key: "v.ord, ", commune: true,
+	}.update()
+
+	// redeemSQLiteUpdate decides a batch on SQLite, its rows passed as one
+	// JSON array of {"c": code, "p": place id}, then today twice. Each row
+	// comes back with its code (distinct within a batch); the places'
+	// communes are read apart (redeemSQLiteCommunes).
+	redeemSQLiteUpdate = redeemRows{
+		from: `
+	FROM (SELECT value ->> 'c' AS code, value ->> 'p' AS place_id FROM jsonb_each(?)) AS v`,
+		code: "v.code", place: "v.place_id", today: "?", key: "passes.code, ",
+	}.update()
+)
+
+// whyNotRedeemable explains a refused redemption: read only after the
+// deciding UPDATE refused, so it never decides anything. The place is
+// checked first: a place that may not redeem hears that, whatever the pass.
+func (tx *Tx) whyNotRedeemable(ctx context.Context, placeID, code string) error {
+	if err := tx.PlaceLabelled(ctx, placeID); err != nil {
+		return err
+	}
+	ps, err := tx.Pass(ctx, code)
+	if err != nil {
+		return err
+	}
+	if why := passnum.RedeemRefusal(ps); why != nil {
+		return why
+	}
+	// Assigned, but the programme's window is not open yet.
+	return passnum.RedeemNotOpen()
+}

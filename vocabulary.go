@@ -1,0 +1,91 @@
+package passnum
+
+// The French words for the domain's values: every page, API detail, PDF
+// and e-mail that names a status or a role to a person takes its word
+// from here, so that one state never has two names. Internal codes
+// ("redeemed", "place") are never shown.
+
+// Label is the role's French name: "opérateur", "financeur",
+// "distributeur", "lieu labellisé".
+func (r Role) Label() string {
+	switch r {
+	case RoleOperator:
+		return "opérateur"
+	case RoleFunder:
+		return "financeur"
+	case RoleDistributor:
+		return "distributeur"
+	case RolePlace:
+		return "lieu labellisé"
+	}
+	return string(r)
+}
+
+// PassStatusLabel names a pass status (as DisplayStatus gives it) as the
+// holder and the distributor read it.
+func PassStatusLabel(s string) string {
+	switch s {
+	case PassRedeemed:
+		return "utilisé"
+	case PassBlocked:
+		return "bloqué"
+	case PassAssigned:
+		return "disponible"
+	case PassExpired:
+		return "expiré"
+	case PassUnassigned:
+		return "non remis"
+	}
+	return s
+}
+
+// BookletStatusLabel names a booklet status.
+func BookletStatusLabel(s string) string {
+	switch s {
+	case BookletHandedOut:
+		return "remis"
+	case BookletBlocked:
+		return "bloqué (perdu ou volé)"
+	case BookletAllocated:
+		return "en stock"
+	case BookletInStock:
+		return "non attribué"
+	}
+	return s
+}
+
+// OrgStatusLabel names an organisation's status; for a place, where its
+// label stands.
+func OrgStatusLabel(s string) string {
+	switch s {
+	case OrgActive:
+		return "actif"
+	case OrgPending:
+		return "candidature à l'étude"
+	case OrgLabelled:
+		return "labellisé"
+	case OrgSuspended:
+		return "label suspendu"
+	case OrgRefused:
+		return "candidature refusée"
+	case OrgWithdrawn:
+		return "label retiré"
+	}
+	return s
+}
+
+// BankStatusLabel names the status of a place's bank details
+// (« coordonnées bancaires », hence the feminine plural).
+func BankStatusLabel(s string) string {
+	switch s {
+	case BankPending:
+		return "en attente de validation"
+	case BankApproved:
+		return "approuvées"
+	case BankRejected:
+		return "rejetées"
+	case BankReplaced:
+		return "remplacées"
+	}
+	return s
+}
