@@ -175,5 +175,7 @@ func lifecycleRoutes() []*route {
 			Query: []queryParam{{Name: "object_type", Doc: "type d'objet (organisation, programme, booklet, redemption…)"}, {Name: "object_id", Doc: "identifiant de l'objet"},
 				{Name: "action", Doc: "code de l'opération (pass.redeem, booklet.block…)"}},
 			Response: list[store.AuditLine]{}, Status: http.StatusOK, Handle: listAudit},
+		{Method: "GET", Path: "/digests/latest", Roles: operator, Summary: "Dernière empreinte quotidienne signée (Ed25519) de la chaîne des sceaux du journal d'audit et du grand livre, à garder hors de la base pour « passnum check --digest »",
+			Response: store.Digest{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: latestDigest},
 	}
 }

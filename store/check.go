@@ -84,12 +84,18 @@ func violation(invariant, format string, args ...any) *Violation {
 //     redemptions', and every counter of the statistics equals its recount
 //     from the raw rows (stat_recount.go).
 //
+// Before them all, seal: the chain of seals over the audit trail and the
+// ledger is whole, and every sealed entry is as it was sealed
+// (seal_check.go), so that a tampered row is named as such rather than by
+// the rule its change happens to break.
+//
 // Rules run in that order; within a rule the smallest offending id is
 // reported, so the answer is the same from one run to the next. Each rule
 // is one or a few set-based queries (aggregates and anti-joins), never a
 // query per row, so the check stays fast on millions of passes.
 func (s *Store) Check(ctx context.Context) error {
 	checks := []func(*Tx, context.Context) (*Violation, error){
+		(*Tx).checkSeals,
 		(*Tx).checkReferences,
 		(*Tx).checkSettled,
 		(*Tx).checkConservation,

@@ -50,6 +50,8 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("check", stderr)
 	db := dbFlag(fs)
+	digestFile := fs.String("digest", "", "une empreinte gardée (sortie de « passnum digest ») dont la tête doit être toujours dans la chaîne")
+	publicKey := fs.String("public-key", "", "la clé publique gardée avec l'empreinte (base64), plutôt que celle qu'elle porte")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,8 +60,22 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	// The entries written since the last seal are sealed first, so that
+	// the chain checked covers everything.
+	if _, err := s.Seal(ctx); err != nil {
+		return fmt.Errorf("scellement : %w", err)
+	}
 	if err := s.Check(ctx); err != nil {
 		return fmt.Errorf("invariant violé : %w", err)
+	}
+	if *digestFile != "" {
+		d, err := readDigest(*digestFile)
+		if err != nil {
+			return err
+		}
+		if err := s.CheckDigest(ctx, d, *publicKey); err != nil {
+			return fmt.Errorf("invariant violé : %w", err)
+		}
 	}
 	fmt.Fprintln(stdout, "Toutes les vérifications sont passées.")
 	return nil

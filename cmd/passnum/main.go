@@ -20,7 +20,8 @@ Usage :
   passnum serve [--db URL] [--addr 127.0.0.1:8080] [--demo] [options du site, voir passnum serve -h]
   passnum admin create-key [--db URL] [--name NOM]
   passnum admin create-user --email ADRESSE [--role operator] [--organisation ID] [--name NOM] [--public-url URL]
-  passnum check [--db URL]
+  passnum check [--db URL] [--digest FICHIER [--public-key CLÉ]]
+  passnum digest [--db URL]                  (l'empreinte signée du jour, en JSON, à garder hors de la base)
   passnum backup FICHIER [--db URL]          (copie cohérente d'une base SQLite en service)
   passnum restore FICHIER [--db URL] [--replace]
   passnum migrate [--db URL]
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return check(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr)
+	case "digest":
+		return digest(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
 	case "restore":

@@ -119,6 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go runSealer(ctx, s, log)
 	select {
 	case err := <-errc:
 		return err

@@ -1,0 +1,47 @@
+package storetest
+
+import (
+	"database/sql"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// RawDB opens a plain connection to the database at u (a --db URL), behind
+// the store's back: for tests that tamper with rows as an intruder would.
+// Its statements take "?" placeholders on both engines (see Bind).
+func RawDB(t testing.TB, u string) *sql.DB {
+	t.Helper()
+	driver, dsn := "pgx", u
+	if path, ok := strings.CutPrefix(u, "sqlite:"); ok {
+		driver, dsn = "sqlite", "file:"+path+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// Bind turns "?" placeholders into PostgreSQL's "$1, $2…" when the URL u
+// is PostgreSQL's.
+func Bind(u, q string) string {
+	if strings.HasPrefix(u, "sqlite:") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
