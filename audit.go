@@ -59,6 +59,8 @@ var AuditActions = map[string]string{
 	"beneficiary.create":          "Inscription d'un bénéficiaire",
 	"beneficiary.correct":         "Correction de la fiche d'un bénéficiaire",
 	"beneficiary.signin_unlock":   "Accès à « Mon pass » débloqué",
+	"beneficiary.erase":           "Données d'identité d'un bénéficiaire effacées à sa demande",
+	"beneficiary.retention":       "Données d'identité d'un bénéficiaire pseudonymisées au terme de leur conservation",
 	"booklet.hand_out":            "Remise d'un carnet",
 	"booklet.duplicate_confirmed": "Remise confirmée malgré un carnet reçu dans une autre structure",
 	"booklet.block":               "Carnet bloqué",

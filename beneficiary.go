@@ -19,6 +19,19 @@ type Beneficiary struct {
 	JobSeeker     bool      `json:"job_seeker"`
 	InStudies     bool      `json:"in_studies"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Contact details, kept only with the person's consent to be contacted
+	// (ContactConsentAt is when it was given); a minor at registration
+	// (16 or 17) needs a legal guardian's consent too, who is named.
+	Email            string     `json:"email"`
+	Phone            string     `json:"phone" doc:"mobile, au format +336… ou +337…"`
+	ContactConsent   bool       `json:"contact_consent" doc:"accord de la personne pour être contactée (rappels)"`
+	ContactConsentAt *time.Time `json:"contact_consent_at"`
+	Minor            bool       `json:"minor" doc:"mineur (16 ou 17 ans) à l'inscription"`
+	GuardianConsent  bool       `json:"guardian_consent" doc:"accord d'un représentant légal, obligatoire pour contacter un mineur"`
+	GuardianName     string     `json:"guardian_name"`
+	// PseudonymisedAt is when the identity was erased (on request or at
+	// the end of its retention): names, birth date and contact are gone.
+	PseudonymisedAt *time.Time `json:"pseudonymised_at,omitempty"`
 }
 
 // Validate checks a beneficiary before registration, on day today.
@@ -44,6 +57,11 @@ func (b *Beneficiary) Validate(today Date) error {
 	if msg := CheckCommune(b.CommuneINSEE); msg != "" {
 		fe.Add("commune_insee", msg)
 	}
+	registeredOn := today
+	if !b.CreatedAt.IsZero() {
+		registeredOn = ParisDate(b.CreatedAt)
+	}
+	b.validateContact(&fe, registeredOn)
 	return fe.Err()
 }
 

@@ -58,6 +58,7 @@ const (
 	ENOTENOUGHPASSES     = "not_enough_passes"
 	EINVALIDFILE         = "invalid_file"
 	ENOPAYINGACCOUNT     = "no_paying_account"
+	EERASED              = "person_erased"
 )
 
 // CodeInfo is what an error code means to a client: the HTTP status it is
@@ -100,6 +101,7 @@ var codes = map[string]CodeInfo{
 	ESESSIONCLOSED:       {409, "Session fermée"},
 	ETRAININGINACTIVE:    {409, "Formation désactivée"},
 	ENOTENOUGHPASSES:     {409, "Pas assez de pass"},
+	EERASED:              {409, "Données d'identité effacées"},
 	ETOOLARGE:            {413, "Requête trop volumineuse"},
 	EUNSUPPORTEDMEDIA:    {415, "Type de contenu non pris en charge"},
 	EINVALID:             {422, "Données invalides"},

@@ -107,6 +107,9 @@ type call struct {
 	mails []mail.Message
 	// siteURL is the site's public address, for links in messages.
 	siteURL string
+	// reads, set by a read's work, are the young people's records it
+	// read: logged before the answer is sent, or no answer.
+	reads []recordRead
 }
 
 func (c *call) ctx() context.Context { return c.r.Context() }
@@ -266,6 +269,10 @@ func (s *Server) handler(rt *route) http.Handler {
 				return
 			}
 			if started {
+				return
+			}
+			if err := s.logReads(r, c); err != nil {
+				writeError(w, r, s.log, err)
 				return
 			}
 			writeJSON(w, rt.Status, out, "application/json")

@@ -15,6 +15,7 @@ type beneficiaryCorrection struct {
 	JobSeeker    *bool   `json:"job_seeker" doc:"en recherche d'emploi"`
 	InStudies    *bool   `json:"in_studies" doc:"en études"`
 	Reason       *string `json:"reason" doc:"motif de la correction, conservé dans le journal d'audit"`
+	contactRequest
 }
 
 // correctBeneficiary corrects a young person's record: the fields sent
@@ -56,6 +57,7 @@ func correctBeneficiary(c *call) (func(*store.Tx) (any, error), error) {
 		if req.InStudies != nil {
 			b.InStudies = *req.InStudies
 		}
+		req.contactRequest.apply(&b)
 		return tx.CorrectBeneficiary(c.ctx(), c.actor, id, b, strings.TrimSpace(deref(req.Reason)))
 	}, nil
 }

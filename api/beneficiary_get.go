@@ -10,7 +10,17 @@ func getBeneficiary(c *call) (func(*store.Tx) (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(tx *store.Tx) (any, error) { return tx.Beneficiary(c.ctx(), id, c.ownFilter()) }, nil
+	purpose, err := c.purpose(passnum.ReadSupport)
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		b, err := tx.Beneficiary(c.ctx(), id, c.ownFilter())
+		if err == nil {
+			c.logRead(purpose, passnum.ReadViaAPI, id)
+		}
+		return b, err
+	}, nil
 }
 
 func listBeneficiaryBooklets(c *call) (func(*store.Tx) (any, error), error) {

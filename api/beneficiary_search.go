@@ -1,6 +1,7 @@
 package api
 
 import (
+	"passnum"
 	"passnum/store"
 )
 
@@ -13,8 +14,20 @@ func searchBeneficiaries(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	q := c.r.URL.Query().Get("q")
+	purpose, err := c.purpose(passnum.ReadSupport)
+	if err != nil {
+		return nil, err
+	}
 	return func(tx *store.Tx) (any, error) {
 		items, next, err := tx.SearchBeneficiaries(c.ctx(), c.ownFilter(), q, p)
+		// Each record answered is read: the list holds whole records.
+		ids := make([]string, 0, len(items))
+		for _, b := range items {
+			if b.PseudonymisedAt == nil {
+				ids = append(ids, b.ID)
+			}
+		}
+		c.logRead(purpose, passnum.ReadViaAPI, ids...)
 		return newList(items, next), err
 	}, nil
 }

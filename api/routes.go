@@ -80,7 +80,7 @@ type RouteInfo struct {
 var routes []*route
 
 func init() {
-	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), settlementRoutes(), documentRoutes(), settlementDocumentRoutes())
+	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), settlementRoutes(), documentRoutes(), settlementDocumentRoutes(), personalDataRoutes())
 }
 
 // documentRoutes documents the API itself.
@@ -136,15 +136,15 @@ func lifecycleRoutes() []*route {
 			Request: beneficiaryRequest{}, Response: passnum.Beneficiary{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID, passnum.EDUPLICATEPERSON}, Handle: createBeneficiary},
 		{Method: "POST", Path: "/beneficiaries/{id}/record", Roles: distributor, Summary: "Corriger la fiche d'un bénéficiaire (prénom, nom, date de naissance, commune, situation) : les champs envoyés remplacent les anciens, les anciennes et nouvelles valeurs sont conservées",
 			Request: beneficiaryCorrection{}, Response: passnum.Beneficiary{}, Status: http.StatusOK,
-			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.EDUPLICATEPERSON}, Handle: correctBeneficiary},
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.EDUPLICATEPERSON, passnum.EERASED}, Handle: correctBeneficiary},
 		{Method: "GET", Path: "/beneficiaries", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lister ou chercher les bénéficiaires, avec leurs pass remis et utilisés (un distributeur voit les siens)",
-			Query:    []queryParam{{Name: "q", Doc: "début du prénom et/ou du nom, sans souci des majuscules ni des accents (« lea mar » trouve « Léa Martin »)"}},
+			Query:    []queryParam{{Name: "q", Doc: "début du prénom et/ou du nom, sans souci des majuscules ni des accents (« lea mar » trouve « Léa Martin »)"}, purposeQuery},
 			Response: list[store.BeneficiarySummary]{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: searchBeneficiaries},
-		{Method: "GET", Path: "/beneficiaries/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lire un bénéficiaire",
-			Response: passnum.Beneficiary{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getBeneficiary},
+		{Method: "GET", Path: "/beneficiaries/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lire un bénéficiaire (la lecture est consignée avec son motif)",
+			Query: []queryParam{purposeQuery}, Response: passnum.Beneficiary{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: getBeneficiary},
 		{Method: "POST", Path: "/beneficiaries/{id}/booklets", Roles: distributor, Summary: "Vérifier l'éligibilité et remettre un carnet",
 			Request: handOutRequest{}, Response: passnum.Booklet{}, Status: http.StatusCreated,
-			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ENOTELIGIBLE, passnum.EINSUFFICIENTSTOCK, passnum.EBOOKLETLIMIT, passnum.EPROGRAMMECLOSED, passnum.EPOSSIBLEDUPLICATE}, Handle: handOut},
+			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ENOTELIGIBLE, passnum.EINSUFFICIENTSTOCK, passnum.EBOOKLETLIMIT, passnum.EPROGRAMMECLOSED, passnum.EPOSSIBLEDUPLICATE, passnum.EERASED}, Handle: handOut},
 		{Method: "GET", Path: "/duplicate-confirmations", Roles: operator, Summary: "Remises confirmées malgré un carnet du même programme reçu par la même personne dans une autre structure, avec leur nombre",
 			Response: duplicateList{}, Status: http.StatusOK, Handle: listDuplicateConfirmations},
 		{Method: "GET", Path: "/beneficiaries/{id}/booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Lister les carnets d'un bénéficiaire",

@@ -8,15 +8,21 @@ import (
 	"passnum"
 )
 
-const beneficiaryColumns = `id, distributor_id, first_name, last_name, birth_date, commune_insee, job_seeker, in_studies, created_at`
+const beneficiaryColumns = `id, distributor_id, first_name, last_name, birth_date, commune_insee, job_seeker, in_studies, created_at, ` +
+	`email, phone, contact_consent_at, guardian_consent, guardian_name, pseudonymised_at`
 
 func scanBeneficiary(sc interface{ Scan(...any) error }) (passnum.Beneficiary, error) {
 	var b passnum.Beneficiary
 	var birth string
 	var created int64
-	err := sc.Scan(&b.ID, &b.DistributorID, &b.FirstName, &b.LastName, &birth, &b.CommuneINSEE, &b.JobSeeker, &b.InStudies, &created)
+	var consent, erased sql.NullInt64
+	err := sc.Scan(&b.ID, &b.DistributorID, &b.FirstName, &b.LastName, &birth, &b.CommuneINSEE, &b.JobSeeker, &b.InStudies, &created,
+		&b.Email, &b.Phone, &consent, &b.GuardianConsent, &b.GuardianName, &erased)
 	b.BirthDate, _ = passnum.ParseDate(birth)
 	b.CreatedAt = fromMicros(created)
+	b.ContactConsentAt, b.PseudonymisedAt = nullMicros(consent), nullMicros(erased)
+	b.ContactConsent = b.ContactConsentAt != nil
+	b.Minor = b.PseudonymisedAt == nil && !b.BirthDate.IsZero() && b.BirthDate.AgeOn(passnum.ParisDate(b.CreatedAt)) < passnum.MajorityAge
 	return b, err
 }
 
@@ -32,18 +38,24 @@ func (tx *Tx) CreateBeneficiary(ctx context.Context, actor passnum.Actor, b pass
 	b.ID = passnum.NewID(tx.now)
 	b.DistributorID = actor.OrganisationID
 	b.CreatedAt = tx.now
+	b.PseudonymisedAt, b.ContactConsentAt = nil, nil
+	var consentAt any
+	if b.ContactConsent {
+		b.ContactConsentAt, consentAt = &b.CreatedAt, micros(tx.now)
+	}
 	key := identityKey(b.FirstName, b.LastName, b.BirthDate)
 	var id string
-	err := tx.queryRow(ctx, `INSERT INTO beneficiaries (`+beneficiaryColumns+`, identity_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	err := tx.queryRow(ctx, `INSERT INTO beneficiaries (`+beneficiaryColumns+`, identity_key) VALUES (`+placeholders(16)+`)
 		ON CONFLICT (distributor_id, identity_key) DO NOTHING RETURNING id`,
-		b.ID, b.DistributorID, b.FirstName, b.LastName, b.BirthDate.String(), b.CommuneINSEE, b.JobSeeker, b.InStudies, micros(tx.now), key).Scan(&id)
+		b.ID, b.DistributorID, b.FirstName, b.LastName, b.BirthDate.String(), b.CommuneINSEE, b.JobSeeker, b.InStudies, micros(tx.now),
+		b.Email, b.Phone, consentAt, b.GuardianConsent, b.GuardianName, nil, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return b, tx.duplicatePerson(ctx, b.DistributorID, key)
 	}
 	if err != nil {
 		return b, err
 	}
-	return b, tx.audit(ctx, actor, "beneficiary.create", "beneficiary", b.ID, "", nil)
+	return b, tx.audit(ctx, actor, "beneficiary.create", "beneficiary", b.ID, "", consentDetails(b))
 }
 
 // duplicatePerson is the refusal of a second record of the same person in
@@ -136,6 +148,9 @@ func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutR
 	b, err := tx.Beneficiary(ctx, beneficiaryID, actor.OrganisationID)
 	if err != nil {
 		return bk, err
+	}
+	if b.PseudonymisedAt != nil {
+		return bk, passnum.Erased()
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {

@@ -160,6 +160,10 @@ func (tx *Tx) CorrectBeneficiary(ctx context.Context, actor passnum.Actor, id st
 	if err != nil {
 		return old, err
 	}
+	if old.PseudonymisedAt != nil {
+		return old, passnum.Erased()
+	}
+	nb.CreatedAt = old.CreatedAt
 	if err := nb.Validate(tx.Today()); err != nil {
 		return old, err
 	}
@@ -176,6 +180,11 @@ func (tx *Tx) CorrectBeneficiary(ctx context.Context, actor passnum.Actor, id st
 	diff("commune_insee", old.CommuneINSEE, nb.CommuneINSEE)
 	diff("job_seeker", strconv.FormatBool(old.JobSeeker), strconv.FormatBool(nb.JobSeeker))
 	diff("in_studies", strconv.FormatBool(old.InStudies), strconv.FormatBool(nb.InStudies))
+	diff("email", old.Email, nb.Email)
+	diff("phone", old.Phone, nb.Phone)
+	diff("contact_consent", strconv.FormatBool(old.ContactConsent), strconv.FormatBool(nb.ContactConsent))
+	diff("guardian_consent", strconv.FormatBool(old.GuardianConsent), strconv.FormatBool(nb.GuardianConsent))
+	diff("guardian_name", old.GuardianName, nb.GuardianName)
 	if len(changes) == 0 {
 		return old, nil
 	}
@@ -190,8 +199,18 @@ func (tx *Tx) CorrectBeneficiary(ctx context.Context, actor passnum.Actor, id st
 	if !errors.Is(err, sql.ErrNoRows) {
 		return old, err
 	}
-	_, err = tx.exec(ctx, `UPDATE beneficiaries SET first_name = ?, last_name = ?, birth_date = ?, commune_insee = ?, job_seeker = ?, in_studies = ?, identity_key = ?
-		WHERE id = ? AND distributor_id = ?`, nb.FirstName, nb.LastName, nb.BirthDate.String(), nb.CommuneINSEE, nb.JobSeeker, nb.InStudies, key, id, old.DistributorID)
+	// Consent keeps the day it was first given; withdrawn, it is gone.
+	var consentAt any
+	if nb.ContactConsent {
+		consentAt = micros(tx.now)
+		if old.ContactConsentAt != nil {
+			consentAt = micros(*old.ContactConsentAt)
+		}
+	}
+	_, err = tx.exec(ctx, `UPDATE beneficiaries SET first_name = ?, last_name = ?, birth_date = ?, commune_insee = ?, job_seeker = ?, in_studies = ?, identity_key = ?,
+		email = ?, phone = ?, contact_consent_at = ?, guardian_consent = ?, guardian_name = ?
+		WHERE id = ? AND distributor_id = ? AND pseudonymised_at IS NULL`, nb.FirstName, nb.LastName, nb.BirthDate.String(), nb.CommuneINSEE, nb.JobSeeker, nb.InStudies, key,
+		nb.Email, nb.Phone, consentAt, nb.GuardianConsent, nb.GuardianName, id, old.DistributorID)
 	if tx.s.dialect.uniqueViolation(err) {
 		// Registered meanwhile by a colleague (PostgreSQL).
 		return old, passnum.Errorf(passnum.EDUPLICATEPERSON, "Une autre fiche de votre structure porte déjà ces prénom, nom et date de naissance : ouvrez-la plutôt que de corriger celle-ci.")

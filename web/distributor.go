@@ -336,6 +336,7 @@ func distRegister(q *request) error {
 	}
 	b := passnum.Beneficiary{FirstName: f.Get("first_name"), LastName: f.Get("last_name"), BirthDate: birth, CommuneINSEE: commune,
 		JobSeeker: f.Get("job_seeker") != "", InStudies: f.Get("in_studies") != ""}
+	distContactFrom(f, &b)
 	if err := b.Validate(today); err != nil {
 		f.Fail(err)
 	}
@@ -522,6 +523,9 @@ func distBeneficiaryPage(q *request) error {
 	}
 	data, _, err := distLoadBeneficiary(q, id)
 	if err != nil {
+		return err
+	}
+	if err := logRecordRead(q, passnum.ReadSupport, id); err != nil {
 		return err
 	}
 	f := &form{Values: map[string][]string{}, Errors: map[string]string{}}
@@ -720,6 +724,12 @@ func distBookletPDF(q *request) error {
 	}
 	if data.Status == passnum.BookletBlocked {
 		return passnum.Errorf(passnum.ECONFLICT, "Ce carnet est bloqué : ses pass ne peuvent plus être encaissés. Imprimez le carnet qui le remplace.")
+	}
+	// The printed booklet carries the person's name: a read, downloaded.
+	if err := q.write(func(tx *store.Tx) error {
+		return tx.LogRead(q.ctx(), q.actor(), passnum.ReadSupport, passnum.ReadViaExport, data.B.ID)
+	}); err != nil {
+		return err
 	}
 	doc := document.Booklet{
 		ProgrammeName:  data.Programme.Name,

@@ -44,6 +44,8 @@ type distRecordView struct {
 var distFields = map[string]string{
 	"first_name": "Prénom", "last_name": "Nom", "birth_date": "Date de naissance", "commune_insee": "Commune de résidence",
 	"job_seeker": "En recherche d'emploi", "in_studies": "En études",
+	"email": "E-mail", "phone": "Mobile", "contact_consent": "Accord pour être contacté", "guardian_consent": "Accord d'un représentant légal",
+	"guardian_name": "Représentant légal",
 }
 
 func distFieldFR(name string) string {
@@ -62,7 +64,9 @@ func distChangeFR(field, value string) string {
 		}
 	case "commune_insee":
 		return passnum.CommuneLabel(value)
-	case "job_seeker", "in_studies":
+	case "phone":
+		return passnum.FormatPhone(value)
+	case "job_seeker", "in_studies", "contact_consent", "guardian_consent":
 		if value == "true" {
 			return "oui"
 		}
@@ -93,6 +97,9 @@ func distRecordPage(q *request) error {
 	if err != nil {
 		return err
 	}
+	if err := logRecordRead(q, passnum.ReadCorrection, id); err != nil {
+		return err
+	}
 	f := &form{Values: map[string][]string{
 		"first_name": {v.B.FirstName}, "last_name": {v.B.LastName}, "birth_date": {frDate(v.B.BirthDate)}, "commune_insee": {v.B.CommuneINSEE},
 	}, Errors: map[string]string{}}
@@ -102,6 +109,7 @@ func distRecordPage(q *request) error {
 	if v.B.InStudies {
 		f.Values.Set("in_studies", "1")
 	}
+	distContactValues(f, v.B)
 	return q.render(http.StatusOK, "distributor/record", "Corriger la fiche", v, f)
 }
 
@@ -126,6 +134,7 @@ func distCorrectRecord(q *request) error {
 	b := v.B
 	b.FirstName, b.LastName, b.BirthDate, b.CommuneINSEE = f.Get("first_name"), f.Get("last_name"), birth, commune
 	b.JobSeeker, b.InStudies = f.Get("job_seeker") != "", f.Get("in_studies") != ""
+	distContactFrom(f, &b)
 	if err := b.Validate(distToday(q)); err != nil {
 		f.Fail(err)
 	}

@@ -120,6 +120,9 @@ func plainCount(n int64, one, many string) string {
 
 func distExportBeneficiaries(q *request) error {
 	header := []string{"Prénom", "Nom", "Date de naissance", "Commune", "Code INSEE", "En recherche d'emploi", "En études", "Inscrit le", "Pass remis", "Pass utilisés"}
+	if err := logExportRead(q); err != nil {
+		return err
+	}
 	return q.csvDownload("jeunes-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachBeneficiary(q.ctx(), q.org(), func(b store.BeneficiarySummary) error {
 			return w.Write(sheet.Text(b.FirstName), sheet.Text(b.LastName), sheet.Day(b.BirthDate), sheet.Text(communeName(b.CommuneINSEE)), sheet.Text(b.CommuneINSEE),
@@ -130,6 +133,9 @@ func distExportBeneficiaries(q *request) error {
 
 func distExportBooklets(q *request) error {
 	header := []string{"Carnet", "Programme", "Prénom", "Nom", "État", "Remis le", "Valable jusqu'au", "Pass", "Pass utilisés", "Pass disponibles"}
+	if err := logExportRead(q); err != nil {
+		return err
+	}
 	return q.csvDownload("carnets-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachAgencyBooklet(q.ctx(), q.org(), func(r store.AgencyBookletRow) error {
 			var handed passnum.Date

@@ -8,7 +8,8 @@ func publicPages() []*page {
 		{Method: "GET", Path: "/{$}", Access: public, Handle: staticPage("public/home", "Accueil")},
 		{Method: "GET", Path: "/accessibilite", Access: public, Handle: staticPage("public/accessibility", "Déclaration d'accessibilité")},
 		{Method: "GET", Path: "/mentions-legales", Access: public, Handle: staticPage("public/legal", "Mentions légales")},
-		{Method: "GET", Path: "/confidentialite", Access: public, Handle: staticPage("public/privacy", "Vos données personnelles")},
+		{Method: "GET", Path: "/confidentialite", Access: public, Handle: privacyPage},
+		{Method: "GET", Path: "/confidentialite/registre", Access: public, Handle: registerPage},
 	}
 }
 

@@ -228,7 +228,8 @@ func navFor(u *passnum.User, beneficiary bool, current string) []navItem {
 	case u.Role == passnum.RoleOperator:
 		items = []navItem{{Href: "/operateur", Label: "Tableau de bord"}, {Href: "/operateur/programmes", Label: "Programmes"},
 			{Href: "/operateur/organisations", Label: "Organisations"}, {Href: "/operateur/labellisation", Label: "Labellisation"},
-			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}, {Href: "/operateur/identite", Label: "Identité du site"}}
+			{Href: "/operateur/personnes", Label: "Personnes"}, {Href: "/operateur/journal", Label: "Journal"}, {Href: "/operateur/identite", Label: "Identité du site"},
+			{Href: "/operateur/jeunes", Label: "Jeunes"}}
 	case u.Role == passnum.RoleFunder:
 		items = []navItem{{Href: "/financeur", Label: "Consommation"}}
 	case u.Role == passnum.RoleDistributor:

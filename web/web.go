@@ -51,6 +51,10 @@ type Config struct {
 	// Events hears what was committed (redemptions, settlements) and the
 	// attempts refused, for the metrics; nil hears nothing.
 	Events passnum.Events
+	// RetentionMonths is how long young people's identities are kept after
+	// their programme ends, as the privacy notice says;
+	// passnum.DefaultRetentionMonths when zero.
+	RetentionMonths int
 }
 
 // Server serves the pages.

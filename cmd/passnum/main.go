@@ -24,6 +24,7 @@ Usage :
   passnum backup FICHIER [--db URL]          (copie cohérente d'une base SQLite en service)
   passnum restore FICHIER [--db URL] [--replace]
   passnum migrate [--db URL]
+  passnum retention run [--db URL] [--retention-months 36]   (pseudonymise les identités au terme de leur conservation)
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
   passnum openapi                            (le document OpenAPI de l'API, en JSON, sur la sortie standard)
@@ -93,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return places(ctx, args[1:], stdout, stderr)
 	case "openapi":
 		return openAPI(args[1:], stdout, stderr)
+	case "retention":
+		return retention(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"passnum"
 	"passnum/demo"
 	"passnum/mail"
 	"passnum/server"
@@ -34,7 +35,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tiles := fs.String("tiles", os.Getenv("PASSNUM_TILES"), "serveur de tuiles des cartes, https://…/{z}/{x}/{y}.png ; aucun par défaut (PASSNUM_TILES)")
 	tilesAttribution := fs.String("tiles-attribution", os.Getenv("PASSNUM_TILES_ATTRIBUTION"), "mention des sources des tuiles (PASSNUM_TILES_ATTRIBUTION)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("PASSNUM_METRICS_ADDR"), "adresse d'écoute de /metrics (format Prometheus), à réserver à la supervision, par exemple 127.0.0.1:9464 ; aucune par défaut (PASSNUM_METRICS_ADDR)")
+	retentionMonths := retentionFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := passnum.CheckRetentionMonths(*retentionMonths); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
@@ -86,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	built, err := server.Build(s, log, web.Config{PublicURL: *public, TrustedProxy: *proxy, RequireOperatorTOTP: *totpRequired,
-		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender})
+		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender, RetentionMonths: *retentionMonths})
 	if err != nil {
 		return err
 	}
@@ -110,6 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	go retentionDaily(ctx, s, *retentionMonths, log)
 	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
