@@ -65,6 +65,7 @@ var AuditActions = map[string]string{
 	"booklet.duplicate_confirmed": "Remise confirmée malgré un carnet reçu dans une autre structure",
 	"booklet.block":               "Carnet bloqué",
 	"booklet.replace":             "Carnet remplacé",
+	"booklet.call":                "Bénéficiaire d'un carnet dormant rappelé",
 	"pass.redeem":                 "Pass encaissé",
 	"redemption.cancel":           "Encaissement annulé",
 	"redemption.correct":          "Encaissement remboursé corrigé",

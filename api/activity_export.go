@@ -9,9 +9,10 @@ import (
 	"passnum/store"
 )
 
-// exportActivities streams the anonymous activity records of the
-// redemptions as CSV: the operator's covers every place, a place's only
-// its own.
+// exportActivities streams the activity records of the redemptions as
+// CSV: the operator's covers every place, a place's only its own. The
+// export is anonymous (week, département, age band) unless the operator
+// asks for the pseudonymous one (day, commune, birth year).
 func exportActivities(c *call) (func(*store.Tx) (any, error), error) {
 	q := c.r.URL.Query()
 	var f fields
@@ -35,11 +36,22 @@ func exportActivities(c *call) (func(*store.Tx) (any, error), error) {
 			filter.PlaceID = v
 		}
 	}
+	precise := false
+	switch q.Get("precision") {
+	case "", "anonymous":
+	case "pseudonymous":
+		if !c.isOperator() {
+			return nil, passnum.Errorf(passnum.EFORBIDDEN, "L'export pseudonyme (jour, commune et année de naissance) est réservé à l'opérateur : retirez le paramètre precision pour l'export anonyme.")
+		}
+		precise = true
+	default:
+		f.Add("precision", "anonymous (par défaut) ou pseudonymous")
+	}
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
-		return &activityCSV{ctx: c.ctx(), tx: tx, filter: filter}, nil
+		return &activityCSV{ctx: c.ctx(), tx: tx, filter: filter, precise: precise}, nil
 	}, nil
 }
 
@@ -49,6 +61,8 @@ type activityCSV struct {
 	ctx    context.Context
 	tx     *store.Tx
 	filter store.ActivityFilter
+	// precise: the operator's pseudonymous export.
+	precise bool
 }
 
 // flushEvery bounds what is buffered before it goes to the client.
@@ -63,10 +77,14 @@ func (a *activityCSV) stream(w http.ResponseWriter) (started bool, err error) {
 		started = true
 		h := w.Header()
 		h.Set("Content-Type", sheet.ContentType)
-		h.Set("Content-Disposition", `attachment; filename="activites.csv"`)
+		name, header := "activites-anonymes.csv", store.ActivityHeaderCoarse
+		if a.precise {
+			name, header = "activites-pseudonymes.csv", store.ActivityHeader
+		}
+		h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 		h.Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusOK)
-		out, err = sheet.NewCSV(w, sheet.RFC4180, store.ActivityHeader...)
+		out, err = sheet.NewCSV(w, sheet.RFC4180, header...)
 		return err
 	}
 	n := 0
@@ -74,7 +92,11 @@ func (a *activityCSV) stream(w http.ResponseWriter) (started bool, err error) {
 		if err := begin(); err != nil {
 			return err
 		}
-		if err := out.Write(sheet.Texts(act.Record()...)...); err != nil {
+		rec := act.CoarseRecord()
+		if a.precise {
+			rec = act.Record()
+		}
+		if err := out.Write(sheet.Texts(rec...)...); err != nil {
 			return err
 		}
 		if n++; n%flushEvery == 0 {

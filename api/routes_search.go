@@ -26,14 +26,16 @@ func searchRoutes() []*route {
 		{Method: "GET", Path: "/sites/{id}", Summary: "Fiche publique d'un site (d'un lieu labellisé, ou entrée d'annuaire importée) : ses données open data, son organisation, s'il accepte le pass et ses prochaines sessions avec des places libres (public, sans clé)",
 			Response: store.SiteCard{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSiteCard},
 		{Method: "GET", Path: "/exports/activities.csv", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace},
-			Summary: "Export anonyme des activités (CSV UTF-8, séparateur virgule, RFC 4180) : une ligne par encaissement actif, au format des outils nationaux des médiateurs " +
-				"(date, type d'activité, durée en minutes, code INSEE du lieu, thématique, tranche d'âge, genre, statut social, commune et année de naissance du bénéficiaire), " +
-				"sans nom ni identifiant. Paramètres : from et to (AAAA-MM-JJ, jour de l'encaissement à Paris, inclus) ; place_id (opérateur). L'opérateur voit tous les lieux, un lieu les siens",
+			Summary: "Export des activités (CSV UTF-8, séparateur virgule, RFC 4180) : une ligne par encaissement actif, au format des outils nationaux des médiateurs, sans nom ni identifiant. " +
+				"Anonyme par défaut : semaine ISO, type d'activité, durée en minutes, code INSEE du lieu, thématique, tranche d'âge, genre, statut social, département du bénéficiaire. " +
+				"precision=pseudonymous (opérateur seulement) : le jour, la commune et l'année de naissance du bénéficiaire, qui peuvent désigner une personne dans une petite commune. " +
+				"Paramètres : from et to (AAAA-MM-JJ, jour de l'encaissement à Paris, inclus) ; place_id (opérateur). L'opérateur voit tous les lieux, un lieu les siens",
 			Query: []queryParam{
 				{Name: "from", Type: "date", Doc: "premier jour (heure de Paris), inclus"},
 				{Name: "to", Type: "date", Doc: "dernier jour (heure de Paris), inclus"},
 				{Name: "place_id", Doc: "un seul lieu (opérateur)"},
+				{Name: "precision", Doc: "anonymous (par défaut) ou pseudonymous (opérateur)", Enum: []string{"anonymous", "pseudonymous"}},
 			},
-			Produces: "text/csv", Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: exportActivities},
+			Produces: "text/csv", Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.EFORBIDDEN}, Handle: exportActivities},
 	}
 }

@@ -290,12 +290,20 @@ func TestActivityExport(t *testing.T) {
 
 		// Exported when Zoé is 18: her row keeps the age of the day.
 		e.clock.Set(time.Date(2026, 9, 1, 9, 0, 0, 0, passnum.Paris))
-		header := "date,type_activite,duree_minutes,code_insee_lieu,thematique,tranche_age,genre,statut_social,code_insee_commune_beneficiaire,annee_naissance"
+		header := "semaine,type_activite,duree_minutes,code_insee_lieu,thematique,tranche_age,genre,statut_social,departement_beneficiaire"
 		mine := []string{
+			"2026-W11,Collectif,90,39198," + service + ",moins de 18 ans,,sans emploi,39",
+			"2026-W14,Individuel,60,25056," + service + ",18-24 ans,,sans emploi,25",
+		}
+		theirs := "2026-W14,Individuel,60,21231," + service + ",18-24 ans,,sans emploi,25"
+		// The operator's pseudonymous export: the day, the commune, the
+		// birth year.
+		preciseHeader := "date,type_activite,duree_minutes,code_insee_lieu,thematique,tranche_age,genre,statut_social,code_insee_commune_beneficiaire,annee_naissance"
+		precise := []string{
 			"2026-03-10,Collectif,90,39198," + service + ",moins de 18 ans,,sans emploi,39198,2008",
 			"2026-04-02,Individuel,60,25056," + service + ",18-24 ans,,sans emploi,25056,2005",
+			"2026-04-02,Individuel,60,21231," + service + ",18-24 ans,,sans emploi,25056,2005",
 		}
-		theirs := "2026-04-02,Individuel,60,21231," + service + ",18-24 ans,,sans emploi,25056,2005"
 
 		csvOf := func(key, query string) []string {
 			t.Helper()
@@ -339,6 +347,11 @@ func TestActivityExport(t *testing.T) {
 		want(csvOf(e.operator, "?from=2026-04-01&to=2026-04-30"), mine[1], theirs)
 		want(csvOf(e.operator, "?to=2026-03-10"), mine[0])
 		want(csvOf(e.operator, "?from=2026-05-01")) // the header alone
+		if got := csvOf(e.operator, "?precision=pseudonymous"); !slices.Equal(got, append([]string{preciseHeader}, precise...)) {
+			t.Fatalf("pseudonymous export:\n%s", strings.Join(got, "\n"))
+		}
+		e.expect(e.do("GET", "/exports/activities.csv?precision=pseudonymous", e.place, nil), 403, passnum.EFORBIDDEN)
+		e.expect(e.do("GET", "/exports/activities.csv?precision=exact", e.operator, nil), 422, passnum.EINVALID)
 
 		e.expect(e.do("GET", "/exports/activities.csv", "", nil), 401, passnum.EUNAUTHENTICATED)
 		e.expect(e.do("GET", "/exports/activities.csv", e.funder, nil), 403, passnum.EFORBIDDEN)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -50,7 +51,23 @@ type Activity struct {
 // ActivityHeader is the header row of the CSV export, in its column order.
 var ActivityHeader = []string{"date", "type_activite", "duree_minutes", "code_insee_lieu", "thematique", "tranche_age", "genre", "statut_social", "code_insee_commune_beneficiaire", "annee_naissance"}
 
-// Record returns the CSV fields of a, in ActivityHeader's order.
+// ActivityHeaderCoarse is the header of the anonymous export: the week
+// instead of the day, the beneficiary's département instead of their
+// commune, no birth year (the age band stays).
+var ActivityHeaderCoarse = []string{"semaine", "type_activite", "duree_minutes", "code_insee_lieu", "thematique", "tranche_age", "genre", "statut_social", "departement_beneficiaire"}
+
+// CoarseRecord returns the anonymous export's fields of a, in
+// ActivityHeaderCoarse's order: a birth year, a commune and a day single
+// out young people in small communes; a département and an ISO week do
+// not, in the programme's volumes.
+func (a Activity) CoarseRecord() []string {
+	year, week := time.Date(a.Day.Year, a.Day.Month, a.Day.Day, 12, 0, 0, 0, time.UTC).ISOWeek()
+	return []string{fmt.Sprintf("%04d-W%02d", year, week), a.Type, strconv.Itoa(a.DurationMinutes), a.PlaceINSEE, a.Service, a.AgeBand, a.Gender, a.SocialStatus,
+		passnum.DepartementOf(a.CommuneINSEE)}
+}
+
+// Record returns the pseudonymous export's fields of a (the operator's
+// only), in ActivityHeader's order.
 func (a Activity) Record() []string {
 	year := ""
 	if a.BirthYear > 0 {

@@ -195,6 +195,9 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 	if _, err := tx.exec(ctx, `UPDATE booklets SET voided_passes = ? WHERE id = ?`, p.BookletSize-carried, newID); err != nil {
 		return bk, err
 	}
+	if err := tx.statHandOut(ctx, newID, old.beneficiaryID, true); err != nil {
+		return bk, err
+	}
 	// The guard that makes a booklet replaced once, whatever runs at the
 	// same moment.
 	res, err = tx.exec(ctx, `UPDATE booklets SET replaced_by = ? WHERE id = ? AND status = 'blocked' AND replaced_by IS NULL`, newID, old.id)

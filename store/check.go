@@ -13,8 +13,8 @@ import (
 type Violation struct {
 	// Invariant names the rule: "reference", "conservation", "redemption",
 	// "stock", "booklet", "holding", "ledger", "funding", "audit", "seats",
-	// "settlement", "settled", "correction", "shares", "balance" or
-	// "budget".
+	// "settlement", "settled", "correction", "shares", "balance",
+	// "budget" or "stats".
 	Invariant string
 	// Message says what is wrong, in French, with the ids to look at.
 	Message string
@@ -79,7 +79,10 @@ func violation(invariant, format string, args ...any) *Violation {
 //     redemptions less its corrections less what its paid lines paid;
 //   - ledger (again): each correction has its entry on its redemption, each
 //     paid line of a paid settlement its payment entry, nothing else;
-//   - budget: no programme issued beyond its budget.
+//   - budget: no programme issued beyond its budget;
+//   - stats: each booklet's used passes and first use are its active
+//     redemptions', and every counter of the statistics equals its recount
+//     from the raw rows (stat_recount.go).
 //
 // Rules run in that order; within a rule the smallest offending id is
 // reported, so the answer is the same from one run to the next. Each rule
@@ -104,6 +107,7 @@ func (s *Store) Check(ctx context.Context) error {
 		(*Tx).checkBalances,
 		(*Tx).checkLedgerSettlement,
 		(*Tx).checkBudgets,
+		(*Tx).checkStatCounts,
 	}
 	return s.View(ctx, func(tx *Tx) error {
 		for _, c := range checks {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"passnum"
@@ -15,10 +14,10 @@ type Consumption struct {
 	ProgrammeName  string `json:"programme_name"`
 	FaceValueCents int64  `json:"face_value_cents"`
 	// PassesIssued were created; PassesAllocated sent to agencies;
-	// PassesHandedOut given to young people (lost booklets and their
-	// replacements included, less the passes a replacement voids beyond
-	// the unused value it carries); PassesBlocked left unused in lost
-	// booklets.
+	// PassesHandedOut given to young people: a booklet's worth for each
+	// booklet handed out that replaces none (a replacement carries the
+	// unused value of the booklet it replaces and gives nothing new);
+	// PassesBlocked left unused in lost booklets that nothing replaced.
 	PassesIssued    int64 `json:"passes_issued"`
 	PassesAllocated int64 `json:"passes_allocated"`
 	PassesHandedOut int64 `json:"passes_handed_out"`
@@ -71,14 +70,15 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 		FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&allocated, &available); err != nil {
 		return c, err
 	}
-	// A replacement booklet's voided passes were never handed to anyone.
-	var voided int64
-	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(voided_passes), 0) AS BIGINT) FROM booklets WHERE programme_id = ? AND voided_passes > 0`,
-		programmeID).Scan(&voided); err != nil {
+	// A replacement gives its holder nothing new: the lost booklet was
+	// counted when it was handed out.
+	var replacements int64
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NOT NULL`,
+		programmeID).Scan(&replacements); err != nil {
 		return c, err
 	}
-	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available)*size-voided
-	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked') AND status = 'blocked'`,
+	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available-replacements)*size
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NULL) AND status = 'blocked'`,
 		programmeID).Scan(&c.PassesBlocked); err != nil {
 		return c, err
 	}
@@ -86,20 +86,23 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 		return c, err
 	}
 
-	rows, err := tx.query(ctx, `SELECT redeemed_at / `+fmt.Sprint(hourMicros)+` AS h, COUNT(*), CAST(SUM(amount_cents) AS BIGINT)
-		FROM redemptions WHERE programme_id = ? AND status = 'active' GROUP BY redeemed_at / `+fmt.Sprint(hourMicros), programmeID)
+	// Active redemptions by Paris month: the statistics' counters, kept
+	// with each redemption and cancellation (stat_counts.go), rather than
+	// every redemption of the programme read again on each page.
+	rows, err := tx.query(ctx, `SELECT month, n, amount_cents FROM stat_counts
+		WHERE programme_id = ? AND dim = '`+dimAll+`' AND dim_value = '' AND metric = '`+metricUsed+`' AND (n <> 0 OR amount_cents <> 0)`, programmeID)
 	if err != nil {
 		return c, err
 	}
 	byMonth := map[string]*MonthConsumption{}
 	var first, last string
 	for rows.Next() {
-		var hour, n, amount int64
-		if err := rows.Scan(&hour, &n, &amount); err != nil {
+		var m string
+		var n, amount int64
+		if err := rows.Scan(&m, &n, &amount); err != nil {
 			rows.Close()
 			return c, err
 		}
-		m := fromMicros(hour * hourMicros).In(passnum.Paris).Format("2006-01")
 		mc := byMonth[m]
 		if mc == nil {
 			mc = &MonthConsumption{Month: m}

@@ -73,12 +73,13 @@ func TestProgrammeConsumption(t *testing.T) {
 		mustCheck(t, s)
 
 		got := consumption(t, s, prog.ID)
-		// Computed by hand: 10 booklets of 5; 8 allocated; 3 handed out plus
-		// one replacement carrying bk3's 3 unused passes (its other 2
-		// voided); bk3 lost with 3 unused passes; 6 active redemptions of
-		// 3.33 € (19.98 €) and one cancelled.
-		if got.ProgrammeID != prog.ID || got.FaceValueCents != 333 || got.PassesIssued != 50 || got.PassesAllocated != 40 || got.PassesHandedOut != 18 ||
-			got.PassesBlocked != 3 || got.PassesRedeemed != 6 || got.CancelledRedemptions != 1 || got.AmountRedeemedCents != 1998 {
+		// Computed by hand: 10 booklets of 5; 8 allocated; 3 handed out (15
+		// passes) plus one replacement carrying bk3's 3 unused passes (its
+		// other 2 voided): the replacement hands out nothing new, and bk3's
+		// 3 blocked passes live on in it, so none is lost; 6 active
+		// redemptions of 3.33 € (19.98 €) and one cancelled.
+		if got.ProgrammeID != prog.ID || got.FaceValueCents != 333 || got.PassesIssued != 50 || got.PassesAllocated != 40 || got.PassesHandedOut != 15 ||
+			got.PassesBlocked != 0 || got.PassesRedeemed != 6 || got.CancelledRedemptions != 1 || got.AmountRedeemedCents != 1998 {
 			t.Fatalf("figures: %+v", got)
 		}
 		wantMonths := []store.MonthConsumption{
@@ -110,6 +111,37 @@ func TestProgrammeConsumption(t *testing.T) {
 		}
 		if fc := got.Funders[slices.Index(ids, c.ID)]; fc.Name != "Département du Doubs" || fc.ShareBps != 1500 {
 			t.Fatalf("funder %+v", fc)
+		}
+	})
+}
+
+// TestHandedOutCountsAReplacementOnce: a lost booklet and its replacement
+// are one hand-out to one person; a booklet lost and never replaced keeps
+// its unused passes as lost ones.
+func TestHandedOutCountsAReplacementOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		w := newWorld(t, s, clock)
+		other := w.MustBeneficiary(w.dist)
+		bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+		lost := w.MustHandOut(w.dist, other.ID, w.prog.ID)
+		w.MustRedeem(w.place, bk.Passes[0].Code)
+		w.MustRedeem(w.place, bk.Passes[1].Code)
+		if _, err := w.Replace(w.dist, bk.ID, w.dist.OrganisationID, "perdu"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Block(w.dist, lost.ID, w.dist.OrganisationID, "volé"); err != nil {
+			t.Fatal(err)
+		}
+		size := int64(len(bk.Passes))
+		got := consumption(t, s, w.prog.ID)
+		if got.PassesHandedOut != 2*size {
+			t.Fatalf("handed out %d passes, want %d (two people, one booklet each)", got.PassesHandedOut, 2*size)
+		}
+		if got.PassesBlocked != size {
+			t.Fatalf("blocked %d passes, want %d (the stolen booklet's, not the replaced one's)", got.PassesBlocked, size)
+		}
+		if unused := got.PassesHandedOut - got.PassesRedeemed - got.PassesBlocked; unused != size-2 {
+			t.Fatalf("unused %d, want %d (the replacement's)", unused, size-2)
 		}
 	})
 }

@@ -421,6 +421,10 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 		if _, err := sqlTx.ExecContext(ctx, redeemBatchAudit, auditIDs, placeIDs, kinds, actorIDs, redIDs, details, at); err != nil {
 			return nil, false, err
 		}
+		tx := &Tx{s: s, q: sqlTx, now: now}
+		if err := tx.usesChanged(ctx, redIDs, passnum.ParisMonth(now), +1); err != nil {
+			return nil, false, err
+		}
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return nil, true, err

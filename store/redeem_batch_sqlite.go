@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+
+	"passnum"
 )
 
 // Group redemption on SQLite: the batch is one Store.Write, so it goes
@@ -124,6 +126,13 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 				if _, err := tx.exec(ctx, q, at, text); err != nil {
 					return err
 				}
+			}
+			ids := make([]string, len(rows))
+			for i, r := range rows {
+				ids[i] = r.RedemptionID
+			}
+			if err := tx.usesChanged(ctx, ids, passnum.ParisMonth(tx.now), +1); err != nil {
+				return err
 			}
 		}
 		ran = true

@@ -164,7 +164,11 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 		}
 		out.Redemptions = append(out.Redemptions, red)
 	}
-	return out, nil
+	ids := make([]string, len(out.Redemptions))
+	for i, red := range out.Redemptions {
+		ids[i] = red.ID
+	}
+	return out, tx.usesChanged(ctx, ids, passnum.ParisMonth(tx.now), +1)
 }
 
 // redeemSetting checks where and for what a redemption is made, and
@@ -429,6 +433,14 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 		if err := tx.audit(ctx, actor, "redemption.cancel", "redemption", m.id, reason, details); err != nil {
 			return red, err
 		}
+	}
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.id
+	}
+	// The members of a group were redeemed together, in one month.
+	if err := tx.usesChanged(ctx, ids, passnum.ParisMonth(red.RedeemedAt), -1); err != nil {
+		return red, err
 	}
 	red.Status = passnum.RedemptionCancelled
 	now := tx.now

@@ -81,6 +81,7 @@ type Store struct {
 	auth     atomic.Pointer[sql.Stmt] // Authenticate's query, once prepared
 	authMu   sync.Mutex
 	stats    writerStats
+	wal      walBound // the writer's only
 	done     chan struct{}
 	wg       sync.WaitGroup
 	closing  sync.Once

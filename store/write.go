@@ -180,6 +180,7 @@ func (s *Store) writer() {
 			}
 		}
 		s.runBatch(w, batch)
+		s.boundWAL(w)
 	}
 }
 

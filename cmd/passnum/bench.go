@@ -20,6 +20,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "load" {
 		return runLoad(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "stats" {
+		return runStatsBench(ctx, args[1:], stdout, stderr)
+	}
 	fs := newFlags("bench", stderr)
 	engine := fs.String("engine", "sqlite", "moteur : sqlite, postgres ou both")
 	pg := fs.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "base PostgreSQL où créer les bases de mesure")

@@ -28,6 +28,7 @@ Usage :
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
   passnum openapi                            (le document OpenAPI de l'API, en JSON, sur la sortie standard)
+  passnum seed [--db URL] [--passes 1000000] (un programme national réaliste, pour les mesures)
 
 --db vaut sqlite:<fichier> (par défaut sqlite:passnum.db) ou une URL postgres://… ;
 la variable d'environnement PASSNUM_DB fait de même.
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return openAPI(args[1:], stdout, stderr)
 	case "retention":
 		return retention(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seedCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"passnum"
+	"passnum/store"
+)
+
+// statsRoutes: the programme dashboards' figures and the dormant booklets
+// agencies call back.
+func statsRoutes() []*route {
+	return []*route{
+		{Method: "GET", Path: "/stats", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleFunder},
+			Summary: "Tableau de bord d'un programme : pass émis, attribués, remis, utilisés, expirés ; carnets commencés et terminés ; taux d'utilisation ; " +
+				"part du public cible ; délai entre la remise et la première utilisation (médiane et répartition) ; budget engagé, remboursé, payé et restant par financeur ; " +
+				"utilisation par mois ; et le détail par département, commune, distributeur, lieu, service ou tranche d'âge. " +
+				"Les remises, carnets commencés et délais comptent les carnets remis dans la période ; les utilisations, celles de la période (mois de Paris). " +
+				"Un financeur ne voit que les programmes qu'il finance, sous secret statistique : une case de moins de 5 personnes vaut null et son nom figure dans masked, " +
+				"ainsi qu'une seconde case qui permettrait de la retrouver par soustraction du total",
+			Query: []queryParam{
+				{Name: "programme_id", Doc: "le programme (obligatoire)"},
+				{Name: "from", Doc: "premier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
+				{Name: "to", Doc: "dernier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
+				{Name: "by", Doc: "détail par", Enum: store.StatBreakdowns},
+			},
+			Response: store.ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
+		{Method: "GET", Path: "/distributors/{id}/dormant-booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
+			Summary: "Carnets dormants d'un distributeur : remis depuis plus de N jours (réglage du programme, 60 par défaut), aucun pass utilisé, encore utilisables ; " +
+				"les plus anciens d'abord, avec la date du dernier rappel. Un distributeur ne voit que les siens",
+			Response: []store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listDormantBooklets},
+		{Method: "POST", Path: "/booklets/{id}/called", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
+			Summary:  "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
+			Response: store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
+	}
+}
+
+// statsMonth reads from or to: a month, or a day taken as its month.
+func statsMonth(f *fields, name, v string) string {
+	if v == "" {
+		return ""
+	}
+	if t, err := time.Parse("2006-01", v); err == nil {
+		return t.Format("2006-01")
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t.Format("2006-01")
+	}
+	f.Add(name, "mois attendu au format AAAA-MM (par exemple 2026-03)")
+	return ""
+}
+
+func getStats(c *call) (func(*store.Tx) (any, error), error) {
+	q := c.r.URL.Query()
+	var f fields
+	sq := store.StatsQuery{ProgrammeID: q.Get("programme_id"), By: q.Get("by"), Secret: c.actor.Role == passnum.RoleFunder}
+	switch {
+	case sq.ProgrammeID == "":
+		f.Add("programme_id", "champ obligatoire : l'identifiant du programme")
+	case !passnum.ValidID(sq.ProgrammeID):
+		return nil, passnum.NotFound("programme")
+	}
+	sq.From, sq.To = statsMonth(&f, "from", q.Get("from")), statsMonth(&f, "to", q.Get("to"))
+	if sq.From != "" && sq.To != "" && sq.To < sq.From {
+		f.Add("to", "le dernier mois ("+sq.To+") précède le premier ("+sq.From+") : inversez-les")
+	}
+	if sq.By != "" && !slices.Contains(store.StatBreakdowns, sq.By) {
+		f.Add("by", "détail inconnu : departement, commune, distributor, place, service ou age_band")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		if err := visibleProgramme(c, tx, sq.ProgrammeID); err != nil {
+			return nil, err
+		}
+		return tx.ProgrammeStats(c.ctx(), sq)
+	}, nil
+}
+
+func listDormantBooklets(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	if !c.isOperator() && id != c.actor.OrganisationID {
+		return nil, passnum.NotFound("distributeur")
+	}
+	return func(tx *store.Tx) (any, error) {
+		return tx.DormantBooklets(c.ctx(), id)
+	}, nil
+}
+
+func markCalled(c *call) (func(*store.Tx) (any, error), error) {
+	id, err := c.id("id")
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx) (any, error) {
+		return tx.MarkCalled(c.ctx(), c.actor, id, c.ownFilter())
+	}, nil
+}

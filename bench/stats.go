@@ -1,0 +1,130 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"time"
+
+	"passnum"
+	"passnum/store"
+)
+
+// StatsOptions choose what "passnum bench stats" measures, on a database
+// filled by "passnum seed".
+type StatsOptions struct {
+	// Runs is how many times each view is read (p50 and p95 over them).
+	Runs int
+}
+
+// statsView is one read a dashboard makes.
+type statsView struct {
+	name string
+	run  func(ctx context.Context, tx *store.Tx) error
+}
+
+// RunStats measures, on the seeded database s, each dashboard view and
+// API stats call (p50, p95), the operator's programme page query and the
+// audit trail's filters, then the full recount from the raw rows that
+// the counters spare, and the process's memory.
+func RunStats(ctx context.Context, s *store.Store, o StatsOptions, w io.Writer) error {
+	if o.Runs <= 0 {
+		o.Runs = 30
+	}
+	var prog passnum.Programme
+	var dists []string
+	err := s.View(ctx, func(tx *store.Tx) error {
+		ps, _, err := tx.ListProgrammes(ctx, "", store.Page{Limit: 100})
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return fmt.Errorf("aucun programme : remplissez d'abord la base (passnum seed)")
+		}
+		prog = slices.MaxFunc(ps, func(a, b passnum.Programme) int { return int(a.Stock.IssuedBooklets - b.Stock.IssuedBooklets) })
+		st, err := tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor"})
+		for i, c := range st.Cells {
+			if i%max(1, len(st.Cells)/10) == 0 {
+				dists = append(dists, c.Key)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var views []statsView
+	stats := func(name string, q store.StatsQuery) {
+		q.ProgrammeID = prog.ID
+		views = append(views, statsView{name, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ProgrammeStats(ctx, q)
+			return err
+		}})
+	}
+	stats("stats (programme)", store.StatsQuery{})
+	for _, by := range store.StatBreakdowns {
+		stats("stats by="+by, store.StatsQuery{By: by})
+	}
+	stats("stats financeur by=departement (secret)", store.StatsQuery{By: "departement", Secret: true})
+	stats("stats by=distributor, 2025-06..2025-12", store.StatsQuery{By: "distributor", From: "2025-06", To: "2025-12"})
+	views = append(views,
+		statsView{"carnets dormants d'un distributeur", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.DormantBooklets(ctx, dists[0])
+			return err
+		}},
+		statsView{"page programme (consommation)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ProgrammeConsumption(ctx, prog.ID)
+			return err
+		}},
+		statsView{"journal d'audit, par organisation", func(ctx context.Context, tx *store.Tx) error {
+			_, _, err := tx.ListAudit(ctx, store.AuditFilter{OrganisationID: dists[0]})
+			return err
+		}},
+		statsView{"journal d'audit, par action", func(ctx context.Context, tx *store.Tx) error {
+			_, _, err := tx.ListAudit(ctx, store.AuditFilter{Action: "booklet.hand_out"})
+			return err
+		}},
+	)
+	fmt.Fprintf(w, "Programme %s : %d pass émis ; %d lectures par vue\n\n", prog.ID, prog.Stock.IssuedBooklets*int64(prog.BookletSize), o.Runs)
+	fmt.Fprintf(w, "%-45s %10s %10s\n", "vue", "p50", "p95")
+	var peak uint64
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		peak = max(peak, m.Sys-m.HeapReleased)
+	}
+	for _, v := range views {
+		times := make([]time.Duration, 0, o.Runs)
+		for range o.Runs {
+			began := time.Now()
+			if err := s.View(ctx, func(tx *store.Tx) error { return v.run(ctx, tx) }); err != nil {
+				return fmt.Errorf("%s : %w", v.name, err)
+			}
+			times = append(times, time.Since(began))
+		}
+		sample()
+		slices.Sort(times)
+		fmt.Fprintf(w, "%-45s %10s %10s\n", v.name, round(times[len(times)/2]), round(times[(len(times)*95+99)/100-1]))
+	}
+	began := time.Now()
+	n, err := s.RecountStats(ctx)
+	if err != nil {
+		return err
+	}
+	sample()
+	fmt.Fprintf(w, "\nrecomptage complet depuis les lignes brutes : %s (%d compteurs)\n", round(time.Since(began)), n)
+	fmt.Fprintf(w, "mémoire du processus (pic observé, Go) : %d Mo\n", peak>>20)
+	return nil
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}

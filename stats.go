@@ -1,0 +1,165 @@
+package passnum
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+
+	"passnum/territory"
+)
+
+// This file holds the rules behind the programme statistics: the age
+// bands, who counts as the target public, the time-to-first-use buckets
+// and statistical secrecy. The store keeps counters by these rules; the
+// pages, the API and the exports show them.
+
+// Age bands, as the national mediators' tools count them.
+const (
+	AgeBandUnder18 = "moins_18"
+	AgeBand18to24  = "18_24"
+	AgeBand25Plus  = "25_plus"
+)
+
+// AgeBands lists the bands in order.
+var AgeBands = []string{AgeBandUnder18, AgeBand18to24, AgeBand25Plus}
+
+// AgeBandOf is the band of someone born on birth, on day on.
+func AgeBandOf(birth, on Date) string {
+	switch age := birth.AgeOn(on); {
+	case age < 18:
+		return AgeBandUnder18
+	case age <= 24:
+		return AgeBand18to24
+	default:
+		return AgeBand25Plus
+	}
+}
+
+// AgeBandLabel is a band in French.
+func AgeBandLabel(band string) string {
+	switch band {
+	case AgeBandUnder18:
+		return "moins de 18 ans"
+	case AgeBand18to24:
+		return "18 à 24 ans"
+	case AgeBand25Plus:
+		return "25 ans et plus"
+	}
+	return "âge inconnu"
+}
+
+// InTargetPublic says whether a young person belongs to the public the
+// State's co-funding asks at least half of the passes to reach: people
+// far from employment. The record holds only what eligibility needs, so
+// today that is a job seeker who is not studying; a finer criterion
+// (no diploma, a priority neighbourhood) goes here when the record holds
+// it.
+func InTargetPublic(b *Beneficiary) bool { return b.JobSeeker && !b.InStudies }
+
+// DepartementOf is the département of a commune ("" when unknown).
+func DepartementOf(communeINSEE string) string {
+	if c, ok := territory.LookupCommune(communeINSEE); ok {
+		return c.Departement
+	}
+	return ""
+}
+
+// ParisMonth is the Paris month of an instant, "2026-03".
+func ParisMonth(t time.Time) string { return t.In(Paris).Format("2006-01") }
+
+// FirstUseBuckets are the lower bounds, in days, of the buckets of the
+// time from a booklet's hand-out to its first use: each day of the first
+// week, then the second week, the rest of the first month, the second and
+// third months, up to six months, up to a year, and beyond.
+var FirstUseBuckets = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 31, 61, 91, 181, 366}
+
+// FirstUseBucket is the bucket (its lower bound) of a wait of days.
+func FirstUseBucket(days int) int {
+	b := 0
+	for _, lo := range FirstUseBuckets {
+		if days >= lo {
+			b = lo
+		}
+	}
+	return b
+}
+
+// FirstUseBucketLabel says a bucket in French.
+func FirstUseBucketLabel(lo int) string {
+	i := slices.Index(FirstUseBuckets, lo)
+	switch {
+	case i < 0:
+		return "durée inconnue"
+	case lo == 0:
+		return "le jour même"
+	case i == len(FirstUseBuckets)-1:
+		return "plus d'un an"
+	}
+	hi := FirstUseBuckets[i+1] - 1
+	if hi == lo {
+		if lo == 1 {
+			return "1 jour"
+		}
+		return strconv.Itoa(lo) + " jours"
+	}
+	return strconv.Itoa(lo) + " à " + strconv.Itoa(hi) + " jours"
+}
+
+// SecrecyThreshold is the fewest people a cell a funder sees may count.
+const SecrecyThreshold = 5
+
+// SecretCell is one cell of a published table: its name and the number
+// of people it counts (a lower bound when only passes are known).
+type SecretCell struct {
+	Name   string
+	People int64
+}
+
+// MaskCells applies statistical secrecy to one table whose total is
+// published with it. A cell counting 1 to 4 people is masked (primary
+// secrecy); an empty cell reveals nobody and stays. When exactly one cell
+// is masked, the total would give it back by subtraction, so the smallest
+// other cell is masked too (secondary secrecy); when no other cell can
+// hide it, the total is masked instead. It returns which cells are masked,
+// in cells' order, and whether the total is.
+func MaskCells(cells []SecretCell) (masked []bool, total bool) {
+	masked = make([]bool, len(cells))
+	n := 0
+	for i, c := range cells {
+		if c.People > 0 && c.People < SecrecyThreshold {
+			masked[i] = true
+			n++
+		}
+	}
+	if n != 1 {
+		return masked, false
+	}
+	second := -1
+	for i, c := range cells {
+		if masked[i] {
+			continue
+		}
+		// The smallest cell that counts somebody; an empty one only when
+		// nothing else is left, since a masked zero still hides the first.
+		if second < 0 || better(c, cells[second]) {
+			second = i
+		}
+	}
+	if second < 0 {
+		return masked, true
+	}
+	masked[second] = true
+	return masked, false
+}
+
+// better prefers a non-empty cell, then the smallest, then the first name.
+func better(a, b SecretCell) bool {
+	if (a.People > 0) != (b.People > 0) {
+		return a.People > 0
+	}
+	if c := cmp.Compare(a.People, b.People); c != 0 {
+		return c < 0
+	}
+	return a.Name < b.Name
+}

@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"passnum"
+)
+
+// The programme statistics are counters kept in stat_counts, written in
+// the same transaction as each hand-out, replacement, redemption and
+// cancellation, so that a dashboard reads a few hundred rows instead of
+// millions. Each event adds to one row per breakdown (the whole programme,
+// the département, the commune, the distributor and the age band of the
+// young person as they were at hand-out; the place and the service for a
+// use), by month. "passnum check" recounts them from the raw rows
+// (stat_recount.go).
+//
+// The metrics:
+//   - handed_out: booklets handed out that replace none (one per person);
+//     target: those of them handed to the target public; replaced: the
+//     replacement booklets. By month of hand-out.
+//   - started, completed: booklets (replacing none) with at least one
+//     active use, and with all their passes used; first_use: the same
+//     started booklets by bucket of the time from hand-out to first use
+//     (passnum.FirstUseBuckets). By month of hand-out: a cohort.
+//   - used: active redemptions and their amount, by month of redemption.
+const (
+	metricHandedOut = "handed_out"
+	metricTarget    = "target"
+	metricReplaced  = "replaced"
+	metricStarted   = "started"
+	metricCompleted = "completed"
+	metricFirstUse  = "first_use"
+	metricUsed      = "used"
+)
+
+// Breakdowns: "all" is the programme as a whole (dim_value "").
+const (
+	dimAll         = "all"
+	dimDepartement = "departement"
+	dimCommune     = "commune"
+	dimDistributor = "distributor"
+	dimAgeBand     = "age_band"
+	dimPlace       = "place"
+	dimService     = "service"
+)
+
+// StatBreakdowns are the breakdowns the statistics answer by.
+var StatBreakdowns = []string{dimDepartement, dimCommune, dimDistributor, dimPlace, dimService, dimAgeBand}
+
+var (
+	bookletDims = []string{dimAll, dimDepartement, dimCommune, dimDistributor, dimAgeBand}
+	useDims     = []string{dimAll, dimDepartement, dimCommune, dimDistributor, dimAgeBand, dimPlace, dimService}
+	// bookletState are the metrics that change with a booklet's uses.
+	bookletState = []string{metricStarted, metricCompleted, metricFirstUse}
+)
+
+// valuesList is a one-column VALUES table of constants (named column1 on
+// both engines).
+func valuesList(items []string) string {
+	var b strings.Builder
+	b.WriteString("(VALUES ")
+	for i, s := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("('" + s + "')")
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// dimExpr picks a booklet's (or a redemption's) value for dimension d.
+func dimExpr(dims []string) string {
+	var b strings.Builder
+	b.WriteString("CASE d.column1")
+	for _, d := range dims {
+		col := map[string]string{dimAll: "''", dimDepartement: "b.stat_departement", dimCommune: "b.stat_commune",
+			dimDistributor: "b.distributor_id", dimAgeBand: "b.stat_age_band", dimPlace: "r.place_id", dimService: "r.service"}[d]
+		b.WriteString(" WHEN '" + d + "' THEN " + col)
+	}
+	b.WriteString(" END")
+	return b.String()
+}
+
+// firstUseBucketSQL is passnum.FirstUseBucket over the booklet's columns.
+func firstUseBucketSQL() string {
+	days := "((b.first_used_at - b.handed_out_at) / 86400000000)"
+	var b strings.Builder
+	b.WriteString("CASE")
+	bs := passnum.FirstUseBuckets
+	for i := len(bs) - 1; i > 0; i-- {
+		b.WriteString(" WHEN " + days + " >= " + strconv.Itoa(bs[i]) + " THEN " + strconv.Itoa(bs[i]))
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
+// bookletMetricCond is when a booklet counts in metric m.
+var bookletMetricCond = map[string]string{
+	metricHandedOut: "b.stat_replacement = 0",
+	metricTarget:    "b.stat_replacement = 0 AND b.stat_target = 1",
+	metricReplaced:  "b.stat_replacement = 1",
+	metricStarted:   "b.stat_replacement = 0 AND b.used_passes > 0",
+	metricCompleted: "b.stat_replacement = 0 AND b.used_passes > 0 AND b.used_passes >= p.booklet_size - b.voided_passes",
+	metricFirstUse:  "b.stat_replacement = 0 AND b.used_passes > 0",
+}
+
+const statUpsert = ` ON CONFLICT (programme_id, dim, dim_value, month, metric, bucket) DO UPDATE
+	SET n = stat_counts.n + excluded.n, amount_cents = stat_counts.amount_cents + excluded.amount_cents`
+
+func anys(ids []string) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// bumpBooklets adds sign times the booklets' contribution to metrics, as
+// their columns stand now.
+func (tx *Tx) bumpBooklets(ctx context.Context, ids []string, metrics []string, sign int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var conds []string
+	for _, m := range metrics {
+		conds = append(conds, "(m.column1 = '"+m+"' AND "+bookletMetricCond[m]+")")
+	}
+	q := `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	SELECT b.programme_id, d.column1, ` + dimExpr(bookletDims) + `, b.stat_month, m.column1,
+		CASE WHEN m.column1 = '` + metricFirstUse + `' THEN ` + firstUseBucketSQL() + ` ELSE -1 END,
+		` + strconv.Itoa(sign) + ` * COUNT(*), 0
+	FROM booklets b JOIN programmes p ON p.id = b.programme_id
+		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m
+	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND (` + strings.Join(conds, " OR ") + `)
+	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
+	return tx.execStat(ctx, q, anys(ids)...)
+}
+
+// countUses adds sign times the redemptions (all of Paris month month) to
+// the "used" counters.
+func (tx *Tx) countUses(ctx context.Context, redemptionIDs []string, month string, sign int) error {
+	if len(redemptionIDs) == 0 {
+		return nil
+	}
+	q := `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	SELECT b.programme_id, d.column1, ` + dimExpr(useDims) + `, CAST(? AS TEXT), '` + metricUsed + `', -1,
+		` + strconv.Itoa(sign) + ` * COUNT(*), CAST(` + strconv.Itoa(sign) + ` * SUM(r.amount_cents) AS BIGINT)
+	FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
+		CROSS JOIN ` + valuesList(useDims) + ` AS d
+	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `)
+	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
+	return tx.execStat(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
+}
+
+// usesChanged keeps the counters after redemptions were written or
+// cancelled (all of Paris month month): the uses themselves (sign), then
+// each booklet's used passes, first use, and the counters that follow
+// from them. On PostgreSQL the booklets are locked first, in id order, so
+// that two transactions using the same booklet change its counters one
+// after the other.
+func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month string, sign int) error {
+	if len(redemptionIDs) == 0 {
+		return nil
+	}
+	if err := tx.countUses(ctx, redemptionIDs, month, sign); err != nil {
+		return err
+	}
+	rows, err := tx.query(ctx, `SELECT DISTINCT ps.booklet_id FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`)`, anys(redemptionIDs)...)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	if tx.s.dialect == postgresDialect {
+		if _, err := tx.exec(ctx, `SELECT id FROM booklets WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id FOR UPDATE`, anys(ids)...); err != nil {
+			return err
+		}
+	}
+	if err := tx.bumpBooklets(ctx, ids, bookletState, -1); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE booklets SET
+		used_passes = (SELECT COUNT(*) FROM passes ps JOIN redemptions r ON r.pass_id = ps.id WHERE ps.booklet_id = booklets.id AND r.status = 'active'),
+		first_used_at = (SELECT MIN(r.redeemed_at) FROM passes ps JOIN redemptions r ON r.pass_id = ps.id WHERE ps.booklet_id = booklets.id AND r.status = 'active')
+		WHERE id IN (`+placeholders(len(ids))+`)`, anys(ids)...); err != nil {
+		return err
+	}
+	return tx.bumpBooklets(ctx, ids, bookletState, +1)
+}
+
+// statHandOut records on a booklet just handed out who it went to, as the
+// statistics count them (frozen at hand-out: a later correction of the
+// record changes no counter), and counts it.
+func (tx *Tx) statHandOut(ctx context.Context, bookletID, beneficiaryID string, replacement bool) error {
+	var birth, commune string
+	var b passnum.Beneficiary
+	err := tx.queryRow(ctx, `SELECT birth_date, commune_insee, job_seeker, in_studies FROM beneficiaries WHERE id = ?`, beneficiaryID).
+		Scan(&birth, &commune, &b.JobSeeker, &b.InStudies)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("bénéficiaire")
+	}
+	if err != nil {
+		return err
+	}
+	dims := bookletStatDims(birth, commune, &b, tx.Today(), passnum.ParisMonth(tx.now))
+	repl := 0
+	if replacement {
+		repl = 1
+	}
+	if _, err := tx.exec(ctx, `UPDATE booklets SET stat_departement = ?, stat_commune = ?, stat_age_band = ?, stat_target = ?, stat_month = ?, stat_replacement = ?
+		WHERE id = ?`, dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, repl, bookletID); err != nil {
+		return err
+	}
+	metrics := []string{metricHandedOut, metricTarget}
+	if replacement {
+		metrics = []string{metricReplaced}
+	}
+	return tx.bumpBooklets(ctx, []string{bookletID}, metrics, +1)
+}
+
+// statDims is who a booklet went to, as the statistics count them.
+type statDims struct {
+	departement, commune, ageBand, month string
+	target                               int
+}
+
+func bookletStatDims(birth, commune string, b *passnum.Beneficiary, handedOut passnum.Date, month string) statDims {
+	d := statDims{departement: passnum.DepartementOf(commune), commune: commune, month: month}
+	if born, err := passnum.ParseDate(birth); err == nil {
+		d.ageBand = passnum.AgeBandOf(born, handedOut)
+	}
+	if passnum.InTargetPublic(b) {
+		d.target = 1
+	}
+	return d
+}
+
+// execStat runs one of the counters' statements. On SQLite's writer they
+// are prepared once and kept, however long: parsing them again for every
+// hand-out and redemption cost more than running them.
+func (tx *Tx) execStat(ctx context.Context, q string, args ...any) error {
+	if c := tx.stmts; c != nil && c.conn != nil {
+		st, ok := c.m[q]
+		if !ok {
+			var err error
+			if st, err = c.conn.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			c.m[q] = st
+		}
+		_, err := st.ExecContext(ctx, args...)
+		return err
+	}
+	_, err := tx.exec(ctx, q, args...)
+	return err
+}

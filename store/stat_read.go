@@ -1,0 +1,448 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+
+	"passnum"
+	"passnum/territory"
+)
+
+// StatsQuery asks for a programme's statistics over a period of months
+// (From and To are "2026-03", inclusive; empty for open ends), broken
+// down by one of StatBreakdowns (or none).
+type StatsQuery struct {
+	ProgrammeID string
+	From, To    string
+	By          string
+	// Secret applies statistical secrecy (what a funder sees).
+	Secret bool
+}
+
+// StatFigures are the figures of a programme, or of one cell of a
+// breakdown. A figure is null in JSON when it does not apply to the
+// breakdown (a place hands out nothing) or when statistical secrecy
+// masks the cell.
+type StatFigures struct {
+	// PassesIssued and PassesAllocated apply to the whole programme (and
+	// allocated to each distributor).
+	PassesIssued    *int64 `json:"passes_issued"`
+	PassesAllocated *int64 `json:"passes_allocated"`
+	// BookletsHandedOut are booklets handed out in the period that replace
+	// none (one per young person), PassesHandedOut their passes;
+	// BookletsReplaced the replacements of lost booklets.
+	BookletsHandedOut *int64 `json:"booklets_handed_out"`
+	PassesHandedOut   *int64 `json:"passes_handed_out"`
+	BookletsReplaced  *int64 `json:"booklets_replaced"`
+	// TargetPublic are those booklets handed to the target public, and
+	// TargetShare their share (0 to 1).
+	TargetPublic *int64   `json:"target_public"`
+	TargetShare  *float64 `json:"target_share"`
+	// BookletsStarted and BookletsCompleted: of the booklets handed out in
+	// the period, those with at least one pass used, and with all.
+	BookletsStarted   *int64 `json:"booklets_started"`
+	BookletsCompleted *int64 `json:"booklets_completed"`
+	// PassesUsed and AmountUsedCents: active redemptions in the period.
+	PassesUsed      *int64 `json:"passes_used"`
+	AmountUsedCents *int64 `json:"amount_used_cents"`
+	// UseRate is the share of the booklets handed out in the period with
+	// at least one pass used (started / handed out).
+	UseRate *float64 `json:"use_rate"`
+	// PassesExpired: once the programme's last redeeming day is past, the
+	// passes handed out in the period never used.
+	PassesExpired *int64 `json:"passes_expired"`
+	// FirstUseMedianDays is the median wait from hand-out to first use of
+	// the booklets started (the lower bound of its bucket, in days), and
+	// FirstUse its distribution.
+	FirstUseMedianDays *int64           `json:"first_use_median_days"`
+	FirstUse           []FirstUseBucket `json:"first_use"`
+}
+
+// FirstUseBucket is one bucket of the wait from hand-out to first use.
+type FirstUseBucket struct {
+	FromDays int    `json:"from_days"`
+	Label    string `json:"label"`
+	Booklets int64  `json:"booklets"`
+}
+
+// StatCell is one cell of a breakdown: its key (a département's code, a
+// distributor's id, a service's name…), its name in French and its
+// figures.
+type StatCell struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	StatFigures
+}
+
+// StatMonth is one month's uses.
+type StatMonth struct {
+	Month           string `json:"month"`
+	PassesUsed      *int64 `json:"passes_used"`
+	AmountUsedCents *int64 `json:"amount_used_cents"`
+}
+
+// FunderBudget is one funder's share of the money.
+type FunderBudget struct {
+	OrganisationID string `json:"organisation_id"`
+	Name           string `json:"name"`
+	ShareBps       int64  `json:"share_bps"`
+	// BudgetCents is its share of the programme's budget (null when none
+	// is set); EngagedCents of the face value handed out; SettledCents of
+	// the settlements made; PaidCents of those paid; LeftCents what is
+	// left of its budget once engaged.
+	BudgetCents  *int64 `json:"budget_cents"`
+	EngagedCents int64  `json:"engaged_cents"`
+	SettledCents int64  `json:"settled_cents"`
+	PaidCents    int64  `json:"paid_cents"`
+	LeftCents    *int64 `json:"left_cents"`
+}
+
+// ProgrammeStats is a programme's dashboard.
+type ProgrammeStats struct {
+	ProgrammeID    string `json:"programme_id"`
+	ProgrammeName  string `json:"programme_name"`
+	From           string `json:"from,omitempty"`
+	To             string `json:"to,omitempty"`
+	By             string `json:"by,omitempty"`
+	FaceValueCents int64  `json:"face_value_cents"`
+	BookletSize    int    `json:"booklet_size"`
+	// Ended: the last redeeming day is past, passes left are expired.
+	Ended  bool           `json:"ended"`
+	Total  StatFigures    `json:"total"`
+	Cells  []StatCell     `json:"cells"`
+	Months []StatMonth    `json:"months"`
+	Budget []FunderBudget `json:"budget"`
+	// Masked names the cells statistical secrecy hides ("total", "month
+	// 2026-03", or a breakdown's key).
+	Masked []string `json:"masked"`
+}
+
+// statAcc gathers one cell's counters.
+type statAcc struct {
+	handed, target, replaced, started, completed, used, amount, allocated int64
+	firstUse                                                              map[int]int64
+	hasBooklets, hasUses                                                  bool
+}
+
+// ProgrammeStats reads a programme's statistics from the counters.
+func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats, error) {
+	p, err := tx.programmeSettings(ctx, q.ProgrammeID)
+	if err != nil {
+		return ProgrammeStats{}, err
+	}
+	out := ProgrammeStats{ProgrammeID: p.ID, ProgrammeName: p.Name, From: q.From, To: q.To, By: q.By, FaceValueCents: p.FaceValueCents,
+		BookletSize: p.BookletSize, Ended: tx.Today().After(p.LastRedeemDay()), Cells: []StatCell{}, Months: []StatMonth{}, Budget: []FunderBudget{}, Masked: []string{}}
+	dims := []string{dimAll}
+	if q.By != "" {
+		dims = append(dims, q.By)
+	}
+	where, args := `programme_id = ? AND dim IN (`+placeholders(len(dims))+`)`, []any{p.ID}
+	for _, d := range dims {
+		args = append(args, d)
+	}
+	if q.From != "" {
+		where += ` AND month >= ?`
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		where += ` AND month <= ?`
+		args = append(args, q.To)
+	}
+	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts WHERE `+where, args...)
+	if err != nil {
+		return out, err
+	}
+	total := &statAcc{firstUse: map[int]int64{}}
+	cells := map[string]*statAcc{}
+	months := map[string][2]int64{}
+	for rows.Next() {
+		var dim, value, month, metric string
+		var bucket int
+		var n, amount int64
+		if err := rows.Scan(&dim, &value, &month, &metric, &bucket, &n, &amount); err != nil {
+			rows.Close()
+			return out, err
+		}
+		acc := total
+		if dim != dimAll {
+			acc = cells[value]
+			if acc == nil {
+				acc = &statAcc{firstUse: map[int]int64{}}
+				cells[value] = acc
+			}
+		} else if metric == metricUsed {
+			m := months[month]
+			months[month] = [2]int64{m[0] + n, m[1] + amount}
+		}
+		acc.add(metric, bucket, n, amount)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	// Issued and allocated are whole-programme stock figures.
+	size := int64(p.BookletSize)
+	issued := p.Stock.IssuedBooklets * size
+	var allocated int64
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(allocated_booklets), 0) AS BIGINT) FROM distributor_stock WHERE programme_id = ?`, p.ID).Scan(&allocated); err != nil {
+		return out, err
+	}
+	total.allocated = allocated * size
+	if q.By == dimDistributor {
+		if err := tx.distributorAllocations(ctx, p.ID, size, cells); err != nil {
+			return out, err
+		}
+	}
+	maxPerPerson := size * int64(p.MaxBookletsPerBeneficiary)
+	out.Total = total.figures(size, out.Ended, true, true)
+	out.Total.PassesIssued = &issued
+
+	keys := make([]string, 0, len(cells))
+	for k := range cells {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	labels, err := tx.statLabels(ctx, q.By, keys)
+	if err != nil {
+		return out, err
+	}
+	bookletDim := slices.Contains(bookletDims, q.By)
+	useDim := slices.Contains(useDims, q.By)
+	secret := make([]passnum.SecretCell, len(keys))
+	for i, k := range keys {
+		acc := cells[k]
+		c := StatCell{Key: k, Label: labels[k], StatFigures: acc.figures(size, out.Ended, bookletDim, useDim)}
+		out.Cells = append(out.Cells, c)
+		secret[i] = passnum.SecretCell{Name: k, People: acc.people(bookletDim, maxPerPerson)}
+	}
+	for m := range months {
+		out.Months = append(out.Months, StatMonth{Month: m, PassesUsed: ptr(months[m][0]), AmountUsedCents: ptr(months[m][1])})
+	}
+	slices.SortFunc(out.Months, func(a, b StatMonth) int { return strings.Compare(a.Month, b.Month) })
+	if q.Secret {
+		masked, maskTotal := passnum.MaskCells(secret)
+		for i := range masked {
+			if masked[i] {
+				out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
+				out.Masked = append(out.Masked, out.Cells[i].Key)
+			}
+		}
+		totalPeople := total.people(true, maxPerPerson)
+		if maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold) {
+			out.Total = maskedFigures(out.Total)
+			out.Masked = append(out.Masked, "total")
+		}
+		ms := make([]passnum.SecretCell, len(out.Months))
+		for i, m := range out.Months {
+			ms[i] = passnum.SecretCell{Name: m.Month, People: ceilDiv(*m.PassesUsed, maxPerPerson)}
+		}
+		mmasked, _ := passnum.MaskCells(ms)
+		for i := range mmasked {
+			if mmasked[i] {
+				out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
+				out.Masked = append(out.Masked, "month "+out.Months[i].Month)
+			}
+		}
+	}
+	out.Budget, err = tx.funderBudgets(ctx, p, total.handed*size*p.FaceValueCents)
+	return out, err
+}
+
+func (a *statAcc) add(metric string, bucket int, n, amount int64) {
+	switch metric {
+	case metricHandedOut:
+		a.handed += n
+		a.hasBooklets = true
+	case metricTarget:
+		a.target += n
+	case metricReplaced:
+		a.replaced += n
+		a.hasBooklets = true
+	case metricStarted:
+		a.started += n
+	case metricCompleted:
+		a.completed += n
+	case metricFirstUse:
+		a.firstUse[bucket] += n
+	case metricUsed:
+		a.used += n
+		a.amount += amount
+		a.hasUses = true
+	}
+}
+
+// people is how many young people a cell certainly counts: its booklets
+// handed out, or, for a place or a service, the fewest people its uses
+// can come from.
+func (a *statAcc) people(bookletDim bool, maxPerPerson int64) int64 {
+	if bookletDim {
+		return a.handed
+	}
+	return ceilDiv(a.used, maxPerPerson)
+}
+
+func ceilDiv(a, b int64) int64 {
+	if b <= 0 {
+		return a
+	}
+	return (a + b - 1) / b
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func ratio(a, b int64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	r := float64(a) / float64(b)
+	return &r
+}
+
+// figures turns counters into the figures that apply.
+func (a *statAcc) figures(size int64, ended, booklets, uses bool) StatFigures {
+	var f StatFigures
+	if a.allocated > 0 {
+		f.PassesAllocated = ptr(a.allocated)
+	}
+	if booklets {
+		f.BookletsHandedOut, f.PassesHandedOut, f.BookletsReplaced = ptr(a.handed), ptr(a.handed*size), ptr(a.replaced)
+		f.TargetPublic, f.TargetShare = ptr(a.target), ratio(a.target, a.handed)
+		f.BookletsStarted, f.BookletsCompleted = ptr(a.started), ptr(a.completed)
+		f.UseRate = ratio(a.started, a.handed)
+		f.FirstUse = make([]FirstUseBucket, len(passnum.FirstUseBuckets))
+		var n int64
+		for i, lo := range passnum.FirstUseBuckets {
+			f.FirstUse[i] = FirstUseBucket{FromDays: lo, Label: passnum.FirstUseBucketLabel(lo), Booklets: a.firstUse[lo]}
+			n += a.firstUse[lo]
+		}
+		var seen int64
+		for _, b := range f.FirstUse {
+			seen += b.Booklets
+			if n > 0 && 2*seen >= n {
+				f.FirstUseMedianDays = ptr(int64(b.FromDays))
+				break
+			}
+		}
+	}
+	if uses {
+		f.PassesUsed, f.AmountUsedCents = ptr(a.used), ptr(a.amount)
+	}
+	if booklets && uses && ended {
+		// Handed out in the period less used in it: the same passes when
+		// the period holds the whole programme.
+		f.PassesExpired = ptr(max(0, a.handed*size-a.used))
+	}
+	return f
+}
+
+// maskedFigures keeps only what counts nobody: whether figures apply.
+func maskedFigures(StatFigures) StatFigures { return StatFigures{} }
+
+// distributorAllocations adds each distributor's allocated passes.
+func (tx *Tx) distributorAllocations(ctx context.Context, programmeID string, size int64, cells map[string]*statAcc) error {
+	rows, err := tx.query(ctx, `SELECT distributor_id, allocated_booklets FROM distributor_stock WHERE programme_id = ?`, programmeID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		acc := cells[id]
+		if acc == nil {
+			acc = &statAcc{firstUse: map[int]int64{}}
+			cells[id] = acc
+		}
+		acc.allocated = n * size
+	}
+	return rows.Err()
+}
+
+// statLabels names the cells of a breakdown in French.
+func (tx *Tx) statLabels(ctx context.Context, by string, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, k := range keys {
+		out[k] = k
+		switch by {
+		case dimDepartement:
+			if d, ok := territory.LookupDepartement(k); ok {
+				out[k] = d.Name + " (" + d.Code + ")"
+			}
+		case dimCommune:
+			if c, ok := territory.LookupCommune(k); ok {
+				out[k] = c.Name + " (" + c.Code + ")"
+			}
+		case dimAgeBand:
+			out[k] = passnum.AgeBandLabel(k)
+		}
+		if k == "" {
+			out[k] = "non renseigné"
+		}
+	}
+	if (by == dimDistributor || by == dimPlace) && len(keys) > 0 {
+		rows, err := tx.query(ctx, `SELECT id, name FROM organisations WHERE id IN (`+placeholders(len(keys))+`)`, anys(keys)...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return nil, err
+			}
+			out[id] = name
+		}
+		return out, rows.Err()
+	}
+	return out, nil
+}
+
+// funderBudgets splits the money between the programme's funders.
+func (tx *Tx) funderBudgets(ctx context.Context, p passnum.Programme, engaged int64) ([]FunderBudget, error) {
+	var budget sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT budget_cents FROM programmes WHERE id = ?`, p.ID).Scan(&budget); err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps,
+			(SELECT CAST(COALESCE(SUM(s.amount_cents), 0) AS BIGINT) FROM settlement_line_shares s JOIN settlements st ON st.id = s.settlement_id
+				WHERE st.programme_id = f.programme_id AND s.funder_id = f.organisation_id),
+			(SELECT CAST(COALESCE(SUM(s.amount_cents), 0) AS BIGINT) FROM settlement_line_shares s JOIN settlements st ON st.id = s.settlement_id
+				WHERE st.programme_id = f.programme_id AND s.funder_id = f.organisation_id AND st.status = 'paid')
+		FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id WHERE f.programme_id = ? ORDER BY f.organisation_id`, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []FunderBudget
+	var shares []int64
+	for rows.Next() {
+		var f FunderBudget
+		if err := rows.Scan(&f.OrganisationID, &f.Name, &f.ShareBps, &f.SettledCents, &f.PaidCents); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, f)
+		shares = append(shares, f.ShareBps)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, part := range passnum.Apportion(engaged, shares) {
+		out[i].EngagedCents = part
+	}
+	if budget.Valid {
+		for i, part := range passnum.Apportion(budget.Int64, shares) {
+			out[i].BudgetCents = ptr(part)
+			out[i].LeftCents = ptr(part - out[i].EngagedCents)
+		}
+	}
+	if out == nil {
+		out = []FunderBudget{}
+	}
+	return out, nil
+}

@@ -1,0 +1,246 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"passnum"
+	"passnum/store"
+	"passnum/territory"
+)
+
+// rawCell is what the test recounts itself from the raw rows.
+type rawCell struct{ handed, target, replaced, started, completed, used, amount int64 }
+
+// rawStats recounts a programme's figures by breakdown from the raw rows
+// (booklets, their beneficiaries, redemptions), in Go, for the months
+// from..to ("" for open ends).
+func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[string]*rawCell {
+	t.Helper()
+	in := func(month string) bool { return (from == "" || month >= from) && (to == "" || month <= to) }
+	out := map[string]*rawCell{}
+	cell := func(k string) *rawCell {
+		if out[k] == nil {
+			out[k] = &rawCell{}
+		}
+		return out[k]
+	}
+	key := func(dist, commune, birth string, handed int64, place, service string) string {
+		switch by {
+		case "departement":
+			c, _ := territory.LookupCommune(commune)
+			return c.Departement
+		case "commune":
+			return commune
+		case "distributor":
+			return dist
+		case "age_band":
+			return passnum.AgeBandOf(passnum.MustDate(birth), passnum.ParisDate(time.UnixMicro(handed)))
+		case "place":
+			return place
+		case "service":
+			return service
+		}
+		return ""
+	}
+	rows, err := db.Query(`SELECT b.id, b.distributor_id, n.commune_insee, n.birth_date, b.handed_out_at, n.job_seeker, n.in_studies,
+			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END, p.booklet_size - b.voided_passes
+		FROM booklets b JOIN beneficiaries n ON n.id = b.beneficiary_id JOIN programmes p ON p.id = b.programme_id
+		WHERE b.programme_id = $1 AND b.handed_out_at IS NOT NULL`, programmeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type bk struct {
+		dist, commune, birth string
+		handed               int64
+		repl                 bool
+		usable, used         int64
+		target               bool
+	}
+	booklets := map[string]*bk{}
+	for rows.Next() {
+		var id string
+		var b bk
+		var repl int
+		var js, st bool
+		if err := rows.Scan(&id, &b.dist, &b.commune, &b.birth, &b.handed, &js, &st, &repl, &b.usable); err != nil {
+			t.Fatal(err)
+		}
+		b.repl, b.target = repl == 1, js && !st
+		booklets[id] = &b
+	}
+	rows.Close()
+	rows, err = db.Query(`SELECT ps.booklet_id, r.place_id, r.service, r.redeemed_at, r.amount_cents FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+		WHERE r.programme_id = $1 AND r.status = 'active'`, programmeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, place, service string
+		var at, amount int64
+		if err := rows.Scan(&id, &place, &service, &at, &amount); err != nil {
+			t.Fatal(err)
+		}
+		b := booklets[id]
+		b.used++
+		if in(passnum.ParisMonth(time.UnixMicro(at))) {
+			c := cell(key(b.dist, b.commune, b.birth, b.handed, place, service))
+			c.used++
+			c.amount += amount
+		}
+	}
+	rows.Close()
+	if by == "place" || by == "service" {
+		return out
+	}
+	for _, b := range booklets {
+		if !in(passnum.ParisMonth(time.UnixMicro(b.handed))) {
+			continue
+		}
+		c := cell(key(b.dist, b.commune, b.birth, b.handed, "", ""))
+		if b.repl {
+			c.replaced++
+			continue
+		}
+		c.handed++
+		if b.target {
+			c.target++
+		}
+		if b.used > 0 {
+			c.started++
+			if b.used >= b.usable {
+				c.completed++
+			}
+		}
+	}
+	return out
+}
+
+func val(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// TestProgrammeStatsEqualARecount: on random datasets, every figure of
+// every breakdown, over random periods, equals the test's own recount
+// from the raw rows.
+func TestProgrammeStatsEqualARecount(t *testing.T) {
+	for seed := uint64(1); seed <= 2; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+				r := rand.New(rand.NewPCG(seed, 14))
+				w := newStatWorld(t, s, clock, r)
+				for range 150 {
+					w.step(r, clock)
+				}
+				periods := [][2]string{{"", ""}, {"2026-03", "2026-05"}, {"2026-06", ""}, {"", "2026-04"}}
+				for _, by := range append([]string{""}, store.StatBreakdowns...) {
+					for _, pd := range periods {
+						got := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+							return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, By: by, From: pd[0], To: pd[1]})
+						})
+						want := rawStats(t, db, w.prog.ID, by, pd[0], pd[1])
+						if by == "" {
+							c := want[""]
+							if c == nil {
+								c = &rawCell{}
+							}
+							f := got.Total
+							if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
+								val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
+								t.Fatalf("period %v total %+v, recount %+v", pd, f, *c)
+							}
+							continue
+						}
+						seen := 0
+						for _, cell := range got.Cells {
+							c := want[cell.Key]
+							if c == nil {
+								c = &rawCell{}
+							} else {
+								seen++
+							}
+							f := cell.StatFigures
+							if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
+								val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
+								t.Fatalf("by %s period %v cell %s: %+v, recount %+v", by, pd, cell.Key, f, *c)
+							}
+						}
+						for k, c := range want {
+							if got := slicesIndexCell(got.Cells, k); got < 0 && *c != (rawCell{}) {
+								t.Fatalf("by %s period %v: cell %s missing (%+v)", by, pd, k, *c)
+							}
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+func slicesIndexCell(cells []store.StatCell, key string) int {
+	for i, c := range cells {
+		if c.Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestProgrammeStatsSecrecy: with secrecy, a cell of fewer than 5 young
+// people is null and named, and a second cell hides it from the total.
+func TestProgrammeStatsSecrecy(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 20)
+		big, small, mid := f.MustDistributor("Grande mission locale"), f.MustDistributor("Petite antenne"), f.MustDistributor("Agence moyenne")
+		for _, d := range []struct {
+			a passnum.Actor
+			n int
+		}{{big, 8}, {small, 2}, {mid, 6}} {
+			f.MustAllocate(prog.ID, d.a.OrganisationID, int64(d.n))
+			for i := range d.n {
+				b := f.MustBeneficiary(d.a, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %s %d", d.a.OrganisationID, i) })
+				f.MustHandOut(d.a, b.ID, prog.ID)
+			}
+		}
+		get := func(secret bool) store.ProgrammeStats {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+			})
+		}
+		open := get(false)
+		if len(open.Masked) != 0 || len(open.Cells) != 3 {
+			t.Fatalf("operator's view masked %v (%d cells)", open.Masked, len(open.Cells))
+		}
+		st := get(true)
+		if len(st.Masked) != 2 || !contains(st.Masked, small.OrganisationID) || !contains(st.Masked, mid.OrganisationID) {
+			t.Fatalf("masked %v, want the small agency and the next smallest", st.Masked)
+		}
+		for _, c := range st.Cells {
+			masked := c.BookletsHandedOut == nil
+			if masked != contains(st.Masked, c.Key) {
+				t.Fatalf("cell %s: handed out %v, masked list %v", c.Key, c.BookletsHandedOut, st.Masked)
+			}
+		}
+		if val(st.Total.BookletsHandedOut) != 16 {
+			t.Fatalf("total %v", st.Total.BookletsHandedOut)
+		}
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

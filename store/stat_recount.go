@@ -1,0 +1,214 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+
+	"passnum"
+)
+
+// statKey is one counter row of stat_counts.
+type statKey struct {
+	programme, dim, value, month, metric string
+	bucket                               int
+}
+
+// statVal is a counter's value.
+type statVal struct{ n, amount int64 }
+
+func compareStatKeys(a, b statKey) int {
+	return cmp.Or(cmp.Compare(a.programme, b.programme), cmp.Compare(a.dim, b.dim), cmp.Compare(a.value, b.value),
+		cmp.Compare(a.month, b.month), cmp.Compare(a.metric, b.metric), cmp.Compare(a.bucket, b.bucket))
+}
+
+// recountStats computes every counter of stat_counts from the raw rows:
+// the booklets handed out (and what they replace), the active
+// redemptions of their passes, and the frozen who-it-went-to columns of
+// each booklet. Zero counters are left out. Both engines accept "$n"
+// placeholders, so it also runs inside a migration.
+func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
+	out := map[statKey]statVal{}
+	add := func(k statKey, n, amount int64) {
+		v := out[k]
+		v.n += n
+		v.amount += amount
+		out[k] = v
+	}
+	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
+			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
+			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first
+		FROM booklets b JOIN programmes p ON p.id = b.programme_id
+		LEFT JOIN (SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+			WHERE r.status = 'active' GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
+		WHERE b.status IN ('handed_out', 'blocked')`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var prog, dist, dep, commune, band, month string
+		var target, repl, usable int
+		var handed, used int64
+		var first sql.NullInt64
+		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		values := map[string]string{dimAll: "", dimDepartement: dep, dimCommune: commune, dimDistributor: dist, dimAgeBand: band}
+		var metrics []statKey
+		if repl == 1 {
+			metrics = append(metrics, statKey{metric: metricReplaced, bucket: -1})
+		} else {
+			metrics = append(metrics, statKey{metric: metricHandedOut, bucket: -1})
+			if target == 1 {
+				metrics = append(metrics, statKey{metric: metricTarget, bucket: -1})
+			}
+			if used > 0 {
+				metrics = append(metrics, statKey{metric: metricStarted, bucket: -1},
+					statKey{metric: metricFirstUse, bucket: passnum.FirstUseBucket(int((first.Int64 - handed) / 86400000000))})
+				if used >= int64(usable) {
+					metrics = append(metrics, statKey{metric: metricCompleted, bucket: -1})
+				}
+			}
+		}
+		for _, d := range bookletDims {
+			for _, m := range metrics {
+				add(statKey{programme: prog, dim: d, value: values[d], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service,
+			r.redeemed_at / `+hourText+`, COUNT(*), CAST(SUM(r.amount_cents) AS BIGINT)
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
+		WHERE r.status = 'active'
+		GROUP BY b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service, r.redeemed_at / `+hourText)
+	if err != nil {
+		return nil, err
+	}
+	months := map[int64]string{}
+	for rows.Next() {
+		var prog, dist, dep, commune, band, place, service string
+		var hour, n, amount int64
+		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &place, &service, &hour, &n, &amount); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		month, ok := months[hour]
+		if !ok {
+			month = passnum.ParisMonth(fromMicros(hour * hourMicros))
+			months[hour] = month
+		}
+		values := map[string]string{dimAll: "", dimDepartement: dep, dimCommune: commune, dimDistributor: dist, dimAgeBand: band, dimPlace: place, dimService: service}
+		for _, d := range useDims {
+			add(statKey{programme: prog, dim: d, value: values[d], month: month, metric: metricUsed, bucket: -1}, n, amount)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k, v := range out {
+		if v == (statVal{}) {
+			delete(out, k)
+		}
+	}
+	return out, nil
+}
+
+// hourText is an hour in microseconds, as SQL text: Paris is a whole
+// number of hours from UTC, so redemptions are grouped by UTC hour in SQL
+// and the hours put in their Paris month in Go.
+var hourText = "3600000000"
+
+// storedStats reads stat_counts, zero counters left out.
+func storedStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
+	rows, err := q.QueryContext(ctx, `SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts WHERE n <> 0 OR amount_cents <> 0`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[statKey]statVal{}
+	for rows.Next() {
+		var k statKey
+		var v statVal
+		if err := rows.Scan(&k.programme, &k.dim, &k.value, &k.month, &k.metric, &k.bucket, &v.n, &v.amount); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// checkStatCounts: every counter of stat_counts equals its recount from
+// the raw rows, and each booklet's used passes and first use are its
+// active redemptions'.
+func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
+	var id string
+	var used int64
+	found, err := tx.firstRow(ctx, `SELECT b.id, b.used_passes FROM booklets b
+		LEFT JOIN (SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+			WHERE r.status = 'active' GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
+		WHERE b.used_passes <> COALESCE(u.n, 0) OR COALESCE(b.first_used_at, -1) <> COALESCE(u.first, -1)
+		ORDER BY b.id LIMIT 1`, nil, &id, &used)
+	if err != nil || found {
+		return violation("stats", "carnet %s : %d pass utilisés ou sa première utilisation enregistrés ne correspondent pas à ses encaissements actifs", id, used), err
+	}
+	want, err := recountStats(ctx, tx.q)
+	if err != nil {
+		return nil, err
+	}
+	got, err := storedStats(ctx, tx.q)
+	if err != nil {
+		return nil, err
+	}
+	var wrong []statKey
+	for k, v := range got {
+		if want[k] != v {
+			wrong = append(wrong, k)
+		}
+	}
+	for k := range want {
+		if _, ok := got[k]; !ok {
+			wrong = append(wrong, k)
+		}
+	}
+	if len(wrong) == 0 {
+		return nil, nil
+	}
+	k := slices.MinFunc(wrong, compareStatKeys)
+	return violation("stats", "compteur des statistiques (programme %s, %s %q, mois %s, %s, tranche %d) : %d (%d centimes) enregistrés, %d (%d centimes) recomptés",
+		k.programme, k.dim, k.value, k.month, k.metric, k.bucket, got[k].n, got[k].amount, want[k].n, want[k].amount), nil
+}
+
+// writeStats replaces stat_counts by counters (a migration's fill).
+func writeStats(ctx context.Context, q querier, counters map[statKey]statVal) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM stat_counts`); err != nil {
+		return err
+	}
+	for k, v := range counters {
+		if _, err := q.ExecContext(ctx, `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RecountStats recounts every counter from the raw rows, as passnum check
+// does, and returns how many there are: what a dashboard would cost
+// without the counters (passnum bench stats).
+func (s *Store) RecountStats(ctx context.Context) (int, error) {
+	n := 0
+	err := s.View(ctx, func(tx *Tx) error {
+		c, err := recountStats(ctx, tx.q)
+		n = len(c)
+		return err
+	})
+	return n, err
+}
