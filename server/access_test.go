@@ -59,6 +59,7 @@ var (
 		passnum.RolePlace:  `SELECT id FROM settlements s WHERE NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.settlement_id = s.id AND l.place_id = $1)`,
 		passnum.RoleFunder: `SELECT id FROM settlements WHERE programme_id NOT IN (SELECT programme_id FROM programme_funders WHERE organisation_id = $1)`,
 	}}
+	ownDistributor  = kind{`SELECT id FROM organisations WHERE kind = 'distributor'`, map[passnum.Role]string{passnum.RoleDistributor: `SELECT id FROM organisations WHERE kind = 'distributor' AND id <> $1`}}
 	ownFunder       = kind{`SELECT id FROM organisations WHERE kind = 'funder'`, map[passnum.Role]string{passnum.RoleFunder: `SELECT id FROM organisations WHERE kind = 'funder' AND id <> $1`}}
 	ownOrganisation = kind{`SELECT id FROM organisations`, map[passnum.Role]string{
 		passnum.RolePlace:       `SELECT id FROM organisations WHERE kind = 'place' AND id <> $1`,
@@ -82,6 +83,15 @@ var designates = map[string][]kind{
 	"/api/v1/programmes/{id}/funders/{org_id}/statement.pdf":          {ownProgramme, ownFunder},
 	"/api/v1/programmes/{id}/funders/{org_id}/statement.csv":          {ownProgramme, ownFunder},
 	"/api/v1/programmes/{id}/funders/{org_id}/closing.pdf":            {ownProgramme, ownFunder},
+	"/api/v1/beneficiaries/{id}/data":                                 {ownBeneficiary},
+	"/api/v1/beneficiaries/{id}/erase":                                {ownBeneficiary},
+	"/api/v1/distributors/{id}/dormant-booklets":                      {ownDistributor},
+	"/api/v1/booklets/{id}/called":                                    {ownBooklet},
+	"/distributeur/beneficiaires/{id}/donnees":                        {ownBeneficiary},
+	"/distributeur/beneficiaires/{id}/donnees.json":                   {ownBeneficiary},
+	"/distributeur/beneficiaires/{id}/donnees.pdf":                    {ownBeneficiary},
+	"/distributeur/beneficiaires/{id}/effacer":                        {ownBeneficiary},
+	"/api/v1/programmes/{id}/reminders":                               {ownProgramme},
 	"/financeur/programmes/{id}/remboursements":                       {ownProgramme},
 	"/remboursements/{id}/comptabilite.csv":                           {ownSettlement},
 	"/remboursements/{id}/comptabilite.xlsx":                          {ownSettlement},
