@@ -91,6 +91,7 @@ var designates = map[string][]kind{
 	"/distributeur/beneficiaires/{id}/donnees.json":                   {ownBeneficiary},
 	"/distributeur/beneficiaires/{id}/donnees.pdf":                    {ownBeneficiary},
 	"/distributeur/beneficiaires/{id}/effacer":                        {ownBeneficiary},
+	"/api/v1/programmes/{id}/reminders":                               {ownProgramme},
 	"/financeur/programmes/{id}/remboursements":                       {ownProgramme},
 	"/remboursements/{id}/comptabilite.csv":                           {ownSettlement},
 	"/remboursements/{id}/comptabilite.xlsx":                          {ownSettlement},

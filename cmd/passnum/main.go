@@ -26,6 +26,7 @@ Usage :
   passnum restore FICHIER [--db URL] [--replace]
   passnum migrate [--db URL]
   passnum retention run [--db URL] [--retention-months 36]   (pseudonymise les identités au terme de leur conservation)
+  passnum reminders run [--db URL] [--public-url URL] [--sms-outbox DOSSIER]   (envoie les rappels dus aux jeunes qui l'ont accepté)
   passnum places import FICHIER [--db URL]   (lieux au standard national, CSV UTF-8 ou JSON)
   passnum bench [options]
   passnum openapi                            (le document OpenAPI de l'API, en JSON, sur la sortie standard)
@@ -100,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return openAPI(args[1:], stdout, stderr)
 	case "retention":
 		return retention(ctx, args[1:], stdout, stderr)
+	case "reminders":
+		return reminders(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return seedCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -16,6 +16,7 @@ import (
 	"passnum"
 	"passnum/demo"
 	"passnum/mail"
+	"passnum/remind"
 	"passnum/server"
 	"passnum/store"
 	"passnum/web"
@@ -36,6 +37,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tilesAttribution := fs.String("tiles-attribution", os.Getenv("PASSNUM_TILES_ATTRIBUTION"), "mention des sources des tuiles (PASSNUM_TILES_ATTRIBUTION)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("PASSNUM_METRICS_ADDR"), "adresse d'écoute de /metrics (format Prometheus), à réserver à la supervision, par exemple 127.0.0.1:9464 ; aucune par défaut (PASSNUM_METRICS_ADDR)")
 	retentionMonths := retentionFlag(fs)
+	smsDir := smsFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -116,6 +118,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	go retentionDaily(ctx, s, *retentionMonths, log)
+	go remindersDaily(ctx, s, remind.Config{Mail: sender, SMS: smsSender(*smsDir), SiteURL: *public, Log: log}, log)
 	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

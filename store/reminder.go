@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"passnum"
+)
+
+// Reminders to young people (see passnum.Reminder): who is due one now,
+// recording one sent, and whether reminders work.
+
+// maxRemindersPerRun bounds one run's batch; the next run takes the rest.
+const maxRemindersPerRun = 5000
+
+// DueReminders lists the reminders due now: booklets in hand with a pass
+// still usable, of a young person who agreed to be contacted and left an
+// address or a number, not yet reminded this month, whose passes end
+// within passnum.EndingSoonDays (ending) or that were handed out more than
+// the programme's dormant days ago with no pass used (dormant). Places are
+// not filled in.
+func (tx *Tx) DueReminders(ctx context.Context) ([]passnum.Reminder, error) {
+	today := tx.Today()
+	rows, err := tx.query(ctx, `SELECT b.id, b.beneficiary_id, b.programme_id, p.name, n.first_name, n.email, n.phone, p.last_redeem_day,
+			(SELECT COUNT(*) FROM passes ps WHERE ps.booklet_id = b.id AND ps.status = 'assigned')
+		FROM booklets b JOIN programmes p ON p.id = b.programme_id JOIN beneficiaries n ON n.id = b.beneficiary_id
+		WHERE b.status = 'handed_out' AND n.contact_consent_at IS NOT NULL AND n.pseudonymised_at IS NULL AND (n.email <> '' OR n.phone <> '')
+		  AND p.last_redeem_day >= ?
+		  AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.booklet_id = b.id AND r.period = ?)
+		  AND EXISTS (SELECT 1 FROM passes ps WHERE ps.booklet_id = b.id AND ps.status = 'assigned')
+		  AND (p.last_redeem_day <= ? OR (b.used_passes = 0 AND b.handed_out_at < ? - p.dormant_days * 86400000000))
+		ORDER BY b.id LIMIT ?`,
+		today.String(), passnum.ReminderPeriod(tx.now), today.AddDays(passnum.EndingSoonDays).String(), micros(tx.now), maxRemindersPerRun)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []passnum.Reminder
+	for rows.Next() {
+		var r passnum.Reminder
+		if err := rows.Scan(&r.BookletID, &r.BeneficiaryID, &r.ProgrammeID, &r.ProgrammeName, &r.FirstName, &r.Email, &r.Phone, &r.LastRedeemDay, &r.UnusedPasses); err != nil {
+			return nil, err
+		}
+		r.Kind = passnum.ReminderDormant
+		if !r.LastRedeemDay.After(today.AddDays(passnum.EndingSoonDays)) {
+			r.Kind = passnum.ReminderEnding
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReminderCommune is the commune a young person's reminder looks for
+// places around.
+func (tx *Tx) ReminderCommune(ctx context.Context, beneficiaryID string) (string, error) {
+	var c string
+	err := tx.queryRow(ctx, `SELECT commune_insee FROM beneficiaries WHERE id = ?`, beneficiaryID).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", notFound("bénéficiaire")
+	}
+	return c, err
+}
+
+// RecordReminder records a reminder as sent, once per booklet and month:
+// false when one was already recorded for this month (a concurrent run).
+func (tx *Tx) RecordReminder(ctx context.Context, r passnum.Reminder, channel passnum.ReminderChannel) (bool, error) {
+	res, err := tx.exec(ctx, `INSERT INTO reminders (id, booklet_id, beneficiary_id, programme_id, kind, period, channel, sent_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (booklet_id, period) DO NOTHING`,
+		passnum.NewID(tx.now), r.BookletID, r.BeneficiaryID, r.ProgrammeID, string(r.Kind), passnum.ReminderPeriod(tx.now), string(channel), micros(tx.now))
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ReminderEffect compares, among a programme's booklets that became
+// dormant (handed out more than its dormant days ago), how many were
+// started (a pass used) when the young person was reminded and when they
+// were not: whether reminding pushes use up.
+type ReminderEffect struct {
+	ProgrammeID string `json:"programme_id"`
+	// Reminded: dormant booklets whose holder got a reminder; Started:
+	// of those, the ones with a pass used after the first reminder.
+	Reminded        int64 `json:"reminded"`
+	RemindedStarted int64 `json:"reminded_started"`
+	// NotReminded: dormant-aged booklets never reminded; Started: of those,
+	// the ones with a pass used.
+	NotReminded        int64 `json:"not_reminded"`
+	NotRemindedStarted int64 `json:"not_reminded_started"`
+	// Sent counts the reminders sent, by kind and channel.
+	SentDormant int64 `json:"sent_dormant"`
+	SentEnding  int64 `json:"sent_ending"`
+	SentEmail   int64 `json:"sent_email"`
+	SentSMS     int64 `json:"sent_sms"`
+}
+
+// ReminderEffect measures reminders in a programme.
+func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string) (ReminderEffect, error) {
+	e := ReminderEffect{ProgrammeID: programmeID}
+	var dormantDays int64
+	err := tx.queryRow(ctx, `SELECT dormant_days FROM programmes WHERE id = ?`, programmeID).Scan(&dormantDays)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, notFound("programme")
+	}
+	if err != nil {
+		return e, err
+	}
+	aged := micros(tx.now) - dormantDays*int64(24*time.Hour/time.Microsecond)
+	if err := tx.queryRow(ctx, `SELECT
+			COUNT(CASE WHEN f.first_sent IS NOT NULL THEN 1 END),
+			COUNT(CASE WHEN f.first_sent IS NOT NULL AND EXISTS (SELECT 1 FROM passes ps JOIN redemptions d ON d.pass_id = ps.id
+				WHERE ps.booklet_id = f.id AND d.status = 'active' AND d.redeemed_at >= f.first_sent) THEN 1 END),
+			COUNT(CASE WHEN f.first_sent IS NULL THEN 1 END),
+			COUNT(CASE WHEN f.first_sent IS NULL AND f.used_passes > 0 THEN 1 END)
+		FROM (SELECT b.id, b.used_passes, (SELECT MIN(r.sent_at) FROM reminders r WHERE r.booklet_id = b.id AND r.kind = 'dormant') AS first_sent
+			FROM booklets b WHERE b.programme_id = ? AND b.status IN ('handed_out', 'blocked') AND b.handed_out_at < ?) f`,
+		programmeID, aged).Scan(&e.Reminded, &e.RemindedStarted, &e.NotReminded, &e.NotRemindedStarted); err != nil {
+		return e, err
+	}
+	err = tx.queryRow(ctx, `SELECT COUNT(CASE WHEN kind = 'dormant' THEN 1 END), COUNT(CASE WHEN kind = 'ending' THEN 1 END),
+			COUNT(CASE WHEN channel = 'email' THEN 1 END), COUNT(CASE WHEN channel = 'sms' THEN 1 END)
+		FROM reminders WHERE programme_id = ?`, programmeID).Scan(&e.SentDormant, &e.SentEnding, &e.SentEmail, &e.SentSMS)
+	return e, err
+}
+
+// ForgetReminder takes back this month's record of a booklet's reminder,
+// when sending it failed: the next run tries again.
+func (tx *Tx) ForgetReminder(ctx context.Context, bookletID string) error {
+	_, err := tx.exec(ctx, `DELETE FROM reminders WHERE booklet_id = ? AND period = ?`, bookletID, passnum.ReminderPeriod(tx.now))
+	return err
+}
