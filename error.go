@@ -57,6 +57,7 @@ const (
 	ETRAININGINACTIVE    = "training_inactive"
 	ENOTENOUGHPASSES     = "not_enough_passes"
 	EINVALIDFILE         = "invalid_file"
+	ENOPAYINGACCOUNT     = "no_paying_account"
 )
 
 // CodeInfo is what an error code means to a client: the HTTP status it is
@@ -106,6 +107,7 @@ var codes = map[string]CodeInfo{
 	ENOTELIGIBLE:         {422, "Non éligible"},
 	EIDEMPOTENCYMISMATCH: {422, "Clé d'idempotence déjà utilisée"},
 	EINVALIDFILE:         {422, "Fichier refusé"},
+	ENOPAYINGACCOUNT:     {409, "Compte payeur du programme manquant"},
 	ETOOMANYATTEMPTS:     {429, "Trop de tentatives"},
 	EINTERNAL:            {500, "Erreur interne"},
 	EUNAVAILABLE:         {503, "Service momentanément indisponible"},

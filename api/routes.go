@@ -80,7 +80,7 @@ type RouteInfo struct {
 var routes []*route
 
 func init() {
-	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), settlementRoutes(), documentRoutes())
+	routes = slices.Concat(lifecycleRoutes(), placeApplicationRoutes(), catalogueRoutes(), directoryRoutes(), searchRoutes(), settlementRoutes(), documentRoutes(), settlementDocumentRoutes())
 }
 
 // documentRoutes documents the API itself.

@@ -3,6 +3,8 @@ package api
 import (
 	"strings"
 
+	"passnum"
+	"passnum/paydoc"
 	"passnum/store"
 )
 
@@ -21,7 +23,10 @@ func markSettlementSent(c *call) (func(*store.Tx) (any, error), error) {
 	}
 	return func(tx *store.Tx) (any, error) {
 		s, err := tx.MarkSettlementSent(c.ctx(), c.actor, id)
-		return showSettlement(s), err
+		if err != nil {
+			return nil, err
+		}
+		return showSettlement(s), c.tellPlaces(tx, s)
 	}, nil
 }
 
@@ -44,6 +49,18 @@ func recordSettlementPayment(c *call) (func(*store.Tx) (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return showSettlement(s), nil
+		return showSettlement(s), c.tellPlaces(tx, s)
 	}, nil
+}
+
+// tellPlaces queues the e-mails to the places paid by a settlement just
+// sent or paid; they leave once the change committed, and a failure is
+// only logged.
+func (c *call) tellPlaces(tx *store.Tx, s passnum.Settlement) error {
+	if s.Status != passnum.SettlementSent && s.Status != passnum.SettlementPaid {
+		return nil
+	}
+	msgs, err := paydoc.SettlementMessages(c.ctx(), tx, s.ID, c.siteURL)
+	c.mails = append(c.mails, msgs...)
+	return err
 }

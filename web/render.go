@@ -235,9 +235,9 @@ func navFor(u *passnum.User, beneficiary bool, current string) []navItem {
 		items = []navItem{{Href: "/distributeur", Label: "Bénéficiaires"}, {Href: "/distributeur/inscrire", Label: "Inscrire un jeune"}, {Href: "/distributeur/stock", Label: "Stock de carnets"}}
 	case u.Role == passnum.RolePlace:
 		items = []navItem{{Href: "/lieu", Label: "Encaisser un pass"}, {Href: "/lieu/encaissements", Label: "Encaissements"},
-			{Href: "/lieu/formations", Label: "Formations"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}, {Href: "/lieu/label", Label: "Label"}}
+			{Href: "/lieu/remboursements", Label: "Remboursements"}, {Href: "/lieu/formations", Label: "Formations"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}, {Href: "/lieu/label", Label: "Label"}}
 		if u.OrganisationStatus != passnum.OrgLabelled {
-			items = []navItem{{Href: "/lieu/label", Label: "Label"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}}
+			items = []navItem{{Href: "/lieu/label", Label: "Label"}, {Href: "/lieu/remboursements", Label: "Remboursements"}, {Href: "/lieu/equipe", Label: "Équipe"}, {Href: "/lieu/sites", Label: "Sites"}}
 		}
 	}
 	if u != nil {
