@@ -45,7 +45,7 @@ var (
 var pages []*page
 
 func init() {
-	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), identityPages(), funderPages(), distributorPages(), distributorRecordPages(), placePages(), beneficiaryPages(), applicationPages(), downloadPages(), paymentDocumentPages(), paymentPages())
+	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), identityPages(), funderPages(), distributorPages(), distributorRecordPages(), placePages(), beneficiaryPages(), applicationPages(), downloadPages(), paymentDocumentPages(), paymentPages(), operatorSettlementPages())
 }
 
 // PageInfo describes a page without its handler, for tests.
