@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"passnum"
 	"passnum/mail"
@@ -668,3 +669,70 @@ func operatorRevealIBAN(q *request) error {
 	q.w.Header().Set("Cache-Control", "no-store")
 	return q.render(http.StatusOK, "operator/bank_iban", "IBAN complet — "+v.PlaceName, v, nil)
 }
+
+// The payment settings of the programme's settings form: budget, hand-out
+// closing day, four eyes and the paying account, on the terms of
+// passnum.ProgrammeUpdate.
+
+// opPaymentSettingsValues fills the form with the programme's payment
+// settings. The operator sees the paying account's IBAN in full.
+func opPaymentSettingsValues(p passnum.Programme, v url.Values) {
+	if p.BudgetCents != nil {
+		v.Set("budget", opEurosField(*p.BudgetCents))
+	}
+	v.Set("handout_until", frDate(p.LastHandOutDay()))
+	v.Set("handout_until_was", frDate(p.LastHandOutDay()))
+	if p.FourEyes {
+		v.Set("four_eyes", "oui")
+	}
+	v.Set("payer_name", p.Payer.Name)
+	v.Set("payer_iban", passnum.FormatIBAN(p.Payer.IBAN))
+	v.Set("payer_bic", p.Payer.BIC)
+}
+
+// opEurosField writes cents as the form reads them back: 570000,00.
+func opEurosField(cents int64) string {
+	return strconv.FormatInt(cents/100, 10) + "," + strconv.FormatInt(100+cents%100, 10)[1:]
+}
+
+// opReadPaymentSettings reads the payment settings into u. An empty budget
+// or paying account keeps what is set.
+func opReadPaymentSettings(f *form, u *passnum.ProgrammeUpdate, fe *passnum.FieldErrors) {
+	if s := f.Get("budget"); s != "" {
+		if cents, ok := opHundredths(s); !ok {
+			fe.Add("budget", "montant en euros attendu, par exemple 570000 ou 570 000,00")
+		} else {
+			u.BudgetCents = &cents
+		}
+	}
+	// Sent back unchanged, the hand-out day is left to follow the end of
+	// validity, as the domain moves it.
+	if _, offered := f.Values["handout_until"]; offered && f.Get("handout_until") != f.Get("handout_until_was") {
+		if d, err := parseFrenchDate("handout_until", f.Get("handout_until")); err != nil {
+			*fe = append(*fe, err.(*passnum.Error).Fields...)
+		} else {
+			u.HandoutUntil = &d
+		}
+	}
+	four := f.Get("four_eyes") != ""
+	u.FourEyes = &four
+	name, iban, bic := f.Get("payer_name"), f.Get("payer_iban"), f.Get("payer_bic")
+	if name != "" || iban != "" || bic != "" {
+		u.Payer = &passnum.PayingAccount{Name: name, IBAN: iban, BIC: bic}
+	}
+}
+
+// opPaymentSettingsErrors puts the domain's refusals of the payment
+// settings in the form's words: the budget in euros, never in cents.
+func opPaymentSettingsErrors(f *form, p passnum.Programme) {
+	if msg, ok := f.Errors["budget"]; ok && p.Money != nil && (strings.Contains(msg, "centimes") || strings.Contains(msg, "déjà émis")) {
+		if p.Money.IssuedCents > 0 {
+			f.Errors["budget"] = "le budget ne descend jamais sous la valeur faciale des pass déjà émis : " + passnum.FormatEuros(p.Money.IssuedCents) + " au moins"
+		} else {
+			f.Errors["budget"] = "budget en euros, positif, 10 milliards d'euros au plus"
+		}
+	}
+}
+
+// opPaymentSettingNames maps the domain's field names to the form's.
+var opPaymentSettingNames = []string{"budget_cents", "budget", "payer.name", "payer_name", "payer.iban", "payer_iban", "payer.bic", "payer_bic"}
