@@ -303,7 +303,14 @@ func operatorSettlementPaid(q *request) error {
 	if err == nil {
 		s, err = opSettlementStep(q, id, f, func(tx *store.Tx) (passnum.Settlement, error) {
 			return tx.RecordSettlementPayment(q.ctx(), q.actor(), id, pay)
-		}, func(v *opSettlementView) { v.PayForm = f })
+		}, func(v *opSettlementView) {
+			// Where the page offers no payment form, its refusal shows above.
+			if v.S.Status == passnum.SettlementSent || v.Recorded {
+				v.PayForm = f
+			} else {
+				v.StepForm = f
+			}
+		})
 		if done, err := opStepDone(err); done {
 			return err
 		}
