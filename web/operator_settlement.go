@@ -340,8 +340,8 @@ type opSettlementPlaceView struct {
 	Redemptions []store.SettledRedemption
 	Corrections []passnum.Correction
 	// Page is the page shown, from 1; Prev and Next its neighbours' links.
-	Page       int
-	Prev, Next string
+	Page            int
+	Prev, Next      string
 	Form, EmptyForm *form
 	// FormFor is the redemption whose refused form is shown again.
 	FormFor string
