@@ -346,3 +346,46 @@ func TestOperatorRevealIBAN(t *testing.T) {
 		}
 	})
 }
+
+func TestOperatorBankFourEyes(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		other := passnum.Actor{OrganisationID: st.otherPlace.ID, Role: passnum.RolePlace, Kind: "system", ID: "tests"}
+		var acc passnum.BankAccount
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			four := true
+			if _, err := tx.UpdateProgramme(ctx, st.op, st.programme.ID, passnum.ProgrammeUpdate{FourEyes: &four}); err != nil {
+				return err
+			}
+			var err error
+			acc, err = tx.ProposeBankAccount(ctx, other, st.otherPlace.ID, passnum.NewBankAccount{Holder: "Médiathèque de Dijon", IBAN: "FR7630006000011234567890189", BIC: "BNPAFRPP"})
+			return err
+		})
+		approve := "/operateur/labellisation/" + st.otherPlace.ID + "/rib/" + acc.ID + "/approuver"
+		b := st.as(passnum.RoleOperator)
+		a := b.post(approve, nil)
+		if a.Status != http.StatusSeeOther || !b.follow(a).has("second opérateur") {
+			t.Fatalf("first approval: %d\n%s", a.Status, a.Body)
+		}
+		status := func() string {
+			var got passnum.BankAccount
+			st.view(func(ctx context.Context, tx *store.Tx) error {
+				var err error
+				got, err = tx.BankAccount(ctx, acc.ID, "")
+				return err
+			})
+			return got.Status
+		}
+		if status() != passnum.BankPending {
+			t.Fatalf("approved by one operator: %s", status())
+		}
+		// The same operator again: the store's French refusal, shown.
+		if a = b.post(approve, nil); a.Status < 400 || !a.has("un autre opérateur doit les approuver") || status() != passnum.BankPending {
+			t.Fatalf("same operator twice: %d\n%s", a.Status, a.Body)
+		}
+		second := st.browser()
+		second.signIn(st.mustUser(st.operator.ID, "operateur2@exemple.fr"))
+		if a = second.post(approve, nil); a.Status != http.StatusSeeOther || status() != passnum.BankApproved {
+			t.Fatalf("second operator: %d %s\n%s", a.Status, status(), a.Body)
+		}
+	})
+}
