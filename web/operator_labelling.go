@@ -114,13 +114,14 @@ func operatorDecideBank(approve bool) func(q *request) error {
 		}
 		f := newForm(q.r)
 		reason := f.Get("bank_reason")
+		var after passnum.BankAccount
 		err = q.write(func(tx *store.Tx) error {
 			// The account must be this place's: another's is not found.
 			if _, err := tx.BankAccount(q.ctx(), bankID, id); err != nil {
 				return err
 			}
 			if approve {
-				_, err = tx.ApproveBankAccount(q.ctx(), q.actor(), bankID, reason)
+				after, err = tx.ApproveBankAccount(q.ctx(), q.actor(), bankID, reason)
 			} else {
 				_, err = tx.RejectBankAccount(q.ctx(), q.actor(), bankID, reason)
 			}
@@ -139,6 +140,9 @@ func operatorDecideBank(approve bool) func(q *request) error {
 			return q.render(status, "operator/application", v.title(), v, nil)
 		}
 		msg := "Coordonnées bancaires approuvées : les remboursements du lieu iront sur ce compte."
+		if approve && after.Status == passnum.BankPending {
+			msg = "Première approbation enregistrée : un second opérateur doit maintenant approuver ces coordonnées bancaires (quatre yeux)."
+		}
 		if !approve {
 			msg = "Coordonnées bancaires rejetées : le motif est communiqué au lieu, qui peut en proposer d'autres."
 		}

@@ -439,6 +439,7 @@ func opSettingsForm(p passnum.Programme) *form {
 	if p.Stock == nil || p.Stock.IssuedBooklets == 0 {
 		v.Set("valid_from", frDate(p.ValidFrom))
 	}
+	opPaymentSettingsValues(p, v)
 	return &form{Values: v, Errors: map[string]string{}}
 }
 
@@ -491,6 +492,7 @@ func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
 	if u.Territory == nil {
 		u.Territory = []string{} // an emptied field is refused, not "unchanged"
 	}
+	opReadPaymentSettings(f, &u, &fe)
 	return u, fe.Err()
 }
 
@@ -514,7 +516,7 @@ func operatorUpdateProgrammeSettings(q *request) error {
 		})
 	}
 	if err != nil {
-		status, ok := opFormStatus(f, err)
+		status, ok := opFormStatus(f, err, opPaymentSettingNames...)
 		if !ok {
 			return err
 		}
@@ -529,6 +531,7 @@ func operatorUpdateProgrammeSettings(q *request) error {
 		if lerr != nil {
 			return lerr
 		}
+		opPaymentSettingsErrors(f, v.P)
 		return q.render(status, "operator/programme_settings", "Réglages — "+v.P.Name, v, f)
 	}
 	return q.redirect("/operateur/programmes/"+id, opChangesMessage(changes))
@@ -540,6 +543,7 @@ var opSettingLabels = map[string]string{
 	"grace_days": "délai de tolérance", "last_redeem_day": "dernier jour d'encaissement", "min_age": "âge minimum", "max_age": "âge maximum",
 	"max_booklets_per_beneficiary": "carnets par bénéficiaire", "cancel_window_hours": "délai d'annulation par le lieu",
 	"max_passes_per_training": "pass pour une même formation", "territory": "territoire",
+	"handout_until": "dernier jour de remise", "budget_cents": "budget", "four_eyes": "quatre yeux", "payer": "compte payeur",
 }
 
 // opChangesMessage says what an update changed: "Réglages modifiés :
@@ -567,6 +571,17 @@ func opSettingValue(field string, v any) string {
 			x = string(r[:59]) + "…"
 		}
 		return "« " + x + " »"
+	case nil:
+		return "non fixé"
+	case int64:
+		return passnum.FormatEuros(x)
+	case bool:
+		if x {
+			return "oui"
+		}
+		return "non"
+	case passnum.PayingAccount:
+		return x.Name + " " + x.IBAN
 	case int:
 		switch field {
 		case "grace_days":

@@ -96,6 +96,10 @@ func toInt64(n any) (int64, bool) {
 		return x, true
 	case int32:
 		return int64(x), true
+	case *int64: // optional figures (a budget not yet set is nil)
+		if x != nil {
+			return *x, true
+		}
 	}
 	return 0, false
 }
