@@ -18,16 +18,18 @@ import (
 	"passnum/store/storetest"
 )
 
-type failingSMS struct{ fail bool }
+// failingSMS writes to an outbox, or fails while fail is set.
+type failingSMS struct {
+	sms.Outbox
+	fail bool
+}
 
 func (f *failingSMS) Send(ctx context.Context, to, text string) error {
 	if f.fail {
 		return errors.New("opérateur SMS indisponible")
 	}
-	return sms.Outbox{Dir: smsDir}.Send(ctx, to, text)
+	return f.Outbox.Send(ctx, to, text)
 }
-
-var smsDir string
 
 func files(t *testing.T, dir, glob string) []string {
 	t.Helper()
@@ -110,8 +112,8 @@ func TestReminders(t *testing.T) {
 		redeem(people[3]) // Dany starts at once: never dormant
 
 		outbox := t.TempDir()
-		smsDir = t.TempDir()
-		sender := &failingSMS{}
+		smsDir := t.TempDir()
+		sender := &failingSMS{Outbox: sms.Outbox{Dir: smsDir}}
 		cfg := remind.Config{Mail: mail.Outbox{Dir: outbox}, SMS: sender, SiteURL: "https://pass.exemple.fr"}
 		run := func() remind.Report {
 			t.Helper()

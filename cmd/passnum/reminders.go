@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -17,9 +18,7 @@ import (
 // smsFlag adds --sms-outbox: where text messages are written, none by
 // default (reminders by text message then wait; see docs/deployment.md
 // to plug a provider).
-func smsFlag(fs interface {
-	String(name, value, usage string) *string
-}) *string {
+func smsFlag(fs *flag.FlagSet) *string {
 	return fs.String("sms-outbox", os.Getenv("PASSNUM_SMS_OUTBOX"), "dossier où écrire les SMS de rappel, faute d'opérateur SMS branché ; aucun par défaut : pas de rappel par SMS (PASSNUM_SMS_OUTBOX)")
 }
 
