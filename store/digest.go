@@ -4,9 +4,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"database/sql"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -44,11 +44,23 @@ func (d Digest) VerifySignature(publicKey string) error {
 	return nil
 }
 
-// signingKey returns the installation's key, made on first use.
+// signingKey returns the key that signs the digests: the store's
+// DigestKey when given (the database then keeps only its public half),
+// otherwise the installation's key kept in the database, made on first
+// use (the demo's way).
 func (tx *Tx) signingKey(ctx context.Context) (ed25519.PrivateKey, error) {
-	var priv string
-	err := tx.queryRow(ctx, `SELECT private_key FROM seal_keys WHERE id = 1`).Scan(&priv)
-	if errors.Is(err, sql.ErrNoRows) {
+	var pub, priv string
+	found, err := tx.firstRow(ctx, `SELECT public_key, private_key FROM seal_keys WHERE id = 1`, nil, &pub, &priv)
+	if err != nil {
+		return nil, err
+	}
+	if key := tx.s.digestKey; key != nil {
+		return key, tx.keepPublicKeyOnly(ctx, key, found, pub, priv)
+	}
+	if found && priv == "" {
+		return nil, errors.New("la clé de signature des empreintes est gardée hors de la base : donnez son fichier avec --digest-key FICHIER (ou PASSNUM_DIGEST_KEY)")
+	}
+	if !found {
 		pub, key, err := ed25519.GenerateKey(rand.Reader)
 		if err != nil {
 			return nil, err
@@ -59,14 +71,33 @@ func (tx *Tx) signingKey(ctx context.Context) (ed25519.PrivateKey, error) {
 		}
 		return key, nil
 	}
-	if err != nil {
-		return nil, err
-	}
 	b, err := base64.StdEncoding.DecodeString(priv)
 	if err != nil || len(b) != ed25519.PrivateKeySize {
 		return nil, errors.New("clé de signature des empreintes illisible")
 	}
 	return ed25519.PrivateKey(b), nil
+}
+
+// keepPublicKeyOnly records the file key's public half in seal_keys, the
+// private half staying out of the database. A key made earlier in the
+// database (an installation that started without the file) is replaced
+// and its private half erased; the digests it signed keep their public key
+// and stay verifiable. On PostgreSQL with the restricted grants
+// (deploy/postgres-grants.sql) the server's role cannot do that
+// replacement: the owner does it once.
+func (tx *Tx) keepPublicKeyOnly(ctx context.Context, key ed25519.PrivateKey, found bool, pub, priv string) error {
+	filePub := base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))
+	if !found {
+		_, err := tx.exec(ctx, `INSERT INTO seal_keys (id, public_key, private_key, created_at) VALUES (1, ?, '', ?)`, filePub, micros(tx.now))
+		return err
+	}
+	if pub == filePub && priv == "" {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE seal_keys SET public_key = ?, private_key = '', created_at = ? WHERE id = 1`, filePub, micros(tx.now)); err != nil {
+		return fmt.Errorf("la base garde une autre clé de signature des empreintes, que le fichier de clé doit remplacer : %w (avec les droits restreints de PostgreSQL, lancez une fois « passnum digest --digest-key FICHIER » avec le rôle propriétaire de la base)", err)
+	}
+	return nil
 }
 
 // DailyDigest returns today's digest, signing the current head when today

@@ -23,6 +23,7 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -56,6 +57,11 @@ type Options struct {
 	// on SQLite it takes the per-redemption statements off the single
 	// writer's path.
 	GroupRedemptions Grouping
+	// DigestKey, when set, signs the daily digests (DailyDigest) instead
+	// of a key made and kept in the database, which then holds only its
+	// public half: someone who can rewrite the database cannot sign a
+	// rewritten chain. Read from a file by "passnum serve --digest-key".
+	DigestKey ed25519.PrivateKey
 }
 
 // Grouping is an on/off option whose zero value is the default.
@@ -75,6 +81,8 @@ type Store struct {
 	clock   passnum.Clock
 	log     *slog.Logger
 
+	digestKey ed25519.PrivateKey // nil: the database's own key
+
 	writes   chan *writeRequest
 	maxBatch int
 	group    *redeemBatcher           // group redemption; nil when off
@@ -93,7 +101,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dialect: d, clock: opts.Clock, log: opts.Logger, maxBatch: opts.MaxBatch}
+	s := &Store{dialect: d, clock: opts.Clock, log: opts.Logger, maxBatch: opts.MaxBatch, digestKey: opts.DigestKey}
 	if s.clock == nil {
 		s.clock = passnum.SystemClock{}
 	}

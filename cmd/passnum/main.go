@@ -21,7 +21,7 @@ Usage :
   passnum admin create-key [--db URL] [--name NOM]
   passnum admin create-user --email ADRESSE [--role operator] [--organisation ID] [--name NOM] [--public-url URL]
   passnum check [--db URL] [--digest FICHIER [--public-key CLÉ]]
-  passnum digest [--db URL]                  (l'empreinte signée du jour, en JSON, à garder hors de la base)
+  passnum digest [--db URL] [--digest-key FICHIER]   (l'empreinte signée du jour, en JSON, à garder hors de la base)
   passnum backup FICHIER [--db URL]          (copie cohérente d'une base SQLite en service)
   passnum restore FICHIER [--db URL] [--replace]
   passnum migrate [--db URL]

@@ -46,10 +46,15 @@ func runSealer(ctx context.Context, s *store.Store, log *slog.Logger) {
 func digest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("digest", stderr)
 	db := dbFlag(fs)
+	keyFile := digestKeyFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, *db, store.Options{})
+	key, err := loadDigestKey(*keyFile)
+	if err != nil {
+		return err
+	}
+	s, err := store.Open(ctx, *db, store.Options{DigestKey: key})
 	if err != nil {
 		return err
 	}

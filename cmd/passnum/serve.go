@@ -38,7 +38,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	metricsAddr := fs.String("metrics-addr", os.Getenv("PASSNUM_METRICS_ADDR"), "adresse d'écoute de /metrics (format Prometheus), à réserver à la supervision, par exemple 127.0.0.1:9464 ; aucune par défaut (PASSNUM_METRICS_ADDR)")
 	retentionMonths := retentionFlag(fs)
 	smsDir := smsFlag(fs)
+	digestKeyFile := digestKeyFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	digestKey, err := loadDigestKey(*digestKeyFile)
+	if err != nil {
 		return err
 	}
 	if err := passnum.CheckRetentionMonths(*retentionMonths); err != nil {
@@ -48,7 +53,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	s, err := store.Open(ctx, *db, store.Options{Migrate: true, Logger: log})
+	s, err := store.Open(ctx, *db, store.Options{Migrate: true, Logger: log, DigestKey: digestKey})
 	if err != nil {
 		return err
 	}
