@@ -628,12 +628,25 @@ func distRenderBooklet(q *request, id string, status int, f *form, replacedBy st
 	return q.render(status, "distributor/booklet", "Carnet", data, f)
 }
 
+// distBookletPage shows a booklet with its young person's name: a read of
+// their record, logged like the record's own page (for support).
 func distBookletPage(q *request) error {
 	id, err := q.id("id")
 	if err != nil {
 		return err
 	}
-	return distRenderBooklet(q, id, http.StatusOK, nil, "")
+	var data distBookletData
+	if err := q.view(func(tx *store.Tx) error {
+		var err error
+		data, err = distLoadBooklet(q, tx, id)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := logRecordRead(q, passnum.ReadSupport, data.B.ID); err != nil {
+		return err
+	}
+	return q.render(http.StatusOK, "distributor/booklet", "Carnet", data, nil)
 }
 
 func distBlock(q *request) error {

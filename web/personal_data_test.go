@@ -189,3 +189,31 @@ func TestOwnDataAndPrivacyNotice(t *testing.T) {
 		}
 	})
 }
+
+// The booklet's page shows its young person's name: opening it is a read
+// of their record, logged for support like the record's own page; another
+// agency's attempt answers 404 and logs nothing.
+func TestDistributorBookletPageLogsRead(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		ben, _ := st.mustBeneficiary(st.distributor.ID, "Léa", "Martin", "2004-05-14")
+		bk := st.distBookletOf(ben.ID)
+		page := "/distributeur/carnets/" + bk.ID
+		other := st.mustUser(st.other.ID, "autre@exemple.fr")
+		ob := st.browser()
+		ob.signIn(other)
+		if a := ob.get(page); a.Status != http.StatusNotFound {
+			t.Fatalf("another agency's booklet: %d", a.Status)
+		}
+		if reads := st.recordReads(ben.ID); len(reads) != 0 {
+			t.Fatalf("reads after another agency's attempt: %+v", reads)
+		}
+		b := st.as(passnum.RoleDistributor)
+		if a := b.get(page); a.Status != http.StatusOK || !a.has("Léa") {
+			t.Fatalf("booklet page: %d\n%s", a.Status, a.Body)
+		}
+		reads := st.recordReads(ben.ID)
+		if len(reads) != 1 || reads[0].Purpose != passnum.ReadSupport || reads[0].Via != passnum.ReadViaPage || reads[0].OrganisationID != st.distributor.ID {
+			t.Fatalf("reads after the booklet page: %+v", reads)
+		}
+	})
+}
