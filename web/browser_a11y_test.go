@@ -188,6 +188,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	page("correction de la fiche", "/distributeur/beneficiaires/"+ben.ID+"/fiche")
 	page("réservation d'une séance", "/distributeur/beneficiaires/"+ben.ID+"/seances")
 	page("carnet", "/distributeur/carnets/"+booklet)
+	page("données d'un bénéficiaire", "/distributeur/beneficiaires/"+ben.ID+"/donnees")
+	c.step("effacement sans confirmation", fill("f-reason", "demande écrite"), submit("Effacer son identité", 422),
+		see("cochez la case pour confirmer"))
+	c.axe("effacement refusé")
 	page("stock", "/distributeur/stock")
 
 	// The operator.
@@ -208,9 +212,17 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"journal", "/operateur/journal"},
 		{"remises confirmées malgré un carnet reçu ailleurs", "/operateur/doublons"},
 		{"identité du site", "/operateur/identite"},
+		{"jeunes", "/operateur/jeunes"},
+		{"données d'un jeune", "/operateur/jeunes/" + ben.ID},
+		{"consultations de sa fiche", "/operateur/jeunes/" + ben.ID + "/consultations"},
 	} {
 		page(p.name, p.path)
 	}
+	c.step("chercher un jeune", c.visit("/operateur/jeunes"), fill("f-q", "lea mar"), submit("Chercher"), see("Léa Martin"))
+	c.axe("jeunes trouvés")
+	c.step("effacement sans motif", c.visit("/operateur/jeunes/"+ben.ID), check("f-confirm", true), submit("Effacer son identité", 422),
+		see("motif obligatoire"))
+	c.axe("effacement refusé par l'opérateur")
 
 	// The funder.
 	c.signIn(st.emails[passnum.RoleFunder], "")

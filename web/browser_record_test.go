@@ -46,9 +46,14 @@ func TestBrowserCounsellorPages(t *testing.T) {
 	})
 
 	c.step("écran de téléphone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	// phone opens path, or measures the page on screen when path is "".
 	phone := func(name, path string) {
 		t.Helper()
-		c.step("ouvrir "+path, c.visit(path))
+		if path != "" {
+			c.step("ouvrir "+path, c.visit(path))
+		} else {
+			path = name
+		}
 		width := read(c, "largeur de "+path, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
 		if width > 360 {
 			c.fail("largeur de "+path, fmt.Errorf("the page is %v px wide on a 360 px screen: it scrolls sideways", width))
@@ -65,6 +70,7 @@ func TestBrowserCounsellorPages(t *testing.T) {
 	phone("fiche", record)
 	phone("correction", record+"/fiche")
 	phone("seances", record+"/seances")
+	phone("donnees", record+"/donnees")
 	phone("accueil-distributeur", "/distributeur")
 
 	c.signIn(st.emails[passnum.RoleOperator], "")
@@ -72,6 +78,11 @@ func TestBrowserCounsellorPages(t *testing.T) {
 	phone("journal", "/operateur/journal")
 	phone("organisations", "/operateur/organisations")
 	phone("tableau-de-bord", "/operateur")
+	phone("jeunes", "/operateur/jeunes")
+	phone("donnees-d-un-jeune", "/operateur/jeunes/"+ben.ID)
+	phone("consultations", "/operateur/jeunes/"+ben.ID+"/consultations")
+	c.step("chercher un jeune", c.visit("/operateur/jeunes"), fill("f-q", "lea mar"), submit("Chercher"), see("Léa Martin"))
+	phone("jeunes-trouves", "")
 
 	c.signIn(st.emails[passnum.RolePlace], "")
 	phone("encaissements", "/lieu/encaissements")
