@@ -10,7 +10,9 @@ type Events interface {
 	// amount to transfer.
 	Settled(lines, heldBack int, cents int64)
 	// Refused: an attempt refused by a limit (Limit.Kind: a sign-in, a
-	// second factor, a reset link…) or by busy password hashing ("busy").
+	// second factor, a reset link…), told by the store where the limit
+	// decides, whichever path asked; or by busy password hashing ("busy"),
+	// told by the pages.
 	Refused(kind string)
 }
 

@@ -49,6 +49,7 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 	mux := http.NewServeMux()
 	m := newMetrics(s)
 	cfg.Events = m
+	s.SetEvents(m) // the limits' refusals, counted where they are decided
 	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy, Events: m})
 	siteURL := cfg.PublicURL
 	if siteURL == "" {

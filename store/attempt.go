@@ -29,7 +29,9 @@ func attemptKey(kind, key string) string { return hashKey(kind + "\x00" + key) }
 // with the wait until the key's window ends: the caller returns that error
 // from its write, which then rolls the count back, so refused attempts do
 // not lengthen the lock. The first attempt after a window has passed
-// starts a new one.
+// starts a new one. A refusal is told to the store's Events once the write
+// ends (SetEvents), whoever asked and whatever they do with the error: the
+// pages and the API count their refusals here, once.
 func (tx *Tx) CountAttempt(ctx context.Context, l passnum.Limit, key string) (int, error) {
 	if _, err := tx.exec(ctx, `DELETE FROM attempt_counters WHERE started_at < ?`, micros(tx.now.Add(-attemptsKept))); err != nil {
 		return 0, err
@@ -46,6 +48,7 @@ func (tx *Tx) CountAttempt(ctx context.Context, l passnum.Limit, key string) (in
 		return 0, err
 	}
 	if n > l.Max {
+		tx.refused = append(tx.refused, l.Kind)
 		return n, l.Refusal(tx.now, fromMicros(started).Add(l.Window))
 	}
 	return n, nil

@@ -82,6 +82,7 @@ type Store struct {
 	log     *slog.Logger
 
 	digestKey ed25519.PrivateKey // nil: the database's own key
+	events    atomic.Pointer[eventsBox]
 
 	writes   chan *writeRequest
 	maxBatch int

@@ -24,6 +24,9 @@ type Tx struct {
 	q     querier
 	stmts *stmtCache // SQLite's writer only: statements prepared once
 	now   time.Time
+	// refused lists the limits CountAttempt refused in this run of the
+	// write's function, told to the store's Events when the write ends.
+	refused []string
 }
 
 // querier is what a Tx runs its statements on: a *sql.Tx, or SQLite's

@@ -93,28 +93,31 @@ func (s *Store) write(ctx context.Context, req *writeRequest) error {
 func (s *Store) writePostgres(ctx context.Context, at time.Time, fn func(*Tx) error) error {
 	const attempts = 5
 	var err error
+	var refused []string
 	for i := 0; i < attempts; i++ {
-		err = s.writeOnce(ctx, at, fn)
+		refused, err = s.writeOnce(ctx, at, fn)
 		if !s.dialect.retryable(err) {
 			break
 		}
 		time.Sleep(time.Duration(i+1) * 5 * time.Millisecond)
 	}
+	// Only the last run's refusals: a retried run's never happened.
+	s.tellRefused(refused)
 	return s.mapErr(err)
 }
 
-// writeOnce runs fn in one transaction.
-func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error) error {
+// writeOnce runs fn in one transaction; refused is what its run refused.
+func (s *Store) writeOnce(ctx context.Context, at time.Time, fn func(*Tx) error) (refused []string, err error) {
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer sqlTx.Rollback() // after a COMMIT, a no-op
 	tx := &Tx{s: s, q: sqlTx, now: s.instant(at)}
 	if err := runGuarded(tx, fn); err != nil {
-		return err
+		return tx.refused, err
 	}
-	return sqlTx.Commit()
+	return tx.refused, sqlTx.Commit()
 }
 
 func (s *Store) instant(at time.Time) time.Time {
@@ -249,6 +252,7 @@ func (s *Store) runBatch(w *stmtCache, batch []*writeRequest) {
 		}
 		tx := &Tx{s: s, q: w.conn, stmts: w, now: s.instant(r.at), alone: alone}
 		err := runGuarded(tx, r.fn)
+		s.tellRefused(tx.refused) // a write's function runs once here
 		if err != nil {
 			results[i] = s.mapErr(err)
 			if alone {

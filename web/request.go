@@ -278,13 +278,14 @@ func errorStatus(pe *passnum.Error) (int, string) {
 
 // logRefusal logs an attempt refused by a limit or a busy server: the
 // limit's kind and the route, never the address, account or pass it was
-// for.
+// for. A limit's refusal is counted by the store where the limit decides
+// (store.CountAttempt), with the API's; busy password hashing, decided
+// here, is counted here.
 func (s *Server) logRefusal(r *http.Request, pe *passnum.Error) {
 	switch pe.Code {
 	case passnum.ETOOMANYATTEMPTS:
 		kind, _ := pe.Extra["limit"].(string)
 		s.log.Warn("attempt refused", "limit", kind, "route", r.Pattern)
-		s.cfg.Events.Refused(kind)
 	case passnum.EBUSY:
 		s.log.Warn("password hashing busy", "route", r.Pattern)
 		s.cfg.Events.Refused("busy")
