@@ -245,14 +245,11 @@ func distBook(q *request) error {
 }
 
 func distCancelBooking(q *request) error {
-	id, err := q.id("id")
+	ids, err := q.ids("id", "booking")
 	if err != nil {
 		return err
 	}
-	bookingID, err := q.id("booking")
-	if err != nil {
-		return err
-	}
+	id, bookingID := ids[0], ids[1]
 	var bk passnum.Booking
 	err = q.write(func(tx *store.Tx) error {
 		var err error

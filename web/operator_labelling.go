@@ -104,14 +104,11 @@ func operatorApplication(q *request) error {
 // operatorDecideBank approves or rejects a place's pending bank details.
 func operatorDecideBank(approve bool) func(q *request) error {
 	return func(q *request) error {
-		id, err := q.id("id")
+		ids, err := q.ids("id", "bank")
 		if err != nil {
 			return err
 		}
-		bankID, err := q.id("bank")
-		if err != nil {
-			return err
-		}
+		id, bankID := ids[0], ids[1]
 		f := newForm(q.r)
 		reason := f.Get("bank_reason")
 		var after passnum.BankAccount

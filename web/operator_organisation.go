@@ -269,14 +269,11 @@ func operatorCreateKey(q *request) error {
 }
 
 func operatorRevokeKey(q *request) error {
-	id, err := q.id("id")
+	ids, err := q.ids("id", "key")
 	if err != nil {
 		return err
 	}
-	keyID, err := q.id("key")
-	if err != nil {
-		return err
-	}
+	id, keyID := ids[0], ids[1]
 	var name string
 	if err := q.write(func(tx *store.Tx) error {
 		keys, err := tx.ListKeys(q.ctx(), id)

@@ -390,14 +390,11 @@ func opLoadSettlementPlace(q *request, id, placeID string) (opSettlementPlaceVie
 }
 
 func operatorSettlementPlace(q *request) error {
-	id, err := q.id("id")
+	ids, err := q.ids("id", "place_id")
 	if err != nil {
 		return err
 	}
-	placeID, err := q.id("place_id")
-	if err != nil {
-		return err
-	}
+	id, placeID := ids[0], ids[1]
 	v, err := opLoadSettlementPlace(q, id, placeID)
 	if err != nil {
 		return err
@@ -408,18 +405,11 @@ func operatorSettlementPlace(q *request) error {
 // operatorCorrect takes back a settled redemption of a place's line: a
 // negative adjustment in the place's next settlement.
 func operatorCorrect(q *request) error {
-	id, err := q.id("id")
+	ids, err := q.ids("id", "place_id", "redemption")
 	if err != nil {
 		return err
 	}
-	placeID, err := q.id("place_id")
-	if err != nil {
-		return err
-	}
-	redemptionID, err := q.id("redemption")
-	if err != nil {
-		return err
-	}
+	id, placeID, redemptionID := ids[0], ids[1], ids[2]
 	f := newForm(q.r)
 	reason := f.Get("reason")
 	var c passnum.Correction
@@ -653,14 +643,11 @@ type opIBANView struct {
 }
 
 func operatorRevealIBAN(q *request) error {
-	id, err := q.id("id")
+	ids, err := q.ids("id", "bank")
 	if err != nil {
 		return err
 	}
-	bankID, err := q.id("bank")
-	if err != nil {
-		return err
-	}
+	id, bankID := ids[0], ids[1]
 	v := opIBANView{PlaceID: id}
 	if err := q.write(func(tx *store.Tx) error {
 		var err error

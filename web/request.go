@@ -46,6 +46,20 @@ func (q *request) id(name string) (string, error) {
 	return v, nil
 }
 
+// ids reads several path ids, in the order named; a malformed one is
+// simply not found, as with id.
+func (q *request) ids(names ...string) ([]string, error) {
+	out := make([]string, len(names))
+	for i, name := range names {
+		v, err := q.id(name)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 // view runs fn in a read transaction.
 func (q *request) view(fn func(tx *store.Tx) error) error {
 	return q.s.store.View(q.ctx(), fn)
