@@ -168,6 +168,31 @@ var designates = map[string][]kind{
 	"/lieu/sites/{id}":                                                {ownSite},
 }
 
+// bodies gives each POST route that validates its body before looking
+// for the object a body it would accept with the visitor's own ids: the
+// walk sends it with another organisation's ids, so that only the tenancy
+// check stands between the visitor and the object, and it must answer
+// 404. own runs a query ($1: the visitor's organisation) and gives its
+// first value. Tried with another organisation's ids, every address
+// answers 404 or 403, never 422 (an empty body refused proves nothing):
+// a new route that validates first needs its body here.
+var bodies = map[string]func(own func(query string) string) map[string]any{
+	"/api/v1/beneficiaries/{id}/booklets": func(own func(string) string) map[string]any {
+		return map[string]any{"programme_id": own(`SELECT programme_id FROM distributor_stock WHERE distributor_id = $1 AND available_booklets > 0`)}
+	},
+	"/api/v1/booklets/{id}/block":     withReason("carnet perdu"),
+	"/api/v1/booklets/{id}/replace":   withReason("carnet perdu"),
+	"/api/v1/redemptions/{id}/cancel": withReason("pass encaissé par erreur"),
+	"/api/v1/trainings/{id}/sessions": func(own func(string) string) map[string]any {
+		return map[string]any{"site_id": own(`SELECT id FROM sites WHERE organisation_id = $1`),
+			"starts_at": "2026-04-02T14:00:00+02:00", "ends_at": "2026-04-02T16:00:00+02:00", "capacity": 8}
+	},
+}
+
+func withReason(r string) func(func(string) string) map[string]any {
+	return func(func(string) string) map[string]any { return map[string]any{"reason": r} }
+}
+
 // address is one route or page, as the walk sees it.
 type address struct {
 	method, path string
@@ -323,8 +348,18 @@ func TestEveryAddressWithEveryVisitor(t *testing.T) {
 					}
 					i := 0
 					path := paramRE.ReplaceAllStringFunc(a.path, func(string) string { i++; return ids[i-1] })
+					var body []byte
+					if bodyOf, ok := bodies[a.path]; ok {
+						body, _ = json.Marshal(bodyOf(func(q string) string {
+							var val string
+							if err := db.QueryRow(q+` ORDER BY 1 LIMIT 1`, orgs[v.role]).Scan(&val); err != nil {
+								t.Fatalf("%s %s: the body's %s: %v", a.method, a.path, q, err)
+							}
+							return val
+						}))
+					}
 					tried++
-					w.room(a, path, v)
+					w.room(a, path, v, body)
 				}
 			}
 			if tried < 40 {
@@ -393,13 +428,19 @@ func (w *walk) client() *http.Client {
 // of its own (through the trusted proxy), so that the walk's failed
 // attempts are not slowed.
 func (w *walk) send(v *visitor, method, path string, form url.Values) (int, string, []byte) {
+	return w.sendJSON(v, method, path, form, nil)
+}
+
+// sendJSON is send with an API request's JSON body ("{}" when nil).
+func (w *walk) sendJSON(v *visitor, method, path string, form url.Values, jsonBody []byte) (int, string, []byte) {
 	w.t.Helper()
-	var body io.Reader
 	req, _ := http.NewRequest(method, w.srv.URL+path, nil)
 	if strings.HasPrefix(path, api.Prefix) {
 		if method == http.MethodPost {
-			body = strings.NewReader("{}")
-			req, _ = http.NewRequest(method, w.srv.URL+path, body)
+			if jsonBody == nil {
+				jsonBody = []byte("{}")
+			}
+			req, _ = http.NewRequest(method, w.srv.URL+path, bytes.NewReader(jsonBody))
 			req.Header.Set("Content-Type", "application/json")
 		}
 		if v.key != "" {
@@ -476,14 +517,17 @@ func (w *walk) door(a address, path string, v *visitor) {
 }
 
 // room checks that another organisation's object is, for v, as if it did
-// not exist: 404 (or 403), never its content, never a change. A POST may
-// be refused earlier for its empty body (422), which reveals nothing.
-func (w *walk) room(a address, path string, v *visitor) {
-	st, loc, body := w.send(v, a.method, path, url.Values{})
+// not exist: 404 (or 403), never its content, never a change. A POST gets
+// its body from the bodies table, or none: a 422 for it would only say
+// the body was refused before the object was looked for, which proves
+// nothing, so it fails too (give the route a body in the table).
+func (w *walk) room(a address, path string, v *visitor, jsonBody []byte) {
+	st, loc, body := w.sendJSON(v, a.method, path, url.Values{}, jsonBody)
 	where := fmt.Sprintf("%s %s as %s with another organisation's ids (%s): %d %q", a.method, a.path, v.name, path, st, loc)
 	switch {
 	case st == http.StatusNotFound || st == http.StatusForbidden:
-	case a.method == http.MethodPost && st == http.StatusUnprocessableEntity:
+	case st == http.StatusUnprocessableEntity && jsonBody == nil:
+		w.t.Errorf("%s: refused for its body before its ids were looked for; give it a valid body in the bodies table (server/access_test.go)\n%.300s", where, body)
 	default:
 		w.t.Errorf("%s: want 404\n%.300s", where, body)
 	}
