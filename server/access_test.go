@@ -189,6 +189,38 @@ var bodies = map[string]func(own func(query string) string) map[string]any{
 	},
 }
 
+// bodyIDs: POST routes whose body names an object the visitor must own.
+// Sent with another organisation's object, each must answer as it does
+// for an id that exists nowhere (same status, same words): refused, and
+// telling nothing of the object. pathIDs and foreign are queries ($1: the
+// visitor's organisation) for the path's ids and the foreign object.
+var bodyIDs = []struct {
+	role    passnum.Role
+	path    string
+	pathIDs []string
+	foreign string
+	body    func(id string) map[string]any
+}{
+	{passnum.RolePlace, "/api/v1/trainings/{id}/sessions", []string{`SELECT id FROM trainings WHERE organisation_id = $1`},
+		`SELECT id FROM sites WHERE organisation_id IS NOT NULL AND organisation_id <> $1`,
+		func(id string) map[string]any {
+			return map[string]any{"site_id": id, "starts_at": "2026-04-02T14:00:00+02:00", "ends_at": "2026-04-02T16:00:00+02:00", "capacity": 8}
+		}},
+	{passnum.RolePlace, "/api/v1/passes/{code}/redeem", []string{`SELECT code FROM passes WHERE status = 'assigned' AND $1 <> ''`},
+		`SELECT id FROM sites WHERE organisation_id IS NOT NULL AND organisation_id <> $1`,
+		func(id string) map[string]any {
+			return map[string]any{"service": "Maîtrise des outils numériques du quotidien", "site_id": id}
+		}},
+	{passnum.RolePlace, "/api/v1/passes/{code}/redeem", []string{`SELECT code FROM passes WHERE status = 'assigned' AND $1 <> ''`},
+		`SELECT s.id FROM sessions s JOIN trainings t ON t.id = s.training_id WHERE t.organisation_id <> $1`,
+		func(id string) map[string]any {
+			return map[string]any{"service": "Maîtrise des outils numériques du quotidien", "session_id": id}
+		}},
+	{passnum.RoleDistributor, "/api/v1/sessions/{id}/bookings", []string{`SELECT id FROM sessions WHERE $1 <> ''`},
+		`SELECT id FROM beneficiaries WHERE distributor_id <> $1`,
+		func(id string) map[string]any { return map[string]any{"beneficiary_id": id} }},
+}
+
 func withReason(r string) func(func(string) string) map[string]any {
 	return func(func(string) string) map[string]any { return map[string]any{"reason": r} }
 }
@@ -365,6 +397,22 @@ func TestEveryAddressWithEveryVisitor(t *testing.T) {
 			if tried < 40 {
 				t.Errorf("only %d addresses tried with another organisation's ids", tried)
 			}
+
+			// Another organisation's ids in a body: answered exactly as
+			// ids that exist nowhere.
+			for _, c := range bodyIDs {
+				v := visitors[slices.IndexFunc(visitors, func(v *visitor) bool { return v.role == c.role })]
+				query := func(q string) string {
+					var val string
+					if err := db.QueryRow(q+` ORDER BY 1 LIMIT 1`, orgs[c.role]).Scan(&val); err != nil {
+						t.Fatalf("POST %s: %s: %v", c.path, q, err)
+					}
+					return val
+				}
+				i := 0
+				path := paramRE.ReplaceAllStringFunc(c.path, func(string) string { i++; return query(c.pathIDs[i-1]) })
+				w.bodyRoom(v, c.path, path, c.body(query(c.foreign)), c.body(passnum.NewID(clock.Now())))
+			}
 		})
 	}
 }
@@ -530,6 +578,25 @@ func (w *walk) room(a address, path string, v *visitor, jsonBody []byte) {
 		w.t.Errorf("%s: refused for its body before its ids were looked for; give it a valid body in the bodies table (server/access_test.go)\n%.300s", where, body)
 	default:
 		w.t.Errorf("%s: want 404\n%.300s", where, body)
+	}
+}
+
+// bodyRoom checks that v, naming another organisation's object in the
+// body of a POST to path, is refused exactly as when naming one that
+// exists nowhere.
+func (w *walk) bodyRoom(v *visitor, route, path string, foreign, nowhere map[string]any) {
+	w.t.Helper()
+	answer := func(body map[string]any) (int, string) {
+		b, _ := json.Marshal(body)
+		st, _, out := w.sendJSON(v, http.MethodPost, path, nil, b)
+		var p struct{ Code, Detail string }
+		json.Unmarshal(out, &p)
+		return st, p.Code + " " + p.Detail
+	}
+	st, got := answer(foreign)
+	wantSt, want := answer(nowhere)
+	if st < 400 || st >= 500 || st != wantSt || got != want {
+		w.t.Errorf("POST %s as %s naming another organisation's object in its body: %d %q; want refused as an id that exists nowhere: %d %q", route, v.name, st, got, wantSt, want)
 	}
 }
 
