@@ -21,6 +21,7 @@ func beneficiaryPages() []*page {
 		{Method: "GET", Path: "/mon-pass/espace", Access: beneficiaryOnly, Handle: beneficiaryPassesPage},
 		{Method: "GET", Path: "/mon-pass/qr/{file}", Access: beneficiaryOnly, Handle: beneficiaryQR},
 		{Method: "GET", Path: "/mon-pass/lieux", Access: beneficiaryOnly, Handle: beneficiaryPlacesPage},
+		{Method: "POST", Path: "/mon-pass/rappels/arreter", Access: beneficiaryOnly, Handle: beneficiaryStopReminders},
 	}
 }
 
@@ -116,6 +117,8 @@ type benefSpace struct {
 	ValidUntil passnum.Date
 	Programmes []benefProgramme
 	HasPasses  bool
+	// Contacted: the person agreed to be contacted (reminders go to them).
+	Contacted bool
 }
 
 func (q *request) beneficiaryPasses() (passnum.Beneficiary, []store.BeneficiaryPass, error) {
@@ -137,7 +140,7 @@ func beneficiaryPassesPage(q *request) error {
 	if err != nil {
 		return err
 	}
-	sp := benefSpace{FirstName: b.FirstName, HasPasses: len(passes) > 0}
+	sp := benefSpace{FirstName: b.FirstName, HasPasses: len(passes) > 0, Contacted: b.ContactConsent}
 	for i, p := range passes {
 		bp := benefPass{BeneficiaryPass: p, Index: i + 1, Available: p.Status == passnum.PassAssigned}
 		switch p.Status {
@@ -208,4 +211,15 @@ func beneficiaryPlacesPage(q *request) error {
 		Lead:   "Les lieux labellisés où utiliser vos pass, autour de votre commune. Vous pouvez aussi chercher autour d'une autre commune.",
 		Near:   b.CommuneINSEE,
 	}, q.r.URL.Query())
+}
+
+// beneficiaryStopReminders: the young person no longer wants reminders.
+// Their consent to be contacted goes, with the e-mail address and mobile
+// number kept for it; being contacted again goes through their counsellor
+// (who checks the details and, for a minor, the guardian's consent).
+func beneficiaryStopReminders(q *request) error {
+	if err := q.write(func(tx *store.Tx) error { return tx.WithdrawContactConsent(q.ctx(), q.beneficiaryID) }); err != nil {
+		return err
+	}
+	return q.redirect("/mon-pass/espace", "C'est noté : vous ne recevrez plus de rappels, ni par e-mail ni par SMS. Votre e-mail et votre mobile sont effacés de votre dossier.")
 }
