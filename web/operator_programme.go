@@ -489,7 +489,9 @@ func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
 	u.MaxBookletsPerBeneficiary = whole("max_booklets_per_beneficiary")
 	u.CancelWindowHours = whole("cancel_window_hours")
 	u.MaxPassesPerTraining = whole("max_passes_per_training")
-	u.DormantDays = whole("dormant_days")
+	if _, sent := f.Values["dormant_days"]; sent {
+		u.DormantDays = whole("dormant_days")
+	}
 	u.Territory = territoryValues(f)
 	if u.Territory == nil {
 		u.Territory = []string{} // an emptied field is refused, not "unchanged"
