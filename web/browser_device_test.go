@@ -253,7 +253,10 @@ func TestBrowserPhone(t *testing.T) {
 		open(page{"carnets dormants", "/distributeur/carnets-dormants"})
 		c.step("la liste est remplie", see("Dormant Alix"))
 		if width == 360 {
-			c.fingerSized()
+			b := read(c, "mesurer le bouton Rappelé(e)", boxOf(`document.querySelector(".dist-called button")`))
+			if !b.Found || !b.Visible || b.Height < 44 || b.Left < 0 || b.Right > 360 {
+				c.fail("mesurer le bouton Rappelé(e)", fmt.Errorf("le bouton Rappelé(e) : %+v, au moins 44 px de haut et dans la largeur de l'écran attendus", b))
+			}
 		}
 	}
 }
