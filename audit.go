@@ -60,6 +60,7 @@ var AuditActions = map[string]string{
 	"beneficiary.correct":          "Correction de la fiche d'un bénéficiaire",
 	"beneficiary.signin_unlock":    "Accès à « Mon pass » débloqué",
 	"beneficiary.contact_withdraw": "Le bénéficiaire ne veut plus être contacté (rappels arrêtés)",
+	"beneficiary.contact_consent":  "Le bénéficiaire accepte d'être contacté (rappels)",
 	"beneficiary.erase":            "Données d'identité d'un bénéficiaire effacées à sa demande",
 	"beneficiary.retention":        "Données d'identité d'un bénéficiaire pseudonymisées au terme de leur conservation",
 	"booklet.hand_out":             "Remise d'un carnet",

@@ -209,7 +209,7 @@ func TestBeneficiaryStopsReminders(t *testing.T) {
 			t.Fatalf("opt-out: %d %q\n%s", a.Status, a.Location, a.Body)
 		}
 		if page := b.follow(a); !page.has("vous ne recevrez plus de rappels") || page.has(`action="/mon-pass/rappels/arreter"`) ||
-			!page.has("demandez-le à votre conseiller") {
+			!page.has(`action="/mon-pass/rappels/accepter"`) {
 			t.Fatalf("space after the opt-out: %s", page.Body)
 		}
 		st.view(func(ctx context.Context, tx *store.Tx) error {
@@ -233,6 +233,43 @@ func TestBeneficiaryStopsReminders(t *testing.T) {
 		rep, err := remind.Run(t.Context(), st.s, remind.Config{Mail: mail.Outbox{Dir: t.TempDir()}, SiteURL: "https://pass.exemple.fr"})
 		if err != nil || rep.Due != 1 || rep.Email != 1 {
 			t.Fatalf("run: %+v %v", rep, err)
+		}
+
+		// Of age at registration, they may agree again on their own, at an
+		// address or number checked as at registration.
+		for _, v := range []url.Values{{}, {"contact_consent": {"1"}}, {"email": {"alix@exemple"}, "contact_consent": {"1"}}, {"phone": {"0612"}, "contact_consent": {"1"}},
+			{"email": {"alix@exemple.fr"}}} {
+			if a := b.post("/mon-pass/rappels/accepter", v); a.Status != http.StatusUnprocessableEntity || !a.has(`role="alert"`) {
+				t.Fatalf("consent %v: %d\n%s", v, a.Status, a.Body)
+			}
+		}
+		if st.auditCount(bens[0].ID, "beneficiary.contact_consent") != 0 || due()[bens[0].ID] {
+			t.Fatal("a refused consent was written")
+		}
+		a = b.post("/mon-pass/rappels/accepter", url.Values{"phone": {"07 11 22 33 44"}, "contact_consent": {"1"}})
+		if a.Status != http.StatusSeeOther || !b.follow(a).has("Ne plus recevoir de rappels") {
+			t.Fatalf("consent: %d\n%s", a.Status, a.Body)
+		}
+		if st.auditCount(bens[0].ID, "beneficiary.contact_consent") != 1 {
+			t.Fatal("consent not audited")
+		}
+		// Not reminded this month while they had stopped: due at once.
+		if !due()[bens[0].ID] {
+			t.Fatal("no reminder due after consenting again")
+		}
+
+		// A minor at registration is sent to their counsellor.
+		_, codes := st.mustBeneficiary(st.distributor.ID, "Noé", "Mineur", "2009-06-01")
+		m := st.browser()
+		if a := m.post("/mon-pass", url.Values{"code": {codes[0]}, "birth_date": {"01/06/2009"}}); a.Status != http.StatusSeeOther {
+			t.Fatalf("minor sign-in: %d\n%s", a.Status, a.Body)
+		}
+		if a := m.get("/mon-pass/espace"); !a.has("moins de 18 ans à votre inscription") || a.has(`action="/mon-pass/rappels/accepter"`) {
+			t.Fatalf("minor's space: %s", a.Body)
+		}
+		if a := m.post("/mon-pass/rappels/accepter", url.Values{"email": {"noe@exemple.fr"}, "contact_consent": {"1"}}); a.Status != http.StatusUnprocessableEntity ||
+			!a.has("représentant légal") {
+			t.Fatalf("minor's consent: %d\n%s", a.Status, a.Body)
 		}
 	})
 }
