@@ -61,4 +61,3 @@ func (tx *Tx) GiveContactConsent(ctx context.Context, beneficiaryID, email, phon
 	}
 	return tx.Beneficiary(ctx, b.ID, "")
 }
-
