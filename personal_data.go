@@ -214,3 +214,7 @@ func NormaliseMobile(s string) (string, bool) {
 	}
 	return "", false
 }
+
+// MinorConsentMessage tells a young person who was a minor at
+// registration why they cannot agree to be contacted on their own.
+const MinorConsentMessage = "Vous aviez moins de 18 ans à votre inscription : l'accord d'un représentant légal est nécessaire pour recevoir des rappels. Demandez à votre conseiller ou conseillère de l'enregistrer."

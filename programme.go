@@ -20,6 +20,10 @@ type Programme struct {
 	CancelWindowHours         int      `json:"cancel_window_hours"`
 	Territory                 []string `json:"territory"`
 	MaxPassesPerTraining      int      `json:"max_passes_per_training"`
+	// DormantDays: a booklet handed out more than this many days ago with
+	// no pass used is dormant (the counsellor calls the young person back,
+	// a reminder goes to those who agreed).
+	DormantDays int `json:"dormant_days" doc:"un carnet remis depuis plus de ce nombre de jours sans aucun pass utilisé est dormant (7 à 365, 60 par défaut)"`
 	// HandoutUntil is the last Paris day a booklet may be handed out: by
 	// default the last day of validity, earlier when the distributors are
 	// to stop before the end (passes already handed out stay usable until
@@ -88,13 +92,21 @@ type ProgrammeStock struct {
 	RedeemedPasses      int64 `json:"redeemed_passes"`
 }
 
+// DormantDaysRule says what a valid number of dormant days is.
+const DormantDaysRule = "nombre de jours après la remise au-delà duquel un carnet jamais utilisé est dormant : un nombre entier de jours entre 7 et 365 (60 par défaut)"
+
 // Default programme settings, used when a request leaves them out.
 const (
 	DefaultGraceDays         = 31
 	DefaultCancelWindowHours = 24
 	DefaultMaxTrainingPasses = 5
-	MaxBookletSize           = 20
-	MaxIssuanceBooklets      = 1_000_000
+	// DefaultDormantDays and its bounds: a booklet asleep for less than a
+	// week is not yet a worry, one asleep for over a year is past help.
+	DefaultDormantDays  = 60
+	MinDormantDays      = 7
+	MaxDormantDays      = 365
+	MaxBookletSize      = 20
+	MaxIssuanceBooklets = 1_000_000
 	// MaxBudgetCents bounds a budget: 10 billion euros, far above any
 	// programme and far below what would overflow the sums.
 	MaxBudgetCents = 1_000_000_000_000
@@ -202,6 +214,12 @@ func (p *Programme) Validate() error {
 	}
 	if p.MaxPassesPerTraining < 1 || p.MaxPassesPerTraining > 20 {
 		fe.Add("max_passes_per_training", "nombre maximal de pass pour une formation, entre 1 et 20")
+	}
+	if p.DormantDays == 0 {
+		p.DormantDays = DefaultDormantDays
+	}
+	if p.DormantDays < MinDormantDays || p.DormantDays > MaxDormantDays {
+		fe.Add("dormant_days", DormantDaysRule)
 	}
 	if t, err := ParseTerritory(p.Territory); err != nil {
 		var e *Error

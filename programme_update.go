@@ -37,6 +37,9 @@ import (
 //     reimbursed (a reimbursed one can never be cancelled by the place).
 //   - MaxPassesPerTraining: 1 to 20. It judges future redemptions only;
 //     redemptions already made stay.
+//   - DormantDays: 7 to 365 (MinDormantDays, MaxDormantDays). Only
+//     which booklets are listed as dormant and reminded changes: nothing
+//     is written to the booklets.
 //   - Territory: région and département codes, read and checked as at
 //     creation (ParseTerritory), at least one. It judges future hand-outs
 //     and redemptions only.
@@ -69,6 +72,7 @@ type ProgrammeUpdate struct {
 	MaxBookletsPerBeneficiary *int
 	CancelWindowHours         *int
 	MaxPassesPerTraining      *int
+	DormantDays               *int
 	// Territory: nil keeps the territory; an empty list is refused.
 	Territory    []string
 	HandoutUntil *Date
@@ -185,6 +189,13 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 			fe.Add("max_passes_per_training", "nombre maximal de pass pour une formation, entre 1 et 20")
 		}
 	}
+	if u.DormantDays != nil {
+		q.DormantDays = *u.DormantDays
+		if q.DormantDays == 0 {
+			// Validate would read 0 as "the default", which suits creation only.
+			fe.Add("dormant_days", DormantDaysRule)
+		}
+	}
 	if u.Territory != nil {
 		if len(u.Territory) == 0 {
 			fe.Add("territory", "au moins une région ou un département, par exemple reg:27 ou dep:25")
@@ -259,6 +270,7 @@ func ProgrammeChanges(before, after *Programme) []ProgrammeChange {
 		before.MaxBookletsPerBeneficiary != after.MaxBookletsPerBeneficiary)
 	add("cancel_window_hours", before.CancelWindowHours, after.CancelWindowHours, before.CancelWindowHours != after.CancelWindowHours)
 	add("max_passes_per_training", before.MaxPassesPerTraining, after.MaxPassesPerTraining, before.MaxPassesPerTraining != after.MaxPassesPerTraining)
+	add("dormant_days", before.DormantDays, after.DormantDays, before.DormantDays != after.DormantDays)
 	add("territory", slices.Clone(before.Territory), slices.Clone(after.Territory), !slices.Equal(before.Territory, after.Territory))
 	add("handout_until", before.LastHandOutDay(), after.LastHandOutDay(), before.LastHandOutDay() != after.LastHandOutDay())
 	budget := func(p *Programme) any {

@@ -104,7 +104,7 @@ func (r Reminder) Text(siteURL string) string {
 		}
 	}
 	fmt.Fprintf(&b, "\nVos pass et tous les lieux : %s/mon-pass\n", strings.TrimRight(siteURL, "/"))
-	b.WriteString("\nVous recevez ce message parce que vous avez accepté d'être contacté au sujet de vos pass. Pour ne plus en recevoir, dites-le à votre conseiller ou conseillère.\n")
+	fmt.Fprintf(&b, "\nVous recevez ce message parce que vous avez accepté d'être contacté au sujet de vos pass.\n%s\n", r.StopLine(siteURL))
 	return b.String()
 }
 
@@ -119,6 +119,12 @@ func (r Reminder) SMS(siteURL string) string {
 	if len(r.Places) > 0 {
 		fmt.Fprintf(&b, " Lieu le plus proche : %s, %s.", r.Places[0].Name, r.Places[0].Commune)
 	}
-	fmt.Fprintf(&b, " %s/mon-pass", strings.TrimRight(siteURL, "/"))
+	fmt.Fprintf(&b, " %s/mon-pass %s", strings.TrimRight(siteURL, "/"), r.StopLine(siteURL))
 	return b.String()
+}
+
+// StopLine says how to stop the reminders, in every message: on the young
+// person's own page, where one button withdraws their consent.
+func (r Reminder) StopLine(siteURL string) string {
+	return "Pour ne plus recevoir de rappels : " + strings.TrimRight(siteURL, "/") + "/mon-pass"
 }

@@ -23,6 +23,7 @@ type programmeRequest struct {
 	CancelWindowHours         *int                 `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (24 par défaut)"`
 	Territory                 []string             `json:"territory" doc:"régions et départements du programme, par exemple [\"reg:27\"] (par défaut) ou [\"dep:25\", \"dep:39\"]"`
 	MaxPassesPerTraining      *int                 `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (5 par défaut)"`
+	DormantDays               *int                 `json:"dormant_days" doc:"jours après la remise au-delà desquels un carnet jamais utilisé est dormant, 7 à 365 (60 par défaut)"`
 	HandoutUntil              *string              `json:"handout_until" format:"date" doc:"dernier jour de remise des carnets (par défaut valid_until)"`
 	BudgetCents               *int64               `json:"budget_cents" doc:"budget en centimes, plafond de la valeur faciale émise (57000000 pour 570 000 €) ; sans budget, l'émission n'est pas plafonnée tant que l'opérateur ne l'a pas fixé"`
 	FourEyes                  *bool                `json:"four_eyes" doc:"un second opérateur confirme chaque paiement et chaque changement de coordonnées bancaires d'un lieu (false par défaut)"`
@@ -81,6 +82,7 @@ func createProgramme(c *call) (func(*store.Tx) (any, error), error) {
 		CancelWindowHours:         orDefault(req.CancelWindowHours, passnum.DefaultCancelWindowHours),
 		Territory:                 req.Territory,
 		MaxPassesPerTraining:      orDefault(req.MaxPassesPerTraining, passnum.DefaultMaxTrainingPasses),
+		DormantDays:               orDefault(req.DormantDays, passnum.DefaultDormantDays),
 		HandoutUntil:              f.date("handout_until", req.HandoutUntil, false),
 		BudgetCents:               req.BudgetCents,
 		FourEyes:                  deref(req.FourEyes),

@@ -23,6 +23,7 @@ type programmeSettingsRequest struct {
 	MaxBookletsPerBeneficiary *int          `json:"max_booklets_per_beneficiary" doc:"jamais en dessous du nombre de carnets qu'un bénéficiaire détient déjà"`
 	CancelWindowHours         *int          `json:"cancel_window_hours" doc:"délai d'annulation d'un encaissement par le lieu, en heures (0 à 744), appliqué dès maintenant"`
 	MaxPassesPerTraining      *int          `json:"max_passes_per_training" doc:"nombre maximal de pass qu'une formation peut coûter (1 à 20), pour les encaissements à venir"`
+	DormantDays               *int          `json:"dormant_days" doc:"un carnet remis depuis plus de ce nombre de jours sans pass utilisé est dormant : 7 à 365 ; change aussitôt la liste des carnets dormants et les rappels"`
 	Territory                 []string      `json:"territory" doc:"régions et départements, par exemple [\"reg:27\"] ou [\"dep:25\", \"dep:39\"] ; au moins un"`
 	HandoutUntil              *string       `json:"handout_until" format:"date" doc:"dernier jour de remise des carnets, entre valid_from et valid_until ; avancé au plus tôt à aujourd'hui ; quand il est le dernier jour de validité, il suit valid_until"`
 	BudgetCents               *int64        `json:"budget_cents" doc:"budget en centimes, jamais en dessous de la valeur faciale déjà émise"`
@@ -75,6 +76,7 @@ func updateProgrammeSettings(c *call) (func(*store.Tx) (any, error), error) {
 		MaxBookletsPerBeneficiary: req.MaxBookletsPerBeneficiary,
 		CancelWindowHours:         req.CancelWindowHours,
 		MaxPassesPerTraining:      req.MaxPassesPerTraining,
+		DormantDays:               req.DormantDays,
 		Territory:                 req.Territory,
 	}
 	if req.ValidFrom != nil {

@@ -29,8 +29,10 @@ func statsRoutes() []*route {
 			Response: store.ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
 		{Method: "GET", Path: "/distributors/{id}/dormant-booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
 			Summary: "Carnets dormants d'un distributeur : remis depuis plus de N jours (réglage du programme, 60 par défaut), aucun pass utilisé, encore utilisables ; " +
-				"les plus anciens d'abord, avec la date du dernier rappel. Un distributeur ne voit que les siens",
-			Response: []store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listDormantBooklets},
+				"les plus anciens d'abord, avec l'e-mail et le mobile des jeunes qui acceptent d'être contactés et la date du dernier rappel. Un distributeur ne voit que les siens ; " +
+				"chaque jeune listé compte comme une consultation de sa fiche",
+			Query:    []queryParam{purposeQuery},
+			Response: []store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listDormantBooklets},
 		{Method: "POST", Path: "/booklets/{id}/called", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
 			Summary:  "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
 			Response: store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
@@ -88,8 +90,19 @@ func listDormantBooklets(c *call) (func(*store.Tx) (any, error), error) {
 	if !c.isOperator() && id != c.actor.OrganisationID {
 		return nil, passnum.NotFound("distributeur")
 	}
+	purpose, err := c.purpose(passnum.ReadSupport)
+	if err != nil {
+		return nil, err
+	}
 	return func(tx *store.Tx) (any, error) {
-		return tx.DormantBooklets(c.ctx(), id)
+		list, err := tx.DormantBooklets(c.ctx(), id)
+		// Each line names a young person and how to reach them: a read.
+		ids := make([]string, 0, len(list))
+		for _, d := range list {
+			ids = append(ids, d.BeneficiaryID)
+		}
+		c.logRead(purpose, passnum.ReadViaAPI, ids...)
+		return list, err
 	}, nil
 }
 

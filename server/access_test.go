@@ -154,6 +154,7 @@ var designates = map[string][]kind{
 	"/distributeur/carnets/{id}/pdf":                                  {ownBooklet},
 	"/distributeur/carnets/{id}/bloquer":                              {ownBooklet},
 	"/distributeur/carnets/{id}/remplacer":                            {ownBooklet},
+	"/distributeur/carnets/{id}/rappele":                              {ownBooklet},
 	"/distributeur/beneficiaires/{id}/fiche":                          {ownBeneficiary},
 	"/distributeur/beneficiaires/{id}/seances":                        {ownBeneficiary},
 	"/distributeur/beneficiaires/{id}/reservations/{booking}/annuler": {ownBeneficiary, ownBooking},

@@ -22,6 +22,11 @@ type DormantBooklet struct {
 	DaysDormant int `json:"days_dormant"`
 	// CalledAt is when a counsellor marked the young person called back.
 	CalledAt *time.Time `json:"called_at"`
+	// Email and Phone are given only while the young person agrees to be
+	// contacted; LastReminderAt is when the last reminder went to them.
+	Email          string     `json:"email"`
+	Phone          string     `json:"phone"`
+	LastReminderAt *time.Time `json:"last_reminder_at"`
 }
 
 // maxDormant bounds one agency's list.
@@ -31,12 +36,11 @@ const maxDormant = 2000
 // out more than their programme's dormant_days ago, no pass used, still
 // usable (not lost, the programme still redeeming).
 func (tx *Tx) DormantBooklets(ctx context.Context, distributorID string) ([]DormantBooklet, error) {
-	today := tx.Today().String()
-	rows, err := tx.query(ctx, `SELECT b.id, b.programme_id, p.name, b.beneficiary_id, n.first_name, n.last_name, b.handed_out_at, b.called_at
-		FROM booklets b JOIN programmes p ON p.id = b.programme_id JOIN beneficiaries n ON n.id = b.beneficiary_id
-		WHERE b.distributor_id = ? AND b.status = 'handed_out' AND b.used_passes = 0
-		  AND b.handed_out_at < ? - p.dormant_days * 86400000000 AND p.last_redeem_day >= ?
-		ORDER BY b.handed_out_at, b.id LIMIT ?`, distributorID, micros(tx.now), today, maxDormant)
+	rows, err := tx.query(ctx, `SELECT b.id, b.programme_id, p.name, b.beneficiary_id, n.first_name, n.last_name, b.handed_out_at, b.called_at,
+			CASE WHEN n.contact_consent_at IS NOT NULL THEN n.email ELSE '' END, CASE WHEN n.contact_consent_at IS NOT NULL THEN n.phone ELSE '' END,
+			(SELECT MAX(r.sent_at) FROM reminders r WHERE r.booklet_id = b.id)
+		`+dormantWhere+`
+		ORDER BY b.handed_out_at, b.id LIMIT ?`, distributorID, micros(tx.now), tx.Today().String(), maxDormant)
 	if err != nil {
 		return nil, err
 	}
@@ -45,15 +49,30 @@ func (tx *Tx) DormantBooklets(ctx context.Context, distributorID string) ([]Dorm
 	for rows.Next() {
 		var d DormantBooklet
 		var at int64
-		var called sql.NullInt64
-		if err := rows.Scan(&d.BookletID, &d.ProgrammeID, &d.ProgrammeName, &d.BeneficiaryID, &d.FirstName, &d.LastName, &at, &called); err != nil {
+		var called, reminded sql.NullInt64
+		if err := rows.Scan(&d.BookletID, &d.ProgrammeID, &d.ProgrammeName, &d.BeneficiaryID, &d.FirstName, &d.LastName, &at, &called,
+			&d.Email, &d.Phone, &reminded); err != nil {
 			return nil, err
 		}
-		d.HandedOutAt, d.CalledAt = fromMicros(at), nullMicros(called)
+		d.HandedOutAt, d.CalledAt, d.LastReminderAt = fromMicros(at), nullMicros(called), nullMicros(reminded)
 		d.DaysDormant = int(tx.now.Sub(d.HandedOutAt) / (24 * time.Hour))
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// dormantWhere picks an agency's dormant booklets: its arguments are the
+// agency, now in microseconds and today's day.
+const dormantWhere = `FROM booklets b JOIN programmes p ON p.id = b.programme_id JOIN beneficiaries n ON n.id = b.beneficiary_id
+		WHERE b.distributor_id = ? AND b.status = 'handed_out' AND b.used_passes = 0
+		  AND b.handed_out_at < ? - p.dormant_days * 86400000000 AND p.last_redeem_day >= ?`
+
+// DormantCount counts an agency's dormant booklets (the same as
+// DormantBooklets lists, without its bound).
+func (tx *Tx) DormantCount(ctx context.Context, distributorID string) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) `+dormantWhere, distributorID, micros(tx.now), tx.Today().String()).Scan(&n)
+	return n, err
 }
 
 // MarkCalled records that a counsellor called back the young person of a

@@ -11,7 +11,7 @@ import (
 
 const programmeColumns = `id, name, face_value_cents, booklet_size, valid_from, valid_until, grace_days, min_age, max_age,
 	max_booklets_per_beneficiary, cancel_window_hours, issued_booklets, unallocated_booklets, created_at, territory, max_passes_per_training,
-	budget_cents, four_eyes, COALESCE(handout_until, valid_until), payer_name, payer_iban, payer_bic,
+	budget_cents, four_eyes, COALESCE(handout_until, valid_until), payer_name, payer_iban, payer_bic, dormant_days,
 	(SELECT expired_at FROM programme_expiries e WHERE e.programme_id = programmes.id)`
 
 func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error) {
@@ -22,7 +22,7 @@ func scanProgramme(sc interface{ Scan(...any) error }) (passnum.Programme, error
 	st := &passnum.ProgrammeStock{}
 	err := sc.Scan(&p.ID, &p.Name, &p.FaceValueCents, &p.BookletSize, &p.ValidFrom, &p.ValidUntil, &p.GraceDays, &p.MinAge, &p.MaxAge,
 		&p.MaxBookletsPerBeneficiary, &p.CancelWindowHours, &st.IssuedBooklets, &st.UnallocatedBooklets, &created, &terr, &p.MaxPassesPerTraining,
-		&budget, &p.FourEyes, &p.HandoutUntil, &p.Payer.Name, &p.Payer.IBAN, &p.Payer.BIC, &expired)
+		&budget, &p.FourEyes, &p.HandoutUntil, &p.Payer.Name, &p.Payer.IBAN, &p.Payer.BIC, &p.DormantDays, &expired)
 	if err != nil {
 		return p, err
 	}
@@ -55,10 +55,10 @@ func (tx *Tx) CreateProgramme(ctx context.Context, actor passnum.Actor, p passnu
 	p.Stock = &passnum.ProgrammeStock{}
 	_, err := tx.exec(ctx, `INSERT INTO programmes (id, name, face_value_cents, booklet_size, valid_from, valid_until, last_redeem_day, grace_days,
 		min_age, max_age, max_booklets_per_beneficiary, cancel_window_hours, created_at, territory, max_passes_per_training,
-		handout_until, budget_cents, four_eyes, payer_name, payer_iban, payer_bic) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		handout_until, budget_cents, four_eyes, payer_name, payer_iban, payer_bic, dormant_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.Name, p.FaceValueCents, p.BookletSize, p.ValidFrom.String(), p.ValidUntil.String(), p.LastRedeemDay().String(), p.GraceDays,
 		p.MinAge, p.MaxAge, p.MaxBookletsPerBeneficiary, p.CancelWindowHours, micros(tx.now), strings.Join(p.Territory, ","), p.MaxPassesPerTraining,
-		p.LastHandOutDay().String(), nullInt64(p.BudgetCents), p.FourEyes, p.Payer.Name, p.Payer.IBAN, p.Payer.BIC)
+		p.LastHandOutDay().String(), nullInt64(p.BudgetCents), p.FourEyes, p.Payer.Name, p.Payer.IBAN, p.Payer.BIC, p.DormantDays)
 	if err != nil {
 		return p, err
 	}

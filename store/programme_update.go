@@ -53,10 +53,10 @@ func (tx *Tx) UpdateProgramme(ctx context.Context, actor passnum.Actor, id strin
 	// issuance committed meanwhile (the row lock above orders them).
 	if _, err := tx.exec(ctx, `UPDATE programmes SET name = ?, valid_from = ?, valid_until = ?, last_redeem_day = ?, grace_days = ?,
 		min_age = ?, max_age = ?, max_booklets_per_beneficiary = ?, cancel_window_hours = ?, territory = ?, max_passes_per_training = ?,
-		handout_until = ?, budget_cents = ?, four_eyes = ?, payer_name = ?, payer_iban = ?, payer_bic = ? WHERE id = ?`,
+		handout_until = ?, budget_cents = ?, four_eyes = ?, payer_name = ?, payer_iban = ?, payer_bic = ?, dormant_days = ? WHERE id = ?`,
 		q.Name, q.ValidFrom.String(), q.ValidUntil.String(), q.LastRedeemDay().String(), q.GraceDays,
 		q.MinAge, q.MaxAge, q.MaxBookletsPerBeneficiary, q.CancelWindowHours, strings.Join(q.Territory, ","), q.MaxPassesPerTraining,
-		q.LastHandOutDay().String(), nullInt64(q.BudgetCents), q.FourEyes, q.Payer.Name, q.Payer.IBAN, q.Payer.BIC, id); err != nil {
+		q.LastHandOutDay().String(), nullInt64(q.BudgetCents), q.FourEyes, q.Payer.Name, q.Payer.IBAN, q.Payer.BIC, q.DormantDays, id); err != nil {
 		return p, err
 	}
 	type oldNew struct {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,8 @@ func beneficiaryPages() []*page {
 		{Method: "GET", Path: "/mon-pass/espace", Access: beneficiaryOnly, Handle: beneficiaryPassesPage},
 		{Method: "GET", Path: "/mon-pass/qr/{file}", Access: beneficiaryOnly, Handle: beneficiaryQR},
 		{Method: "GET", Path: "/mon-pass/lieux", Access: beneficiaryOnly, Handle: beneficiaryPlacesPage},
+		{Method: "POST", Path: "/mon-pass/rappels/arreter", Access: beneficiaryOnly, Handle: beneficiaryStopReminders},
+		{Method: "POST", Path: "/mon-pass/rappels/accepter", Access: beneficiaryOnly, Handle: beneficiaryStartReminders},
 	}
 }
 
@@ -116,6 +119,9 @@ type benefSpace struct {
 	ValidUntil passnum.Date
 	Programmes []benefProgramme
 	HasPasses  bool
+	// Contacted: the person agreed to be contacted (reminders go to them);
+	// Minor: they were a minor at registration, and a guardian consents.
+	Contacted, Minor bool
 }
 
 func (q *request) beneficiaryPasses() (passnum.Beneficiary, []store.BeneficiaryPass, error) {
@@ -133,11 +139,15 @@ func (q *request) beneficiaryPasses() (passnum.Beneficiary, []store.BeneficiaryP
 }
 
 func beneficiaryPassesPage(q *request) error {
+	return beneficiaryRenderSpace(q, http.StatusOK, nil)
+}
+
+func beneficiaryRenderSpace(q *request, status int, f *form) error {
 	b, passes, err := q.beneficiaryPasses()
 	if err != nil {
 		return err
 	}
-	sp := benefSpace{FirstName: b.FirstName, HasPasses: len(passes) > 0}
+	sp := benefSpace{FirstName: b.FirstName, HasPasses: len(passes) > 0, Contacted: b.ContactConsent, Minor: b.Minor}
 	for i, p := range passes {
 		bp := benefPass{BeneficiaryPass: p, Index: i + 1, Available: p.Status == passnum.PassAssigned}
 		switch p.Status {
@@ -161,7 +171,10 @@ func beneficiaryPassesPage(q *request) error {
 	if sp.ValidUntil.IsZero() && len(passes) > 0 {
 		sp.ValidUntil = passes[0].ValidUntil
 	}
-	return q.render(http.StatusOK, "beneficiary/passes", "Mes pass", sp, nil)
+	if f == nil {
+		f = &form{Values: url.Values{}, Errors: map[string]string{}}
+	}
+	return q.render(status, "beneficiary/passes", "Mes pass", sp, f)
 }
 
 // beneficiaryQR draws the QR code of the signed-in person's n-th pass: the
@@ -208,4 +221,41 @@ func beneficiaryPlacesPage(q *request) error {
 		Lead:   "Les lieux labellisés où utiliser vos pass, autour de votre commune. Vous pouvez aussi chercher autour d'une autre commune.",
 		Near:   b.CommuneINSEE,
 	}, q.r.URL.Query())
+}
+
+// beneficiaryStopReminders: the young person no longer wants reminders.
+// Their consent to be contacted goes, with the e-mail address and mobile
+// number kept for it; being contacted again goes through their counsellor
+// (who checks the details and, for a minor, the guardian's consent).
+func beneficiaryStopReminders(q *request) error {
+	if err := q.write(func(tx *store.Tx) error { return tx.WithdrawContactConsent(q.ctx(), q.beneficiaryID) }); err != nil {
+		return err
+	}
+	return q.redirect("/mon-pass/espace", "C'est noté : vous ne recevrez plus de rappels, ni par e-mail ni par SMS. Votre e-mail et votre mobile sont effacés de votre dossier.")
+}
+
+// beneficiaryStartReminders: a young person who was of age at registration
+// agrees, on their own, to be reminded at the address or number they give.
+func beneficiaryStartReminders(q *request) error {
+	f := newForm(q.r)
+	if f.Get("email") == "" && f.Get("phone") == "" {
+		f.Errors["email"] = "indiquez votre e-mail ou votre numéro de mobile (ou les deux)"
+	}
+	if f.Get("contact_consent") == "" {
+		f.Errors["contact_consent"] = "cochez la case pour accepter de recevoir des rappels"
+	}
+	if f.Failed() {
+		return beneficiaryRenderSpace(q, http.StatusUnprocessableEntity, f)
+	}
+	err := q.write(func(tx *store.Tx) error {
+		_, err := tx.GiveContactConsent(q.ctx(), q.beneficiaryID, f.Get("email"), f.Get("phone"))
+		return err
+	})
+	if err != nil {
+		if !f.Fail(err) {
+			return err
+		}
+		return beneficiaryRenderSpace(q, http.StatusUnprocessableEntity, f)
+	}
+	return q.redirect("/mon-pass/espace", "C'est noté : vous recevrez des rappels sur vos pass. Vous pouvez les arrêter ici à tout moment.")
 }

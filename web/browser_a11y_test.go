@@ -84,6 +84,14 @@ func TestBrowserAccessibility(t *testing.T) {
 		}
 		return err
 	})
+	// Dormant booklets to call back, one of a young person who agreed to
+	// be contacted (Alix, whose space offers to stop the reminders).
+	_, dormantBooklets := dormantWorld(st)
+	st.write(func(ctx context.Context, tx *store.Tx) error {
+		days := 10
+		_, err := tx.UpdateProgramme(ctx, st.op, st.programme.ID, passnum.ProgrammeUpdate{DormantDays: &days})
+		return err
+	})
 	lat, lng := 47.2262, 5.9736
 	var site passnum.Site
 	st.write(func(ctx context.Context, tx *store.Tx) error {
@@ -156,6 +164,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		submit("Accéder à mes pass"), c.pathIs("/mon-pass/espace"))
 	c.axe("espace du bénéficiaire")
 	page("lieux proches du bénéficiaire", "/mon-pass/lieux")
+	c.step("Alix ouvre ses pass", clearCookies(), c.visit("/mon-pass"), fill("f-code", dormantBooklets[0].Passes[0].Code), fill("f-birth_date", "14/05/2004"),
+		submit("Accéder à mes pass"), c.pathIs("/mon-pass/espace"), see("Ne plus recevoir de rappels"))
+	c.axe("espace d'un bénéficiaire qui reçoit des rappels")
 
 	// A place waiting for its label.
 	c.signIn(applicant, "")
@@ -193,6 +204,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		see("cochez la case pour confirmer"))
 	c.axe("effacement refusé")
 	page("stock", "/distributeur/stock")
+	page("carnets dormants", "/distributeur/carnets-dormants")
+	c.step("carnets dormants listés", see("Dormant Alix"))
 
 	// The operator.
 	c.signIn(st.emails[passnum.RoleOperator], "")

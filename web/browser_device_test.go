@@ -163,6 +163,14 @@ func TestBrowserPhone(t *testing.T) {
 		return err
 	})
 
+	// Two booklets asleep for 20 and 25 days, dormant after 10.
+	dormantWorld(st)
+	st.write(func(ctx context.Context, tx *store.Tx) error {
+		days := 10
+		_, err := tx.UpdateProgramme(ctx, st.op, st.programme.ID, passnum.ProgrammeUpdate{DormantDays: &days})
+		return err
+	})
+
 	// The funders' logos in the header: a wide one and a square one.
 	st.write(func(ctx context.Context, tx *store.Tx) error {
 		if _, err := tx.SetSiteName(ctx, st.op, "Pass numérique Bourgogne-Franche-Comté"); err != nil {
@@ -238,6 +246,18 @@ func TestBrowserPhone(t *testing.T) {
 		c.step(fmt.Sprintf("vérifier un pass (%d px)", width), submit("Vérifier le pass"), see("Léa"))
 		c.fits(fmt.Sprintf("confirmation d'encaissement (%d px)", width))
 		c.shoot("confirmation d'encaissement", width)
+
+		// The counsellor's list of young people to call back: a wide
+		// table that turns into cards, each with its button.
+		c.signIn(st.emails[passnum.RoleDistributor], "")
+		open(page{"carnets dormants", "/distributeur/carnets-dormants"})
+		c.step("la liste est remplie", see("Dormant Alix"))
+		if width == 360 {
+			b := read(c, "mesurer le bouton Rappelé(e)", boxOf(`document.querySelector(".dist-called button")`))
+			if !b.Found || !b.Visible || b.Height < 44 || b.Left < 0 || b.Right > 360 {
+				c.fail("mesurer le bouton Rappelé(e)", fmt.Errorf("le bouton Rappelé(e) : %+v, au moins 44 px de haut et dans la largeur de l'écran attendus", b))
+			}
+		}
 	}
 }
 

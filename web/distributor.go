@@ -179,6 +179,8 @@ type distHomeView struct {
 	Next     string
 	// Later is true past the first page.
 	Later bool
+	// Dormant counts the agency's dormant booklets.
+	Dormant int
 }
 
 // distHome lists the agency's young people, newest first; "apres" is the
@@ -204,6 +206,9 @@ func distList(q *request, f *form, searched bool) error {
 			return err
 		}
 		data.Stock = distOpenStock(data.Stock)
+		if data.Dormant, err = tx.DormantCount(q.ctx(), q.org()); err != nil {
+			return err
+		}
 		p, err := store.NewPage(distPageSize, cursor)
 		if err != nil {
 			f.Message = "Cette page de la liste est introuvable : revenez au début de la liste."

@@ -435,6 +435,7 @@ func opSettingsForm(p passnum.Programme) *form {
 		"min_age": {strconv.Itoa(p.MinAge)}, "max_age": {strconv.Itoa(p.MaxAge)},
 		"max_booklets_per_beneficiary": {strconv.Itoa(p.MaxBookletsPerBeneficiary)}, "cancel_window_hours": {strconv.Itoa(p.CancelWindowHours)},
 		"max_passes_per_training": {strconv.Itoa(p.MaxPassesPerTraining)}, "territory": slices.Clone(p.Territory),
+		"dormant_days": {strconv.Itoa(p.DormantDays)},
 	}
 	if p.Stock == nil || p.Stock.IssuedBooklets == 0 {
 		v.Set("valid_from", frDate(p.ValidFrom))
@@ -488,6 +489,9 @@ func opReadSettings(f *form) (passnum.ProgrammeUpdate, error) {
 	u.MaxBookletsPerBeneficiary = whole("max_booklets_per_beneficiary")
 	u.CancelWindowHours = whole("cancel_window_hours")
 	u.MaxPassesPerTraining = whole("max_passes_per_training")
+	if _, sent := f.Values["dormant_days"]; sent {
+		u.DormantDays = whole("dormant_days")
+	}
 	u.Territory = territoryValues(f)
 	if u.Territory == nil {
 		u.Territory = []string{} // an emptied field is refused, not "unchanged"
@@ -542,7 +546,7 @@ var opSettingLabels = map[string]string{
 	"name": "nom", "valid_from": "premier jour de validité", "valid_until": "dernier jour de validité",
 	"grace_days": "délai de tolérance", "last_redeem_day": "dernier jour d'encaissement", "min_age": "âge minimum", "max_age": "âge maximum",
 	"max_booklets_per_beneficiary": "carnets par bénéficiaire", "cancel_window_hours": "délai d'annulation par le lieu",
-	"max_passes_per_training": "pass pour une même formation", "territory": "territoire",
+	"max_passes_per_training": "pass pour une même formation", "territory": "territoire", "dormant_days": "jours avant qu'un carnet soit dormant",
 	"handout_until": "dernier jour de remise", "budget_cents": "budget", "four_eyes": "quatre yeux", "payer": "compte payeur",
 }
 
