@@ -197,6 +197,7 @@ func (o Options) setup(ctx context.Context, n int, maxBatch int) (*fixture, erro
 		}
 		da := passnum.Actor{OrganisationID: dist.ID, Role: passnum.RoleDistributor, Kind: "system", ID: "bench"}
 		birth := today.AddDays(-20 * 365)
+		byRank := make([][]string, p.BookletSize)
 		for i := int64(0); i < booklets; i++ {
 			// One record per person in an agency: each is another Camille.
 			b, err := tx.CreateBeneficiary(ctx, da, passnum.Beneficiary{FirstName: "Camille", LastName: "Essai " + strconv.FormatInt(i, 10), BirthDate: birth, CommuneINSEE: "25056", JobSeeker: true})
@@ -207,9 +208,18 @@ func (o Options) setup(ctx context.Context, n int, maxBatch int) (*fixture, erro
 			if err != nil {
 				return err
 			}
-			for _, ps := range bk.Passes {
-				f.codes = append(f.codes, ps.Code)
+			for j, ps := range bk.Passes {
+				byRank[j] = append(byRank[j], ps.Code)
 			}
+		}
+		// Clients take the codes in this order: every booklet's first
+		// pass, then every booklet's second… A young person uses one pass
+		// per training, days or weeks apart, so concurrent redemptions
+		// are of different booklets; in booklet order, 16 clients would
+		// redeem the same three booklets at once and wait on each other
+		// for each booklet's counters.
+		for _, codes := range byRank {
+			f.codes = append(f.codes, codes...)
 		}
 		return nil
 	})

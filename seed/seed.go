@@ -233,6 +233,9 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 		}
 		res.HandedOut = hi
 		progress("Remises", hi, handed)
+		if err := foldNow(ctx, s, lo); err != nil {
+			return res, err
+		}
 	}
 
 	// Uses in time order: the first at its day, the next ones a week or
@@ -272,8 +275,24 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 		}
 		res.Redeemed = hi
 		progress("Utilisations", hi, len(uses))
+		if err := foldNow(ctx, s, lo); err != nil {
+			return res, err
+		}
+	}
+	if _, err := s.FoldStats(ctx); err != nil {
+		return res, err
 	}
 	return res, s.Analyze(ctx)
+}
+
+// foldNow folds the statistics' deltas (PostgreSQL) every 25 transactions,
+// as serve does every few seconds, so that they never pile up.
+func foldNow(ctx context.Context, s *store.Store, lo int) error {
+	if (lo/perTx)%25 != 24 {
+		return nil
+	}
+	_, err := s.FoldStats(ctx)
+	return err
 }
 
 // communeList picks communes by population.

@@ -89,7 +89,7 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	// Active redemptions by Paris month: the statistics' counters, kept
 	// with each redemption and cancellation (stat_counts.go), rather than
 	// every redemption of the programme read again on each page.
-	rows, err := tx.query(ctx, `SELECT month, n, amount_cents FROM stat_counts
+	rows, err := tx.query(ctx, `SELECT month, n, amount_cents FROM `+statRows+`
 		WHERE programme_id = ? AND dim = '`+dimAll+`' AND dim_value = '' AND metric = '`+metricUsed+`' AND (n <> 0 OR amount_cents <> 0)`, programmeID)
 	if err != nil {
 		return c, err

@@ -32,7 +32,12 @@ func TestMigration00013FillsTheCounters(t *testing.T) {
 			t.Fatal("nothing handed out")
 		}
 		// As before the migration: none of its columns or counters.
-		rawExec(t, db, `DELETE FROM stat_counts`)
+		// (Counters live in stat_counts, or in stat_deltas until folded.)
+		for _, q := range []string{`DELETE FROM stat_counts`, `DELETE FROM stat_deltas`} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
 		rawExec(t, db, `UPDATE booklets SET stat_departement = '', stat_commune = '', stat_age_band = '', stat_month = '', stat_target = 0, stat_replacement = 0, used_passes = 0, first_used_at = NULL WHERE handed_out_at IS NOT NULL`)
 		if err := s.RefillStatsForTests(t.Context()); err != nil {
 			t.Fatal(err)

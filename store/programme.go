@@ -106,7 +106,7 @@ func (tx *Tx) countUse(ctx context.Context, p *passnum.Programme) error {
 	}
 	// The statistics' counters hold the active redemptions by month: a
 	// few rows instead of every redemption counted on each read.
-	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM stat_counts WHERE programme_id = ? AND dim = 'all' AND dim_value = '' AND metric = 'used'`, p.ID).Scan(&p.Stock.RedeemedPasses); err != nil {
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM `+statRows+` WHERE programme_id = ? AND dim = 'all' AND dim_value = '' AND metric = 'used'`, p.ID).Scan(&p.Stock.RedeemedPasses); err != nil {
 		return err
 	}
 	return tx.countMoney(ctx, p)

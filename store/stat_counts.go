@@ -101,6 +101,24 @@ func firstUseBucketSQL() string {
 	return b.String()
 }
 
+// statTarget is where this engine's writes add to the counters: SQLite
+// adds to stat_counts itself (upsert is the ON CONFLICT clause that adds);
+// PostgreSQL inserts delta rows into stat_deltas, folded later by
+// FoldStats, because an upsert would keep the hot counter rows locked
+// until commit and make concurrent redemptions wait on each other.
+func (tx *Tx) statTarget() (into, upsert string) {
+	if tx.s.dialect == postgresDialect {
+		return "stat_deltas", ""
+	}
+	return "stat_counts", statUpsert
+}
+
+// statRows is every counter row: the folded counters and the deltas not
+// yet folded. Readers sum them (one reading statement sees a fold whole
+// or not at all).
+const statRows = `(SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts
+	UNION ALL SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_deltas) sc`
+
 // bookletMetricCond is when a booklet counts in metric m.
 var bookletMetricCond = map[string]string{
 	metricHandedOut: "b.stat_replacement = 0",
@@ -132,14 +150,15 @@ func (tx *Tx) bumpBooklets(ctx context.Context, ids []string, metrics []string, 
 	for _, m := range metrics {
 		conds = append(conds, "(m.column1 = '"+m+"' AND "+bookletMetricCond[m]+")")
 	}
-	q := `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	into, upsert := tx.statTarget()
+	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
 	SELECT b.programme_id, d.column1, ` + dimExpr(bookletDims) + `, b.stat_month, m.column1,
 		CASE WHEN m.column1 = '` + metricFirstUse + `' THEN ` + firstUseBucketSQL() + ` ELSE -1 END,
 		` + strconv.Itoa(sign) + ` * COUNT(*), 0
 	FROM booklets b JOIN programmes p ON p.id = b.programme_id
 		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m
 	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND (` + strings.Join(conds, " OR ") + `)
-	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
+	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
 	return tx.execStat(ctx, q, anys(ids)...)
 }
 
@@ -149,13 +168,14 @@ func (tx *Tx) countUses(ctx context.Context, redemptionIDs []string, month strin
 	if len(redemptionIDs) == 0 {
 		return nil
 	}
-	q := `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	into, upsert := tx.statTarget()
+	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
 	SELECT b.programme_id, d.column1, ` + dimExpr(useDims) + `, CAST(? AS TEXT), '` + metricUsed + `', -1,
 		` + strconv.Itoa(sign) + ` * COUNT(*), CAST(` + strconv.Itoa(sign) + ` * SUM(r.amount_cents) AS BIGINT)
 	FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
 		CROSS JOIN ` + valuesList(useDims) + ` AS d
 	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `)
-	GROUP BY 1, 2, 3, 4, 5, 6` + statUpsert
+	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
 	return tx.execStat(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
 }
 

@@ -150,7 +150,7 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 		where += ` AND month <= ?`
 		args = append(args, q.To)
 	}
-	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts WHERE `+where, args...)
+	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
 	if err != nil {
 		return out, err
 	}

@@ -126,9 +126,11 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 // and the hours put in their Paris month in Go.
 var hourText = "3600000000"
 
-// storedStats reads stat_counts, zero counters left out.
+// storedStats reads the counters, deltas not yet folded included, zero
+// counters left out.
 func storedStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
-	rows, err := q.QueryContext(ctx, `SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts WHERE n <> 0 OR amount_cents <> 0`)
+	rows, err := q.QueryContext(ctx, `SELECT programme_id, dim, dim_value, month, metric, bucket, CAST(SUM(n) AS BIGINT), CAST(SUM(amount_cents) AS BIGINT)
+		FROM `+statRows+` GROUP BY programme_id, dim, dim_value, month, metric, bucket HAVING SUM(n) <> 0 OR SUM(amount_cents) <> 0`)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
@@ -96,9 +97,17 @@ func TestStatCountersFollowRandomWrites(t *testing.T) {
 					}
 				}
 				mustCheck(t, s)
-				var n int
+				// Folding the deltas (PostgreSQL) changes no figure.
+				if _, err := s.FoldStats(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+				mustCheck(t, s)
+				var n, left int
 				if err := db.QueryRow(`SELECT COUNT(*) FROM stat_counts WHERE metric = 'used' AND n > 0`).Scan(&n); err != nil || n == 0 {
 					t.Fatalf("no use counted (%v)", err)
+				}
+				if err := db.QueryRow(`SELECT COUNT(*) FROM stat_deltas`).Scan(&left); err != nil || left != 0 {
+					t.Fatalf("%d delta rows left after a fold (%v)", left, err)
 				}
 			})
 		})
@@ -120,6 +129,9 @@ func TestCheckNamesACorruptedCounter(t *testing.T) {
 				bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
 				w.MustRedeem(w.place, bk.Passes[0].Code)
 				mustCheck(t, s)
+				if _, err := s.FoldStats(t.Context()); err != nil {
+					t.Fatal(err)
+				}
 				rawExec(t, db, tt.sql)
 				err := s.Check(t.Context())
 				v, ok := err.(*store.Violation)
@@ -133,4 +145,55 @@ func TestCheckNamesACorruptedCounter(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestStatCountersDeltas: on PostgreSQL a redemption adds delta rows
+// instead of updating the counters every redemption shares (which would
+// keep them locked until commit); SQLite adds to the counters. The
+// figures are the sum of both, before and after a fold, which empties
+// the deltas.
+func TestStatCountersDeltas(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		w := newWorld(t, s, clock)
+		reds := w.redeemMany(w.place, 7)
+		count := func(table string) int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM ` + table + ` WHERE metric = 'used'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		figures := func() (total, byService int64) {
+			t.Helper()
+			st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, By: "service"})
+			})
+			if st.Total.PassesUsed == nil {
+				t.Fatal("passes used masked")
+			}
+			for _, c := range st.Cells {
+				if c.PassesUsed != nil {
+					byService += *c.PassesUsed
+				}
+			}
+			return *st.Total.PassesUsed, byService
+		}
+		postgres := s.Engine() == "postgres"
+		if deltas := count("stat_deltas"); postgres != (deltas > 0) {
+			t.Fatalf("%s: %d delta rows of uses", s.Engine(), deltas)
+		}
+		for _, stage := range []string{"before the fold", "after the fold"} {
+			if total, bySvc := figures(); total != int64(len(reds)) || bySvc != total {
+				t.Errorf("%s: %d passes used, %d by service; want %d", stage, total, bySvc, len(reds))
+			}
+			mustCheck(t, s)
+			if _, err := s.FoldStats(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if deltas := count("stat_deltas"); deltas != 0 {
+			t.Errorf("%d delta rows left after a fold", deltas)
+		}
+	})
 }

@@ -128,6 +128,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go runSealer(ctx, s, log)
+	go runStatFolder(ctx, s, log)
 	select {
 	case err := <-errc:
 		return err
