@@ -39,6 +39,17 @@ func PassStatusLabel(s string) string {
 	return s
 }
 
+// Label names a redemption's status: "encaissé" or "annulé".
+func (s RedemptionStatus) Label() string {
+	switch s {
+	case RedemptionActive:
+		return "encaissé"
+	case RedemptionCancelled:
+		return "annulé"
+	}
+	return string(s)
+}
+
 // BookletStatusLabel names a booklet status.
 func BookletStatusLabel(s string) string {
 	switch s {

@@ -20,7 +20,7 @@ type PlaceRedemptionRow struct {
 	SiteName      string
 	TrainingTitle string
 	AmountCents   int64
-	Status        string
+	Status        passnum.RedemptionStatus
 	Settled       bool
 }
 

@@ -364,7 +364,7 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 		Scan(&group, &windowHours); err != nil {
 		return red, err
 	}
-	if red.Status == passnum.RedemptionCancelled {
+	if !red.Status.CanBecome(passnum.RedemptionCancelled) {
 		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement a déjà été annulé.")
 	}
 	type member struct {

@@ -88,10 +88,8 @@ func lieuExportRedemptions(q *request) error {
 				}
 				month, count, cents = m, 0, 0
 			}
-			state := "encaissé"
-			if r.Status == passnum.RedemptionCancelled {
-				state = "annulé"
-			} else {
+			state := r.Status.Label()
+			if r.Status != passnum.RedemptionCancelled {
 				count++
 				cents += r.AmountCents
 				allCount++
