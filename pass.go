@@ -1,6 +1,9 @@
 package passnum
 
-import "time"
+import (
+	"database/sql/driver"
+	"time"
+)
 
 // Pass statuses as stored. "expired" is never stored: it is computed from
 // the programme's last redeem day, so nothing has to run at midnight.
@@ -12,13 +15,52 @@ const (
 	PassExpired    = "expired"
 )
 
+// BookletStatus is where a booklet stands between the programme's stock
+// and its holder.
+type BookletStatus string
+
 // Booklet statuses.
 const (
-	BookletInStock   = "stock"
-	BookletAllocated = "allocated"
-	BookletHandedOut = "handed_out"
-	BookletBlocked   = "blocked"
+	BookletInStock   BookletStatus = "stock"
+	BookletAllocated BookletStatus = "allocated"
+	BookletHandedOut BookletStatus = "handed_out"
+	BookletBlocked   BookletStatus = "blocked"
 )
+
+// BookletStatuses lists the statuses in their order.
+var BookletStatuses = []BookletStatus{BookletInStock, BookletAllocated, BookletHandedOut, BookletBlocked}
+
+// Valid reports whether s is a known status.
+func (s BookletStatus) Valid() bool { return oneOf(s, BookletStatuses) }
+
+// CanBecome reports whether a booklet in status s may move to next: the
+// programme's stock is allocated to a distributor, which may move it back
+// to the stock or hand it out; a handed-out booklet may be blocked (lost
+// or stolen), and a blocked one stays blocked.
+func (s BookletStatus) CanBecome(next BookletStatus) bool {
+	switch s {
+	case BookletInStock:
+		return next == BookletAllocated
+	case BookletAllocated:
+		return next == BookletInStock || next == BookletHandedOut
+	case BookletHandedOut:
+		return next == BookletBlocked
+	}
+	return false
+}
+
+// Value stores the status as its text.
+func (s BookletStatus) Value() (driver.Value, error) { return string(s), nil }
+
+// Scan reads a stored status and refuses an unknown one.
+func (s *BookletStatus) Scan(src any) error {
+	v, err := scanStatus(src, BookletStatus.Valid, "de carnet")
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
 
 // Pass is one cheque of a booklet.
 type Pass struct {
@@ -59,13 +101,13 @@ func DisplayStatus(stored string, lastRedeemDay, today Date) string {
 
 // Booklet is a set of passes handed to one beneficiary.
 type Booklet struct {
-	ID            string     `json:"booklet_id"`
-	ProgrammeID   string     `json:"programme_id"`
-	DistributorID string     `json:"distributor_id,omitempty"`
-	BeneficiaryID string     `json:"beneficiary_id,omitempty"`
-	Status        string     `json:"status"`
-	ValidUntil    Date       `json:"valid_until"`
-	HandedOutAt   *time.Time `json:"handed_out_at,omitempty"`
+	ID            string        `json:"booklet_id"`
+	ProgrammeID   string        `json:"programme_id"`
+	DistributorID string        `json:"distributor_id,omitempty"`
+	BeneficiaryID string        `json:"beneficiary_id,omitempty"`
+	Status        BookletStatus `json:"status"`
+	ValidUntil    Date          `json:"valid_until"`
+	HandedOutAt   *time.Time    `json:"handed_out_at,omitempty"`
 	// VoidedPasses, in a booklet that replaced a lost one, are the passes
 	// beyond the unused value it carries: they stay "unassigned", never
 	// usable.

@@ -50,8 +50,8 @@ func (s RedemptionStatus) Label() string {
 	return string(s)
 }
 
-// BookletStatusLabel names a booklet status.
-func BookletStatusLabel(s string) string {
+// Label names a booklet status.
+func (s BookletStatus) Label() string {
 	switch s {
 	case BookletHandedOut:
 		return "remis"
@@ -62,7 +62,7 @@ func BookletStatusLabel(s string) string {
 	case BookletInStock:
 		return "non attribué"
 	}
-	return s
+	return string(s)
 }
 
 // OrgStatusLabel names an organisation's status; for a place, where its

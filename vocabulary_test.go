@@ -15,7 +15,7 @@ func TestEveryValueHasFrenchWords(t *testing.T) {
 	}{
 		{"role", words([]Role{RoleOperator, RoleFunder, RoleDistributor, RolePlace}, Role.Label)},
 		{"pass", words([]string{PassUnassigned, PassAssigned, PassRedeemed, PassBlocked, PassExpired}, PassStatusLabel)},
-		{"booklet", words([]string{BookletInStock, BookletAllocated, BookletHandedOut, BookletBlocked}, BookletStatusLabel)},
+		{"booklet", words(BookletStatuses, BookletStatus.Label)},
 		{"organisation", words([]string{OrgActive, OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}, OrgStatusLabel)},
 		{"bank details", words([]string{BankPending, BankApproved, BankRejected, BankReplaced}, BankStatusLabel)},
 		{"redemption", words(RedemptionStatuses, RedemptionStatus.Label)},
@@ -54,6 +54,7 @@ func TestStatusScan(t *testing.T) {
 	}{
 		{"redemption", stored(RedemptionStatuses), scanInto[RedemptionStatus]},
 		{"settlement", stored(SettlementStatuses), scanInto[SettlementStatus]},
+		{"booklet", stored(BookletStatuses), scanInto[BookletStatus]},
 	}
 	for _, sc := range scanners {
 		for _, v := range sc.values {

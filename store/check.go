@@ -364,7 +364,8 @@ func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
 	if !found {
 		return tx.checkCarried(ctx)
 	}
-	var status, replacedBy string
+	var status passnum.BookletStatus
+	var replacedBy string
 	if err := tx.queryRow(ctx, `SELECT status, replaced_by FROM booklets WHERE id = ?`, bookletID).Scan(&status, &replacedBy); err != nil {
 		return nil, err
 	}

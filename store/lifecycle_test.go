@@ -888,8 +888,8 @@ func TestRedeemRefusals(t *testing.T) {
 		})
 
 		t.Run("not handed out", func(t *testing.T) {
-			for _, status := range []string{passnum.BookletInStock, passnum.BookletAllocated} {
-				codes := rawStrings(t, db, `SELECT ps.code FROM passes ps JOIN booklets b ON b.id = ps.booklet_id WHERE b.status = '`+status+`' ORDER BY ps.code`)
+			for _, status := range []passnum.BookletStatus{passnum.BookletInStock, passnum.BookletAllocated} {
+				codes := rawStrings(t, db, `SELECT ps.code FROM passes ps JOIN booklets b ON b.id = ps.booklet_id WHERE b.status = '`+string(status)+`' ORDER BY ps.code`)
 				if len(codes) == 0 {
 					t.Fatalf("no pass in a booklet %s", status)
 				}

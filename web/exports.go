@@ -141,7 +141,7 @@ func distExportBooklets(q *request) error {
 				handed = dayOf(time.UnixMicro(r.HandedOutAt.Int64))
 			}
 			until, _ := passnum.ParseDate(r.ValidUntil)
-			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(passnum.BookletStatusLabel(r.Status)),
+			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(r.Status.Label()),
 				sheet.Day(handed), sheet.Day(until), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
 		})
 	})
