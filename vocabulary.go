@@ -21,9 +21,9 @@ func (r Role) Label() string {
 	return string(r)
 }
 
-// PassStatusLabel names a pass status (as DisplayStatus gives it) as the
-// holder and the distributor read it.
-func PassStatusLabel(s string) string {
+// Label names a pass status (as DisplayStatus gives it) as the holder and
+// the distributor read it.
+func (s PassStatus) Label() string {
 	switch s {
 	case PassRedeemed:
 		return "utilisé"
@@ -36,7 +36,7 @@ func PassStatusLabel(s string) string {
 	case PassUnassigned:
 		return "non remis"
 	}
-	return s
+	return string(s)
 }
 
 // Label names a redemption's status: "encaissé" or "annulé".

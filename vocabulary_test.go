@@ -14,7 +14,7 @@ func TestEveryValueHasFrenchWords(t *testing.T) {
 		words map[string]string // value → word
 	}{
 		{"role", words([]Role{RoleOperator, RoleFunder, RoleDistributor, RolePlace}, Role.Label)},
-		{"pass", words([]string{PassUnassigned, PassAssigned, PassRedeemed, PassBlocked, PassExpired}, PassStatusLabel)},
+		{"pass", words(PassStatuses, PassStatus.Label)},
 		{"booklet", words(BookletStatuses, BookletStatus.Label)},
 		{"organisation", words([]string{OrgActive, OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}, OrgStatusLabel)},
 		{"bank details", words([]string{BankPending, BankApproved, BankRejected, BankReplaced}, BankStatusLabel)},
@@ -55,6 +55,7 @@ func TestStatusScan(t *testing.T) {
 		{"redemption", stored(RedemptionStatuses), scanInto[RedemptionStatus]},
 		{"settlement", stored(SettlementStatuses), scanInto[SettlementStatus]},
 		{"booklet", stored(BookletStatuses), scanInto[BookletStatus]},
+		{"pass", stored(StoredPassStatuses), scanInto[PassStatus]},
 	}
 	for _, sc := range scanners {
 		for _, v := range sc.values {

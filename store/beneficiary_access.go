@@ -91,8 +91,8 @@ type BeneficiaryPass struct {
 	FaceValueCents int64  `json:"face_value_cents"`
 	// Status is the pass's status on the Paris day: assigned, redeemed,
 	// blocked (lost booklet) or expired.
-	Status     string       `json:"status"`
-	ValidUntil passnum.Date `json:"valid_until"`
+	Status     passnum.PassStatus `json:"status"`
+	ValidUntil passnum.Date       `json:"valid_until"`
 	// When redeemed: when, where and what for.
 	RedeemedAt *time.Time `json:"redeemed_at,omitempty"`
 	PlaceName  string     `json:"place_name,omitempty"`

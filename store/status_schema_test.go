@@ -24,6 +24,7 @@ func TestStatusTypesMatchSchema(t *testing.T) {
 		{"redemptions", texts(passnum.RedemptionStatuses)},
 		{"settlements", texts(passnum.SettlementStatuses)},
 		{"booklets", texts(passnum.BookletStatuses)},
+		{"passes", texts(passnum.StoredPassStatuses)},
 	}
 	eachWithDB(t, func(t *testing.T, _ *store.Store, _ *passnum.FixedClock, db *sql.DB) {
 		for _, tt := range tables {

@@ -79,7 +79,7 @@ var commonFuncs = template.FuncMap{
 	"role":       passnum.Role.Label,
 	"field":      newField,
 	"orgStatus":  passnum.OrgStatusLabel,
-	"passStatus": passnum.PassStatusLabel,
+	"passStatus": passnum.PassStatus.Label,
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
 	"checkGroup": func(f *form, name, legend, hint string, values []string, required bool) checkGroup {
