@@ -85,9 +85,9 @@ func OrgStatusLabel(s string) string {
 	return s
 }
 
-// BankStatusLabel names the status of a place's bank details
-// (« coordonnées bancaires », hence the feminine plural).
-func BankStatusLabel(s string) string {
+// Label names the status of a place's bank details (« coordonnées
+// bancaires », hence the feminine plural).
+func (s BankStatus) Label() string {
 	switch s {
 	case BankPending:
 		return "en attente de validation"
@@ -98,5 +98,5 @@ func BankStatusLabel(s string) string {
 	case BankReplaced:
 		return "remplacées"
 	}
-	return s
+	return string(s)
 }

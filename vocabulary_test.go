@@ -17,7 +17,7 @@ func TestEveryValueHasFrenchWords(t *testing.T) {
 		{"pass", words(PassStatuses, PassStatus.Label)},
 		{"booklet", words(BookletStatuses, BookletStatus.Label)},
 		{"organisation", words([]string{OrgActive, OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}, OrgStatusLabel)},
-		{"bank details", words([]string{BankPending, BankApproved, BankRejected, BankReplaced}, BankStatusLabel)},
+		{"bank details", words(BankStatuses, BankStatus.Label)},
 		{"redemption", words(RedemptionStatuses, RedemptionStatus.Label)},
 		{"settlement", words(SettlementStatuses, SettlementStatus.Label)},
 	}
@@ -56,6 +56,7 @@ func TestStatusScan(t *testing.T) {
 		{"settlement", stored(SettlementStatuses), scanInto[SettlementStatus]},
 		{"booklet", stored(BookletStatuses), scanInto[BookletStatus]},
 		{"pass", stored(StoredPassStatuses), scanInto[PassStatus]},
+		{"bank details", stored(BankStatuses), scanInto[BankStatus]},
 	}
 	for _, sc := range scanners {
 		for _, v := range sc.values {

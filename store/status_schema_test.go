@@ -25,6 +25,7 @@ func TestStatusTypesMatchSchema(t *testing.T) {
 		{"settlements", texts(passnum.SettlementStatuses)},
 		{"booklets", texts(passnum.BookletStatuses)},
 		{"passes", texts(passnum.StoredPassStatuses)},
+		{"bank_accounts", texts(passnum.BankStatuses)},
 	}
 	eachWithDB(t, func(t *testing.T, _ *store.Store, _ *passnum.FixedClock, db *sql.DB) {
 		for _, tt := range tables {

@@ -23,7 +23,7 @@ import (
 var placeFuncs = template.FuncMap{
 	"lieuMask":   passnum.MaskPassCode,
 	"lieuClock":  func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") },
-	"lieuBank":   passnum.BankStatusLabel,
+	"lieuBank":   passnum.BankStatus.Label,
 	"lieuStatus": passnum.OrgStatusLabel,
 }
 
