@@ -431,7 +431,7 @@ type PlaceApplication struct {
 	Name                string              `json:"name"`
 	SIRET               string              `json:"siret"`
 	SIRETReleasedAt     *time.Time          `json:"siret_released_at,omitempty" doc:"quand le SIRET a été libéré pour une nouvelle candidature : il n'est plus celui de ce lieu"`
-	Status              string              `json:"status" enum:"pending,labelled,suspended,refused,withdrawn"`
+	Status              OrgStatus           `json:"status" enum:"pending,labelled,suspended,refused,withdrawn"`
 	CommuneINSEE        string              `json:"commune_insee,omitempty"`
 	LegalRepresentative LegalRepresentative `json:"legal_representative"`
 	ContactEmail        string              `json:"contact_email"`
@@ -452,7 +452,7 @@ type PlaceApplicationSummary struct {
 	ID             string     `json:"id"`
 	Name           string     `json:"name"`
 	SIRET          string     `json:"siret"`
-	Status         string     `json:"status"`
+	Status         OrgStatus  `json:"status"`
 	CommuneINSEE   string     `json:"commune_insee,omitempty"`
 	SubmittedAt    *time.Time `json:"submitted_at"`
 	DecidedAt      *time.Time `json:"decided_at"`
@@ -464,18 +464,12 @@ type PlaceApplicationSummary struct {
 // status the operator gave it.
 type PlaceDecision struct {
 	At     time.Time `json:"at"`
-	Status string    `json:"status"`
+	Status OrgStatus `json:"status"`
 	Reason string    `json:"reason,omitempty"`
 }
 
 // ValidPlaceStatus reports whether s is a status a place can have.
-func ValidPlaceStatus(s string) bool {
-	switch s {
-	case OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn:
-		return true
-	}
-	return false
-}
+func ValidPlaceStatus(s OrgStatus) bool { return oneOf(s, PlaceStatuses) }
 
 const (
 	phoneHelp = "numéro de téléphone attendu, par exemple 03 81 87 80 00 ou +33381878000"

@@ -65,9 +65,9 @@ func (s BookletStatus) Label() string {
 	return string(s)
 }
 
-// OrgStatusLabel names an organisation's status; for a place, where its
-// label stands.
-func OrgStatusLabel(s string) string {
+// Label names an organisation's status; for a place, where its label
+// stands.
+func (s OrgStatus) Label() string {
 	switch s {
 	case OrgActive:
 		return "actif"
@@ -82,7 +82,7 @@ func OrgStatusLabel(s string) string {
 	case OrgWithdrawn:
 		return "label retiré"
 	}
-	return s
+	return string(s)
 }
 
 // Label names the status of a place's bank details (« coordonnées

@@ -16,7 +16,7 @@ func TestEveryValueHasFrenchWords(t *testing.T) {
 		{"role", words([]Role{RoleOperator, RoleFunder, RoleDistributor, RolePlace}, Role.Label)},
 		{"pass", words(PassStatuses, PassStatus.Label)},
 		{"booklet", words(BookletStatuses, BookletStatus.Label)},
-		{"organisation", words([]string{OrgActive, OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}, OrgStatusLabel)},
+		{"organisation", words(OrgStatuses, OrgStatus.Label)},
 		{"bank details", words(BankStatuses, BankStatus.Label)},
 		{"redemption", words(RedemptionStatuses, RedemptionStatus.Label)},
 		{"settlement", words(SettlementStatuses, SettlementStatus.Label)},
@@ -57,6 +57,7 @@ func TestStatusScan(t *testing.T) {
 		{"booklet", stored(BookletStatuses), scanInto[BookletStatus]},
 		{"pass", stored(StoredPassStatuses), scanInto[PassStatus]},
 		{"bank details", stored(BankStatuses), scanInto[BankStatus]},
+		{"organisation", stored(OrgStatuses), scanInto[OrgStatus]},
 	}
 	for _, sc := range scanners {
 		for _, v := range sc.values {

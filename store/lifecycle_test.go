@@ -146,7 +146,7 @@ func (f *fixture) MustPlace(name string) passnum.Actor {
 	return actorOf(o)
 }
 
-func (f *fixture) MustSetPlaceStatus(id, status, reason string) {
+func (f *fixture) MustSetPlaceStatus(id string, status passnum.OrgStatus, reason string) {
 	f.t.Helper()
 	if _, err := write(f.t, f.s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 		return tx.SetPlaceStatus(ctx, f.op, id, status, reason)
@@ -625,7 +625,7 @@ func TestSetPlaceStatus(t *testing.T) {
 		f := newFixture(t, s, clock)
 		place := f.MustPlace("Tiers-lieu")
 		dist := f.MustDistributor("Mission locale")
-		set := func(id, status, reason string) error {
+		set := func(id string, status passnum.OrgStatus, reason string) error {
 			_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 				return tx.SetPlaceStatus(ctx, f.op, id, status, reason)
 			})

@@ -86,7 +86,7 @@ func TestModel(t *testing.T) {
 
 type mPlace struct {
 	actor  passnum.Actor
-	status string
+	status passnum.OrgStatus
 	bank   bool // has approved bank details
 }
 
@@ -360,7 +360,7 @@ func (m *model) setPlaceStatus() bool {
 
 // placeDecisions lists the label decisions the operator may take from each
 // status of a place.
-var placeDecisions = map[string][]string{
+var placeDecisions = map[passnum.OrgStatus][]passnum.OrgStatus{
 	passnum.OrgPending:   {passnum.OrgLabelled, passnum.OrgRefused},
 	passnum.OrgLabelled:  {passnum.OrgSuspended, passnum.OrgWithdrawn},
 	passnum.OrgSuspended: {passnum.OrgLabelled, passnum.OrgWithdrawn},

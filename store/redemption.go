@@ -56,7 +56,7 @@ func (tx *Tx) activeRedemption(ctx context.Context, passID string) (*passnum.Red
 
 // PlaceLabelled refuses a place that is not labelled at this moment.
 func (tx *Tx) PlaceLabelled(ctx context.Context, placeID string) error {
-	var status string
+	var status passnum.OrgStatus
 	err := tx.queryRow(ctx, `SELECT status FROM organisations WHERE id = ? AND kind = 'place'`, placeID).Scan(&status)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err

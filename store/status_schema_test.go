@@ -26,6 +26,7 @@ func TestStatusTypesMatchSchema(t *testing.T) {
 		{"booklets", texts(passnum.BookletStatuses)},
 		{"passes", texts(passnum.StoredPassStatuses)},
 		{"bank_accounts", texts(passnum.BankStatuses)},
+		{"organisations", texts(passnum.OrgStatuses)},
 	}
 	eachWithDB(t, func(t *testing.T, _ *store.Store, _ *passnum.FixedClock, db *sql.DB) {
 		for _, tt := range tables {

@@ -154,7 +154,7 @@ func operatorExportOrganisations(q *request) error {
 	return q.csvDownload("organisations-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachOrganisation(q.ctx(), func(o passnum.Organisation) error {
 			return w.Write(sheet.Text(o.Name), sheet.Text(o.Kind.Label()), sheet.Text(o.SIRET), sheet.Text(communeName(o.CommuneINSEE)), sheet.Text(o.CommuneINSEE),
-				sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
+				sheet.Text(o.Status.Label()), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
 		})
 	})
 }
@@ -164,7 +164,7 @@ func operatorExportPlaces(q *request) error {
 	return q.csvDownload("lieux-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachPlaceSite(q.ctx(), func(r store.PlaceSiteRow) error {
 			o := r.Organisation
-			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
+			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(o.Status.Label()), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
 				sheet.Text(r.Address), sheet.Text(r.Postcode), sheet.Text(r.CommuneName), sheet.Text(r.Phone), sheet.Text(o.ID))
 		})
 	})

@@ -78,7 +78,7 @@ var commonFuncs = template.FuncMap{
 	"hoursForm":  newHoursForm,
 	"role":       passnum.Role.Label,
 	"field":      newField,
-	"orgStatus":  passnum.OrgStatusLabel,
+	"orgStatus":  passnum.OrgStatus.Label,
 	"passStatus": passnum.PassStatus.Label,
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
