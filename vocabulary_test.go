@@ -3,6 +3,8 @@ package passnum
 import (
 	"database/sql/driver"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -67,7 +69,7 @@ func TestStatusScan(t *testing.T) {
 				}
 			}
 		}
-		for _, bad := range []any{"", "Active", "unknown", 3, nil} {
+		for _, bad := range []any{"", "Active", "unknown", "expired", 3, nil} {
 			if got, err := sc.scan(bad); err == nil {
 				t.Errorf("%s: Scan(%#v) = %q, want an error", sc.name, bad, got)
 			}
@@ -99,4 +101,30 @@ func scanInto[T ~string, P interface {
 	var v T
 	err := P(&v).Scan(src)
 	return string(v), err
+}
+
+// TestStatusEnumsInTheAPI: the enums the OpenAPI document gives for the
+// status fields (their enum tags) are the types' value lists.
+func TestStatusEnumsInTheAPI(t *testing.T) {
+	for _, c := range []struct {
+		v    any
+		want string
+	}{
+		{BankAccount{}, strings.Join(texts(BankStatuses), ",")},
+		{PlaceApplication{}, strings.Join(texts(PlaceStatuses), ",")},
+	} {
+		f, _ := reflect.TypeOf(c.v).FieldByName("Status")
+		if got := f.Tag.Get("enum"); got != c.want {
+			t.Errorf("%T.Status enum %q, want %q", c.v, got, c.want)
+		}
+	}
+}
+
+// texts turns a status list into its texts.
+func texts[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
 }
