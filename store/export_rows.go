@@ -53,7 +53,7 @@ type AgencyBookletRow struct {
 	ID, ProgrammeName, FirstName, LastName string
 	Status                                 passnum.BookletStatus
 	HandedOutAt                            sql.NullInt64
-	ValidUntil                             string
+	ValidUntil                             passnum.Date
 	Used, Left, Total                      int64
 }
 

@@ -140,9 +140,8 @@ func distExportBooklets(q *request) error {
 			if r.HandedOutAt.Valid {
 				handed = dayOf(time.UnixMicro(r.HandedOutAt.Int64))
 			}
-			until, _ := passnum.ParseDate(r.ValidUntil)
 			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(r.Status.Label()),
-				sheet.Day(handed), sheet.Day(until), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
+				sheet.Day(handed), sheet.Day(r.ValidUntil), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
 		})
 	})
 }
