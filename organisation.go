@@ -1,22 +1,54 @@
 package passnum
 
 import (
+	"database/sql/driver"
 	"strings"
 	"time"
 
 	"passnum/territory"
 )
 
+// OrgStatus is where an organisation stands; for a place, where its
+// application and its label stand.
+type OrgStatus string
+
 // Organisation statuses. Operators, funders and distributors are "active";
 // a place goes pending → labelled ⇄ suspended, or refused / withdrawn.
 const (
-	OrgActive    = "active"
-	OrgPending   = "pending"
-	OrgLabelled  = "labelled"
-	OrgSuspended = "suspended"
-	OrgRefused   = "refused"
-	OrgWithdrawn = "withdrawn"
+	OrgActive    OrgStatus = "active"
+	OrgPending   OrgStatus = "pending"
+	OrgLabelled  OrgStatus = "labelled"
+	OrgSuspended OrgStatus = "suspended"
+	OrgRefused   OrgStatus = "refused"
+	OrgWithdrawn OrgStatus = "withdrawn"
 )
+
+// OrgStatuses lists the statuses in their order; PlaceStatuses the ones a
+// place can have.
+var (
+	OrgStatuses   = []OrgStatus{OrgActive, OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}
+	PlaceStatuses = []OrgStatus{OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn}
+)
+
+// Valid reports whether s is a known status.
+func (s OrgStatus) Valid() bool { return oneOf(s, OrgStatuses) }
+
+// CanBecome reports whether a place in status s may be given status next
+// by a label decision (placeTransitions).
+func (s OrgStatus) CanBecome(next OrgStatus) bool { return oneOf(next, placeTransitions[s]) }
+
+// Value stores the status as its text.
+func (s OrgStatus) Value() (driver.Value, error) { return string(s), nil }
+
+// Scan reads a stored status and refuses an unknown one.
+func (s *OrgStatus) Scan(src any) error {
+	v, err := scanStatus(src, OrgStatus.Valid, "d'organisation")
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
 
 // Organisation is a legal entity taking part in the scheme.
 type Organisation struct {
@@ -25,7 +57,7 @@ type Organisation struct {
 	Name         string    `json:"name"`
 	SIRET        string    `json:"siret,omitempty"`
 	CommuneINSEE string    `json:"commune_insee,omitempty"`
-	Status       string    `json:"status"`
+	Status       OrgStatus `json:"status"`
 	CreatedAt    time.Time `json:"created_at"`
 }
 
@@ -33,7 +65,7 @@ type Organisation struct {
 // pending application is labelled or refused; a labelled place may be
 // suspended or withdrawn; a suspended one labelled again or withdrawn; a
 // refused or withdrawn place may apply again and be labelled.
-var placeTransitions = map[string][]string{
+var placeTransitions = map[OrgStatus][]OrgStatus{
 	OrgPending:   {OrgLabelled, OrgRefused},
 	OrgLabelled:  {OrgSuspended, OrgWithdrawn},
 	OrgSuspended: {OrgLabelled, OrgWithdrawn},
@@ -52,22 +84,20 @@ const UnsubmittedHold = 30 * 24 * time.Hour
 
 // SIRETReleasable reports whether the operator may release the SIRET of a
 // place in status.
-func SIRETReleasable(status string) bool {
+func SIRETReleasable(status OrgStatus) bool {
 	return status == OrgPending || status == OrgRefused || status == OrgWithdrawn
 }
 
 // CheckPlaceTransition refuses a label decision that makes no sense from the
 // place's current status.
-func CheckPlaceTransition(from, to string) error {
-	for _, ok := range placeTransitions[from] {
-		if ok == to {
-			return nil
-		}
+func CheckPlaceTransition(from, to OrgStatus) error {
+	if from.CanBecome(to) {
+		return nil
 	}
-	return Errorf(ECONFLICT, "Impossible de passer un lieu de l'état « %s » à l'état « %s » : %s", OrgStatusLabel(from), OrgStatusLabel(to), placeTransitionHint(from))
+	return Errorf(ECONFLICT, "Impossible de passer un lieu de l'état « %s » à l'état « %s » : %s", from.Label(), to.Label(), placeTransitionHint(from))
 }
 
-func placeTransitionHint(from string) string {
+func placeTransitionHint(from OrgStatus) string {
 	switch from {
 	case OrgPending:
 		return "une candidature en attente se labellise ou se refuse."

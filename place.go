@@ -1,6 +1,7 @@
 package passnum
 
 import (
+	"database/sql/driver"
 	"math"
 	"net/mail"
 	"net/url"
@@ -320,14 +321,50 @@ func (a *NewPlaceApplication) Validate() error {
 	return fe.Err()
 }
 
+// BankStatus is where a place's bank details stand.
+type BankStatus string
+
 // Bank account statuses: pending until the operator decides; approved is
 // the account places are paid on; replaced when a newer one was approved.
 const (
-	BankPending  = "pending"
-	BankApproved = "approved"
-	BankRejected = "rejected"
-	BankReplaced = "replaced"
+	BankPending  BankStatus = "pending"
+	BankApproved BankStatus = "approved"
+	BankRejected BankStatus = "rejected"
+	BankReplaced BankStatus = "replaced"
 )
+
+// BankStatuses lists the statuses in their order.
+var BankStatuses = []BankStatus{BankPending, BankApproved, BankRejected, BankReplaced}
+
+// Valid reports whether s is a known status.
+func (s BankStatus) Valid() bool { return oneOf(s, BankStatuses) }
+
+// CanBecome reports whether bank details in status s may move to next:
+// pending details are approved or rejected (with four eyes, the first
+// approval leaves them pending), and approved ones are replaced when newer
+// details are approved.
+func (s BankStatus) CanBecome(next BankStatus) bool {
+	switch s {
+	case BankPending:
+		return next == BankApproved || next == BankRejected
+	case BankApproved:
+		return next == BankReplaced
+	}
+	return false
+}
+
+// Value stores the status as its text.
+func (s BankStatus) Value() (driver.Value, error) { return string(s), nil }
+
+// Scan reads a stored status and refuses an unknown one.
+func (s *BankStatus) Scan(src any) error {
+	v, err := scanStatus(src, BankStatus.Valid, "de coordonnées bancaires")
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
 
 // NewBankAccount is a place's proposed bank details.
 type NewBankAccount struct {
@@ -370,7 +407,7 @@ type BankAccount struct {
 	Holder         string     `json:"holder"`
 	IBAN           string     `json:"iban" doc:"masqué ; l'opérateur qui instruit les coordonnées le voit en entier par une consultation journalisée"`
 	BIC            string     `json:"bic"`
-	Status         string     `json:"status" enum:"pending,approved,rejected,replaced"`
+	Status         BankStatus `json:"status" enum:"pending,approved,rejected,replaced"`
 	SubmittedAt    time.Time  `json:"submitted_at"`
 	DecidedAt      *time.Time `json:"decided_at"`
 	DecisionReason string     `json:"decision_reason,omitempty"`
@@ -394,7 +431,7 @@ type PlaceApplication struct {
 	Name                string              `json:"name"`
 	SIRET               string              `json:"siret"`
 	SIRETReleasedAt     *time.Time          `json:"siret_released_at,omitempty" doc:"quand le SIRET a été libéré pour une nouvelle candidature : il n'est plus celui de ce lieu"`
-	Status              string              `json:"status" enum:"pending,labelled,suspended,refused,withdrawn"`
+	Status              OrgStatus           `json:"status" enum:"pending,labelled,suspended,refused,withdrawn"`
 	CommuneINSEE        string              `json:"commune_insee,omitempty"`
 	LegalRepresentative LegalRepresentative `json:"legal_representative"`
 	ContactEmail        string              `json:"contact_email"`
@@ -415,7 +452,7 @@ type PlaceApplicationSummary struct {
 	ID             string     `json:"id"`
 	Name           string     `json:"name"`
 	SIRET          string     `json:"siret"`
-	Status         string     `json:"status"`
+	Status         OrgStatus  `json:"status"`
 	CommuneINSEE   string     `json:"commune_insee,omitempty"`
 	SubmittedAt    *time.Time `json:"submitted_at"`
 	DecidedAt      *time.Time `json:"decided_at"`
@@ -427,18 +464,12 @@ type PlaceApplicationSummary struct {
 // status the operator gave it.
 type PlaceDecision struct {
 	At     time.Time `json:"at"`
-	Status string    `json:"status"`
+	Status OrgStatus `json:"status"`
 	Reason string    `json:"reason,omitempty"`
 }
 
 // ValidPlaceStatus reports whether s is a status a place can have.
-func ValidPlaceStatus(s string) bool {
-	switch s {
-	case OrgPending, OrgLabelled, OrgSuspended, OrgRefused, OrgWithdrawn:
-		return true
-	}
-	return false
-}
+func ValidPlaceStatus(s OrgStatus) bool { return oneOf(s, PlaceStatuses) }
 
 const (
 	phoneHelp = "numéro de téléphone attendu, par exemple 03 81 87 80 00 ou +33381878000"

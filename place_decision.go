@@ -10,7 +10,7 @@ type PlaceDecisionNotice struct {
 	PlaceName    string
 	ContactEmail string
 	// From and Status are the label's status before and after.
-	From, Status string
+	From, Status OrgStatus
 	Reason       string
 }
 

@@ -15,7 +15,7 @@ type User struct {
 	Role             Role   `json:"role"`
 	// OrganisationStatus is the organisation's status: a place's user
 	// whose place is not labelled sees where its application stands.
-	OrganisationStatus string     `json:"organisation_status"`
+	OrganisationStatus OrgStatus  `json:"organisation_status"`
 	Email              string     `json:"email"`
 	Name               string     `json:"name"`
 	HasPassword        bool       `json:"has_password"`

@@ -21,9 +21,9 @@ func (r Role) Label() string {
 	return string(r)
 }
 
-// PassStatusLabel names a pass status (as DisplayStatus gives it) as the
-// holder and the distributor read it.
-func PassStatusLabel(s string) string {
+// Label names a pass status (as DisplayStatus gives it) as the holder and
+// the distributor read it.
+func (s PassStatus) Label() string {
 	switch s {
 	case PassRedeemed:
 		return "utilisé"
@@ -36,11 +36,22 @@ func PassStatusLabel(s string) string {
 	case PassUnassigned:
 		return "non remis"
 	}
-	return s
+	return string(s)
 }
 
-// BookletStatusLabel names a booklet status.
-func BookletStatusLabel(s string) string {
+// Label names a redemption's status: "encaissé" or "annulé".
+func (s RedemptionStatus) Label() string {
+	switch s {
+	case RedemptionActive:
+		return "encaissé"
+	case RedemptionCancelled:
+		return "annulé"
+	}
+	return string(s)
+}
+
+// Label names a booklet status.
+func (s BookletStatus) Label() string {
 	switch s {
 	case BookletHandedOut:
 		return "remis"
@@ -51,12 +62,12 @@ func BookletStatusLabel(s string) string {
 	case BookletInStock:
 		return "non attribué"
 	}
-	return s
+	return string(s)
 }
 
-// OrgStatusLabel names an organisation's status; for a place, where its
-// label stands.
-func OrgStatusLabel(s string) string {
+// Label names an organisation's status; for a place, where its label
+// stands.
+func (s OrgStatus) Label() string {
 	switch s {
 	case OrgActive:
 		return "actif"
@@ -71,12 +82,12 @@ func OrgStatusLabel(s string) string {
 	case OrgWithdrawn:
 		return "label retiré"
 	}
-	return s
+	return string(s)
 }
 
-// BankStatusLabel names the status of a place's bank details
-// (« coordonnées bancaires », hence the feminine plural).
-func BankStatusLabel(s string) string {
+// Label names the status of a place's bank details (« coordonnées
+// bancaires », hence the feminine plural).
+func (s BankStatus) Label() string {
 	switch s {
 	case BankPending:
 		return "en attente de validation"
@@ -87,5 +98,5 @@ func BankStatusLabel(s string) string {
 	case BankReplaced:
 		return "remplacées"
 	}
-	return s
+	return string(s)
 }

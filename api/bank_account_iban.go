@@ -7,12 +7,12 @@ import (
 
 // ibanAnswer is a place's bank details with the IBAN in full.
 type ibanAnswer struct {
-	BankAccountID  string `json:"bank_account_id"`
-	OrganisationID string `json:"organisation_id"`
-	Holder         string `json:"holder"`
-	IBAN           string `json:"iban" doc:"en entier ; la consultation est inscrite au journal d'audit"`
-	BIC            string `json:"bic"`
-	Status         string `json:"status"`
+	BankAccountID  string             `json:"bank_account_id"`
+	OrganisationID string             `json:"organisation_id"`
+	Holder         string             `json:"holder"`
+	IBAN           string             `json:"iban" doc:"en entier ; la consultation est inscrite au journal d'audit"`
+	BIC            string             `json:"bic"`
+	Status         passnum.BankStatus `json:"status"`
 }
 
 // redacted keeps the full IBAN out of the stored idempotent answer: a

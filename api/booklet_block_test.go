@@ -45,7 +45,7 @@ func TestBlockAndReplaceBooklet(t *testing.T) {
 		e.clock.Advance(time.Minute)
 		r := e.do("POST", "/booklets/"+id+"/block", e.distributor, reason)
 		e.expect(r, 200, "")
-		if r.Body["status"] != passnum.BookletBlocked || r.Body["beneficiary_id"] != ben {
+		if r.Body["status"] != string(passnum.BookletBlocked) || r.Body["beneficiary_id"] != ben {
 			t.Fatalf("blocked: %s", r.Raw)
 		}
 		if got := passStatusesOf(t, r); got[0] != "redeemed" || got[1] != "blocked" || got[4] != "blocked" {
@@ -59,7 +59,7 @@ func TestBlockAndReplaceBooklet(t *testing.T) {
 		r = e.do("POST", "/booklets/"+id+"/replace", e.distributor, map[string]any{"reason": "perte déclarée"})
 		e.expect(r, 201, "")
 		newID := r.Body["booklet_id"].(string)
-		if newID == id || r.Body["status"] != passnum.BookletHandedOut || r.Body["beneficiary_id"] != ben || len(r.Body["passes"].([]any)) != 5 {
+		if newID == id || r.Body["status"] != string(passnum.BookletHandedOut) || r.Body["beneficiary_id"] != ben || len(r.Body["passes"].([]any)) != 5 {
 			t.Fatalf("replacement: %s", r.Raw)
 		}
 		newCode := r.Body["passes"].([]any)[0].(map[string]any)["code"].(string)

@@ -301,8 +301,8 @@ func TestRedeemTrainingAPI(t *testing.T) {
 		seOther := e.catSession(otherKey, e.catTraining(otherKey, 1), otherSite, start, 10)
 		e.clock.Advance(3 * time.Hour) // the trainings took place
 		_, codes := e.handOut(prog)
-		status := func(code string) string {
-			return e.do("GET", "/passes/"+code, e.place, nil).Body["status"].(string)
+		status := func(code string) passnum.PassStatus {
+			return passnum.PassStatus(e.do("GET", "/passes/"+code, e.place, nil).Body["status"].(string))
 		}
 
 		// One pass, no session: the answer has the same fields as ever.
@@ -353,7 +353,7 @@ func TestRedeemTrainingAPI(t *testing.T) {
 		if len(reds) != 3 || reds[0].(map[string]any)["redemption_id"] != r.Body["redemption_id"] {
 			t.Fatalf("redemptions %s", r.Raw)
 		}
-		for i, want := range []string{passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassAssigned, passnum.PassRedeemed} {
+		for i, want := range []passnum.PassStatus{passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassAssigned, passnum.PassRedeemed} {
 			if s := status(codes[i]); s != want {
 				t.Fatalf("pass %d: %s, want %s", i, s, want)
 			}

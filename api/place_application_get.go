@@ -1,6 +1,7 @@
 package api
 
 import (
+	"passnum"
 	"passnum/store"
 )
 
@@ -9,7 +10,7 @@ func listPlaceApplications(c *call) (func(*store.Tx) (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	status := c.r.URL.Query().Get("status")
+	status := passnum.OrgStatus(c.r.URL.Query().Get("status"))
 	return func(tx *store.Tx) (any, error) {
 		items, next, err := tx.ListPlaceApplications(c.ctx(), status, p)
 		return newList(items, next), err

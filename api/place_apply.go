@@ -25,14 +25,14 @@ type legalRepRequest struct {
 }
 
 type placeApplicationResponse struct {
-	ID                string    `json:"id" doc:"identifiant du lieu (organisation)"`
-	Status            string    `json:"status" doc:"pending : en attente de la décision de l'opérateur"`
-	SiteID            string    `json:"site_id"`
-	BankAccountID     string    `json:"bank_account_id"`
-	CharterVersion    string    `json:"charter_version"`
-	CharterAcceptedAt time.Time `json:"charter_accepted_at"`
-	KeyID             string    `json:"key_id"`
-	Key               string    `json:"key,omitempty" doc:"clé d'API du lieu, affichée une seule fois : elle permet de suivre la candidature, de gérer les sites et, une fois le lieu labellisé, d'encaisser des pass"`
+	ID                string            `json:"id" doc:"identifiant du lieu (organisation)"`
+	Status            passnum.OrgStatus `json:"status" doc:"pending : en attente de la décision de l'opérateur"`
+	SiteID            string            `json:"site_id"`
+	BankAccountID     string            `json:"bank_account_id"`
+	CharterVersion    string            `json:"charter_version"`
+	CharterAcceptedAt time.Time         `json:"charter_accepted_at"`
+	KeyID             string            `json:"key_id"`
+	Key               string            `json:"key,omitempty" doc:"clé d'API du lieu, affichée une seule fois : elle permet de suivre la candidature, de gérer les sites et, une fois le lieu labellisé, d'encaisser des pass"`
 }
 
 // redacted keeps the key's secret out of the idempotency record.

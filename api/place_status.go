@@ -1,6 +1,7 @@
 package api
 
 import (
+	"passnum"
 	"passnum/mail"
 	"passnum/store"
 )
@@ -10,11 +11,11 @@ type reasonRequest struct {
 }
 
 type placeStatus struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
+	ID     string            `json:"id"`
+	Status passnum.OrgStatus `json:"status"`
 }
 
-func setPlaceStatus(status string) func(c *call) (func(*store.Tx) (any, error), error) {
+func setPlaceStatus(status passnum.OrgStatus) func(c *call) (func(*store.Tx) (any, error), error) {
 	return func(c *call) (func(*store.Tx) (any, error), error) {
 		id, reason, err := c.idAndReason()
 		if err != nil {

@@ -361,7 +361,7 @@ func checkPlaceFiles(t *testing.T, s *store.Store) {
 					t.Errorf("%s: site %+v", o.Name, site)
 				}
 			}
-			status := map[string]int{}
+			status := map[passnum.BankStatus]int{}
 			for _, b := range a.BankAccounts {
 				status[b.Status]++
 				if !passnum.ValidIBAN(b.IBAN) || passnum.CheckBIC(b.BIC, b.IBAN) != "" || b.BIC[4:6] != "FR" {

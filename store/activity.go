@@ -100,7 +100,7 @@ func AgeBand(age int) string {
 func (tx *Tx) Activities(ctx context.Context, f ActivityFilter, emit func(Activity) error) error {
 	q := `SELECT r.redeemed_at, r.service, COALESCE(s.commune_insee, o.commune_insee, ''),
 			se.capacity, t.duration_minutes,
-			COALESCE(b.birth_date, ''), COALESCE(b.commune_insee, ''), b.job_seeker
+			b.birth_date, COALESCE(b.commune_insee, ''), b.job_seeker
 		FROM redemptions r
 		JOIN organisations o ON o.id = r.place_id
 		JOIN passes ps ON ps.id = r.pass_id
@@ -133,7 +133,7 @@ func (tx *Tx) Activities(ctx context.Context, f ActivityFilter, emit func(Activi
 		var at int64
 		var a Activity
 		var capacity, duration sql.NullInt64
-		var birth string
+		var birth passnum.Date
 		var jobSeeker sql.NullBool
 		if err := rows.Scan(&at, &a.Service, &a.PlaceINSEE, &capacity, &duration, &birth, &a.CommuneINSEE, &jobSeeker); err != nil {
 			return err
@@ -146,9 +146,9 @@ func (tx *Tx) Activities(ctx context.Context, f ActivityFilter, emit func(Activi
 		if duration.Valid {
 			a.DurationMinutes = int(duration.Int64)
 		}
-		if bd, err := passnum.ParseDate(birth); err == nil {
-			a.BirthYear = bd.Year
-			a.AgeBand = AgeBand(bd.AgeOn(a.Day))
+		if !birth.IsZero() {
+			a.BirthYear = birth.Year
+			a.AgeBand = AgeBand(birth.AgeOn(a.Day))
 		}
 		if jobSeeker.Valid && jobSeeker.Bool {
 			a.SocialStatus = "sans emploi"

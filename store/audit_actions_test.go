@@ -33,8 +33,8 @@ func TestEveryAuditActionNamed(t *testing.T) {
 		}
 	}
 	// Actions built from a status or a purpose.
-	for _, s := range []string{passnum.OrgLabelled, passnum.OrgRefused, passnum.OrgSuspended, passnum.OrgWithdrawn} {
-		found["place."+s] = true
+	for _, s := range []passnum.OrgStatus{passnum.OrgLabelled, passnum.OrgRefused, passnum.OrgSuspended, passnum.OrgWithdrawn} {
+		found["place."+string(s)] = true
 	}
 	for _, p := range []string{LinkInvite, LinkReset} {
 		found["user."+p+"_link"] = true

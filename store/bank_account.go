@@ -76,7 +76,7 @@ func (tx *Tx) proposeBankAccount(ctx context.Context, actor passnum.Actor, orgID
 
 // bankAccountIn returns the organisation's account in status (pending or
 // approved: there is at most one of each), or nil.
-func (tx *Tx) bankAccountIn(ctx context.Context, orgID, status string) (*passnum.BankAccount, error) {
+func (tx *Tx) bankAccountIn(ctx context.Context, orgID string, status passnum.BankStatus) (*passnum.BankAccount, error) {
 	b, err := scanBankAccount(tx.queryRow(ctx, `SELECT `+bankAccountColumns+` FROM bank_accounts WHERE organisation_id = ? AND status = ?`, orgID, status))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -202,7 +202,7 @@ func (tx *Tx) RevealIBAN(ctx context.Context, actor passnum.Actor, placeID, acco
 }
 
 func alreadyDecided(b passnum.BankAccount) error {
-	e := passnum.Errorf(passnum.ECONFLICT, "Ces coordonnées bancaires ont déjà fait l'objet d'une décision (%s) : seules des coordonnées en attente peuvent être approuvées ou rejetées.", passnum.BankStatusLabel(b.Status))
+	e := passnum.Errorf(passnum.ECONFLICT, "Ces coordonnées bancaires ont déjà fait l'objet d'une décision (%s) : seules des coordonnées en attente peuvent être approuvées ou rejetées.", b.Status.Label())
 	e.Extra = map[string]any{"status": b.Status}
 	return e
 }

@@ -13,12 +13,10 @@ const beneficiaryColumns = `id, distributor_id, first_name, last_name, birth_dat
 
 func scanBeneficiary(sc interface{ Scan(...any) error }) (passnum.Beneficiary, error) {
 	var b passnum.Beneficiary
-	var birth string
 	var created int64
 	var consent, erased sql.NullInt64
-	err := sc.Scan(&b.ID, &b.DistributorID, &b.FirstName, &b.LastName, &birth, &b.CommuneINSEE, &b.JobSeeker, &b.InStudies, &created,
+	err := sc.Scan(&b.ID, &b.DistributorID, &b.FirstName, &b.LastName, &b.BirthDate, &b.CommuneINSEE, &b.JobSeeker, &b.InStudies, &created,
 		&b.Email, &b.Phone, &consent, &b.GuardianConsent, &b.GuardianName, &erased)
-	b.BirthDate, _ = passnum.ParseDate(birth)
 	b.CreatedAt = fromMicros(created)
 	b.ContactConsentAt, b.PseudonymisedAt = nullMicros(consent), nullMicros(erased)
 	b.ContactConsent = b.ContactConsentAt != nil
@@ -227,10 +225,9 @@ func (tx *Tx) Booklet(ctx context.Context, id string) (passnum.Booklet, error) {
 	var bk passnum.Booklet
 	var dist, ben sql.NullString
 	var handed sql.NullInt64
-	var until string
 	err := tx.queryRow(ctx, `SELECT b.id, b.programme_id, b.distributor_id, b.beneficiary_id, b.status, b.handed_out_at, b.voided_passes, p.valid_until
 		FROM booklets b JOIN programmes p ON p.id = b.programme_id WHERE b.id = ?`, id).
-		Scan(&bk.ID, &bk.ProgrammeID, &dist, &ben, &bk.Status, &handed, &bk.VoidedPasses, &until)
+		Scan(&bk.ID, &bk.ProgrammeID, &dist, &ben, &bk.Status, &handed, &bk.VoidedPasses, &bk.ValidUntil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return bk, notFound("carnet")
 	}
@@ -239,7 +236,6 @@ func (tx *Tx) Booklet(ctx context.Context, id string) (passnum.Booklet, error) {
 	}
 	bk.DistributorID, bk.BeneficiaryID = dist.String, ben.String
 	bk.HandedOutAt = nullMicros(handed)
-	bk.ValidUntil, _ = passnum.ParseDate(until)
 	rows, err := tx.query(ctx, `SELECT ps.code, ps.status, p.face_value_cents, p.last_redeem_day FROM passes ps JOIN programmes p ON p.id = ps.programme_id
 		WHERE ps.booklet_id = ? ORDER BY ps.id`, id)
 	if err != nil {
@@ -249,12 +245,11 @@ func (tx *Tx) Booklet(ctx context.Context, id string) (passnum.Booklet, error) {
 	today := tx.Today()
 	for rows.Next() {
 		ps := passnum.Pass{BookletID: id, ProgrammeID: bk.ProgrammeID, ValidUntil: bk.ValidUntil}
-		var last string
+		var last passnum.Date
 		if err := rows.Scan(&ps.Code, &ps.Status, &ps.FaceValueCents, &last); err != nil {
 			return bk, err
 		}
-		lastDay, _ := passnum.ParseDate(last)
-		ps.Status = passnum.DisplayStatus(ps.Status, lastDay, today)
+		ps.Status = passnum.DisplayStatus(ps.Status, last, today)
 		bk.Passes = append(bk.Passes, ps)
 	}
 	return bk, rows.Err()

@@ -91,8 +91,8 @@ type BeneficiaryPass struct {
 	FaceValueCents int64  `json:"face_value_cents"`
 	// Status is the pass's status on the Paris day: assigned, redeemed,
 	// blocked (lost booklet) or expired.
-	Status     string       `json:"status"`
-	ValidUntil passnum.Date `json:"valid_until"`
+	Status     passnum.PassStatus `json:"status"`
+	ValidUntil passnum.Date       `json:"valid_until"`
 	// When redeemed: when, where and what for.
 	RedeemedAt *time.Time `json:"redeemed_at,omitempty"`
 	PlaceName  string     `json:"place_name,omitempty"`
@@ -123,15 +123,14 @@ func (tx *Tx) BeneficiaryPasses(ctx context.Context, beneficiaryID string) ([]Be
 	out := []BeneficiaryPass{}
 	for rows.Next() {
 		var bp BeneficiaryPass
-		var until, last, placeCommune string
+		var last passnum.Date
+		var placeCommune string
 		var redeemed sql.NullInt64
-		if err := rows.Scan(&bp.Code, &bp.BookletID, &bp.ProgrammeID, &bp.ProgrammeName, &bp.FaceValueCents, &bp.Status, &until, &last,
+		if err := rows.Scan(&bp.Code, &bp.BookletID, &bp.ProgrammeID, &bp.ProgrammeName, &bp.FaceValueCents, &bp.Status, &bp.ValidUntil, &last,
 			&redeemed, &bp.PlaceName, &bp.SiteName, &bp.Commune, &placeCommune, &bp.Service); err != nil {
 			return nil, err
 		}
-		bp.ValidUntil, _ = passnum.ParseDate(until)
-		lastDay, _ := passnum.ParseDate(last)
-		bp.Status = passnum.DisplayStatus(bp.Status, lastDay, today)
+		bp.Status = passnum.DisplayStatus(bp.Status, last, today)
 		bp.RedeemedAt = nullMicros(redeemed)
 		if bp.RedeemedAt != nil && bp.Commune == "" && placeCommune != "" {
 			if c, ok := territory.LookupCommune(placeCommune); ok {

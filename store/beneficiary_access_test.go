@@ -146,7 +146,7 @@ func TestBeneficiaryPasses(t *testing.T) {
 		if len(got) != 8 || got[0].BookletID != nb.ID || got[3].BookletID != bk.ID {
 			t.Fatalf("after replacement: %d passes, first of booklet %s", len(got), got[0].BookletID)
 		}
-		want := []string{passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned,
+		want := []passnum.PassStatus{passnum.PassAssigned, passnum.PassAssigned, passnum.PassAssigned,
 			passnum.PassRedeemed, passnum.PassRedeemed, passnum.PassBlocked, passnum.PassBlocked, passnum.PassBlocked}
 		for i, p := range got {
 			if p.Status != want[i] {

@@ -37,7 +37,7 @@ func (tx *Tx) Book(ctx context.Context, actor passnum.Actor, sessionID, benefici
 	if err != nil {
 		return bk, err
 	}
-	var status string
+	var status passnum.OrgStatus
 	if err := tx.queryRow(ctx, `SELECT status FROM organisations WHERE id = ?`, se.PlaceID).Scan(&status); err != nil {
 		return bk, err
 	}

@@ -15,7 +15,8 @@ const maxReasonRunes = 500
 
 // bookletRow is what blocking and replacing need to know of a booklet.
 type bookletRow struct {
-	id, programmeID, distributorID, beneficiaryID, status, replacedBy string
+	id, programmeID, distributorID, beneficiaryID, replacedBy string
+	status                                                    passnum.BookletStatus
 }
 
 // ownBooklet reads a booklet for an agency's action on it: distributorID,
@@ -85,7 +86,7 @@ func (tx *Tx) block(ctx context.Context, actor passnum.Actor, b bookletRow, reas
 		return false, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		var status string
+		var status passnum.BookletStatus
 		if err := tx.queryRow(ctx, `SELECT status FROM booklets WHERE id = ?`, b.id).Scan(&status); err != nil {
 			return false, err
 		}

@@ -39,8 +39,8 @@ func (f *fixture) audit(objectID string) []passnum.AuditEntry {
 	})
 }
 
-func passStatuses(bk passnum.Booklet) []string {
-	var out []string
+func passStatuses(bk passnum.Booklet) []passnum.PassStatus {
+	var out []passnum.PassStatus
 	for _, p := range bk.Passes {
 		out = append(out, p.Status)
 	}

@@ -364,7 +364,8 @@ func (tx *Tx) checkReplacements(ctx context.Context) (*Violation, error) {
 	if !found {
 		return tx.checkCarried(ctx)
 	}
-	var status, replacedBy string
+	var status passnum.BookletStatus
+	var replacedBy string
 	if err := tx.queryRow(ctx, `SELECT status, replaced_by FROM booklets WHERE id = ?`, bookletID).Scan(&status, &replacedBy); err != nil {
 		return nil, err
 	}
@@ -467,7 +468,7 @@ func (tx *Tx) checkLedger(ctx context.Context) (*Violation, error) {
 		return nil, err
 	}
 	if found {
-		var status string
+		var status passnum.RedemptionStatus
 		var amount, redN, redSum, canN, canSum int64
 		if err := tx.queryRow(ctx, `SELECT r.status, r.amount_cents, COALESCE(l.red_n, 0), COALESCE(l.red_sum, 0), COALESCE(l.can_n, 0), COALESCE(l.can_sum, 0)
 			FROM redemptions r LEFT JOIN (`+ledgerTotals+` WHERE redemption_id = ? GROUP BY redemption_id) l ON l.redemption_id = r.id

@@ -120,7 +120,7 @@ func (tx *Tx) checkSettled(ctx context.Context) (*Violation, error) {
 	if err != nil || !found {
 		return nil, err
 	}
-	var status string
+	var status passnum.RedemptionStatus
 	var settlement *string
 	if err := tx.queryRow(ctx, `SELECT status, settlement_id FROM redemptions WHERE id = ?`, id).Scan(&status, &settlement); err != nil {
 		return nil, err

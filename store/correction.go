@@ -21,7 +21,8 @@ func (tx *Tx) CorrectRedemption(ctx context.Context, actor passnum.Actor, redemp
 	if err := passnum.CheckReason("reason", reason, "indiquez pourquoi cet encaissement remboursé est repris (pass encaissé par erreur, fraude, doublon…) : le motif figure sur le relevé du lieu"); err != nil {
 		return passnum.Correction{}, err
 	}
-	var status, programmeID, placeID string
+	var status passnum.RedemptionStatus
+	var programmeID, placeID string
 	var amount int64
 	var settlement sql.NullString
 	err := tx.queryRow(ctx, `SELECT status, programme_id, place_id, amount_cents, settlement_id FROM redemptions WHERE id = ?`, redemptionID).

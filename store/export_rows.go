@@ -20,7 +20,7 @@ type PlaceRedemptionRow struct {
 	SiteName      string
 	TrainingTitle string
 	AmountCents   int64
-	Status        string
+	Status        passnum.RedemptionStatus
 	Settled       bool
 }
 
@@ -50,10 +50,11 @@ func (tx *Tx) EachPlaceRedemption(ctx context.Context, placeID string, fn func(P
 // AgencyBookletRow is one booklet an agency handed out, with its young
 // person and how far its passes went.
 type AgencyBookletRow struct {
-	ID, ProgrammeName, FirstName, LastName, Status string
-	HandedOutAt                                    sql.NullInt64
-	ValidUntil                                     string
-	Used, Left, Total                              int64
+	ID, ProgrammeName, FirstName, LastName string
+	Status                                 passnum.BookletStatus
+	HandedOutAt                            sql.NullInt64
+	ValidUntil                             passnum.Date
+	Used, Left, Total                      int64
 }
 
 // EachAgencyBooklet walks the booklets an agency handed out, newest first.

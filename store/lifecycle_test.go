@@ -146,7 +146,7 @@ func (f *fixture) MustPlace(name string) passnum.Actor {
 	return actorOf(o)
 }
 
-func (f *fixture) MustSetPlaceStatus(id, status, reason string) {
+func (f *fixture) MustSetPlaceStatus(id string, status passnum.OrgStatus, reason string) {
 	f.t.Helper()
 	if _, err := write(f.t, f.s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 		return tx.SetPlaceStatus(ctx, f.op, id, status, reason)
@@ -625,7 +625,7 @@ func TestSetPlaceStatus(t *testing.T) {
 		f := newFixture(t, s, clock)
 		place := f.MustPlace("Tiers-lieu")
 		dist := f.MustDistributor("Mission locale")
-		set := func(id, status, reason string) error {
+		set := func(id string, status passnum.OrgStatus, reason string) error {
 			_, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
 				return tx.SetPlaceStatus(ctx, f.op, id, status, reason)
 			})
@@ -888,8 +888,8 @@ func TestRedeemRefusals(t *testing.T) {
 		})
 
 		t.Run("not handed out", func(t *testing.T) {
-			for _, status := range []string{passnum.BookletInStock, passnum.BookletAllocated} {
-				codes := rawStrings(t, db, `SELECT ps.code FROM passes ps JOIN booklets b ON b.id = ps.booklet_id WHERE b.status = '`+status+`' ORDER BY ps.code`)
+			for _, status := range []passnum.BookletStatus{passnum.BookletInStock, passnum.BookletAllocated} {
+				codes := rawStrings(t, db, `SELECT ps.code FROM passes ps JOIN booklets b ON b.id = ps.booklet_id WHERE b.status = '`+string(status)+`' ORDER BY ps.code`)
 				if len(codes) == 0 {
 					t.Fatalf("no pass in a booklet %s", status)
 				}

@@ -86,7 +86,7 @@ func TestModel(t *testing.T) {
 
 type mPlace struct {
 	actor  passnum.Actor
-	status string
+	status passnum.OrgStatus
 	bank   bool // has approved bank details
 }
 
@@ -124,7 +124,7 @@ type mPass struct {
 	code    string
 	prog    int
 	booklet int
-	status  string // assigned, redeemed or blocked
+	status  passnum.PassStatus // assigned, redeemed or blocked
 }
 
 type mBooklet struct {
@@ -360,7 +360,7 @@ func (m *model) setPlaceStatus() bool {
 
 // placeDecisions lists the label decisions the operator may take from each
 // status of a place.
-var placeDecisions = map[string][]string{
+var placeDecisions = map[passnum.OrgStatus][]passnum.OrgStatus{
 	passnum.OrgPending:   {passnum.OrgLabelled, passnum.OrgRefused},
 	passnum.OrgLabelled:  {passnum.OrgSuspended, passnum.OrgWithdrawn},
 	passnum.OrgSuspended: {passnum.OrgLabelled, passnum.OrgWithdrawn},
@@ -874,10 +874,10 @@ func (m *model) verify() {
 	})
 
 	for pi, p := range m.progs {
-		want := map[string]int64{passnum.PassUnassigned: int64(len(p.unassigned))}
+		want := map[string]int64{string(passnum.PassUnassigned): int64(len(p.unassigned))}
 		for _, ps := range m.passes {
 			if ps.prog == pi {
-				want[ps.status]++
+				want[string(ps.status)]++
 			}
 		}
 		var used int64
@@ -887,7 +887,7 @@ func (m *model) verify() {
 				used += r.amount
 			}
 		}
-		for _, status := range []string{passnum.PassUnassigned, passnum.PassAssigned, passnum.PassRedeemed, passnum.PassBlocked, "active"} {
+		for _, status := range []string{string(passnum.PassUnassigned), string(passnum.PassAssigned), string(passnum.PassRedeemed), string(passnum.PassBlocked), "active"} {
 			if got := counts[[2]string{p.p.ID, status}]; got != want[status] {
 				m.t.Fatalf("step %d: programme %d has %d %s, model %d", m.step, pi, got, status, want[status])
 			}

@@ -104,7 +104,7 @@ func (tx *Tx) ListOrganisations(ctx context.Context, kind, onlyID string, p Page
 }
 
 // SetPlaceStatus labels, suspends, refuses or withdraws a place.
-func (tx *Tx) SetPlaceStatus(ctx context.Context, actor passnum.Actor, id, status, reason string) (passnum.Organisation, error) {
+func (tx *Tx) SetPlaceStatus(ctx context.Context, actor passnum.Actor, id string, status passnum.OrgStatus, reason string) (passnum.Organisation, error) {
 	o, err := tx.Organisation(ctx, id)
 	if err != nil {
 		return o, err
@@ -134,7 +134,7 @@ func (tx *Tx) SetPlaceStatus(ctx context.Context, actor passnum.Actor, id, statu
 	if err := tx.recordPlaceDecision(ctx, actor, id, status, reason); err != nil {
 		return o, err
 	}
-	return o, tx.audit(ctx, actor, "place."+status, "organisation", id, reason, map[string]any{"from": from, "to": status})
+	return o, tx.audit(ctx, actor, "place."+string(status), "organisation", id, reason, map[string]any{"from": from, "to": status})
 }
 
 // NewKeySecret returns a fresh API key: "pn_" then 32 random base32 characters.
@@ -297,7 +297,7 @@ func nullString(s string) any {
 // DecidePlace is SetPlaceStatus for the operator's decisions, with what to
 // tell the place: notice is nil when nothing changed or the place gave no
 // contact address (places created by the operator without an application).
-func (tx *Tx) DecidePlace(ctx context.Context, actor passnum.Actor, id, status, reason string) (passnum.Organisation, *passnum.PlaceDecisionNotice, error) {
+func (tx *Tx) DecidePlace(ctx context.Context, actor passnum.Actor, id string, status passnum.OrgStatus, reason string) (passnum.Organisation, *passnum.PlaceDecisionNotice, error) {
 	before, err := tx.Organisation(ctx, id)
 	if err != nil {
 		return before, nil, err

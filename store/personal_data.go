@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"passnum"
@@ -208,16 +207,14 @@ func (tx *Tx) RunRetention(ctx context.Context, actor passnum.Actor, months int)
 	for rows.Next() {
 		var id string
 		var created int64
-		var last sql.NullString
+		var last passnum.Date
 		if err := rows.Scan(&id, &created, &last); err != nil {
 			rows.Close()
 			return run, err
 		}
 		end := passnum.ParisDate(fromMicros(created))
-		if last.Valid {
-			if d, err := passnum.ParseDate(last.String); err == nil {
-				end = d
-			}
+		if !last.IsZero() {
+			end = last
 		}
 		if passnum.RetentionDue(end, today, months) {
 			due = append(due, id)

@@ -143,7 +143,7 @@ func (tx *Tx) ReleaseSIRET(ctx context.Context, actor passnum.Actor, placeID, re
 		if a.SIRETReleasedAt != nil {
 			return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET de ce lieu est déjà libéré.")
 		}
-		return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET d'un lieu à l'état « %s » ne peut pas être libéré : retirez-lui d'abord son label.", passnum.OrgStatusLabel(a.Status))
+		return a, passnum.Errorf(passnum.ECONFLICT, "Le SIRET d'un lieu à l'état « %s » ne peut pas être libéré : retirez-lui d'abord son label.", a.Status.Label())
 	}
 	if err != nil {
 		return passnum.PlaceApplication{}, err
@@ -242,7 +242,7 @@ func (tx *Tx) placeHistory(ctx context.Context, id string) ([]passnum.PlaceDecis
 		if err := rows.Scan(&at, &action, &reason); err != nil {
 			return nil, err
 		}
-		status := strings.TrimPrefix(action, "place.")
+		status := passnum.OrgStatus(strings.TrimPrefix(action, "place."))
 		if status == "apply" {
 			status = passnum.OrgPending
 		}
@@ -256,7 +256,7 @@ func (tx *Tx) placeHistory(ctx context.Context, id string) ([]passnum.PlaceDecis
 
 // ListPlaceApplications lists places for review, newest first, optionally
 // only those in one status ("pending": the applications to decide on).
-func (tx *Tx) ListPlaceApplications(ctx context.Context, status string, p Page) ([]passnum.PlaceApplicationSummary, string, error) {
+func (tx *Tx) ListPlaceApplications(ctx context.Context, status passnum.OrgStatus, p Page) ([]passnum.PlaceApplicationSummary, string, error) {
 	if status != "" && !passnum.ValidPlaceStatus(status) {
 		return nil, "", passnum.Invalid(passnum.FieldError{Field: "status", Detail: "statut inconnu : pending, labelled, suspended, refused ou withdrawn"})
 	}
@@ -300,7 +300,7 @@ func (tx *Tx) ListPlaceApplications(ctx context.Context, status string, p Page) 
 // cannot slip through an account nobody looked at. (Four eyes, when a
 // programme asks for it, is for such changes: the first details are
 // approved with the label decision.)
-func (tx *Tx) recordPlaceDecision(ctx context.Context, actor passnum.Actor, orgID, status, reason string) error {
+func (tx *Tx) recordPlaceDecision(ctx context.Context, actor passnum.Actor, orgID string, status passnum.OrgStatus, reason string) error {
 	if _, err := tx.exec(ctx, `INSERT INTO place_profiles (organisation_id, decided_at, decision_reason, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (organisation_id) DO UPDATE SET decided_at = excluded.decided_at, decision_reason = excluded.decision_reason, updated_at = excluded.updated_at`,
 		orgID, micros(tx.now), reason, micros(tx.now)); err != nil {

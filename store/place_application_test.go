@@ -205,7 +205,7 @@ func TestPlaceDecisions(t *testing.T) {
 		}
 
 		// The review list: newest first, filtered by status, paginated.
-		list := func(status string, p store.Page) ([]passnum.PlaceApplicationSummary, string) {
+		list := func(status passnum.OrgStatus, p store.Page) ([]passnum.PlaceApplicationSummary, string) {
 			var items []passnum.PlaceApplicationSummary
 			var next string
 			err := s.View(t.Context(), func(tx *store.Tx) error {

@@ -241,7 +241,7 @@ func (tx *Tx) nearSites(ctx context.Context, cands []nearCandidate) ([]NearSite,
 		s.Services = nearSplit(services)
 		if kind == string(passnum.RolePlace) {
 			s.PlaceID = org.String
-			s.AcceptsPass = status == passnum.OrgLabelled
+			s.AcceptsPass = passnum.OrgStatus(status) == passnum.OrgLabelled
 		}
 		s.NextSessions = []SessionOffer{}
 		sites[at[s.SiteID]] = s
@@ -263,7 +263,7 @@ func (tx *Tx) nearSites(ctx context.Context, cands []nearCandidate) ([]NearSite,
 // are not public. Directory entries imported from open data (sites without
 // an organisation) are public.
 func publicPlace(kind, status string) bool {
-	return kind == string(passnum.RolePlace) && status == passnum.OrgLabelled
+	return kind == string(passnum.RolePlace) && passnum.OrgStatus(status) == passnum.OrgLabelled
 }
 
 // publicSiteSQL is publicPlace for a site s left-joined to its
@@ -455,7 +455,7 @@ func (tx *Tx) SiteCard(ctx context.Context, id string) (SiteCard, error) {
 	if kind != string(passnum.RolePlace) {
 		c.PlaceID = "" // only a place's id is useful to the public
 	}
-	c.AcceptsPass = kind == string(passnum.RolePlace) && status == passnum.OrgLabelled
+	c.AcceptsPass = kind == string(passnum.RolePlace) && passnum.OrgStatus(status) == passnum.OrgLabelled
 	if c.AcceptsPass && !slices.Contains(c.Fees, passnum.FeesPassAccepted) {
 		c.Fees = append(c.Fees, passnum.FeesPassAccepted)
 	}

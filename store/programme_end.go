@@ -139,9 +139,9 @@ func (tx *Tx) MoveStock(ctx context.Context, actor passnum.Actor, programmeID, f
 		e.Extra = map[string]any{"available_booklets": st.AvailableBooklets}
 		return m, e
 	}
-	status, to := "allocated", nullString(toDistributorID)
+	status, to := passnum.BookletAllocated, nullString(toDistributorID)
 	if toDistributorID == "" {
-		status = "stock"
+		status = passnum.BookletInStock
 	}
 	var allocatedAt any
 	if toDistributorID != "" {

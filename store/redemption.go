@@ -15,26 +15,22 @@ import (
 // to check identity, and when and where it was redeemed.
 func (tx *Tx) Pass(ctx context.Context, code string) (passnum.Pass, error) {
 	var ps passnum.Pass
-	var until, last string
+	var last, birth passnum.Date
 	var first sql.NullString
-	var birth sql.NullString
 	err := tx.queryRow(ctx, `SELECT ps.id, ps.code, ps.programme_id, ps.booklet_id, ps.status, p.face_value_cents, p.valid_until, p.last_redeem_day,
 			b.first_name, b.birth_date
 		FROM passes ps JOIN programmes p ON p.id = ps.programme_id JOIN booklets bk ON bk.id = ps.booklet_id
 		LEFT JOIN beneficiaries b ON b.id = bk.beneficiary_id
-		WHERE ps.code = ?`, code).Scan(&ps.ID, &ps.Code, &ps.ProgrammeID, &ps.BookletID, &ps.Status, &ps.FaceValueCents, &until, &last, &first, &birth)
+		WHERE ps.code = ?`, code).Scan(&ps.ID, &ps.Code, &ps.ProgrammeID, &ps.BookletID, &ps.Status, &ps.FaceValueCents, &ps.ValidUntil, &last, &first, &birth)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ps, passnum.Errorf(passnum.ENOTFOUND, "Aucun pass ne porte ce code : vérifiez-le avec le bénéficiaire.")
 	}
 	if err != nil {
 		return ps, err
 	}
-	ps.ValidUntil, _ = passnum.ParseDate(until)
-	lastDay, _ := passnum.ParseDate(last)
-	ps.Status = passnum.DisplayStatus(ps.Status, lastDay, tx.Today())
+	ps.Status = passnum.DisplayStatus(ps.Status, last, tx.Today())
 	if first.Valid {
-		bd, _ := passnum.ParseDate(birth.String)
-		ps.Beneficiary = &passnum.PassHolder{FirstName: first.String, BirthYear: bd.Year}
+		ps.Beneficiary = &passnum.PassHolder{FirstName: first.String, BirthYear: birth.Year}
 	}
 	if ps.Status == passnum.PassRedeemed {
 		sum, err := tx.activeRedemption(ctx, ps.ID)
@@ -60,7 +56,7 @@ func (tx *Tx) activeRedemption(ctx context.Context, passID string) (*passnum.Red
 
 // PlaceLabelled refuses a place that is not labelled at this moment.
 func (tx *Tx) PlaceLabelled(ctx context.Context, placeID string) error {
-	var status string
+	var status passnum.OrgStatus
 	err := tx.queryRow(ctx, `SELECT status FROM organisations WHERE id = ? AND kind = 'place'`, placeID).Scan(&status)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -364,7 +360,7 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 		Scan(&group, &windowHours); err != nil {
 		return red, err
 	}
-	if red.Status == passnum.RedemptionCancelled {
+	if !red.Status.CanBecome(passnum.RedemptionCancelled) {
 		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement a déjà été annulé.")
 	}
 	type member struct {

@@ -17,16 +17,16 @@ func catRedeem(t *testing.T, w *world, place passnum.Actor, r store.RedeemReques
 	})
 }
 
-func catPassStatuses(t *testing.T, w *world, codes []string) []string {
+func catPassStatuses(t *testing.T, w *world, codes []string) []passnum.PassStatus {
 	t.Helper()
-	out := make([]string, len(codes))
+	out := make([]passnum.PassStatus, len(codes))
 	for i, c := range codes {
 		out[i] = w.Pass(c).Status
 	}
 	return out
 }
 
-func wantStatuses(t *testing.T, got []string, want ...string) {
+func wantStatuses(t *testing.T, got []passnum.PassStatus, want ...passnum.PassStatus) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("statuses %v, want %v", got, want)

@@ -55,7 +55,8 @@ type waiting struct {
 
 // placeStanding is what decides whether a place is paid now.
 type placeStanding struct {
-	name, status               string
+	name                       string
+	status                     passnum.OrgStatus
 	account, holder, iban, bic string
 }
 

@@ -26,7 +26,7 @@ func (tx *Tx) PreviousCutoff(ctx context.Context, settlementID string) (passnum.
 	if err != nil {
 		return passnum.Date{}, err
 	}
-	var previous string
+	var previous passnum.Date
 	err = tx.queryRow(ctx, `SELECT cutoff FROM settlements WHERE programme_id = ? AND number < ? AND cutoff < ? ORDER BY number DESC LIMIT 1`,
 		programmeID, number, cutoff).Scan(&previous)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -35,8 +35,7 @@ func (tx *Tx) PreviousCutoff(ctx context.Context, settlementID string) (passnum.
 	if err != nil {
 		return passnum.Date{}, err
 	}
-	d, _ := passnum.ParseDate(previous)
-	return d, nil
+	return previous, nil
 }
 
 // ProgrammeSettlements lists every settlement of a programme, oldest first,
@@ -102,13 +101,10 @@ type SettlementProgramme struct {
 // its programme's name and first day, without counting anything.
 func (tx *Tx) ProgrammeOfSettlement(ctx context.Context, settlementID string) (SettlementProgramme, error) {
 	var s SettlementProgramme
-	var from, cutoff string
 	err := tx.queryRow(ctx, `SELECT p.id, p.name, p.valid_from, s.reference, s.cutoff FROM settlements s JOIN programmes p ON p.id = s.programme_id WHERE s.id = ?`,
-		settlementID).Scan(&s.ProgrammeID, &s.ProgrammeName, &from, &s.Reference, &cutoff)
+		settlementID).Scan(&s.ProgrammeID, &s.ProgrammeName, &s.ValidFrom, &s.Reference, &s.Cutoff)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, notFound("remboursement")
 	}
-	s.ValidFrom, _ = passnum.ParseDate(from)
-	s.Cutoff, _ = passnum.ParseDate(cutoff)
 	return s, err
 }

@@ -90,7 +90,7 @@ func scanSiteRecord(rows *sql.Rows) (passnum.SiteRecord, error) {
 	if lat.Valid && lng.Valid {
 		r.Latitude, r.Longitude = &lat.Float64, &lng.Float64
 	}
-	r.Labelled = status == passnum.OrgLabelled
+	r.Labelled = passnum.OrgStatus(status) == passnum.OrgLabelled
 	if siret != "" {
 		r.Pivot = siret
 	}

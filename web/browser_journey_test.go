@@ -122,7 +122,7 @@ func labelPlace() chromedp.Action[chromedp.Void] {
 		case kind == "button":
 			_, err = submit("Labelliser")(ctx, t)
 		case strings.HasPrefix(kind, "select"):
-			if _, err = chromedp.SetValue(chromedp.CSS(`select[name=status]`), passnum.OrgLabelled)(ctx, t); err == nil {
+			if _, err = chromedp.SetValue(chromedp.CSS(`select[name=status]`), string(passnum.OrgLabelled))(ctx, t); err == nil {
 				_, err = navigated(chromedp.Click(chromedp.Search(form)))(ctx, t)
 			}
 		case kind == "input:radio":

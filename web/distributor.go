@@ -48,7 +48,7 @@ var distributorFuncs = template.FuncMap{
 	"distChange":        distChangeFR,
 	"distOptions":       func(fd field, opts []option) field { fd.Options = opts; return fd },
 	"distMask":          passnum.MaskPassCode,
-	"distBookletStatus": passnum.BookletStatusLabel,
+	"distBookletStatus": passnum.BookletStatus.Label,
 	"distHeldElsewhere": func() string { return distHeldElsewhereWarning },
 	"distLast4":         func(code string) string { return code[max(0, len(code)-4):] },
 }

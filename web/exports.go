@@ -88,10 +88,8 @@ func lieuExportRedemptions(q *request) error {
 				}
 				month, count, cents = m, 0, 0
 			}
-			state := "encaissé"
-			if r.Status == passnum.RedemptionCancelled {
-				state = "annulé"
-			} else {
+			state := r.Status.Label()
+			if r.Status != passnum.RedemptionCancelled {
 				count++
 				cents += r.AmountCents
 				allCount++
@@ -142,9 +140,8 @@ func distExportBooklets(q *request) error {
 			if r.HandedOutAt.Valid {
 				handed = dayOf(time.UnixMicro(r.HandedOutAt.Int64))
 			}
-			until, _ := passnum.ParseDate(r.ValidUntil)
-			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(passnum.BookletStatusLabel(r.Status)),
-				sheet.Day(handed), sheet.Day(until), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
+			return w.Write(sheet.Text(r.ID), sheet.Text(r.ProgrammeName), sheet.Text(r.FirstName), sheet.Text(r.LastName), sheet.Text(r.Status.Label()),
+				sheet.Day(handed), sheet.Day(r.ValidUntil), sheet.Int(r.Total), sheet.Int(r.Used), sheet.Int(r.Left))
 		})
 	})
 }
@@ -156,7 +153,7 @@ func operatorExportOrganisations(q *request) error {
 	return q.csvDownload("organisations-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachOrganisation(q.ctx(), func(o passnum.Organisation) error {
 			return w.Write(sheet.Text(o.Name), sheet.Text(o.Kind.Label()), sheet.Text(o.SIRET), sheet.Text(communeName(o.CommuneINSEE)), sheet.Text(o.CommuneINSEE),
-				sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
+				sheet.Text(o.Status.Label()), sheet.Day(dayOf(o.CreatedAt)), sheet.Text(o.ID))
 		})
 	})
 }
@@ -166,7 +163,7 @@ func operatorExportPlaces(q *request) error {
 	return q.csvDownload("lieux-"+exportDay(q)+".csv", header, func(tx *store.Tx, w *sheet.CSV) error {
 		return tx.EachPlaceSite(q.ctx(), func(r store.PlaceSiteRow) error {
 			o := r.Organisation
-			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(passnum.OrgStatusLabel(o.Status)), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
+			return w.Write(sheet.Text(o.Name), sheet.Text(o.SIRET), sheet.Text(o.Status.Label()), sheet.Text(r.ContactEmail), sheet.Text(r.SiteName),
 				sheet.Text(r.Address), sheet.Text(r.Postcode), sheet.Text(r.CommuneName), sheet.Text(r.Phone), sheet.Text(o.ID))
 		})
 	})

@@ -62,7 +62,7 @@ var operatorFuncs = template.FuncMap{
 	"opAction":  passnum.AuditActionLabel,
 	"opActor":   passnum.AuditActorKindLabel,
 	"opObject":  passnum.AuditObjectTypeLabel,
-	"opBank":    passnum.BankStatusLabel,
+	"opBank":    passnum.BankStatus.Label,
 	"opIBAN":    passnum.FormatIBAN,
 	"opHeldHint": func(n int) string {
 		if n == 0 {

@@ -30,9 +30,9 @@ func TestLabelDecisionMailedFromPages(t *testing.T) {
 			return err
 		})
 		op := st.as(passnum.RoleOperator)
-		decide := func(status, reason string) {
+		decide := func(status passnum.OrgStatus, reason string) {
 			t.Helper()
-			a := op.post("/operateur/organisations/"+app.Organisation.ID+"/statut", url.Values{"status": {status}, "reason": {reason}})
+			a := op.post("/operateur/organisations/"+app.Organisation.ID+"/statut", url.Values{"status": {string(status)}, "reason": {reason}})
 			if a.Status != http.StatusSeeOther {
 				t.Fatalf("%s: %d\n%s", status, a.Status, a.Body)
 			}

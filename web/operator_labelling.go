@@ -9,8 +9,8 @@ import (
 )
 
 // opStatusOptions filter the labelling list.
-var opStatusOptions = []option{{passnum.OrgPending, "Candidatures en attente"}, {passnum.OrgLabelled, "Lieux labellisés"},
-	{passnum.OrgSuspended, "Labels suspendus"}, {passnum.OrgRefused, "Candidatures refusées"}, {passnum.OrgWithdrawn, "Labels retirés"}, {"tous", "Tous les lieux"}}
+var opStatusOptions = []option{{string(passnum.OrgPending), "Candidatures en attente"}, {string(passnum.OrgLabelled), "Lieux labellisés"},
+	{string(passnum.OrgSuspended), "Labels suspendus"}, {string(passnum.OrgRefused), "Candidatures refusées"}, {string(passnum.OrgWithdrawn), "Labels retirés"}, {"tous", "Tous les lieux"}}
 
 type opLabellingList struct {
 	Applications []passnum.PlaceApplicationSummary
@@ -27,10 +27,10 @@ func operatorLabelling(q *request) error {
 	query := q.r.URL.Query()
 	status := query.Get("statut")
 	if status == "" {
-		status = passnum.OrgPending
+		status = string(passnum.OrgPending)
 	}
-	filter := status
-	if status == "tous" || !passnum.ValidPlaceStatus(status) {
+	filter := passnum.OrgStatus(status)
+	if status == "tous" || !passnum.ValidPlaceStatus(filter) {
 		status, filter = "tous", ""
 	}
 	d := opLabellingList{Status: status, Options: opStatusOptions}

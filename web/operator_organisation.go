@@ -111,9 +111,10 @@ type opOrganisationView struct {
 
 // opDecisionBox is what the label decision form needs.
 type opDecisionBox struct {
-	ID, Status, Back string
-	Decisions        []opDecision
-	Form             *form
+	ID, Back  string
+	Status    passnum.OrgStatus
+	Decisions []opDecision
+	Form      *form
 }
 
 // DecisionBox feeds the decision form of the organisation page.
@@ -123,13 +124,14 @@ func (v opOrganisationView) DecisionBox() opDecisionBox {
 
 // opDecision is one button of the label decision form.
 type opDecision struct {
-	Status, Label string
-	Danger        bool
+	Status passnum.OrgStatus
+	Label  string
+	Danger bool
 }
 
 // opPlaceDecisions lists the decisions allowed from a place's status, in
 // the order the operator weighs them.
-func opPlaceDecisions(from string) []opDecision {
+func opPlaceDecisions(from passnum.OrgStatus) []opDecision {
 	all := []opDecision{{passnum.OrgLabelled, "Labelliser", false}, {passnum.OrgRefused, "Refuser", true},
 		{passnum.OrgSuspended, "Suspendre", true}, {passnum.OrgWithdrawn, "Retirer le label", true}}
 	var out []opDecision
@@ -305,7 +307,7 @@ func operatorDecidePlace(q *request) error {
 		return err
 	}
 	f := newForm(q.r)
-	status, reason := f.Get("status"), f.Get("reason")
+	status, reason := passnum.OrgStatus(f.Get("status")), f.Get("reason")
 	var o passnum.Organisation
 	var notice *passnum.PlaceDecisionNotice
 	switch status {
@@ -349,5 +351,5 @@ func operatorDecidePlace(q *request) error {
 	if notice != nil && q.s.sendNotice(q, mail.Message{To: notice.ContactEmail, Subject: notice.Subject(), Body: notice.Body(q.s.cfg.PublicURL)}) {
 		told = " Le lieu en est informé par courriel."
 	}
-	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+passnum.OrgStatusLabel(o.Status)+"."+told)
+	return q.redirect(back, "Décision enregistrée : « "+o.Name+" » est maintenant "+o.Status.Label()+"."+told)
 }

@@ -366,7 +366,7 @@ func TestOperatorBankFourEyes(t *testing.T) {
 		if a.Status != http.StatusSeeOther || !b.follow(a).has("second opérateur") {
 			t.Fatalf("first approval: %d\n%s", a.Status, a.Body)
 		}
-		status := func() string {
+		status := func() passnum.BankStatus {
 			var got passnum.BankAccount
 			st.view(func(ctx context.Context, tx *store.Tx) error {
 				var err error

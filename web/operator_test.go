@@ -213,14 +213,14 @@ func TestOperatorLabelsPlace(t *testing.T) {
 		}
 		// Refusing needs a reason: the error is next to it, on the same page.
 		decide := "/operateur/organisations/" + pending.ID + "/statut"
-		a = b.post(decide, url.Values{"status": {passnum.OrgRefused}, "reason": {"  "}, "retour": {"candidature"}})
+		a = b.post(decide, url.Values{"status": {string(passnum.OrgRefused)}, "reason": {"  "}, "retour": {"candidature"}})
 		if a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-reason-error">indiquez le motif`) || !a.has("Candidature du Tiers-lieu de Palente") {
 			t.Fatalf("refusal without a reason: %d\n%s", a.Status, a.Body)
 		}
 		if o := st.opOrganisation(pending.ID); o.Status != passnum.OrgPending {
 			t.Fatalf("status changed by a refused decision: %s", o.Status)
 		}
-		a = b.post(decide, url.Values{"status": {passnum.OrgLabelled}, "retour": {"candidature"}})
+		a = b.post(decide, url.Values{"status": {string(passnum.OrgLabelled)}, "retour": {"candidature"}})
 		if a.Status != http.StatusSeeOther || a.Location != file {
 			t.Fatalf("labelling: %d %q\n%s", a.Status, a.Location, a.Body)
 		}
@@ -236,13 +236,13 @@ func TestOperatorLabelsPlace(t *testing.T) {
 		if !a.has(">Suspendre</button>") || !a.has(">Retirer le label</button>") || a.has(">Labelliser</button>") || a.has(">Refuser</button>") {
 			t.Errorf("decisions offered to a labelled place\n%s", a.Body)
 		}
-		if a = b.post(decide, url.Values{"status": {passnum.OrgSuspended}}); a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-reason-error"`) {
+		if a = b.post(decide, url.Values{"status": {string(passnum.OrgSuspended)}}); a.Status != http.StatusUnprocessableEntity || !a.has(`id="f-reason-error"`) {
 			t.Errorf("suspension without a reason: %d\n%s", a.Status, a.Body)
 		}
-		if a = b.post(decide, url.Values{"status": {passnum.OrgRefused}, "reason": {"erreur"}}); a.Status != http.StatusConflict || !a.has("Impossible de passer") {
+		if a = b.post(decide, url.Values{"status": {string(passnum.OrgRefused)}, "reason": {"erreur"}}); a.Status != http.StatusConflict || !a.has("Impossible de passer") {
 			t.Errorf("refusing a labelled place: %d\n%s", a.Status, a.Body)
 		}
-		a = b.post(decide, url.Values{"status": {passnum.OrgSuspended}, "reason": {"charte non respectée"}})
+		a = b.post(decide, url.Values{"status": {string(passnum.OrgSuspended)}, "reason": {"charte non respectée"}})
 		if a.Status != http.StatusSeeOther || a.Location != "/operateur/organisations/"+pending.ID {
 			t.Fatalf("suspension: %d %q", a.Status, a.Location)
 		}
@@ -261,7 +261,7 @@ func TestOperatorLabelsPlace(t *testing.T) {
 			t.Errorf("bad date in the audit filter: %d", a.Status)
 		}
 		// Only places get label decisions.
-		if a = b.post("/operateur/organisations/"+st.distributor.ID+"/statut", url.Values{"status": {passnum.OrgLabelled}}); a.Status != http.StatusNotFound {
+		if a = b.post("/operateur/organisations/"+st.distributor.ID+"/statut", url.Values{"status": {string(passnum.OrgLabelled)}}); a.Status != http.StatusNotFound {
 			t.Errorf("labelling a distributor: %d", a.Status)
 		}
 	})

@@ -57,7 +57,7 @@ func personalSections(d store.PersonalData) []document.PersonalDataSection {
 			place += " (" + p.Commune + ")"
 		}
 		passes.Rows = append(passes.Rows, []string{passnum.FormatPassCode(p.Code), p.ProgrammeName, passnum.FormatEuros(p.FaceValueCents),
-			passnum.PassStatusLabel(p.Status), frDate(p.RedeemedAt), place, p.Service})
+			p.Status.Label(), frDate(p.RedeemedAt), place, p.Service})
 	}
 	bookings := document.PersonalDataSection{Title: "Réservations", Columns: []string{"Formation", "Séance", "Réservée le", "État"}, Empty: "Aucune réservation."}
 	for _, bk := range d.Bookings {

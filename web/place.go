@@ -23,8 +23,8 @@ import (
 var placeFuncs = template.FuncMap{
 	"lieuMask":   passnum.MaskPassCode,
 	"lieuClock":  func(t time.Time) string { return t.In(passnum.Paris).Format("15h04") },
-	"lieuBank":   passnum.BankStatusLabel,
-	"lieuStatus": passnum.OrgStatusLabel,
+	"lieuBank":   passnum.BankStatus.Label,
+	"lieuStatus": passnum.OrgStatus.Label,
 }
 
 // placePages: encashing passes, the redemption history, the catalogue,
@@ -76,7 +76,7 @@ func lieuIsDomain(err error) bool {
 // lieuRedeemView is the "Encaisser un pass" page.
 type lieuRedeemView struct {
 	Labelled bool
-	Status   string
+	Status   passnum.OrgStatus
 }
 
 func lieuRedeemPage(q *request) error {

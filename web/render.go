@@ -78,8 +78,8 @@ var commonFuncs = template.FuncMap{
 	"hoursForm":  newHoursForm,
 	"role":       passnum.Role.Label,
 	"field":      newField,
-	"orgStatus":  passnum.OrgStatusLabel,
-	"passStatus": passnum.PassStatusLabel,
+	"orgStatus":  passnum.OrgStatus.Label,
+	"passStatus": passnum.PassStatus.Label,
 	"code":       passnum.FormatPassCode,
 	"add":        func(a, b int) int { return a + b },
 	"checkGroup": func(f *form, name, legend, hint string, values []string, required bool) checkGroup {
