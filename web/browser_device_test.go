@@ -238,6 +238,11 @@ func TestBrowserPhone(t *testing.T) {
 		c.step(fmt.Sprintf("vérifier un pass (%d px)", width), submit("Vérifier le pass"), see("Léa"))
 		c.fits(fmt.Sprintf("confirmation d'encaissement (%d px)", width))
 		c.shoot("confirmation d'encaissement", width)
+
+		// The funder's dashboard: charts scale to the screen, tables scroll
+		// inside their frame.
+		c.signIn(st.emails[passnum.RoleFunder], "")
+		open(page{"tableau de bord du financeur", "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"})
 	}
 }
 
