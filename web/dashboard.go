@@ -382,7 +382,7 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 		t.Head = append(t.Head, c.Head)
 	}
 	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked bool) error {
-		if c := dashCode(by, code); c != "" && label != c {
+		if c := dashCode(by, code); c != "" && !strings.Contains(label, c) {
 			label = c + " " + label
 		}
 		r := dashRow{Head: label}
@@ -557,7 +557,7 @@ func dashFill(v *dashView, src dashSource) {
 			p = nil
 		}
 		points = append(points, chart.Point{Code: c.Key, Value: p})
-		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Key + " " + c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
+		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
 	}
 	mp.Folded = len(points) > 12
 	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit au centre et le nombre sous le cercle.", points)
