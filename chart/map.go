@@ -79,7 +79,7 @@ func Map(title, desc string, points []Point) template.HTML {
 		return empty("chart-map", title, desc)
 	}
 	const (
-		w, h, pad, rMax = 400, 400, 48, 36.0
+		w, pad, rMax = 400, 48, 36.0
 	)
 	minX, maxX, minY, maxY := ps[0].x, ps[0].x, ps[0].y, ps[0].y
 	var sumLat float64
@@ -96,6 +96,8 @@ func Map(title, desc string, points []Point) template.HTML {
 	if span := math.Max(spanX, spanY); span > 0 {
 		scale = float64(w-2*pad) / span
 	}
+	// The height follows the départements' spread: no empty band.
+	h := max(120, int(math.Ceil(spanY*scale))+2*pad)
 	offX := (float64(w) - spanX*scale) / 2
 	offY := (float64(h) - spanY*scale) / 2
 	var m int64

@@ -116,6 +116,9 @@ type dashChart struct {
 	ID, Title string
 	SVG       template.HTML
 	Table     dashTable
+	// Scroll: the chart keeps its drawn size and scrolls sideways in its
+	// frame (bars standing per month stay readable on a phone).
+	Scroll bool
 	// Folded: the table is in a <details> (still in the page for screen
 	// readers), for the long ones.
 	Folded bool
@@ -492,6 +495,7 @@ func dashFill(v *dashView, src dashSource) {
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: opMonth(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
+	months.Scroll = true
 	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre.", bars)
 
 	// The funnel.
