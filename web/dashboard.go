@@ -617,11 +617,7 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			}
 			return h
 		}()...)
-		period := "tout"
-		if sq.From != "" || sq.To != "" {
-			period = sq.From + "_" + sq.To
-		}
-		name := "tableau-de-bord-" + sq.By + "-" + period + "-" + exportDay(q)
+		name := "tableau-de-bord-par-" + dashSlugs[sq.By] + "-" + dashFilePeriod(sq.From, sq.To) + "-au-" + exportDay(q)
 		fill := func(tx *store.Tx, write func(...sheet.Cell) error) error {
 			if funder {
 				ok, err := tx.IsProgrammeFunder(q.ctx(), id, q.org())
@@ -651,6 +647,27 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 	}
 }
 
+// dashSlugs name a breakdown in a file name.
+var dashSlugs = map[string]string{"departement": "departement", "commune": "commune", "distributor": "distributeur", "place": "lieu",
+	"service": "service", "age_band": "tranche-d-age"}
+
+// dashFilePeriod is the period in a file name: "2026-03-2026-06",
+// "depuis-2026-03", "jusqu-a-2026-06" or "tout".
+func dashFilePeriod(from, to string) string {
+	switch {
+	case from == "" && to == "":
+		return "tout"
+	case to == "":
+		return "depuis-" + from
+	case from == "":
+		return "jusqu-a-" + to
+	case from == to:
+		return from
+	default:
+		return from + "-" + to
+	}
+}
+
 // dashCSV reads everything before the first byte leaves, so that a
 // programme not found is a page, not a cut download.
 func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
@@ -666,15 +683,22 @@ func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, w
 	h.Set("Cache-Control", "no-store")
 	q.w.WriteHeader(http.StatusOK)
 	w, err := sheet.NewCSV(q.w, sheet.French, header...)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := w.Write(r...); err != nil {
-			return err
+	if err == nil {
+		for _, r := range rows {
+			if err = w.Write(r...); err != nil {
+				break
+			}
 		}
 	}
-	return w.Close()
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		// The first bytes left: only cutting the connection says it failed.
+		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }
 
 // xlsxDownload writes a one-sheet workbook; the rows are read first (a
@@ -692,14 +716,20 @@ func (q *request) xlsxDownload(name, sheetName string, header []string, fill fun
 	h.Set("Cache-Control", "no-store")
 	q.w.WriteHeader(http.StatusOK)
 	x, err := sheet.NewXLSX(q.w, sheetName, header...)
-	if err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := x.Write(r...); err != nil {
-			x.Abort()
-			return err
+	if err == nil {
+		for _, r := range rows {
+			if err = x.Write(r...); err != nil {
+				x.Abort()
+				break
+			}
+		}
+		if err == nil {
+			err = x.Close()
 		}
 	}
-	return x.Close()
+	if err != nil {
+		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }

@@ -259,6 +259,18 @@ func TestProgrammeDashboard(t *testing.T) {
 			if records[0][0] != "Lieu" || records[0][11] != "Pass utilisés" || len(records) != len(page)+1 {
 				t.Fatalf("csv header %v, %d rows for %d on the page", records[0], len(records), len(page))
 			}
+			// File names say what and when.
+			for ext, ctype := range map[string]string{".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} {
+				hr, err := c.b.client.Get(st.srv.URL + c.base + ext + q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hr.Body.Close()
+				want := "tableau-de-bord-par-lieu-" + march + "-" + april + "-au-" + passnum.ParisDate(st.clock.Now()).String() + ext
+				if cd := hr.Header.Get("Content-Disposition"); !strings.Contains(cd, want) || !strings.HasPrefix(hr.Header.Get("Content-Type"), ctype) {
+					t.Errorf("%s: %q %q, want %s", ext, cd, hr.Header.Get("Content-Type"), want)
+				}
+			}
 			xl := []byte(c.b.get(c.base + ".xlsx" + q).Body)
 			f, err := excelize.OpenReader(bytes.NewReader(xl))
 			if err != nil {
