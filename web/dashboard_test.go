@@ -200,6 +200,17 @@ func TestProgrammeDashboard(t *testing.T) {
 		a = op.get(opBase + "?by=place&from=" + url.QueryEscape(march[5:]+"/"+march[:4]) + "&to=" + march)
 		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "place", From: march, To: march})
 
+		// A period with nothing in it still draws, and says so.
+		for _, b := range []struct {
+			b    *browser
+			base string
+		}{{op, opBase}, {fu, fuBase}} {
+			a := b.b.get(b.base + "?from=2026-11&to=2026-12&by=commune")
+			if a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has("de novembre 2026 à décembre 2026") {
+				t.Errorf("%s on an empty period: %d\n%s", b.base, a.Status, a.Body)
+			}
+		}
+
 		// The Dijon library's one use: shown to the operator, "< 5" to the funder.
 		row := func(a answer, label string) []string {
 			for _, r := range dashBreakdownRows(t, a) {
@@ -311,6 +322,12 @@ func TestProgrammeDashboard(t *testing.T) {
 		for _, p := range []string{fuBase, fuBase + ".csv", fuBase + ".xlsx"} {
 			if a := ob.get(p); a.Status != http.StatusNotFound {
 				t.Errorf("other funder on %s: %d", p, a.Status)
+			}
+		}
+		unknown := "/operateur/programmes/" + passnum.NewID(st.clock.Now()) + "/tableau-de-bord"
+		for _, p := range []string{unknown, unknown + ".csv", unknown + ".xlsx"} {
+			if a := op.get(p); a.Status != http.StatusNotFound {
+				t.Errorf("unknown programme %s: %d", p, a.Status)
 			}
 		}
 		if a := fu.get(opBase); a.Status != http.StatusForbidden {
