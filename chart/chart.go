@@ -59,8 +59,8 @@ func empty(class, title, desc string) template.HTML {
 	return finish(&b)
 }
 
-// openImg is open without aria-labelledby (the <title> child names the
-// image for assistive technologies).
+// openImg starts an SVG image of the given size with its title (also its
+// accessible name) and its description.
 func openImg(b *strings.Builder, class string, w, h int, title, desc string) {
 	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart %s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
 		class, w, h, w, h, esc(title))
