@@ -221,6 +221,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"nouveau programme", "/operateur/programmes/nouveau"},
 		{"programme", "/operateur/programmes/" + st.programme.ID},
 		{"réglages d'un programme", "/operateur/programmes/" + st.programme.ID + "/parametres"},
+		{"tableau de bord d'un programme", "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord"},
+		{"tableau de bord d'un programme par lieu, sur une période", "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord?by=place&from=2026-01&to=2026-12"},
 		{"personnes", "/operateur/personnes"},
 		{"journal", "/operateur/journal"},
 		{"remises confirmées malgré un carnet reçu ailleurs", "/operateur/doublons"},
@@ -241,4 +243,5 @@ func TestBrowserAccessibility(t *testing.T) {
 	c.signIn(st.emails[passnum.RoleFunder], "")
 	page("tableau de bord du financeur", "/financeur")
 	page("programme du financeur", "/financeur/programmes/"+st.programme.ID)
+	page("tableau de bord du programme, côté financeur (secret statistique)", "/financeur/programmes/"+st.programme.ID+"/tableau-de-bord?by=service")
 }

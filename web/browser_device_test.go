@@ -258,6 +258,11 @@ func TestBrowserPhone(t *testing.T) {
 				c.fail("mesurer le bouton Rappelé(e)", fmt.Errorf("le bouton Rappelé(e) : %+v, au moins 44 px de haut et dans la largeur de l'écran attendus", b))
 			}
 		}
+
+		// The funder's dashboard: charts scale to the screen, tables scroll
+		// inside their frame.
+		c.signIn(st.emails[passnum.RoleFunder], "")
+		open(page{"tableau de bord du financeur", "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"})
 	}
 }
 

@@ -45,7 +45,7 @@ var (
 var pages []*page
 
 func init() {
-	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), identityPages(), funderPages(), distributorPages(), distributorRecordPages(), placePages(), beneficiaryPages(), applicationPages(), downloadPages(), paymentDocumentPages(), paymentPages(), distributorDataPages(), distributorDormantPages(), operatorDataPages(), beneficiaryDataPages(), digestPages(), operatorSettlementPages())
+	pages = slices.Concat(publicPages(), accountPages(), operatorPages(), identityPages(), funderPages(), distributorPages(), distributorRecordPages(), placePages(), beneficiaryPages(), applicationPages(), downloadPages(), paymentDocumentPages(), paymentPages(), distributorDataPages(), distributorDormantPages(), operatorDataPages(), beneficiaryDataPages(), digestPages(), operatorSettlementPages(), dashboardPages())
 }
 
 // PageInfo describes a page without its handler, for tests.

@@ -1,0 +1,153 @@
+// Package chart draws the dashboards' charts as SVG on the server: bars
+// standing per month, bars lying for rankings and the funnel, and a map of
+// circles on the départements' centres. Every chart is an image with a
+// title and a description (role="img"), writes each value as text beside
+// its mark so that no colour is needed to read it, and uses presentation
+// attributes and the site's classes only (no style attribute: the pages'
+// CSP forbids inline styles). A value statistical secrecy hid (nil) draws
+// no mark, only the label "< 5". Each chart goes with its table on the
+// page; the chart is the picture, the table the data.
+package chart
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"strings"
+
+	"passnum"
+)
+
+// Masked is what a hidden value reads as.
+const Masked = "< 5"
+
+// Bar is one value: its label, its value (nil when statistical secrecy
+// hides it) and, optionally, the text written beside it (the formatted
+// value by default).
+type Bar struct {
+	Label string
+	Value *int64
+	Text  string
+}
+
+// text is what is written beside the bar.
+func (b Bar) text() string {
+	switch {
+	case b.Value == nil:
+		return Masked
+	case b.Text != "":
+		return b.Text
+	default:
+		return passnum.FormatCount(*b.Value)
+	}
+}
+
+// esc escapes text for SVG (XML).
+func esc(s string) string { return template.HTMLEscapeString(s) }
+
+// finish closes the image and returns it.
+func finish(b *strings.Builder) template.HTML {
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// empty is a chart with nothing to draw: it says so.
+func empty(class, title, desc string) template.HTML {
+	var b strings.Builder
+	openImg(&b, class, 400, 60, title, desc)
+	b.WriteString(`<text x="200" y="35" text-anchor="middle" class="chart-note">Aucune donnée à afficher</text>`)
+	return finish(&b)
+}
+
+// openImg starts an SVG image of the given size with its title (also its
+// accessible name) and its description.
+func openImg(b *strings.Builder, class string, w, h int, title, desc string) {
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart %s" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s">`,
+		class, w, h, w, h, esc(title))
+	fmt.Fprintf(b, `<title>%s</title><desc>%s</desc>`, esc(title), esc(desc))
+}
+
+func maxValue(bars []Bar) int64 {
+	var m int64
+	for _, b := range bars {
+		if b.Value != nil && *b.Value > m {
+			m = *b.Value
+		}
+	}
+	return m
+}
+
+// truncate shortens a label to n characters.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// Columns draws standing bars (one per month, say), each with its value
+// above it and its label below.
+func Columns(title, desc string, bars []Bar) template.HTML {
+	if len(bars) == 0 {
+		return empty("chart-columns", title, desc)
+	}
+	const (
+		top, bottom, plot = 24, 40, 180
+		minWidth          = 360
+	)
+	step := 44
+	w := max(minWidth, len(bars)*step+16)
+	h := top + plot + bottom
+	var b strings.Builder
+	openImg(&b, "chart-columns", w, h, title, desc)
+	m := maxValue(bars)
+	base := top + plot
+	fmt.Fprintf(&b, `<line x1="8" y1="%d" x2="%d" y2="%d" class="chart-axis" stroke="currentColor"/>`, base, w-8, base)
+	for i, bar := range bars {
+		cx := 8 + i*step + step/2
+		hgt := 0
+		if bar.Value != nil && m > 0 {
+			hgt = int(math.Round(float64(*bar.Value) / float64(m) * plot))
+		}
+		b.WriteString(`<g class="chart-item">`)
+		if bar.Value != nil {
+			fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
+		}
+		fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base-hgt-6, esc(bar.text()))
+		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base+18, esc(truncate(bar.Label, 8)))
+		b.WriteString(`</g>`)
+	}
+	return finish(&b)
+}
+
+// Rows draws lying bars (a funnel, a ranking): each row has its label
+// above its bar and its value at the bar's end.
+func Rows(title, desc string, bars []Bar) template.HTML {
+	if len(bars) == 0 {
+		return empty("chart-rows", title, desc)
+	}
+	const (
+		w, left, right, rowH = 400, 8, 64, 46
+	)
+	h := len(bars)*rowH + 8
+	var b strings.Builder
+	openImg(&b, "chart-rows", w, h, title, desc)
+	m := maxValue(bars)
+	plot := w - left - right
+	for i, bar := range bars {
+		y := 4 + i*rowH
+		wid := 0
+		if bar.Value != nil && m > 0 {
+			wid = int(math.Round(float64(*bar.Value) / float64(m) * float64(plot)))
+		}
+		b.WriteString(`<g class="chart-item">`)
+		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d">%s</text>`, left, y+14, esc(truncate(bar.Label, 48)))
+		if bar.Value != nil {
+			fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="18"/>`, left, y+20, wid)
+		}
+		fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d">%s</text>`, left+wid+6, y+34, esc(bar.text()))
+		b.WriteString(`</g>`)
+	}
+	return finish(&b)
+}

@@ -1,0 +1,136 @@
+package chart
+
+import (
+	"encoding/xml"
+	"html/template"
+	"io"
+	"strings"
+	"testing"
+)
+
+// parsed is what a test reads back of an SVG.
+type parsed struct {
+	root              string
+	role, title, desc string
+	rects, circles    int
+	texts             []string
+}
+
+func parse(t *testing.T, h template.HTML) parsed {
+	t.Helper()
+	if strings.Contains(string(h), "style=") {
+		t.Fatalf("inline style in %s", h)
+	}
+	d := xml.NewDecoder(strings.NewReader(string(h)))
+	var p parsed
+	var stack []string
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not XML: %v\n%s", err, h)
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			stack = append(stack, e.Name.Local)
+			switch e.Name.Local {
+			case "svg":
+				if p.root == "" {
+					p.root = "svg"
+					for _, a := range e.Attr {
+						if a.Name.Local == "role" {
+							p.role = a.Value
+						}
+					}
+				}
+			case "rect":
+				p.rects++
+			case "circle":
+				p.circles++
+			}
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			if len(stack) == 0 {
+				continue
+			}
+			s := string(e)
+			switch stack[len(stack)-1] {
+			case "title":
+				p.title += s
+			case "desc":
+				p.desc += s
+			case "text":
+				p.texts = append(p.texts, s)
+			}
+		}
+	}
+	if p.root != "svg" || p.role != "img" {
+		t.Fatalf("root %q role %q", p.root, p.role)
+	}
+	return p
+}
+
+func n(v int64) *int64 { return &v }
+
+func has(texts []string, s string) bool {
+	for _, t := range texts {
+		if t == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestBars(t *testing.T) {
+	bars := []Bar{{Label: "03/2026", Value: n(12)}, {Label: "04/2026", Value: nil}, {Label: "05/2026", Value: n(1234)}, {Label: "06/2026", Value: n(0), Text: "zéro"}}
+	for name, draw := range map[string]func(string, string, []Bar) template.HTML{"columns": Columns, "rows": Rows} {
+		t.Run(name, func(t *testing.T) {
+			p := parse(t, draw("Pass utilisés & <mois>", "Un pass par mois", bars))
+			if p.title != "Pass utilisés & <mois>" || p.desc != "Un pass par mois" {
+				t.Fatalf("title %q desc %q", p.title, p.desc)
+			}
+			// One bar per value that is not hidden.
+			if p.rects != 3 {
+				t.Fatalf("%d bars, want 3", p.rects)
+			}
+			for _, want := range []string{"12", Masked, "1\u202f234", "zéro", "03/2026", "04/2026"} {
+				if !has(p.texts, want) {
+					t.Errorf("no label %q in %q", want, p.texts)
+				}
+			}
+		})
+	}
+}
+
+func TestEmpty(t *testing.T) {
+	for _, h := range []template.HTML{Columns("Vide", "rien", nil), Rows("Vide", "rien", nil), Map("Vide", "rien", nil), Map("Vide", "rien", []Point{{Code: "zz", Value: n(3)}})} {
+		p := parse(t, h)
+		if p.title != "Vide" || p.rects != 0 || p.circles != 0 || !has(p.texts, "Aucune donnée à afficher") {
+			t.Fatalf("empty chart: %+v", p)
+		}
+	}
+}
+
+func TestMap(t *testing.T) {
+	lat, lng, ok := Centre("25")
+	// Doubs: around Besançon.
+	if !ok || lat < 46.5 || lat > 47.6 || lng < 5.7 || lng > 7.1 {
+		t.Fatalf("centre of 25: %v %v %v", lat, lng, ok)
+	}
+	p := parse(t, Map("Utilisation par département", "cercles", []Point{{Code: "25", Value: n(400)}, {Code: "39", Value: n(100)}, {Code: "70", Value: nil}, {Code: "90", Value: n(0)}}))
+	if p.circles != 2 {
+		t.Fatalf("%d circles, want 2 (hidden and zero draw none)", p.circles)
+	}
+	for _, want := range []string{"25", "39", "70", "90", "400", "100", Masked, "0"} {
+		if !has(p.texts, want) {
+			t.Errorf("no label %q in %q", want, p.texts)
+		}
+	}
+	// A single département still draws.
+	if p := parse(t, Map("Un", "seul", []Point{{Code: "2A", Value: n(7)}})); p.circles != 1 {
+		t.Fatalf("single département: %+v", p)
+	}
+}

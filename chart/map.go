@@ -1,0 +1,135 @@
+package chart
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"passnum/territory"
+)
+
+// Point is one département's value on the map: its code ("25", "2A"),
+// its value (nil when hidden) and, optionally, the text written with it.
+type Point struct {
+	Code  string
+	Value *int64
+	Text  string
+}
+
+type latLng struct{ lat, lng float64 }
+
+var (
+	centresOnce sync.Once
+	centres     map[string]latLng
+)
+
+// Centre is a département's centre: the mean of its communes' centres
+// weighted by their population, computed once from the reference
+// territory. ok is false for a code the territory does not know.
+func Centre(code string) (lat, lng float64, ok bool) {
+	centresOnce.Do(func() {
+		type acc struct{ lat, lng, w float64 }
+		sums := map[string]*acc{}
+		for _, d := range territory.Departements() {
+			a := &acc{}
+			for _, c := range territory.CommunesIn("dep:" + d.Code) {
+				if !c.HasCoordinates {
+					continue
+				}
+				w := float64(max(c.Population, 1))
+				a.lat += c.Lat * w
+				a.lng += c.Lng * w
+				a.w += w
+			}
+			if a.w > 0 {
+				sums[d.Code] = a
+			}
+		}
+		centres = make(map[string]latLng, len(sums))
+		for k, a := range sums {
+			centres[k] = latLng{a.lat / a.w, a.lng / a.w}
+		}
+	})
+	c, ok := centres[strings.ToUpper(strings.TrimSpace(code))]
+	return c.lat, c.lng, ok
+}
+
+// Map draws a circle at the centre of each département, its area in
+// proportion to the value, labelled with the département's code and the
+// value. The projection is equirectangular, fitted to the départements
+// drawn; no background map is needed. Unknown codes are left out (the
+// table beside the chart still has them).
+func Map(title, desc string, points []Point) template.HTML {
+	type placed struct {
+		Point
+		x, y float64
+	}
+	var ps []placed
+	for _, p := range points {
+		lat, lng, ok := Centre(p.Code)
+		if !ok {
+			continue
+		}
+		ps = append(ps, placed{Point: p, x: lng, y: lat})
+	}
+	if len(ps) == 0 {
+		return empty("chart-map", title, desc)
+	}
+	const (
+		w, pad, rMax = 400, 48, 36.0
+	)
+	minX, maxX, minY, maxY := ps[0].x, ps[0].x, ps[0].y, ps[0].y
+	var sumLat float64
+	for _, p := range ps {
+		minX, maxX = math.Min(minX, p.x), math.Max(maxX, p.x)
+		minY, maxY = math.Min(minY, p.y), math.Max(maxY, p.y)
+		sumLat += p.y
+	}
+	// Equirectangular: a degree of longitude is cos(latitude) of one of
+	// latitude.
+	k := math.Cos(sumLat / float64(len(ps)) * math.Pi / 180)
+	spanX, spanY := (maxX-minX)*k, maxY-minY
+	scale := 1.0
+	if span := math.Max(spanX, spanY); span > 0 {
+		scale = float64(w-2*pad) / span
+	}
+	// The height follows the départements' spread: no empty band.
+	h := max(120, int(math.Ceil(spanY*scale))+2*pad)
+	offX := (float64(w) - spanX*scale) / 2
+	offY := (float64(h) - spanY*scale) / 2
+	var m int64
+	for _, p := range ps {
+		if p.Value != nil && *p.Value > m {
+			m = *p.Value
+		}
+	}
+	// The biggest circles first, so the small ones stay on top.
+	sort.SliceStable(ps, func(i, j int) bool { return val(ps[i].Value) > val(ps[j].Value) })
+	var b strings.Builder
+	openImg(&b, "chart-map", w, h, title, desc)
+	for _, p := range ps {
+		x := offX + (p.x-minX)*k*scale
+		y := offY + (maxY-p.y)*scale
+		b.WriteString(`<g class="chart-item">`)
+		r := 0.0
+		if p.Value != nil && m > 0 && *p.Value > 0 {
+			r = math.Max(3, rMax*math.Sqrt(float64(*p.Value)/float64(m)))
+			fmt.Fprintf(&b, `<circle class="chart-circle" fill="#1d4ed8" fill-opacity="0.35" stroke="#1d4ed8" cx="%.1f" cy="%.1f" r="%.1f"/>`, x, y, r)
+		}
+		text := Bar{Value: p.Value, Text: p.Text}.text()
+		fmt.Fprintf(&b, `<text class="chart-code" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, y+4, esc(p.Code))
+		fmt.Fprintf(&b, `<text class="chart-value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, y+r+16, esc(text))
+		b.WriteString(`</g>`)
+	}
+	return finish(&b)
+}
+
+func val(v *int64) int64 {
+	if v == nil {
+		return -1
+	}
+	return *v
+}

@@ -1,0 +1,735 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"passnum"
+	"passnum/chart"
+	"passnum/sheet"
+	"passnum/store"
+)
+
+// A programme's dashboard (issue 12): key figures, budget per funder,
+// charts drawn on the server each followed by its table, and the view's
+// CSV and XLSX. The operator sees every figure; a funder only the
+// programmes it funds, under statistical secrecy (a cell of fewer than 5
+// people reads "< 5", on the page and in the files).
+
+func dashboardPages() []*page {
+	return []*page{
+		{Method: "GET", Path: "/operateur/programmes/{id}/tableau-de-bord", Access: staffOnly, Roles: operatorRole, Handle: dashPage(false)},
+		{Method: "GET", Path: "/operateur/programmes/{id}/tableau-de-bord.csv", Access: staffOnly, Roles: operatorRole, Handle: dashExport(false, false)},
+		{Method: "GET", Path: "/operateur/programmes/{id}/tableau-de-bord.xlsx", Access: staffOnly, Roles: operatorRole, Handle: dashExport(false, true)},
+		{Method: "GET", Path: "/financeur/programmes/{id}/tableau-de-bord", Access: staffOnly, Roles: funderRole, Handle: dashPage(true)},
+		{Method: "GET", Path: "/financeur/programmes/{id}/tableau-de-bord.csv", Access: staffOnly, Roles: funderRole, Handle: dashExport(true, false)},
+		{Method: "GET", Path: "/financeur/programmes/{id}/tableau-de-bord.xlsx", Access: staffOnly, Roles: funderRole, Handle: dashExport(true, true)},
+	}
+}
+
+// dashBreakdowns are the breakdowns, in French, in the select's order.
+var dashBreakdowns = []option{
+	{"departement", "Département"}, {"commune", "Commune"}, {"distributor", "Distributeur"},
+	{"place", "Lieu"}, {"service", "Service"}, {"age_band", "Tranche d'âge"},
+}
+
+func dashByLabel(by string) string {
+	for _, o := range dashBreakdowns {
+		if o.Value == by {
+			return o.Label
+		}
+	}
+	return by
+}
+
+// dashMonth reads a month typed or picked: AAAA-MM (what a month field
+// sends), MM/AAAA, or a day AAAA-MM-JJ or JJ/MM/AAAA taken as its month.
+func dashMonth(s string) (string, bool) {
+	for _, layout := range []string{"2006-01", "01/2006", "1/2006", "2006-01-02", "02/01/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2006-01"), true
+		}
+	}
+	return "", false
+}
+
+// dashFilter reads the filter form; the errors are in French, by field.
+func dashFilter(id string, f *form) (store.StatsQuery, passnum.FieldErrors) {
+	sq := store.StatsQuery{ProgrammeID: id, By: f.Get("by")}
+	var fe passnum.FieldErrors
+	if sq.By == "" {
+		sq.By = "departement"
+	}
+	for _, m := range []struct {
+		name, label string
+		into        *string
+	}{{"from", "Premier mois", &sq.From}, {"to", "Dernier mois", &sq.To}} {
+		s := f.Get(m.name)
+		if s == "" {
+			continue
+		}
+		v, ok := dashMonth(s)
+		if !ok {
+			fe.Add(m.name, "« "+truncateRunes(s, 20)+" » n'est pas un mois : écrivez-le AAAA-MM, par exemple 2026-03")
+			continue
+		}
+		*m.into = v
+	}
+	if sq.From != "" && sq.To != "" && sq.To < sq.From {
+		fe.Add("to", "le dernier mois ("+opMonth(sq.To)+") précède le premier ("+opMonth(sq.From)+") : inversez-les")
+	}
+	if !slices.ContainsFunc(dashBreakdowns, func(o option) bool { return o.Value == sq.By }) {
+		fe.Add("by", "détail inconnu : choisissez département, commune, distributeur, lieu, service ou tranche d'âge")
+		sq.By = "departement"
+	}
+	return sq, fe
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// dashTable is one table of the page: the data of a chart, or the
+// breakdown's figures.
+type dashTable struct {
+	Caption string
+	Head    []string
+	Rows    []dashRow
+}
+
+type dashRow struct {
+	Head  string
+	Cells []string
+}
+
+// dashChart is a chart and its table.
+type dashChart struct {
+	ID, Title string
+	SVG       template.HTML
+	Table     dashTable
+	// Scroll: the chart keeps its drawn size and scrolls sideways in its
+	// frame (bars standing per month stay readable on a phone).
+	Scroll bool
+	// Folded: the table is in a <details> (still in the page for screen
+	// readers), for the long ones.
+	Folded bool
+}
+
+type dashKey struct {
+	Value, Label string
+}
+
+type dashView struct {
+	P               store.ProgrammeStats
+	Funder          bool
+	Base, Back      string
+	BackLabel       string
+	ByOptions       []option
+	ByLabel, Period string
+	Query           string
+	Failed          bool
+	Keys            []dashKey
+	Budget          dashTable
+	Charts          []dashChart
+	Breakdown       dashTable
+	MaskedNote      bool
+}
+
+// dashSource is a programme's statistics for one query, and the extra
+// breakdowns the charts need.
+type dashSource struct {
+	main, deps, places, services, dists store.ProgrammeStats
+}
+
+func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) {
+	var src dashSource
+	sq.Secret = funder
+	err := q.view(func(tx *store.Tx) error {
+		if funder {
+			// A programme this funder does not pay for reads as one that
+			// does not exist.
+			ok, err := tx.IsProgrammeFunder(q.ctx(), sq.ProgrammeID, q.org())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return passnum.NotFound("programme")
+			}
+		}
+		var err error
+		if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
+			return err
+		}
+		for _, x := range []struct {
+			by   string
+			into *store.ProgrammeStats
+		}{{"departement", &src.deps}, {"place", &src.places}, {"service", &src.services}, {"distributor", &src.dists}} {
+			if x.by == sq.By {
+				*x.into = src.main
+				continue
+			}
+			o := sq
+			o.By = x.by
+			if *x.into, err = tx.ProgrammeStats(q.ctx(), o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return src, err
+}
+
+func dashBase(funder bool, id string) string {
+	if funder {
+		return "/financeur/programmes/" + id + "/tableau-de-bord"
+	}
+	return "/operateur/programmes/" + id + "/tableau-de-bord"
+}
+
+func dashPage(funder bool) func(q *request) error {
+	return func(q *request) error {
+		id, err := q.id("id")
+		if err != nil {
+			return err
+		}
+		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
+		sq, fe := dashFilter(id, f)
+		status := http.StatusOK
+		v := dashView{Funder: funder, Base: dashBase(funder, id), ByOptions: dashBreakdowns}
+		if funder {
+			v.Back, v.BackLabel = "/financeur/programmes/"+id, "Retour au programme"
+		} else {
+			v.Back, v.BackLabel = "/operateur/programmes/"+id, "Retour au programme"
+		}
+		if err := fe.Err(); err != nil {
+			f.Fail(err)
+			f.Message = "Le filtre contient des erreurs : corrigez les champs signalés, puis affichez de nouveau."
+			status = http.StatusUnprocessableEntity
+			v.Failed = true
+			// The programme must still be one this person may see.
+			sq.From, sq.To = "", ""
+		}
+		src, err := dashLoad(q, funder, sq)
+		if err != nil {
+			return err
+		}
+		if !v.Failed {
+			dashFill(&v, src)
+			qs := url.Values{}
+			qs.Set("by", sq.By)
+			if sq.From != "" {
+				qs.Set("from", sq.From)
+			}
+			if sq.To != "" {
+				qs.Set("to", sq.To)
+			}
+			v.Query = qs.Encode()
+		}
+		v.P = src.main
+		return q.render(status, "dashboard", "Tableau de bord · "+src.main.ProgrammeName, v, f)
+	}
+}
+
+// dashPeriod says the period in words.
+func dashPeriod(from, to string) string {
+	switch {
+	case from == "" && to == "":
+		return "depuis le début du programme"
+	case to == "":
+		return "depuis " + opMonth(from)
+	case from == "":
+		return "jusqu'à " + opMonth(to)
+	case from == to:
+		return "en " + opMonth(from)
+	default:
+		return "de " + opMonth(from) + " à " + opMonth(to)
+	}
+}
+
+// ---- Formatting a figure for the page and the files ----
+
+// dashN is a count: "< 5" when the cell is masked, nothing when the figure
+// does not apply.
+func dashN(v *int64, masked bool) string {
+	switch {
+	case masked:
+		return chart.Masked
+	case v == nil:
+		return ""
+	default:
+		return passnum.FormatCount(*v)
+	}
+}
+
+func dashRate(v *float64, masked bool) string {
+	switch {
+	case masked:
+		return chart.Masked
+	case v == nil:
+		return ""
+	default:
+		s := strconv.FormatFloat(*v*100, 'f', 1, 64)
+		s = strings.TrimSuffix(s, ".0")
+		return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+	}
+}
+
+func dashEuros(v *int64, masked bool) string {
+	switch {
+	case masked:
+		return chart.Masked
+	case v == nil:
+		return ""
+	default:
+		return euros(*v)
+	}
+}
+
+// dashColumn is one figure of the breakdown's table and files.
+type dashColumn struct {
+	Head string
+	kind int // 0 count, 1 amount, 2 rate, 3 days
+	n    func(store.StatFigures) *int64
+	r    func(store.StatFigures) *float64
+}
+
+var dashColumns = []dashColumn{
+	{Head: "Pass alloués aux distributeurs", n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
+	{Head: "Carnets remis", n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
+	{Head: "Pass remis", n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
+	{Head: "Carnets remplacés", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
+	{Head: "Carnets remis au public cible", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
+	{Head: "Part du public cible", kind: 2, r: func(f store.StatFigures) *float64 { return f.TargetShare }},
+	{Head: "Carnets commencés", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
+	{Head: "Carnets terminés", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
+	{Head: "Taux d'utilisation", kind: 2, r: func(f store.StatFigures) *float64 { return f.UseRate }},
+	{Head: "Pass utilisés", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
+	{Head: "Montant utilisé (€)", kind: 1, n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
+	{Head: "Pass expirés", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
+	{Head: "Délai médian avant la première utilisation (jours)", kind: 3, n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
+}
+
+func (c dashColumn) text(f store.StatFigures, masked bool) string {
+	switch c.kind {
+	case 1:
+		return dashEuros(c.n(f), masked)
+	case 2:
+		return dashRate(c.r(f), masked)
+	default:
+		return dashN(c.n(f), masked)
+	}
+}
+
+// cell is the figure in a file: "< 5" when masked, empty when it does not
+// apply, a number otherwise (a rate as text in per cent, the dialect's
+// decimal comma).
+func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
+	if masked {
+		return sheet.Text(chart.Masked)
+	}
+	switch c.kind {
+	case 1:
+		if v := c.n(f); v != nil {
+			return sheet.Cents(*v)
+		}
+	case 2:
+		if v := c.r(f); v != nil {
+			return sheet.Text(strings.ReplaceAll(dashRate(v, false), "\u00a0", " "))
+		}
+	default:
+		if v := c.n(f); v != nil {
+			return sheet.Int(*v)
+		}
+	}
+	return sheet.Text("")
+}
+
+func isMasked(s store.ProgrammeStats, key string) bool { return slices.Contains(s.Masked, key) }
+
+// dashRowsOf walks the view's rows: the total, then each cell.
+func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked bool) error) error {
+	if err := each("Total", "", s.Total, isMasked(s, "total")); err != nil {
+		return err
+	}
+	for _, c := range s.Cells {
+		if err := each(c.Label, c.Key, c.StatFigures, isMasked(s, c.Key)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dashCode is the key a person may read: a département's or commune's
+// code; an internal id (a distributor's, a place's) is not shown.
+func dashCode(by, key string) string {
+	switch by {
+	case "departement", "commune":
+		return key
+	}
+	return ""
+}
+
+func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
+	t := dashTable{Caption: "Chiffres par " + strings.ToLower(dashByLabel(by)) + ", " + dashPeriod(s.From, s.To) + " (première ligne : total du programme)",
+		Head: []string{dashByLabel(by)}}
+	for _, c := range dashColumns {
+		t.Head = append(t.Head, c.Head)
+	}
+	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked bool) error {
+		if c := dashCode(by, code); c != "" && !strings.Contains(label, c) {
+			label = c + " " + label
+		}
+		r := dashRow{Head: label}
+		for _, c := range dashColumns {
+			r.Cells = append(r.Cells, c.text(f, masked))
+		}
+		t.Rows = append(t.Rows, r)
+		return nil
+	})
+	return t
+}
+
+// dashUsed orders cells by passes used, the most first, hidden ones last.
+func dashUsed(s store.ProgrammeStats, limit int) []store.StatCell {
+	cells := slices.Clone(s.Cells)
+	slices.SortStableFunc(cells, func(a, b store.StatCell) int {
+		av, bv := int64(-1), int64(-1)
+		if a.PassesUsed != nil {
+			av = *a.PassesUsed
+		}
+		if b.PassesUsed != nil {
+			bv = *b.PassesUsed
+		}
+		switch {
+		case av > bv:
+			return -1
+		case av < bv:
+			return 1
+		}
+		return strings.Compare(a.Label, b.Label)
+	})
+	if limit > 0 && len(cells) > limit {
+		cells = cells[:limit]
+	}
+	return cells
+}
+
+// dashUsedChart is a ranking of cells by passes used, and its table.
+func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) dashChart {
+	cells := dashUsed(s, limit)
+	var bars []chart.Bar
+	t := dashTable{Caption: title, Head: []string{head, "Pass utilisés", "Montant utilisé"}}
+	for _, c := range cells {
+		m := isMasked(s, c.Key)
+		v := c.PassesUsed
+		if m {
+			v = nil
+		}
+		bars = append(bars, chart.Bar{Label: c.Label, Value: v})
+		t.Rows = append(t.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
+	}
+	return dashChart{ID: id, Title: title, Table: t, Folded: len(cells) > 12,
+		SVG: chart.Rows(title, "Barres horizontales, de la plus longue à la plus courte ; la valeur est écrite au bout de chaque barre.", bars)}
+}
+
+func dashFill(v *dashView, src dashSource) {
+	s := src.main
+	v.ByLabel = dashByLabel(s.By)
+	v.Period = dashPeriod(s.From, s.To)
+	v.MaskedNote = len(s.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
+	tm := isMasked(s, "total")
+	t := s.Total
+	days := ""
+	if tm {
+		days = chart.Masked
+	} else if t.FirstUseMedianDays != nil {
+		days = passnum.CountOf(*t.FirstUseMedianDays, "jour", "jours")
+	}
+	v.Keys = []dashKey{
+		{dashN(t.PassesIssued, tm), "pass émis"},
+		{dashN(t.PassesAllocated, tm), "pass alloués aux distributeurs"},
+		{dashN(t.BookletsHandedOut, tm), "carnets remis à des jeunes"},
+		{dashN(t.PassesHandedOut, tm), "pass remis"},
+		{dashN(t.PassesUsed, tm), "pass utilisés"},
+		{dashEuros(t.AmountUsedCents, tm), "montant utilisé"},
+		{dashN(t.PassesExpired, tm), "pass expirés"},
+		{dashN(t.BookletsStarted, tm), "carnets commencés (un pass utilisé au moins)"},
+		{dashN(t.BookletsCompleted, tm), "carnets terminés"},
+		{dashRate(t.UseRate, tm), "taux d'utilisation (carnets commencés sur carnets remis)"},
+		{dashRate(t.TargetShare, tm), "part du public cible parmi les carnets remis"},
+		{days, "délai médian entre la remise et la première utilisation"},
+	}
+	for i := range v.Keys {
+		if v.Keys[i].Value == "" {
+			v.Keys[i].Value = "—"
+		}
+	}
+	v.Budget = dashTable{Caption: "Budget par financeur : engagé (valeur des pass remis), remboursé aux lieux, payé et restant",
+		Head: []string{"Financeur", "Part", "Budget", "Engagé", "Remboursé", "Payé", "Restant"}}
+	for _, b := range s.Budget {
+		budget, left := "non fixé", "—"
+		if b.BudgetCents != nil {
+			budget = euros(*b.BudgetCents)
+		}
+		if b.LeftCents != nil {
+			left = euros(*b.LeftCents)
+		}
+		v.Budget.Rows = append(v.Budget.Rows, dashRow{Head: b.Name, Cells: []string{opPercent(b.ShareBps), budget, euros(b.EngagedCents), euros(b.SettledCents), euros(b.PaidCents), left}})
+	}
+
+	// Use per month.
+	months := dashChart{ID: "mois", Title: "Pass utilisés par mois, " + v.Period, Table: dashTable{Caption: "Pass utilisés et montant par mois", Head: []string{"Mois", "Pass utilisés", "Montant utilisé"}}}
+	var bars []chart.Bar
+	for _, m := range s.Months {
+		mm := isMasked(s, "month "+m.Month)
+		bars = append(bars, chart.Bar{Label: dashShortMonth(m.Month), Value: m.PassesUsed})
+		months.Table.Rows = append(months.Table.Rows, dashRow{Head: opMonth(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
+	}
+	months.Folded = len(s.Months) > 12
+	months.Scroll = true
+	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre.", bars)
+
+	// The funnel.
+	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + v.Period,
+		Table: dashTable{Caption: "Carnets remis, commencés et terminés", Head: []string{"Étape", "Carnets"}}}
+	steps := []struct {
+		label string
+		n     *int64
+	}{{"Remis", t.BookletsHandedOut}, {"Commencés (un pass utilisé au moins)", t.BookletsStarted}, {"Terminés (tous les pass utilisés)", t.BookletsCompleted}}
+	bars = nil
+	for _, st := range steps {
+		n := st.n
+		if tm {
+			n = nil
+		}
+		bars = append(bars, chart.Bar{Label: st.label, Value: n})
+		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, tm)}})
+	}
+	funnel.SVG = chart.Rows(funnel.Title, "Trois barres : carnets remis, commencés, terminés ; le nombre est écrit au bout de chaque barre.", bars)
+
+	// Time to first use.
+	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
+		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
+	bars = nil
+	for _, b := range t.FirstUse {
+		n := b.Booklets
+		var p *int64
+		if !tm {
+			p = &n
+		}
+		bars = append(bars, chart.Bar{Label: b.Label, Value: p})
+		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, tm)}})
+	}
+	first.SVG = chart.Rows(first.Title, "Une barre par tranche de délai, de la plus courte à la plus longue ; le nombre de carnets est écrit au bout de chaque barre.", bars)
+
+	// Median wait per distributor.
+	dist := dashChart{ID: "delai-distributeurs", Title: "Délai médian avant la première utilisation, par distributeur",
+		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian (jours)", "Carnets commencés"}}}
+	bars = nil
+	for _, c := range src.dists.Cells {
+		m := isMasked(src.dists, c.Key)
+		if c.FirstUseMedianDays == nil && !m {
+			continue
+		}
+		d := c.FirstUseMedianDays
+		if m {
+			d = nil
+		}
+		bars = append(bars, chart.Bar{Label: c.Label, Value: d, Text: dashDays(d)})
+		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, m)}})
+	}
+	dist.Folded = len(bars) > 12
+	dist.SVG = chart.Rows(dist.Title, "Une barre par distributeur ; le délai médian en jours est écrit au bout de chaque barre.", bars)
+
+	// The département map.
+	mp := dashChart{ID: "carte", Title: "Pass utilisés par département, " + v.Period,
+		Table: dashTable{Caption: "Pass utilisés par département", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
+	var points []chart.Point
+	for _, c := range dashUsed(src.deps, 0) {
+		m := isMasked(src.deps, c.Key)
+		p := c.PassesUsed
+		if m {
+			p = nil
+		}
+		points = append(points, chart.Point{Code: c.Key, Value: p})
+		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
+	}
+	mp.Folded = len(points) > 12
+	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit au centre et le nombre sous le cercle.", points)
+
+	// The breakdown chosen.
+	by := dashUsedChart("detail", "Pass utilisés par "+strings.ToLower(v.ByLabel)+" (20 premiers)", v.ByLabel, s, 20)
+	v.Breakdown = dashBreakdownTable(s, s.By)
+
+	v.Charts = []dashChart{months, funnel, first, dist, mp, by,
+		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
+		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
+}
+
+func dashDays(d *int64) string {
+	if d == nil {
+		return ""
+	}
+	return passnum.CountOf(*d, "jour", "jours")
+}
+
+// dashShortMonth writes "2026-03" as "03/26", under a bar.
+func dashShortMonth(m string) string {
+	y, mm, ok := strings.Cut(m, "-")
+	if !ok || len(y) != 4 {
+		return m
+	}
+	return mm + "/" + y[2:]
+}
+
+// ---- Exports ----
+
+func dashExport(funder, xlsx bool) func(q *request) error {
+	return func(q *request) error {
+		id, err := q.id("id")
+		if err != nil {
+			return err
+		}
+		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
+		sq, fe := dashFilter(id, f)
+		if len(fe) > 0 {
+			labels := map[string]string{"from": "Premier mois", "to": "Dernier mois", "by": "Détail par"}
+			var parts []string
+			for _, e := range fe {
+				parts = append(parts, labels[e.Field]+" : "+e.Detail)
+			}
+			return passnum.Errorf(passnum.EINVALID, "Export impossible : %s. Corrigez l'adresse ou repartez du tableau de bord.", strings.Join(parts, " ; "))
+		}
+		sq.Secret = funder
+		header := append([]string{dashByLabel(sq.By), "Code"}, func() []string {
+			var h []string
+			for _, c := range dashColumns {
+				h = append(h, c.Head)
+			}
+			return h
+		}()...)
+		name := "tableau-de-bord-par-" + dashSlugs[sq.By] + "-" + dashFilePeriod(sq.From, sq.To) + "-au-" + exportDay(q)
+		fill := func(tx *store.Tx, write func(...sheet.Cell) error) error {
+			if funder {
+				ok, err := tx.IsProgrammeFunder(q.ctx(), id, q.org())
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return passnum.NotFound("programme")
+				}
+			}
+			s, err := tx.ProgrammeStats(q.ctx(), sq)
+			if err != nil {
+				return err
+			}
+			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked bool) error {
+				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
+				for _, c := range dashColumns {
+					row = append(row, c.cell(f, masked))
+				}
+				return write(row...)
+			})
+		}
+		if xlsx {
+			return q.xlsxDownload(name+".xlsx", "Tableau de bord", header, fill)
+		}
+		return dashCSV(q, name+".csv", header, fill)
+	}
+}
+
+// dashSlugs name a breakdown in a file name.
+var dashSlugs = map[string]string{"departement": "departement", "commune": "commune", "distributor": "distributeur", "place": "lieu",
+	"service": "service", "age_band": "tranche-d-age"}
+
+// dashFilePeriod is the period in a file name: "2026-03-2026-06",
+// "depuis-2026-03", "jusqu-a-2026-06" or "tout".
+func dashFilePeriod(from, to string) string {
+	switch {
+	case from == "" && to == "":
+		return "tout"
+	case to == "":
+		return "depuis-" + from
+	case from == "":
+		return "jusqu-a-" + to
+	case from == to:
+		return from
+	default:
+		return from + "-" + to
+	}
+}
+
+// dashCSV reads everything before the first byte leaves, so that a
+// programme not found is a page, not a cut download.
+func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
+	var rows [][]sheet.Cell
+	if err := q.view(func(tx *store.Tx) error {
+		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
+	}); err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", sheet.ContentType)
+	h.Set("Content-Disposition", `attachment; filename="`+sheet.Filename(name)+`"`)
+	h.Set("Cache-Control", "no-store")
+	q.w.WriteHeader(http.StatusOK)
+	w, err := sheet.NewCSV(q.w, sheet.French, header...)
+	if err == nil {
+		for _, r := range rows {
+			if err = w.Write(r...); err != nil {
+				break
+			}
+		}
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		// The first bytes left: only cutting the connection says it failed.
+		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// xlsxDownload writes a one-sheet workbook; the rows are read first (a
+// view's table is small), so an error is still a page.
+func (q *request) xlsxDownload(name, sheetName string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
+	var rows [][]sheet.Cell
+	if err := q.view(func(tx *store.Tx) error {
+		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
+	}); err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", sheet.XLSXContentType)
+	h.Set("Content-Disposition", `attachment; filename="`+sheet.Filename(name)+`"`)
+	h.Set("Cache-Control", "no-store")
+	q.w.WriteHeader(http.StatusOK)
+	x, err := sheet.NewXLSX(q.w, sheetName, header...)
+	if err == nil {
+		for _, r := range rows {
+			if err = x.Write(r...); err != nil {
+				x.Abort()
+				break
+			}
+		}
+		if err == nil {
+			err = x.Close()
+		}
+	}
+	if err != nil {
+		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}

@@ -1,0 +1,337 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"passnum"
+	"passnum/store"
+)
+
+// dashData hands out booklets and uses passes over two months: five young
+// people at the Besançon agency in March (four use passes at Planoise),
+// one at the Dijon agency in April who uses a pass at the Dijon library.
+func dashData(t *testing.T, st *site) (march, april string) {
+	t.Helper()
+	use := func(place string, codes ...string) {
+		actor := passnum.Actor{OrganisationID: place, Role: passnum.RolePlace, Kind: "system", ID: "tests"}
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			for _, c := range codes {
+				if _, err := tx.Redeem(ctx, actor, store.RedeemRequest{Code: c, Service: passnum.NationalServices[1]}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	march = passnum.ParisDate(st.clock.Now()).String()[:7]
+	births := []string{"2004-05-14", "2005-02-01", "2006-07-19", "2007-11-30", "2002-03-03"}
+	for i, b := range births {
+		_, codes := st.mustBeneficiary(st.distributor.ID, "Jeune", "Numéro"+string(rune('A'+i)), b)
+		switch {
+		case i == 0:
+			use(st.place.ID, codes...) // completed
+		case i < 4:
+			use(st.place.ID, codes[:2]...)
+		}
+	}
+	st.clock.Advance(32 * 24 * time.Hour)
+	april = passnum.ParisDate(st.clock.Now()).String()[:7]
+	_, codes := st.mustBeneficiary(st.other.ID, "Jeune", "Dijonnais", "2004-01-01")
+	use(st.otherPlace.ID, codes[0])
+	return march, april
+}
+
+var (
+	dashSection = regexp.MustCompile(`(?s)<section class="dash-chart".*?</section>`)
+	dashRowRe   = regexp.MustCompile(`(?s)<tr><th scope="row">(.*?)</th>(.*?)</tr>`)
+	dashCellRe  = regexp.MustCompile(`<td class="num">(.*?)</td>`)
+)
+
+// dashBreakdownRows reads the page's last table (every figure by the
+// breakdown chosen): its rows' heads and cells, spaces made plain.
+func dashBreakdownRows(t *testing.T, a answer) [][]string {
+	t.Helper()
+	i := strings.LastIndex(a.Body, "<caption>Chiffres par ")
+	if i < 0 {
+		t.Fatalf("no breakdown table\n%s", a.Body)
+	}
+	body := a.Body[i:]
+	body = body[:strings.Index(body, "</table>")]
+	var rows [][]string
+	for _, m := range dashRowRe.FindAllStringSubmatch(body, -1) {
+		row := []string{frSpaces.Replace(html.UnescapeString(m[1]))}
+		for _, c := range dashCellRe.FindAllStringSubmatch(m[2], -1) {
+			row = append(row, frSpaces.Replace(html.UnescapeString(c[1])))
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func fmtN(v *int64) string {
+	if v == nil {
+		return ""
+	}
+	return frSpaces.Replace(passnum.FormatCount(*v))
+}
+
+// dashCheck compares the page's breakdown table to the store's figures
+// for the same query: the total first, then each cell in order.
+func dashCheck(t *testing.T, st *site, a answer, sq store.StatsQuery) store.ProgrammeStats {
+	t.Helper()
+	var s store.ProgrammeStats
+	st.view(func(ctx context.Context, tx *store.Tx) error {
+		var err error
+		s, err = tx.ProgrammeStats(ctx, sq)
+		return err
+	})
+	rows := dashBreakdownRows(t, a)
+	if len(rows) != len(s.Cells)+1 {
+		t.Fatalf("%s: %d rows, want total + %d cells: %v", sq.By, len(rows), len(s.Cells), rows)
+	}
+	masked := func(key string) bool {
+		for _, m := range s.Masked {
+			if m == key {
+				return true
+			}
+		}
+		return false
+	}
+	check := func(row []string, key, label string, f store.StatFigures) {
+		if !strings.HasSuffix(row[0], label) {
+			t.Errorf("%s: row %q, want %q", sq.By, row[0], label)
+		}
+		// Columns: 2 booklets handed out, 7 started, 8 completed, 10 passes used.
+		want := map[int]string{2: fmtN(f.BookletsHandedOut), 7: fmtN(f.BookletsStarted), 8: fmtN(f.BookletsCompleted), 10: fmtN(f.PassesUsed)}
+		for col, w := range want {
+			if masked(key) {
+				w = "< 5"
+			}
+			if row[col] != w {
+				t.Errorf("%s %s column %d: %q, want %q (row %v)", sq.By, label, col, row[col], w, row)
+			}
+		}
+	}
+	check(rows[0], "total", "Total", s.Total)
+	for i, c := range s.Cells {
+		check(rows[i+1], c.Key, c.Label, c.StatFigures)
+	}
+	return s
+}
+
+func TestProgrammeDashboard(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		march, april := dashData(t, st)
+		opBase := "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		fuBase := "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		op := st.as(passnum.RoleOperator)
+		fu := st.as(passnum.RoleFunder)
+
+		// The links to it.
+		if a := op.get("/operateur/programmes/" + st.programme.ID); !a.has(`href="` + opBase + `"`) {
+			t.Errorf("operator programme page has no link to the dashboard")
+		}
+		if a := fu.get("/financeur/programmes/" + st.programme.ID); !a.has(`href="` + fuBase + `"`) {
+			t.Errorf("funder programme page has no link to the dashboard")
+		}
+
+		// The default view: key figures, budget, every chart with its table.
+		a := op.get(opBase)
+		if a.Status != http.StatusOK {
+			t.Fatalf("operator dashboard: %d\n%s", a.Status, a.Body)
+		}
+		for _, want := range []string{"<strong>100</strong> pass émis", "<strong>6</strong> carnets remis à des jeunes", "<strong>30</strong> pass remis",
+			"<strong>12</strong> pass utilisés", "<strong>5</strong> carnets commencés", "<strong>1</strong> carnets terminés",
+			"Région Bourgogne-Franche-Comté", "État", "mars 2026", "avril 2026"} {
+			if !a.has(want) {
+				t.Errorf("operator dashboard lacks %q", want)
+			}
+		}
+		sections := dashSection.FindAllString(a.Body, -1)
+		if len(sections) != 8 {
+			t.Fatalf("%d charts, want 8", len(sections))
+		}
+		for _, s := range sections {
+			if !strings.Contains(s, `role="img"`) || !strings.Contains(s, "<title>") || !strings.Contains(s, "<table>") || !strings.Contains(s, "<caption>") {
+				t.Errorf("chart without its image or table:\n%s", s)
+			}
+		}
+		if strings.Contains(a.Body, "style=") {
+			t.Errorf("inline style on the dashboard")
+		}
+		for _, want := range []string{">25<", "Doubs"} { // the map's circle and table (the young people live in Besançon)
+			if !strings.Contains(sections[4], want) {
+				t.Errorf("map lacks %s:\n%s", want, sections[4])
+			}
+		}
+		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "departement"})
+
+		// Each breakdown, for the operator and for the funder.
+		for _, by := range store.StatBreakdowns {
+			a := op.get(opBase + "?by=" + by)
+			if a.Status != http.StatusOK {
+				t.Fatalf("%s: %d\n%s", by, a.Status, a.Body)
+			}
+			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by})
+			a = fu.get(fuBase + "?by=" + by)
+			if a.Status != http.StatusOK {
+				t.Fatalf("funder %s: %d\n%s", by, a.Status, a.Body)
+			}
+			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by, Secret: true})
+		}
+
+		// A period combined with a breakdown; a month typed MM/AAAA.
+		a = op.get(opBase + "?by=distributor&from=" + april + "&to=" + april)
+		s := dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "distributor", From: april, To: april})
+		if *s.Total.PassesUsed != 1 || !a.has("en avril 2026") {
+			t.Errorf("april: %d used", *s.Total.PassesUsed)
+		}
+		a = op.get(opBase + "?by=place&from=" + url.QueryEscape(march[5:]+"/"+march[:4]) + "&to=" + march)
+		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "place", From: march, To: march})
+
+		// A period with nothing in it still draws, and says so.
+		for _, b := range []struct {
+			b    *browser
+			base string
+		}{{op, opBase}, {fu, fuBase}} {
+			a := b.b.get(b.base + "?from=2026-11&to=2026-12&by=commune")
+			if a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has("de novembre 2026 à décembre 2026") {
+				t.Errorf("%s on an empty period: %d\n%s", b.base, a.Status, a.Body)
+			}
+		}
+
+		// The Dijon library's one use: shown to the operator, "< 5" to the funder.
+		row := func(a answer, label string) []string {
+			for _, r := range dashBreakdownRows(t, a) {
+				if r[0] == label {
+					return r
+				}
+			}
+			t.Fatalf("no row %q", label)
+			return nil
+		}
+		if r := row(op.get(opBase+"?by=place"), "Médiathèque de Dijon"); r[10] != "1" {
+			t.Errorf("operator: Dijon row %v", r)
+		}
+		if r := row(fu.get(fuBase+"?by=place"), "Médiathèque de Dijon"); r[10] != "< 5" {
+			t.Errorf("funder: Dijon row %v", r)
+		}
+
+		// Bad filters: a clear error, not a 500.
+		for q, want := range map[string]string{
+			"?from=mars":                      "pas un mois",
+			"?from=2026-13":                   "pas un mois",
+			"?from=" + april + "&to=" + march: "inversez-les",
+			"?by=pays":                        "détail inconnu",
+		} {
+			for _, base := range []string{opBase, fuBase} {
+				b := op
+				if base == fuBase {
+					b = fu
+				}
+				a := b.get(base + q)
+				if a.Status != http.StatusUnprocessableEntity || !a.has(want) || !a.has(`role="alert"`) {
+					t.Errorf("%s%s: %d, want 422 with %q\n%s", base, q, a.Status, want, a.Body)
+				}
+				if e := b.get(base + ".csv" + q); e.Status != http.StatusUnprocessableEntity || !e.has(want) {
+					t.Errorf("%s.csv%s: %d", base, q, e.Status)
+				}
+			}
+		}
+
+		// The exports equal the view.
+		for _, c := range []struct {
+			b    *browser
+			base string
+		}{{op, opBase}, {fu, fuBase}} {
+			q := "?by=place&from=" + march + "&to=" + april
+			page := dashBreakdownRows(t, c.b.get(c.base+q))
+			res := c.b.get(c.base + ".csv" + q)
+			if res.Status != http.StatusOK {
+				t.Fatalf("csv: %d\n%s", res.Status, res.Body)
+			}
+			r := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff")))
+			r.Comma = ';'
+			records, err := r.ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if records[0][0] != "Lieu" || records[0][11] != "Pass utilisés" || len(records) != len(page)+1 {
+				t.Fatalf("csv header %v, %d rows for %d on the page", records[0], len(records), len(page))
+			}
+			// File names say what and when.
+			for ext, ctype := range map[string]string{".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} {
+				hr, err := c.b.client.Get(st.srv.URL + c.base + ext + q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hr.Body.Close()
+				want := "tableau-de-bord-par-lieu-" + march + "-" + april + "-au-" + passnum.ParisDate(st.clock.Now()).String() + ext
+				if cd := hr.Header.Get("Content-Disposition"); !strings.Contains(cd, want) || !strings.HasPrefix(hr.Header.Get("Content-Type"), ctype) {
+					t.Errorf("%s: %q %q, want %s", ext, cd, hr.Header.Get("Content-Type"), want)
+				}
+			}
+			xl := []byte(c.b.get(c.base + ".xlsx" + q).Body)
+			f, err := excelize.OpenReader(bytes.NewReader(xl))
+			if err != nil {
+				t.Fatal(err)
+			}
+			xrows, err := f.GetRows("Tableau de bord")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xrows) != len(records) {
+				t.Fatalf("xlsx %d rows, csv %d", len(xrows), len(records))
+			}
+			for i, p := range page {
+				rec, x := records[i+1], xrows[i+1]
+				// Label; booklets handed out, started, completed, passes used.
+				if rec[0] != p[0] || x[0] != p[0] {
+					t.Errorf("row %d: csv %q xlsx %q page %q", i, rec[0], x[0], p[0])
+				}
+				for _, col := range []int{2, 7, 8, 10} {
+					if rec[col+1] != p[col] || x[col+1] != p[col] {
+						t.Errorf("%s row %q column %d: csv %q xlsx %q page %q", c.base, p[0], col, rec[col+1], x[col+1], p[col])
+					}
+				}
+			}
+			if c.b == fu && !strings.Contains(res.Body, "< 5") {
+				t.Errorf("funder csv not masked:\n%s", res.Body)
+			}
+			if c.b == op && strings.Contains(res.Body, "< 5") {
+				t.Errorf("operator csv masked:\n%s", res.Body)
+			}
+		}
+
+		// A programme another funder pays for does not exist for this one.
+		other := st.mustOrg(st.op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: "Département du Doubs"})
+		st.mustUser(other.ID, "doubs@exemple.fr")
+		ob := st.browser()
+		ob.signIn("doubs@exemple.fr")
+		for _, p := range []string{fuBase, fuBase + ".csv", fuBase + ".xlsx"} {
+			if a := ob.get(p); a.Status != http.StatusNotFound {
+				t.Errorf("other funder on %s: %d", p, a.Status)
+			}
+		}
+		unknown := "/operateur/programmes/" + passnum.NewID(st.clock.Now()) + "/tableau-de-bord"
+		for _, p := range []string{unknown, unknown + ".csv", unknown + ".xlsx"} {
+			if a := op.get(p); a.Status != http.StatusNotFound {
+				t.Errorf("unknown programme %s: %d", p, a.Status)
+			}
+		}
+		if a := fu.get(opBase); a.Status != http.StatusForbidden {
+			t.Errorf("funder on the operator's dashboard: %d", a.Status)
+		}
+	})
+}
