@@ -195,6 +195,9 @@ func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month str
 	if err := tx.countUses(ctx, redemptionIDs, month, sign); err != nil {
 		return err
 	}
+	if sign > 0 {
+		return tx.usesAdded(ctx, redemptionIDs)
+	}
 	// The booklets used: on PostgreSQL found and locked first, then read
 	// (a new statement sees what a transaction it waited for wrote); on
 	// SQLite, the only writer, read at once.
@@ -226,10 +229,91 @@ func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month str
 	return tx.bumpBooklets(ctx, moved, bookletState, +1)
 }
 
-// A booklet's used passes and first use, from its active redemptions.
+// usesAdded keeps the booklets of new redemptions: each booklet's used
+// passes grow by its new redemptions and its first use is the earliest
+// of its own and theirs, so nothing is counted again. One statement finds
+// the booklets (on PostgreSQL locking them in id order, and reading each
+// row as its last committer left it), one writes them, and the started,
+// completed and first-use counters move only for the booklets whose state
+// changes.
+func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string) error {
+	lock := ""
+	if tx.s.dialect == postgresDialect {
+		lock = " FOR UPDATE OF b"
+	}
+	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes, r.redeemed_at
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id JOIN programmes p ON p.id = b.programme_id
+		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`) ORDER BY b.id`+lock, anys(redemptionIDs)...)
+	if err != nil {
+		return err
+	}
+	type change struct {
+		id                  string
+		handedOut, oldFirst sql.NullInt64
+		oldUsed, used, full int64
+		first               int64
+	}
+	var bs []*change
+	for rows.Next() {
+		var c change
+		var at int64
+		if err := rows.Scan(&c.id, &c.handedOut, &c.oldUsed, &c.oldFirst, &c.full, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		if n := len(bs); n > 0 && bs[n-1].id == c.id {
+			bs[n-1].used++
+			bs[n-1].first = min(bs[n-1].first, at)
+			continue
+		}
+		c.used, c.first = c.oldUsed+1, at
+		if c.oldFirst.Valid {
+			c.first = min(c.first, c.oldFirst.Int64)
+		}
+		bs = append(bs, &c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(bs) == 0 {
+		return nil
+	}
+	var moved, ids []string
+	var usedCase, firstCase strings.Builder
+	var usedArgs, firstArgs []any
+	for _, c := range bs {
+		ids = append(ids, c.id)
+		if bookletCounterState(c.handedOut, c.oldUsed, c.oldFirst, c.full) != bookletCounterState(c.handedOut, c.used, sql.NullInt64{Int64: c.first, Valid: true}, c.full) {
+			moved = append(moved, c.id)
+		}
+		usedCase.WriteString(" WHEN ? THEN CAST(? AS INTEGER)")
+		usedArgs = append(usedArgs, c.id, c.used)
+		firstCase.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		firstArgs = append(firstArgs, c.id, c.first)
+	}
+	if err := tx.bumpBooklets(ctx, moved, bookletState, -1); err != nil {
+		return err
+	}
+	args := append(append(usedArgs, firstArgs...), anys(ids)...)
+	if _, err := tx.exec(ctx, `UPDATE booklets SET used_passes = CASE id`+usedCase.String()+` END, first_used_at = CASE id`+firstCase.String()+` END
+		WHERE id IN (`+placeholders(len(ids))+`)`, args...); err != nil {
+		return err
+	}
+	return tx.bumpBooklets(ctx, moved, bookletState, +1)
+}
+
+// A booklet's used passes and first use, from its active redemptions:
+// its passes by index, then each pass's active redemption by index. The
+// scalar subquery per pass is on purpose: as a join, PostgreSQL with stale
+// statistics (no autovacuum, a redemptions table analyzed while empty)
+// chose to walk every active redemption for each booklet, and each use
+// cost a scan of them all.
 const (
-	bookletUsedSQL     = `(SELECT COUNT(*) FROM passes ps JOIN redemptions r ON r.pass_id = ps.id WHERE ps.booklet_id = booklets.id AND r.status = 'active')`
-	bookletFirstUseSQL = `(SELECT MIN(r.redeemed_at) FROM passes ps JOIN redemptions r ON r.pass_id = ps.id WHERE ps.booklet_id = booklets.id AND r.status = 'active')`
+	bookletUsedSQL = `(SELECT COUNT((SELECT 1 FROM redemptions r WHERE r.pass_id = ps.id AND r.status = 'active'))
+		FROM passes ps WHERE ps.booklet_id = booklets.id)`
+	bookletFirstUseSQL = `(SELECT MIN((SELECT r.redeemed_at FROM redemptions r WHERE r.pass_id = ps.id AND r.status = 'active'))
+		FROM passes ps WHERE ps.booklet_id = booklets.id)`
 )
 
 // usedBooklets are the booklets of redemptions, in id order.
