@@ -289,6 +289,15 @@ func (tx *Tx) ClosingStatement(ctx context.Context, programmeID, funderID string
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE programme_id = ? AND status = 'unassigned'`, programmeID).Scan(&c.PassesNotHandedOut); err != nil {
 		return c, err
 	}
+	// A replacement gives its holder nothing new: the lost booklet was
+	// counted when it was handed out (as in the consumption and the
+	// statistics).
+	var replacements int64
+	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NOT NULL`,
+		programmeID).Scan(&replacements); err != nil {
+		return c, err
+	}
+	c.PassesHandedOut -= replacements * size
 	c.PassesUnused = c.PassesIssued - c.PassesUsed - c.PassesNotHandedOut
 	c.ReleasedCents = (c.PassesIssued - c.PassesUsed) * p.FaceValueCents
 	if e, err := tx.ProgrammeExpiry(ctx, programmeID); err == nil {

@@ -182,3 +182,28 @@ func TestExpireProgramme(t *testing.T) {
 		mustCheck(t, s)
 	})
 }
+
+// TestClosingStatementCountsAReplacementOnce: a lost booklet and its
+// replacement are one hand-out in the closing statement, as in the
+// consumption page and the statistics.
+func TestClosingStatementCountsAReplacementOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock) {
+		w := newWorld(t, s, clock)
+		bk := w.MustHandOut(w.dist, w.ben.ID, w.prog.ID)
+		w.MustRedeem(w.place, bk.Passes[0].Code)
+		if _, err := w.Replace(w.op, bk.ID, "", "perdu"); err != nil {
+			t.Fatal(err)
+		}
+		c := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingStatement, error) {
+			return tx.ClosingStatement(ctx, w.prog.ID, "")
+		})
+		cons := view(t, s, func(ctx context.Context, tx *store.Tx) (store.Consumption, error) {
+			return tx.ProgrammeConsumption(ctx, w.prog.ID)
+		})
+		size := int64(w.prog.BookletSize)
+		if c.PassesHandedOut != size || cons.PassesHandedOut != size {
+			t.Fatalf("passes handed out: closing %d, consumption %d; want %d (one booklet, replaced once)", c.PassesHandedOut, cons.PassesHandedOut, size)
+		}
+		mustCheck(t, s)
+	})
+}
