@@ -671,17 +671,11 @@ func dashFilePeriod(from, to string) string {
 // dashCSV reads everything before the first byte leaves, so that a
 // programme not found is a page, not a cut download.
 func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
-	var rows [][]sheet.Cell
-	if err := q.view(func(tx *store.Tx) error {
-		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
-	}); err != nil {
+	rows, err := q.readRows(fill)
+	if err != nil {
 		return err
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", sheet.ContentType)
-	h.Set("Content-Disposition", `attachment; filename="`+sheet.Filename(name)+`"`)
-	h.Set("Cache-Control", "no-store")
-	q.w.WriteHeader(http.StatusOK)
+	q.startDownload(sheet.Filename(name), sheet.ContentType)
 	w, err := sheet.NewCSV(q.w, sheet.French, header...)
 	if err == nil {
 		for _, r := range rows {
@@ -694,9 +688,7 @@ func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, w
 		err = w.Close()
 	}
 	if err != nil {
-		// The first bytes left: only cutting the connection says it failed.
-		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
-		panic(http.ErrAbortHandler)
+		q.abortDownload(err)
 	}
 	return nil
 }
@@ -704,17 +696,11 @@ func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, w
 // xlsxDownload writes a one-sheet workbook; the rows are read first (a
 // view's table is small), so an error is still a page.
 func (q *request) xlsxDownload(name, sheetName string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
-	var rows [][]sheet.Cell
-	if err := q.view(func(tx *store.Tx) error {
-		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
-	}); err != nil {
+	rows, err := q.readRows(fill)
+	if err != nil {
 		return err
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", sheet.XLSXContentType)
-	h.Set("Content-Disposition", `attachment; filename="`+sheet.Filename(name)+`"`)
-	h.Set("Cache-Control", "no-store")
-	q.w.WriteHeader(http.StatusOK)
+	q.startDownload(sheet.Filename(name), sheet.XLSXContentType)
 	x, err := sheet.NewXLSX(q.w, sheetName, header...)
 	if err == nil {
 		for _, r := range rows {
@@ -728,8 +714,17 @@ func (q *request) xlsxDownload(name, sheetName string, header []string, fill fun
 		}
 	}
 	if err != nil {
-		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
-		panic(http.ErrAbortHandler)
+		q.abortDownload(err)
 	}
 	return nil
+}
+
+// readRows reads a view's rows in one read transaction, before anything is
+// sent, so that an error is still a page.
+func (q *request) readRows(fill func(tx *store.Tx, write func(...sheet.Cell) error) error) ([][]sheet.Cell, error) {
+	var rows [][]sheet.Cell
+	err := q.view(func(tx *store.Tx) error {
+		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
+	})
+	return rows, err
 }

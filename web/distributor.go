@@ -620,6 +620,9 @@ func distLoadBooklet(q *request, tx *store.Tx, id string) (distBookletData, erro
 	return data, nil
 }
 
+// distRenderBooklet shows a booklet: again after a refused form (f), or
+// first with its young person's name, a read of their record logged like
+// the record's own page (for support).
 func distRenderBooklet(q *request, id string, status int, f *form, replacedBy string) error {
 	var data distBookletData
 	if err := q.view(func(tx *store.Tx) error {
@@ -629,29 +632,21 @@ func distRenderBooklet(q *request, id string, status int, f *form, replacedBy st
 	}); err != nil {
 		return err
 	}
+	if f == nil && replacedBy == "" {
+		if err := logRecordRead(q, passnum.ReadSupport, data.B.ID); err != nil {
+			return err
+		}
+	}
 	data.ReplacedBy = replacedBy
 	return q.render(status, "distributor/booklet", "Carnet", data, f)
 }
 
-// distBookletPage shows a booklet with its young person's name: a read of
-// their record, logged like the record's own page (for support).
 func distBookletPage(q *request) error {
 	id, err := q.id("id")
 	if err != nil {
 		return err
 	}
-	var data distBookletData
-	if err := q.view(func(tx *store.Tx) error {
-		var err error
-		data, err = distLoadBooklet(q, tx, id)
-		return err
-	}); err != nil {
-		return err
-	}
-	if err := logRecordRead(q, passnum.ReadSupport, data.B.ID); err != nil {
-		return err
-	}
-	return q.render(http.StatusOK, "distributor/booklet", "Carnet", data, nil)
+	return distRenderBooklet(q, id, http.StatusOK, nil, "")
 }
 
 func distBlock(q *request) error {

@@ -31,11 +31,7 @@ func downloadPages() []*page {
 func (q *request) csvDownload(name string, header []string, fill func(tx *store.Tx, w *sheet.CSV) error) error {
 	started := false
 	err := q.view(func(tx *store.Tx) error {
-		h := q.w.Header()
-		h.Set("Content-Type", sheet.ContentType)
-		h.Set("Content-Disposition", `attachment; filename="`+sheet.Filename(name)+`"`)
-		h.Set("Cache-Control", "no-store")
-		q.w.WriteHeader(http.StatusOK)
+		q.startDownload(sheet.Filename(name), sheet.ContentType)
 		started = true
 		w, err := sheet.NewCSV(q.w, sheet.French, header...)
 		if err != nil {
@@ -47,10 +43,25 @@ func (q *request) csvDownload(name string, header []string, fill func(tx *store.
 		return w.Close()
 	})
 	if err != nil && started {
-		q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
-		panic(http.ErrAbortHandler)
+		q.abortDownload(err)
 	}
 	return err
+}
+
+// startDownload sends the headers of a file to download, never cached.
+func (q *request) startDownload(filename, contentType string) {
+	h := q.w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	h.Set("Cache-Control", "no-store")
+	q.w.WriteHeader(http.StatusOK)
+}
+
+// abortDownload ends a download that failed once its first bytes left:
+// only cutting the connection tells the browser it is incomplete.
+func (q *request) abortDownload(err error) {
+	q.s.log.Error("download failed", "route", q.r.Pattern, "err", err)
+	panic(http.ErrAbortHandler)
 }
 
 // exportDay is today's date in a file name: 2026-03-10.
