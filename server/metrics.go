@@ -30,7 +30,7 @@ type metrics struct {
 	refusals        *prometheus.CounterVec
 }
 
-func newMetrics(s *store.Store) *metrics {
+func newMetrics(s *store.Store, ln *lanes) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -69,6 +69,14 @@ func newMetrics(s *store.Store) *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.latency, storeCollector{s},
 		m.redemptions, m.redeemedCents, m.settlements, m.settlementLines, m.settledCents, m.refusals,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "passnum_http_general_lane_waiting",
+			Help: "Requests of the general lane (all but redemptions, pass look-ups and health checks) waiting for a slot.",
+		}, func() float64 { return float64(ln.waiting.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "passnum_http_general_lane_in_flight",
+			Help: "Requests of the general lane being served (at most its width, --general-slots).",
+		}, func() float64 { return float64(ln.inside.Load()) }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -108,6 +108,9 @@ func TestMetricsCountWhatHappened(t *testing.T) {
 		`passnum_settlement_lines_total{line="paid"} ` + itoa(paid) + "\n",
 		`passnum_settlement_lines_total{line="held_back"} ` + itoa(held) + "\n",
 		`passnum_attempts_refused_total{limit="signin.pass"} 1` + "\n",
+		// Every request above was answered: nobody waits in the general lane.
+		"passnum_http_general_lane_waiting 0\n",
+		"passnum_http_general_lane_in_flight 0\n",
 	} {
 		if !strings.Contains(after, want) {
 			t.Errorf("/metrics lacks %q", want)

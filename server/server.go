@@ -30,24 +30,39 @@ type Server struct {
 }
 
 // New returns the whole HTTP handler over a store.
-func New(s *store.Store, log *slog.Logger, cfg web.Config) (http.Handler, error) {
-	srv, err := Build(s, log, cfg)
+func New(s *store.Store, log *slog.Logger, cfg web.Config, opts ...Option) (http.Handler, error) {
+	srv, err := Build(s, log, cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return srv.Handler, nil
 }
 
+// Option tunes what Build assembles.
+type Option func(*options)
+
+type options struct{ generalSlots int }
+
+// WithGeneralSlots sets how many requests of the general lane (everything
+// but redemptions, pass look-ups and health checks) are served at once;
+// 0 keeps the default, 8 per processor. See lanes.
+func WithGeneralSlots(n int) Option { return func(o *options) { o.generalSlots = n } }
+
 // Build assembles the server. Its logger adds each request's identifier to
 // the lines logged with the request's context.
-func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
+func Build(s *store.Store, log *slog.Logger, cfg web.Config, opts ...Option) (*Server, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if log == nil {
 		log = slog.Default()
 	}
 	log = slog.New(requestid.LogHandler(log.Handler()))
 	srv := &Server{store: s, log: log}
 	mux := http.NewServeMux()
-	m := newMetrics(s)
+	ln := newLanes(o.generalSlots)
+	m := newMetrics(s, ln)
 	cfg.Events = m
 	s.SetEvents(m) // the limits' refusals, counted where they are decided
 	a := api.New(s, log, api.Config{TrustedProxy: cfg.TrustedProxy, Events: m})
@@ -67,7 +82,9 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config) (*Server, error) {
 	pages.Register(mux)
 	srv.Metrics = m.handler()
 	trusted := func(r *http.Request) bool { return cfg.TrustedProxy != "" && remoteHost(r) == cfg.TrustedProxy }
-	srv.Handler = requestid.Middleware(trusted, logRequests(log, m, securityHeaders(mux)))
+	// The lanes sit inside the logging, so that the time a request waits
+	// for its lane counts in its logged and measured duration.
+	srv.Handler = requestid.Middleware(trusted, logRequests(log, m, ln.wrap(securityHeaders(mux))))
 	return srv, nil
 }
 

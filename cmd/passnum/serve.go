@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -37,10 +39,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	tilesAttribution := fs.String("tiles-attribution", os.Getenv("PASSNUM_TILES_ATTRIBUTION"), "mention des sources des tuiles (PASSNUM_TILES_ATTRIBUTION)")
 	metricsAddr := fs.String("metrics-addr", os.Getenv("PASSNUM_METRICS_ADDR"), "adresse d'écoute de /metrics (format Prometheus), à réserver à la supervision, par exemple 127.0.0.1:9464 ; aucune par défaut (PASSNUM_METRICS_ADDR)")
 	retentionMonths := retentionFlag(fs)
+	slots := generalSlotsFlag(fs)
 	smsDir := smsFlag(fs)
 	digestKeyFile := digestKeyFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *slots < 0 {
+		return usageError{"PASSNUM_GENERAL_SLOTS : un nombre de requêtes entre 0 et 10000"}
 	}
 	digestKey, err := loadDigestKey(*digestKeyFile)
 	if err != nil {
@@ -98,7 +104,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	built, err := server.Build(s, log, web.Config{PublicURL: *public, TrustedProxy: *proxy, RequireOperatorTOTP: *totpRequired,
-		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender, RetentionMonths: *retentionMonths})
+		TileURL: *tiles, TileAttribution: *tilesAttribution, Mail: sender, RetentionMonths: *retentionMonths}, server.WithGeneralSlots(int(*slots)))
 	if err != nil {
 		return err
 	}
@@ -143,5 +149,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// generalSlotsFlag is --general-slots: how many requests other than
+// redemptions, pass look-ups and health checks are served at once (the
+// others wait their turn, so that a redemption never queues behind them).
+func generalSlotsFlag(fs *flag.FlagSet) *generalSlots {
+	g := generalSlots(0)
+	fs.Var(&g, "general-slots", "nombre de requêtes servies à la fois hors encaissements, vérifications de pass et sondes de santé ; 0 : deux par processeur, au moins 4 (PASSNUM_GENERAL_SLOTS)")
+	if v := os.Getenv("PASSNUM_GENERAL_SLOTS"); v != "" {
+		if err := g.Set(v); err != nil {
+			g = -1 // told by serve, which checks it after parsing
+		}
+	}
+	return &g
+}
+
+// generalSlots is the value of --general-slots.
+type generalSlots int
+
+func (g *generalSlots) String() string { return strconv.Itoa(int(*g)) }
+
+func (g *generalSlots) Set(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 10000 {
+		return fmt.Errorf("%q n'est pas un nombre de requêtes entre 0 et 10000", v)
+	}
+	*g = generalSlots(n)
 	return nil
 }

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"net/http"
+	"runtime"
+	"strings"
+	"sync/atomic"
+)
+
+// lanes keeps redemptions moving when the server is saturated. A place
+// redeems a pass with the young person in front of it, after the training:
+// that answer must come at once, whatever else the server is doing. Page
+// views, dashboards, exports, hand-outs and sign-ins share the "general"
+// lane, which admits a bounded number of requests at a time; the others
+// wait at the door, in arrival order. Redemptions, pass look-ups (a place
+// checks a pass before redeeming it) and the health checks go straight
+// through: they are short, and a load balancer must not see the server as
+// dead because its pages are busy.
+//
+// Without the bound, every request in flight shares the processors and
+// the database's single writer alike, and at 64 clients a redemption
+// queued behind page rendering and hand-outs waited hundreds of
+// milliseconds (BENCHMARKS.md, "The load test").
+type lanes struct {
+	general chan struct{}
+	waiting atomic.Int64 // requests waiting for a general slot
+	inside  atomic.Int64 // requests holding one
+}
+
+// defaultGeneralSlots is the general lane's width: two requests per
+// processor keep the processors busy (a page view waits on the database
+// part of its time), and leave a redemption a processor quickly. Measured
+// at 64 clients on SQLite (BENCHMARKS.md): 16 slots on two processors
+// gave a redemption a p50 of 28 to 32 ms, 4 slots 11 to 12 ms, and no
+// lane 76 to 87 ms. Behind a reverse proxy that buffers answers (see
+// docs/deployment.md), a slow client does not hold a slot while it reads.
+func defaultGeneralSlots() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+func newLanes(slots int) *lanes {
+	if slots <= 0 {
+		slots = defaultGeneralSlots()
+	}
+	return &lanes{general: make(chan struct{}, slots)}
+}
+
+// wrap admits each request to its lane. A request that gives up while it
+// waits (the client left) is answered 503 and never reaches a handler.
+func (l *lanes) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if expressLane(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case l.general <- struct{}{}:
+		default:
+			l.waiting.Add(1)
+			select {
+			case l.general <- struct{}{}:
+				l.waiting.Add(-1)
+			case <-r.Context().Done():
+				l.waiting.Add(-1)
+				http.Error(w, "Serveur occupé : réessayez dans un instant.", http.StatusServiceUnavailable)
+				return
+			}
+		}
+		l.inside.Add(1)
+		defer func() {
+			l.inside.Add(-1)
+			<-l.general
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// expressLane tells the requests that never wait for a general slot:
+// redemptions through the API and the place's page, pass look-ups through
+// the API, and the health checks.
+func expressLane(r *http.Request) bool {
+	p := r.URL.Path
+	switch r.Method {
+	case http.MethodPost:
+		if p == "/lieu/encaisser" {
+			return true
+		}
+		code, ok := strings.CutPrefix(p, "/api/v1/passes/")
+		if !ok {
+			return false
+		}
+		code, ok = strings.CutSuffix(code, "/redeem")
+		return ok && code != "" && !strings.Contains(code, "/")
+	case http.MethodGet, http.MethodHead:
+		switch p {
+		case "/livez", "/readyz", "/healthz":
+			return true
+		}
+		code, ok := strings.CutPrefix(p, "/api/v1/passes/")
+		return ok && code != "" && !strings.Contains(code, "/")
+	}
+	return false
+}
