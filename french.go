@@ -1,6 +1,7 @@
 package passnum
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -186,4 +187,36 @@ func CommuneLabel(insee string) string {
 		return c.Name
 	}
 	return c.Name + " (" + c.Postcodes[0] + ")"
+}
+
+// FormatShare writes a share (0 to 1) as a French percentage: 0.425 →
+// "42,5 %", 0.5 → "50 %" (a non-breaking space before the sign).
+func FormatShare(f float64) string {
+	s := strconv.FormatFloat(f*100, 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+}
+
+// FormatBasisPoints writes basis points as a percentage: 5000 → "50 %",
+// 3333 → "33,33 %".
+func FormatBasisPoints(bps int64) string {
+	s := strconv.FormatInt(bps/100, 10)
+	if r := bps % 100; r != 0 {
+		s += strings.TrimRight(fmt.Sprintf(",%02d", r), "0")
+	}
+	return s + "\u00a0%"
+}
+
+// frenchMonths are the months' names, January first.
+var frenchMonths = [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// MonthLabel writes a month "2026-03" as "mars 2026"; anything else is
+// returned as it is.
+func MonthLabel(m string) string {
+	y, mm, ok := strings.Cut(m, "-")
+	n, err := strconv.Atoi(mm)
+	if !ok || err != nil || n < 1 || n > 12 || len(y) != 4 {
+		return m
+	}
+	return frenchMonths[n-1] + " " + y
 }

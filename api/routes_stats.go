@@ -3,9 +3,11 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"passnum"
+	"passnum/paydoc"
 	"passnum/store"
 )
 
@@ -36,7 +38,22 @@ func statsRoutes() []*route {
 		{Method: "POST", Path: "/booklets/{id}/called", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
 			Summary:  "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
 			Response: store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
+		yearlyReportRoute(paydoc.PDF, pdfType), yearlyReportRoute(paydoc.XLSX, xlsxType),
 	}
+}
+
+// yearlyReportRoute is the yearly report for the State and the Région, in
+// one format.
+func yearlyReportRoute(f paydoc.Format, produces string) *route {
+	return &route{Method: "GET", Path: "/programmes/{id}/report." + string(f), Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleFunder},
+		Summary: "Rapport annuel d'un programme pour l'État et la Région, en " + strings.ToUpper(string(f)) + " : pass utilisés, montants, jeunes atteints, " +
+			"part du public cible, par département et par mois, et budget par financeur. L'opérateur lit tous les programmes ; " +
+			"un financeur ceux qu'il finance, sous secret statistique (« < 5 » pour une case de moins de 5 personnes)",
+		Query:    []queryParam{{Name: "year", Doc: "l'année civile, AAAA, entre l'ouverture du programme et son dernier jour d'encaissement (obligatoire)"}},
+		Produces: produces, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID},
+		Handle: serveDocument(func(c *call, tx *store.Tx) (paydoc.Document, error) {
+			return paydoc.YearlyReport(c.ctx(), tx, c.actor, c.r.PathValue("id"), c.r.URL.Query().Get("year"), f)
+		})}
 }
 
 // statsMonth reads from or to: a month, or a day taken as its month.

@@ -1,6 +1,7 @@
 // Package paydoc makes the files of paying the places from the store: a
 // place's statement, the accounting export, the SEPA transfer file, the
-// funders' statements and their closing statement. It decides who may
+// funders' statements and their closing statement, and the yearly report
+// to the State and the Région. It decides who may
 // read each one (another organisation's file reads as one that does not
 // exist), reads what the document package needs inside the caller's read
 // transaction, and streams the rows into the file as they are read. The

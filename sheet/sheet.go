@@ -20,10 +20,11 @@ import (
 // amounts and days are written in the dialect's format and are never
 // neutralised (a negative amount stays a number).
 type Cell struct {
-	kind kind
-	text string
-	n    int64
-	day  passnum.Date
+	kind  kind
+	text  string
+	n     int64
+	day   passnum.Date
+	share float64
 }
 
 type kind uint8
@@ -33,6 +34,7 @@ const (
 	kindInt
 	kindCents
 	kindDay
+	kindShare
 )
 
 // Text is a text cell.
@@ -48,6 +50,11 @@ func Cents(c int64) Cell { return Cell{kind: kindCents, n: c} }
 // Day is a calendar day (JJ/MM/AAAA in French, AAAA-MM-JJ in the open
 // dialect); the zero day is an empty cell.
 func Day(d passnum.Date) Cell { return Cell{kind: kindDay, day: d} }
+
+// Share is a share from 0 to 1: a percentage in a workbook ("42,5 %" as
+// a French spreadsheet shows it), "42,5" in a French CSV file (its column
+// says it is a percentage) and 0.425 in the open dialect.
+func Share(f float64) Cell { return Cell{kind: kindShare, share: f} }
 
 // Texts turns strings into text cells.
 func Texts(ss ...string) []Cell {
@@ -150,6 +157,11 @@ func (c *CSV) format(cell Cell) string {
 			return fmt.Sprintf("%02d/%02d/%04d", cell.day.Day, cell.day.Month, cell.day.Year)
 		}
 		return cell.day.String()
+	case kindShare:
+		if c.dialect.French {
+			return strings.Replace(strconv.FormatFloat(cell.share*100, 'f', 1, 64), ".", ",", 1)
+		}
+		return strconv.FormatFloat(cell.share, 'f', -1, 64)
 	}
 	return Neutralise(cell.text)
 }

@@ -168,3 +168,51 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A workbook of several sheets: each keeps its own rows and header, and a
+// share is a number shown as a percentage; in CSV it is written in each
+// dialect's way.
+func TestXLSXSheetsAndShares(t *testing.T) {
+	var b bytes.Buffer
+	x, err := NewXLSX(&b, "Synthèse", "indicateur", "valeur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, x.Write(Text("Part du public cible"), Share(0.425)))
+	must(t, x.NewSheet("Départements", "département", "pass utilisés"))
+	must(t, x.Write(Text("Doubs"), Int(12)))
+	must(t, x.Write(Text("Jura"), Int(3)))
+	must(t, x.Close())
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, "|") != "Synthèse|Départements" {
+		t.Fatalf("sheets %q", got)
+	}
+	first, err := f.GetRows("Synthèse", excelize.Options{RawCellValue: true})
+	if err != nil || len(first) != 2 || first[1][1] != "0.425" {
+		t.Fatalf("first sheet %q (%v)", first, err)
+	}
+	if shown, _ := f.GetCellValue("Synthèse", "B2"); shown != "42.50%" {
+		t.Errorf("share shown as %q, want a percentage", shown)
+	}
+	second, err := f.GetRows("Départements", excelize.Options{RawCellValue: true})
+	if err != nil || len(second) != 3 || second[0][0] != "département" || second[2][0] != "Jura" || second[2][1] != "3" {
+		t.Fatalf("second sheet %q (%v)", second, err)
+	}
+	for _, c := range []struct {
+		d    Dialect
+		want string
+	}{{French, "42,5"}, {Open, "0.425"}} {
+		var out bytes.Buffer
+		w, err := NewCSV(&out, c.d)
+		must(t, err)
+		must(t, w.Write(Share(0.425)))
+		must(t, w.Close())
+		if got := strings.TrimSpace(strings.TrimPrefix(out.String(), "\uFEFF")); got != c.want {
+			t.Errorf("share in CSV %q, want %q", got, c.want)
+		}
+	}
+}

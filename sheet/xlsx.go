@@ -22,6 +22,7 @@ type XLSX struct {
 	row    int
 	euro   int
 	day    int
+	pct    int
 	bold   int
 	values []any
 }
@@ -53,25 +54,50 @@ func NewXLSX(w io.Writer, sheetName string, header ...string) (*XLSX, error) {
 		f.Close()
 		return nil, err
 	}
+	if x.pct, err = f.NewStyle(&excelize.Style{NumFmt: 10}); err != nil { // 0.00 %
+		f.Close()
+		return nil, err
+	}
 	if x.bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		f.Close()
 		return nil, err
 	}
-	if x.sw, err = f.NewStreamWriter(sheetName); err != nil {
+	if err := x.startSheet(sheetName, header); err != nil {
 		f.Close()
 		return nil, err
 	}
-	if len(header) > 0 {
-		if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			f.Close()
-			return nil, err
-		}
-		if err := x.write(Texts(header...), x.bold); err != nil {
-			f.Close()
-			return nil, err
-		}
-	}
 	return x, nil
+}
+
+// NewSheet ends the current sheet and starts the next one, named sheetName
+// (31 characters at most), with its header row in bold. Rows written
+// after go to it.
+func (x *XLSX) NewSheet(sheetName string, header ...string) error {
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	if r := []rune(sheetName); len(r) > 31 {
+		sheetName = string(r[:31])
+	}
+	if _, err := x.f.NewSheet(sheetName); err != nil {
+		return err
+	}
+	return x.startSheet(sheetName, header)
+}
+
+func (x *XLSX) startSheet(sheetName string, header []string) error {
+	var err error
+	if x.sw, err = x.f.NewStreamWriter(sheetName); err != nil {
+		return err
+	}
+	x.row = 0
+	if len(header) == 0 {
+		return nil
+	}
+	if err := x.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return x.write(Texts(header...), x.bold)
 }
 
 // Write adds one row.
@@ -86,6 +112,8 @@ func (x *XLSX) write(row []Cell, style int) error {
 			v.Value = c.n
 		case kindCents:
 			v.Value, v.StyleID = float64(c.n)/100, x.euro
+		case kindShare:
+			v.Value, v.StyleID = c.share, x.pct
 		case kindDay:
 			if !c.day.IsZero() {
 				v.Value, v.StyleID = time.Date(c.day.Year, c.day.Month, c.day.Day, 0, 0, 0, 0, time.UTC), x.day

@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"passnum"
 	"passnum/chart"
+	"passnum/paydoc"
 	"passnum/sheet"
 	"passnum/store"
 )
@@ -81,7 +81,7 @@ func dashFilter(id string, f *form) (store.StatsQuery, passnum.FieldErrors) {
 		*m.into = v
 	}
 	if sq.From != "" && sq.To != "" && sq.To < sq.From {
-		fe.Add("to", "le dernier mois ("+opMonth(sq.To)+") précède le premier ("+opMonth(sq.From)+") : inversez-les")
+		fe.Add("to", "le dernier mois ("+passnum.MonthLabel(sq.To)+") précède le premier ("+passnum.MonthLabel(sq.From)+") : inversez-les")
 	}
 	if !slices.ContainsFunc(dashBreakdowns, func(o option) bool { return o.Value == sq.By }) {
 		fe.Add("by", "détail inconnu : choisissez département, commune, distributeur, lieu, service ou tranche d'âge")
@@ -137,17 +137,36 @@ type dashView struct {
 	ByLabel, Period string
 	Query           string
 	Failed          bool
-	Keys            []dashKey
-	Budget          dashTable
-	Charts          []dashChart
-	Breakdown       dashTable
-	MaskedNote      bool
+	// Reports are the yearly reports for the State and the Région, one
+	// per year of the programme, the latest first.
+	Reports    []dashReport
+	Keys       []dashKey
+	Budget     dashTable
+	Charts     []dashChart
+	Breakdown  dashTable
+	MaskedNote bool
 }
 
 // dashSource is a programme's statistics for one query, and the extra
 // breakdowns the charts need.
 type dashSource struct {
 	main, deps, places, services, dists store.ProgrammeStats
+	programme                           passnum.Programme
+}
+
+// dashReport is one year's yearly report, in both formats.
+type dashReport struct {
+	Year      int
+	PDF, XLSX string
+}
+
+func dashReports(p passnum.Programme) []dashReport {
+	var out []dashReport
+	first, last := p.ReportYears()
+	for y := last; y >= first; y-- {
+		out = append(out, dashReport{Year: y, PDF: yearlyReportURL(p.ID, y, paydoc.PDF), XLSX: yearlyReportURL(p.ID, y, paydoc.XLSX)})
+	}
+	return out
 }
 
 func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) {
@@ -166,6 +185,9 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 			}
 		}
 		var err error
+		if src.programme, err = tx.Programme(q.ctx(), sq.ProgrammeID); err != nil {
+			return err
+		}
 		if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
 			return err
 		}
@@ -235,6 +257,7 @@ func dashPage(funder bool) func(q *request) error {
 			v.Query = qs.Encode()
 		}
 		v.P = src.main
+		v.Reports = dashReports(src.programme)
 		return q.render(status, "dashboard", "Tableau de bord · "+src.main.ProgrammeName, v, f)
 	}
 }
@@ -245,13 +268,13 @@ func dashPeriod(from, to string) string {
 	case from == "" && to == "":
 		return "depuis le début du programme"
 	case to == "":
-		return "depuis " + opMonth(from)
+		return "depuis " + passnum.MonthLabel(from)
 	case from == "":
-		return "jusqu'à " + opMonth(to)
+		return "jusqu'à " + passnum.MonthLabel(to)
 	case from == to:
-		return "en " + opMonth(from)
+		return "en " + passnum.MonthLabel(from)
 	default:
-		return "de " + opMonth(from) + " à " + opMonth(to)
+		return "de " + passnum.MonthLabel(from) + " à " + passnum.MonthLabel(to)
 	}
 }
 
@@ -277,9 +300,7 @@ func dashRate(v *float64, masked bool) string {
 	case v == nil:
 		return ""
 	default:
-		s := strconv.FormatFloat(*v*100, 'f', 1, 64)
-		s = strings.TrimSuffix(s, ".0")
-		return strings.Replace(s, ".", ",", 1) + "\u00a0%"
+		return passnum.FormatShare(*v)
 	}
 }
 
@@ -483,7 +504,7 @@ func dashFill(v *dashView, src dashSource) {
 		if b.LeftCents != nil {
 			left = euros(*b.LeftCents)
 		}
-		v.Budget.Rows = append(v.Budget.Rows, dashRow{Head: b.Name, Cells: []string{opPercent(b.ShareBps), budget, euros(b.EngagedCents), euros(b.SettledCents), euros(b.PaidCents), left}})
+		v.Budget.Rows = append(v.Budget.Rows, dashRow{Head: b.Name, Cells: []string{passnum.FormatBasisPoints(b.ShareBps), budget, euros(b.EngagedCents), euros(b.SettledCents), euros(b.PaidCents), left}})
 	}
 
 	// Use per month.
@@ -492,7 +513,7 @@ func dashFill(v *dashView, src dashSource) {
 	for _, m := range s.Months {
 		mm := isMasked(s, "month "+m.Month)
 		bars = append(bars, chart.Bar{Label: dashShortMonth(m.Month), Value: m.PassesUsed})
-		months.Table.Rows = append(months.Table.Rows, dashRow{Head: opMonth(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
+		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
 	months.Scroll = true

@@ -87,7 +87,7 @@ func lieuExportRedemptions(q *request) error {
 			if month == "" {
 				return nil
 			}
-			return w.Write(sheet.Text(""), sheet.Text(""), sheet.Text("Total "+opMonth(month)), sheet.Text(plainCount(count, "encaissement", "encaissements")),
+			return w.Write(sheet.Text(""), sheet.Text(""), sheet.Text("Total "+passnum.MonthLabel(month)), sheet.Text(plainCount(count, "encaissement", "encaissements")),
 				sheet.Text(""), sheet.Text(""), sheet.Cents(cents), sheet.Text(""), sheet.Text(""))
 		}
 		err := tx.EachPlaceRedemption(q.ctx(), q.org(), func(r store.PlaceRedemptionRow) error {
@@ -106,7 +106,7 @@ func lieuExportRedemptions(q *request) error {
 				allCount++
 				allCents += r.AmountCents
 			}
-			return w.Write(sheet.Day(dayOf(at)), sheet.Text(at.Format("15:04")), sheet.Text(opMonth(m)), sheet.Text(r.Service), sheet.Text(r.SiteName),
+			return w.Write(sheet.Day(dayOf(at)), sheet.Text(at.Format("15:04")), sheet.Text(passnum.MonthLabel(m)), sheet.Text(r.Service), sheet.Text(r.SiteName),
 				sheet.Text(r.TrainingTitle), sheet.Cents(r.AmountCents), sheet.Text(state), sheet.Text(yesNo(r.Settled)))
 		})
 		if err != nil {

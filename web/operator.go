@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -56,8 +55,8 @@ func operatorPages() []*page {
 // operatorFuncs are the template functions of the operator's and the
 // funder's pages.
 var operatorFuncs = template.FuncMap{
-	"opPercent": opPercent,
-	"opMonth":   opMonth,
+	"opPercent": passnum.FormatBasisPoints,
+	"opMonth":   passnum.MonthLabel,
 	"opSelect":  opSelect,
 	"opAction":  passnum.AuditActionLabel,
 	"opActor":   passnum.AuditActorKindLabel,
@@ -235,28 +234,6 @@ func opInt(fe *passnum.FieldErrors, f *form, name string) int {
 		fe.Add(name, "nombre entier attendu, par exemple 5")
 	}
 	return n
-}
-
-// opPercent writes basis points as a percentage: 5000 → "50 %", 3333 →
-// "33,33 %".
-func opPercent(bps int64) string {
-	s := strconv.FormatInt(bps/100, 10)
-	if r := bps % 100; r != 0 {
-		s += strings.TrimRight(fmt.Sprintf(",%02d", r), "0")
-	}
-	return s + "\u00a0%"
-}
-
-var opMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-
-// opMonth writes "2026-03" as "mars 2026".
-func opMonth(m string) string {
-	y, mm, ok := strings.Cut(m, "-")
-	n, err := strconv.Atoi(mm)
-	if !ok || err != nil || n < 1 || n > 12 {
-		return m
-	}
-	return opMonths[n-1] + " " + y
 }
 
 // opSelect is a select field whose options are computed (organisations),

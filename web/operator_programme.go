@@ -154,7 +154,7 @@ func opReadProgramme(f *form) (passnum.Programme, error) {
 		p.Funders = append(p.Funders, passnum.FunderShare{OrganisationID: id, ShareBps: bps})
 	}
 	if sharesOK && len(p.Funders) > 0 && sum != passnum.TotalBasisPoints {
-		fe.Add("funders", "les parts des financeurs doivent totaliser exactement 100 % : elles totalisent "+opPercent(sum))
+		fe.Add("funders", "les parts des financeurs doivent totaliser exactement 100 % : elles totalisent "+passnum.FormatBasisPoints(sum))
 	}
 	if sharesOK && len(p.Funders) == 0 {
 		fe.Add("funders", "indiquez au moins un financeur et sa part (100 % s'il est seul)")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"passnum"
 	"passnum/mail"
@@ -40,7 +41,22 @@ func paymentDocumentPages() []*page {
 		p("/programmes/{id}/financeurs/{org_id}/cloture.pdf", paymentReaders, docPage(func(q *request, tx *store.Tx) (paydoc.Document, error) {
 			return paydoc.FunderClosing(q.ctx(), tx, q.actor(), q.r.PathValue("id"), q.r.PathValue("org_id"))
 		})),
+		p("/programmes/{id}/rapport-annuel.pdf", paymentReaders, yearlyReportPage(paydoc.PDF)),
+		p("/programmes/{id}/rapport-annuel.xlsx", paymentReaders, yearlyReportPage(paydoc.XLSX)),
 	}
+}
+
+// yearlyReportPage serves a programme's yearly report for the year in
+// ?annee= (the operator's unmasked, a funder's under statistical secrecy).
+func yearlyReportPage(f paydoc.Format) func(q *request) error {
+	return docPage(func(q *request, tx *store.Tx) (paydoc.Document, error) {
+		return paydoc.YearlyReport(q.ctx(), tx, q.actor(), q.r.PathValue("id"), q.r.URL.Query().Get("annee"), f)
+	})
+}
+
+// yearlyReportURL is the address of a programme's yearly report.
+func yearlyReportURL(programmeID string, year int, f paydoc.Format) string {
+	return "/programmes/" + programmeID + "/rapport-annuel." + string(f) + "?annee=" + strconv.Itoa(year)
 }
 
 // docPage serves the document build makes, inside one read transaction.

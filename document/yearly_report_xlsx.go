@@ -1,0 +1,117 @@
+package document
+
+import (
+	"fmt"
+	"io"
+
+	"passnum/sheet"
+)
+
+// YearlyReportXLSX writes the report as a workbook: the key figures, then
+// one sheet per table (départements, months, budget), each with its header
+// frozen. Counts and amounts are numbers, shares percentages, and a
+// masked cell the text "< 5".
+func YearlyReportXLSX(w io.Writer, y YearlyReport) error {
+	if err := y.check(); err != nil {
+		return err
+	}
+	x, err := sheet.NewXLSX(w, "Synthèse", "Indicateur", "Valeur")
+	if err != nil {
+		return err
+	}
+	if err := yearlyWorkbook(x, y); err != nil {
+		x.Abort()
+		return err
+	}
+	return x.Close()
+}
+
+func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
+	t := y.Total
+	rows := [][]sheet.Cell{
+		{sheet.Text("Programme"), sheet.Text(y.ProgrammeName)},
+		{sheet.Text("Année"), sheet.Int(int64(y.Year))},
+		{sheet.Text("Établi pour"), sheet.Text(y.Audience)},
+		{sheet.Text("Établi le"), sheet.Text(FormatParisDay(y.GeneratedAt))},
+		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut)},
+		{sheet.Text("dont jeunes ayant utilisé au moins un pass"), t.countCell(t.Started)},
+		{sheet.Text("Taux d'utilisation des carnets remis"), t.shareCell(t.UseRate)},
+		{sheet.Text("Part du public cible"), t.shareCell(t.TargetShare)},
+		{sheet.Text("Pass utilisés"), t.countCell(t.PassesUsed)},
+		{sheet.Text("Montant des pass utilisés"), t.amountCell(t.AmountCents)},
+	}
+	if y.Secret {
+		rows = append(rows, []sheet.Cell{sheet.Text("Secret statistique"), sheet.Text(fmt.Sprintf("« %s » : moins de 5 personnes (et une seconde case quand un total permettrait de la retrouver)", MaskedCell))})
+	}
+	for _, r := range rows {
+		if err := x.Write(r...); err != nil {
+			return err
+		}
+	}
+	if err := x.NewSheet("Départements", "Département", "Jeunes atteints", "Ayant utilisé un pass", "Pass utilisés", "Montant", "Part du public cible"); err != nil {
+		return err
+	}
+	total := y.Total
+	total.Label = "Total"
+	for _, d := range append(append([]YearRow(nil), y.Departements...), total) {
+		if err := x.Write(sheet.Text(d.Label), d.countCell(d.HandedOut), d.countCell(d.Started), d.countCell(d.PassesUsed), d.amountCell(d.AmountCents), d.shareCell(d.TargetShare)); err != nil {
+			return err
+		}
+	}
+	if err := x.NewSheet("Mois", "Mois", "Pass utilisés", "Montant"); err != nil {
+		return err
+	}
+	total.Label = "Total de l'année"
+	for _, m := range append(append([]YearRow(nil), y.Months...), total) {
+		if err := x.Write(sheet.Text(m.Label), m.countCell(m.PassesUsed), m.amountCell(m.AmountCents)); err != nil {
+			return err
+		}
+	}
+	return yearlyBudgetSheet(x, y.Budget)
+}
+
+func yearlyBudgetSheet(x *sheet.XLSX, budget []YearBudget) error {
+	if len(budget) == 0 {
+		return nil
+	}
+	if err := x.NewSheet("Budget", "Financeur", "Part", "Budget", "Engagé", "Réglé", "Payé", "Reste"); err != nil {
+		return err
+	}
+	optional := func(c *int64) sheet.Cell {
+		if c == nil {
+			return sheet.Text("non fixé")
+		}
+		return sheet.Cents(*c)
+	}
+	for _, b := range budget {
+		if err := x.Write(sheet.Text(b.Name), sheet.Share(float64(b.ShareBps)/10000), optional(b.BudgetCents),
+			sheet.Cents(b.EngagedCents), sheet.Cents(b.SettledCents), sheet.Cents(b.PaidCents), optional(b.LeftCents)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (y YearRow) countCell(n int64) sheet.Cell {
+	if y.Masked {
+		return sheet.Text(MaskedCell)
+	}
+	return sheet.Int(n)
+}
+
+func (y YearRow) amountCell(c int64) sheet.Cell {
+	if y.Masked {
+		return sheet.Text(MaskedCell)
+	}
+	return sheet.Cents(c)
+}
+
+func (y YearRow) shareCell(f *float64) sheet.Cell {
+	switch {
+	case y.Masked:
+		return sheet.Text(MaskedCell)
+	case f == nil:
+		return sheet.Text("–")
+	}
+	return sheet.Share(*f)
+}

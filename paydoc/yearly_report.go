@@ -1,0 +1,115 @@
+package paydoc
+
+import (
+	"context"
+	"io"
+	"strconv"
+
+	"passnum"
+	"passnum/document"
+	"passnum/store"
+)
+
+// YearlyReport is a programme's yearly report for the State and the Région
+// (PDF or XLSX): the year's figures from the statistics' counters, per
+// département and per month, and the funders' budget. The operator reads
+// every programme's, unmasked; a funder those of the programmes it funds,
+// under statistical secrecy. year is as typed ("2026"); a year outside the
+// programme is refused with the years it covers.
+func YearlyReport(ctx context.Context, tx *store.Tx, who passnum.Actor, programmeID, year string, f Format) (Document, error) {
+	if f != PDF && f != XLSX {
+		return Document{}, notFound("rapport annuel")
+	}
+	ok, err := canReadProgramme(ctx, tx, who, programmeID)
+	if err != nil {
+		return Document{}, err
+	}
+	if !ok {
+		return Document{}, notFound("programme")
+	}
+	p, err := tx.Programme(ctx, programmeID)
+	if err != nil {
+		return Document{}, err
+	}
+	y, err := passnum.ParseReportYear(year, &p)
+	if err != nil {
+		return Document{}, err
+	}
+	secret := who.Role != passnum.RoleOperator
+	ys := strconv.Itoa(y)
+	st, err := tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: programmeID, From: ys + "-01", To: ys + "-12", By: "departement", Secret: secret})
+	if err != nil {
+		return Document{}, err
+	}
+	audience := "Opérateur du programme"
+	if secret {
+		org, err := tx.Organisation(ctx, who.OrganisationID)
+		if err != nil {
+			return Document{}, err
+		}
+		audience = org.Name
+	}
+	r := yearlyReportOf(st, y, audience, secret)
+	r.GeneratedAt = tx.Now()
+	d := Document{Name: fileName(f, "rapport-annuel", ys, slug(p.Name)), Format: f}
+	d.write = func(w io.Writer) error {
+		if f == XLSX {
+			return document.YearlyReportXLSX(w, r)
+		}
+		return document.YearlyReportPDF(w, r)
+	}
+	return d, nil
+}
+
+// yearlyReportOf turns the year's statistics into the report's rows: every
+// month of the year (a month without use reads 0), the départements in the
+// statistics' order.
+func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret bool) document.YearlyReport {
+	masked := map[string]bool{}
+	for _, m := range st.Masked {
+		masked[m] = true
+	}
+	r := document.YearlyReport{ProgrammeName: st.ProgrammeName, Year: year, Audience: audience, Secret: secret,
+		Total: yearRow("Total", st.Total, masked["total"])}
+	for _, c := range st.Cells {
+		label := c.Label
+		if label != c.Key {
+			label += " (" + c.Key + ")"
+		}
+		r.Departements = append(r.Departements, yearRow(label, c.StatFigures, masked[c.Key]))
+	}
+	months := map[string]store.StatMonth{}
+	for _, m := range st.Months {
+		months[m.Month] = m
+	}
+	for mo := 1; mo <= 12; mo++ {
+		key := strconv.Itoa(year) + "-" + twoDigits(mo)
+		m := months[key]
+		r.Months = append(r.Months, document.YearRow{Label: passnum.MonthLabel(key), Masked: masked["month "+key],
+			PassesUsed: deref(m.PassesUsed), AmountCents: deref(m.AmountUsedCents)})
+	}
+	for _, b := range st.Budget {
+		r.Budget = append(r.Budget, document.YearBudget{Name: b.Name, ShareBps: b.ShareBps, BudgetCents: b.BudgetCents,
+			EngagedCents: b.EngagedCents, SettledCents: b.SettledCents, PaidCents: b.PaidCents, LeftCents: b.LeftCents})
+	}
+	return r
+}
+
+func yearRow(label string, f store.StatFigures, masked bool) document.YearRow {
+	return document.YearRow{Label: label, Masked: masked, HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
+		TargetShare: f.TargetShare, UseRate: f.UseRate, PassesUsed: deref(f.PassesUsed), AmountCents: deref(f.AmountUsedCents)}
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}

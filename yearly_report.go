@@ -1,0 +1,37 @@
+package passnum
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The yearly report tells the State and the Région what a programme did in
+// one calendar year. It covers the years from the programme's opening to
+// its last redeeming day (its end plus the grace days).
+
+// ReportYears are the first and the last year a programme's yearly report
+// may cover.
+func (p *Programme) ReportYears() (first, last int) {
+	return p.ValidFrom.Year, p.LastRedeemDay().Year
+}
+
+// ParseReportYear reads the year of a yearly report, as typed or sent: four
+// digits. The error says what to type.
+func ParseReportYear(s string, p *Programme) (int, error) {
+	first, last := p.ReportYears()
+	s = strings.TrimSpace(s)
+	y, err := strconv.Atoi(s)
+	switch {
+	case s == "":
+		return 0, Invalid(FieldError{Field: "year", Detail: "année du rapport manquante : indiquez-la sur quatre chiffres, par exemple " + strconv.Itoa(last)})
+	case err != nil || len(s) != 4:
+		return 0, Invalid(FieldError{Field: "year", Detail: "« " + s + " » n'est pas une année : indiquez-la sur quatre chiffres, par exemple " + strconv.Itoa(last)})
+	case y < first || y > last:
+		span := "en " + strconv.Itoa(first)
+		if first != last {
+			span = "de " + strconv.Itoa(first) + " à " + strconv.Itoa(last)
+		}
+		return 0, Invalid(FieldError{Field: "year", Detail: "le programme « " + p.Name + " » court " + span + " : choisissez une de ces années"})
+	}
+	return y, nil
+}
