@@ -1,6 +1,7 @@
 package passnum
 
 import (
+	"database/sql/driver"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -89,29 +90,58 @@ func ValidLevel(s string) bool {
 	return false
 }
 
-// Session statuses.
+// SessionStatus is where a training session stands.
+type SessionStatus string
+
+// Session statuses: scheduled until the place cancels it (its bookings are
+// then cancelled too); a cancelled session never comes back.
 const (
-	SessionScheduled = "scheduled"
-	SessionCancelled = "cancelled"
+	SessionScheduled SessionStatus = "scheduled"
+	SessionCancelled SessionStatus = "cancelled"
 )
+
+// SessionStatuses lists the statuses in their order.
+var SessionStatuses = []SessionStatus{SessionScheduled, SessionCancelled}
+
+// Valid reports whether s is a known status.
+func (s SessionStatus) Valid() bool { return oneOf(s, SessionStatuses) }
+
+// CanBecome reports whether a session in status s may move to next: a
+// scheduled session may be cancelled, and nothing else.
+func (s SessionStatus) CanBecome(next SessionStatus) bool {
+	return s == SessionScheduled && next == SessionCancelled
+}
+
+// Value stores the status.
+func (s SessionStatus) Value() (driver.Value, error) { return string(s), nil }
+
+// Scan reads a stored status and refuses an unknown one.
+func (s *SessionStatus) Scan(src any) error {
+	v, err := scanStatus(src, SessionStatus.Valid, "de session")
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
 
 // Session is a dated occurrence of a training at one of the place's sites,
 // with a number of seats.
 type Session struct {
-	ID         string    `json:"id"`
-	TrainingID string    `json:"training_id"`
-	Title      string    `json:"training_title"`
-	PlaceID    string    `json:"place_id"`
-	SiteID     string    `json:"site_id"`
-	SiteName   string    `json:"site_name"`
-	Commune    string    `json:"commune_insee"`
-	StartsAt   time.Time `json:"starts_at"`
-	EndsAt     time.Time `json:"ends_at"`
-	Capacity   int       `json:"capacity"`
-	Booked     int       `json:"booked"`
-	SeatsLeft  int       `json:"seats_left"`
-	Status     string    `json:"status"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string        `json:"id"`
+	TrainingID string        `json:"training_id"`
+	Title      string        `json:"training_title"`
+	PlaceID    string        `json:"place_id"`
+	SiteID     string        `json:"site_id"`
+	SiteName   string        `json:"site_name"`
+	Commune    string        `json:"commune_insee"`
+	StartsAt   time.Time     `json:"starts_at"`
+	EndsAt     time.Time     `json:"ends_at"`
+	Capacity   int           `json:"capacity"`
+	Booked     int           `json:"booked"`
+	SeatsLeft  int           `json:"seats_left"`
+	Status     SessionStatus `json:"status" enum:"scheduled,cancelled"`
+	CreatedAt  time.Time     `json:"created_at"`
 }
 
 // NewSession is what a place submits to schedule a session.
@@ -151,24 +181,53 @@ func (n *NewSession) Validate(now time.Time) error {
 	return fe.Err()
 }
 
-// Booking statuses.
+// BookingStatus is where a seat booked in a session stands.
+type BookingStatus string
+
+// Booking statuses: booked until the distributor or the place cancels it
+// (or its session is cancelled); a cancelled booking never comes back.
 const (
-	BookingBooked    = "booked"
-	BookingCancelled = "cancelled"
+	BookingBooked    BookingStatus = "booked"
+	BookingCancelled BookingStatus = "cancelled"
 )
+
+// BookingStatuses lists the statuses in their order.
+var BookingStatuses = []BookingStatus{BookingBooked, BookingCancelled}
+
+// Valid reports whether s is a known status.
+func (s BookingStatus) Valid() bool { return oneOf(s, BookingStatuses) }
+
+// CanBecome reports whether a booking in status s may move to next: a
+// booked seat may be cancelled, and nothing else.
+func (s BookingStatus) CanBecome(next BookingStatus) bool {
+	return s == BookingBooked && next == BookingCancelled
+}
+
+// Value stores the status.
+func (s BookingStatus) Value() (driver.Value, error) { return string(s), nil }
+
+// Scan reads a stored status and refuses an unknown one.
+func (s *BookingStatus) Scan(src any) error {
+	v, err := scanStatus(src, BookingStatus.Valid, "de réservation")
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
 
 // Booking is a beneficiary's seat in a session, made by their distributor.
 type Booking struct {
-	ID            string     `json:"id"`
-	SessionID     string     `json:"session_id"`
-	BeneficiaryID string     `json:"beneficiary_id"`
-	Status        string     `json:"status"`
-	TrainingID    string     `json:"training_id"`
-	TrainingTitle string     `json:"training_title"`
-	PlaceID       string     `json:"place_id"`
-	StartsAt      time.Time  `json:"starts_at"`
-	CreatedAt     time.Time  `json:"created_at"`
-	CancelledAt   *time.Time `json:"cancelled_at,omitempty"`
+	ID            string        `json:"id"`
+	SessionID     string        `json:"session_id"`
+	BeneficiaryID string        `json:"beneficiary_id"`
+	Status        BookingStatus `json:"status" enum:"booked,cancelled"`
+	TrainingID    string        `json:"training_id"`
+	TrainingTitle string        `json:"training_title"`
+	PlaceID       string        `json:"place_id"`
+	StartsAt      time.Time     `json:"starts_at"`
+	CreatedAt     time.Time     `json:"created_at"`
+	CancelledAt   *time.Time    `json:"cancelled_at,omitempty"`
 }
 
 // Attendee is what a place sees of a booked beneficiary: enough to greet

@@ -100,3 +100,25 @@ func (s BankStatus) Label() string {
 	}
 	return string(s)
 }
+
+// Label names a session status: "programmée", "annulée".
+func (s SessionStatus) Label() string {
+	switch s {
+	case SessionScheduled:
+		return "programmée"
+	case SessionCancelled:
+		return "annulée"
+	}
+	return string(s)
+}
+
+// Label names a booking status: "réservée", "annulée".
+func (s BookingStatus) Label() string {
+	switch s {
+	case BookingBooked:
+		return "réservée"
+	case BookingCancelled:
+		return "annulée"
+	}
+	return string(s)
+}

@@ -22,6 +22,8 @@ func TestEveryValueHasFrenchWords(t *testing.T) {
 		{"bank details", words(BankStatuses, BankStatus.Label)},
 		{"redemption", words(RedemptionStatuses, RedemptionStatus.Label)},
 		{"settlement", words(SettlementStatuses, SettlementStatus.Label)},
+		{"session", words(SessionStatuses, SessionStatus.Label)},
+		{"booking", words(BookingStatuses, BookingStatus.Label)},
 	}
 	for _, k := range kinds {
 		seen := map[string]string{}
@@ -60,6 +62,8 @@ func TestStatusScan(t *testing.T) {
 		{"pass", stored(StoredPassStatuses), scanInto[PassStatus]},
 		{"bank details", stored(BankStatuses), scanInto[BankStatus]},
 		{"organisation", stored(OrgStatuses), scanInto[OrgStatus]},
+		{"session", stored(SessionStatuses), scanInto[SessionStatus]},
+		{"booking", stored(BookingStatuses), scanInto[BookingStatus]},
 	}
 	for _, sc := range scanners {
 		for _, v := range sc.values {
@@ -112,6 +116,8 @@ func TestStatusEnumsInTheAPI(t *testing.T) {
 	}{
 		{BankAccount{}, strings.Join(texts(BankStatuses), ",")},
 		{PlaceApplication{}, strings.Join(texts(PlaceStatuses), ",")},
+		{Session{}, strings.Join(texts(SessionStatuses), ",")},
+		{Booking{}, strings.Join(texts(BookingStatuses), ",")},
 	} {
 		f, _ := reflect.TypeOf(c.v).FieldByName("Status")
 		if got := f.Tag.Get("enum"); got != c.want {

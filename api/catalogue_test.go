@@ -127,7 +127,7 @@ func TestCatalogueAPI(t *testing.T) {
 		r = e.do("POST", "/trainings/"+tr+"/sessions", e.place, body)
 		e.expect(r, 201, "")
 		se := r.Body["id"].(string)
-		if r.Body["seats_left"] != 8.0 || r.Body["site_id"] != site || r.Body["status"] != passnum.SessionScheduled {
+		if r.Body["seats_left"] != 8.0 || r.Body["site_id"] != site || r.Body["status"] != string(passnum.SessionScheduled) {
 			t.Fatalf("session %s", r.Raw)
 		}
 		later := e.catSession(e.place, tr, site, start.Add(7*24*time.Hour), 4)
@@ -188,7 +188,7 @@ func TestBookingAPI(t *testing.T) {
 		r := e.do("POST", "/sessions/"+se+"/bookings", e.distributor, map[string]any{"beneficiary_id": withPasses})
 		e.expect(r, 201, "")
 		booking := r.Body["id"].(string)
-		if r.Body["status"] != passnum.BookingBooked || r.Body["session_id"] != se || r.Body["training_id"] != tr {
+		if r.Body["status"] != string(passnum.BookingBooked) || r.Body["session_id"] != se || r.Body["training_id"] != tr {
 			t.Fatalf("booking %s", r.Raw)
 		}
 		r = e.do("POST", "/sessions/"+se+"/bookings", e.distributor, map[string]any{"beneficiary_id": withPasses})
@@ -223,12 +223,12 @@ func TestBookingAPI(t *testing.T) {
 		e.expect(e.do("POST", "/bookings/"+booking+"/cancel", otherDistKey, nil), 404, passnum.ENOTFOUND)
 		r = e.do("POST", "/bookings/"+booking+"/cancel", e.distributor, nil)
 		e.expect(r, 200, "")
-		if r.Body["status"] != passnum.BookingCancelled {
+		if r.Body["status"] != string(passnum.BookingCancelled) {
 			t.Fatalf("cancelled booking %s", r.Raw)
 		}
 		e.expect(e.do("POST", "/bookings/"+booking+"/cancel", e.distributor, nil), 409, passnum.ECONFLICT)
 		e.expect(e.do("POST", "/sessions/"+se+"/bookings", e.distributor, map[string]any{"beneficiary_id": third}), 201, "")
-		if l := catItems(t, e.do("GET", "/beneficiaries/"+withPasses+"/bookings", e.distributor, nil)); len(l) != 1 || l[0]["status"] != passnum.BookingCancelled {
+		if l := catItems(t, e.do("GET", "/beneficiaries/"+withPasses+"/bookings", e.distributor, nil)); len(l) != 1 || l[0]["status"] != string(passnum.BookingCancelled) {
 			t.Fatalf("beneficiary's bookings: %v", l)
 		}
 		e.expect(e.do("GET", "/beneficiaries/"+withPasses+"/bookings", otherDistKey, nil), 404, passnum.ENOTFOUND)
@@ -240,7 +240,7 @@ func TestBookingAPI(t *testing.T) {
 		catWantField(t, r, "reason")
 		r = e.do("POST", "/sessions/"+se+"/cancel", e.place, map[string]any{"reason": "formateur malade"})
 		e.expect(r, 200, "")
-		if r.Body["status"] != passnum.SessionCancelled || r.Body["booked"] != 0.0 {
+		if r.Body["status"] != string(passnum.SessionCancelled) || r.Body["booked"] != 0.0 {
 			t.Fatalf("cancelled session %s", r.Raw)
 		}
 		if got := catItems(t, e.do("GET", "/sessions/"+se+"/bookings", e.place, nil)); len(got) != 0 {

@@ -82,7 +82,8 @@ func fillBookletStats(ctx context.Context, q querier) error {
 	}
 	var todo []row
 	for rows.Next() {
-		var id, birth, commune string
+		var id, commune string
+		var birth passnum.Date
 		var at int64
 		var b passnum.Beneficiary
 		if err := rows.Scan(&id, &at, &birth, &commune, &b.JobSeeker, &b.InStudies); err != nil {

@@ -386,7 +386,8 @@ func bookletCounterState(handedOut sql.NullInt64, used int64, first sql.NullInt6
 // statistics count them (frozen at hand-out: a later correction of the
 // record changes no counter), and counts it.
 func (tx *Tx) statHandOut(ctx context.Context, bookletID, beneficiaryID string, replacement bool) error {
-	var birth, commune string
+	var commune string
+	var birth passnum.Date // an unreadable stored day fails the scan, naming it
 	var b passnum.Beneficiary
 	err := tx.queryRow(ctx, `SELECT birth_date, commune_insee, job_seeker, in_studies FROM beneficiaries WHERE id = ?`, beneficiaryID).
 		Scan(&birth, &commune, &b.JobSeeker, &b.InStudies)
@@ -418,11 +419,8 @@ type statDims struct {
 	target                               int
 }
 
-func bookletStatDims(birth, commune string, b *passnum.Beneficiary, handedOut passnum.Date, month string) statDims {
-	d := statDims{departement: passnum.DepartementOf(commune), commune: commune, month: month}
-	if born, err := passnum.ParseDate(birth); err == nil {
-		d.ageBand = passnum.AgeBandOf(born, handedOut)
-	}
+func bookletStatDims(born passnum.Date, commune string, b *passnum.Beneficiary, handedOut passnum.Date, month string) statDims {
+	d := statDims{departement: passnum.DepartementOf(commune), commune: commune, month: month, ageBand: passnum.AgeBandOf(born, handedOut)}
 	if passnum.InTargetPublic(b) {
 		d.target = 1
 	}

@@ -27,6 +27,8 @@ func TestStatusTypesMatchSchema(t *testing.T) {
 		{"passes", texts(passnum.StoredPassStatuses)},
 		{"bank_accounts", texts(passnum.BankStatuses)},
 		{"organisations", texts(passnum.OrgStatuses)},
+		{"sessions", texts(passnum.SessionStatuses)},
+		{"bookings", texts(passnum.BookingStatuses)},
 	}
 	eachWithDB(t, func(t *testing.T, _ *store.Store, _ *passnum.FixedClock, db *sql.DB) {
 		for _, tt := range tables {

@@ -39,5 +39,36 @@ func TestBadStoredDateIsAnError(t *testing.T) {
 				t.Errorf("%s read with a birth date that does not exist: %v, want an error naming it", name, err)
 			}
 		}
+
+		// A hand-out to someone whose birth date is unreadable fails and
+		// writes nothing: no booklet handed out, no counter moved (the
+		// statistics' age band is never guessed).
+		other := w.MustBeneficiary(w.dist)
+		if _, err := db.ExecContext(t.Context(), `UPDATE beneficiaries SET birth_date = 'n/a' WHERE id = $1`, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		var before, after store.ProgrammeStats
+		stats := func(into *store.ProgrammeStats) {
+			if err := s.View(t.Context(), func(tx *store.Tx) error {
+				var err error
+				*into, err = tx.ProgrammeStats(t.Context(), store.StatsQuery{ProgrammeID: w.prog.ID, By: "age_band"})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stats(&before)
+		err := s.Write(t.Context(), func(tx *store.Tx) error {
+			_, err := tx.HandOut(t.Context(), w.dist, other.ID, w.prog.ID)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "n/a") {
+			t.Fatalf("hand-out with an unreadable birth date: %v, want an error naming it", err)
+		}
+		stats(&after)
+		if *after.Total.BookletsHandedOut != *before.Total.BookletsHandedOut || len(after.Cells) != len(before.Cells) {
+			t.Errorf("a refused hand-out moved the counters: %d → %d booklets, %d → %d age bands",
+				*before.Total.BookletsHandedOut, *after.Total.BookletsHandedOut, len(before.Cells), len(after.Cells))
+		}
 	})
 }
