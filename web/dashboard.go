@@ -467,6 +467,18 @@ func dashFill(v *dashView, src dashSource) {
 	v.ByLabel = dashByLabel(s.By)
 	v.Period = dashPeriod(s.From, s.To)
 	v.MaskedNote = len(s.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
+	v.Keys = dashKeys(s)
+	v.Budget = dashBudget(s)
+	by := dashUsedChart("detail", "Pass utilisés par "+strings.ToLower(v.ByLabel)+" (20 premiers)", v.ByLabel, s, 20)
+	v.Breakdown = dashBreakdownTable(s, s.By)
+	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
+		dashMapChart(src.deps, v.Period), by,
+		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
+		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
+}
+
+// dashKeys are the key figures; "—" for one that does not apply.
+func dashKeys(s store.ProgrammeStats) []dashKey {
 	tm := isMasked(s, "total")
 	t := s.Total
 	days := ""
@@ -475,7 +487,7 @@ func dashFill(v *dashView, src dashSource) {
 	} else if t.FirstUseMedianDays != nil {
 		days = passnum.CountOf(*t.FirstUseMedianDays, "jour", "jours")
 	}
-	v.Keys = []dashKey{
+	keys := []dashKey{
 		{dashN(t.PassesIssued, tm), "pass émis"},
 		{dashN(t.PassesAllocated, tm), "pass alloués aux distributeurs"},
 		{dashN(t.BookletsHandedOut, tm), "carnets remis à des jeunes"},
@@ -489,12 +501,17 @@ func dashFill(v *dashView, src dashSource) {
 		{dashRate(t.TargetShare, tm), "part du public cible parmi les carnets remis"},
 		{days, "délai médian entre la remise et la première utilisation"},
 	}
-	for i := range v.Keys {
-		if v.Keys[i].Value == "" {
-			v.Keys[i].Value = "—"
+	for i := range keys {
+		if keys[i].Value == "" {
+			keys[i].Value = "—"
 		}
 	}
-	v.Budget = dashTable{Caption: "Budget par financeur : engagé (valeur des pass remis), remboursé aux lieux, payé et restant",
+	return keys
+}
+
+// dashBudget is the table of each funder's money.
+func dashBudget(s store.ProgrammeStats) dashTable {
+	t := dashTable{Caption: "Budget par financeur : engagé (valeur des pass remis), remboursé aux lieux, payé et restant",
 		Head: []string{"Financeur", "Part", "Budget", "Engagé", "Remboursé", "Payé", "Restant"}}
 	for _, b := range s.Budget {
 		budget, left := "non fixé", "—"
@@ -504,11 +521,14 @@ func dashFill(v *dashView, src dashSource) {
 		if b.LeftCents != nil {
 			left = euros(*b.LeftCents)
 		}
-		v.Budget.Rows = append(v.Budget.Rows, dashRow{Head: b.Name, Cells: []string{passnum.FormatBasisPoints(b.ShareBps), budget, euros(b.EngagedCents), euros(b.SettledCents), euros(b.PaidCents), left}})
+		t.Rows = append(t.Rows, dashRow{Head: b.Name, Cells: []string{passnum.FormatBasisPoints(b.ShareBps), budget, euros(b.EngagedCents), euros(b.SettledCents), euros(b.PaidCents), left}})
 	}
+	return t
+}
 
-	// Use per month.
-	months := dashChart{ID: "mois", Title: "Pass utilisés par mois, " + v.Period, Table: dashTable{Caption: "Pass utilisés et montant par mois", Head: []string{"Mois", "Pass utilisés", "Montant utilisé"}}}
+// dashMonthsChart is the use per month.
+func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
+	months := dashChart{ID: "mois", Title: "Pass utilisés par mois, " + period, Table: dashTable{Caption: "Pass utilisés et montant par mois", Head: []string{"Mois", "Pass utilisés", "Montant utilisé"}}}
 	var bars []chart.Bar
 	for _, m := range s.Months {
 		mm := isMasked(s, "month "+m.Month)
@@ -518,15 +538,19 @@ func dashFill(v *dashView, src dashSource) {
 	months.Folded = len(s.Months) > 12
 	months.Scroll = true
 	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre.", bars)
+	return months
+}
 
-	// The funnel.
-	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + v.Period,
+// dashFunnelChart follows the booklets from hand-out to completion.
+func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
+	tm, t := isMasked(s, "total"), s.Total
+	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + period,
 		Table: dashTable{Caption: "Carnets remis, commencés et terminés", Head: []string{"Étape", "Carnets"}}}
 	steps := []struct {
 		label string
 		n     *int64
 	}{{"Remis", t.BookletsHandedOut}, {"Commencés (un pass utilisé au moins)", t.BookletsStarted}, {"Terminés (tous les pass utilisés)", t.BookletsCompleted}}
-	bars = nil
+	var bars []chart.Bar
 	for _, st := range steps {
 		n := st.n
 		if tm {
@@ -536,12 +560,17 @@ func dashFill(v *dashView, src dashSource) {
 		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, tm)}})
 	}
 	funnel.SVG = chart.Rows(funnel.Title, "Trois barres : carnets remis, commencés, terminés ; le nombre est écrit au bout de chaque barre.", bars)
+	return funnel
+}
 
-	// Time to first use.
+// dashFirstUseChart spreads the booklets started by their wait before the
+// first use.
+func dashFirstUseChart(s store.ProgrammeStats) dashChart {
+	tm := isMasked(s, "total")
 	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
-	bars = nil
-	for _, b := range t.FirstUse {
+	var bars []chart.Bar
+	for _, b := range s.Total.FirstUse {
 		n := b.Booklets
 		var p *int64
 		if !tm {
@@ -551,13 +580,17 @@ func dashFill(v *dashView, src dashSource) {
 		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, tm)}})
 	}
 	first.SVG = chart.Rows(first.Title, "Une barre par tranche de délai, de la plus courte à la plus longue ; le nombre de carnets est écrit au bout de chaque barre.", bars)
+	return first
+}
 
-	// Median wait per distributor.
+// dashDistributorWaitChart is the median wait before the first use, per
+// distributor.
+func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 	dist := dashChart{ID: "delai-distributeurs", Title: "Délai médian avant la première utilisation, par distributeur",
 		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian (jours)", "Carnets commencés"}}}
-	bars = nil
-	for _, c := range src.dists.Cells {
-		m := isMasked(src.dists, c.Key)
+	var bars []chart.Bar
+	for _, c := range dists.Cells {
+		m := isMasked(dists, c.Key)
 		if c.FirstUseMedianDays == nil && !m {
 			continue
 		}
@@ -570,13 +603,16 @@ func dashFill(v *dashView, src dashSource) {
 	}
 	dist.Folded = len(bars) > 12
 	dist.SVG = chart.Rows(dist.Title, "Une barre par distributeur ; le délai médian en jours est écrit au bout de chaque barre.", bars)
+	return dist
+}
 
-	// The département map.
-	mp := dashChart{ID: "carte", Title: "Pass utilisés par département, " + v.Period,
+// dashMapChart draws the use per département on the map.
+func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
+	mp := dashChart{ID: "carte", Title: "Pass utilisés par département, " + period,
 		Table: dashTable{Caption: "Pass utilisés par département", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
 	var points []chart.Point
-	for _, c := range dashUsed(src.deps, 0) {
-		m := isMasked(src.deps, c.Key)
+	for _, c := range dashUsed(deps, 0) {
+		m := isMasked(deps, c.Key)
 		p := c.PassesUsed
 		if m {
 			p = nil
@@ -586,14 +622,7 @@ func dashFill(v *dashView, src dashSource) {
 	}
 	mp.Folded = len(points) > 12
 	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit au centre et le nombre sous le cercle.", points)
-
-	// The breakdown chosen.
-	by := dashUsedChart("detail", "Pass utilisés par "+strings.ToLower(v.ByLabel)+" (20 premiers)", v.ByLabel, s, 20)
-	v.Breakdown = dashBreakdownTable(s, s.By)
-
-	v.Charts = []dashChart{months, funnel, first, dist, mp, by,
-		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
-		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
+	return mp
 }
 
 func dashDays(d *int64) string {
