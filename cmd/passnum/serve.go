@@ -71,28 +71,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String()
 	if *withDemo {
-		empty, err := demo.Empty(ctx, s)
-		if err != nil {
+		if err := serveDemo(ctx, s, base, stdout); err != nil {
 			return err
-		}
-		if !empty {
-			sum, err := demo.Again(ctx, s, time.Now())
-			switch {
-			case errors.Is(err, demo.ErrNotDemo):
-				fmt.Fprintln(stdout, "La base contient déjà des données qui ne viennent pas de la démonstration : --demo n'y ajoute rien.")
-				fmt.Fprintln(stdout, demo.Afresh)
-			case err != nil:
-				return fmt.Errorf("données de démonstration : %w", err)
-			default:
-				sum.Print(stdout, base)
-			}
-		} else {
-			fmt.Fprintln(stdout, "Création des données de démonstration…")
-			sum, err := demo.Seed(ctx, s, time.Now())
-			if err != nil {
-				return fmt.Errorf("données de démonstration : %w", err)
-			}
-			sum.Print(stdout, base)
 		}
 	}
 
@@ -109,39 +89,90 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *metricsAddr != "" {
-		mln, err := net.Listen("tcp", *metricsAddr)
+		stopMetrics, err := serveMetrics(*metricsAddr, built.Metrics, stdout)
 		if err != nil {
-			return fmt.Errorf("écoute de /metrics sur %s impossible : %w (choisissez une autre adresse avec --metrics-addr)", *metricsAddr, err)
+			return err
 		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", built.Metrics)
-		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go msrv.Serve(mln)
-		defer msrv.Close()
-		fmt.Fprintf(stdout, "Métriques sur http://%s/metrics\n", mln.Addr())
+		defer stopMetrics()
 	}
-	srv := &http.Server{
-		Handler:           built.Handler,
+	srv := newHTTPServer(built.Handler, log)
+	go retentionDaily(ctx, s, *retentionMonths, log)
+	go remindersDaily(ctx, s, remind.Config{Mail: sender, SMS: smsSender(*smsDir), SiteURL: *public, Log: log}, log)
+	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
+	go runSealer(ctx, s, log)
+	go runStatFolder(ctx, s, log)
+	return serveUntilStopped(ctx, srv, ln, built, stdout)
+}
+
+// newHTTPServer bounds how long a client may take: a slow or stalled one
+// never holds a connection for ever.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go retentionDaily(ctx, s, *retentionMonths, log)
-	go remindersDaily(ctx, s, remind.Config{Mail: sender, SMS: smsSender(*smsDir), SiteURL: *public, Log: log}, log)
-	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
+}
+
+// serveDemo fills an empty database with the demonstration programme, or
+// prints the accounts of the one already there (with new API keys); it
+// adds nothing to a database holding other data, and says so.
+func serveDemo(ctx context.Context, s *store.Store, base string, stdout io.Writer) error {
+	empty, err := demo.Empty(ctx, s)
+	if err != nil {
+		return err
+	}
+	if empty {
+		fmt.Fprintln(stdout, "Création des données de démonstration…")
+		sum, err := demo.Seed(ctx, s, time.Now())
+		if err != nil {
+			return fmt.Errorf("données de démonstration : %w", err)
+		}
+		sum.Print(stdout, base)
+		return nil
+	}
+	sum, err := demo.Again(ctx, s, time.Now())
+	switch {
+	case errors.Is(err, demo.ErrNotDemo):
+		fmt.Fprintln(stdout, "La base contient déjà des données qui ne viennent pas de la démonstration : --demo n'y ajoute rien.")
+		fmt.Fprintln(stdout, demo.Afresh)
+	case err != nil:
+		return fmt.Errorf("données de démonstration : %w", err)
+	default:
+		sum.Print(stdout, base)
+	}
+	return nil
+}
+
+// serveMetrics answers GET /metrics on an address of its own, for the
+// monitoring only; the function it returns stops it.
+func serveMetrics(addr string, metrics http.Handler, stdout io.Writer) (func(), error) {
+	mln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("écoute de /metrics sur %s impossible : %w (choisissez une autre adresse avec --metrics-addr)", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go msrv.Serve(mln)
+	fmt.Fprintf(stdout, "Métriques sur http://%s/metrics\n", mln.Addr())
+	return func() { msrv.Close() }, nil
+}
+
+// serveUntilStopped serves until the server fails or ctx ends (SIGINT,
+// SIGTERM); then it says "not ready" so that a load balancer sends nothing
+// new, finishes the requests in flight (30 s at most) and returns.
+func serveUntilStopped(ctx context.Context, srv *http.Server, ln net.Listener, built *server.Server, stdout io.Writer) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go runSealer(ctx, s, log)
-	go runStatFolder(ctx, s, log)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	// Say "not ready" so that a load balancer sends nothing new, finish
-	// the requests in flight, then stop.
 	fmt.Fprintln(stdout, "Arrêt demandé : fin des requêtes en cours…")
 	built.Drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
