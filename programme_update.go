@@ -102,6 +102,26 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 	q.Territory = slices.Clone(p.Territory)
 	q.Funders = slices.Clone(p.Funders)
 	var fe FieldErrors
+	u.refuseAfterExpiry(p, &fe)
+	if u.Name != nil {
+		q.Name = strings.TrimSpace(*u.Name)
+	}
+	u.applyDates(p, &q, today, &fe)
+	u.applyMoney(p, &q, &fe)
+	u.applyRules(&q, mostHeld, &fe)
+	checkLastRedeemDay(p, &q, today, &fe)
+	if err := validateUpdated(&q, &fe); err != nil {
+		return p, err
+	}
+	if err := fe.Err(); err != nil {
+		return p, err
+	}
+	return q, nil
+}
+
+// refuseAfterExpiry: once a programme has expired, its validity no longer
+// changes.
+func (u *ProgrammeUpdate) refuseAfterExpiry(p Programme, fe *FieldErrors) {
 	if p.ExpiredAt != nil {
 		closed := "le programme a expiré le " + frenchDay(ParisDate(*p.ExpiredAt)) + " : ses pass non utilisés sont périmés pour de bon et sa validité ne change plus"
 		if u.ValidUntil != nil && *u.ValidUntil != p.ValidUntil {
@@ -114,9 +134,12 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 			fe.Add("handout_until", closed)
 		}
 	}
-	if u.Name != nil {
-		q.Name = strings.TrimSpace(*u.Name)
-	}
+}
+
+// applyDates moves the programme's days: its start only before any
+// booklet is issued, its end and last hand-out day no earlier than today,
+// and the last hand-out day following the end of validity unless set.
+func (u *ProgrammeUpdate) applyDates(p Programme, q *Programme, today Date, fe *FieldErrors) {
 	if u.ValidFrom != nil && *u.ValidFrom != p.ValidFrom {
 		if p.Stock == nil || p.Stock.IssuedBooklets > 0 {
 			fe.Add("valid_from", FrozenValidFrom+" (du "+frenchDay(p.ValidFrom)+")")
@@ -144,6 +167,11 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 		// Following the end of validity, or brought down with it.
 		q.HandoutUntil = q.ValidUntil
 	}
+}
+
+// applyMoney changes the budget (never below the passes issued), the
+// four-eyes rule and the paying account (replaced, never erased).
+func (u *ProgrammeUpdate) applyMoney(p Programme, q *Programme, fe *FieldErrors) {
 	if u.BudgetCents != nil {
 		q.BudgetCents = new(int64)
 		*q.BudgetCents = *u.BudgetCents
@@ -162,6 +190,11 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 			fe.Add("payer", "le compte payeur ne s'efface pas : donnez le nouveau nom, IBAN et BIC")
 		}
 	}
+}
+
+// applyRules changes the eligibility and redemption rules; a limit never
+// goes below what a beneficiary already holds.
+func (u *ProgrammeUpdate) applyRules(q *Programme, mostHeld int, fe *FieldErrors) {
 	if u.MinAge != nil {
 		q.MinAge = *u.MinAge
 	}
@@ -203,30 +236,37 @@ func (u *ProgrammeUpdate) Apply(p Programme, today Date, mostHeld int) (Programm
 			q.Territory = slices.Clone(u.Territory)
 		}
 	}
+}
+
+// checkLastRedeemDay: the last redeem day moves earlier only to a day not
+// before today.
+func checkLastRedeemDay(p Programme, q *Programme, today Date, fe *FieldErrors) {
 	// The last redeem day moves earlier only to a day not before today. A
 	// valid_until shortened to today or later keeps it there: only a
 	// shorter grace period can bring it before.
-	if last := q.LastRedeemDay(); !q.ValidUntil.IsZero() && q.GraceDays >= 0 && !hasField(fe, "valid_until") &&
+	if last := q.LastRedeemDay(); !q.ValidUntil.IsZero() && q.GraceDays >= 0 && !hasField(*fe, "valid_until") &&
 		last.Before(p.LastRedeemDay()) && last.Before(today) {
 		fe.Add("grace_days", "avec ce délai, le dernier jour d'encaissement serait le "+frenchDay(last)+
 			", avant aujourd'hui ("+frenchDay(today)+") : des pass remis deviendraient périmés après coup ; choisissez un délai qui le laisse au "+frenchDay(today)+" au moins")
 	}
+}
+
+// validateUpdated runs the programme's own checks on the result, keeping
+// the update's own error for a field and leaving the frozen fields out.
+func validateUpdated(q *Programme, fe *FieldErrors) error {
 	if err := q.Validate(); err != nil {
 		if e, ok := err.(*Error); ok {
 			for _, f := range e.Fields {
-				if _, frozen := FrozenProgrammeFields[f.Field]; frozen || hasField(fe, f.Field) {
+				if _, frozen := FrozenProgrammeFields[f.Field]; frozen || hasField(*fe, f.Field) {
 					continue
 				}
-				fe = append(fe, f)
+				*fe = append(*fe, f)
 			}
 		} else {
-			return p, err
+			return err
 		}
 	}
-	if err := fe.Err(); err != nil {
-		return p, err
-	}
-	return q, nil
+	return nil
 }
 
 func hasField(fe FieldErrors, name string) bool {
