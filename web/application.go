@@ -213,12 +213,38 @@ func applicationDraftSubmit(q *request) error {
 		return q.render(http.StatusUnprocessableEntity, "application/draft", "Candidature au label", v, f)
 	}
 
-	var org passnum.Organisation
-	var invitee passnum.User
-	var inviteSecret string
-	siretTaken := false
+	done, err := q.applDeposit(secret, d, a, data)
+	if err != nil {
+		return q.applRefused(err, done.siretTaken, saveDraft, v, f)
+	}
+	org, invitee, inviteSecret := done.org, done.invitee, done.inviteSecret
+	flash := "Votre candidature est déposée : l'opérateur du programme va l'étudier."
+	if inviteSecret != "" {
+		if err := q.s.sendLink(q, invitee, store.LinkInvite, inviteSecret); err != nil {
+			q.s.log.ErrorContext(q.ctx(), "applicant invitation failed", "err", err, "organisation", org.ID)
+			flash += " Le courriel d'invitation n'a pas pu être envoyé : demandez un lien depuis « Mot de passe oublié » sur la page de connexion."
+		} else {
+			flash += " Un courriel vous invite à choisir un mot de passe pour suivre son avancement."
+		}
+	}
+	return q.redirect(path, flash)
+}
+
+// applDeposited is what depositing an application made.
+type applDeposited struct {
+	org          passnum.Organisation
+	invitee      passnum.User
+	inviteSecret string
+	siretTaken   bool // refused: a place with this SIRET exists
+}
+
+// applDeposit records the application, in one write with its draft, the
+// attempt counted against the address and, for an address without an
+// account, the applicant's account in the new place.
+func (q *request) applDeposit(secret string, d store.ApplicationDraft, a passnum.NewPlaceApplication, data []byte) (applDeposited, error) {
+	var out applDeposited
 	addr := q.s.clientAddress(q.r)
-	err = q.write(func(tx *store.Tx) error {
+	err := q.write(func(tx *store.Tx) error {
 		// Submitted meanwhile, from another window?
 		if d, err := tx.ApplicationDraft(q.ctx(), secret); err != nil || d.OrganisationID != "" {
 			if err == nil {
@@ -233,11 +259,11 @@ func applicationDraftSubmit(q *request) error {
 		}
 		rc, err := tx.ApplyForLabel(q.ctx(), a)
 		if err != nil {
-			siretTaken = passnum.ErrorCode(err) == passnum.ECONFLICT
+			out.siretTaken = passnum.ErrorCode(err) == passnum.ECONFLICT
 			return err
 		}
-		org = rc.Organisation
-		if err := tx.SaveApplicationDraft(q.ctx(), secret, string(data), org.ID); err != nil {
+		out.org = rc.Organisation
+		if err := tx.SaveApplicationDraft(q.ctx(), secret, string(data), out.org.ID); err != nil {
 			return err
 		}
 		// The person who applied gets an account in the new place, to
@@ -247,49 +273,43 @@ func applicationDraftSubmit(q *request) error {
 		if passnum.ErrorCode(err) != passnum.ENOTFOUND {
 			return err
 		}
-		actor := passnum.Actor{OrganisationID: org.ID, Role: passnum.RolePlace, Kind: "applicant", ID: org.ID}
-		if invitee, err = tx.CreateUser(q.ctx(), actor, passnum.NewUser{OrganisationID: org.ID, Email: d.Email, Name: a.LegalRep.Name}); err != nil {
+		actor := passnum.Actor{OrganisationID: out.org.ID, Role: passnum.RolePlace, Kind: "applicant", ID: out.org.ID}
+		if out.invitee, err = tx.CreateUser(q.ctx(), actor, passnum.NewUser{OrganisationID: out.org.ID, Email: d.Email, Name: a.LegalRep.Name}); err != nil {
 			return err
 		}
 		if q.s.cfg.Mail == nil {
 			return nil
 		}
-		inviteSecret, err = tx.CreateAccountLink(q.ctx(), actor, invitee.ID, store.LinkInvite, inviteTTL)
+		out.inviteSecret, err = tx.CreateAccountLink(q.ctx(), actor, out.invitee.ID, store.LinkInvite, inviteTTL)
 		return err
 	})
-	if err != nil {
-		if code := passnum.ErrorCode(err); code == passnum.ETOOMANYATTEMPTS || code == passnum.EBUSY {
-			return q.refused(err, "application/draft", "Candidature au label", v, f)
-		}
-		if !f.Fail(err, applRenames...) {
-			return err
-		}
-		if passnum.ErrorCode(err) != passnum.ECONFLICT || siretTaken {
-			// Refused (a SIRET already known…): the draft keeps what was
-			// typed. A draft submitted meanwhile is left as it was.
-			if serr := saveDraft(); serr != nil {
-				return serr
-			}
-		}
-		if siretTaken {
-			f.Errors["siret"] = "un compte lieu existe déjà pour ce SIRET"
-		}
-		status := http.StatusUnprocessableEntity
-		if passnum.ErrorCode(err) == passnum.ECONFLICT {
-			status = http.StatusConflict
-		}
-		return q.render(status, "application/draft", "Candidature au label", v, f)
+	return out, err
+}
+
+// applRefused answers a deposit refused: the draft keeps what was typed
+// (unless it was deposited meanwhile), and the form says why.
+func (q *request) applRefused(err error, siretTaken bool, saveDraft func() error, v applView, f *form) error {
+	if code := passnum.ErrorCode(err); code == passnum.ETOOMANYATTEMPTS || code == passnum.EBUSY {
+		return q.refused(err, "application/draft", "Candidature au label", v, f)
 	}
-	flash := "Votre candidature est déposée : l'opérateur du programme va l'étudier."
-	if inviteSecret != "" {
-		if err := q.s.sendLink(q, invitee, store.LinkInvite, inviteSecret); err != nil {
-			q.s.log.ErrorContext(q.ctx(), "applicant invitation failed", "err", err, "organisation", org.ID)
-			flash += " Le courriel d'invitation n'a pas pu être envoyé : demandez un lien depuis « Mot de passe oublié » sur la page de connexion."
-		} else {
-			flash += " Un courriel vous invite à choisir un mot de passe pour suivre son avancement."
+	if !f.Fail(err, applRenames...) {
+		return err
+	}
+	if passnum.ErrorCode(err) != passnum.ECONFLICT || siretTaken {
+		// Refused (a SIRET already known…): the draft keeps what was
+		// typed. A draft submitted meanwhile is left as it was.
+		if serr := saveDraft(); serr != nil {
+			return serr
 		}
 	}
-	return q.redirect(path, flash)
+	if siretTaken {
+		f.Errors["siret"] = "un compte lieu existe déjà pour ce SIRET"
+	}
+	status := http.StatusUnprocessableEntity
+	if passnum.ErrorCode(err) == passnum.ECONFLICT {
+		status = http.StatusConflict
+	}
+	return q.render(status, "application/draft", "Candidature au label", v, f)
 }
 
 // applRenames maps the domain's field names to the form's.
