@@ -134,52 +134,8 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	}
 	out := ProgrammeStats{ProgrammeID: p.ID, ProgrammeName: p.Name, From: q.From, To: q.To, By: q.By, FaceValueCents: p.FaceValueCents,
 		BookletSize: p.BookletSize, Ended: tx.Today().After(p.LastRedeemDay()), Cells: []StatCell{}, Months: []StatMonth{}, Budget: []FunderBudget{}, Masked: []string{}}
-	dims := []string{dimAll}
-	if q.By != "" {
-		dims = append(dims, q.By)
-	}
-	where, args := `programme_id = ? AND dim IN (`+placeholders(len(dims))+`)`, []any{p.ID}
-	for _, d := range dims {
-		args = append(args, d)
-	}
-	if q.From != "" {
-		where += ` AND month >= ?`
-		args = append(args, q.From)
-	}
-	if q.To != "" {
-		where += ` AND month <= ?`
-		args = append(args, q.To)
-	}
-	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
+	total, cells, months, err := tx.readStatCounts(ctx, p.ID, q)
 	if err != nil {
-		return out, err
-	}
-	total := &statAcc{firstUse: map[int]int64{}}
-	cells := map[string]*statAcc{}
-	months := map[string][2]int64{}
-	for rows.Next() {
-		var dim, value, month, metric string
-		var bucket int
-		var n, amount int64
-		if err := rows.Scan(&dim, &value, &month, &metric, &bucket, &n, &amount); err != nil {
-			rows.Close()
-			return out, err
-		}
-		acc := total
-		if dim != dimAll {
-			acc = cells[value]
-			if acc == nil {
-				acc = &statAcc{firstUse: map[int]int64{}}
-				cells[value] = acc
-			}
-		} else if metric == metricUsed {
-			m := months[month]
-			months[month] = [2]int64{m[0] + n, m[1] + amount}
-		}
-		acc.add(metric, bucket, n, amount)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return out, err
 	}
 	// Issued and allocated are whole-programme stock figures.
@@ -222,32 +178,91 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	}
 	slices.SortFunc(out.Months, func(a, b StatMonth) int { return strings.Compare(a.Month, b.Month) })
 	if q.Secret {
-		masked, maskTotal := passnum.MaskCells(secret)
-		for i := range masked {
-			if masked[i] {
-				out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
-				out.Masked = append(out.Masked, out.Cells[i].Key)
-			}
-		}
-		totalPeople := total.people(true, maxPerPerson)
-		if maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold) {
-			out.Total = maskedFigures(out.Total)
-			out.Masked = append(out.Masked, "total")
-		}
-		ms := make([]passnum.SecretCell, len(out.Months))
-		for i, m := range out.Months {
-			ms[i] = passnum.SecretCell{Name: m.Month, People: ceilDiv(*m.PassesUsed, maxPerPerson)}
-		}
-		mmasked, _ := passnum.MaskCells(ms)
-		for i := range mmasked {
-			if mmasked[i] {
-				out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
-				out.Masked = append(out.Masked, "month "+out.Months[i].Month)
-			}
-		}
+		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson)
 	}
 	out.Budget, err = tx.funderBudgets(ctx, p, total.handed*size*p.FaceValueCents)
 	return out, err
+}
+
+// statMonths sums each month's uses: passes and amount.
+type statMonths map[string][2]int64
+
+// readStatCounts reads the counters of the query's breakdown and period:
+// the whole programme's, each cell's, and each month's uses.
+func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQuery) (*statAcc, map[string]*statAcc, statMonths, error) {
+	dims := []string{dimAll}
+	if q.By != "" {
+		dims = append(dims, q.By)
+	}
+	where, args := `programme_id = ? AND dim IN (`+placeholders(len(dims))+`)`, []any{programmeID}
+	for _, d := range dims {
+		args = append(args, d)
+	}
+	if q.From != "" {
+		where += ` AND month >= ?`
+		args = append(args, q.From)
+	}
+	if q.To != "" {
+		where += ` AND month <= ?`
+		args = append(args, q.To)
+	}
+	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	total := &statAcc{firstUse: map[int]int64{}}
+	cells := map[string]*statAcc{}
+	months := statMonths{}
+	for rows.Next() {
+		var dim, value, month, metric string
+		var bucket int
+		var n, amount int64
+		if err := rows.Scan(&dim, &value, &month, &metric, &bucket, &n, &amount); err != nil {
+			return nil, nil, nil, err
+		}
+		acc := total
+		if dim != dimAll {
+			acc = cells[value]
+			if acc == nil {
+				acc = &statAcc{firstUse: map[int]int64{}}
+				cells[value] = acc
+			}
+		} else if metric == metricUsed {
+			m := months[month]
+			months[month] = [2]int64{m[0] + n, m[1] + amount}
+		}
+		acc.add(metric, bucket, n, amount)
+	}
+	return total, cells, months, rows.Err()
+}
+
+// applySecrecy masks what a funder may not see: each cell of fewer than
+// SecrecyThreshold people and a second one where the total would give it
+// away, the total itself when it counts too few, and the months alike.
+func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64) {
+	masked, maskTotal := passnum.MaskCells(cells)
+	for i := range masked {
+		if masked[i] {
+			out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
+			out.Masked = append(out.Masked, out.Cells[i].Key)
+		}
+	}
+	if maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold) {
+		out.Total = maskedFigures(out.Total)
+		out.Masked = append(out.Masked, "total")
+	}
+	ms := make([]passnum.SecretCell, len(out.Months))
+	for i, m := range out.Months {
+		ms[i] = passnum.SecretCell{Name: m.Month, People: ceilDiv(*m.PassesUsed, maxPerPerson)}
+	}
+	mmasked, _ := passnum.MaskCells(ms)
+	for i := range mmasked {
+		if mmasked[i] {
+			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
+			out.Masked = append(out.Masked, "month "+out.Months[i].Month)
+		}
+	}
 }
 
 func (a *statAcc) add(metric string, bucket int, n, amount int64) {
