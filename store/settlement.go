@@ -88,17 +88,12 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return passnum.Settlement{}, err
 	}
 	defer restore()
-	// Taken first, held to the end: a concurrent run starts after this one
-	// commits, and sees what it settled. (The row is written back if it
-	// was lost, from the settlements themselves.)
-	var lastNumber int64
-	if err := tx.queryRow(ctx, `INSERT INTO settlement_sequence (id, last_number) VALUES (1, (SELECT COALESCE(MAX(number), 0) FROM settlements))
-		ON CONFLICT (id) DO UPDATE SET last_number = settlement_sequence.last_number RETURNING last_number`).Scan(&lastNumber); err != nil {
+	if err := tx.holdSettlementSequence(ctx); err != nil {
 		return passnum.Settlement{}, err
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-		return passnum.Settlement{}, passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu : vérifiez l'identifiant"})
+		err = passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu : vérifiez l'identifiant"})
 	}
 	if err != nil {
 		return passnum.Settlement{}, err
@@ -108,38 +103,15 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return passnum.Settlement{}, err
 	}
 	end := micros(cutoff.EndInstant())
-	redemptions, err := tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM redemptions
-		WHERE programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? GROUP BY place_id`, programmeID, end)
+	redemptions, corrections, places, err := tx.owedByPlace(ctx, programmeID, end)
 	if err != nil {
 		return passnum.Settlement{}, err
 	}
-	corrections, err := tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM corrections
-		WHERE programme_id = ? AND settlement_id IS NULL GROUP BY place_id`, programmeID)
-	if err != nil {
-		return passnum.Settlement{}, err
-	}
-	var places []string
-	for id := range redemptions {
-		places = append(places, id)
-	}
-	for id := range corrections {
-		if _, ok := redemptions[id]; !ok {
-			places = append(places, id)
-		}
-	}
-	slices.Sort(places)
 	standing, err := tx.placeStandings(ctx, places)
 	if err != nil {
 		return passnum.Settlement{}, err
 	}
-	var payable, held []string
-	for _, id := range places {
-		if standing[id].heldBack() != nil {
-			held = append(held, id)
-		} else {
-			payable = append(payable, id)
-		}
-	}
+	payable, held := splitPayable(places, standing)
 	if len(payable) == 0 {
 		return tx.nothingNew(ctx, &p, cutoff, len(held))
 	}
@@ -155,13 +127,8 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 		return tx.nothingNew(ctx, &p, cutoff, len(held))
 	}
 
-	var number int64
-	if err := tx.queryRow(ctx, `UPDATE settlement_sequence SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number`).Scan(&number); err != nil {
-		return passnum.Settlement{}, err
-	}
-	reference := SettlementReference(cutoff, number)
-	if _, err := tx.exec(ctx, `INSERT INTO settlements (id, programme_id, number, reference, cutoff, status, four_eyes, total_cents, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, 'created', ?, 0, ?, ?)`, id, programmeID, number, reference, cutoff.String(), p.FourEyes, micros(tx.now), bankActorRef(actor)); err != nil {
+	number, reference, err := tx.insertSettlement(ctx, actor, id, programmeID, cutoff, p.FourEyes)
+	if err != nil {
 		return passnum.Settlement{}, err
 	}
 	if hasCorrections {
@@ -173,10 +140,7 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	// What the statements took, exactly: on PostgreSQL a redemption made
 	// or cancelled since the first read may have come in or stayed out.
 	if tx.s.dialect.concurrentWriters() {
-		if redemptions, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM redemptions WHERE settlement_id = ? GROUP BY place_id`, id); err != nil {
-			return passnum.Settlement{}, err
-		}
-		if corrections, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM corrections WHERE settlement_id = ? GROUP BY place_id`, id); err != nil {
+		if redemptions, corrections, err = tx.takenByPlace(ctx, id); err != nil {
 			return passnum.Settlement{}, err
 		}
 	}
@@ -198,6 +162,81 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	s, err := tx.Settlement(ctx, id, "")
 	s.Created = true
 	return s, err
+}
+
+// holdSettlementSequence takes the settlements' sequence row first and
+// holds it to the end: a concurrent run starts after this one commits, and
+// sees what it settled. (The row is written back if it was lost, from the
+// settlements themselves.)
+func (tx *Tx) holdSettlementSequence(ctx context.Context) error {
+	var lastNumber int64
+	return tx.queryRow(ctx, `INSERT INTO settlement_sequence (id, last_number) VALUES (1, (SELECT COALESCE(MAX(number), 0) FROM settlements))
+		ON CONFLICT (id) DO UPDATE SET last_number = settlement_sequence.last_number RETURNING last_number`).Scan(&lastNumber)
+}
+
+// owedByPlace sums, per place, the active redemptions of the programme
+// not yet settled and made before end, and the corrections not yet
+// settled; places are the places with either, sorted.
+func (tx *Tx) owedByPlace(ctx context.Context, programmeID string, end int64) (redemptions, corrections map[string]waiting, places []string, err error) {
+	redemptions, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM redemptions
+		WHERE programme_id = ? AND status = 'active' AND settlement_id IS NULL AND redeemed_at < ? GROUP BY place_id`, programmeID, end)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	corrections, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM corrections
+		WHERE programme_id = ? AND settlement_id IS NULL GROUP BY place_id`, programmeID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for id := range redemptions {
+		places = append(places, id)
+	}
+	for id := range corrections {
+		if _, ok := redemptions[id]; !ok {
+			places = append(places, id)
+		}
+	}
+	slices.Sort(places)
+	return redemptions, corrections, places, nil
+}
+
+// splitPayable parts the places into those paid now and those held back
+// (no approved bank details, suspended or withdrawn), in order.
+func splitPayable(places []string, standing map[string]placeStanding) (payable, held []string) {
+	for _, id := range places {
+		if standing[id].heldBack() != nil {
+			held = append(held, id)
+		} else {
+			payable = append(payable, id)
+		}
+	}
+	return payable, held
+}
+
+// insertSettlement numbers the settlement (the sequence row is held since
+// the start of Settle) and writes it, its total still 0.
+func (tx *Tx) insertSettlement(ctx context.Context, actor passnum.Actor, id, programmeID string, cutoff passnum.Date, fourEyes bool) (int64, string, error) {
+	var number int64
+	if err := tx.queryRow(ctx, `UPDATE settlement_sequence SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number`).Scan(&number); err != nil {
+		return 0, "", err
+	}
+	reference := SettlementReference(cutoff, number)
+	if _, err := tx.exec(ctx, `INSERT INTO settlements (id, programme_id, number, reference, cutoff, status, four_eyes, total_cents, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, 'created', ?, 0, ?, ?)`, id, programmeID, number, reference, cutoff.String(), fourEyes, micros(tx.now), bankActorRef(actor)); err != nil {
+		return 0, "", err
+	}
+	return number, reference, nil
+}
+
+// takenByPlace sums, per place, what the settlement took: on PostgreSQL a
+// redemption made or cancelled since the first read may have come in or
+// stayed out.
+func (tx *Tx) takenByPlace(ctx context.Context, settlementID string) (redemptions, corrections map[string]waiting, err error) {
+	if redemptions, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM redemptions WHERE settlement_id = ? GROUP BY place_id`, settlementID); err != nil {
+		return nil, nil, err
+	}
+	corrections, err = tx.sumByPlace(ctx, `SELECT place_id, COUNT(*), CAST(SUM(amount_cents) AS BIGINT) FROM corrections WHERE settlement_id = ? GROUP BY place_id`, settlementID)
+	return redemptions, corrections, err
 }
 
 // takeRedemptions gives the settlement the active redemptions of the
