@@ -64,44 +64,61 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	}
 	c := Consumption{ProgrammeID: p.ID, ProgrammeName: p.Name, FaceValueCents: p.FaceValueCents,
 		PassesIssued: p.Stock.IssuedBooklets * int64(p.BookletSize), Months: []MonthConsumption{}, Funders: []FunderConsumption{}}
-	size := int64(p.BookletSize)
+	if err := tx.consumptionStock(ctx, &c, programmeID, int64(p.BookletSize)); err != nil {
+		return c, err
+	}
+	byMonth, first, last, err := tx.consumptionMonths(ctx, &c, programmeID)
+	if err != nil {
+		return c, err
+	}
+	c.Months = consumptionSpan(p, tx.Today(), byMonth, first, last)
+	return c, tx.consumptionFunders(ctx, &c, programmeID)
+}
+
+// consumptionStock counts the passes allocated, handed out (a replacement
+// gives its holder nothing new), blocked, and the redemptions cancelled.
+func (tx *Tx) consumptionStock(ctx context.Context, c *Consumption, programmeID string, size int64) error {
 	var allocated, available int64
 	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(allocated_booklets), 0) AS BIGINT), CAST(COALESCE(SUM(available_booklets), 0) AS BIGINT)
 		FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&allocated, &available); err != nil {
-		return c, err
+		return err
 	}
 	// A replacement gives its holder nothing new: the lost booklet was
 	// counted when it was handed out.
 	var replacements int64
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NOT NULL`,
 		programmeID).Scan(&replacements); err != nil {
-		return c, err
+		return err
 	}
 	c.PassesAllocated, c.PassesHandedOut = allocated*size, (allocated-available-replacements)*size
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM passes WHERE booklet_id IN (SELECT id FROM booklets WHERE programme_id = ? AND status = 'blocked' AND replaced_by IS NULL) AND status = 'blocked'`,
 		programmeID).Scan(&c.PassesBlocked); err != nil {
-		return c, err
+		return err
 	}
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM redemptions WHERE programme_id = ? AND status = 'cancelled'`, programmeID).Scan(&c.CancelledRedemptions); err != nil {
-		return c, err
+		return err
 	}
 
-	// Active redemptions by Paris month: the statistics' counters, kept
-	// with each redemption and cancellation (stat_counts.go), rather than
-	// every redemption of the programme read again on each page.
+	return nil
+}
+
+// consumptionMonths reads the active redemptions by Paris month from the
+// statistics' counters (kept with each redemption and cancellation,
+// stat_counts.go) rather than every redemption read again on each page;
+// first and last are the months that have any.
+func (tx *Tx) consumptionMonths(ctx context.Context, c *Consumption, programmeID string) (byMonth map[string]*MonthConsumption, first, last string, err error) {
 	rows, err := tx.query(ctx, `SELECT month, n, amount_cents FROM `+statRows+`
 		WHERE programme_id = ? AND dim = '`+dimAll+`' AND dim_value = '' AND metric = '`+metricUsed+`' AND (n <> 0 OR amount_cents <> 0)`, programmeID)
 	if err != nil {
-		return c, err
+		return nil, "", "", err
 	}
-	byMonth := map[string]*MonthConsumption{}
-	var first, last string
+	byMonth = map[string]*MonthConsumption{}
 	for rows.Next() {
 		var m string
 		var n, amount int64
 		if err := rows.Scan(&m, &n, &amount); err != nil {
 			rows.Close()
-			return c, err
+			return nil, "", "", err
 		}
 		mc := byMonth[m]
 		if mc == nil {
@@ -121,13 +138,18 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return c, err
+		return nil, "", "", err
 	}
+	return byMonth, first, last, nil
+}
 
-	// The months: the programme's first one to today's (or its last
-	// redeeming month), widened to any month that has redemptions.
+// consumptionSpan lists the months from the programme's first one to
+// today's (or its last redeeming month), widened to any month that has
+// redemptions; a month without any reads 0.
+func consumptionSpan(p passnum.Programme, today passnum.Date, byMonth map[string]*MonthConsumption, first, last string) []MonthConsumption {
+	out := []MonthConsumption{}
 	start := p.ValidFrom.String()[:7]
-	end := tx.Today().String()[:7]
+	end := today.String()[:7]
 	if lastDay := p.LastRedeemDay().String()[:7]; lastDay < end {
 		end = lastDay
 	}
@@ -139,34 +161,39 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	}
 	for m := start; m <= end; m = nextMonth(m) {
 		if mc := byMonth[m]; mc != nil {
-			c.Months = append(c.Months, *mc)
+			out = append(out, *mc)
 		} else {
-			c.Months = append(c.Months, MonthConsumption{Month: m})
+			out = append(out, MonthConsumption{Month: m})
 		}
 	}
 
+	return out
+}
+
+// consumptionFunders gives each funder its share of the amount redeemed.
+func (tx *Tx) consumptionFunders(ctx context.Context, c *Consumption, programmeID string) error {
 	frows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id
 		WHERE f.programme_id = ? ORDER BY f.organisation_id`, programmeID)
 	if err != nil {
-		return c, err
+		return err
 	}
 	defer frows.Close()
 	var shares []int64
 	for frows.Next() {
 		var f FunderConsumption
 		if err := frows.Scan(&f.OrganisationID, &f.Name, &f.ShareBps); err != nil {
-			return c, err
+			return err
 		}
 		c.Funders = append(c.Funders, f)
 		shares = append(shares, f.ShareBps)
 	}
 	if err := frows.Err(); err != nil {
-		return c, err
+		return err
 	}
 	for i, part := range passnum.Apportion(c.AmountRedeemedCents, shares) {
 		c.Funders[i].AmountCents = part
 	}
-	return c, nil
+	return nil
 }
 
 // nextMonth turns "2026-12" into "2027-01".
