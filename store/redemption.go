@@ -363,75 +363,18 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 	if !red.Status.CanBecome(passnum.RedemptionCancelled) {
 		return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement a déjà été annulé.")
 	}
-	type member struct {
-		id, passID string
-		amount     int64
-		settled    bool
-	}
-	var members []member
-	q := `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE id = ?`
-	arg := id
-	if group.Valid {
-		q = `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE group_id = ? AND status = 'active' ORDER BY id`
-		arg = group.String
-	}
-	rows, err := tx.query(ctx, q, arg)
+	members, err := tx.cancelMembers(ctx, id, group)
 	if err != nil {
 		return red, err
 	}
-	for rows.Next() {
-		var m member
-		var settlement sql.NullString
-		if err := rows.Scan(&m.id, &m.passID, &m.amount, &settlement); err != nil {
-			rows.Close()
-			return red, err
-		}
-		m.settled = settlement.Valid
-		members = append(members, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := checkCancellable(tx.now, actor, red, members, windowHours); err != nil {
 		return red, err
-	}
-	for _, m := range members {
-		if m.settled {
-			return red, passnum.Errorf(passnum.EALREADYREIMBURSED, "Cet encaissement a déjà été remboursé : seul l'opérateur peut le corriger, par une écriture de régularisation.")
-		}
-	}
-	if actor.Role != passnum.RoleOperator {
-		deadline := red.RedeemedAt.Add(time.Duration(windowHours) * time.Hour)
-		if tx.now.After(deadline) {
-			return red, passnum.Errorf(passnum.ECANCELWINDOWCLOSED, "Le délai d'annulation (%d h) est dépassé depuis le %s : demandez la correction à l'opérateur du programme.",
-				windowHours, deadline.In(passnum.Paris).Format("02/01/2006 à 15h04"))
-		}
-	}
-	for _, m := range members {
-		res, err := tx.exec(ctx, `UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, cancelled_by_kind = ?, cancelled_by_id = ?, cancel_reason = ?
-			WHERE id = ? AND status = 'active' AND settlement_id IS NULL`, micros(tx.now), actor.Kind, actor.ID, reason, m.id)
-		if err != nil {
-			return red, err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return red, passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
-		}
-		if _, err := tx.exec(ctx, `UPDATE passes SET status = CASE WHEN (SELECT status FROM booklets WHERE booklets.id = passes.booklet_id) = 'blocked' THEN 'blocked' ELSE 'assigned' END
-			WHERE id = ? AND status = 'redeemed'`, m.passID); err != nil {
-			return red, err
-		}
-		if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,
-			passnum.NewID(tx.now), m.id, red.ProgrammeID, red.PlaceID, -m.amount, micros(tx.now)); err != nil {
-			return red, err
-		}
-		details := map[string]any{"pass_id": m.passID}
-		if group.Valid {
-			details["group_id"] = group.String
-		}
-		if err := tx.audit(ctx, actor, "redemption.cancel", "redemption", m.id, reason, details); err != nil {
-			return red, err
-		}
 	}
 	ids := make([]string, len(members))
 	for i, m := range members {
+		if err := tx.cancelMember(ctx, actor, red, m, group, reason); err != nil {
+			return red, err
+		}
 		ids[i] = m.id
 	}
 	// The members of a group were redeemed together, in one month.
@@ -443,4 +386,84 @@ func (tx *Tx) CancelRedemption(ctx context.Context, actor passnum.Actor, id, rea
 	red.CancelledAt = &now
 	red.CancelReason = reason
 	return red, nil
+}
+
+// cancelMember is one redemption cancelled, alone or in its group.
+type cancelMember struct {
+	id, passID string
+	amount     int64
+	settled    bool
+}
+
+// cancelMembers are the redemptions a cancellation takes: the redemption,
+// or every active one of its group (passes redeemed together for one
+// training are cancelled together).
+func (tx *Tx) cancelMembers(ctx context.Context, id string, group sql.NullString) ([]cancelMember, error) {
+	q := `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE id = ?`
+	arg := id
+	if group.Valid {
+		q = `SELECT id, pass_id, amount_cents, settlement_id FROM redemptions WHERE group_id = ? AND status = 'active' ORDER BY id`
+		arg = group.String
+	}
+	rows, err := tx.query(ctx, q, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var members []cancelMember
+	for rows.Next() {
+		var m cancelMember
+		var settlement sql.NullString
+		if err := rows.Scan(&m.id, &m.passID, &m.amount, &settlement); err != nil {
+			return nil, err
+		}
+		m.settled = settlement.Valid
+		members = append(members, m)
+	}
+	return members, rows.Err()
+}
+
+// checkCancellable: nothing settled is cancelled (the operator corrects
+// it instead), and a place cancels within the programme's window only.
+func checkCancellable(now time.Time, actor passnum.Actor, red passnum.Redemption, members []cancelMember, windowHours int) error {
+	for _, m := range members {
+		if m.settled {
+			return passnum.Errorf(passnum.EALREADYREIMBURSED, "Cet encaissement a déjà été remboursé : seul l'opérateur peut le corriger, par une écriture de régularisation.")
+		}
+	}
+	if actor.Role != passnum.RoleOperator {
+		deadline := red.RedeemedAt.Add(time.Duration(windowHours) * time.Hour)
+		if now.After(deadline) {
+			return passnum.Errorf(passnum.ECANCELWINDOWCLOSED, "Le délai d'annulation (%d h) est dépassé depuis le %s : demandez la correction à l'opérateur du programme.",
+				windowHours, deadline.In(passnum.Paris).Format("02/01/2006 à 15h04"))
+		}
+	}
+	return nil
+}
+
+// cancelMember cancels one redemption: its row (only if still active and
+// unsettled), its pass back to its holder (or blocked with its booklet),
+// the ledger's reversing entry and the audit entry.
+func (tx *Tx) cancelMember(ctx context.Context, actor passnum.Actor, red passnum.Redemption, m cancelMember, group sql.NullString, reason string) error {
+	res, err := tx.exec(ctx, `UPDATE redemptions SET status = 'cancelled', cancelled_at = ?, cancelled_by_kind = ?, cancelled_by_id = ?, cancel_reason = ?
+		WHERE id = ? AND status = 'active' AND settlement_id IS NULL`, micros(tx.now), actor.Kind, actor.ID, reason, m.id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return passnum.Errorf(passnum.EALREADYCANCELLED, "Cet encaissement vient d'être annulé ou remboursé.")
+	}
+	if _, err := tx.exec(ctx, `UPDATE passes SET status = CASE WHEN (SELECT status FROM booklets WHERE booklets.id = passes.booklet_id) = 'blocked' THEN 'blocked' ELSE 'assigned' END
+		WHERE id = ? AND status = 'redeemed'`, m.passID); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES (?, ?, ?, ?, 'cancellation', ?, ?)`,
+		passnum.NewID(tx.now), m.id, red.ProgrammeID, red.PlaceID, -m.amount, micros(tx.now)); err != nil {
+		return err
+	}
+	details := map[string]any{"pass_id": m.passID}
+	if group.Valid {
+		details["group_id"] = group.String
+	}
+	return tx.audit(ctx, actor, "redemption.cancel", "redemption", m.id, reason, details)
 }
