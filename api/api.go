@@ -293,106 +293,126 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, rt *route, c *cal
 		return
 	}
 	if key == "" && c.direct != nil {
-		var body []byte
-		out, err := c.direct(s.store)
-		if err == nil && out != nil {
-			body, err = json.Marshal(out)
-		}
-		if err != nil {
-			writeError(w, r, s.log, err)
-			return
-		}
-		if rp, ok := out.(reported); ok {
-			rp.report(s.cfg.Events)
-		}
-		if len(body) == 0 {
-			w.WriteHeader(rt.Status)
-			return
-		}
-		writeRaw(w, rt.Status, body, "application/json")
+		s.writeDirect(w, r, rt, c)
 		return
 	}
-	// Keys are scoped by who calls: an organisation's key by the
-	// organisation, an anonymous caller's by its address, so that one
-	// anonymous caller can neither read nor block another's answers.
-	scope := c.actor.OrganisationID
-	if len(rt.Roles) == 0 {
-		scope = "address:" + c.address
-	}
-	h := sha256.New()
-	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
-	h.Write(c.body)
-	hash := hex.EncodeToString(h.Sum(nil))
-	var body []byte
-	var done reported
-	status := rt.Status
+	a := &keyedWrite{key: key, scope: idempotencyScope(rt, c), hash: requestHash(r, c.body)}
 	write := s.store.Write
 	if rt.Exclusive {
 		write = s.store.WriteExclusive
 	}
-	attempt := func() error {
-		return write(r.Context(), func(tx *store.Tx) error {
-			body, status, done = nil, rt.Status, nil
-			c.mails = nil
-			if key != "" {
-				prev, err := tx.LookupIdempotency(r.Context(), scope, key, hash)
-				if err != nil {
-					return err
-				}
-				if prev != nil {
-					body, status = prev.Body, prev.Status
-					return nil
-				}
-				if err := tx.ClaimIdempotency(r.Context(), scope, key, hash); err != nil {
-					return err
-				}
-			}
-			out, err := run(tx)
-			if err != nil {
-				return err
-			}
-			if st, ok := out.(statused); ok {
-				status = st.httpStatus()
-			}
-			done, _ = out.(reported)
-			if out != nil {
-				if body, err = json.Marshal(out); err != nil {
-					return err
-				}
-			}
-			if key == "" {
-				return nil
-			}
-			kept := body
-			if rd, ok := out.(redacted); ok {
-				if kept, err = json.Marshal(rd.redacted()); err != nil {
-					return err
-				}
-			}
-			return tx.SaveIdempotency(r.Context(), scope, key, store.IdempotentAnswer{Status: status, Body: kept})
-		})
-	}
-	err := attempt()
+	err := write(r.Context(), func(tx *store.Tx) error { return a.run(r.Context(), tx, rt, c, run) })
 	for i := 0; i < 3 && key != "" && passnum.ErrorCode(err) == passnum.ECONFLICT; i++ {
 		// Two retries of one request ran at once (PostgreSQL): the loser
 		// waited on the key's claim; now the winner's answer is stored.
-		err = attempt()
+		err = write(r.Context(), func(tx *store.Tx) error { return a.run(r.Context(), tx, rt, c, run) })
 	}
 	if err != nil {
 		writeError(w, r, s.log, err)
 		return
 	}
-	if done != nil {
-		done.report(s.cfg.Events)
+	if a.done != nil {
+		a.done.report(s.cfg.Events)
 	}
 	for _, m := range c.mails {
 		s.send(r.Context(), m)
 	}
-	if len(body) == 0 {
-		w.WriteHeader(status)
+	if len(a.body) == 0 {
+		w.WriteHeader(a.status)
 		return
 	}
-	writeRaw(w, status, body, "application/json")
+	writeRaw(w, a.status, a.body, "application/json")
+}
+
+// writeDirect runs a write that has its own path to the store (a
+// redemption without Idempotency-Key goes through the group redemption).
+func (s *Server) writeDirect(w http.ResponseWriter, r *http.Request, rt *route, c *call) {
+	var body []byte
+	out, err := c.direct(s.store)
+	if err == nil && out != nil {
+		body, err = json.Marshal(out)
+	}
+	if err != nil {
+		writeError(w, r, s.log, err)
+		return
+	}
+	if rp, ok := out.(reported); ok {
+		rp.report(s.cfg.Events)
+	}
+	if len(body) == 0 {
+		w.WriteHeader(rt.Status)
+		return
+	}
+	writeRaw(w, rt.Status, body, "application/json")
+}
+
+// idempotencyScope scopes keys by who calls: an organisation's key by the
+// organisation, an anonymous caller's by its address, so that one
+// anonymous caller can neither read nor block another's answers.
+func idempotencyScope(rt *route, c *call) string {
+	if len(rt.Roles) == 0 {
+		return "address:" + c.address
+	}
+	return c.actor.OrganisationID
+}
+
+// requestHash tells a key reused for another request from a retry.
+func requestHash(r *http.Request, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// keyedWrite is one run of a write, answered from an earlier run with the
+// same Idempotency-Key when there was one, its answer kept for the next
+// retry otherwise.
+type keyedWrite struct {
+	key, scope, hash string
+	body             []byte
+	status           int
+	done             reported
+}
+
+func (a *keyedWrite) run(ctx context.Context, tx *store.Tx, rt *route, c *call, run func(*store.Tx) (any, error)) error {
+	a.body, a.status, a.done = nil, rt.Status, nil
+	c.mails = nil
+	if a.key != "" {
+		prev, err := tx.LookupIdempotency(ctx, a.scope, a.key, a.hash)
+		if err != nil {
+			return err
+		}
+		if prev != nil {
+			a.body, a.status = prev.Body, prev.Status
+			return nil
+		}
+		if err := tx.ClaimIdempotency(ctx, a.scope, a.key, a.hash); err != nil {
+			return err
+		}
+	}
+	out, err := run(tx)
+	if err != nil {
+		return err
+	}
+	if st, ok := out.(statused); ok {
+		a.status = st.httpStatus()
+	}
+	a.done, _ = out.(reported)
+	if out != nil {
+		if a.body, err = json.Marshal(out); err != nil {
+			return err
+		}
+	}
+	if a.key == "" {
+		return nil
+	}
+	kept := a.body
+	if rd, ok := out.(redacted); ok {
+		if kept, err = json.Marshal(rd.redacted()); err != nil {
+			return err
+		}
+	}
+	return tx.SaveIdempotency(ctx, a.scope, a.key, store.IdempotentAnswer{Status: a.status, Body: kept})
 }
 
 func (s *Server) authenticate(r *http.Request) (passnum.Actor, error) {
