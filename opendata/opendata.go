@@ -161,13 +161,34 @@ func ReadCSV(data []byte, progress Progress) (*File, error) {
 	// One row per line at most: growing the slice of big rows costs more
 	// than a generous first guess.
 	rr.f.Rows = make([]passnum.SiteImportRow, 0, bytes.Count(data, []byte("\n")))
-	index := make([]string, len(header)) // column position → standard name ("" when ignored)
-	columns := map[string]bool{}
+	index, columns, err := rr.readHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	// The commune's code is always resolved, from the name and postcode
+	// when the file has no code_insee column.
+	columns["code_insee"] = true
+
+	if err := rr.readRows(r, header, index, columns, progress, total); err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(total, total)
+	}
+	return rr.done(), nil
+}
+
+// readHeader maps each column to the standard's name ("" for a column
+// the standard does not know, which is ignored with a warning) and refuses
+// a header that repeats a column or misses a required one.
+func (rr *rowReader) readHeader(header []string) (index []string, columns map[string]bool, err error) {
+	index = make([]string, len(header)) // column position → standard name ("" when ignored)
+	columns = map[string]bool{}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		switch {
 		case columns[name]:
-			return nil, refuse("la colonne « %s » figure deux fois dans l'en-tête : gardez-en une seule.", name)
+			return nil, nil, refuse("la colonne « %s » figure deux fois dans l'en-tête : gardez-en une seule.", name)
 		case passnum.IsOpenDataField(name):
 			columns[name] = true
 			index[i] = name
@@ -186,13 +207,16 @@ func ReadCSV(data []byte, progress Progress) (*File, error) {
 		if len(missing) > 1 {
 			s = "s"
 		}
-		return nil, refuse("colonne%s obligatoire%s absente%s de l'en-tête : %s. La première ligne doit nommer les colonnes du standard des lieux de médiation numérique (%s), "+
+		return nil, nil, refuse("colonne%s obligatoire%s absente%s de l'en-tête : %s. La première ligne doit nommer les colonnes du standard des lieux de médiation numérique (%s), "+
 			"séparées par des virgules ; rien n'a été importé.", s, s, s, strings.Join(missing, ", "), strings.Join(passnum.OpenDataFields, ","))
 	}
-	// The commune's code is always resolved, from the name and postcode
-	// when the file has no code_insee column.
-	columns["code_insee"] = true
+	return index, columns, nil
+}
 
+// readRows reads the records after the header: a record that cannot be a
+// row is rejected with its line and why, a blank one skipped; a file that
+// stops being CSV is refused whole.
+func (rr *rowReader) readRows(r *csv.Reader, header, index []string, columns map[string]bool, progress Progress, total int64) error {
 	lastReport := int64(0)
 	for {
 		rec, err := r.Read()
@@ -210,7 +234,7 @@ func ReadCSV(data []byte, progress Progress) (*File, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			return nil, refuse("le fichier n'est pas un CSV lisible à partir de la ligne %d : %s ; rien n'a été importé.", line, csvProblem(err))
+			return refuse("le fichier n'est pas un CSV lisible à partir de la ligne %d : %s ; rien n'a été importé.", line, csvProblem(err))
 		}
 		line, _ := r.FieldPos(0)
 		if progress != nil {
@@ -240,10 +264,7 @@ func ReadCSV(data []byte, progress Progress) (*File, error) {
 		}
 		rr.row(line, site, problems, columns)
 	}
-	if progress != nil {
-		progress(total, total)
-	}
-	return rr.done(), nil
+	return nil
 }
 
 func blank(rec []string) bool {
