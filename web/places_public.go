@@ -141,24 +141,7 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 	p.Radius = strings.TrimSpace(query.Get("rayon"))
 	p.Services, p.Radii = passnum.NationalServices, placeRadii
 	p.Map = placeMap{Tiles: q.s.cfg.TileURL, Attribution: q.s.cfg.TileAttribution, Points: []mapPoint{}}
-	f := &form{Values: url.Values{"q": {p.Query}, "service": {p.Service}, "rayon": {p.Radius}}, Errors: map[string]string{}}
-	nq := store.NearQuery{Limit: store.MaxNearLimit}
-	if p.Service != "" && !passnum.ValidService(p.Service) {
-		f.Errors["service"] = "service inconnu : choisissez-en un dans la liste"
-	} else {
-		nq.Service = p.Service
-	}
-	if p.Radius != "" {
-		r, err := strconv.Atoi(p.Radius)
-		if err != nil || r < 1 || r > store.MaxRadiusKm {
-			f.Errors["rayon"] = "distance inconnue : choisissez-en une dans la liste"
-		} else {
-			nq.RadiusKm = float64(r)
-		}
-	} else {
-		p.Radius = strconv.Itoa(store.DefaultRadiusKm)
-		f.Values.Set("rayon", p.Radius)
-	}
+	f, nq := placeSearchFilters(&p)
 	// Every answer is a 200: a search that found nothing, or could not
 	// start, is still the search page, with what to do next.
 	typed := p.Query
@@ -187,8 +170,50 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 		return q.render(http.StatusOK, "places/search", p.Title, p, f)
 	}
 	p.Origin, p.Others, p.Searched = origin, origin.OtherCommunes, true
+	err := q.placesNear(&p, origin, nq)
+	if err != nil {
+		if f.Fail(err) {
+			return q.render(http.StatusOK, "places/search", p.Title, p, f)
+		}
+		return err
+	}
+	p.Map.Origin = &mapPoint{Lat: origin.Latitude, Lng: origin.Longitude, Name: "Centre " + passnum.De(origin.Commune)}
+	for _, it := range p.Items {
+		p.Map.Points = append(p.Map.Points, mapPoint{Lat: it.Latitude, Lng: it.Longitude, Name: it.Name,
+			Address: strings.TrimSpace(it.Address + ", " + it.Postcode + " " + it.Commune), Href: "/lieux/" + it.SiteID, Approximate: it.ApproximatePlace})
+	}
+	return q.render(http.StatusOK, "places/search", p.Title, p, f)
+}
+
+// placeSearchFilters reads the service and the distance into the store's
+// query, marking on the form what is not in the lists.
+func placeSearchFilters(p *placeSearchPage) (*form, store.NearQuery) {
+	f := &form{Values: url.Values{"q": {p.Query}, "service": {p.Service}, "rayon": {p.Radius}}, Errors: map[string]string{}}
+	nq := store.NearQuery{Limit: store.MaxNearLimit}
+	if p.Service != "" && !passnum.ValidService(p.Service) {
+		f.Errors["service"] = "service inconnu : choisissez-en un dans la liste"
+	} else {
+		nq.Service = p.Service
+	}
+	if p.Radius != "" {
+		r, err := strconv.Atoi(p.Radius)
+		if err != nil || r < 1 || r > store.MaxRadiusKm {
+			f.Errors["rayon"] = "distance inconnue : choisissez-en une dans la liste"
+		} else {
+			nq.RadiusKm = float64(r)
+		}
+	} else {
+		p.Radius = strconv.Itoa(store.DefaultRadiusKm)
+		f.Values.Set("rayon", p.Radius)
+	}
+	return f, nq
+}
+
+// placesNear finds the labelled places around origin, each with its phone
+// number, and says when origin is outside every programme's territory.
+func (q *request) placesNear(p *placeSearchPage, origin passnum.SearchOrigin, nq store.NearQuery) error {
 	nq.Latitude, nq.Longitude = origin.Latitude, origin.Longitude
-	err := q.view(func(tx *store.Tx) error {
+	return q.view(func(tx *store.Tx) error {
 		codes, err := programmesTerritory(q, tx)
 		if err != nil {
 			return err
@@ -218,18 +243,6 @@ func (q *request) placeSearch(p placeSearchPage, query url.Values) error {
 		}
 		return nil
 	})
-	if err != nil {
-		if f.Fail(err) {
-			return q.render(http.StatusOK, "places/search", p.Title, p, f)
-		}
-		return err
-	}
-	p.Map.Origin = &mapPoint{Lat: origin.Latitude, Lng: origin.Longitude, Name: "Centre " + passnum.De(origin.Commune)}
-	for _, it := range p.Items {
-		p.Map.Points = append(p.Map.Points, mapPoint{Lat: it.Latitude, Lng: it.Longitude, Name: it.Name,
-			Address: strings.TrimSpace(it.Address + ", " + it.Postcode + " " + it.Commune), Href: "/lieux/" + it.SiteID, Approximate: it.ApproximatePlace})
-	}
-	return q.render(http.StatusOK, "places/search", p.Title, p, f)
 }
 
 // resolvePlaceQuery finds the commune a search starts from: a postcode, an
