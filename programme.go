@@ -185,6 +185,23 @@ func (p *Programme) Validate() error {
 	if p.BookletSize < 1 || p.BookletSize > MaxBookletSize {
 		fe.Add("booklet_size", "nombre de pass par carnet entre 1 et 20")
 	}
+	p.validateDays(&fe)
+	p.validateRules(&fe)
+	if t, err := ParseTerritory(p.Territory); err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			fe = append(fe, e.Fields...)
+		}
+	} else {
+		p.Territory = t
+	}
+	p.validateMoney(&fe)
+	return fe.Err()
+}
+
+// validateDays checks the days of validity, the grace period and the last
+// day of hand-out (by default the end of validity).
+func (p *Programme) validateDays(fe *FieldErrors) {
 	if p.ValidFrom.IsZero() {
 		fe.Add("valid_from", "premier jour de validité obligatoire (AAAA-MM-JJ)")
 	}
@@ -197,6 +214,17 @@ func (p *Programme) Validate() error {
 	if p.GraceDays < 0 || p.GraceDays > 366 {
 		fe.Add("grace_days", "délai de tolérance en jours, entre 0 et 366")
 	}
+	if p.HandoutUntil.IsZero() {
+		p.HandoutUntil = p.ValidUntil
+	}
+	if !p.ValidUntil.IsZero() && (p.HandoutUntil.After(p.ValidUntil) || (!p.ValidFrom.IsZero() && p.HandoutUntil.Before(p.ValidFrom))) {
+		fe.Add("handout_until", "le dernier jour de remise des carnets est compris entre valid_from et valid_until")
+	}
+}
+
+// validateRules checks the eligibility and redemption rules, filling in
+// the defaults of those left at 0.
+func (p *Programme) validateRules(fe *FieldErrors) {
 	if p.MinAge < 0 || p.MinAge > 120 {
 		fe.Add("min_age", "âge minimum entre 0 et 120")
 	}
@@ -221,20 +249,11 @@ func (p *Programme) Validate() error {
 	if p.DormantDays < MinDormantDays || p.DormantDays > MaxDormantDays {
 		fe.Add("dormant_days", DormantDaysRule)
 	}
-	if t, err := ParseTerritory(p.Territory); err != nil {
-		var e *Error
-		if errors.As(err, &e) {
-			fe = append(fe, e.Fields...)
-		}
-	} else {
-		p.Territory = t
-	}
-	if p.HandoutUntil.IsZero() {
-		p.HandoutUntil = p.ValidUntil
-	}
-	if !p.ValidUntil.IsZero() && (p.HandoutUntil.After(p.ValidUntil) || (!p.ValidFrom.IsZero() && p.HandoutUntil.Before(p.ValidFrom))) {
-		fe.Add("handout_until", "le dernier jour de remise des carnets est compris entre valid_from et valid_until")
-	}
+}
+
+// validateMoney checks the budget, the paying account and the funders'
+// shares (one each, summing to 100 %).
+func (p *Programme) validateMoney(fe *FieldErrors) {
 	if p.BudgetCents != nil && (*p.BudgetCents <= 0 || *p.BudgetCents > MaxBudgetCents) {
 		fe.Add("budget_cents", "budget en centimes, positif (57000000 pour 570 000 €), 10 milliards d'euros au plus")
 	}
@@ -244,7 +263,7 @@ func (p *Programme) Validate() error {
 			if f.Field == "payer.holder" {
 				f.Field = "payer.name"
 			}
-			fe = append(fe, f)
+			*fe = append(*fe, f)
 		}
 		p.Payer = PayingAccount{Name: acc.Holder, IBAN: acc.IBAN, BIC: acc.BIC}
 	}
@@ -266,7 +285,6 @@ func (p *Programme) Validate() error {
 	if len(p.Funders) > 0 && sum != TotalBasisPoints {
 		fe.Add("funders", "les parts des financeurs doivent totaliser exactement 10000 points de base")
 	}
-	return fe.Err()
 }
 
 // Issuance is the result of issuing booklets.
