@@ -284,6 +284,30 @@ const siteMaxDistanceWarnKm = 50
 // unusable (the row is rejected) and the warnings that do not. Field names
 // are the standard's column names.
 func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
+	r.checkEnumerations(&problems)
+	for _, s := range []*string{&r.OpenDataID, &r.Name, &r.CommuneName, &r.Postcode, &r.CommuneINSEE, &r.Address, &r.AddressComplement,
+		&r.Phone, &r.OpeningHours, &r.Summary, &r.Description, &r.Source, &r.ParentStructure, &r.OtherLabels, &r.AccessibilityURL, &r.BookingURL} {
+		*s = strings.TrimSpace(*s)
+	}
+	r.Pivot = strings.ToUpper(pivotSpaces.Replace(r.Pivot))
+	r.CommuneINSEE = strings.ToUpper(r.CommuneINSEE)
+	r.checkTexts(&problems)
+	if r.Pivot != "" {
+		if msg := checkPivot(r.Pivot); msg != "" {
+			problems.Add("pivot", msg)
+		}
+	}
+	r.checkCommune(&problems, &warnings)
+	r.checkPosition(&problems, &warnings)
+	r.checkContacts(&problems, &warnings)
+	slices.SortStableFunc(warnings, func(a, b FieldError) int { return siteColumnIndex[a.Field] - siteColumnIndex[b.Field] })
+	return problems, warnings
+}
+
+// checkEnumerations puts each list of the standard's values (services,
+// publics…) in its canonical spelling, and refuses a value it does not
+// know.
+func (r *SiteRecord) checkEnumerations(problems *FieldErrors) {
 	for _, c := range siteColumns {
 		if c.allowed == nil {
 			continue
@@ -300,13 +324,11 @@ func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
 		c.set(r, strings.Join(canon, "|"))
 	}
 
-	for _, s := range []*string{&r.OpenDataID, &r.Name, &r.CommuneName, &r.Postcode, &r.CommuneINSEE, &r.Address, &r.AddressComplement,
-		&r.Phone, &r.OpeningHours, &r.Summary, &r.Description, &r.Source, &r.ParentStructure, &r.OtherLabels, &r.AccessibilityURL, &r.BookingURL} {
-		*s = strings.TrimSpace(*s)
-	}
-	r.Pivot = strings.ToUpper(pivotSpaces.Replace(r.Pivot))
-	r.CommuneINSEE = strings.ToUpper(r.CommuneINSEE)
+}
 
+// checkTexts: the required fields are there, and each text holds on one
+// line (the description excepted) within its length.
+func (r *SiteRecord) checkTexts(problems *FieldErrors) {
 	oneLine := func(field, v string, max int) {
 		switch {
 		case strings.ContainsAny(v, "\r\n"):
@@ -344,14 +366,12 @@ func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
 		}
 	}
 
-	if r.Pivot != "" {
-		if msg := checkPivot(r.Pivot); msg != "" {
-			problems.Add("pivot", msg)
-		}
-	}
-	r.checkCommune(&problems, &warnings)
-	r.checkPosition(&problems, &warnings)
+}
 
+// checkContacts: the phone number becomes international, the opening
+// hours must read; an address or a link that does not look right only
+// warns.
+func (r *SiteRecord) checkContacts(problems, warnings *FieldErrors) {
 	if r.Phone != "" {
 		if p, ok := NormalizePhone(r.Phone); ok {
 			r.Phone = p
@@ -379,8 +399,6 @@ func (r *SiteRecord) Check() (problems, warnings FieldErrors) {
 			warnings.Add(field, "« "+u+" » n'est pas une adresse web complète (https://…)")
 		}
 	}
-	slices.SortStableFunc(warnings, func(a, b FieldError) int { return siteColumnIndex[a.Field] - siteColumnIndex[b.Field] })
-	return problems, warnings
 }
 
 var pivotSpaces = strings.NewReplacer(" ", "", "\u00a0", "", ".", "")
