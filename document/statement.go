@@ -268,9 +268,34 @@ func PlaceStatementPDF(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 		{"Paiement", PaymentStatus(st, l)},
 	})
 
+	statementAmount(r, l, len(s.Adjustments))
+	r.heading("Compte crédité", 20)
+	r.facts(52, []fact{
+		{"Titulaire", l.Holder},
+		{"IBAN", maskIBAN(l.IBAN)},
+		{"BIC", l.BIC},
+	})
+
+	if err := statementPasses(r, l, from, passes); err != nil {
+		return err
+	}
+	statementAdjustments(r, l, s.Adjustments)
+	r.space(20)
+	r.pdf.Ln(2)
+	r.color(grey)
+	r.para("Le total versé est payé par virement SEPA sur le compte ci-dessus ; le libellé du virement porte la référence "+st.Reference+". "+
+		"Seuls les 4 derniers caractères de chaque code de pass figurent sur ce relevé. "+
+		"Un encaissement repris par l'opérateur (erreur, doublon, fraude) est déduit du remboursement suivant, sans jamais modifier celui-ci.", 8.5)
+	r.color([3]int{})
+	return r.output(w)
+}
+
+// statementAmount is what the place is paid, line by line, and why a
+// held-back amount is not paid now.
+func statementAmount(r *report, l passnum.SettlementLine, adjustments int) {
 	r.heading("Montant du remboursement", 30)
 	r.startTable(column{title: "Détail", width: contentW - 36, wrap: true}, column{title: "Montant", width: 36, right: true})
-	for _, a := range statementAmounts(l, len(s.Adjustments)) {
+	for _, a := range statementAmounts(l, adjustments) {
 		r.row(false, a.label, FormatAmount(a.cents))
 	}
 	if l.HeldBack {
@@ -284,13 +309,11 @@ func PlaceStatementPDF(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 		r.para(p, 9.5)
 	}
 
-	r.heading("Compte crédité", 20)
-	r.facts(52, []fact{
-		{"Titulaire", l.Holder},
-		{"IBAN", maskIBAN(l.IBAN)},
-		{"BIC", l.BIC},
-	})
+}
 
+// statementPasses lists the passes the statement pays, checking that they
+// add up to its line.
+func statementPasses(r *report, l passnum.SettlementLine, from passnum.Date, passes iter.Seq2[StatementPass, error]) error {
 	r.heading("Pass encaissés ("+FormatCount(l.Count)+")", 20)
 	r.startTable(
 		column{title: "N°", width: 12, right: true},
@@ -317,8 +340,14 @@ func PlaceStatementPDF(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 		r.para("Certains pass ont été encaissés avant le début de la période : ils n'avaient pas encore été remboursés (lieu retenu faute de coordonnées bancaires approuvées, ou label suspendu) et le sont ici.", 9)
 	}
 
-	if len(s.Adjustments) > 0 {
-		r.heading("Régularisations ("+FormatCount(int64(len(s.Adjustments)))+")", 20)
+	return nil
+}
+
+// statementAdjustments lists the redemptions taken back since the last
+// statement.
+func statementAdjustments(r *report, l passnum.SettlementLine, adjustments []StatementAdjustment) {
+	if len(adjustments) > 0 {
+		r.heading("Régularisations ("+FormatCount(int64(len(adjustments)))+")", 20)
 		r.startTable(
 			column{title: "Repris le", width: 19},
 			column{title: "Pass", width: 30},
@@ -326,21 +355,13 @@ func PlaceStatementPDF(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 			column{title: "Motif", width: 94, wrap: true},
 			column{title: "Montant", width: 18, right: true},
 		)
-		for _, a := range s.Adjustments {
+		for _, a := range adjustments {
 			r.row(false, FormatParisDay(a.CorrectedAt), maskCode(a.Code), FormatParisDay(a.RedeemedAt), a.Reason, FormatAmount(a.AmountCents))
 		}
 		r.row(true, "", "Total", "", "", FormatAmount(l.AdjustmentsCents))
 		r.endTable()
 	}
 
-	r.space(20)
-	r.pdf.Ln(2)
-	r.color(grey)
-	r.para("Le total versé est payé par virement SEPA sur le compte ci-dessus ; le libellé du virement porte la référence "+st.Reference+". "+
-		"Seuls les 4 derniers caractères de chaque code de pass figurent sur ce relevé. "+
-		"Un encaissement repris par l'opérateur (erreur, doublon, fraude) est déduit du remboursement suivant, sans jamais modifier celui-ci.", 8.5)
-	r.color([3]int{})
-	return r.output(w)
 }
 
 // PlaceStatementCSV writes a place's statement in the French spreadsheet
