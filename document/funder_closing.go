@@ -130,6 +130,15 @@ func FunderClosingPDF(w io.Writer, s FunderClosingStatement) error {
 		{"Dernier remboursement", final},
 	})
 
+	released := closingPasses(r, s)
+	closingOwed(r, fc, owed, owedPaid)
+	closingNotes(r, s, fc, owed, released)
+	return r.output(w)
+}
+
+// closingPasses tells what the issued passes became; it returns the face
+// value released (never handed out, or never used).
+func closingPasses(r *report, s FunderClosingStatement) int64 {
 	r.heading("Ce que sont devenus les pass émis", 50)
 	r.startTable(
 		column{title: "Pass émis", width: contentW - 28 - 34, wrap: true},
@@ -153,6 +162,11 @@ func FunderClosingPDF(w io.Writer, s FunderClosingStatement) error {
 	r.row(true, "Valeur faciale libérée, qui ne coûte rien aux financeurs", FormatCount(s.NotHandedOut.Passes+s.Unused.Passes), FormatAmount(released))
 	r.endTable()
 
+	return released
+}
+
+// closingOwed is what each funder owes, has paid and has still to pay.
+func closingOwed(r *report, fc funderColumns, owed, owedPaid []int64) {
 	r.heading("Ce que doit chaque financeur", 30)
 	r.startTable(
 		column{title: "Financeur", width: contentW - 3*36, wrap: true},
@@ -166,6 +180,12 @@ func FunderClosingPDF(w io.Writer, s FunderClosingStatement) error {
 	r.row(true, "Total", FormatAmount(sum(owed)), FormatAmount(sum(owedPaid)), FormatAmount(sum(owed)-sum(owedPaid)))
 	r.endTable()
 
+}
+
+// closingNotes says in words what this funder owes and what it spared,
+// and what is left to recover or to pay.
+func closingNotes(r *report, s FunderClosingStatement, fc funderColumns, owed []int64, released int64) {
+	self := fc.funders[fc.self]
 	shares := make([]int64, len(fc.funders))
 	for i, f := range fc.funders {
 		shares[i] = f.ShareBps
@@ -185,5 +205,4 @@ func FunderClosingPDF(w io.Writer, s FunderClosingStatement) error {
 	r.color(grey)
 	r.para("Chaque régularisation reprend un encaissement déjà remboursé (erreur, doublon, fraude) ; elle est déduite du remboursement suivant du lieu, sans jamais modifier un remboursement passé.", 8.5)
 	r.color([3]int{})
-	return r.output(w)
 }
