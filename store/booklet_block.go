@@ -167,48 +167,18 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 		e.Message = strings.TrimSuffix(e.Message, ".") + " : le carnet bloqué ne peut plus être remplacé."
 		return bk, e
 	}
-	noStock := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "La structure qui a remis ce carnet n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur, puis remplacez le carnet. Le carnet perdu reste bloqué.")
-	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - 1
-		WHERE programme_id = ? AND distributor_id = ? AND available_booklets >= 1`, old.programmeID, old.distributorID)
+	newID, err := tx.takeReplacement(ctx, old)
 	if err != nil {
 		return bk, err
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return bk, noStock
-	}
-	var newID string
-	err = tx.queryRow(ctx, `UPDATE booklets SET status = 'handed_out', beneficiary_id = ?, handed_out_at = ?
-		WHERE id = (SELECT id FROM booklets WHERE programme_id = ? AND status = 'allocated' AND distributor_id = ? ORDER BY id LIMIT 1`+tx.s.dialect.skipLocked()+`)
-		RETURNING id`, old.beneficiaryID, micros(tx.now), old.programmeID, old.distributorID).Scan(&newID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return bk, noStock
-	}
-	if err != nil {
-		return bk, err
-	}
-	if carried > p.BookletSize {
-		return bk, errors.New("store: a booklet carries more blocked passes than a booklet holds")
-	}
-	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned'
-		WHERE id IN (SELECT id FROM passes WHERE booklet_id = ? AND status = 'unassigned' ORDER BY id LIMIT ?)`, newID, carried); err != nil {
-		return bk, err
-	}
-	if _, err := tx.exec(ctx, `UPDATE booklets SET voided_passes = ? WHERE id = ?`, p.BookletSize-carried, newID); err != nil {
+	if err := tx.fillReplacement(ctx, newID, carried, p.BookletSize); err != nil {
 		return bk, err
 	}
 	if err := tx.statHandOut(ctx, newID, old.beneficiaryID, true); err != nil {
 		return bk, err
 	}
-	// The guard that makes a booklet replaced once, whatever runs at the
-	// same moment.
-	res, err = tx.exec(ctx, `UPDATE booklets SET replaced_by = ? WHERE id = ? AND status = 'blocked' AND replaced_by IS NULL`, newID, old.id)
-	if err != nil {
+	if err := tx.markReplaced(ctx, old.id, newID); err != nil {
 		return bk, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		var by sql.NullString
-		_ = tx.queryRow(ctx, `SELECT replaced_by FROM booklets WHERE id = ?`, old.id).Scan(&by)
-		return bk, alreadyReplaced(by.String)
 	}
 	if err := tx.audit(ctx, actor, "booklet.replace", "booklet", newID, reason, map[string]any{
 		"replaced_booklet_id": old.id, "beneficiary_id": old.beneficiaryID, "programme_id": old.programmeID,
@@ -216,6 +186,63 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 		return bk, err
 	}
 	return tx.Booklet(ctx, newID)
+}
+
+// takeReplacement hands the lost booklet's holder a new booklet from the
+// stock of the agency that handed out the old one: its lowest allocated
+// booklet, one fewer in its stock.
+func (tx *Tx) takeReplacement(ctx context.Context, old bookletRow) (string, error) {
+	noStock := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "La structure qui a remis ce carnet n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur, puis remplacez le carnet. Le carnet perdu reste bloqué.")
+	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - 1
+		WHERE programme_id = ? AND distributor_id = ? AND available_booklets >= 1`, old.programmeID, old.distributorID)
+	if err != nil {
+		return "", err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return "", noStock
+	}
+	var newID string
+	err = tx.queryRow(ctx, `UPDATE booklets SET status = 'handed_out', beneficiary_id = ?, handed_out_at = ?
+		WHERE id = (SELECT id FROM booklets WHERE programme_id = ? AND status = 'allocated' AND distributor_id = ? ORDER BY id LIMIT 1`+tx.s.dialect.skipLocked()+`)
+		RETURNING id`, old.beneficiaryID, micros(tx.now), old.programmeID, old.distributorID).Scan(&newID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", noStock
+	}
+	if err != nil {
+		return "", err
+	}
+	return newID, nil
+}
+
+// fillReplacement gives the new booklet as many passes as the old one left
+// unused; the rest of it is void.
+func (tx *Tx) fillReplacement(ctx context.Context, newID string, carried, size int) error {
+	if carried > size {
+		return errors.New("store: a booklet carries more blocked passes than a booklet holds")
+	}
+	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned'
+		WHERE id IN (SELECT id FROM passes WHERE booklet_id = ? AND status = 'unassigned' ORDER BY id LIMIT ?)`, newID, carried); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE booklets SET voided_passes = ? WHERE id = ?`, size-carried, newID); err != nil {
+		return err
+	}
+	return nil
+}
+
+// markReplaced is the guard that makes a booklet replaced once, whatever
+// runs at the same moment.
+func (tx *Tx) markReplaced(ctx context.Context, oldID, newID string) error {
+	res, err := tx.exec(ctx, `UPDATE booklets SET replaced_by = ? WHERE id = ? AND status = 'blocked' AND replaced_by IS NULL`, newID, oldID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		var by sql.NullString
+		_ = tx.queryRow(ctx, `SELECT replaced_by FROM booklets WHERE id = ?`, oldID).Scan(&by)
+		return alreadyReplaced(by.String)
+	}
+	return nil
 }
 
 func alreadyReplaced(by string) error {
