@@ -294,35 +294,12 @@ func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn 
 		}
 		return err
 	}
-	places := map[string][2]string{}
-	byPlace := map[string][]AccountingEntry{}
-	var order []string
-	err := tx.SettlementCorrections(ctx, settlementID, "", func(c passnum.Correction) error {
-		if _, ok := byPlace[c.PlaceID]; !ok {
-			order = append(order, c.PlaceID)
-		}
-		byPlace[c.PlaceID] = append(byPlace[c.PlaceID], AccountingEntry{Kind: "correction", Reference: ref, Cutoff: day, PlaceID: c.PlaceID,
-			RedemptionID: c.RedemptionID, Code: c.Code, At: c.CreatedAt, AmountCents: c.AmountCents, Reason: c.Reason})
-		return nil
-	})
+	byPlace, order, err := tx.correctionsByPlace(ctx, settlementID, ref, day)
 	if err != nil {
 		return err
 	}
-	rows, err := tx.query(ctx, `SELECT l.place_id, o.name, COALESCE(o.siret, '') FROM settlement_lines l JOIN organisations o ON o.id = l.place_id
-		WHERE l.settlement_id = ? AND NOT l.held_back`, settlementID)
+	places, err := tx.paidPlaceNames(ctx, settlementID)
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id, name, siret string
-		if err := rows.Scan(&id, &name, &siret); err != nil {
-			rows.Close()
-			return err
-		}
-		places[id] = [2]string{name, siret}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	emitted := map[string]bool{}
@@ -340,7 +317,7 @@ func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn 
 	// redemptions; those of places with no redemption in the settlement
 	// come last.
 	// In the settlement index's order: no sort, however many rows.
-	rows, err = tx.query(ctx, `SELECT r.place_id, r.id, ps.code, r.redeemed_at, r.service, r.amount_cents
+	rows, err := tx.query(ctx, `SELECT r.place_id, r.id, ps.code, r.redeemed_at, r.service, r.amount_cents
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.settlement_id = ? ORDER BY r.settlement_id, r.place_id, r.redeemed_at`, settlementID)
 	if err != nil {
 		return err
@@ -382,6 +359,49 @@ func (tx *Tx) SettlementAccounting(ctx context.Context, settlementID string, fn 
 		}
 	}
 	return nil
+}
+
+// correctionsByPlace are the settlement's corrections as accounting
+// entries, per place, and the places in the order their first correction
+// came.
+func (tx *Tx) correctionsByPlace(ctx context.Context, settlementID, ref string, day passnum.Date) (map[string][]AccountingEntry, []string, error) {
+	byPlace := map[string][]AccountingEntry{}
+	var order []string
+	err := tx.SettlementCorrections(ctx, settlementID, "", func(c passnum.Correction) error {
+		if _, ok := byPlace[c.PlaceID]; !ok {
+			order = append(order, c.PlaceID)
+		}
+		byPlace[c.PlaceID] = append(byPlace[c.PlaceID], AccountingEntry{Kind: "correction", Reference: ref, Cutoff: day, PlaceID: c.PlaceID,
+			RedemptionID: c.RedemptionID, Code: c.Code, At: c.CreatedAt, AmountCents: c.AmountCents, Reason: c.Reason})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return byPlace, order, nil
+}
+
+// paidPlaceNames are the name and SIRET of each place the settlement pays.
+func (tx *Tx) paidPlaceNames(ctx context.Context, settlementID string) (map[string][2]string, error) {
+	places := map[string][2]string{}
+	rows, err := tx.query(ctx, `SELECT l.place_id, o.name, COALESCE(o.siret, '') FROM settlement_lines l JOIN organisations o ON o.id = l.place_id
+		WHERE l.settlement_id = ? AND NOT l.held_back`, settlementID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, name, siret string
+		if err := rows.Scan(&id, &name, &siret); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		places[id] = [2]string{name, siret}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return places, nil
 }
 
 // PlaceNotice is a place to tell about a settlement that was sent or paid:
