@@ -244,18 +244,7 @@ func lieuRedeem(q *request) error {
 	if err != nil {
 		return lieuRedeemFailed(q, f, err)
 	}
-	req := store.RedeemRequest{Code: code, Service: f.Get("service"), SiteID: f.Get("site_id"), SessionID: f.Get("session_id")}
-	var fe passnum.FieldErrors
-	if req.Service == "" && req.SessionID == "" {
-		fe.Add("service", "choisissez le service que vous avez délivré")
-	}
-	if req.SiteID != "" && !passnum.ValidID(req.SiteID) {
-		fe.Add("site_id", "site inconnu : choisissez un de vos sites")
-	}
-	if req.SessionID != "" && !passnum.ValidID(req.SessionID) {
-		fe.Add("session_id", "session inconnue : choisissez une de vos sessions")
-	}
-	err = fe.Err()
+	req, err := lieuRedeemRequest(f, code)
 	var out store.Redeemed
 	if err == nil {
 		err = q.write(func(tx *store.Tx) error {
@@ -273,21 +262,44 @@ func lieuRedeem(q *request) error {
 			return err
 		})
 	}
-	if err == nil {
-		var total int64
-		for _, r := range out.Redemptions {
-			total += r.AmountCents
-		}
-		q.s.cfg.Events.Redeemed(len(out.Redemptions), total)
-		msg := "Pass encaissé : " + euros(total) + " seront remboursés à votre structure."
-		if n := len(out.Redemptions); n > 1 {
-			msg = passnum.CountOf(n, "pass encaissé", "pass encaissés") + " pour cette formation : " + euros(total) + " seront remboursés à votre structure."
-		}
-		return q.redirect("/lieu", msg)
+	if err != nil {
+		return lieuRedeemRefused(q, f, code, err)
 	}
+	var total int64
+	for _, r := range out.Redemptions {
+		total += r.AmountCents
+	}
+	q.s.cfg.Events.Redeemed(len(out.Redemptions), total)
+	msg := "Pass encaissé : " + euros(total) + " seront remboursés à votre structure."
+	if n := len(out.Redemptions); n > 1 {
+		msg = passnum.CountOf(n, "pass encaissé", "pass encaissés") + " pour cette formation : " + euros(total) + " seront remboursés à votre structure."
+	}
+	return q.redirect("/lieu", msg)
+}
+
+// lieuRedeemRequest reads the confirmation form: a service (or a
+// session), and a site and a session that can be ids.
+func lieuRedeemRequest(f *form, code string) (store.RedeemRequest, error) {
+	req := store.RedeemRequest{Code: code, Service: f.Get("service"), SiteID: f.Get("site_id"), SessionID: f.Get("session_id")}
+	var fe passnum.FieldErrors
+	if req.Service == "" && req.SessionID == "" {
+		fe.Add("service", "choisissez le service que vous avez délivré")
+	}
+	if req.SiteID != "" && !passnum.ValidID(req.SiteID) {
+		fe.Add("site_id", "site inconnu : choisissez un de vos sites")
+	}
+	if req.SessionID != "" && !passnum.ValidID(req.SessionID) {
+		fe.Add("session_id", "session inconnue : choisissez une de vos sessions")
+	}
+	return req, fe.Err()
+}
+
+// lieuRedeemRefused answers a redemption refused: something to fix is
+// shown on the confirmation page again; a pass already redeemed says when
+// and where, as the check does.
+func lieuRedeemRefused(q *request, f *form, code string, err error) error {
 	switch passnum.ErrorCode(err) {
 	case passnum.EINVALID:
-		// Something to fix on the confirmation page: show it again.
 		f.Values.Set("code", code)
 		var v lieuConfirmView
 		verr := q.view(func(tx *store.Tx) error {
@@ -307,7 +319,6 @@ func lieuRedeem(q *request) error {
 		f.Fail(err)
 		return q.render(http.StatusUnprocessableEntity, "place/confirm", "Confirmer l'encaissement", v, f)
 	case passnum.EALREADYREDEEMED:
-		// Say when and where, as the check does.
 		var p passnum.Pass
 		if verr := q.view(func(tx *store.Tx) error {
 			var err error
