@@ -44,7 +44,7 @@ type Result struct {
 
 const (
 	bookletSize = 5
-	perTx       = 400 // per-item writes per transaction, and the grain of their instants
+	perTx       = 400        // per-item writes per transaction, and the grain of their instants
 	bulkTx      = 25 * perTx // bulk rows per transaction
 )
 
