@@ -74,13 +74,13 @@ func (tx *Tx) insertBulkBeneficiaries(ctx context.Context, programmeID string, r
 		locks[i] = []any{key, programmeID}
 		held[i] = []any{b.ID, programmeID}
 	}
-	if err := tx.execRows(ctx, `INSERT INTO beneficiaries (`+beneficiaryColumns+`, identity_key) VALUES `, `(`+placeholders(16)+`)`, "", bens); err != nil {
+	if err := tx.execRows(ctx, `beneficiaries (`+beneficiaryColumns+`, identity_key) VALUES `, `(`+placeholders(16)+`)`, "", bens); err != nil {
 		return err
 	}
-	if err := tx.execRows(ctx, `INSERT INTO person_programme_locks (identity_key, programme_id) VALUES `, `(?, ?)`, "", locks); err != nil {
+	if err := tx.execRows(ctx, `person_programme_locks (identity_key, programme_id) VALUES `, `(?, ?)`, "", locks); err != nil {
 		return err
 	}
-	return tx.execRows(ctx, `INSERT INTO beneficiary_booklets (beneficiary_id, programme_id, booklets) VALUES `, `(?, ?, 1)`, "", held)
+	return tx.execRows(ctx, `beneficiary_booklets (beneficiary_id, programme_id, booklets) VALUES `, `(?, ?, 1)`, "", held)
 }
 
 // takeBulkStock takes the booklets handed out from each distributor's
@@ -104,7 +104,7 @@ func (tx *Tx) takeBulkStock(ctx context.Context, programmeID string, rows []Bulk
 			args = append(args, d, n[d])
 		}
 		args = append(append(args, programmeID), anys(part)...)
-		res, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(`UPDATE distributor_stock SET available_booklets = available_booklets - CASE distributor_id`+cases.String()+` END
+		res, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`distributor_stock SET available_booklets = available_booklets - CASE distributor_id`+cases.String()+` END
 			WHERE programme_id = ? AND distributor_id IN (`+placeholders(len(part))+`)`), args...)
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (tx *Tx) handBulkBooklets(ctx context.Context, programmeID string, rows []B
 			q.WriteString(row)
 			args = append(args, v...)
 		}
-		res, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(`UPDATE booklets SET status = 'handed_out', beneficiary_id = v.column2, handed_out_at = v.column3,
+		res, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`booklets SET status = 'handed_out', beneficiary_id = v.column2, handed_out_at = v.column3,
 			stat_departement = v.column4, stat_commune = v.column5, stat_age_band = v.column6, stat_target = v.column7, stat_month = v.column8, stat_replacement = 0
 			FROM (VALUES `+q.String()+`) AS v
 			WHERE booklets.id = v.column1 AND booklets.status = 'allocated' AND booklets.distributor_id = v.column9`), args...)
@@ -156,7 +156,7 @@ func (tx *Tx) handBulkBooklets(ctx context.Context, programmeID string, rows []B
 			return passnum.Errorf(passnum.ECONFLICT, "Des carnets ont changé d'état pendant la remise : rien n'a été remis, recommencez.")
 		}
 		idPart := ids[lo:min(lo+bulkRows, len(ids))]
-		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(`UPDATE passes SET status = 'assigned' WHERE booklet_id IN (`+placeholders(len(idPart))+`) AND status = 'unassigned'`),
+		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`passes SET status = 'assigned' WHERE booklet_id IN (`+placeholders(len(idPart))+`) AND status = 'unassigned'`),
 			anys(idPart)...); err != nil {
 			return err
 		}

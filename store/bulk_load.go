@@ -25,13 +25,17 @@ import (
 // for the widest row (16 columns).
 const bulkRows = 400
 
-// execRows runs head followed by "VALUES (row), (row)…" (and tail) for
-// rows, bulkRows at a time. row is one row's SQL, such as "(?, ?, ?)".
+// execRows inserts rows into head, a table and its columns followed by
+// "VALUES", bulkRows at a time; row is one row's SQL, such as "(?, ?, ?)",
+// and tail ends the statement. Alone in its SQLite transaction, as a
+// bulk load's writes are, a conflict rolls the transaction back
+// (bulkInsert), which spares SQLite a statement journal of the pages a
+// statement touches (those with foreign keys or triggers keep one).
 func (tx *Tx) execRows(ctx context.Context, head, row, tail string, rows [][]any) error {
 	for lo := 0; lo < len(rows); lo += bulkRows {
 		hi := min(lo+bulkRows, len(rows))
 		var q strings.Builder
-		q.WriteString(head)
+		q.WriteString(tx.s.dialect.bulkInsert(tx.alone) + head)
 		var args []any
 		for i, r := range rows[lo:hi] {
 			if i > 0 {
@@ -71,7 +75,7 @@ func (tx *Tx) insertAudit(ctx context.Context, entries []bulkAudit) error {
 		}
 		rows[i] = []any{passnum.NewID(e.at), micros(e.at), e.actor.OrganisationID, e.actor.Kind, e.actor.ID, e.action, e.objectType, e.object, "", d}
 	}
-	return tx.execRows(ctx, `INSERT INTO audit_log (id, at, organisation_id, actor_kind, actor_id, action, object_type, object_id, reason, details) VALUES `,
+	return tx.execRows(ctx, `audit_log (id, at, organisation_id, actor_kind, actor_id, action, object_type, object_id, reason, details) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, "", rows)
 }
 

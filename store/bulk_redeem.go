@@ -77,11 +77,11 @@ func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 // entries, and recomputes the used booklets' used passes and first use as
 // usesChanged does.
 func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, entries []bulkAudit, bookletIDs []string) error {
-	if err := tx.execRows(ctx, `INSERT INTO redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
+	if err := tx.execRows(ctx, `redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, "", reds); err != nil {
 		return err
 	}
-	if err := tx.execRows(ctx, `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES `,
+	if err := tx.execRows(ctx, `ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES `,
 		`(?, ?, ?, ?, 'redemption', ?, ?)`, "", ledger); err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, en
 	}
 	for lo := 0; lo < len(bookletIDs); lo += bulkRows {
 		part := bookletIDs[lo:min(lo+bulkRows, len(bookletIDs))]
-		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(`UPDATE booklets SET used_passes = `+bookletUsedSQL+`, first_used_at = `+bookletFirstUseSQL+`
+		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`booklets SET used_passes = `+bookletUsedSQL+`, first_used_at = `+bookletFirstUseSQL+`
 			WHERE id IN (`+placeholders(len(part))+`)`), anys(part)...); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (tx *Tx) takeBulkPasses(ctx context.Context, rows []BulkRedeemRow) (map[str
 		for i, r := range part {
 			codes[i] = r.Code
 		}
-		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(`UPDATE passes SET status = 'redeemed' WHERE status = 'assigned' AND code IN (`+placeholders(len(part))+`)
+		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`passes SET status = 'redeemed' WHERE status = 'assigned' AND code IN (`+placeholders(len(part))+`)
 			RETURNING code, id, programme_id, booklet_id`), codes...)
 		if err != nil {
 			return nil, err

@@ -34,7 +34,7 @@ func (s *Store) RebuildStats(ctx context.Context) (int, error) {
 			v := counters[k]
 			rows[i] = []any{k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount}
 		}
-		return tx.execRows(ctx, `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES `,
+		return tx.execRows(ctx, `stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES `,
 			`(?, ?, ?, ?, ?, ?, ?, ?)`, "", rows)
 	})
 	return n, err
