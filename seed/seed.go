@@ -1,8 +1,8 @@
 // Package seed fills a database with a realistic national programme, for
 // measuring the dashboards at scale (passnum seed, passnum bench stats).
-// Everything goes through the store's own methods, a few hundred writes to
-// a transaction, so the data keeps every invariant "passnum check"
-// verifies, counters included.
+// Everything goes through the store's own methods (the bulk path for
+// the millions of hand-outs and uses, see store/bulk_load.go), so the
+// data keeps every invariant "passnum check" verifies, counters included.
 package seed
 
 import (
@@ -11,7 +11,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"time"
 
 	"passnum"
@@ -26,6 +25,12 @@ import (
 type Options struct {
 	Passes int64
 	Seed   uint64
+	// PerItem writes every hand-out and use through the store's own
+	// per-item writes (HandOut, Redeem), counters kept as they go: an
+	// hour for the national scale. Without it they go through the bulk
+	// path (BulkHandOut, BulkRedeem) and the counters are rebuilt at the
+	// end; the same seed gives the same programme either way.
+	PerItem bool
 	// Progress is told how far each stage is (may be nil).
 	Progress func(stage string, done, total int)
 }
@@ -39,7 +44,8 @@ type Result struct {
 
 const (
 	bookletSize = 5
-	perTx       = 400 // writes per transaction
+	perTx       = 400        // per-item writes per transaction, and the grain of their instants
+	bulkTx      = 25 * perTx // bulk rows per transaction
 )
 
 // start is the programme's first day.
@@ -184,102 +190,25 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	span := 18 * 30 * 24 * time.Hour
-	handAt := func(i int) time.Time { return start.Add(time.Duration(float64(span) * float64(i) / float64(handed))) }
-	for lo := 0; lo < handed; lo += perTx {
-		hi := min(lo+perTx, handed)
-		err := s.WriteAt(ctx, handAt(lo), func(tx *store.Tx) error {
-			today := tx.Today()
-			for i := lo; i < hi; i++ {
-				b := &plan[i]
-				actor := distActors[b.dist]
-				c, ok := territory.LookupCommune(distCommunes[b.dist])
-				if !ok {
-					return fmt.Errorf("commune %s", distCommunes[b.dist])
-				}
-				age := 16 + r.IntN(10)
-				birth := today.AddDays(-(age*365 + 30 + r.IntN(300)))
-				ben, err := tx.CreateBeneficiary(ctx, actor, passnum.Beneficiary{FirstName: firstNames[r.IntN(len(firstNames))],
-					LastName: lastNames[i%len(lastNames)] + " " + letters(i/len(lastNames)), BirthDate: birth, CommuneINSEE: c.Code, JobSeeker: true})
-				if err != nil {
-					return err
-				}
-				bk, err := tx.HandOut(ctx, actor, ben.ID, res.ProgrammeID)
-				if err != nil {
-					return err
-				}
-				if r.Float64() < 0.55 {
-					b.uses = 5
-					if r.IntN(2) == 0 {
-						b.uses = 1 + r.IntN(4)
-					}
-					for _, ps := range bk.Passes[:b.uses] {
-						b.codes = append(b.codes, ps.Code)
-					}
-					wait := time.Duration(r.ExpFloat64()*40*24) * time.Hour
-					b.first = tx.Now().Add(wait)
-					deps := placeDeps[c.Departement]
-					if len(deps) > 0 {
-						b.place = deps[r.IntN(len(deps))]
-					} else {
-						b.place = r.IntN(len(placeActors))
-					}
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-		res.HandedOut = hi
-		progress("Remises", hi, handed)
-		if err := foldNow(ctx, s, lo); err != nil {
-			return res, err
-		}
+	st := state{r: r, progress: progress, programmeID: res.ProgrammeID, distActors: distActors, distCommunes: distCommunes,
+		placeActors: placeActors, placeDeps: placeDeps}
+	if err := handOut(ctx, s, o, &st, plan); err != nil {
+		return res, err
 	}
-
-	// Uses in time order: the first at its day, the next ones a week or
-	// two apart, none after the programme's last redeeming day.
-	type use struct {
-		at    time.Time
-		code  string
-		place int
+	res.HandedOut = handed
+	n, err := redeem(ctx, s, o, &st, plan)
+	res.Redeemed = n
+	if err != nil {
+		return res, err
 	}
-	end := time.Date(2026, 11, 30, 12, 0, 0, 0, passnum.Paris)
-	var uses []use
-	for i := range plan {
-		b := &plan[i]
-		at := b.first
-		for _, code := range b.codes {
-			if at.After(end) {
-				break
-			}
-			uses = append(uses, use{at, code, b.place})
-			at = at.Add(time.Duration(5+r.IntN(15)) * 24 * time.Hour)
-		}
-		b.codes = nil
+	if o.PerItem {
+		_, err = s.FoldStats(ctx)
+	} else {
+		// The bulk path left the counters alone: written once, from the
+		// rows.
+		_, err = s.RebuildStats(ctx)
 	}
-	sort.Slice(uses, func(i, j int) bool { return uses[i].at.Before(uses[j].at) })
-	for lo := 0; lo < len(uses); lo += perTx {
-		hi := min(lo+perTx, len(uses))
-		err := s.WriteAt(ctx, uses[lo].at, func(tx *store.Tx) error {
-			for _, u := range uses[lo:hi] {
-				if _, err := tx.Redeem(ctx, placeActors[u.place], store.RedeemRequest{Code: u.code, Service: passnum.NationalServices[r.IntN(4)]}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-		res.Redeemed = hi
-		progress("Utilisations", hi, len(uses))
-		if err := foldNow(ctx, s, lo); err != nil {
-			return res, err
-		}
-	}
-	if _, err := s.FoldStats(ctx); err != nil {
+	if err != nil {
 		return res, err
 	}
 	return res, s.Analyze(ctx)

@@ -50,7 +50,7 @@ func parseURL(u string) (dialect, string, error) {
 // sqliteDSN sets the pragmas every connection needs: WAL for concurrent
 // readers, synchronous=FULL so that a commit survives a power cut, foreign
 // keys, and a busy timeout for other processes (the CLI) sharing the file.
-func sqliteDSN(path string, writer bool) string {
+func sqliteDSN(path string, writer bool, cacheKiB int) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -58,7 +58,7 @@ func sqliteDSN(path string, writer bool) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	// A larger page cache keeps big transactions (issuing a million
 	// passes) from spilling to disk before their commit.
-	q.Add("_pragma", "cache_size("+strconv.Itoa(-sqliteCacheKiB)+")")
+	q.Add("_pragma", "cache_size("+strconv.Itoa(-cacheKiB)+")")
 	// Savepoints copy the pages they touch to a sub-journal: in memory
 	// rather than in a temporary file, that costs no system call.
 	q.Add("_pragma", "temp_store(memory)")
@@ -86,6 +86,17 @@ const sqliteCacheKiB = 65536
 // it never comes back to (measured: 64 MiB, 18 s and 206 MB; 48 MiB, 26 s
 // and 176 MB; 32 MiB, 37 s and 148 MB, for a million redemptions).
 const walkCacheKiB = 49152
+
+// bulkCacheKiB is the SQLite writer's page cache in a process that loads
+// history in bulk (BulkHandOut, BulkRedeem). A national programme's booklets are handed
+// out in the order of their ids, which are random against the table's
+// storage order, so each hand-out touches a booklet page, its passes'
+// page and four index pages anywhere in a few gigabytes: with the
+// default cache, every one is read again and the dirty pages spill to
+// the log before commit. A gigabyte keeps most of them (about two in
+// memory, see sqliteCacheKiB): for an offline load (Options.BulkLoad),
+// not for serving.
+const bulkCacheKiB = 1 << 20
 
 // narrowCache gives the transaction's connection a small page cache for a
 // write that walks a big table once, and returns what puts it back. On

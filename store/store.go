@@ -62,6 +62,10 @@ type Options struct {
 	// public half: someone who can rewrite the database cannot sign a
 	// rewritten chain. Read from a file by "passnum serve --digest-key".
 	DigestKey ed25519.PrivateKey
+	// BulkLoad gives the SQLite writer a page cache of a gigabyte
+	// (bulkCacheKiB), for a process that loads history with the bulk
+	// path (passnum seed); never for serving.
+	BulkLoad bool
 }
 
 // Grouping is an on/off option whose zero value is the default.
@@ -112,7 +116,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if s.maxBatch <= 0 {
 		s.maxBatch = 256
 	}
-	if err := s.connect(ctx, dsn, opts.MaxConns); err != nil {
+	if err := s.connect(ctx, dsn, opts); err != nil {
 		return nil, err
 	}
 	if err := s.migrate(ctx, opts.Migrate); err != nil {
@@ -134,13 +138,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 
 // connect opens the connections: on SQLite one writer connection and a
 // pool of readers, on PostgreSQL one pool.
-func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
+func (s *Store) connect(ctx context.Context, dsn string, opts Options) error {
 	var err error
+	maxConns, writerCache := opts.MaxConns, sqliteCacheKiB
+	if opts.BulkLoad {
+		writerCache = bulkCacheKiB
+	}
 	switch s.dialect {
 	case sqliteDialect:
 		// One writer connection: SQLite has one write lock, and holding it in
 		// one place means no SQLITE_BUSY between our own requests.
-		if s.wdb, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
+		if s.wdb, err = sql.Open("sqlite", sqliteDSN(dsn, true, writerCache)); err != nil {
 			return err
 		}
 		s.wdb.SetMaxOpenConns(1)
@@ -150,7 +158,7 @@ func (s *Store) connect(ctx context.Context, dsn string, maxConns int) error {
 			s.wdb.Close()
 			return fmt.Errorf("impossible d'ouvrir la base SQLite %s (%v) : vérifiez que son dossier existe et que vous pouvez y écrire", dsn, err)
 		}
-		if s.db, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
+		if s.db, err = sql.Open("sqlite", sqliteDSN(dsn, false, sqliteCacheKiB)); err != nil {
 			s.wdb.Close()
 			return err
 		}

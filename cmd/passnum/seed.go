@@ -24,7 +24,7 @@ func seedCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *passes < 50 || *passes > 50_000_000 {
 		return usageError{"--passes : entre 50 et 50000000"}
 	}
-	s, err := store.Open(ctx, *db, store.Options{Migrate: true})
+	s, err := store.Open(ctx, *db, store.Options{Migrate: true, BulkLoad: true})
 	if err != nil {
 		return err
 	}

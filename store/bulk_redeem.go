@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"passnum"
+)
+
+// BulkRedeemRow is one pass a place redeems for a service at At (zero:
+// the transaction's instant).
+type BulkRedeemRow struct {
+	Place   passnum.Actor
+	Code    string
+	Service string
+	At      time.Time
+}
+
+// bulkPass is what the deciding UPDATE brings back of a pass.
+type bulkPass struct{ id, programme, booklet string }
+
+// BulkRedeem redeems the rows' passes as Redeem would one by one: each
+// pass assigned, its programme open on the row's Paris day, the place
+// labelled and in the programme's territory; then the redemption, its
+// ledger entry and its audit entry, and the booklets' used passes and
+// first use. Any refusal fails the whole call.
+func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
+	communes, err := tx.bulkPlaces(ctx, rows)
+	if err != nil {
+		return err
+	}
+	passes, err := tx.takeBulkPasses(ctx, rows)
+	if err != nil {
+		return err
+	}
+	progs := map[string]passnum.Programme{}
+	var reds, ledger [][]any
+	var entries []bulkAudit
+	booklets := map[string]bool{}
+	var bookletIDs []string
+	for i := range rows {
+		r := &rows[i]
+		if r.At.IsZero() {
+			r.At = tx.now
+		}
+		ps := passes[r.Code]
+		p, ok := progs[ps.programme]
+		if !ok {
+			if p, err = tx.programmeSettings(ctx, ps.programme); err != nil {
+				return err
+			}
+			progs[ps.programme] = p
+		}
+		if day := passnum.ParisDate(r.At); day.Before(p.ValidFrom) || day.After(p.LastRedeemDay()) {
+			return passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le pass %s ne peut pas être encaissé le %s : le programme n'est pas ouvert ce jour-là.", r.Code, frDate(day))
+		}
+		if err := passnum.RedeemOutsideTerritory(strings.Join(p.Territory, ","), communes[r.Place.OrganisationID]); err != nil {
+			return err
+		}
+		if !passnum.ValidService(r.Service) {
+			return passnum.Invalid(passnum.FieldError{Field: "service", Detail: "service inconnu : choisissez un service du référentiel national"})
+		}
+		id := passnum.NewID(r.At)
+		reds = append(reds, []any{id, ps.id, ps.programme, r.Place.OrganisationID, r.Service, p.FaceValueCents, micros(r.At), r.Place.Kind, r.Place.ID})
+		ledger = append(ledger, []any{passnum.NewID(r.At), id, ps.programme, r.Place.OrganisationID, p.FaceValueCents, micros(r.At)})
+		entries = append(entries, bulkAudit{r.At, r.Place, "pass.redeem", "redemption", id, map[string]any{"pass_id": ps.id}})
+		if !booklets[ps.booklet] {
+			booklets[ps.booklet] = true
+			bookletIDs = append(bookletIDs, ps.booklet)
+		}
+	}
+	return tx.writeBulkRedemptions(ctx, reds, ledger, entries, bookletIDs)
+}
+
+// writeBulkRedemptions writes the redemptions, their ledger and audit
+// entries, and recomputes the used booklets' used passes and first use as
+// usesChanged does.
+func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, entries []bulkAudit, bookletIDs []string) error {
+	if err := tx.execRows(ctx, `redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, "", reds); err != nil {
+		return err
+	}
+	if err := tx.execRows(ctx, `ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES `,
+		`(?, ?, ?, ?, 'redemption', ?, ?)`, "", ledger); err != nil {
+		return err
+	}
+	if err := tx.insertAudit(ctx, entries); err != nil {
+		return err
+	}
+	for lo := 0; lo < len(bookletIDs); lo += bulkRows {
+		part := bookletIDs[lo:min(lo+bulkRows, len(bookletIDs))]
+		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`booklets SET used_passes = `+bookletUsedSQL+`, first_used_at = `+bookletFirstUseSQL+`
+			WHERE id IN (`+placeholders(len(part))+`)`), anys(part)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkPlaces checks that the rows' places are labelled places and returns
+// their communes.
+func (tx *Tx) bulkPlaces(ctx context.Context, rows []BulkRedeemRow) (map[string]string, error) {
+	communes := map[string]string{}
+	var ids []string
+	for _, r := range rows {
+		if _, ok := communes[r.Place.OrganisationID]; !ok {
+			communes[r.Place.OrganisationID] = ""
+			ids = append(ids, r.Place.OrganisationID)
+		}
+	}
+	labelled := 0
+	for lo := 0; lo < len(ids); lo += bulkRows {
+		part := ids[lo:min(lo+bulkRows, len(ids))]
+		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(`SELECT id, COALESCE(commune_insee, '') FROM organisations
+			WHERE kind = 'place' AND status = 'labelled' AND id IN (`+placeholders(len(part))+`)`), anys(part)...)
+		if err != nil {
+			return nil, err
+		}
+		for rs.Next() {
+			var id, c string
+			if err := rs.Scan(&id, &c); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			communes[id] = c
+			labelled++
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if labelled != len(ids) {
+		return nil, passnum.RedeemPlaceNotLabelled()
+	}
+	return communes, nil
+}
+
+// takeBulkPasses redeems the rows' passes, each by the conditional UPDATE
+// Redeem uses (only an assigned pass changes), and returns them by code.
+// A code not brought back (unknown, not assigned, or twice in the rows)
+// fails the call.
+func (tx *Tx) takeBulkPasses(ctx context.Context, rows []BulkRedeemRow) (map[string]bulkPass, error) {
+	out := make(map[string]bulkPass, len(rows))
+	for lo := 0; lo < len(rows); lo += bulkRows {
+		part := rows[lo:min(lo+bulkRows, len(rows))]
+		codes := make([]any, len(part))
+		for i, r := range part {
+			codes[i] = r.Code
+		}
+		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`passes SET status = 'redeemed' WHERE status = 'assigned' AND code IN (`+placeholders(len(part))+`)
+			RETURNING code, id, programme_id, booklet_id`), codes...)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for rs.Next() {
+			var code string
+			var p bulkPass
+			if err := rs.Scan(&code, &p.id, &p.programme, &p.booklet); err != nil {
+				rs.Close()
+				return nil, err
+			}
+			out[code] = p
+			n++
+		}
+		rs.Close()
+		if err := rs.Err(); err != nil {
+			return nil, err
+		}
+		if n != len(part) {
+			return nil, passnum.Errorf(passnum.ECONFLICT, "Des pass ne peuvent pas être encaissés (inconnus, non remis, déjà encaissés ou en double) : rien n'a été encaissé.")
+		}
+	}
+	return out, nil
+}
