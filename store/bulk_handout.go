@@ -126,7 +126,7 @@ func (tx *Tx) handBulkBooklets(ctx context.Context, programmeID string, rows []B
 	var entries []bulkAudit
 	for i, r := range rows {
 		b := r.Beneficiary
-		dims := bookletStatDims(b.BirthDate.String(), b.CommuneINSEE, &b, passnum.ParisDate(r.At), passnum.ParisMonth(r.At))
+		dims := bookletStatDims(b.BirthDate, b.CommuneINSEE, &b, passnum.ParisDate(r.At), passnum.ParisMonth(r.At))
 		vals[i] = []any{out[i].BookletID, b.ID, micros(r.At), dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, r.Distributor.OrganisationID}
 		ids[i] = out[i].BookletID
 		entries = append(entries,
