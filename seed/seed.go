@@ -66,137 +66,27 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if o.Passes < bookletSize*10 {
 		return res, fmt.Errorf("au moins %d pass", bookletSize*10)
 	}
-	progress := o.Progress
-	if progress == nil {
-		progress = func(string, int, int) {}
+	st := &state{r: rand.New(rand.NewPCG(o.Seed, 2026)), progress: o.Progress, placeDeps: map[string][]int{}}
+	if st.progress == nil {
+		st.progress = func(string, int, int) {}
 	}
-	r := rand.New(rand.NewPCG(o.Seed, 2026))
 	booklets := int(o.Passes / bookletSize)
 	nDist, nPlaces := max(5, int(o.Passes/10000)), max(10, int(o.Passes/2000))
-	communes := weightedCommunes()
-
-	// Organisations, the programme, its stock.
-	var op passnum.Actor
-	var distActors, placeActors []passnum.Actor
-	var distCommunes []string
-	var placeDeps = map[string][]int{}
-	err := s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
-		o, err := tx.CreateOrganisation(ctx, passnum.SystemActor, passnum.NewOrganisation{Kind: passnum.RoleOperator, Name: "Opérateur national du Pass numérique"})
-		if err != nil {
-			return err
-		}
-		op = passnum.Actor{OrganisationID: o.ID, Role: passnum.RoleOperator, Kind: "system", ID: "seed"}
-		for _, name := range []string{"État", "Régions de France"} {
-			f, err := tx.CreateOrganisation(ctx, op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: name})
-			if err != nil {
-				return err
-			}
-			res.FunderIDs = append(res.FunderIDs, f.ID)
-		}
-		return nil
-	})
+	if err := createOrganisations(ctx, s, st, &res, nDist, nPlaces); err != nil {
+		return res, err
+	}
+	if err := createProgramme(ctx, s, st, &res, o.Passes, booklets); err != nil {
+		return res, err
+	}
+	plan, err := allocate(ctx, s, st, booklets, nDist)
 	if err != nil {
 		return res, err
 	}
-	for lo := 0; lo < nDist+nPlaces; lo += perTx {
-		hi := min(lo+perTx, nDist+nPlaces)
-		err := s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
-			for i := lo; i < hi; i++ {
-				c := communes.pick(r)
-				n := passnum.NewOrganisation{Kind: passnum.RoleDistributor, Name: fmt.Sprintf("Mission locale %s n° %d", c.Name, i+1), CommuneINSEE: c.Code}
-				if i >= nDist {
-					n = passnum.NewOrganisation{Kind: passnum.RolePlace, Name: fmt.Sprintf("Espace numérique %s n° %d", c.Name, i-nDist+1), CommuneINSEE: c.Code, SIRET: siret(r)}
-				}
-				org, err := tx.CreateOrganisation(ctx, op, n)
-				if err != nil {
-					return err
-				}
-				a := passnum.Actor{OrganisationID: org.ID, Role: n.Kind, Kind: "system", ID: "seed"}
-				if i < nDist {
-					distActors, distCommunes = append(distActors, a), append(distCommunes, c.Code)
-					res.DistributorIDs = append(res.DistributorIDs, org.ID)
-					continue
-				}
-				if _, err := tx.SetPlaceStatus(ctx, op, org.ID, passnum.OrgLabelled, "Commission de labellisation"); err != nil {
-					return err
-				}
-				placeDeps[c.Departement] = append(placeDeps[c.Departement], len(placeActors))
-				placeActors = append(placeActors, a)
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-		progress("Organisations", hi, nDist+nPlaces)
-	}
-	var territoryCodes []string
-	for _, reg := range territory.Regions() {
-		territoryCodes = append(territoryCodes, "reg:"+reg.Code)
-	}
-	budget := o.Passes * 1000
-	err = s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
-		p, err := tx.CreateProgramme(ctx, op, passnum.Programme{
-			Name: "Pass numérique national 2025-2026", FaceValueCents: 1000, BookletSize: bookletSize,
-			ValidFrom: passnum.ParisDate(start), ValidUntil: passnum.MustDate("2026-12-31"), GraceDays: passnum.DefaultGraceDays,
-			MinAge: 16, MaxAge: 25, MaxBookletsPerBeneficiary: 1, CancelWindowHours: passnum.DefaultCancelWindowHours,
-			Territory: territoryCodes, BudgetCents: &budget,
-			Funders: []passnum.FunderShare{{OrganisationID: res.FunderIDs[0], ShareBps: 5000}, {OrganisationID: res.FunderIDs[1], ShareBps: 5000}},
-		})
-		res.ProgrammeID = p.ID
-		return err
-	})
-	if err != nil {
+	if err := handOut(ctx, s, o, st, plan); err != nil {
 		return res, err
 	}
-	for done := 0; done < booklets; {
-		n := min(passnum.MaxIssuanceBooklets, booklets-done)
-		if err := s.WriteAt(ctx, start.AddDate(0, 0, -7), func(tx *store.Tx) error {
-			_, err := tx.Issue(ctx, op, res.ProgrammeID, int64(n))
-			return err
-		}); err != nil {
-			return res, err
-		}
-		done += n
-		progress("Émission", done, booklets)
-	}
-	res.Booklets = booklets
-
-	// Who gets what: 95 % of the booklets handed out, each agency its
-	// share, over 18 months; 55 % of them used, from a few days to months
-	// later, most often to the end.
-	handed := booklets * 95 / 100
-	plan := make([]booklet, handed)
-	perDist := make([]int64, nDist)
-	for i := range plan {
-		d := r.IntN(nDist)
-		if i < nDist {
-			d = i
-		}
-		plan[i].dist = d
-		perDist[d]++
-	}
-	err = s.WriteAt(ctx, start.AddDate(0, 0, -3), func(tx *store.Tx) error {
-		for d, n := range perDist {
-			if n == 0 {
-				continue
-			}
-			if _, err := tx.Allocate(ctx, op, res.ProgrammeID, distActors[d].OrganisationID, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return res, err
-	}
-	st := state{r: r, progress: progress, programmeID: res.ProgrammeID, distActors: distActors, distCommunes: distCommunes,
-		placeActors: placeActors, placeDeps: placeDeps}
-	if err := handOut(ctx, s, o, &st, plan); err != nil {
-		return res, err
-	}
-	res.HandedOut = handed
-	n, err := redeem(ctx, s, o, &st, plan)
+	res.HandedOut = len(plan)
+	n, err := redeem(ctx, s, o, st, plan)
 	res.Redeemed = n
 	if err != nil {
 		return res, err
@@ -212,6 +102,138 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 		return res, err
 	}
 	return res, s.Analyze(ctx)
+}
+
+// createOrganisations makes the operator, the two funders, the agencies
+// and the labelled places, in communes drawn by population.
+func createOrganisations(ctx context.Context, s *store.Store, st *state, res *Result, nDist, nPlaces int) error {
+	communes := weightedCommunes()
+	err := s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
+		o, err := tx.CreateOrganisation(ctx, passnum.SystemActor, passnum.NewOrganisation{Kind: passnum.RoleOperator, Name: "Opérateur national du Pass numérique"})
+		if err != nil {
+			return err
+		}
+		st.op = passnum.Actor{OrganisationID: o.ID, Role: passnum.RoleOperator, Kind: "system", ID: "seed"}
+		for _, name := range []string{"État", "Régions de France"} {
+			f, err := tx.CreateOrganisation(ctx, st.op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: name})
+			if err != nil {
+				return err
+			}
+			res.FunderIDs = append(res.FunderIDs, f.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for lo := 0; lo < nDist+nPlaces; lo += perTx {
+		hi := min(lo+perTx, nDist+nPlaces)
+		err := s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
+			for i := lo; i < hi; i++ {
+				if err := st.createOrganisation(ctx, tx, res, communes.pick(st.r), i, nDist); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		st.progress("Organisations", hi, nDist+nPlaces)
+	}
+	return nil
+}
+
+// createOrganisation makes the i-th organisation in commune c: an agency
+// for the first nDist, a labelled place after.
+func (st *state) createOrganisation(ctx context.Context, tx *store.Tx, res *Result, c territory.Commune, i, nDist int) error {
+	n := passnum.NewOrganisation{Kind: passnum.RoleDistributor, Name: fmt.Sprintf("Mission locale %s n° %d", c.Name, i+1), CommuneINSEE: c.Code}
+	if i >= nDist {
+		n = passnum.NewOrganisation{Kind: passnum.RolePlace, Name: fmt.Sprintf("Espace numérique %s n° %d", c.Name, i-nDist+1), CommuneINSEE: c.Code, SIRET: siret(st.r)}
+	}
+	org, err := tx.CreateOrganisation(ctx, st.op, n)
+	if err != nil {
+		return err
+	}
+	a := passnum.Actor{OrganisationID: org.ID, Role: n.Kind, Kind: "system", ID: "seed"}
+	if i < nDist {
+		st.distActors, st.distCommunes = append(st.distActors, a), append(st.distCommunes, c.Code)
+		res.DistributorIDs = append(res.DistributorIDs, org.ID)
+		return nil
+	}
+	if _, err := tx.SetPlaceStatus(ctx, st.op, org.ID, passnum.OrgLabelled, "Commission de labellisation"); err != nil {
+		return err
+	}
+	st.placeDeps[c.Departement] = append(st.placeDeps[c.Departement], len(st.placeActors))
+	st.placeActors = append(st.placeActors, a)
+	return nil
+}
+
+// createProgramme makes the national programme over every région, funded
+// half and half, and issues its booklets.
+func createProgramme(ctx context.Context, s *store.Store, st *state, res *Result, passes int64, booklets int) error {
+	var territoryCodes []string
+	for _, reg := range territory.Regions() {
+		territoryCodes = append(territoryCodes, "reg:"+reg.Code)
+	}
+	budget := passes * 1000
+	err := s.WriteAt(ctx, start.AddDate(0, -1, 0), func(tx *store.Tx) error {
+		p, err := tx.CreateProgramme(ctx, st.op, passnum.Programme{
+			Name: "Pass numérique national 2025-2026", FaceValueCents: 1000, BookletSize: bookletSize,
+			ValidFrom: passnum.ParisDate(start), ValidUntil: passnum.MustDate("2026-12-31"), GraceDays: passnum.DefaultGraceDays,
+			MinAge: 16, MaxAge: 25, MaxBookletsPerBeneficiary: 1, CancelWindowHours: passnum.DefaultCancelWindowHours,
+			Territory: territoryCodes, BudgetCents: &budget,
+			Funders: []passnum.FunderShare{{OrganisationID: res.FunderIDs[0], ShareBps: 5000}, {OrganisationID: res.FunderIDs[1], ShareBps: 5000}},
+		})
+		res.ProgrammeID = p.ID
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	st.programmeID = res.ProgrammeID
+	for done := 0; done < booklets; {
+		n := min(passnum.MaxIssuanceBooklets, booklets-done)
+		if err := s.WriteAt(ctx, start.AddDate(0, 0, -7), func(tx *store.Tx) error {
+			_, err := tx.Issue(ctx, st.op, res.ProgrammeID, int64(n))
+			return err
+		}); err != nil {
+			return err
+		}
+		done += n
+		st.progress("Émission", done, booklets)
+	}
+	res.Booklets = booklets
+	return nil
+}
+
+// allocate decides who gets what: 95 % of the booklets handed out, each
+// agency its share (every agency at least one), over 18 months; and gives
+// each agency its booklets.
+func allocate(ctx context.Context, s *store.Store, st *state, booklets, nDist int) ([]booklet, error) {
+	handed := booklets * 95 / 100
+	plan := make([]booklet, handed)
+	perDist := make([]int64, nDist)
+	for i := range plan {
+		d := st.r.IntN(nDist)
+		if i < nDist {
+			d = i
+		}
+		plan[i].dist = d
+		perDist[d]++
+	}
+	err := s.WriteAt(ctx, start.AddDate(0, 0, -3), func(tx *store.Tx) error {
+		for d, n := range perDist {
+			if n == 0 {
+				continue
+			}
+			if _, err := tx.Allocate(ctx, st.op, st.programmeID, st.distActors[d].OrganisationID, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return plan, err
 }
 
 // foldNow folds the statistics' deltas (PostgreSQL) every 25 transactions,

@@ -14,6 +14,7 @@ import (
 
 // state is what the hand-out and use stages share.
 type state struct {
+	op           passnum.Actor
 	r            *rand.Rand
 	progress     func(stage string, done, total int)
 	programmeID  string
