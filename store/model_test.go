@@ -100,6 +100,9 @@ type mProgramme struct {
 	unassigned  []string  // codes of passes not handed out
 	stock       []*mStock // by distributor index; nil when never allocated
 	expired     bool
+	// expiry is the record of the expiry step, frozen when it first ran:
+	// a redemption cancelled since does not change it.
+	expiry passnum.ProgrammeExpiry
 	// By place index: the carry of its last line (≤ 0), the corrections
 	// waiting for a settlement (their sum, ≤ 0, and count), and what its
 	// paid settlements paid it.
