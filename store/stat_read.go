@@ -24,7 +24,8 @@ type StatsQuery struct {
 // StatFigures are the figures of a programme, or of one cell of a
 // breakdown. A figure is null in JSON when it does not apply to the
 // breakdown (a place hands out nothing) or when statistical secrecy
-// masks the cell.
+// masks the cell (the passes issued and allocated excepted: they are
+// stock, and count nobody).
 type StatFigures struct {
 	// PassesIssued and PassesAllocated apply to the whole programme (and
 	// allocated to each distributor).
@@ -352,8 +353,11 @@ func (a *statAcc) figures(size int64, ended, booklets, uses bool) StatFigures {
 	return f
 }
 
-// maskedFigures keeps only what counts nobody: whether figures apply.
-func maskedFigures(StatFigures) StatFigures { return StatFigures{} }
+// maskedFigures keeps only what counts nobody: the passes issued and
+// allocated are stock, the same whoever got them.
+func maskedFigures(f StatFigures) StatFigures {
+	return StatFigures{PassesIssued: f.PassesIssued, PassesAllocated: f.PassesAllocated}
+}
 
 // distributorAllocations adds each distributor's allocated passes.
 func (tx *Tx) distributorAllocations(ctx context.Context, programmeID string, size int64, cells map[string]*statAcc) error {

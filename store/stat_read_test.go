@@ -236,6 +236,39 @@ func TestProgrammeStatsSecrecy(t *testing.T) {
 	})
 }
 
+// TestProgrammeStatsSecrecyKeepsStock: when the programme's total counts
+// fewer than 5 young people, a funder sees no figure of people, but still
+// the passes issued and allocated, which count nobody.
+func TestProgrammeStatsSecrecyKeepsStock(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 10)
+		d := f.MustDistributor("Petite antenne")
+		f.MustAllocate(prog.ID, d.OrganisationID, 4)
+		for i := range 2 {
+			b := f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %d", i) })
+			f.MustHandOut(d, b.ID, prog.ID)
+		}
+		st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: true})
+		})
+		if !contains(st.Masked, "total") {
+			t.Fatalf("masked %v: two young people, the total should be masked", st.Masked)
+		}
+		size := int64(prog.BookletSize)
+		if val(st.Total.PassesIssued) != 10*size || val(st.Total.PassesAllocated) != 4*size {
+			t.Errorf("masked total hides the stock: issued %v, allocated %v", st.Total.PassesIssued, st.Total.PassesAllocated)
+		}
+		if st.Total.BookletsHandedOut != nil || st.Total.PassesHandedOut != nil || st.Total.PassesUsed != nil {
+			t.Errorf("masked total shows people: %+v", st.Total)
+		}
+		if len(st.Cells) != 1 || val(st.Cells[0].PassesAllocated) != 4*size || st.Cells[0].BookletsHandedOut != nil {
+			t.Errorf("masked agency: %+v", st.Cells)
+		}
+	})
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

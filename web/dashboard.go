@@ -319,12 +319,14 @@ func dashEuros(v *int64, masked bool) string {
 type dashColumn struct {
 	Head string
 	kind int // 0 count, 1 amount, 2 rate, 3 days
-	n    func(store.StatFigures) *int64
-	r    func(store.StatFigures) *float64
+	// stock is a figure of passes, not of people: never masked.
+	stock bool
+	n     func(store.StatFigures) *int64
+	r     func(store.StatFigures) *float64
 }
 
 var dashColumns = []dashColumn{
-	{Head: "Pass alloués aux distributeurs", n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
+	{Head: "Pass alloués aux distributeurs", stock: true, n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
 	{Head: "Carnets remis", n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
 	{Head: "Pass remis", n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
 	{Head: "Carnets remplacés", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
@@ -340,6 +342,7 @@ var dashColumns = []dashColumn{
 }
 
 func (c dashColumn) text(f store.StatFigures, masked bool) string {
+	masked = masked && !c.stock
 	switch c.kind {
 	case 1:
 		return dashEuros(c.n(f), masked)
@@ -354,7 +357,7 @@ func (c dashColumn) text(f store.StatFigures, masked bool) string {
 // apply, a number otherwise (a rate as text in per cent, the dialect's
 // decimal comma).
 func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
-	if masked {
+	if masked && !c.stock {
 		return sheet.Text(chart.Masked)
 	}
 	switch c.kind {
@@ -488,8 +491,8 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		days = passnum.CountOf(*t.FirstUseMedianDays, "jour", "jours")
 	}
 	keys := []dashKey{
-		{dashN(t.PassesIssued, tm), "pass émis"},
-		{dashN(t.PassesAllocated, tm), "pass alloués aux distributeurs"},
+		{dashN(t.PassesIssued, false), "pass émis"}, // stock: never masked
+		{dashN(t.PassesAllocated, false), "pass alloués aux distributeurs"},
 		{dashN(t.BookletsHandedOut, tm), "carnets remis à des jeunes"},
 		{dashN(t.PassesHandedOut, tm), "pass remis"},
 		{dashN(t.PassesUsed, tm), "pass utilisés"},
