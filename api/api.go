@@ -90,6 +90,18 @@ func (s *Server) Register(mux *http.ServeMux) {
 	})
 }
 
+// UrgentPatterns lists the patterns, as registered on the mux, of the
+// routes marked Urgent.
+func (s *Server) UrgentPatterns() []string {
+	var ps []string
+	for _, rt := range routes {
+		if rt.Urgent {
+			ps = append(ps, rt.Method+" "+rt.fullPath())
+		}
+	}
+	return ps
+}
+
 // call is one request as a handler sees it.
 type call struct {
 	r     *http.Request

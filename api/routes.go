@@ -36,7 +36,11 @@ type route struct {
 	// Consumes lists the media types of a body that may not be JSON.
 	Produces string
 	Consumes []string
-	Handle   func(c *call) (func(*store.Tx) (any, error), error)
+	// Urgent routes serve a place with the young person in front of it
+	// (checking a pass, redeeming it): they never wait behind page views and
+	// exports for a slot of the server's general lane (server/lanes.go).
+	Urgent bool
+	Handle func(c *call) (func(*store.Tx) (any, error), error)
 }
 
 // queryParam documents one query parameter.
@@ -158,12 +162,12 @@ func lifecycleRoutes() []*route {
 			Request: bookletReasonRequest{}, Response: passnum.Booklet{}, Status: http.StatusCreated,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECONFLICT, passnum.EINSUFFICIENTSTOCK, passnum.EPROGRAMMECLOSED}, Handle: replaceBooklet},
 		{Method: "GET", Path: "/passes/{code}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Vérifier un pass avant de l'encaisser",
-			Response: passnum.Pass{}, Status: http.StatusOK, Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EPLACENOTLABELLED}, Handle: getPass},
+			Response: passnum.Pass{}, Status: http.StatusOK, Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EPLACENOTLABELLED}, Urgent: true, Handle: getPass},
 		{Method: "POST", Path: "/passes/{code}/redeem", Roles: place, Summary: "Encaisser un pass après une formation",
 			Request: redeemRequest{}, Response: redeemResponse{}, Status: http.StatusCreated,
 			Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EINVALID, passnum.EPLACENOTLABELLED, passnum.EALREADYREDEEMED, passnum.ENOTASSIGNED,
 				passnum.EEXPIRED, passnum.EBLOCKED, passnum.EOUTSIDETERRITORY, passnum.ESESSIONCLOSED, passnum.ENOTENOUGHPASSES, passnum.ECONFLICT},
-			Handle: redeem},
+			Urgent: true, Handle: redeem},
 		{Method: "GET", Path: "/redemptions", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Lister les encaissements, du plus récent au plus ancien (un lieu voit les siens)",
 			Response: list[passnum.Redemption]{}, Status: http.StatusOK, Handle: listRedemptions},
 		{Method: "GET", Path: "/redemptions/{id}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Lire un encaissement",

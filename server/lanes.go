@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"runtime"
-	"strings"
 	"sync/atomic"
 )
 
@@ -12,10 +11,10 @@ import (
 // that answer must come at once, whatever else the server is doing. Page
 // views, dashboards, exports, hand-outs and sign-ins share the "general"
 // lane, which admits a bounded number of requests at a time; the others
-// wait at the door, in arrival order. Redemptions, pass look-ups (a place
-// checks a pass before redeeming it) and the health checks go straight
-// through: they are short, and a load balancer must not see the server as
-// dead because its pages are busy.
+// wait at the door, in arrival order. The routes marked Urgent where they
+// are declared (api.route, web.page: checking and redeeming a pass) and the
+// health checks go straight through: they are short, and a load balancer
+// must not see the server as dead because its pages are busy.
 //
 // Without the bound, every request in flight shares the processors and
 // the database's single writer alike, and at 64 clients a redemption
@@ -23,8 +22,9 @@ import (
 // milliseconds (BENCHMARKS.md, "The load test").
 type lanes struct {
 	general chan struct{}
-	waiting atomic.Int64 // requests waiting for a general slot
-	inside  atomic.Int64 // requests holding one
+	urgent  func(*http.Request) bool // true: the request skips the general lane
+	waiting atomic.Int64             // requests waiting for a general slot
+	inside  atomic.Int64             // requests holding one
 }
 
 // defaultGeneralSlots is the general lane's width: two requests per
@@ -36,18 +36,32 @@ type lanes struct {
 // docs/deployment.md), a slow client does not hold a slot while it reads.
 func defaultGeneralSlots() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
-func newLanes(slots int) *lanes {
+func newLanes(slots int, urgent func(*http.Request) bool) *lanes {
 	if slots <= 0 {
 		slots = defaultGeneralSlots()
 	}
-	return &lanes{general: make(chan struct{}, slots)}
+	return &lanes{general: make(chan struct{}, slots), urgent: urgent}
+}
+
+// urgentByPattern tells a request urgent when the mux routes it to one of
+// the patterns: the lane follows the routing itself, so a path renamed or
+// a method added cannot leave a redemption in the general lane.
+func urgentByPattern(mux *http.ServeMux, patterns []string) func(*http.Request) bool {
+	set := make(map[string]bool, len(patterns))
+	for _, p := range patterns {
+		set[p] = true
+	}
+	return func(r *http.Request) bool {
+		_, pattern := mux.Handler(r)
+		return set[pattern]
+	}
 }
 
 // wrap admits each request to its lane. A request that gives up while it
 // waits (the client left) is answered 503 and never reaches a handler.
 func (l *lanes) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if expressLane(r) {
+		if l.urgent != nil && l.urgent(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -71,31 +85,4 @@ func (l *lanes) wrap(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// expressLane tells the requests that never wait for a general slot:
-// redemptions through the API and the place's page, pass look-ups through
-// the API, and the health checks.
-func expressLane(r *http.Request) bool {
-	p := r.URL.Path
-	switch r.Method {
-	case http.MethodPost:
-		if p == "/lieu/encaisser" {
-			return true
-		}
-		code, ok := strings.CutPrefix(p, "/api/v1/passes/")
-		if !ok {
-			return false
-		}
-		code, ok = strings.CutSuffix(code, "/redeem")
-		return ok && code != "" && !strings.Contains(code, "/")
-	case http.MethodGet, http.MethodHead:
-		switch p {
-		case "/livez", "/readyz", "/healthz":
-			return true
-		}
-		code, ok := strings.CutPrefix(p, "/api/v1/passes/")
-		return ok && code != "" && !strings.Contains(code, "/")
-	}
-	return false
 }

@@ -2,19 +2,39 @@ package server
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"testing"
+
+	"passnum"
+	"passnum/store/storetest"
+	"passnum/web"
 )
 
-func TestExpressLaneTellsRedemptionsLookUpsAndHealth(t *testing.T) {
+// The lane follows the routing: the routes marked urgent where they are
+// declared, and only those, skip the general lane, whatever the path's
+// spelling.
+func TestUrgentRoutesFollowTheRouting(t *testing.T) {
+	s, _ := storetest.OpenSQLite(t, passnum.NewFixedClock(storetest.Epoch))
+	srv, err := Build(s, slog.New(slog.DiscardHandler), web.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"GET /api/v1/passes/{code}", "GET /healthz", "GET /livez", "GET /readyz",
+		"POST /api/v1/passes/{code}/redeem", "POST /lieu/encaisser", "POST /lieu/verifier"}
+	if got := srv.UrgentPatterns(); !slices.Equal(got, want) {
+		t.Fatalf("urgent patterns %q, want %q", got, want)
+	}
 	for _, c := range []struct {
 		method, path string
-		express      bool
+		urgent       bool
 	}{
 		{"POST", "/api/v1/passes/ABCD-EFGH-JKLM/redeem", true},
 		{"POST", "/lieu/encaisser", true},
+		{"POST", "/lieu/verifier", true},
 		{"GET", "/api/v1/passes/ABCD-EFGH-JKLM", true},
 		{"HEAD", "/api/v1/passes/ABCD-EFGH-JKLM", true},
 		{"GET", "/livez", true},
@@ -25,6 +45,7 @@ func TestExpressLaneTellsRedemptionsLookUpsAndHealth(t *testing.T) {
 		{"GET", "/api/v1/passes/", false},
 		{"GET", "/api/v1/passes/a/redeem", false},
 		{"POST", "/api/v1/passes/ABCD", false},
+		{"DELETE", "/api/v1/passes/ABCD", false},
 		{"GET", "/lieu/encaisser", false},
 		{"GET", "/lieu", false},
 		{"POST", "/api/v1/booklets/x/handout", false},
@@ -33,8 +54,8 @@ func TestExpressLaneTellsRedemptionsLookUpsAndHealth(t *testing.T) {
 		{"DELETE", "/livez", false},
 	} {
 		r := httptest.NewRequest(c.method, c.path, nil)
-		if got := expressLane(r); got != c.express {
-			t.Errorf("%s %s: express %v, want %v", c.method, c.path, got, c.express)
+		if got := srv.lanes.urgent(r); got != c.urgent {
+			t.Errorf("%s %s: urgent %v, want %v", c.method, c.path, got, c.urgent)
 		}
 	}
 }
@@ -43,7 +64,9 @@ func TestExpressLaneTellsRedemptionsLookUpsAndHealth(t *testing.T) {
 // redemptions and health checks go straight through; a request whose
 // client leaves while it waits never reaches its handler.
 func TestLanesKeepRedemptionsMovingWhenTheGeneralLaneIsFull(t *testing.T) {
-	l := newLanes(1)
+	l := newLanes(1, func(r *http.Request) bool {
+		return r.URL.Path == "/api/v1/passes/ABCD-EFGH-JKLM/redeem" || r.URL.Path == "/readyz"
+	})
 	release := make(chan struct{})
 	entered := make(chan string, 10)
 	h := l.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,10 +140,10 @@ func TestLanesKeepRedemptionsMovingWhenTheGeneralLaneIsFull(t *testing.T) {
 }
 
 func TestLanesDefaultWidth(t *testing.T) {
-	if got, want := cap(newLanes(0).general), max(4, 2*runtime.GOMAXPROCS(0)); got != want {
+	if got, want := cap(newLanes(0, nil).general), max(4, 2*runtime.GOMAXPROCS(0)); got != want {
 		t.Fatalf("default width %d, want %d", got, want)
 	}
-	if got := cap(newLanes(3).general); got != 3 {
+	if got := cap(newLanes(3, nil).general); got != 3 {
 		t.Fatalf("width %d, want 3", got)
 	}
 }

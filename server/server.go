@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -27,7 +28,13 @@ type Server struct {
 	store    *store.Store
 	log      *slog.Logger
 	draining atomic.Bool
+	urgent   []string // patterns that skip the general lane
+	lanes    *lanes
 }
+
+// UrgentPatterns lists the routes that never wait for a slot of the
+// general lane: checking and redeeming a pass, and the health checks.
+func (srv *Server) UrgentPatterns() []string { return slices.Sorted(slices.Values(srv.urgent)) }
 
 // New returns the whole HTTP handler over a store.
 func New(s *store.Store, log *slog.Logger, cfg web.Config, opts ...Option) (http.Handler, error) {
@@ -45,7 +52,7 @@ type options struct{ generalSlots int }
 
 // WithGeneralSlots sets how many requests of the general lane (everything
 // but redemptions, pass look-ups and health checks) are served at once;
-// 0 keeps the default, 8 per processor. See lanes.
+// 0 keeps the default, two per processor and at least 4. See lanes.
 func WithGeneralSlots(n int) Option { return func(o *options) { o.generalSlots = n } }
 
 // Build assembles the server. Its logger adds each request's identifier to
@@ -61,7 +68,8 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config, opts ...Option) (*S
 	log = slog.New(requestid.LogHandler(log.Handler()))
 	srv := &Server{store: s, log: log}
 	mux := http.NewServeMux()
-	ln := newLanes(o.generalSlots)
+	ln := newLanes(o.generalSlots, nil)
+	srv.lanes = ln
 	m := newMetrics(s, ln)
 	cfg.Events = m
 	s.SetEvents(m) // the limits' refusals, counted where they are decided
@@ -72,14 +80,21 @@ func Build(s *store.Store, log *slog.Logger, cfg web.Config, opts ...Option) (*S
 	}
 	a.SetMail(cfg.Mail, siteURL)
 	a.Register(mux)
-	mux.HandleFunc("GET /livez", srv.live)
-	mux.HandleFunc("GET /readyz", srv.ready)
-	mux.HandleFunc("GET /healthz", srv.ready)
+	health := map[string]http.HandlerFunc{"GET /livez": srv.live, "GET /readyz": srv.ready, "GET /healthz": srv.ready}
+	for pattern, h := range health {
+		mux.HandleFunc(pattern, h)
+	}
 	pages, err := web.New(s, log, cfg)
 	if err != nil {
 		return nil, err
 	}
 	pages.Register(mux)
+	urgent := append(a.UrgentPatterns(), pages.UrgentPatterns()...)
+	for pattern := range health {
+		urgent = append(urgent, pattern)
+	}
+	ln.urgent = urgentByPattern(mux, urgent)
+	srv.urgent = urgent
 	srv.Metrics = m.handler()
 	trusted := func(r *http.Request) bool { return cfg.TrustedProxy != "" && remoteHost(r) == cfg.TrustedProxy }
 	// The lanes sit inside the logging, so that the time a request waits

@@ -35,8 +35,8 @@ func placePages() []*page {
 	}
 	return append([]*page{
 		p("GET", "/lieu", lieuRedeemPage),
-		p("POST", "/lieu/verifier", lieuCheck),
-		p("POST", "/lieu/encaisser", lieuRedeem),
+		urgent(p("POST", "/lieu/verifier", lieuCheck)),
+		urgent(p("POST", "/lieu/encaisser", lieuRedeem)),
 		p("GET", "/lieu/encaissements", lieuHistoryPage),
 		p("POST", "/lieu/encaissements/{id}/annuler", lieuCancelRedemption),
 		p("GET", "/lieu/formations", lieuTrainingsPage),

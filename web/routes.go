@@ -16,6 +16,16 @@ type page struct {
 	Roles []passnum.Role
 	// Handle answers; it writes the page or returns an error shown as one.
 	Handle func(q *request) error
+	// Urgent pages serve a place with the young person in front of it: they
+	// never wait behind page views and exports for a slot of the server's
+	// general lane (server/lanes.go).
+	Urgent bool
+}
+
+// urgent marks a page Urgent.
+func urgent(p *page) *page {
+	p.Urgent = true
+	return p
 }
 
 // access says which visitors a page is for.

@@ -123,6 +123,18 @@ func (s *Server) Register(mux *http.ServeMux) {
 	})))
 }
 
+// UrgentPatterns lists the patterns, as registered on the mux, of the
+// pages marked Urgent.
+func (s *Server) UrgentPatterns() []string {
+	var ps []string
+	for _, p := range pages {
+		if p.Urgent {
+			ps = append(ps, p.Method+" "+p.Path)
+		}
+	}
+	return ps
+}
+
 // headers sets the security headers of pages: scripts only from this
 // site, no inline script, no framing.
 func (s *Server) headers(next http.Handler) http.Handler {
