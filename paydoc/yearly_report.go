@@ -2,6 +2,7 @@ package paydoc
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -83,7 +84,7 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 		months[m.Month] = m
 	}
 	for mo := 1; mo <= 12; mo++ {
-		key := strconv.Itoa(year) + "-" + twoDigits(mo)
+		key := fmt.Sprintf("%d-%02d", year, mo)
 		m := months[key]
 		r.Months = append(r.Months, document.YearRow{Label: passnum.MonthLabel(key), Masked: masked["month "+key],
 			PassesUsed: deref(m.PassesUsed), AmountCents: deref(m.AmountUsedCents)})
@@ -105,11 +106,4 @@ func deref(n *int64) int64 {
 		return 0
 	}
 	return *n
-}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }
