@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"passnum"
 )
@@ -93,36 +94,51 @@ func violation(invariant, format string, args ...any) *Violation {
 // reported, so the answer is the same from one run to the next. Each rule
 // is one or a few set-based queries (aggregates and anti-joins), never a
 // query per row, so the check stays fast on millions of passes.
-func (s *Store) Check(ctx context.Context) error {
-	checks := []func(*Tx, context.Context) (*Violation, error){
-		(*Tx).checkSeals,
-		(*Tx).checkReferences,
-		(*Tx).checkSettled,
-		(*Tx).checkConservation,
-		(*Tx).checkRedemptions,
-		(*Tx).checkStock,
-		(*Tx).checkBooklets,
-		(*Tx).checkHoldings,
-		(*Tx).checkLedger,
-		(*Tx).checkFunding,
-		(*Tx).checkAudit,
-		(*Tx).checkSeats,
-		(*Tx).checkSettlements,
-		(*Tx).checkCorrections,
-		(*Tx).checkShares,
-		(*Tx).checkBalances,
-		(*Tx).checkLedgerSettlement,
-		(*Tx).checkBudgets,
-		(*Tx).checkStatCounts,
-	}
+func (s *Store) Check(ctx context.Context) error { return s.CheckEach(ctx, nil) }
+
+// checkRules are Check's rules in their order, each under the name
+// CheckEach reports.
+var checkRules = []struct {
+	name string
+	run  func(*Tx, context.Context) (*Violation, error)
+}{
+	{"seal", (*Tx).checkSeals},
+	{"reference", (*Tx).checkReferences},
+	{"settled", (*Tx).checkSettled},
+	{"conservation", (*Tx).checkConservation},
+	{"redemption", (*Tx).checkRedemptions},
+	{"stock", (*Tx).checkStock},
+	{"booklet", (*Tx).checkBooklets},
+	{"holding", (*Tx).checkHoldings},
+	{"ledger", (*Tx).checkLedger},
+	{"funding", (*Tx).checkFunding},
+	{"audit", (*Tx).checkAudit},
+	{"seats", (*Tx).checkSeats},
+	{"settlement", (*Tx).checkSettlements},
+	{"correction", (*Tx).checkCorrections},
+	{"shares", (*Tx).checkShares},
+	{"balance", (*Tx).checkBalances},
+	{"ledger (settlements)", (*Tx).checkLedgerSettlement},
+	{"budget", (*Tx).checkBudgets},
+	{"stats", (*Tx).checkStatCounts},
+}
+
+// CheckEach is Check, telling report (when not nil) how long each rule
+// that passed took: "passnum check --timings" shows where a slow check
+// spends its time on a large database.
+func (s *Store) CheckEach(ctx context.Context, report func(rule string, took time.Duration)) error {
 	return s.View(ctx, func(tx *Tx) error {
-		for _, c := range checks {
-			v, err := c(tx, ctx)
+		for _, c := range checkRules {
+			start := time.Now()
+			v, err := c.run(tx, ctx)
 			if err != nil {
 				return err
 			}
 			if v != nil {
 				return v
+			}
+			if report != nil {
+				report(c.name, time.Since(start))
 			}
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"passnum/store"
 )
@@ -52,6 +53,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	db := dbFlag(fs)
 	digestFile := fs.String("digest", "", "une empreinte gardée (sortie de « passnum digest ») dont la tête doit être toujours dans la chaîne")
 	publicKey := fs.String("public-key", "", "la clé publique gardée avec l'empreinte (base64), plutôt que celle qu'elle porte")
+	timings := fs.Bool("timings", false, "affiche la durée du scellement et de chaque vérification")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -62,10 +64,20 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer s.Close()
 	// The entries written since the last seal are sealed first, so that
 	// the chain checked covers everything.
+	var report func(string, time.Duration)
+	if *timings {
+		report = func(rule string, took time.Duration) {
+			fmt.Fprintf(stdout, "%-22s %v\n", rule, took.Round(time.Millisecond))
+		}
+	}
+	start := time.Now()
 	if _, err := s.Seal(ctx); err != nil {
 		return fmt.Errorf("scellement : %w", err)
 	}
-	if err := s.Check(ctx); err != nil {
+	if report != nil {
+		report("(scellement)", time.Since(start))
+	}
+	if err := s.CheckEach(ctx, report); err != nil {
 		return fmt.Errorf("invariant violé : %w", err)
 	}
 	if *digestFile != "" {
