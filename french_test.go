@@ -122,3 +122,11 @@ func TestCommuneToSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatBasisPoints(t *testing.T) {
+	for bps, want := range map[int64]string{5000: "50\u00a0%", 6667: "66,67\u00a0%", 3330: "33,3\u00a0%", 10000: "100\u00a0%", 5: "0,05\u00a0%", 0: "0\u00a0%"} {
+		if got := FormatBasisPoints(bps); got != want {
+			t.Errorf("FormatBasisPoints(%d) = %s, want %s", bps, show(got), show(want))
+		}
+	}
+}

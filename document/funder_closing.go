@@ -193,7 +193,7 @@ func closingNotes(r *report, s FunderClosingStatement, fc funderColumns, owed []
 	releasedShare := passnum.Apportion(released, shares)[fc.self]
 	r.para(fmt.Sprintf("%s doit %s au titre du programme, la somme de ses parts (%s) des lignes de chaque remboursement. "+
 		"Les pass libérés ne lui coûtent rien : à sa part, ils représentent %s de valeur faciale non dépensée.",
-		self.Name, FormatAmount(owed[fc.self]), FormatShare(self.ShareBps), FormatAmount(releasedShare)), 9.5)
+		self.Name, FormatAmount(owed[fc.self]), passnum.FormatBasisPoints(self.ShareBps), FormatAmount(releasedShare)), 9.5)
 	if carried := sum(owed) - (s.Used.Cents + s.Adjusted.Cents); carried > 0 {
 		r.para(fmt.Sprintf("Les remboursements ont versé %s de plus que les pass utilisés moins les régularisations : des régularisations plus grandes que les derniers remboursements de certains lieux sont restées reportées, faute de remboursement suivant. Elles sont à recouvrer auprès de ces lieux.",
 			FormatAmount(carried)), 9.5)

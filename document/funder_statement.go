@@ -3,7 +3,6 @@ package document
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,16 +91,6 @@ func SettlementShares(lines []passnum.SettlementLine) []passnum.FunderAmount {
 	return out
 }
 
-// FormatShare writes a share in basis points as a percentage: "50 %",
-// "33,33 %".
-func FormatShare(bps int64) string {
-	s := strconv.FormatInt(bps/100, 10)
-	if r := bps % 100; r != 0 {
-		s += "," + strings.TrimSuffix(fmt.Sprintf("%02d", r), "0")
-	}
-	return s + " %"
-}
-
 // funderColumns maps the funders to their columns and finds the one the
 // statement is for.
 type funderColumns struct {
@@ -150,7 +139,7 @@ func (fc funderColumns) parts(shares []passnum.FunderAmount, total int64, what s
 }
 
 func (fc funderColumns) label(i int) string {
-	return fc.funders[i].Name + " (" + FormatShare(fc.funders[i].ShareBps) + ")"
+	return fc.funders[i].Name + " (" + passnum.FormatBasisPoints(fc.funders[i].ShareBps) + ")"
 }
 
 // funderRow is one row of a funder's statement.
@@ -288,7 +277,7 @@ func FunderSettlementPDF(w io.Writer, s FunderSettlementStatement) error {
 	r.heading("Ce que doit chaque financeur", 30)
 	r.owedTable(fc, totals, "Total remboursé aux lieux")
 	r.para(fmt.Sprintf("%s doit %s au titre de ce remboursement : sa part de %s de chaque ligne, arrondie au centime de sorte que les parts des financeurs fassent exactement le montant versé à chaque lieu.",
-		self.Name, FormatAmount(totals[fc.self]), FormatShare(self.ShareBps)), 9.5)
+		self.Name, FormatAmount(totals[fc.self]), passnum.FormatBasisPoints(self.ShareBps)), 9.5)
 
 	r.heading("Détail par lieu", 20)
 	r.startTable(funderTableColumns(fc, column{title: "Lieu", wrap: true}, column{title: "Pass", width: 14, right: true})...)

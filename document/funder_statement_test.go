@@ -66,7 +66,7 @@ func TestFunderSettlementPDF(t *testing.T) {
 	out := buf.Bytes()
 	mustContain(t, out,
 		"Part des financeurs d'un remboursement", "État · remboursement PN-20261130-0007",
-		"Région Bourgogne-Franche-Comté (66,67 %)", "État (33,33 %)",
+		"Région Bourgogne-Franche-Comté (66,67\u00a0%)", "État (33,33\u00a0%)",
 		"du 01/11/2026 au 30/11/2026", "payé le 05/12/2026",
 		"3 lieux payés, 1 lieu retenu",
 		"40,02\u00a0€", "20,01\u00a0€", "60,03\u00a0€",
@@ -114,10 +114,10 @@ func TestFunderSettlementCSV(t *testing.T) {
 		frenchCents(t, table[200][3]) != region || frenchCents(t, table[200][4]) != state {
 		t.Errorf("total row %v, sums %d %d %d", table[200], amount, region, state)
 	}
-	if frenchCents(t, pre["Doit : Région Bourgogne-Franche-Comté (66,67 %)"]) != region || frenchCents(t, pre["Doit : État (33,33 %)"]) != state {
+	if frenchCents(t, pre["Doit : Région Bourgogne-Franche-Comté (66,67\u00a0%)"]) != region || frenchCents(t, pre["Doit : État (33,33\u00a0%)"]) != state {
 		t.Errorf("owed %v", pre)
 	}
-	if pre["Lieux retenus (payés plus tard)"] != "1" || pre["Financeur"] != "État (33,33 %)" {
+	if pre["Lieux retenus (payés plus tard)"] != "1" || pre["Financeur"] != "État (33,33\u00a0%)" {
 		t.Errorf("block %v", pre)
 	}
 }
@@ -295,7 +295,7 @@ func TestFunderClosingPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, buf.Bytes(),
-		"Bilan de fin de programme", "Région Bourgogne-Franche-Comté (66,67 %)",
+		"Bilan de fin de programme", "Région Bourgogne-Franche-Comté (66,67\u00a0%)",
 		"du 01/01/2026 au 31/12/2026", "pass acceptés jusqu'au 31/01/2027",
 		"PN-20261130-0007, arrêté au 30/11/2026 : payé le 05/12/2026",
 		"50\u202f000", "500\u202f000,00\u00a0€", "200\u202f000,00\u00a0€", "−120,00\u00a0€", "99\u202f900,00\u00a0€",
@@ -320,14 +320,6 @@ func TestFunderClosingPDF(t *testing.T) {
 		buf.Reset()
 		if err := FunderClosingPDF(&buf, s); err == nil || buf.Len() != 0 || !strings.Contains(passnum.ErrorMessage(err), "non produit") {
 			t.Errorf("%s: %v", name, err)
-		}
-	}
-}
-
-func TestFormatShare(t *testing.T) {
-	for bps, want := range map[int64]string{5000: "50 %", 6667: "66,67 %", 3330: "33,3 %", 10000: "100 %", 5: "0,05 %"} {
-		if got := FormatShare(bps); got != want {
-			t.Errorf("FormatShare(%d) = %q, want %q", bps, got, want)
 		}
 	}
 }
