@@ -54,3 +54,6 @@ func (tx *Tx) SeedBenchRedemptions(ctx context.Context, programmeID, distributor
 	_, err = tx.exec(ctx, `DROP TABLE bench_places`)
 	return n, err
 }
+
+// MaxSealRows is how many entries one seal holds at most.
+const MaxSealRows = maxSealRows

@@ -74,9 +74,18 @@ func rowDigest(table string, seq int64, id string, at int64, rest []string) stri
 }
 
 // readSealedRows returns the entries of table with from <= seq <= to, in
-// seq order, with their digests.
-func (tx *Tx) readSealedRows(ctx context.Context, table string, from, to int64) ([]sealedRow, error) {
-	rows, err := tx.query(ctx, `SELECT `+sealedColumns[table]+` FROM `+table+` WHERE seq >= ? AND seq <= ? ORDER BY seq, id`, from, to)
+// seq order, with their digests: at most limit of them when limit > 0.
+// The sealer reads one batch at a time: reading the whole backlog for
+// each seal made sealing a million entries quadratic (minutes, not
+// seconds).
+func (tx *Tx) readSealedRows(ctx context.Context, table string, from, to int64, limit int) ([]sealedRow, error) {
+	query := `SELECT ` + sealedColumns[table] + ` FROM ` + table + ` WHERE seq >= ? AND seq <= ? ORDER BY seq, id`
+	args := []any{from, to}
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +234,7 @@ func (s *Store) sealBatch(ctx context.Context, table string, horizon int64) (int
 		// The batch's range ends at its last row (or at the horizon when
 		// fewer rows than the cap remain), so that ranges follow each other
 		// without gaps.
-		rows, err = tx.readSealedRows(ctx, table, from, horizon)
+		rows, err = tx.readSealedRows(ctx, table, from, horizon, maxSealRows+1)
 		if err != nil {
 			return err
 		}

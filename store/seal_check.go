@@ -19,6 +19,12 @@ func (tx *Tx) checkSeals(ctx context.Context) (*Violation, error) {
 	prev := ""
 	last := map[string]int64{}
 	for i, sl := range seals {
+		// Each seal's entries are read when it is checked: all of them at
+		// once would hold every sealed digest in memory (hundreds of MB on
+		// a national programme).
+		if err := tx.queryRow(ctx, `SELECT entries FROM seals WHERE seq = ?`, sl.seq).Scan(&sl.entries); err != nil {
+			return nil, err
+		}
 		if sl.seq != int64(i+1) {
 			return violation("seal", "sceau n° %d manquant : le suivant est le n° %d", i+1, sl.seq), nil
 		}
@@ -52,8 +58,10 @@ func (tx *Tx) checkSeals(ctx context.Context) (*Violation, error) {
 	return nil, nil
 }
 
+// readSeals reads the chain's links without their entries (checkSeals
+// reads those one seal at a time).
 func (tx *Tx) readSeals(ctx context.Context) ([]seal, error) {
-	rows, err := tx.query(ctx, `SELECT seq, table_name, first_seq, last_seq, entries, prev_hash, hash FROM seals ORDER BY seq`)
+	rows, err := tx.query(ctx, `SELECT seq, table_name, first_seq, last_seq, prev_hash, hash FROM seals ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +69,7 @@ func (tx *Tx) readSeals(ctx context.Context) ([]seal, error) {
 	var out []seal
 	for rows.Next() {
 		var s seal
-		if err := rows.Scan(&s.seq, &s.table, &s.first, &s.last, &s.entries, &s.prevHash, &s.hash); err != nil {
+		if err := rows.Scan(&s.seq, &s.table, &s.first, &s.last, &s.prevHash, &s.hash); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -76,7 +84,7 @@ func (tx *Tx) compareSeal(ctx context.Context, sl seal) (*Violation, error) {
 	if err != nil {
 		return violation("seal", "sceau n° %d illisible : %v", sl.seq, err), nil
 	}
-	have, err := tx.readSealedRows(ctx, sl.table, sl.first, sl.last)
+	have, err := tx.readSealedRows(ctx, sl.table, sl.first, sl.last, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -273,4 +274,61 @@ func TestSealFollowsNewEntries(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestSealBatchesABacklog seals more than two seals' worth of entries at
+// once: the seals follow each other without gap or overlap, none holds
+// more than its cap, the whole backlog is sealed, and the check passes on
+// the chain and still catches a change in its middle.
+func TestSealBatchesABacklog(t *testing.T) {
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			s, db, exec, u := sealedDemo(t, e)
+			ctx := context.Background()
+			var before int64
+			if err := db.QueryRow(`SELECT COALESCE(MAX(last_seq), 0) FROM seals WHERE table_name = 'audit_log'`).Scan(&before); err != nil {
+				t.Fatal(err)
+			}
+			backlog := 2*store.MaxSealRows + 7
+			exec(`INSERT INTO audit_log (id, at, organisation_id, actor_kind, actor_id, action, object_type, object_id, reason, details)
+				WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+				SELECT 'backlog-' || CAST(i AS TEXT), 1000 + i, 'org', 'system', 'test', 'test.backlog', 'none', CAST(i AS TEXT), '', '' FROM n`, backlog)
+			sealed, err := s.Seal(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sealed != backlog {
+				t.Fatalf("sealed %d entries, want the backlog's %d", sealed, backlog)
+			}
+			rows, err := db.Query(storetest.Bind(u, `SELECT first_seq, last_seq FROM seals WHERE table_name = 'audit_log' AND last_seq > ? ORDER BY seq`), before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			next, seals := before+1, 0
+			for rows.Next() {
+				var first, last int64
+				if err := rows.Scan(&first, &last); err != nil {
+					t.Fatal(err)
+				}
+				if first != next {
+					t.Errorf("seal %d starts at %d, want %d (right after the previous one)", seals+1, first, next)
+				}
+				if n := last - first + 1; n > store.MaxSealRows {
+					t.Errorf("seal %d holds %d entries, more than %d", seals+1, n, store.MaxSealRows)
+				}
+				next, seals = last+1, seals+1
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if seals != 3 || next != before+int64(backlog)+1 {
+				t.Fatalf("%d seals ending at %d, want 3 ending at %d", seals, next-1, before+int64(backlog))
+			}
+			wantWhole(t, s)
+			id := "backlog-" + strconv.Itoa(store.MaxSealRows+3)
+			exec(`UPDATE audit_log SET actor_id = 'someone-else' WHERE id = ?`, id)
+			wantBroken(t, s, id, "modifiée")
+		})
+	}
 }
