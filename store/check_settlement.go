@@ -24,6 +24,23 @@ func splitKey(k string) (string, string) {
 // of the programme carried out; a settlement holds no redemption redeemed
 // after its cut-off, nor one of another programme.
 func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
+	for _, part := range []func(*Tx, context.Context) (*Violation, error){
+		(*Tx).checkSettlementTotals,
+		(*Tx).checkSettlementLineSums,
+		(*Tx).checkSettlementLineCounts,
+		(*Tx).checkSettlementCarries,
+		(*Tx).checkSettledRedemptions,
+		(*Tx).checkSettlementCutoffs,
+	} {
+		if v, err := part(tx, ctx); err != nil || v != nil {
+			return v, err
+		}
+	}
+	return nil, nil
+}
+
+// checkSettlementTotals: a settlement's total is the sum of its paid lines.
+func (tx *Tx) checkSettlementTotals(ctx context.Context) (*Violation, error) {
 	var id string
 	var total, sum int64
 	found, err := tx.firstRow(ctx, `SELECT s.id, s.total_cents, COALESCE(t.n, 0) FROM settlements s
@@ -35,6 +52,13 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 		}
 		return nil, err
 	}
+	return nil, nil
+}
+
+// checkSettlementLineSums: a line belongs to its settlement's programme
+// and number and obeys amount + carried_out = redemptions + adjustments +
+// carried_in, with amount ≥ 0 ≥ carried_out.
+func (tx *Tx) checkSettlementLineSums(ctx context.Context) (*Violation, error) {
 	key, found, err := tx.firstKey(ctx, `SELECT MIN(l.settlement_id || '/' || l.place_id) FROM settlement_lines l JOIN settlements s ON s.id = l.settlement_id
 		WHERE l.programme_id <> s.programme_id OR l.number <> s.number
 			OR l.amount_cents + l.carried_out_cents <> l.redemptions_cents + l.adjustments_cents + l.carried_in_cents
@@ -46,7 +70,13 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 		}
 		return nil, err
 	}
-	key, found, err = tx.firstKey(ctx, `SELECT MIN(l.settlement_id || '/' || l.place_id) FROM settlement_lines l
+	return nil, nil
+}
+
+// checkSettlementLineCounts: a line pays exactly the redemptions and
+// corrections that name its settlement and place.
+func (tx *Tx) checkSettlementLineCounts(ctx context.Context) (*Violation, error) {
+	key, found, err := tx.firstKey(ctx, `SELECT MIN(l.settlement_id || '/' || l.place_id) FROM settlement_lines l
 		LEFT JOIN (SELECT settlement_id, place_id, COUNT(*) AS n, CAST(SUM(amount_cents) AS BIGINT) AS c FROM redemptions
 			WHERE settlement_id IS NOT NULL GROUP BY settlement_id, place_id) r ON r.settlement_id = l.settlement_id AND r.place_id = l.place_id
 		LEFT JOIN (SELECT settlement_id, place_id, CAST(SUM(amount_cents) AS BIGINT) AS c FROM corrections
@@ -68,7 +98,13 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 		return violation("settlement", "remboursement %s, lieu %s : la ligne compte %d encaissements (%d centimes) et %d centimes de corrections, mais %d encaissements (%d centimes) et %d centimes de corrections la désignent",
 			s, pl, count, cents, adj, n, sumRed, sumAdj), nil
 	}
-	key, found, err = tx.firstKey(ctx, `SELECT MIN(x.k) FROM (
+	return nil, nil
+}
+
+// checkSettlementCarries: a line carries in what the place's previous
+// line of the programme carried out.
+func (tx *Tx) checkSettlementCarries(ctx context.Context) (*Violation, error) {
+	key, found, err := tx.firstKey(ctx, `SELECT MIN(x.k) FROM (
 			SELECT l.settlement_id || '/' || l.place_id AS k, l.carried_in_cents AS cin,
 				LAG(l.carried_out_cents, 1, 0) OVER (PARTITION BY l.programme_id, l.place_id ORDER BY l.number) AS prev
 			FROM settlement_lines l) x
@@ -80,6 +116,12 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 		}
 		return nil, err
 	}
+	return nil, nil
+}
+
+// checkSettledRedemptions: a settled redemption's settlement exists, is of
+// its programme and has a paid line for its place.
+func (tx *Tx) checkSettledRedemptions(ctx context.Context) (*Violation, error) {
 	redemptionID, found, err := tx.firstKey(ctx, `SELECT MIN(r.id) FROM redemptions r LEFT JOIN settlements s ON s.id = r.settlement_id
 		WHERE r.settlement_id IS NOT NULL AND (s.id IS NULL OR s.programme_id <> r.programme_id
 			OR NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.settlement_id = r.settlement_id AND l.place_id = r.place_id AND NOT l.held_back))`)
@@ -89,8 +131,13 @@ func (tx *Tx) checkSettlements(ctx context.Context) (*Violation, error) {
 		}
 		return nil, err
 	}
-	// Each settlement's last redemption is before the end of its cut-off
-	// day: the day's end in Paris is computed here, not in SQL.
+	return nil, nil
+}
+
+// checkSettlementCutoffs: each settlement's last redemption is before the
+// end of its cut-off day; the day's end in Paris is computed here, not in
+// SQL.
+func (tx *Tx) checkSettlementCutoffs(ctx context.Context) (*Violation, error) {
 	rows, err := tx.query(ctx, `SELECT s.id, s.cutoff, (SELECT MAX(r.redeemed_at) FROM redemptions r WHERE r.settlement_id = s.id) FROM settlements s ORDER BY s.id`)
 	if err != nil {
 		return nil, err
