@@ -703,35 +703,14 @@ func distBookletPDF(q *request) error {
 		return err
 	}
 	var data distBookletData
-	var places []document.NearPlace
-	var agency passnum.Organisation
-	var identity passnum.SiteIdentity
-	var logos []document.Logo
+	var doc document.Booklet
 	if err := q.view(func(tx *store.Tx) error {
 		var err error
 		if data, err = distLoadBooklet(q, tx, id); err != nil {
 			return err
 		}
-		if places, err = distPlacesNear(q, tx, data.B.CommuneINSEE); err != nil {
-			return err
-		}
-		if agency, err = tx.Organisation(q.ctx(), q.org()); err != nil {
-			return err
-		}
-		if identity, err = tx.SiteIdentity(q.ctx()); err != nil {
-			return err
-		}
-		// The funders' logos: a PNG is printed, an SVG by its name.
-		for _, l := range identity.Logos {
-			dl := document.Logo{Name: l.Name}
-			if l.ContentType == passnum.LogoPNG {
-				if _, dl.PNG, err = tx.LogoFile(q.ctx(), l.ID); err != nil {
-					return err
-				}
-			}
-			logos = append(logos, dl)
-		}
-		return nil
+		doc, err = distBookletDocument(q, tx, data)
+		return err
 	}); err != nil {
 		return err
 	}
@@ -743,6 +722,32 @@ func distBookletPDF(q *request) error {
 		return tx.LogRead(q.ctx(), q.actor(), passnum.ReadSupport, passnum.ReadViaExport, data.B.ID)
 	}); err != nil {
 		return err
+	}
+	var buf bytes.Buffer
+	if err := document.BookletPDF(&buf, doc); err != nil {
+		return err
+	}
+	// Whose booklet and when it was printed, in the file's name only: the
+	// address holds the booklet's id, never a name.
+	return q.sendDownload(document.BookletFileName(data.B.FirstName, data.B.LastName, q.s.cfg.Now().In(passnum.Paris)), "application/pdf", buf.Bytes())
+}
+
+// distBookletDocument is what the printed booklet says: the programme, the
+// young person's first name, the passes still worth something, the places
+// nearest their commune, the agency and counsellor printing it, and the
+// funders' logos.
+func distBookletDocument(q *request, tx *store.Tx, data distBookletData) (document.Booklet, error) {
+	places, err := distPlacesNear(q, tx, data.B.CommuneINSEE)
+	if err != nil {
+		return document.Booklet{}, err
+	}
+	agency, err := tx.Organisation(q.ctx(), q.org())
+	if err != nil {
+		return document.Booklet{}, err
+	}
+	logos, err := siteLogos(q, tx)
+	if err != nil {
+		return document.Booklet{}, err
 	}
 	doc := document.Booklet{
 		ProgrammeName:  data.Programme.Name,
@@ -769,20 +774,27 @@ func distBookletPDF(q *request) error {
 		}
 		doc.Passes = append(doc.Passes, document.Cheque{Code: passnum.FormatPassCode(p.Code), QRText: p.Code})
 	}
-	var buf bytes.Buffer
-	if err := document.BookletPDF(&buf, doc); err != nil {
-		return err
+	return doc, nil
+}
+
+// siteLogos are the funders' logos as a document prints them: a PNG is
+// printed, an SVG by its name.
+func siteLogos(q *request, tx *store.Tx) ([]document.Logo, error) {
+	identity, err := tx.SiteIdentity(q.ctx())
+	if err != nil {
+		return nil, err
 	}
-	h := q.w.Header()
-	h.Set("Content-Type", "application/pdf")
-	// Whose booklet and when it was printed, in the file's name only: the
-	// address holds the booklet's id, never a name.
-	h.Set("Content-Disposition", `attachment; filename="`+document.BookletFileName(data.B.FirstName, data.B.LastName, q.s.cfg.Now().In(passnum.Paris))+`"`)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	q.w.WriteHeader(http.StatusOK)
-	_, err = q.w.Write(buf.Bytes())
-	return err
+	var logos []document.Logo
+	for _, l := range identity.Logos {
+		dl := document.Logo{Name: l.Name}
+		if l.ContentType == passnum.LogoPNG {
+			if _, dl.PNG, err = tx.LogoFile(q.ctx(), l.ID); err != nil {
+				return nil, err
+			}
+		}
+		logos = append(logos, dl)
+	}
+	return logos, nil
 }
 
 // distPlacesNear lists the labelled places nearest a commune, for the letter

@@ -57,6 +57,14 @@ func (q *request) startDownload(filename, contentType string) {
 	q.w.WriteHeader(http.StatusOK)
 }
 
+// sendDownload sends a file made in memory, to download, never cached
+// (the server adds nosniff to every answer).
+func (q *request) sendDownload(filename, contentType string, body []byte) error {
+	q.startDownload(filename, contentType)
+	_, err := q.w.Write(body)
+	return err
+}
+
 // abortDownload ends a download that failed once its first bytes left:
 // only cutting the connection tells the browser it is incomplete.
 func (q *request) abortDownload(err error) {

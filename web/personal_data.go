@@ -90,31 +90,20 @@ func personalOr(s string) string {
 // "pdf". Its name holds no name: donnees-personnelles-2026-12-04.pdf.
 func personalDownload(q *request, d store.PersonalData, format string) error {
 	var buf bytes.Buffer
-	h := q.w.Header()
 	name := "donnees-personnelles-" + exportDay(q)
-	switch format {
-	case "json":
+	if format == "json" {
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(d); err != nil {
 			return err
 		}
-		h.Set("Content-Type", "application/json; charset=utf-8")
-		name += ".json"
-	default:
-		person := strings.TrimSpace(d.Person.FirstName + " " + d.Person.LastName)
-		if err := document.PersonalDataPDF(&buf, q.siteIdentity().Name, person, personalIntro, q.s.cfg.Now(), personalSections(d)); err != nil {
-			return err
-		}
-		h.Set("Content-Type", "application/pdf")
-		name += ".pdf"
+		return q.sendDownload(name+".json", "application/json; charset=utf-8", buf.Bytes())
 	}
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	q.w.WriteHeader(http.StatusOK)
-	_, err := q.w.Write(buf.Bytes())
-	return err
+	person := strings.TrimSpace(d.Person.FirstName + " " + d.Person.LastName)
+	if err := document.PersonalDataPDF(&buf, q.siteIdentity().Name, person, personalIntro, q.s.cfg.Now(), personalSections(d)); err != nil {
+		return err
+	}
+	return q.sendDownload(name+".pdf", "application/pdf", buf.Bytes())
 }
 
 // staffPersonalData reads what is held on a person for a staff member
