@@ -38,28 +38,7 @@ func operatorAudit(q *request) error {
 	}
 	query := q.r.URL.Query()
 	f := &form{Values: query, Errors: map[string]string{}}
-	filter := store.AuditFilter{ObjectType: f.Get("object_type"), ObjectID: f.Get("object_id"), OrganisationID: f.Get("organisation_id"),
-		ActorID: f.Get("actor_id"), Action: f.Get("action"), Page: p}
-	var fe passnum.FieldErrors
-	for _, name := range []string{"object_id", "organisation_id", "actor_id", "action", "object_type"} {
-		if len(f.Get(name)) > 100 {
-			fe.Add(name, "100 caractères au plus")
-		}
-	}
-	if s := f.Get("du"); s != "" {
-		if d, err := parseFrenchDate("du", s); err != nil {
-			fe = append(fe, err.(*passnum.Error).Fields...)
-		} else {
-			filter.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, passnum.Paris)
-		}
-	}
-	if s := f.Get("au"); s != "" {
-		if d, err := parseFrenchDate("au", s); err != nil {
-			fe = append(fe, err.(*passnum.Error).Fields...)
-		} else {
-			filter.Until = d.EndInstant()
-		}
-	}
+	filter, fe := opAuditFilter(f, p)
 	v := opAuditView{TypeOptions: opObjectTypeOptions(), ActionOptions: opActionOptions()}
 	for _, name := range opAuditFields {
 		if f.Get(name) != "" {
@@ -96,14 +75,7 @@ func operatorAudit(q *request) error {
 			return err
 		}
 		for _, l := range lines {
-			line := opAuditLine{AuditLine: l}
-			switch l.ObjectType {
-			case "organisation":
-				line.ObjectURL = "/operateur/organisations/" + l.ObjectID
-			case "programme":
-				line.ObjectURL = "/operateur/programmes/" + l.ObjectID
-			}
-			v.Entries = append(v.Entries, line)
+			v.Entries = append(v.Entries, opAuditLineOf(l))
 		}
 		return nil
 	}); err != nil {
@@ -112,6 +84,47 @@ func operatorAudit(q *request) error {
 	v.Next = opNextURL("/operateur/journal", query, next)
 	v.First = opFirstURL("/operateur/journal", query)
 	return q.render(status, "operator/audit", "Journal des opérations", v, f)
+}
+
+// opAuditFilter reads the journal's filters from its form: the ids and
+// the action at most 100 characters, the period as French dates ("du"
+// from the day's start, "au" to its end, in Paris).
+func opAuditFilter(f *form, p store.Page) (store.AuditFilter, passnum.FieldErrors) {
+	filter := store.AuditFilter{ObjectType: f.Get("object_type"), ObjectID: f.Get("object_id"), OrganisationID: f.Get("organisation_id"),
+		ActorID: f.Get("actor_id"), Action: f.Get("action"), Page: p}
+	var fe passnum.FieldErrors
+	for _, name := range []string{"object_id", "organisation_id", "actor_id", "action", "object_type"} {
+		if len(f.Get(name)) > 100 {
+			fe.Add(name, "100 caractères au plus")
+		}
+	}
+	if s := f.Get("du"); s != "" {
+		if d, err := parseFrenchDate("du", s); err != nil {
+			fe = append(fe, err.(*passnum.Error).Fields...)
+		} else {
+			filter.From = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, passnum.Paris)
+		}
+	}
+	if s := f.Get("au"); s != "" {
+		if d, err := parseFrenchDate("au", s); err != nil {
+			fe = append(fe, err.(*passnum.Error).Fields...)
+		} else {
+			filter.Until = d.EndInstant()
+		}
+	}
+	return filter, fe
+}
+
+// opAuditLineOf links an entry's object to its page when it has one.
+func opAuditLineOf(l store.AuditLine) opAuditLine {
+	line := opAuditLine{AuditLine: l}
+	switch l.ObjectType {
+	case "organisation":
+		line.ObjectURL = "/operateur/organisations/" + l.ObjectID
+	case "programme":
+		line.ObjectURL = "/operateur/programmes/" + l.ObjectID
+	}
+	return line
 }
 
 func opActionOptions() []option {
