@@ -261,45 +261,15 @@ func (o Options) measure(ctx context.Context, clients int, viaAPI bool) (Result,
 
 func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) (Result, error) {
 	name := o.Engine + " floor (store, 1 tx each)"
-	var redeem func(code string) error
+	redeem := f.storeRedeemer(ctx)
 	if viaAPI {
 		name = o.Engine + " HTTP API"
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		r, stop, err := f.apiRedeemer(ctx, clients)
 		if err != nil {
 			return Result{}, err
 		}
-		h, err := server.New(f.s, quiet, web.Config{})
-		if err != nil {
-			return Result{}, err
-		}
-		srv := &http.Server{Handler: h}
-		go srv.Serve(ln)
-		defer srv.Close()
-		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
-		base := "http://" + ln.Addr().String() + "/api/v1/passes/"
-		body := []byte(`{"service":"Maîtrise des outils numériques du quotidien"}`)
-		redeem = func(code string) error {
-			req, _ := http.NewRequestWithContext(ctx, "POST", base+code+"/redeem", bytes.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+f.placeKey)
-			req.Header.Set("Content-Type", "application/json")
-			res, err := client.Do(req)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusCreated {
-				return fmt.Errorf("status %d", res.StatusCode)
-			}
-			return nil
-		}
-	} else {
-		redeem = func(code string) error {
-			return f.s.Write(ctx, func(tx *store.Tx) error {
-				_, err := tx.Redeem(ctx, f.place, store.RedeemRequest{Code: code, Service: "Maîtrise des outils numériques du quotidien"})
-				return err
-			})
-		}
+		defer stop()
+		redeem = r
 	}
 	// A short warm-up fills connection pools and caches.
 	var next atomic.Int64
@@ -315,25 +285,96 @@ func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) 
 			redeem(c)
 		}
 	}
-	lat := make([][]time.Duration, clients)
-	var errs atomic.Int64
-	var wg sync.WaitGroup
-	// Redemptions per commit: on SQLite the writer's commits, which carry
-	// either one redemption per write (the floor) or group-redemption
-	// writes; on PostgreSQL the group transactions.
-	stats := f.s.WriterStats
-	if o.Engine == "postgres" {
-		stats = f.s.RedeemBatchStats
-	} else if viaAPI {
-		stats = func() (int64, int64) {
+	stats := o.commitStats(f, viaAPI)
+	f.batchesBase[0], f.batchesBase[1] = stats()
+	start := time.Now()
+	all, errs := drive(clients, start.Add(o.Duration), take, redeem)
+	elapsed := time.Since(start)
+	r := Result{Name: name, Clients: clients, Ops: len(all), Elapsed: elapsed, Errors: errs,
+		P50: quantile(all, 50), P99: quantile(all, 99)}
+	r.Throughput = float64(r.Ops) / elapsed.Seconds()
+	if b, w := stats(); b > f.batchesBase[0] {
+		r.BatchAvg = float64(w-f.batchesBase[1]) / float64(b-f.batchesBase[0])
+	}
+	if int(next.Load()) >= len(f.codes) {
+		return r, fmt.Errorf("%s: ran out of passes (%d): raise the capacity", name, len(f.codes))
+	}
+	return r, nil
+}
+
+// storeRedeemer redeems a pass through the store, one transaction each:
+// the engine's durable floor.
+func (f *fixture) storeRedeemer(ctx context.Context) func(code string) error {
+	return func(code string) error {
+		return f.s.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Redeem(ctx, f.place, store.RedeemRequest{Code: code, Service: "Maîtrise des outils numériques du quotidien"})
+			return err
+		})
+	}
+}
+
+// apiRedeemer serves the whole server on the loopback and redeems a pass
+// through POST /api/v1/passes/{code}/redeem with the place's key; stop
+// closes the server.
+func (f *fixture) apiRedeemer(ctx context.Context, clients int) (redeem func(code string) error, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := server.New(f.s, quiet, web.Config{})
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	base := "http://" + ln.Addr().String() + "/api/v1/passes/"
+	body := []byte(`{"service":"Maîtrise des outils numériques du quotidien"}`)
+	redeem = func(code string) error {
+		req, _ := http.NewRequestWithContext(ctx, "POST", base+code+"/redeem", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.placeKey)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			return fmt.Errorf("status %d", res.StatusCode)
+		}
+		return nil
+	}
+	return redeem, func() { srv.Close() }, nil
+}
+
+// commitStats counts commits and the redemptions they carried: on SQLite
+// the writer's commits, which carry either one redemption per write (the
+// floor) or group-redemption writes; on PostgreSQL the group
+// transactions.
+func (o Options) commitStats(f *fixture, viaAPI bool) func() (commits, redemptions int64) {
+	switch {
+	case o.Engine == "postgres":
+		return f.s.RedeemBatchStats
+	case viaAPI:
+		return func() (int64, int64) {
 			commits, _ := f.s.WriterStats()
 			_, redemptions := f.s.RedeemBatchStats()
 			return commits, redemptions
 		}
+	default:
+		return f.s.WriterStats
 	}
-	f.batchesBase[0], f.batchesBase[1] = stats()
-	deadline := time.Now().Add(o.Duration)
-	start := time.Now()
+}
+
+// drive runs clients goroutines that each redeem the codes take gives
+// until the deadline (or the codes run out), and returns the successful
+// redemptions' latencies, sorted, and the number of failures.
+func drive(clients int, deadline time.Time, take func() (string, bool), redeem func(string) error) ([]time.Duration, int) {
+	lat := make([][]time.Duration, clients)
+	var errs atomic.Int64
+	var wg sync.WaitGroup
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
 		go func() {
@@ -353,25 +394,21 @@ func (o Options) run(ctx context.Context, f *fixture, clients int, viaAPI bool) 
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	r := Result{Name: name, Clients: clients, Ops: len(all), Elapsed: elapsed, Errors: int(errs.Load())}
-	if len(all) > 0 {
-		r.P50 = all[len(all)*50/100]
-		r.P99 = all[min(len(all)-1, len(all)*99/100)]
+	return all, int(errs.Load())
+}
+
+// quantile is the q-th percentile of sorted latencies (0 when there are
+// none).
+func quantile(sorted []time.Duration, q int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
 	}
-	r.Throughput = float64(r.Ops) / elapsed.Seconds()
-	if b, w := stats(); b > f.batchesBase[0] {
-		r.BatchAvg = float64(w-f.batchesBase[1]) / float64(b-f.batchesBase[0])
-	}
-	if int(next.Load()) >= len(f.codes) {
-		return r, fmt.Errorf("%s: ran out of passes (%d): raise the capacity", name, len(f.codes))
-	}
-	return r, nil
+	return sorted[min(len(sorted)-1, len(sorted)*q/100)]
 }
 
 // issue measures issuing IssuePasses passes in one call.

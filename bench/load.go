@@ -497,10 +497,7 @@ func (l *load) run(ctx context.Context, clients int, d time.Duration) ([]LoadRes
 		l := lat[k]
 		slices.Sort(l)
 		results[k].Ops = len(l)
-		if len(l) > 0 {
-			results[k].P50 = l[len(l)*50/100]
-			results[k].P99 = l[min(len(l)-1, len(l)*99/100)]
-		}
+		results[k].P50, results[k].P99 = quantile(l, 50), quantile(l, 99)
 	}
 	return results, n, elapsed
 }
