@@ -36,6 +36,23 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 		v.amount += amount
 		out[k] = v
 	}
+	if err := recountBooklets(ctx, q, add); err != nil {
+		return nil, err
+	}
+	if err := recountUses(ctx, q, add); err != nil {
+		return nil, err
+	}
+	for k, v := range out {
+		if v == (statVal{}) {
+			delete(out, k)
+		}
+	}
+	return out, nil
+}
+
+// recountBooklets adds, for each booklet handed out, its metrics in every
+// booklet breakdown, in the month of its hand-out.
+func recountBooklets(ctx context.Context, q querier, add func(k statKey, n, amount int64)) error {
 	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
 			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first
@@ -44,7 +61,7 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 			WHERE r.status = 'active' GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
 		WHERE b.status IN ('handed_out', 'blocked')`)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for rows.Next() {
 		var prog, dist, dep, commune, band, month string
@@ -53,25 +70,10 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 		var first sql.NullInt64
 		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		values := map[string]string{dimAll: "", dimDepartement: dep, dimCommune: commune, dimDistributor: dist, dimAgeBand: band}
-		var metrics []statKey
-		if repl == 1 {
-			metrics = append(metrics, statKey{metric: metricReplaced, bucket: -1})
-		} else {
-			metrics = append(metrics, statKey{metric: metricHandedOut, bucket: -1})
-			if target == 1 {
-				metrics = append(metrics, statKey{metric: metricTarget, bucket: -1})
-			}
-			if used > 0 {
-				metrics = append(metrics, statKey{metric: metricStarted, bucket: -1},
-					statKey{metric: metricFirstUse, bucket: passnum.FirstUseBucket(int((first.Int64 - handed) / 86400000000))})
-				if used >= int64(usable) {
-					metrics = append(metrics, statKey{metric: metricCompleted, bucket: -1})
-				}
-			}
-		}
+		metrics := bookletMetrics(repl == 1, target == 1, used, int64(usable), first, handed)
 		for _, d := range bookletDims {
 			for _, m := range metrics {
 				add(statKey{programme: prog, dim: d, value: values[d], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
@@ -79,17 +81,42 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return rows.Err()
+}
 
-	rows, err = q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service,
+// bookletMetrics are the metrics a booklet counts in: replaced (a
+// replacement counts once, as such), or handed out, in the target public,
+// started and its first use's bucket of days, completed.
+func bookletMetrics(replaced, target bool, used, usable int64, first sql.NullInt64, handed int64) []statKey {
+	var metrics []statKey
+	if replaced {
+		metrics = append(metrics, statKey{metric: metricReplaced, bucket: -1})
+	} else {
+		metrics = append(metrics, statKey{metric: metricHandedOut, bucket: -1})
+		if target {
+			metrics = append(metrics, statKey{metric: metricTarget, bucket: -1})
+		}
+		if used > 0 {
+			metrics = append(metrics, statKey{metric: metricStarted, bucket: -1},
+				statKey{metric: metricFirstUse, bucket: passnum.FirstUseBucket(int((first.Int64 - handed) / 86400000000))})
+			if used >= usable {
+				metrics = append(metrics, statKey{metric: metricCompleted, bucket: -1})
+			}
+		}
+	}
+	return metrics
+}
+
+// recountUses adds the active redemptions, counted and summed, in every
+// use breakdown, in the month of each redemption.
+func recountUses(ctx context.Context, q querier, add func(k statKey, n, amount int64)) error {
+	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service,
 			r.redeemed_at / `+hourText+`, COUNT(*), CAST(SUM(r.amount_cents) AS BIGINT)
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
 		WHERE r.status = 'active'
 		GROUP BY b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service, r.redeemed_at / `+hourText)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	months := map[int64]string{}
 	for rows.Next() {
@@ -97,7 +124,7 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 		var hour, n, amount int64
 		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &place, &service, &hour, &n, &amount); err != nil {
 			rows.Close()
-			return nil, err
+			return err
 		}
 		month, ok := months[hour]
 		if !ok {
@@ -110,15 +137,7 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for k, v := range out {
-		if v == (statVal{}) {
-			delete(out, k)
-		}
-	}
-	return out, nil
+	return rows.Err()
 }
 
 // hourText is an hour in microseconds, as SQL text: Paris is a whole
