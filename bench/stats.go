@@ -33,60 +33,11 @@ func RunStats(ctx context.Context, s *store.Store, o StatsOptions, w io.Writer) 
 	if o.Runs <= 0 {
 		o.Runs = 30
 	}
-	var prog passnum.Programme
-	var dists []string
-	err := s.View(ctx, func(tx *store.Tx) error {
-		ps, _, err := tx.ListProgrammes(ctx, "", store.Page{Limit: 100})
-		if err != nil {
-			return err
-		}
-		if len(ps) == 0 {
-			return fmt.Errorf("aucun programme : remplissez d'abord la base (passnum seed)")
-		}
-		prog = slices.MaxFunc(ps, func(a, b passnum.Programme) int { return int(a.Stock.IssuedBooklets - b.Stock.IssuedBooklets) })
-		st, err := tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor"})
-		for i, c := range st.Cells {
-			if i%max(1, len(st.Cells)/10) == 0 {
-				dists = append(dists, c.Key)
-			}
-		}
-		return err
-	})
+	prog, dists, err := statsSubject(ctx, s)
 	if err != nil {
 		return err
 	}
-	var views []statsView
-	stats := func(name string, q store.StatsQuery) {
-		q.ProgrammeID = prog.ID
-		views = append(views, statsView{name, func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.ProgrammeStats(ctx, q)
-			return err
-		}})
-	}
-	stats("stats (programme)", store.StatsQuery{})
-	for _, by := range store.StatBreakdowns {
-		stats("stats by="+by, store.StatsQuery{By: by})
-	}
-	stats("stats financeur by=departement (secret)", store.StatsQuery{By: "departement", Secret: true})
-	stats("stats by=distributor, 2025-06..2025-12", store.StatsQuery{By: "distributor", From: "2025-06", To: "2025-12"})
-	views = append(views,
-		statsView{"carnets dormants d'un distributeur", func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.DormantBooklets(ctx, dists[0])
-			return err
-		}},
-		statsView{"page programme (consommation)", func(ctx context.Context, tx *store.Tx) error {
-			_, err := tx.ProgrammeConsumption(ctx, prog.ID)
-			return err
-		}},
-		statsView{"journal d'audit, par organisation", func(ctx context.Context, tx *store.Tx) error {
-			_, _, err := tx.ListAudit(ctx, store.AuditFilter{OrganisationID: dists[0]})
-			return err
-		}},
-		statsView{"journal d'audit, par action", func(ctx context.Context, tx *store.Tx) error {
-			_, _, err := tx.ListAudit(ctx, store.AuditFilter{Action: "booklet.hand_out"})
-			return err
-		}},
-	)
+	views := statsViews(prog.ID, dists[0])
 	fmt.Fprintf(w, "Programme %s : %d pass émis ; %d lectures par vue\n\n", prog.ID, prog.Stock.IssuedBooklets*int64(prog.BookletSize), o.Runs)
 	fmt.Fprintf(w, "%-45s %10s %10s\n", "vue", "p50", "p95")
 	var peak uint64
@@ -117,6 +68,76 @@ func RunStats(ctx context.Context, s *store.Store, o StatsOptions, w io.Writer) 
 	fmt.Fprintf(w, "\nrecomptage complet depuis les lignes brutes : %s (%d compteurs)\n", round(time.Since(began)), n)
 	fmt.Fprintf(w, "mémoire du processus (pic observé, Go) : %d Mo\n", peak>>20)
 	return nil
+}
+
+// statsSubject is the programme the views read (the largest) and a tenth
+// of its distributors, the first of them for the per-distributor views.
+func statsSubject(ctx context.Context, s *store.Store) (passnum.Programme, []string, error) {
+	var prog passnum.Programme
+	var dists []string
+	err := s.View(ctx, func(tx *store.Tx) error {
+		ps, _, err := tx.ListProgrammes(ctx, "", store.Page{Limit: 100})
+		if err != nil {
+			return err
+		}
+		if len(ps) == 0 {
+			return fmt.Errorf("aucun programme : remplissez d'abord la base (passnum seed)")
+		}
+		prog = slices.MaxFunc(ps, func(a, b passnum.Programme) int { return int(a.Stock.IssuedBooklets - b.Stock.IssuedBooklets) })
+		st, err := tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor"})
+		if err != nil {
+			return err
+		}
+		for i, c := range st.Cells {
+			if i%max(1, len(st.Cells)/10) == 0 {
+				dists = append(dists, c.Key)
+			}
+		}
+		if len(dists) == 0 {
+			return fmt.Errorf("le programme %s n'a aucun carnet remis : remplissez d'abord la base (passnum seed)", prog.ID)
+		}
+		return nil
+	})
+	return prog, dists, err
+}
+
+// statsViews are the views measured: the statistics of the programme in
+// each breakdown, a funder's (with statistical secrecy), a period, a
+// distributor's dormant booklets, the programme page and the audit trail
+// under its two filters.
+func statsViews(programmeID, distributorID string) []statsView {
+	var views []statsView
+	stats := func(name string, q store.StatsQuery) {
+		q.ProgrammeID = programmeID
+		views = append(views, statsView{name, func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ProgrammeStats(ctx, q)
+			return err
+		}})
+	}
+	stats("stats (programme)", store.StatsQuery{})
+	for _, by := range store.StatBreakdowns {
+		stats("stats by="+by, store.StatsQuery{By: by})
+	}
+	stats("stats financeur by=departement (secret)", store.StatsQuery{By: "departement", Secret: true})
+	stats("stats by=distributor, 2025-06..2025-12", store.StatsQuery{By: "distributor", From: "2025-06", To: "2025-12"})
+	return append(views,
+		statsView{"carnets dormants d'un distributeur", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.DormantBooklets(ctx, distributorID)
+			return err
+		}},
+		statsView{"page programme (consommation)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ProgrammeConsumption(ctx, programmeID)
+			return err
+		}},
+		statsView{"journal d'audit, par organisation", func(ctx context.Context, tx *store.Tx) error {
+			_, _, err := tx.ListAudit(ctx, store.AuditFilter{OrganisationID: distributorID})
+			return err
+		}},
+		statsView{"journal d'audit, par action", func(ctx context.Context, tx *store.Tx) error {
+			_, _, err := tx.ListAudit(ctx, store.AuditFilter{Action: "booklet.hand_out"})
+			return err
+		}},
+	)
 }
 
 func round(d time.Duration) time.Duration {
