@@ -126,11 +126,19 @@ func (p *plan) run(ctx context.Context, s *store.Store) (map[string]DemoKey, err
 }
 
 func (p *plan) setupSteps() []*step {
+	return slices.Concat(p.organisationSteps(), p.placeSteps(), p.programmeSteps())
+}
+
+// op is the demo's operator acting.
+func (p *plan) op() passnum.Actor { return p.operator.actor() }
+
+// organisationSteps create the operator, the funders and the
+// distributors (the latest of them later, each on its own day).
+func (p *plan) organisationSteps() []*step {
 	var steps []*step
-	op := func() passnum.Actor { return p.operator.actor() }
 	create := func(o *orgPlan) func(ctx context.Context, tx *store.Tx) error {
 		return func(ctx context.Context, tx *store.Tx) error {
-			created, err := tx.CreateOrganisation(ctx, op(), o.n)
+			created, err := tx.CreateOrganisation(ctx, p.op(), o.n)
 			o.id = created.ID
 			return err
 		}
@@ -167,6 +175,13 @@ func (p *plan) setupSteps() []*step {
 		}
 	}
 
+	return steps
+}
+
+// placeSteps are the places' applications and, grouped by commission,
+// their labelling.
+func (p *plan) placeSteps() []*step {
+	var steps []*step
 	commissions := map[time.Time][]*orgPlan{}
 	for _, pl := range p.places {
 		steps = append(steps, &step{at: pl.createdAt, what: "candidature du lieu « " + pl.n.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
@@ -184,7 +199,7 @@ func (p *plan) setupSteps() []*step {
 		reason := "Commission de labellisation du " + frDate(passnum.ParisDate(at)) + " : dossier complet, charte signée, services conformes au référentiel national."
 		steps = append(steps, &step{at: at, what: "labellisation des lieux", do: func(ctx context.Context, tx *store.Tx) error {
 			for _, pl := range places {
-				if _, err := tx.SetPlaceStatus(ctx, op(), pl.id, passnum.OrgLabelled, reason); err != nil {
+				if _, err := tx.SetPlaceStatus(ctx, p.op(), pl.id, passnum.OrgLabelled, reason); err != nil {
 					return err
 				}
 			}
@@ -192,6 +207,13 @@ func (p *plan) setupSteps() []*step {
 		}})
 	}
 
+	return steps
+}
+
+// programmeSteps create the past and the current programme, issue their
+// booklets and make the first allocations.
+func (p *plan) programmeSteps() []*step {
+	var steps []*step
 	for _, pr := range []*programmePlan{p.past, p.current} {
 		steps = append(steps,
 			&step{at: pr.createdAt, what: "création du programme « " + pr.p.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
@@ -202,12 +224,12 @@ func (p *plan) setupSteps() []*step {
 				if pr == p.current {
 					def.HandoutUntil = pr.p.ValidUntil
 				}
-				created, err := tx.CreateProgramme(ctx, op(), def)
+				created, err := tx.CreateProgramme(ctx, p.op(), def)
 				pr.id = created.ID
 				return err
 			}},
 			&step{at: pr.issuedAt, what: "émission des carnets de « " + pr.p.Name + " »", do: func(ctx context.Context, tx *store.Tx) error {
-				_, err := tx.Issue(ctx, op(), pr.id, pr.booklets)
+				_, err := tx.Issue(ctx, p.op(), pr.id, pr.booklets)
 				return err
 			}},
 			&step{at: pr.allocatedAt, what: "dotation initiale des distributeurs", do: func(ctx context.Context, tx *store.Tx) error {
@@ -215,7 +237,7 @@ func (p *plan) setupSteps() []*step {
 					if a.topUp {
 						continue
 					}
-					if _, err := tx.Allocate(ctx, op(), pr.id, a.dist.id, a.booklets); err != nil {
+					if _, err := tx.Allocate(ctx, p.op(), pr.id, a.dist.id, a.booklets); err != nil {
 						return err
 					}
 				}
