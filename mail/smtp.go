@@ -50,18 +50,9 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 		tlsConf = s.tlsConfig
 	}
 
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", s.Addr)
+	conn, err := s.dial(ctx, tlsConf)
 	if err != nil {
-		return fmt.Errorf("mail : connexion au serveur SMTP %s : %w", s.Addr, err)
-	}
-	if s.TLS {
-		tc := tls.Client(conn, tlsConf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			conn.Close()
-			return fmt.Errorf("mail : connexion TLS au serveur SMTP %s : %w", s.Addr, err)
-		}
-		conn = tc
+		return err
 	}
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline)
@@ -75,7 +66,31 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 		return s.wrap(ctx, "accueil", err)
 	}
 	defer c.Close()
+	return s.converse(ctx, c, host, tlsConf, env)
+}
 
+// dial connects to the server, in TLS from the first byte when s.TLS.
+func (s SMTP) dial(ctx context.Context, tlsConf *tls.Config) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", s.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("mail : connexion au serveur SMTP %s : %w", s.Addr, err)
+	}
+	if !s.TLS {
+		return conn, nil
+	}
+	tc := tls.Client(conn, tlsConf)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("mail : connexion TLS au serveur SMTP %s : %w", s.Addr, err)
+	}
+	return tc, nil
+}
+
+// converse is the SMTP conversation once connected: STARTTLS when the
+// server offers it (and the connection is not TLS already), the login
+// when there is one, then the envelope and the message.
+func (s SMTP) converse(ctx context.Context, c *smtp.Client, host string, tlsConf *tls.Config, env *envelope) error {
 	if !s.TLS {
 		if ok, _ := c.Extension("STARTTLS"); ok {
 			if err := c.StartTLS(tlsConf); err != nil {
@@ -107,10 +122,8 @@ func (s SMTP) Send(ctx context.Context, m Message) error {
 	if err := w.Close(); err != nil {
 		return s.wrap(ctx, "envoi du message", err)
 	}
-	if err := c.Quit(); err != nil {
-		// The message was accepted; a failed QUIT does not undo it.
-		return nil
-	}
+	// The message was accepted; a failed QUIT does not undo it.
+	_ = c.Quit()
 	return nil
 }
 
