@@ -334,27 +334,10 @@ func load() (*store, error) {
 }
 
 func (s *store) loadCommunes() error {
-	gz, err := dataFS.ReadFile("data/communes.tsv.gz")
+	lines, err := communeLines()
 	if err != nil {
 		return err
 	}
-	if len(gz) < 4 {
-		return fmt.Errorf("communes.tsv.gz: truncated")
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return err
-	}
-	// The gzip trailer holds the decompressed size: read in one go, without
-	// growing the buffer.
-	raw := make([]byte, binary.LittleEndian.Uint32(gz[len(gz)-4:]))
-	if _, err := io.ReadFull(zr, raw); err != nil {
-		return fmt.Errorf("communes.tsv.gz: %w", err)
-	}
-	// One string for the whole table: fields are substrings of it, which saves
-	// an allocation per field.
-	text := string(raw)
-	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")[1:]
 	s.communes = make([]Commune, 0, len(lines))
 	s.byCode = make(map[string]int32, len(lines))
 	s.byPostcode = make(map[string][]int32, 6500)
@@ -365,43 +348,92 @@ func (s *store) loadCommunes() error {
 		if !splitInto(line, fields[:]) {
 			return fmt.Errorf("communes line %d: want %d fields", n+2, len(fields))
 		}
-		c := Commune{
-			Code: fields[0], Parent: fields[1], Name: fields[2],
-			Departement: fields[3], Region: fields[4],
-			Postcodes: strings.Split(fields[5], ","),
-		}
-		if d, ok := s.depByCode[c.Departement]; !ok || s.departments[d].Region != c.Region {
-			return fmt.Errorf("commune %s: bad département %q or région %q", c.Code, c.Departement, c.Region)
-		}
-		if fields[6] != "" {
-			if c.Lat, err = strconv.ParseFloat(fields[6], 64); err != nil {
-				return fmt.Errorf("commune %s: %w", c.Code, err)
-			}
-			if c.Lng, err = strconv.ParseFloat(fields[7], 64); err != nil {
-				return fmt.Errorf("commune %s: %w", c.Code, err)
-			}
-			c.HasCoordinates = true
-		}
-		if c.Population, err = strconv.Atoi(fields[8]); err != nil {
-			return fmt.Errorf("commune %s: %w", c.Code, err)
+		c, err := s.parseCommune(fields)
+		if err != nil {
+			return err
 		}
 		if _, dup := s.byCode[c.Code]; dup {
 			return fmt.Errorf("commune %s: duplicate", c.Code)
 		}
-		i := int32(len(s.communes))
-		s.byCode[c.Code] = i
-		s.communes = append(s.communes, c)
-		for _, p := range c.Postcodes {
-			s.byPostcode[p] = append(s.byPostcode[p], i)
-			s.search = append(s.search, searchKey{p, i})
-		}
-		name := Fold(c.Name)
-		names = append(names, name)
-		s.search = append(s.search, searchKey{name, i})
-		if bare := stripArticle(name); bare != name {
-			s.search = append(s.search, searchKey{bare, i})
-		}
+		names = append(names, s.addCommune(c))
 	}
+	s.sortIndexes(names)
+	return nil
+}
+
+// communeLines are the embedded table's lines, header left out.
+func communeLines() ([]string, error) {
+	gz, err := dataFS.ReadFile("data/communes.tsv.gz")
+	if err != nil {
+		return nil, err
+	}
+	if len(gz) < 4 {
+		return nil, fmt.Errorf("communes.tsv.gz: truncated")
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, err
+	}
+	// The gzip trailer holds the decompressed size: read in one go, without
+	// growing the buffer.
+	raw := make([]byte, binary.LittleEndian.Uint32(gz[len(gz)-4:]))
+	if _, err := io.ReadFull(zr, raw); err != nil {
+		return nil, fmt.Errorf("communes.tsv.gz: %w", err)
+	}
+	// One string for the whole table: fields are substrings of it, which saves
+	// an allocation per field.
+	text := string(raw)
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")[1:], nil
+}
+
+// parseCommune reads one line's fields: code, parent, name, département,
+// région, postcodes, latitude and longitude (both or neither), population.
+func (s *store) parseCommune(fields [9]string) (Commune, error) {
+	c := Commune{
+		Code: fields[0], Parent: fields[1], Name: fields[2],
+		Departement: fields[3], Region: fields[4],
+		Postcodes: strings.Split(fields[5], ","),
+	}
+	if d, ok := s.depByCode[c.Departement]; !ok || s.departments[d].Region != c.Region {
+		return c, fmt.Errorf("commune %s: bad département %q or région %q", c.Code, c.Departement, c.Region)
+	}
+	var err error
+	if fields[6] != "" {
+		if c.Lat, err = strconv.ParseFloat(fields[6], 64); err != nil {
+			return c, fmt.Errorf("commune %s: %w", c.Code, err)
+		}
+		if c.Lng, err = strconv.ParseFloat(fields[7], 64); err != nil {
+			return c, fmt.Errorf("commune %s: %w", c.Code, err)
+		}
+		c.HasCoordinates = true
+	}
+	if c.Population, err = strconv.Atoi(fields[8]); err != nil {
+		return c, fmt.Errorf("commune %s: %w", c.Code, err)
+	}
+	return c, nil
+}
+
+// addCommune indexes a commune by code, by postcode and by its name
+// folded (and without its article), and returns the folded name.
+func (s *store) addCommune(c Commune) string {
+	i := int32(len(s.communes))
+	s.byCode[c.Code] = i
+	s.communes = append(s.communes, c)
+	for _, p := range c.Postcodes {
+		s.byPostcode[p] = append(s.byPostcode[p], i)
+		s.search = append(s.search, searchKey{p, i})
+	}
+	name := Fold(c.Name)
+	s.search = append(s.search, searchKey{name, i})
+	if bare := stripArticle(name); bare != name {
+		s.search = append(s.search, searchKey{bare, i})
+	}
+	return name
+}
+
+// sortIndexes sorts the search keys, and each postcode's communes by
+// folded name, then code.
+func (s *store) sortIndexes(names []string) {
 	slices.SortFunc(s.search, func(a, b searchKey) int {
 		if c := strings.Compare(a.key, b.key); c != 0 {
 			return c
@@ -416,7 +448,6 @@ func (s *store) loadCommunes() error {
 			return strings.Compare(s.communes[a].Code, s.communes[b].Code)
 		})
 	}
-	return nil
 }
 
 // splitInto splits a tab-separated line into exactly len(out) fields.
