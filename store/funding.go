@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"passnum"
 )
@@ -52,34 +53,15 @@ type FunderMonth struct {
 // date, in the order of the programme's funders; funderID, when set, keeps
 // that funder's.
 func (tx *Tx) FunderStatements(ctx context.Context, programmeID, funderID string) ([]FunderStatement, error) {
-	p, err := tx.programmeSettings(ctx, programmeID)
+	out, err := tx.funderStatementHeads(ctx, programmeID, funderID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id
-		WHERE f.programme_id = ? ORDER BY f.organisation_id`, programmeID)
-	if err != nil {
-		return nil, err
-	}
-	var out []FunderStatement
 	index := map[string]int{}
-	for rows.Next() {
-		st := FunderStatement{ProgrammeID: p.ID, ProgrammeName: p.Name, Settlements: []FunderSettlement{}, Months: []FunderMonth{}}
-		if err := rows.Scan(&st.FunderID, &st.FunderName, &st.ShareBps); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if funderID != "" && st.FunderID != funderID {
-			continue
-		}
-		index[st.FunderID] = len(out)
-		out = append(out, st)
+	for i, st := range out {
+		index[st.FunderID] = i
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.query(ctx, `SELECT sh.funder_id, s.id, s.reference, s.cutoff, s.status, s.paid_on, s.total_cents, CAST(SUM(sh.amount_cents) AS BIGINT)
+	rows, err := tx.query(ctx, `SELECT sh.funder_id, s.id, s.reference, s.cutoff, s.status, s.paid_on, s.total_cents, CAST(SUM(sh.amount_cents) AS BIGINT)
 		FROM settlements s JOIN settlement_line_shares sh ON sh.settlement_id = s.id
 		WHERE s.programme_id = ?
 		GROUP BY sh.funder_id, s.id, s.reference, s.cutoff, s.status, s.paid_on, s.total_cents, s.number
@@ -95,26 +77,11 @@ func (tx *Tx) FunderStatements(ctx context.Context, programmeID, funderID string
 		if err := rows.Scan(&funder, &fs.SettlementID, &fs.Reference, &fs.Cutoff, &fs.Status, &paidOn, &fs.TotalCents, &fs.ShareCents); err != nil {
 			return nil, err
 		}
-		i, ok := index[funder]
-		if !ok {
-			continue
-		}
 		if !paidOn.IsZero() {
 			fs.PaidOn = &paidOn
 		}
-		st := &out[i]
-		st.Settlements = append(st.Settlements, fs)
-		month := fs.Cutoff.String()[:7]
-		k := slices.IndexFunc(st.Months, func(m FunderMonth) bool { return m.Month == month })
-		if k < 0 {
-			st.Months = append(st.Months, FunderMonth{Month: month})
-			k = len(st.Months) - 1
-		}
-		st.SettledCents += fs.ShareCents
-		st.Months[k].SettledCents += fs.ShareCents
-		if fs.Status == passnum.SettlementPaid {
-			st.PaidCents += fs.ShareCents
-			st.Months[k].PaidCents += fs.ShareCents
+		if i, ok := index[funder]; ok {
+			out[i].add(fs)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -122,17 +89,53 @@ func (tx *Tx) FunderStatements(ctx context.Context, programmeID, funderID string
 	}
 	for i := range out {
 		out[i].DueCents = out[i].SettledCents - out[i].PaidCents
-		slices.SortFunc(out[i].Months, func(a, b FunderMonth) int {
-			if a.Month < b.Month {
-				return -1
-			}
-			if a.Month > b.Month {
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(out[i].Months, func(a, b FunderMonth) int { return strings.Compare(a.Month, b.Month) })
 	}
 	return out, nil
+}
+
+// funderStatementHeads are the programme's funders (funderID alone when
+// not empty), each with its share and empty lists.
+func (tx *Tx) funderStatementHeads(ctx context.Context, programmeID, funderID string) ([]FunderStatement, error) {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT f.organisation_id, o.name, f.share_bps FROM programme_funders f JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.programme_id = ? ORDER BY f.organisation_id`, programmeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []FunderStatement
+	for rows.Next() {
+		st := FunderStatement{ProgrammeID: p.ID, ProgrammeName: p.Name, Settlements: []FunderSettlement{}, Months: []FunderMonth{}}
+		if err := rows.Scan(&st.FunderID, &st.FunderName, &st.ShareBps); err != nil {
+			return nil, err
+		}
+		if funderID == "" || st.FunderID == funderID {
+			out = append(out, st)
+		}
+	}
+	return out, rows.Err()
+}
+
+// add counts the funder's share of one settlement: in its settlements, in
+// the month of its cut-off, settled, and paid when it is.
+func (st *FunderStatement) add(fs FunderSettlement) {
+	st.Settlements = append(st.Settlements, fs)
+	month := fs.Cutoff.String()[:7]
+	k := slices.IndexFunc(st.Months, func(m FunderMonth) bool { return m.Month == month })
+	if k < 0 {
+		st.Months = append(st.Months, FunderMonth{Month: month})
+		k = len(st.Months) - 1
+	}
+	st.SettledCents += fs.ShareCents
+	st.Months[k].SettledCents += fs.ShareCents
+	if fs.Status == passnum.SettlementPaid {
+		st.PaidCents += fs.ShareCents
+		st.Months[k].PaidCents += fs.ShareCents
+	}
 }
 
 // FunderLineShare is a funder's part of one line of a settlement: the
