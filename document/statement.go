@@ -378,7 +378,7 @@ func PlaceStatementCSV(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 	if err := s.check(); err != nil {
 		return err
 	}
-	l, st := s.Line, s.Settlement
+	l := s.Line
 	from, to := s.Period()
 	c, err := sheet.NewCSV(w, sheet.French)
 	if err != nil {
@@ -388,24 +388,7 @@ func PlaceStatementCSV(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 	if l.HeldBack {
 		paid = 0
 	}
-	pre := [][]sheet.Cell{
-		{sheet.Text("Relevé de remboursement"), sheet.Text(l.PlaceName)},
-		{sheet.Text("SIRET"), sheet.Text(s.PlaceSIRET)},
-		{sheet.Text("Programme"), sheet.Text(s.ProgrammeName)},
-		{sheet.Text("Référence du remboursement"), sheet.Text(st.Reference)},
-		{sheet.Text("Début de la période"), sheet.Day(from)},
-		{sheet.Text("Fin de la période (arrêté)"), sheet.Day(to)},
-		{sheet.Text("Paiement"), sheet.Text(PaymentStatus(st, l))},
-		{sheet.Text("Titulaire du compte"), sheet.Text(l.Holder)},
-		{sheet.Text("IBAN"), sheet.Text(maskIBAN(l.IBAN))},
-		{sheet.Text("BIC"), sheet.Text(l.BIC)},
-		{sheet.Text("Nombre de pass"), sheet.Int(l.Count)},
-	}
-	for _, a := range statementAmounts(l, len(s.Adjustments)) {
-		pre = append(pre, []sheet.Cell{sheet.Text(a.label), sheet.Cents(a.cents)})
-	}
-	pre = append(pre, []sheet.Cell{sheet.Text("Total versé"), sheet.Cents(paid)}, nil)
-	pre = append(pre, sheet.Texts(StatementColumns...))
+	pre := placeStatementHead(s, from, to, paid)
 	for _, row := range pre {
 		if err := c.Write(row...); err != nil {
 			return err
@@ -438,22 +421,53 @@ func PlaceStatementCSV(w io.Writer, s PlaceStatement, passes iter.Seq2[Statement
 			return err
 		}
 	}
-	if l.CarriedOutCents != 0 {
-		if err := c.Write(sheet.Text("reporté sur le prochain remboursement"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""),
-			sheet.Text("régularisations qui dépassent ce remboursement"), sheet.Cents(-l.CarriedOutCents)); err != nil {
+	for _, row := range placeStatementTail(s, to, paid) {
+		if err := c.Write(row...); err != nil {
 			return err
 		}
-	}
-	if l.HeldBack {
-		if err := c.Write(sheet.Text("retenu"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""),
-			sheet.Text(PaymentStatus(st, l)), sheet.Cents(-l.AmountCents)); err != nil {
-			return err
-		}
-	}
-	if err := c.Write(sheet.Text("total versé"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""), sheet.Text(""), sheet.Cents(paid)); err != nil {
-		return err
 	}
 	return c.Close()
+}
+
+// placeStatementHead is what the CSV statement says before its rows: the
+// place, the programme, the period, the payment and its bank account
+// (masked), the amounts, then the rows' header.
+func placeStatementHead(s PlaceStatement, from, to passnum.Date, paid int64) [][]sheet.Cell {
+	l, st := s.Line, s.Settlement
+	pre := [][]sheet.Cell{
+		{sheet.Text("Relevé de remboursement"), sheet.Text(l.PlaceName)},
+		{sheet.Text("SIRET"), sheet.Text(s.PlaceSIRET)},
+		{sheet.Text("Programme"), sheet.Text(s.ProgrammeName)},
+		{sheet.Text("Référence du remboursement"), sheet.Text(st.Reference)},
+		{sheet.Text("Début de la période"), sheet.Day(from)},
+		{sheet.Text("Fin de la période (arrêté)"), sheet.Day(to)},
+		{sheet.Text("Paiement"), sheet.Text(PaymentStatus(st, l))},
+		{sheet.Text("Titulaire du compte"), sheet.Text(l.Holder)},
+		{sheet.Text("IBAN"), sheet.Text(maskIBAN(l.IBAN))},
+		{sheet.Text("BIC"), sheet.Text(l.BIC)},
+		{sheet.Text("Nombre de pass"), sheet.Int(l.Count)},
+	}
+	for _, a := range statementAmounts(l, len(s.Adjustments)) {
+		pre = append(pre, []sheet.Cell{sheet.Text(a.label), sheet.Cents(a.cents)})
+	}
+	pre = append(pre, []sheet.Cell{sheet.Text("Total versé"), sheet.Cents(paid)}, nil)
+	return append(pre, sheet.Texts(StatementColumns...))
+}
+
+// placeStatementTail are the CSV statement's last rows: what is carried
+// to the next settlement, what is held back, and the total paid.
+func placeStatementTail(s PlaceStatement, to passnum.Date, paid int64) [][]sheet.Cell {
+	l := s.Line
+	var rows [][]sheet.Cell
+	if l.CarriedOutCents != 0 {
+		rows = append(rows, []sheet.Cell{sheet.Text("reporté sur le prochain remboursement"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""),
+			sheet.Text("régularisations qui dépassent ce remboursement"), sheet.Cents(-l.CarriedOutCents)})
+	}
+	if l.HeldBack {
+		rows = append(rows, []sheet.Cell{sheet.Text("retenu"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""),
+			sheet.Text(PaymentStatus(s.Settlement, l)), sheet.Cents(-l.AmountCents)})
+	}
+	return append(rows, []sheet.Cell{sheet.Text("total versé"), sheet.Day(to), sheet.Text(""), sheet.Text(""), sheet.Text(""), sheet.Text(""), sheet.Cents(paid)})
 }
 
 // StatementColumns are the columns of the rows of a place's CSV statement.
