@@ -305,7 +305,8 @@ func TestRedeemTrainingAPI(t *testing.T) {
 			return passnum.PassStatus(e.do("GET", "/passes/"+code, e.place, nil).Body["status"].(string))
 		}
 
-		// One pass, no session: the answer has the same fields as ever.
+		// One pass, no session: the answer has the same fields as ever,
+		// and the site: the place has only one, where the training was.
 		r := e.do("POST", "/passes/"+codes[4]+"/redeem", e.place, map[string]any{"service": service})
 		e.expect(r, 201, "")
 		var keys []string
@@ -314,13 +315,13 @@ func TestRedeemTrainingAPI(t *testing.T) {
 		}
 		for _, k := range keys {
 			switch k {
-			case "redemption_id", "code", "programme_id", "place_id", "service", "redeemed_at", "amount_cents", "status":
+			case "redemption_id", "code", "programme_id", "place_id", "service", "redeemed_at", "amount_cents", "status", "site_id":
 			default:
 				t.Fatalf("unexpected field %q in a single redemption: %s", k, r.Raw)
 			}
 		}
-		if len(keys) != 8 {
-			t.Fatalf("fields %v", keys)
+		if len(keys) != 9 || r.Body["site_id"] != site {
+			t.Fatalf("fields %v, site %v (want %s)", keys, r.Body["site_id"], site)
 		}
 
 		// Refusals name the field and change nothing.

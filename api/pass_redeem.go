@@ -7,7 +7,7 @@ import (
 
 type redeemRequest struct {
 	Service   *string `json:"service" doc:"service délivré, libellé exact du référentiel national ; obligatoire sans session, par défaut celui de la formation de la session"`
-	SiteID    *string `json:"site_id" doc:"site (point de présence) du lieu où la formation a eu lieu ; par défaut celui de la session"`
+	SiteID    *string `json:"site_id" doc:"site (point de présence) du lieu où la formation a eu lieu ; par défaut celui de la session, ou le seul site du lieu s'il n'en a qu'un"`
 	SessionID *string `json:"session_id" doc:"session de formation ; une formation qui demande N pass encaisse en une fois ce pass et N−1 autres pass du même bénéficiaire, tous ou aucun"`
 }
 

@@ -270,6 +270,10 @@ func TestActivityExport(t *testing.T) {
 		site := db.site(e.placeID, "Antenne de Dole", "39198", 0)
 		tr := db.training(e.placeID, "Atelier CV", service, 90)
 		sess := db.session(tr, site, e.clock.Now(), 10, 0)
+		// A second site, so that a redemption naming none is recorded at
+		// none (a place with one site records that one) and the export
+		// falls back to the place's commune.
+		db.site(e.placeID, "Antenne de Dole, salle 2", "39198", 0)
 
 		redeem := func(key, code string) string {
 			t.Helper()

@@ -273,10 +273,10 @@ func (b *redeemBatcher) redeemTogether(items []*redeemItem) (results []redeemRes
 // programme's territory, taken by the UPDATE above in this transaction.
 const redeemBatchUndo = `UPDATE passes SET status = 'assigned' WHERE id = ANY($1::text[]) AND status = 'redeemed'`
 
-const redeemBatchRedemptions = `INSERT INTO redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
-	SELECT v.id, v.pass_id, v.programme_id, v.place_id, v.service, v.amount_cents, $9::int8, 'active', v.actor_kind, v.actor_id
-	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::text[], $8::text[])
-	  AS v(id, pass_id, programme_id, place_id, service, amount_cents, actor_kind, actor_id)`
+const redeemBatchRedemptions = `INSERT INTO redemptions (id, pass_id, programme_id, place_id, site_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
+	SELECT v.id, v.pass_id, v.programme_id, v.place_id, NULLIF(v.site_id, ''), v.service, v.amount_cents, $10::int8, 'active', v.actor_kind, v.actor_id
+	FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int8[], $8::text[], $9::text[])
+	  AS v(id, pass_id, programme_id, place_id, site_id, service, amount_cents, actor_kind, actor_id)`
 
 const redeemBatchLedger = `INSERT INTO ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at)
 	SELECT v.id, v.redemption_id, v.programme_id, v.place_id, 'redemption', v.amount_cents, $6::int8
@@ -291,6 +291,7 @@ type redeemTaken struct {
 	passID, programmeID string
 	amount              int64
 	territory, commune  string // the programme's territory, the place's commune
+	onlySite            string // the place's only site, "" with none or several
 }
 
 // redeemRow is one redemption a batch writes: its rows in redemptions,
@@ -305,6 +306,7 @@ type redeemRow struct {
 	AmountCents  int64  `json:"m"`
 	Details      string `json:"d"`
 	PlaceID      string `json:"p"`
+	SiteID       string `json:"st"` // "" is written NULL
 	Service      string `json:"s"`
 	ActorKind    string `json:"k"`
 	ActorID      string `json:"i"`
@@ -329,15 +331,15 @@ func planRedeemBatch(items []*redeemItem, got []*redeemTaken, now time.Time) (re
 			continue
 		}
 		red := passnum.Redemption{ID: passnum.NewID(now), Code: it.req.Code, ProgrammeID: t.programmeID, PlaceID: it.actor.OrganisationID,
-			Service: it.req.Service, RedeemedAt: now, AmountCents: t.amount, Status: passnum.RedemptionActive}
+			Service: it.req.Service, RedeemedAt: now, AmountCents: t.amount, Status: passnum.RedemptionActive, SiteID: t.onlySite}
 		d, err := auditDetailsPass(t.passID)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		rows = append(rows, redeemRow{RedemptionID: red.ID, LedgerID: passnum.NewID(now), AuditID: passnum.NewID(now), PassID: t.passID,
-			ProgrammeID: t.programmeID, AmountCents: t.amount, Details: d, PlaceID: red.PlaceID, Service: red.Service,
+			ProgrammeID: t.programmeID, AmountCents: t.amount, Details: d, PlaceID: red.PlaceID, SiteID: red.SiteID, Service: red.Service,
 			ActorKind: it.actor.Kind, ActorID: it.actor.ID})
-		results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}}
+		results[i].out = Redeemed{Redemptions: []passnum.Redemption{red}, SiteID: red.SiteID}
 	}
 	return results, rows, undo, nil
 }
@@ -376,7 +378,7 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 		var ord int32
 		var t redeemTaken
 		var bookletID string
-		if err := rs.Scan(&ord, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory, &t.commune); err != nil {
+		if err := rs.Scan(&ord, &t.passID, &t.programmeID, &bookletID, &t.amount, &t.territory, &t.commune, &t.onlySite); err != nil {
 			rs.Close()
 			return nil, false, err
 		}
@@ -401,18 +403,19 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 	}
 	if len(rows) > 0 {
 		var (
-			redIDs, passIDs, progIDs, placeIDs, services, kinds, actorIDs []string
-			amounts                                                       []int64
-			ledgerIDs, auditIDs, details                                  []string
+			redIDs, passIDs, progIDs, placeIDs, siteIDs, services, kinds, actorIDs []string
+			amounts                                                                []int64
+			ledgerIDs, auditIDs, details                                           []string
 		)
 		for _, r := range rows {
 			redIDs, passIDs, progIDs, placeIDs = append(redIDs, r.RedemptionID), append(passIDs, r.PassID), append(progIDs, r.ProgrammeID), append(placeIDs, r.PlaceID)
+			siteIDs = append(siteIDs, r.SiteID)
 			services, amounts = append(services, r.Service), append(amounts, r.AmountCents)
 			kinds, actorIDs = append(kinds, r.ActorKind), append(actorIDs, r.ActorID)
 			ledgerIDs, auditIDs, details = append(ledgerIDs, r.LedgerID), append(auditIDs, r.AuditID), append(details, r.Details)
 		}
 		at := micros(now)
-		if _, err := sqlTx.ExecContext(ctx, redeemBatchRedemptions, redIDs, passIDs, progIDs, placeIDs, services, amounts, kinds, actorIDs, at); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, redeemBatchRedemptions, redIDs, passIDs, progIDs, placeIDs, siteIDs, services, amounts, kinds, actorIDs, at); err != nil {
 			return nil, false, err
 		}
 		if _, err := sqlTx.ExecContext(ctx, redeemBatchLedger, ledgerIDs, redIDs, progIDs, placeIDs, amounts, at); err != nil {

@@ -19,9 +19,10 @@ import (
 // goroutine); the rows written, which need what the UPDATE returns, inside
 // it.
 
-// redeemSQLiteCommunes reads the batch's places' communes (a JSON array of
-// distinct ids), for the territory check.
-const redeemSQLiteCommunes = `SELECT id, COALESCE(commune_insee, '') FROM organisations WHERE id IN (SELECT value FROM jsonb_each(?))`
+// redeemSQLitePlaces reads the batch's places' communes, for the
+// territory check, and their only sites (a JSON array of distinct ids).
+var redeemSQLitePlaces = `SELECT id, COALESCE(commune_insee, ''), ` + placeOnlySite("organisations.id") + `
+	FROM organisations WHERE id IN (SELECT value FROM jsonb_each(?))`
 
 // redeemSQLiteUndo gives back the passes (a JSON array of ids) of a place
 // outside their programme's territory, taken by the UPDATE above in this
@@ -31,10 +32,10 @@ const redeemSQLiteUndo = `UPDATE passes SET status = 'assigned' WHERE id IN (SEL
 // The three INSERTs read the same JSON array, one object per redemption:
 // r redemption id, l ledger entry id, a audit entry id, ps pass id,
 // pg programme id, m amount in cents, d audit details; p place id,
-// s service, k and i the actor's kind and id. Each is written without
+// st site id ("" for none), s service, k and i the actor's kind and id. Each is written without
 // its "INSERT INTO ": see redeemSQLiteInserts.
-const redeemSQLiteRedemptions = `redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
-	SELECT value ->> 'r', value ->> 'ps', value ->> 'pg', value ->> 'p', value ->> 's', value ->> 'm', ?, 'active', value ->> 'k', value ->> 'i'
+const redeemSQLiteRedemptions = `redemptions (id, pass_id, programme_id, place_id, site_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id)
+	SELECT value ->> 'r', value ->> 'ps', value ->> 'pg', value ->> 'p', NULLIF(value ->> 'st', ''), value ->> 's', value ->> 'm', ?, 'active', value ->> 'k', value ->> 'i'
 	FROM jsonb_each(?)`
 
 const redeemSQLiteLedger = `ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at)
@@ -94,7 +95,7 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 		if err != nil {
 			return err
 		}
-		if err := tx.addCommunes(ctx, got, items, placesText); err != nil {
+		if err := tx.addPlaceFacts(ctx, got, items, placesText); err != nil {
 			return err
 		}
 		var rows []redeemRow
@@ -170,41 +171,38 @@ func (tx *Tx) decideSQLiteBatch(ctx context.Context, decide string, ord map[stri
 	return got, rs.Err()
 }
 
-// addCommunes gives each pass taken its place's commune, for the
-// territory check: SQLite's RETURNING could not bring it back.
-func (tx *Tx) addCommunes(ctx context.Context, got []*redeemTaken, items []*redeemItem, places string) error {
+// addPlaceFacts gives each pass taken its place's commune, for the
+// territory check, and its only site: SQLite's RETURNING could not bring
+// them back.
+func (tx *Tx) addPlaceFacts(ctx context.Context, got []*redeemTaken, items []*redeemItem, places string) error {
 	if !slices.ContainsFunc(got, func(t *redeemTaken) bool { return t != nil }) {
 		return nil
 	}
-	communes, err := tx.placeCommunes(ctx, places)
+	type facts struct{ commune, onlySite string }
+	byPlace := map[string]facts{}
+	cs, err := tx.query(ctx, redeemSQLitePlaces, places)
 	if err != nil {
+		return err
+	}
+	defer cs.Close()
+	for cs.Next() {
+		var id string
+		var f facts
+		if err := cs.Scan(&id, &f.commune, &f.onlySite); err != nil {
+			return err
+		}
+		byPlace[id] = f
+	}
+	if err := cs.Err(); err != nil {
 		return err
 	}
 	for i, t := range got {
 		if t != nil {
-			t.commune = communes[items[i].actor.OrganisationID]
+			f := byPlace[items[i].actor.OrganisationID]
+			t.commune, t.onlySite = f.commune, f.onlySite
 		}
 	}
 	return nil
-}
-
-// placeCommunes reads the communes of places (a JSON array of distinct
-// ids), for the territory check.
-func (tx *Tx) placeCommunes(ctx context.Context, places string) (map[string]string, error) {
-	communes := map[string]string{}
-	cs, err := tx.query(ctx, redeemSQLiteCommunes, places)
-	if err != nil {
-		return nil, err
-	}
-	defer cs.Close()
-	for cs.Next() {
-		var id, commune string
-		if err := cs.Scan(&id, &commune); err != nil {
-			return nil, err
-		}
-		communes[id] = commune
-	}
-	return communes, cs.Err()
 }
 
 // jsonText is v as the JSON text parameter a statement reads with

@@ -658,3 +658,59 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 	}
 	mustCheck(t, s)
 }
+
+// TestRedemptionRecordsTheOnlySite: a redemption that names neither a site
+// nor a session is recorded at the place's site when the place has exactly
+// one, on the normal path and the group path alike (the pages use the
+// first, the API the second); a place with several sites or none records
+// none.
+func TestRedemptionRecordsTheOnlySite(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		w := newWorld(t, s, clock)
+		codes := handOutMany(t, w, 8) // 40 passes
+		one := w.place
+		only := catSite(t, w, one, "Médiathèque Pierre-Bayle")
+		two := w.MustPlace("Fablab des Usines")
+		catSite(t, w, two, "Fablab, atelier nord")
+		catSite(t, w, two, "Fablab, atelier sud")
+		none := w.MustPlace("Espace numérique sans site")
+		want := map[string]string{one.OrganisationID: only, two.OrganisationID: "", none.OrganisationID: ""}
+		places := []passnum.Actor{one, two, none}
+
+		check := func(path string, out store.Redeemed, place passnum.Actor) {
+			t.Helper()
+			w := want[place.OrganisationID]
+			if out.SiteID != w || len(out.Redemptions) != 1 || out.Redemptions[0].SiteID != w {
+				t.Fatalf("%s at %s: answered site %q (%+v), want %q", path, place.OrganisationID, out.SiteID, out.Redemptions, w)
+			}
+			stored := rawStrings(t, db, `SELECT COALESCE(site_id, '') FROM redemptions WHERE id = '`+out.Redemptions[0].ID+`'`)
+			if len(stored) != 1 || stored[0] != w {
+				t.Fatalf("%s at %s: stored site %v, want %q", path, place.OrganisationID, stored, w)
+			}
+		}
+		for i, p := range places {
+			out, err := redeemAlone(s, p, store.RedeemRequest{Code: codes[i], Service: groupService})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("alone", out, p)
+		}
+		codes = codes[len(places):]
+		b0, _ := s.RedeemBatchStats()
+		outs := make([]store.Redeemed, len(codes))
+		errs := make([]error, len(codes))
+		together(len(codes), func(i int) {
+			outs[i], errs[i] = redeemGrouped(s, places[i%3], store.RedeemRequest{Code: codes[i], Service: groupService})
+		})
+		if b1, _ := s.RedeemBatchStats(); b1 == b0 {
+			t.Fatal("no group write ran")
+		}
+		for i := range codes {
+			if errs[i] != nil {
+				t.Fatalf("grouped %d: %v", i, errs[i])
+			}
+			check("grouped", outs[i], places[i%3])
+		}
+		mustCheck(t, s)
+	})
+}

@@ -19,22 +19,35 @@ import (
 // drift between them; the territory rule, checked in Go on what comes
 // back, is passnum.RedeemOutsideTerritory on every path, and every refusal
 // is worded by passnum.RedeemRefusal.
+//
+// Where the training took place is decided here too, for every path and
+// so for the pages and the API alike: the site named, else the session's,
+// else the place's only site when it has exactly one (placeOnlySite);
+// a place with several sites and none named records none.
 
 // redeemRows says where the deciding UPDATE finds the codes and places it
 // redeems, and how each row comes back.
 type redeemRows struct {
-	from    string // a FROM clause naming the batch's rows v, or "" for one pass
-	code    string // the code's expression
-	place   string // the place id's expression
-	today   string // the Paris day's expression, used twice
-	key     string // what identifies a batch's row in RETURNING, comma included
-	commune bool   // bring back the place's commune (SQLite's RETURNING may not name v)
+	from       string // a FROM clause naming the batch's rows v, or "" for one pass
+	code       string // the code's expression
+	place      string // the place id's expression
+	today      string // the Paris day's expression, used twice
+	key        string // what identifies a batch's row in RETURNING, comma included
+	placeFacts bool   // bring back the place's commune and only site (SQLite's RETURNING may not name v)
+}
+
+// placeOnlySite is the id of the only site of the place whose id is the
+// expression place, or ” when it has none or several: the site a
+// redemption is recorded at when the request names neither a site nor a
+// session (sites_organisation serves it).
+func placeOnlySite(place string) string {
+	return `COALESCE((SELECT MIN(sites.id) FROM sites WHERE sites.organisation_id = ` + place + ` HAVING COUNT(*) = 1), '')`
 }
 
 // update is the deciding statement. It brings back, after key, what the
 // checks in Go and the rows written need: pass id, programme id, booklet
-// id, face value, the programme's territory and, with commune, the
-// place's commune.
+// id, face value, the programme's territory and, with placeFacts, the
+// place's commune and its only site.
 func (r redeemRows) update() string {
 	q := `UPDATE passes SET status = 'redeemed'` + r.from + `
 	WHERE passes.code = ` + r.code + ` AND passes.status = 'assigned'
@@ -43,17 +56,18 @@ func (r redeemRows) update() string {
 	RETURNING ` + r.key + `passes.id, passes.programme_id, passes.booklet_id,
 	  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
 	  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id)`
-	if r.commune {
+	if r.placeFacts {
 		q += `,
-	  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ` + r.place + `)`
+	  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ` + r.place + `),
+	  ` + placeOnlySite(r.place)
 	}
 	return q
 }
 
 var (
 	// redeemOneUpdate decides one pass. Arguments: code, today, today,
-	// place id, place id.
-	redeemOneUpdate = redeemRows{code: "?", place: "?", today: "?", commune: true}.update()
+	// then the place id three times.
+	redeemOneUpdate = redeemRows{code: "?", place: "?", today: "?", placeFacts: true}.update()
 
 	// redeemBatchUpdate decides a batch on PostgreSQL, its rows passed as
 	// arrays: $1 codes, $2 place ids, $3 positions in the batch, $4 today.
@@ -61,13 +75,13 @@ var (
 	redeemBatchUpdate = redeemRows{
 		from: `
 	FROM unnest($1::text[], $2::text[], $3::int4[]) AS v(code, place_id, ord)`,
-		code: "v.code", place: "v.place_id", today: "$4::text", key: "v.ord, ", commune: true,
+		code: "v.code", place: "v.place_id", today: "$4::text", key: "v.ord, ", placeFacts: true,
 	}.update()
 
 	// redeemSQLiteUpdate decides a batch on SQLite, its rows passed as one
 	// JSON array of {"c": code, "p": place id}, then today twice. Each row
 	// comes back with its code (distinct within a batch); the places'
-	// communes are read apart (redeemSQLiteCommunes).
+	// communes and only sites are read apart (redeemSQLitePlaces).
 	redeemSQLiteUpdate = redeemRows{
 		from: `
 	FROM (SELECT value ->> 'c' AS code, value ->> 'p' AS place_id FROM jsonb_each(?)) AS v`,

@@ -117,12 +117,12 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	}
 	out.SiteID, out.SessionID = siteID, r.SessionID
 	today := tx.Today().String()
-	var passID, programmeID, bookletID, terr, placeCommune string
+	var passID, programmeID, bookletID, terr, placeCommune, onlySite string
 	var amount int64
 	// One statement decides (see redeem_decide.go) and brings back what
 	// the checks in Go need.
-	err = tx.queryRow(ctx, redeemOneUpdate, r.Code, today, today, actor.OrganisationID, actor.OrganisationID).
-		Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune)
+	err = tx.queryRow(ctx, redeemOneUpdate, r.Code, today, today, actor.OrganisationID, actor.OrganisationID, actor.OrganisationID).
+		Scan(&passID, &programmeID, &bookletID, &amount, &terr, &placeCommune, &onlySite)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, tx.whyNotRedeemable(ctx, actor.OrganisationID, r.Code)
 	}
@@ -131,6 +131,9 @@ func (tx *Tx) RedeemTraining(ctx context.Context, actor passnum.Actor, r RedeemR
 	}
 	if err := passnum.RedeemOutsideTerritory(terr, placeCommune); err != nil {
 		return out, err
+	}
+	if out.SiteID == "" {
+		out.SiteID = onlySite
 	}
 	passIDs, codes := []string{passID}, []string{r.Code}
 	if cost > 1 {

@@ -247,16 +247,9 @@ func lieuRedeem(q *request) error {
 	req, err := lieuRedeemRequest(f, code)
 	var out store.Redeemed
 	if err == nil {
+		// A place with one site needs not name it: the store records
+		// it, as for the API (redeem_decide.go).
 		err = q.write(func(tx *store.Tx) error {
-			if req.SiteID == "" && req.SessionID == "" {
-				sites, err := tx.PlaceSites(q.ctx(), q.org())
-				if err != nil {
-					return err
-				}
-				if len(sites) == 1 {
-					req.SiteID = sites[0].ID
-				}
-			}
 			var err error
 			out, err = tx.RedeemTraining(q.ctx(), q.actor(), req)
 			return err
