@@ -26,7 +26,7 @@ type bulkPass struct{ id, programme, booklet string }
 // ledger entry and its audit entry, and the booklets' used passes and
 // first use. Any refusal fails the whole call.
 func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
-	communes, err := tx.bulkPlaces(ctx, rows)
+	places, err := tx.bulkPlaces(ctx, rows)
 	if err != nil {
 		return err
 	}
@@ -55,14 +55,15 @@ func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 		if day := passnum.ParisDate(r.At); day.Before(p.ValidFrom) || day.After(p.LastRedeemDay()) {
 			return passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le pass %s ne peut pas être encaissé le %s : le programme n'est pas ouvert ce jour-là.", r.Code, frDate(day))
 		}
-		if err := passnum.RedeemOutsideTerritory(strings.Join(p.Territory, ","), communes[r.Place.OrganisationID]); err != nil {
+		place := places[r.Place.OrganisationID]
+		if err := passnum.RedeemOutsideTerritory(strings.Join(p.Territory, ","), place.commune); err != nil {
 			return err
 		}
 		if !passnum.ValidService(r.Service) {
 			return passnum.Invalid(passnum.FieldError{Field: "service", Detail: "service inconnu : choisissez un service du référentiel national"})
 		}
 		id := passnum.NewID(r.At)
-		reds = append(reds, []any{id, ps.id, ps.programme, r.Place.OrganisationID, r.Service, p.FaceValueCents, micros(r.At), r.Place.Kind, r.Place.ID})
+		reds = append(reds, []any{id, ps.id, ps.programme, r.Place.OrganisationID, nullString(place.onlySite), r.Service, p.FaceValueCents, micros(r.At), r.Place.Kind, r.Place.ID})
 		ledger = append(ledger, []any{passnum.NewID(r.At), id, ps.programme, r.Place.OrganisationID, p.FaceValueCents, micros(r.At)})
 		entries = append(entries, bulkAudit{r.At, r.Place, "pass.redeem", "redemption", id, map[string]any{"pass_id": ps.id}})
 		if !booklets[ps.booklet] {
@@ -77,8 +78,8 @@ func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 // entries, and recomputes the used booklets' used passes and first use as
 // usesChanged does.
 func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, entries []bulkAudit, bookletIDs []string) error {
-	if err := tx.execRows(ctx, `redemptions (id, pass_id, programme_id, place_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, "", reds); err != nil {
+	if err := tx.execRows(ctx, `redemptions (id, pass_id, programme_id, place_id, site_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, "", reds); err != nil {
 		return err
 	}
 	if err := tx.execRows(ctx, `ledger_entries (id, redemption_id, programme_id, place_id, kind, amount_cents, at) VALUES `,
@@ -98,32 +99,38 @@ func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, en
 	return nil
 }
 
+// bulkPlace is what a redemption needs of its place: its commune, for the
+// territory, and its only site, where a redemption naming none is
+// recorded (redeem_decide.go).
+type bulkPlace struct{ commune, onlySite string }
+
 // bulkPlaces checks that the rows' places are labelled places and returns
-// their communes.
-func (tx *Tx) bulkPlaces(ctx context.Context, rows []BulkRedeemRow) (map[string]string, error) {
-	communes := map[string]string{}
+// their communes and only sites.
+func (tx *Tx) bulkPlaces(ctx context.Context, rows []BulkRedeemRow) (map[string]bulkPlace, error) {
+	communes := map[string]bulkPlace{}
 	var ids []string
 	for _, r := range rows {
 		if _, ok := communes[r.Place.OrganisationID]; !ok {
-			communes[r.Place.OrganisationID] = ""
+			communes[r.Place.OrganisationID] = bulkPlace{}
 			ids = append(ids, r.Place.OrganisationID)
 		}
 	}
 	labelled := 0
 	for lo := 0; lo < len(ids); lo += bulkRows {
 		part := ids[lo:min(lo+bulkRows, len(ids))]
-		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(`SELECT id, COALESCE(commune_insee, '') FROM organisations
+		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(`SELECT id, COALESCE(commune_insee, ''), `+placeOnlySite("organisations.id")+` FROM organisations
 			WHERE kind = 'place' AND status = 'labelled' AND id IN (`+placeholders(len(part))+`)`), anys(part)...)
 		if err != nil {
 			return nil, err
 		}
 		for rs.Next() {
-			var id, c string
-			if err := rs.Scan(&id, &c); err != nil {
+			var id string
+			var p bulkPlace
+			if err := rs.Scan(&id, &p.commune, &p.onlySite); err != nil {
 				rs.Close()
 				return nil, err
 			}
-			communes[id] = c
+			communes[id] = p
 			labelled++
 		}
 		rs.Close()

@@ -661,9 +661,9 @@ func TestRedeemGroupedSharesCommit(t *testing.T) {
 
 // TestRedemptionRecordsTheOnlySite: a redemption that names neither a site
 // nor a session is recorded at the place's site when the place has exactly
-// one, on the normal path and the group path alike (the pages use the
-// first, the API the second); a place with several sites or none records
-// none.
+// one, on the normal path, the group path and the seed's bulk path alike
+// (the pages use the first, the API the second); a place with several
+// sites or none records none.
 func TestRedemptionRecordsTheOnlySite(t *testing.T) {
 	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 		w := newWorld(t, s, clock)
@@ -694,6 +694,24 @@ func TestRedemptionRecordsTheOnlySite(t *testing.T) {
 				t.Fatal(err)
 			}
 			check("alone", out, p)
+		}
+		codes = codes[len(places):]
+		// The seed's bulk path records the same.
+		var bulk []store.BulkRedeemRow
+		for i, p := range places {
+			bulk = append(bulk, store.BulkRedeemRow{Place: p, Code: codes[i], Service: groupService})
+		}
+		if err := s.Write(context.Background(), func(tx *store.Tx) error { return tx.BulkRedeem(context.Background(), bulk) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RebuildStats(context.Background()); err != nil { // as the seed does after its bulk writes
+			t.Fatal(err)
+		}
+		for i, p := range places {
+			stored := rawStrings(t, db, `SELECT COALESCE(r.site_id, '') FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE ps.code = '`+codes[i]+`'`)
+			if len(stored) != 1 || stored[0] != want[p.OrganisationID] {
+				t.Fatalf("bulk at %s: stored site %v, want %q", p.OrganisationID, stored, want[p.OrganisationID])
+			}
 		}
 		codes = codes[len(places):]
 		b0, _ := s.RedeemBatchStats()
