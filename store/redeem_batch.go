@@ -351,6 +351,35 @@ func auditDetailsPass(passID string) (string, error) {
 	return string(d), err
 }
 
+// writeRedeemRowsPostgres writes a batch's redemptions, their ledger and
+// audit entries, each table in one statement over arrays, and the
+// statistics' counters.
+func writeRedeemRowsPostgres(ctx context.Context, tx *Tx, rows []redeemRow) error {
+	var (
+		redIDs, passIDs, progIDs, placeIDs, siteIDs, services, kinds, actorIDs []string
+		amounts                                                                []int64
+		ledgerIDs, auditIDs, details                                           []string
+	)
+	for _, r := range rows {
+		redIDs, passIDs, progIDs, placeIDs = append(redIDs, r.RedemptionID), append(passIDs, r.PassID), append(progIDs, r.ProgrammeID), append(placeIDs, r.PlaceID)
+		siteIDs = append(siteIDs, r.SiteID)
+		services, amounts = append(services, r.Service), append(amounts, r.AmountCents)
+		kinds, actorIDs = append(kinds, r.ActorKind), append(actorIDs, r.ActorID)
+		ledgerIDs, auditIDs, details = append(ledgerIDs, r.LedgerID), append(auditIDs, r.AuditID), append(details, r.Details)
+	}
+	at := micros(tx.now)
+	if _, err := tx.q.ExecContext(ctx, redeemBatchRedemptions, redIDs, passIDs, progIDs, placeIDs, siteIDs, services, amounts, kinds, actorIDs, at); err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, redeemBatchLedger, ledgerIDs, redIDs, progIDs, placeIDs, amounts, at); err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, redeemBatchAudit, auditIDs, placeIDs, kinds, actorIDs, redIDs, details, at); err != nil {
+		return err
+	}
+	return tx.usesChanged(ctx, redIDs, passnum.ParisMonth(tx.now), +1)
+}
+
 // redeemTogetherPostgres is redeemTogether in one transaction on the pool,
 // its arrays passed as PostgreSQL arrays.
 func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []redeemResult, committed bool, err error) {
@@ -402,30 +431,7 @@ func (b *redeemBatcher) redeemTogetherPostgres(items []*redeemItem) (results []r
 		}
 	}
 	if len(rows) > 0 {
-		var (
-			redIDs, passIDs, progIDs, placeIDs, siteIDs, services, kinds, actorIDs []string
-			amounts                                                                []int64
-			ledgerIDs, auditIDs, details                                           []string
-		)
-		for _, r := range rows {
-			redIDs, passIDs, progIDs, placeIDs = append(redIDs, r.RedemptionID), append(passIDs, r.PassID), append(progIDs, r.ProgrammeID), append(placeIDs, r.PlaceID)
-			siteIDs = append(siteIDs, r.SiteID)
-			services, amounts = append(services, r.Service), append(amounts, r.AmountCents)
-			kinds, actorIDs = append(kinds, r.ActorKind), append(actorIDs, r.ActorID)
-			ledgerIDs, auditIDs, details = append(ledgerIDs, r.LedgerID), append(auditIDs, r.AuditID), append(details, r.Details)
-		}
-		at := micros(now)
-		if _, err := sqlTx.ExecContext(ctx, redeemBatchRedemptions, redIDs, passIDs, progIDs, placeIDs, siteIDs, services, amounts, kinds, actorIDs, at); err != nil {
-			return nil, false, err
-		}
-		if _, err := sqlTx.ExecContext(ctx, redeemBatchLedger, ledgerIDs, redIDs, progIDs, placeIDs, amounts, at); err != nil {
-			return nil, false, err
-		}
-		if _, err := sqlTx.ExecContext(ctx, redeemBatchAudit, auditIDs, placeIDs, kinds, actorIDs, redIDs, details, at); err != nil {
-			return nil, false, err
-		}
-		tx := &Tx{s: s, q: sqlTx, now: now}
-		if err := tx.usesChanged(ctx, redIDs, passnum.ParisMonth(now), +1); err != nil {
+		if err := writeRedeemRowsPostgres(ctx, &Tx{s: s, q: sqlTx, now: now}, rows); err != nil {
 			return nil, false, err
 		}
 	}

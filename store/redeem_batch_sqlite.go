@@ -114,25 +114,7 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 			}
 		}
 		if len(rows) > 0 {
-			text, err := jsonText(rows)
-			if err != nil {
-				return err
-			}
-			inserts := redeemSQLiteInserts[0]
-			if tx.alone {
-				inserts = redeemSQLiteInserts[1]
-			}
-			at := micros(tx.now)
-			for _, q := range inserts {
-				if _, err := tx.exec(ctx, q, at, text); err != nil {
-					return err
-				}
-			}
-			ids := make([]string, len(rows))
-			for i, r := range rows {
-				ids[i] = r.RedemptionID
-			}
-			if err := tx.usesChanged(ctx, ids, passnum.ParisMonth(tx.now), +1); err != nil {
+			if err := tx.writeRedeemRowsSQLite(ctx, rows); err != nil {
 				return err
 			}
 		}
@@ -143,6 +125,31 @@ func (b *redeemBatcher) redeemTogetherSQLite(items []*redeemItem) (results []red
 		return nil, ran, err
 	}
 	return results, false, nil
+}
+
+// writeRedeemRowsSQLite writes a batch's redemptions, their ledger and
+// audit entries, each table in one statement over one JSON text, and the
+// statistics' counters.
+func (tx *Tx) writeRedeemRowsSQLite(ctx context.Context, rows []redeemRow) error {
+	text, err := jsonText(rows)
+	if err != nil {
+		return err
+	}
+	inserts := redeemSQLiteInserts[0]
+	if tx.alone {
+		inserts = redeemSQLiteInserts[1]
+	}
+	at := micros(tx.now)
+	for _, q := range inserts {
+		if _, err := tx.exec(ctx, q, at, text); err != nil {
+			return err
+		}
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.RedemptionID
+	}
+	return tx.usesChanged(ctx, ids, passnum.ParisMonth(tx.now), +1)
 }
 
 // decideSQLiteBatch runs the deciding UPDATE over a batch (decide, the
