@@ -30,6 +30,10 @@ func TestActivities(t *testing.T) {
 		f := searchFix{t, s}
 		place := w.place.OrganisationID // its commune: Dijon, 21231
 		site := f.site(siteSpec{org: place, name: "Antenne de Besançon", commune: "25056"})
+		// A second site: a redemption naming none is then recorded at none
+		// (with one site, it would be that site's) and counts in the
+		// place's commune.
+		f.site(siteSpec{org: place, name: "Antenne de Dole", commune: "39198"})
 		group := f.training(place, "Atelier CV", svcJobs, 90)
 		solo := f.training(place, "Rendez-vous individuel", svcAdmin, 45)
 		groupSession := f.session(group, site, clock.Now().Add(24*time.Hour), 8, 0, "scheduled")

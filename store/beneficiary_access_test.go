@@ -90,6 +90,14 @@ func TestBeneficiaryPasses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A second site: a redemption naming none is then recorded at none
+		// (with one site, it would be that site's).
+		if _, err := write(t, s, func(ctx context.Context, tx *store.Tx) (passnum.Site, error) {
+			return tx.CreateSite(ctx, w.op, w.place.OrganisationID, passnum.NewSite{Name: "Antenne de Dole, salle des fêtes", Address: "1 rue de la Sous-Préfecture",
+				CommuneINSEE: "39198", Postcode: "39100", Services: []string{"Maîtrise des outils numériques du quotidien"}})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		clock.Set(at("2026-03-12 14:30:00"))
 		firstAt := clock.Now()
 		w.MustRedeem(w.place, bk.Passes[0].Code) // no site: the place's commune, Dijon
