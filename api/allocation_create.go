@@ -56,6 +56,10 @@ func getStock(c *call) (func(*store.Tx) (any, error), error) {
 		if _, err := tx.Programme(c.ctx(), id); err != nil {
 			return nil, err
 		}
-		return tx.Stock(c.ctx(), id, c.actor.OrganisationID)
+		s, err := tx.Stock(c.ctx(), id, c.actor.OrganisationID)
+		if err != nil {
+			return nil, err
+		}
+		return DistributorStock(s), nil
 	}, nil
 }

@@ -19,6 +19,6 @@ func listAudit(c *call) (func(*store.Tx) (any, error), error) {
 			return nil, err
 		}
 		lines, err := tx.DescribeAudit(c.ctx(), items)
-		return newList(lines, next), err
+		return newList(answers(lines, auditLineAnswer), next), err
 	}, nil
 }

@@ -65,9 +65,9 @@ func correctBeneficiary(c *call) (func(*store.Tx) (any, error), error) {
 // duplicateList is the operator's list of confirmed possible duplicates,
 // with how many there are in all.
 type duplicateList struct {
-	Count int64                         `json:"count" doc:"nombre de remises confirmées malgré un carnet reçu ailleurs, en tout"`
-	Items []store.DuplicateConfirmation `json:"items"`
-	Next  *string                       `json:"next"`
+	Count int64                   `json:"count" doc:"nombre de remises confirmées malgré un carnet reçu ailleurs, en tout"`
+	Items []DuplicateConfirmation `json:"items"`
+	Next  *string                 `json:"next"`
 }
 
 func listDuplicateConfirmations(c *call) (func(*store.Tx) (any, error), error) {
@@ -81,7 +81,7 @@ func listDuplicateConfirmations(c *call) (func(*store.Tx) (any, error), error) {
 			return nil, err
 		}
 		n, err := tx.CountDuplicateConfirmations(c.ctx(), "")
-		l := newList(items, next)
+		l := newList(answers(items, duplicateConfirmationAnswer), next)
 		return duplicateList{Count: n, Items: l.Items, Next: l.Next}, err
 	}, nil
 }

@@ -28,6 +28,6 @@ func searchBeneficiaries(c *call) (func(*store.Tx) (any, error), error) {
 			}
 		}
 		c.logRead(purpose, passnum.ReadViaAPI, ids...)
-		return newList(items, next), err
+		return newList(answers(items, beneficiarySummaryAnswer), next), err
 	}, nil
 }

@@ -319,7 +319,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 
 func schemaName(t reflect.Type) string {
 	n := t.Name()
-	n = strings.NewReplacer("[", "Of", "]", "", "passnum/store.", "", "passnum.", "", ".", "", "*", "", "/", "").Replace(n)
+	n = strings.NewReplacer("[", "Of", "]", "", "passnum/store.", "", "passnum/api.", "", "passnum.", "", ".", "", "*", "", "/", "").Replace(n)
 	if n == "" {
 		return "Anonymous"
 	}

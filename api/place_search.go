@@ -50,7 +50,7 @@ func placesNear(c *call) (func(*store.Tx) (any, error), error) {
 		if err != nil {
 			return nil, err
 		}
-		return NearResult{Origin: origin, RadiusKm: nq.RadiusKm, Service: nq.Service, WithinWeeks: nq.WithinWeeks, Items: items}, nil
+		return NearResult{Origin: origin, RadiusKm: nq.RadiusKm, Service: nq.Service, WithinWeeks: nq.WithinWeeks, Items: answers(items, nearSiteAnswer)}, nil
 	}, nil
 }
 
@@ -74,5 +74,5 @@ type NearResult struct {
 	RadiusKm    float64              `json:"radius_km"`
 	Service     string               `json:"service,omitempty"`
 	WithinWeeks int                  `json:"within_weeks,omitempty"`
-	Items       []store.NearSite     `json:"items" doc:"sites du plus proche au plus éloigné"`
+	Items       []NearSite           `json:"items" doc:"sites du plus proche au plus éloigné"`
 }

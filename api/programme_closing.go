@@ -13,7 +13,11 @@ func getClosingTable(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		return tx.ClosingTable(c.ctx(), id)
+		t, err := tx.ClosingTable(c.ctx(), id)
+		if err != nil {
+			return nil, err
+		}
+		return closingTableAnswer(t), nil
 	}, nil
 }
 
@@ -26,6 +30,10 @@ func getClosingStatement(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		return tx.ClosingStatement(c.ctx(), id, c.funderFilter())
+		s, err := tx.ClosingStatement(c.ctx(), id, c.funderFilter())
+		if err != nil {
+			return nil, err
+		}
+		return closingStatementAnswer(s), nil
 	}, nil
 }

@@ -14,6 +14,6 @@ func getFunding(c *call) (func(*store.Tx) (any, error), error) {
 			return nil, err
 		}
 		items, err := tx.FunderStatements(c.ctx(), id, c.funderFilter())
-		return newCompleteList(items), err
+		return newCompleteList(answers(items, funderStatementAnswer)), err
 	}, nil
 }

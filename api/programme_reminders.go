@@ -11,7 +11,7 @@ import (
 func reminderRoutes() []*route {
 	return []*route{
 		{Method: "GET", Path: "/programmes/{id}/reminders", Roles: funderReaders, Summary: "Effet des rappels d'un programme : parmi les carnets remis depuis plus que le délai de sommeil, combien ont été entamés quand le jeune a reçu un rappel et quand il n'en a pas reçu ; rappels envoyés par motif et par canal",
-			Response: store.ReminderEffect{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getReminderEffect},
+			Response: ReminderEffect{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getReminderEffect},
 	}
 }
 
@@ -24,6 +24,10 @@ func getReminderEffect(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		return tx.ReminderEffect(c.ctx(), id)
+		e, err := tx.ReminderEffect(c.ctx(), id)
+		if err != nil {
+			return nil, err
+		}
+		return ReminderEffect(e), nil
 	}, nil
 }

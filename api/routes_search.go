@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"passnum"
-	"passnum/store"
 )
 
 // searchRoutes: finding a place (public, no key) and the anonymous
@@ -24,7 +23,7 @@ func searchRoutes() []*route {
 			},
 			Response: NearResult{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID}, Handle: placesNear},
 		{Method: "GET", Path: "/sites/{id}", Summary: "Fiche publique d'un site (d'un lieu labellisé, ou entrée d'annuaire importée) : ses données open data, son organisation, s'il accepte le pass et ses prochaines sessions avec des places libres (public, sans clé)",
-			Response: store.SiteCard{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSiteCard},
+			Response: SiteCard{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getSiteCard},
 		{Method: "GET", Path: "/exports/activities.csv", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace},
 			Summary: "Export des activités (CSV UTF-8, séparateur virgule, RFC 4180) : une ligne par encaissement actif, au format des outils nationaux des médiateurs, sans nom ni identifiant. " +
 				"Anonyme par défaut : semaine ISO, type d'activité, durée en minutes, code INSEE du lieu, thématique, tranche d'âge, genre, statut social, département du bénéficiaire. " +

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"passnum"
-	"passnum/store"
 )
 
 var (
@@ -44,9 +43,9 @@ func settlementRoutes() []*route {
 		{Method: "POST", Path: "/places/{id}/bank-accounts/{account_id}/iban", Roles: operator, Summary: "Voir l'IBAN complet de coordonnées bancaires d'un lieu, pour les instruire ; chaque consultation est inscrite au journal d'audit",
 			Response: ibanAnswer{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: revealIBAN},
 		{Method: "GET", Path: "/programmes/{id}/funding", Roles: funderReaders, Summary: "Ce que doit chaque financeur : sa part de chaque remboursement, par mois et au total, payée et restant à payer (un financeur voit la sienne)",
-			Response: completeList[store.FunderStatement]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getFunding},
+			Response: completeList[FunderStatement]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getFunding},
 		{Method: "GET", Path: "/programmes/{id}/closing", Roles: funderReaders, Summary: "Tableau de fin de programme par distributeur (montré à partir de J-30) : carnets attribués, remis, non remis, entamés, pass utilisés et inutilisés",
-			Response: store.ClosingTable{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getClosingTable},
+			Response: ClosingTable{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getClosingTable},
 		{Method: "POST", Path: "/programmes/{id}/stock-transfers", Roles: operator, Summary: "Déplacer des carnets non remis d'un distributeur vers un autre, ou les rendre au stock central du programme (motif obligatoire), jusqu'au dernier jour de remise",
 			Request: stockTransferRequest{}, Response: passnum.StockTransfer{}, Status: http.StatusCreated,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.EINSUFFICIENTSTOCK, passnum.EPROGRAMMECLOSED, passnum.ECONFLICT}, Handle: createStockTransfer},
@@ -54,6 +53,6 @@ func settlementRoutes() []*route {
 			Response: expiryAnswer{}, Status: http.StatusCreated, AltStatus: http.StatusOK, AltDoc: "le programme avait déjà expiré : l'expiration faite est renvoyée, avec « created »: false",
 			Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: expireProgramme},
 		{Method: "GET", Path: "/programmes/{id}/closing-statement", Roles: funderReaders, Summary: "Bilan de clôture d'un programme par financeur : valeur faciale utilisée, corrigée, libérée (jamais utilisée), remboursée et payée, dernier remboursement (un financeur voit sa part)",
-			Response: store.ClosingStatement{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getClosingStatement},
+			Response: ClosingStatement{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getClosingStatement},
 	}
 }

@@ -28,16 +28,16 @@ func statsRoutes() []*route {
 				{Name: "to", Doc: "dernier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
 				{Name: "by", Doc: "détail par", Enum: store.StatBreakdowns},
 			},
-			Response: store.ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
+			Response: ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
 		{Method: "GET", Path: "/distributors/{id}/dormant-booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
 			Summary: "Carnets dormants d'un distributeur : remis depuis plus de N jours (réglage du programme, 60 par défaut), aucun pass utilisé, encore utilisables ; " +
 				"les plus anciens d'abord, avec l'e-mail et le mobile des jeunes qui acceptent d'être contactés et la date du dernier rappel. Un distributeur ne voit que les siens ; " +
 				"chaque jeune listé compte comme une consultation de sa fiche",
 			Query:    []queryParam{purposeQuery},
-			Response: []store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listDormantBooklets},
+			Response: []DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: listDormantBooklets},
 		{Method: "POST", Path: "/booklets/{id}/called", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
 			Summary:  "Noter que le bénéficiaire d'un carnet dormant a été rappelé (journal d'audit) ; un distributeur, pour les carnets qu'il a remis",
-			Response: store.DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
+			Response: DormantBooklet{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.ECONFLICT}, Handle: markCalled},
 		yearlyReportRoute(paydoc.PDF, pdfType), yearlyReportRoute(paydoc.XLSX, xlsxType),
 	}
 }
@@ -95,7 +95,11 @@ func getStats(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, sq.ProgrammeID); err != nil {
 			return nil, err
 		}
-		return tx.ProgrammeStats(c.ctx(), sq)
+		st, err := tx.ProgrammeStats(c.ctx(), sq)
+		if err != nil {
+			return nil, err
+		}
+		return programmeStatsAnswer(st), nil
 	}, nil
 }
 
@@ -119,7 +123,7 @@ func listDormantBooklets(c *call) (func(*store.Tx) (any, error), error) {
 			ids = append(ids, d.BeneficiaryID)
 		}
 		c.logRead(purpose, passnum.ReadViaAPI, ids...)
-		return list, err
+		return answers(list, dormantBookletAnswer), err
 	}, nil
 }
 
@@ -129,6 +133,10 @@ func markCalled(c *call) (func(*store.Tx) (any, error), error) {
 		return nil, err
 	}
 	return func(tx *store.Tx) (any, error) {
-		return tx.MarkCalled(c.ctx(), c.actor, id, c.ownFilter())
+		d, err := tx.MarkCalled(c.ctx(), c.actor, id, c.ownFilter())
+		if err != nil {
+			return nil, err
+		}
+		return dormantBookletAnswer(d), nil
 	}, nil
 }

@@ -11,5 +11,11 @@ func getSiteCard(c *call) (func(*store.Tx) (any, error), error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(tx *store.Tx) (any, error) { return tx.SiteCard(c.ctx(), id) }, nil
+	return func(tx *store.Tx) (any, error) {
+		card, err := tx.SiteCard(c.ctx(), id)
+		if err != nil {
+			return nil, err
+		}
+		return siteCardAnswer(card), nil
+	}, nil
 }

@@ -15,19 +15,19 @@ import (
 type AuditLine struct {
 	passnum.AuditEntry
 	// ActionLabel is the action in French words ("Pass encaissé").
-	ActionLabel string `json:"action_label"`
+	ActionLabel string
 	// ObjectTypeLabel and ActorKindLabel name the kinds in French.
-	ObjectTypeLabel string `json:"object_type_label"`
-	ActorKindLabel  string `json:"actor_kind_label"`
+	ObjectTypeLabel string
+	ActorKindLabel  string
 	// ActorName is the person's name (their address when they gave no
 	// name) or the API key's name.
-	ActorName string `json:"actor_name,omitempty"`
+	ActorName string
 	// OrganisationName is the organisation that acted.
-	OrganisationName string `json:"organisation_name,omitempty"`
+	OrganisationName string
 	// ObjectName is what the object is called: a programme's or a place's
 	// name, a training's title, a booklet's number… A young person is
 	// named by their initials only.
-	ObjectName string `json:"object_name,omitempty"`
+	ObjectName string
 }
 
 // DescribeAudit resolves the names of a page of audit entries, a few

@@ -50,23 +50,23 @@ func (tx *Tx) recordDuplicateConfirmation(ctx context.Context, actor passnum.Act
 // agency. The operator sees which agencies: the other records are found by
 // the same identity.
 type DuplicateConfirmation struct {
-	ID            string `json:"id"`
-	At            int64  `json:"-"`
-	ProgrammeID   string `json:"programme_id"`
-	DistributorID string `json:"distributor_id"`
-	BeneficiaryID string `json:"beneficiary_id"`
-	BookletID     string `json:"booklet_id"`
-	ActorKind     string `json:"actor_kind"`
-	ActorID       string `json:"actor_id"`
+	ID            string
+	At            int64
+	ProgrammeID   string
+	DistributorID string
+	BeneficiaryID string
+	BookletID     string
+	ActorKind     string
+	ActorID       string
 	// ConfirmedAt is when the counsellor confirmed.
-	ConfirmedAt time.Time `json:"confirmed_at"`
+	ConfirmedAt time.Time
 	// OtherDistributorIDs are the agencies where the same person holds a
 	// booklet of the programme too, today.
-	OtherDistributorIDs []string `json:"other_distributor_ids"`
+	OtherDistributorIDs []string
 	// Names, resolved for the operator's page and the API answer.
-	ProgrammeName         string   `json:"programme_name"`
-	DistributorName       string   `json:"distributor_name"`
-	OtherDistributorNames []string `json:"other_distributor_names"`
+	ProgrammeName         string
+	DistributorName       string
+	OtherDistributorNames []string
 }
 
 // CountDuplicateConfirmations counts the confirmed cases, of one programme

@@ -16,11 +16,11 @@ type BeneficiarySummary struct {
 	// PassesTotal counts the passes of the booklets handed to the person,
 	// less those blocked with a lost booklet (a redeemed pass of a lost
 	// booklet still counts, as used) and those a replacement booklet voids.
-	PassesTotal int `json:"passes_total"`
+	PassesTotal int
 	// PassesUsed counts the passes redeemed, with an active redemption.
-	PassesUsed int `json:"passes_used"`
+	PassesUsed int
 	// LatestBookletID is the booklet handed out last; "" when none.
-	LatestBookletID string `json:"latest_booklet_id,omitempty"`
+	LatestBookletID string
 }
 
 // maxSearchRunes bounds a search query.

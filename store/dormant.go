@@ -11,22 +11,22 @@ import (
 // DormantBooklet is a booklet handed out long ago and never used: the
 // counsellor who handed it out calls the young person back.
 type DormantBooklet struct {
-	BookletID     string    `json:"booklet_id"`
-	ProgrammeID   string    `json:"programme_id"`
-	ProgrammeName string    `json:"programme_name"`
-	BeneficiaryID string    `json:"beneficiary_id"`
-	FirstName     string    `json:"first_name"`
-	LastName      string    `json:"last_name"`
-	HandedOutAt   time.Time `json:"handed_out_at"`
+	BookletID     string
+	ProgrammeID   string
+	ProgrammeName string
+	BeneficiaryID string
+	FirstName     string
+	LastName      string
+	HandedOutAt   time.Time
 	// DaysDormant is the number of whole days since the hand-out.
-	DaysDormant int `json:"days_dormant"`
+	DaysDormant int
 	// CalledAt is when a counsellor marked the young person called back.
-	CalledAt *time.Time `json:"called_at"`
+	CalledAt *time.Time
 	// Email and Phone are given only while the young person agrees to be
 	// contacted; LastReminderAt is when the last reminder went to them.
-	Email          string     `json:"email"`
-	Phone          string     `json:"phone"`
-	LastReminderAt *time.Time `json:"last_reminder_at"`
+	Email          string
+	Phone          string
+	LastReminderAt *time.Time
 }
 
 // maxDormant bounds one agency's list.

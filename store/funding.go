@@ -16,37 +16,37 @@ import (
 
 // FunderStatement is one funder's account of a programme to date.
 type FunderStatement struct {
-	ProgrammeID   string `json:"programme_id"`
-	ProgrammeName string `json:"programme_name"`
-	FunderID      string `json:"funder_id"`
-	FunderName    string `json:"funder_name"`
-	ShareBps      int64  `json:"share_bps"`
+	ProgrammeID   string
+	ProgrammeName string
+	FunderID      string
+	FunderName    string
+	ShareBps      int64
 	// SettledCents is its part of every settlement made, PaidCents of those
 	// paid, DueCents of those still to pay.
-	SettledCents int64              `json:"settled_cents"`
-	PaidCents    int64              `json:"paid_cents"`
-	DueCents     int64              `json:"due_cents"`
-	Settlements  []FunderSettlement `json:"settlements" doc:"du plus ancien au plus récent"`
-	Months       []FunderMonth      `json:"months" doc:"par mois de fin de période des remboursements ; leurs sommes font les totaux"`
+	SettledCents int64
+	PaidCents    int64
+	DueCents     int64
+	Settlements  []FunderSettlement
+	Months       []FunderMonth
 }
 
 // FunderSettlement is a funder's part of one settlement.
 type FunderSettlement struct {
-	SettlementID string                   `json:"settlement_id"`
-	Reference    string                   `json:"reference"`
-	Cutoff       passnum.Date             `json:"cutoff"`
-	Status       passnum.SettlementStatus `json:"status"`
-	PaidOn       *passnum.Date            `json:"paid_on"`
-	TotalCents   int64                    `json:"total_cents" doc:"total du remboursement, tous financeurs"`
-	ShareCents   int64                    `json:"share_cents" doc:"part de ce financeur"`
+	SettlementID string
+	Reference    string
+	Cutoff       passnum.Date
+	Status       passnum.SettlementStatus
+	PaidOn       *passnum.Date
+	TotalCents   int64
+	ShareCents   int64
 }
 
 // FunderMonth is a funder's part of the settlements whose period ends in
 // a month (Paris), "2026-03".
 type FunderMonth struct {
-	Month        string `json:"month"`
-	SettledCents int64  `json:"settled_cents"`
-	PaidCents    int64  `json:"paid_cents"`
+	Month        string
+	SettledCents int64
+	PaidCents    int64
 }
 
 // FunderStatements gives each funder of the programme its statement to

@@ -373,10 +373,10 @@ func (tx *Tx) ListAllocations(ctx context.Context, programmeID, distributorID st
 
 // DistributorStock is a distributor's stock of one programme.
 type DistributorStock struct {
-	ProgrammeID       string `json:"programme_id"`
-	DistributorID     string `json:"distributor_id"`
-	AllocatedBooklets int64  `json:"allocated_booklets"`
-	AvailableBooklets int64  `json:"available_booklets"`
+	ProgrammeID       string
+	DistributorID     string
+	AllocatedBooklets int64
+	AvailableBooklets int64
 }
 
 // Stock returns a distributor's stock of a programme (zero when none).

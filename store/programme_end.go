@@ -12,37 +12,37 @@ import (
 // read from 30 days before the end of validity: per distributor, what it
 // was given, handed out, and what the young people did with it.
 type ClosingTable struct {
-	ProgrammeID   string       `json:"programme_id"`
-	ProgrammeName string       `json:"programme_name"`
-	ValidUntil    passnum.Date `json:"valid_until"`
-	HandoutUntil  passnum.Date `json:"handout_until"`
-	LastRedeemDay passnum.Date `json:"last_redeem_day"`
+	ProgrammeID   string
+	ProgrammeName string
+	ValidUntil    passnum.Date
+	HandoutUntil  passnum.Date
+	LastRedeemDay passnum.Date
 	// From is the first day the pages show the table (J-30); InPeriod
 	// says whether today is on or after it.
-	From     passnum.Date `json:"from"`
-	InPeriod bool         `json:"in_period"`
+	From     passnum.Date
+	InPeriod bool
 	// The programme as a whole: booklets issued and still in its central
 	// stock; then the distributors' sums.
-	BookletsIssued      int64                `json:"booklets_issued"`
-	BookletsUnallocated int64                `json:"booklets_unallocated"`
-	Totals              DistributorClosing   `json:"totals"`
-	Distributors        []DistributorClosing `json:"distributors"`
+	BookletsIssued      int64
+	BookletsUnallocated int64
+	Totals              DistributorClosing
+	Distributors        []DistributorClosing
 }
 
 // DistributorClosing is one distributor's line of the closing table.
 type DistributorClosing struct {
-	DistributorID   string `json:"distributor_id,omitempty"`
-	DistributorName string `json:"distributor_name,omitempty"`
+	DistributorID   string
+	DistributorName string
 	// BookletsAllocated are the booklets it holds or handed out (what it
 	// received, less what was moved away).
-	BookletsAllocated    int64 `json:"booklets_allocated"`
-	BookletsHandedOut    int64 `json:"booklets_handed_out" doc:"carnets remis, carnets perdus et leurs remplacements compris"`
-	BookletsNotHandedOut int64 `json:"booklets_not_handed_out"`
+	BookletsAllocated    int64
+	BookletsHandedOut    int64
+	BookletsNotHandedOut int64
 	// BookletsStarted have at least one pass used.
-	BookletsStarted int64 `json:"booklets_started"`
-	PassesUsed      int64 `json:"passes_used"`
+	BookletsStarted int64
+	PassesUsed      int64
 	// PassesUnused are the passes of the booklets handed out not used yet.
-	PassesUnused int64 `json:"passes_unused"`
+	PassesUnused int64
 }
 
 // ClosingTable computes the programme's closing table, one pass over its
@@ -240,39 +240,39 @@ func (tx *Tx) ProgrammeExpiry(ctx context.Context, programmeID string) (passnum.
 // funders' shares of the settlements' lines, the figures their statements
 // show. Before the expiry step the figures are those of today.
 type ClosingStatement struct {
-	ProgrammeID        string                   `json:"programme_id"`
-	ProgrammeName      string                   `json:"programme_name"`
-	Expired            bool                     `json:"expired"`
-	Expiry             *passnum.ProgrammeExpiry `json:"expiry"`
-	PassesIssued       int64                    `json:"passes_issued"`
-	PassesHandedOut    int64                    `json:"passes_handed_out"`
-	PassesUsed         int64                    `json:"passes_used"`
-	PassesUnused       int64                    `json:"passes_unused" doc:"remis et jamais utilisés"`
-	PassesNotHandedOut int64                    `json:"passes_not_handed_out"`
-	UsedCents          int64                    `json:"used_cents"`
-	AdjustedCents      int64                    `json:"adjusted_cents" doc:"corrections (négatif ou zéro)"`
-	ReleasedCents      int64                    `json:"released_cents" doc:"valeur faciale des pass jamais utilisés : rien à payer"`
-	SettledCents       int64                    `json:"settled_cents"`
-	PaidCents          int64                    `json:"paid_cents"`
+	ProgrammeID        string
+	ProgrammeName      string
+	Expired            bool
+	Expiry             *passnum.ProgrammeExpiry
+	PassesIssued       int64
+	PassesHandedOut    int64
+	PassesUsed         int64
+	PassesUnused       int64
+	PassesNotHandedOut int64
+	UsedCents          int64
+	AdjustedCents      int64
+	ReleasedCents      int64
+	SettledCents       int64
+	PaidCents          int64
 	// FinalSettlement is the programme's latest settlement (without its
 	// lines), nil when there is none.
-	FinalSettlement *passnum.Settlement `json:"final_settlement"`
-	Funders         []FunderClosing     `json:"funders"`
+	FinalSettlement *passnum.Settlement
+	Funders         []FunderClosing
 }
 
 // FunderClosing is one funder's part of the closing statement.
 type FunderClosing struct {
-	FunderID      string `json:"funder_id"`
-	FunderName    string `json:"funder_name"`
-	ShareBps      int64  `json:"share_bps"`
-	UsedCents     int64  `json:"used_cents"`
-	AdjustedCents int64  `json:"adjusted_cents"`
-	ReleasedCents int64  `json:"released_cents"`
-	SettledCents  int64  `json:"settled_cents"`
-	PaidCents     int64  `json:"paid_cents"`
+	FunderID      string
+	FunderName    string
+	ShareBps      int64
+	UsedCents     int64
+	AdjustedCents int64
+	ReleasedCents int64
+	SettledCents  int64
+	PaidCents     int64
 	// DueCents is what the funder still has to pay for the settlements
 	// made: settled but not yet paid.
-	DueCents int64 `json:"due_cents"`
+	DueCents int64
 }
 
 // ClosingStatement computes the programme's closing statement; funderID,

@@ -81,20 +81,20 @@ func (tx *Tx) RecordReminder(ctx context.Context, r passnum.Reminder, channel pa
 // started (a pass used) when the young person was reminded and when they
 // were not: whether reminding pushes use up.
 type ReminderEffect struct {
-	ProgrammeID string `json:"programme_id"`
+	ProgrammeID string
 	// Reminded: dormant booklets whose holder got a reminder; Started:
 	// of those, the ones with a pass used after the first reminder.
-	Reminded        int64 `json:"reminded"`
-	RemindedStarted int64 `json:"reminded_started"`
+	Reminded        int64
+	RemindedStarted int64
 	// NotReminded: dormant-aged booklets never reminded; Started: of those,
 	// the ones with a pass used.
-	NotReminded        int64 `json:"not_reminded"`
-	NotRemindedStarted int64 `json:"not_reminded_started"`
+	NotReminded        int64
+	NotRemindedStarted int64
 	// Sent counts the reminders sent, by kind and channel.
-	SentDormant int64 `json:"sent_dormant"`
-	SentEnding  int64 `json:"sent_ending"`
-	SentEmail   int64 `json:"sent_email"`
-	SentSMS     int64 `json:"sent_sms"`
+	SentDormant int64
+	SentEnding  int64
+	SentEmail   int64
+	SentSMS     int64
 }
 
 // ReminderEffect measures reminders in a programme.

@@ -22,102 +22,102 @@ type StatsQuery struct {
 }
 
 // StatFigures are the figures of a programme, or of one cell of a
-// breakdown. A figure is null in JSON when it does not apply to the
-// breakdown (a place hands out nothing) or when statistical secrecy
+// breakdown. A figure is nil (null in the API) when it does not apply to
+// the breakdown (a place hands out nothing) or when statistical secrecy
 // masks the cell (the passes issued and allocated excepted: they are
 // stock, and count nobody).
 type StatFigures struct {
 	// PassesIssued and PassesAllocated apply to the whole programme (and
 	// allocated to each distributor).
-	PassesIssued    *int64 `json:"passes_issued"`
-	PassesAllocated *int64 `json:"passes_allocated"`
+	PassesIssued    *int64
+	PassesAllocated *int64
 	// BookletsHandedOut are booklets handed out in the period that replace
 	// none (one per young person), PassesHandedOut their passes;
 	// BookletsReplaced the replacements of lost booklets.
-	BookletsHandedOut *int64 `json:"booklets_handed_out"`
-	PassesHandedOut   *int64 `json:"passes_handed_out"`
-	BookletsReplaced  *int64 `json:"booklets_replaced"`
+	BookletsHandedOut *int64
+	PassesHandedOut   *int64
+	BookletsReplaced  *int64
 	// TargetPublic are those booklets handed to the target public, and
 	// TargetShare their share (0 to 1).
-	TargetPublic *int64   `json:"target_public"`
-	TargetShare  *float64 `json:"target_share"`
+	TargetPublic *int64
+	TargetShare  *float64
 	// BookletsStarted and BookletsCompleted: of the booklets handed out in
 	// the period, those with at least one pass used, and with all.
-	BookletsStarted   *int64 `json:"booklets_started"`
-	BookletsCompleted *int64 `json:"booklets_completed"`
+	BookletsStarted   *int64
+	BookletsCompleted *int64
 	// PassesUsed and AmountUsedCents: active redemptions in the period.
-	PassesUsed      *int64 `json:"passes_used"`
-	AmountUsedCents *int64 `json:"amount_used_cents"`
+	PassesUsed      *int64
+	AmountUsedCents *int64
 	// UseRate is the share of the booklets handed out in the period with
 	// at least one pass used (started / handed out).
-	UseRate *float64 `json:"use_rate"`
+	UseRate *float64
 	// PassesExpired: once the programme's last redeeming day is past, the
 	// passes handed out in the period never used.
-	PassesExpired *int64 `json:"passes_expired"`
+	PassesExpired *int64
 	// FirstUseMedianDays is the median wait from hand-out to first use of
 	// the booklets started (the lower bound of its bucket, in days), and
 	// FirstUse its distribution.
-	FirstUseMedianDays *int64           `json:"first_use_median_days"`
-	FirstUse           []FirstUseBucket `json:"first_use"`
+	FirstUseMedianDays *int64
+	FirstUse           []FirstUseBucket
 }
 
 // FirstUseBucket is one bucket of the wait from hand-out to first use.
 type FirstUseBucket struct {
-	FromDays int    `json:"from_days"`
-	Label    string `json:"label"`
-	Booklets int64  `json:"booklets"`
+	FromDays int
+	Label    string
+	Booklets int64
 }
 
 // StatCell is one cell of a breakdown: its key (a département's code, a
 // distributor's id, a service's name…), its name in French and its
 // figures.
 type StatCell struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
+	Key   string
+	Label string
 	StatFigures
 }
 
 // StatMonth is one month's uses.
 type StatMonth struct {
-	Month           string `json:"month"`
-	PassesUsed      *int64 `json:"passes_used"`
-	AmountUsedCents *int64 `json:"amount_used_cents"`
+	Month           string
+	PassesUsed      *int64
+	AmountUsedCents *int64
 }
 
 // FunderBudget is one funder's share of the money.
 type FunderBudget struct {
-	OrganisationID string `json:"organisation_id"`
-	Name           string `json:"name"`
-	ShareBps       int64  `json:"share_bps"`
-	// BudgetCents is its share of the programme's budget (null when none
+	OrganisationID string
+	Name           string
+	ShareBps       int64
+	// BudgetCents is its share of the programme's budget (nil when none
 	// is set); EngagedCents of the face value handed out; SettledCents of
 	// the settlements made; PaidCents of those paid; LeftCents what is
 	// left of its budget once engaged.
-	BudgetCents  *int64 `json:"budget_cents"`
-	EngagedCents int64  `json:"engaged_cents"`
-	SettledCents int64  `json:"settled_cents"`
-	PaidCents    int64  `json:"paid_cents"`
-	LeftCents    *int64 `json:"left_cents"`
+	BudgetCents  *int64
+	EngagedCents int64
+	SettledCents int64
+	PaidCents    int64
+	LeftCents    *int64
 }
 
 // ProgrammeStats is a programme's dashboard.
 type ProgrammeStats struct {
-	ProgrammeID    string `json:"programme_id"`
-	ProgrammeName  string `json:"programme_name"`
-	From           string `json:"from,omitempty"`
-	To             string `json:"to,omitempty"`
-	By             string `json:"by,omitempty"`
-	FaceValueCents int64  `json:"face_value_cents"`
-	BookletSize    int    `json:"booklet_size"`
+	ProgrammeID    string
+	ProgrammeName  string
+	From           string
+	To             string
+	By             string
+	FaceValueCents int64
+	BookletSize    int
 	// Ended: the last redeeming day is past, passes left are expired.
-	Ended  bool           `json:"ended"`
-	Total  StatFigures    `json:"total"`
-	Cells  []StatCell     `json:"cells"`
-	Months []StatMonth    `json:"months"`
-	Budget []FunderBudget `json:"budget"`
+	Ended  bool
+	Total  StatFigures
+	Cells  []StatCell
+	Months []StatMonth
+	Budget []FunderBudget
 	// Masked names the cells statistical secrecy hides ("total", "month
 	// 2026-03", or a breakdown's key).
-	Masked []string `json:"masked"`
+	Masked []string
 }
 
 // statAcc gathers one cell's counters.

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"time"
+
+	"passnum/store"
+)
+
+// The API's answer shapes for the programme dashboards, the dormant
+// booklets and the effect of reminders: the JSON of the store's read
+// models of the same names (see there what each figure means).
+
+// ProgrammeStats answers GET /stats: store.ProgrammeStats.
+type ProgrammeStats struct {
+	ProgrammeID    string         `json:"programme_id"`
+	ProgrammeName  string         `json:"programme_name"`
+	From           string         `json:"from,omitempty"`
+	To             string         `json:"to,omitempty"`
+	By             string         `json:"by,omitempty"`
+	FaceValueCents int64          `json:"face_value_cents"`
+	BookletSize    int            `json:"booklet_size"`
+	Ended          bool           `json:"ended"`
+	Total          StatFigures    `json:"total"`
+	Cells          []StatCell     `json:"cells"`
+	Months         []StatMonth    `json:"months"`
+	Budget         []FunderBudget `json:"budget"`
+	Masked         []string       `json:"masked"`
+}
+
+// StatFigures are the figures of a programme or of one cell: null when
+// they do not apply or statistical secrecy masks them.
+type StatFigures struct {
+	PassesIssued       *int64           `json:"passes_issued"`
+	PassesAllocated    *int64           `json:"passes_allocated"`
+	BookletsHandedOut  *int64           `json:"booklets_handed_out"`
+	PassesHandedOut    *int64           `json:"passes_handed_out"`
+	BookletsReplaced   *int64           `json:"booklets_replaced"`
+	TargetPublic       *int64           `json:"target_public"`
+	TargetShare        *float64         `json:"target_share"`
+	BookletsStarted    *int64           `json:"booklets_started"`
+	BookletsCompleted  *int64           `json:"booklets_completed"`
+	PassesUsed         *int64           `json:"passes_used"`
+	AmountUsedCents    *int64           `json:"amount_used_cents"`
+	UseRate            *float64         `json:"use_rate"`
+	PassesExpired      *int64           `json:"passes_expired"`
+	FirstUseMedianDays *int64           `json:"first_use_median_days"`
+	FirstUse           []FirstUseBucket `json:"first_use"`
+}
+
+// FirstUseBucket is one bucket of the wait from hand-out to first use.
+type FirstUseBucket struct {
+	FromDays int    `json:"from_days"`
+	Label    string `json:"label"`
+	Booklets int64  `json:"booklets"`
+}
+
+// StatCell is one cell of a breakdown: its key, its name and its figures.
+type StatCell struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	StatFigures
+}
+
+// StatMonth is one month's uses.
+type StatMonth struct {
+	Month           string `json:"month"`
+	PassesUsed      *int64 `json:"passes_used"`
+	AmountUsedCents *int64 `json:"amount_used_cents"`
+}
+
+// FunderBudget is one funder's share of the money.
+type FunderBudget struct {
+	OrganisationID string `json:"organisation_id"`
+	Name           string `json:"name"`
+	ShareBps       int64  `json:"share_bps"`
+	BudgetCents    *int64 `json:"budget_cents"`
+	EngagedCents   int64  `json:"engaged_cents"`
+	SettledCents   int64  `json:"settled_cents"`
+	PaidCents      int64  `json:"paid_cents"`
+	LeftCents      *int64 `json:"left_cents"`
+}
+
+func programmeStatsAnswer(s store.ProgrammeStats) ProgrammeStats {
+	return ProgrammeStats{
+		ProgrammeID: s.ProgrammeID, ProgrammeName: s.ProgrammeName,
+		From: s.From, To: s.To, By: s.By,
+		FaceValueCents: s.FaceValueCents, BookletSize: s.BookletSize, Ended: s.Ended,
+		Total: statFiguresAnswer(s.Total),
+		Cells: answers(s.Cells, func(c store.StatCell) StatCell {
+			return StatCell{Key: c.Key, Label: c.Label, StatFigures: statFiguresAnswer(c.StatFigures)}
+		}),
+		Months: answers(s.Months, func(m store.StatMonth) StatMonth { return StatMonth(m) }),
+		Budget: answers(s.Budget, func(b store.FunderBudget) FunderBudget { return FunderBudget(b) }),
+		Masked: s.Masked,
+	}
+}
+
+func statFiguresAnswer(f store.StatFigures) StatFigures {
+	return StatFigures{
+		PassesIssued: f.PassesIssued, PassesAllocated: f.PassesAllocated,
+		BookletsHandedOut: f.BookletsHandedOut, PassesHandedOut: f.PassesHandedOut, BookletsReplaced: f.BookletsReplaced,
+		TargetPublic: f.TargetPublic, TargetShare: f.TargetShare,
+		BookletsStarted: f.BookletsStarted, BookletsCompleted: f.BookletsCompleted,
+		PassesUsed: f.PassesUsed, AmountUsedCents: f.AmountUsedCents, UseRate: f.UseRate,
+		PassesExpired:      f.PassesExpired,
+		FirstUseMedianDays: f.FirstUseMedianDays,
+		FirstUse:           answers(f.FirstUse, func(b store.FirstUseBucket) FirstUseBucket { return FirstUseBucket(b) }),
+	}
+}
+
+// DormantBooklet is a booklet handed out long ago and never used, with how
+// to reach its holder: store.DormantBooklet.
+type DormantBooklet struct {
+	BookletID      string     `json:"booklet_id"`
+	ProgrammeID    string     `json:"programme_id"`
+	ProgrammeName  string     `json:"programme_name"`
+	BeneficiaryID  string     `json:"beneficiary_id"`
+	FirstName      string     `json:"first_name"`
+	LastName       string     `json:"last_name"`
+	HandedOutAt    time.Time  `json:"handed_out_at"`
+	DaysDormant    int        `json:"days_dormant"`
+	CalledAt       *time.Time `json:"called_at"`
+	Email          string     `json:"email"`
+	Phone          string     `json:"phone"`
+	LastReminderAt *time.Time `json:"last_reminder_at"`
+}
+
+func dormantBookletAnswer(d store.DormantBooklet) DormantBooklet { return DormantBooklet(d) }
+
+// ReminderEffect answers whether reminding pushes use up:
+// store.ReminderEffect.
+type ReminderEffect struct {
+	ProgrammeID        string `json:"programme_id"`
+	Reminded           int64  `json:"reminded"`
+	RemindedStarted    int64  `json:"reminded_started"`
+	NotReminded        int64  `json:"not_reminded"`
+	NotRemindedStarted int64  `json:"not_reminded_started"`
+	SentDormant        int64  `json:"sent_dormant"`
+	SentEnding         int64  `json:"sent_ending"`
+	SentEmail          int64  `json:"sent_email"`
+	SentSMS            int64  `json:"sent_sms"`
+}
