@@ -10,44 +10,44 @@ import (
 // Consumption is what a funder follows of a programme: where the passes
 // are, how many were used, what they cost and each funder's share of it.
 type Consumption struct {
-	ProgrammeID    string `json:"programme_id"`
-	ProgrammeName  string `json:"programme_name"`
-	FaceValueCents int64  `json:"face_value_cents"`
+	ProgrammeID    string
+	ProgrammeName  string
+	FaceValueCents int64
 	// PassesIssued were created; PassesAllocated sent to agencies;
 	// PassesHandedOut given to young people: a booklet's worth for each
 	// booklet handed out that replaces none (a replacement carries the
 	// unused value of the booklet it replaces and gives nothing new);
 	// PassesBlocked left unused in lost booklets that nothing replaced.
-	PassesIssued    int64 `json:"passes_issued"`
-	PassesAllocated int64 `json:"passes_allocated"`
-	PassesHandedOut int64 `json:"passes_handed_out"`
-	PassesBlocked   int64 `json:"passes_blocked"`
+	PassesIssued    int64
+	PassesAllocated int64
+	PassesHandedOut int64
+	PassesBlocked   int64
 	// PassesRedeemed counts active redemptions; CancelledRedemptions the
 	// redemptions cancelled since (their passes may have been used again).
-	PassesRedeemed       int64 `json:"passes_redeemed"`
-	CancelledRedemptions int64 `json:"cancelled_redemptions"`
+	PassesRedeemed       int64
+	CancelledRedemptions int64
 	// AmountRedeemedCents is the face value of the active redemptions.
-	AmountRedeemedCents int64 `json:"amount_redeemed_cents"`
+	AmountRedeemedCents int64
 	// Months runs without gaps from the programme's first month to the
 	// current one (or its last redeeming month if earlier), by Paris month.
-	Months []MonthConsumption `json:"months"`
+	Months []MonthConsumption
 	// Funders splits AmountRedeemedCents by share, summing exactly to it.
-	Funders []FunderConsumption `json:"funders"`
+	Funders []FunderConsumption
 }
 
 // MonthConsumption is one Paris month of active redemptions.
 type MonthConsumption struct {
-	Month       string `json:"month"` // "2026-03"
-	Redemptions int64  `json:"redemptions"`
-	AmountCents int64  `json:"amount_cents"`
+	Month       string // "2026-03"
+	Redemptions int64
+	AmountCents int64
 }
 
 // FunderConsumption is one funder's part of the amount redeemed.
 type FunderConsumption struct {
-	OrganisationID string `json:"organisation_id"`
-	Name           string `json:"name"`
-	ShareBps       int64  `json:"share_bps"`
-	AmountCents    int64  `json:"amount_cents"`
+	OrganisationID string
+	Name           string
+	ShareBps       int64
+	AmountCents    int64
 }
 
 // hourMicros is one hour in microseconds. Paris is a whole number of hours
