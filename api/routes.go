@@ -96,6 +96,11 @@ func documentRoutes() []*route {
 
 // lifecycleRoutes: the life of a pass, from the programme to the redemption.
 func lifecycleRoutes() []*route {
+	return slices.Concat(organisationRoutes(), programmeRoutes(), beneficiaryRoutes(), passRoutes(), trailRoutes())
+}
+
+// organisationRoutes are the routes of the organisations, their API keys and the places' label.
+func organisationRoutes() []*route {
 	return []*route{
 		{Method: "POST", Path: "/organisations", Roles: operator, Summary: "Créer une organisation (distributeur, lieu, financeur)",
 			Request: organisationRequest{}, Response: passnum.Organisation{}, Status: http.StatusCreated,
@@ -119,6 +124,12 @@ func lifecycleRoutes() []*route {
 			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: setPlaceStatus(passnum.OrgRefused)},
 		{Method: "POST", Path: "/places/{id}/withdraw", Roles: operator, Summary: "Retirer le label d'un lieu (motif obligatoire)",
 			Request: reasonRequest{}, Response: placeStatus{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID}, Handle: setPlaceStatus(passnum.OrgWithdrawn)},
+	}
+}
+
+// programmeRoutes are the routes of the programmes, their issuances and allocations, a distributor's stock.
+func programmeRoutes() []*route {
+	return []*route{
 		{Method: "POST", Path: "/programmes", Roles: operator, Summary: "Créer un programme et les parts de ses financeurs",
 			Request: programmeRequest{}, Response: passnum.Programme{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID}, Handle: createProgramme},
 		{Method: "GET", Path: "/programmes", Roles: anyRole, Summary: "Lister les programmes (un financeur voit ceux qu'il finance)",
@@ -136,6 +147,12 @@ func lifecycleRoutes() []*route {
 			Response: list[passnum.Allocation]{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: listAllocations},
 		{Method: "GET", Path: "/programmes/{id}/stock", Roles: distributor, Summary: "Stock de carnets de la structure pour ce programme",
 			Response: DistributorStock{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getStock},
+	}
+}
+
+// beneficiaryRoutes are the routes of the young people, their booklets, hand-outs, blocks and replacements.
+func beneficiaryRoutes() []*route {
+	return []*route{
 		{Method: "POST", Path: "/beneficiaries", Roles: distributor, Summary: "Inscrire un bénéficiaire",
 			Request: beneficiaryRequest{}, Response: passnum.Beneficiary{}, Status: http.StatusCreated, Errors: []string{passnum.EINVALID, passnum.EDUPLICATEPERSON}, Handle: createBeneficiary},
 		{Method: "POST", Path: "/beneficiaries/{id}/record", Roles: distributor, Summary: "Corriger la fiche d'un bénéficiaire (prénom, nom, date de naissance, commune, situation) : les champs envoyés remplacent les anciens, les anciennes et nouvelles valeurs sont conservées",
@@ -161,6 +178,12 @@ func lifecycleRoutes() []*route {
 		{Method: "POST", Path: "/booklets/{id}/replace", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor}, Summary: "Remplacer un carnet perdu : le bloquer s'il ne l'est pas, et remettre au même bénéficiaire un nouveau carnet du stock de la structure (motif obligatoire)",
 			Request: bookletReasonRequest{}, Response: passnum.Booklet{}, Status: http.StatusCreated,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECONFLICT, passnum.EINSUFFICIENTSTOCK, passnum.EPROGRAMMECLOSED}, Handle: replaceBooklet},
+	}
+}
+
+// passRoutes are the routes of checking and redeeming a pass, the redemptions and their cancellation.
+func passRoutes() []*route {
+	return []*route{
 		{Method: "GET", Path: "/passes/{code}", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Vérifier un pass avant de l'encaisser",
 			Response: passnum.Pass{}, Status: http.StatusOK, Errors: []string{passnum.EINVALIDCODE, passnum.ENOTFOUND, passnum.EPLACENOTLABELLED}, Urgent: true, Handle: getPass},
 		{Method: "POST", Path: "/passes/{code}/redeem", Roles: place, Summary: "Encaisser un pass après une formation",
@@ -175,6 +198,12 @@ func lifecycleRoutes() []*route {
 		{Method: "POST", Path: "/redemptions/{id}/cancel", Roles: []passnum.Role{passnum.RoleOperator, passnum.RolePlace}, Summary: "Annuler un encaissement erroné (le lieu dans le délai, l'opérateur avant remboursement)",
 			Request: reasonRequest{}, Response: passnum.Redemption{}, Status: http.StatusOK,
 			Errors: []string{passnum.ENOTFOUND, passnum.EINVALID, passnum.ECANCELWINDOWCLOSED, passnum.EALREADYCANCELLED, passnum.EALREADYREIMBURSED}, Handle: cancelRedemption},
+	}
+}
+
+// trailRoutes are the routes of the audit trail and its signed daily digest.
+func trailRoutes() []*route {
+	return []*route{
 		{Method: "GET", Path: "/audit", Roles: operator, Summary: "Journal d'audit : qui a fait quoi, quand et pourquoi, avec les noms résolus à la lecture (les entrées ne gardent que des identifiants)",
 			Query: []queryParam{{Name: "object_type", Doc: "type d'objet (organisation, programme, booklet, redemption…)"}, {Name: "object_id", Doc: "identifiant de l'objet"},
 				{Name: "action", Doc: "code de l'opération (pass.redeem, booklet.block…)"}},
