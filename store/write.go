@@ -198,6 +198,26 @@ func (s *Store) WriterStats() (batches, writes int64) {
 	return s.stats.batches.Load(), s.stats.writes.Load()
 }
 
+// beginBatch opens the writer's transaction, on its connection (opened
+// on first use). A connection that cannot begin is closed, to be replaced
+// for the next batch; the error is the batch's.
+func (s *Store) beginBatch(ctx context.Context, w *stmtCache) error {
+	if w.conn == nil {
+		conn, err := s.wdb.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		w.conn = conn
+	}
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		w.close()
+		w.conn.Close()
+		w.conn = nil
+		return err
+	}
+	return nil
+}
+
 // runBatch runs a batch of writes in one transaction on the writer's own
 // connection, which it begins and ends itself so that its prepared
 // statements live across transactions.
@@ -218,19 +238,7 @@ func (s *Store) runBatch(w *stmtCache, batch []*writeRequest) {
 			}
 		}
 	}
-	if w.conn == nil {
-		conn, err := s.wdb.Conn(ctx)
-		if err != nil {
-			fail(err)
-			return
-		}
-		w.conn = conn
-	}
-	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		// A broken connection is replaced for the next batch.
-		w.close()
-		w.conn.Close()
-		w.conn = nil
+	if err := s.beginBatch(ctx, w); err != nil {
 		fail(err)
 		return
 	}
