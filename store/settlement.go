@@ -91,14 +91,7 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	if err := tx.holdSettlementSequence(ctx); err != nil {
 		return passnum.Settlement{}, err
 	}
-	p, err := tx.programmeSettings(ctx, programmeID)
-	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
-		err = passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu : vérifiez l'identifiant"})
-	}
-	if err != nil {
-		return passnum.Settlement{}, err
-	}
-	funders, err := tx.programmeFunders(ctx, programmeID)
+	p, funders, err := tx.settledProgramme(ctx, programmeID)
 	if err != nil {
 		return passnum.Settlement{}, err
 	}
@@ -162,6 +155,20 @@ func (tx *Tx) Settle(ctx context.Context, actor passnum.Actor, programmeID strin
 	s, err := tx.Settlement(ctx, id, "")
 	s.Created = true
 	return s, err
+}
+
+// settledProgramme reads the settings and the funders of the programme a
+// run settles; an unknown programme is the request's field to fix.
+func (tx *Tx) settledProgramme(ctx context.Context, programmeID string) (passnum.Programme, []passnum.FunderShare, error) {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if passnum.ErrorCode(err) == passnum.ENOTFOUND {
+		err = passnum.Invalid(passnum.FieldError{Field: "programme_id", Detail: "programme inconnu : vérifiez l'identifiant"})
+	}
+	if err != nil {
+		return p, nil, err
+	}
+	funders, err := tx.programmeFunders(ctx, programmeID)
+	return p, funders, err
 }
 
 // holdSettlementSequence takes the settlements' sequence row first and
