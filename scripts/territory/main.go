@@ -111,6 +111,24 @@ func run(communesDir, decoupageDir, outDir string) error {
 	}
 	slices.Sort(codes)
 
+	if err := writeTables(outDir, communes, codes, deps, regs); err != nil {
+		return err
+	}
+	sources, err := sourcesText(communesDir, version, license, len(codes), districts, added, len(deps), len(regs))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(outDir, "SOURCES.txt"), []byte(sources), 0o644); err != nil {
+		return err
+	}
+	log.Printf("wrote %d communes (%d districts), %d départements, %d régions to %s", len(codes), districts, len(deps), len(regs), outDir)
+	return nil
+}
+
+// writeTables writes the communes (in codes' order, gzipped), the
+// départements and the régions as the tab-separated files the territory
+// package embeds.
+func writeTables(outDir string, communes map[string]*commune, codes []string, deps, regs [][]string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
@@ -141,14 +159,6 @@ func run(communesDir, decoupageDir, outDir string) error {
 		return err
 	}
 
-	sources, err := sourcesText(communesDir, version, license, len(codes), districts, added, len(deps), len(regs))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(outDir, "SOURCES.txt"), []byte(sources), 0o644); err != nil {
-		return err
-	}
-	log.Printf("wrote %d communes (%d districts), %d départements, %d régions to %s", len(codes), districts, len(deps), len(regs), outDir)
 	return nil
 }
 
