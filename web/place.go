@@ -247,7 +247,7 @@ func lieuRedeem(q *request) error {
 	req, err := lieuRedeemRequest(f, code)
 	var out store.Redeemed
 	if err == nil {
-		// A place with one site needs not name it: the store records
+		// A place with one site need not name it: the store records
 		// it, as for the API (redeem_decide.go).
 		err = q.write(func(tx *store.Tx) error {
 			var err error
