@@ -25,6 +25,12 @@ import (
 type Options struct {
 	Passes int64
 	Seed   uint64
+	// Distributors and Places, when not zero, replace the counts drawn
+	// from Passes (one distributor per 10,000 passes, one place per
+	// 2,000): a million passes over the national territory's 1,000
+	// distributors and 5,000 places give the dashboards the national
+	// number of cells in minutes of seeding.
+	Distributors, Places int
 	// PerItem writes every hand-out and use through the store's own
 	// per-item writes (HandOut, Redeem), counters kept as they go: an
 	// hour for the national scale. Without it they go through the bulk
@@ -72,6 +78,12 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	}
 	booklets := int(o.Passes / bookletSize)
 	nDist, nPlaces := max(5, int(o.Passes/10000)), max(10, int(o.Passes/2000))
+	if o.Distributors > 0 {
+		nDist = o.Distributors
+	}
+	if o.Places > 0 {
+		nPlaces = o.Places
+	}
 	if err := createOrganisations(ctx, s, st, &res, nDist, nPlaces); err != nil {
 		return res, err
 	}
