@@ -39,6 +39,28 @@ const (
 	metricUsed      = "used"
 )
 
+// allMonths is the month of a breakdown cell's counters for every month
+// together. Each write adds to the cell's month and to its all-months
+// row, so that a breakdown over the whole programme reads one row per
+// cell and metric instead of one per month: 1,000 distributors over two
+// years are 12,000 rows rather than 300,000. The programme as a whole
+// (dimAll) has none: its months are what the monthly table shows.
+const allMonths = ""
+
+// rollUp joins each counter row being written to its month and, for a
+// breakdown's cell, to allMonths (statMonth picks which); d is the
+// dimension's VALUES table.
+const rollUp = ` CROSS JOIN (VALUES ('month'), ('all')) AS mk`
+
+// rollUpCond keeps the programme's own row to its month.
+const rollUpCond = `(mk.column1 = 'month' OR d.column1 <> '` + dimAll + `')`
+
+// statMonth is the month a rolled-up row is written to: month, or
+// allMonths for the roll-up.
+func statMonth(month string) string {
+	return `CASE WHEN mk.column1 = 'all' THEN '` + allMonths + `' ELSE ` + month + ` END`
+}
+
 // Breakdowns: "all" is the programme as a whole (dim_value "").
 const (
 	dimAll         = "all"
@@ -152,12 +174,12 @@ func (tx *Tx) bumpBooklets(ctx context.Context, ids []string, metrics []string, 
 	}
 	into, upsert := tx.statTarget()
 	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
-	SELECT b.programme_id, d.column1, ` + dimExpr(bookletDims) + `, b.stat_month, m.column1,
+	SELECT b.programme_id, d.column1, ` + dimExpr(bookletDims) + `, ` + statMonth("b.stat_month") + `, m.column1,
 		CASE WHEN m.column1 = '` + metricFirstUse + `' THEN ` + firstUseBucketSQL() + ` ELSE -1 END,
 		` + strconv.Itoa(sign) + ` * COUNT(*), 0
 	FROM booklets b JOIN programmes p ON p.id = b.programme_id
-		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m
-	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND (` + strings.Join(conds, " OR ") + `)
+		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m` + rollUp + `
+	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND ` + rollUpCond + ` AND (` + strings.Join(conds, " OR ") + `)
 	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
 	return tx.execStat(ctx, q, anys(ids)...)
 }
@@ -170,11 +192,11 @@ func (tx *Tx) countUses(ctx context.Context, redemptionIDs []string, month strin
 	}
 	into, upsert := tx.statTarget()
 	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
-	SELECT b.programme_id, d.column1, ` + dimExpr(useDims) + `, CAST(? AS TEXT), '` + metricUsed + `', -1,
+	SELECT b.programme_id, d.column1, ` + dimExpr(useDims) + `, ` + statMonth("CAST(? AS TEXT)") + `, '` + metricUsed + `', -1,
 		` + strconv.Itoa(sign) + ` * COUNT(*), CAST(` + strconv.Itoa(sign) + ` * SUM(r.amount_cents) AS BIGINT)
 	FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
-		CROSS JOIN ` + valuesList(useDims) + ` AS d
-	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `)
+		CROSS JOIN ` + valuesList(useDims) + ` AS d` + rollUp + `
+	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `) AND ` + rollUpCond + `
 	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
 	return tx.execStat(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
 }

@@ -189,25 +189,35 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 type statMonths map[string][2]int64
 
 // readStatCounts reads the counters of the query's breakdown and period:
-// the whole programme's, each cell's, and each month's uses.
+// the whole programme's, each cell's, and each month's uses. Over the
+// whole programme (no period) a cell is read from its all-months rows;
+// over a period, from its months'.
 func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQuery) (*statAcc, map[string]*statAcc, statMonths, error) {
-	dims := []string{dimAll}
-	if q.By != "" {
-		dims = append(dims, q.By)
-	}
-	where, args := `programme_id = ? AND dim IN (`+placeholders(len(dims))+`)`, []any{programmeID}
-	for _, d := range dims {
-		args = append(args, d)
-	}
+	// Each part is one dimension read by month, which the index
+	// stat_counts_month serves: the programme's months in the period, and
+	// the breakdown's cells over the same months or all months together.
+	inPeriod, margs := ` AND month <> '`+allMonths+`'`, []any{}
 	if q.From != "" {
-		where += ` AND month >= ?`
-		args = append(args, q.From)
+		inPeriod += ` AND month >= ?`
+		margs = append(margs, q.From)
 	}
 	if q.To != "" {
-		where += ` AND month <= ?`
-		args = append(args, q.To)
+		inPeriod += ` AND month <= ?`
+		margs = append(margs, q.To)
 	}
-	rows, err := tx.query(ctx, `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
+	const part = `SELECT dim, dim_value, month, metric, bucket, n, amount_cents FROM ` + statRows + ` WHERE programme_id = ? AND dim = ?`
+	query, args := part+inPeriod, append([]any{programmeID, dimAll}, margs...)
+	if q.By != "" {
+		query += ` UNION ALL ` + part
+		args = append(args, programmeID, q.By)
+		if q.From == "" && q.To == "" {
+			query += ` AND month = '` + allMonths + `'`
+		} else {
+			query += inPeriod
+			args = append(args, margs...)
+		}
+	}
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return nil, nil, nil, err
 	}

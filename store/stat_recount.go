@@ -42,12 +42,30 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 	if err := recountUses(ctx, q, add); err != nil {
 		return nil, err
 	}
+	rollUpMonths(out)
 	for k, v := range out {
 		if v == (statVal{}) {
 			delete(out, k)
 		}
 	}
 	return out, nil
+}
+
+// rollUpMonths adds to counters each breakdown cell's all-months row,
+// the sum of its months (allMonths).
+func rollUpMonths(counters map[statKey]statVal) {
+	rolled := map[statKey]statVal{}
+	for k, v := range counters {
+		if k.dim == dimAll || k.month == allMonths {
+			continue
+		}
+		k.month = allMonths
+		r := rolled[k]
+		rolled[k] = statVal{n: r.n + v.n, amount: r.amount + v.amount}
+	}
+	for k, v := range rolled {
+		counters[k] = v
+	}
 }
 
 // recountBooklets adds, for each booklet handed out, its metrics in every
@@ -203,8 +221,12 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 		return nil, nil
 	}
 	k := slices.MinFunc(wrong, compareStatKeys)
-	return violation("stats", "compteur des statistiques (programme %s, %s %q, mois %s, %s, tranche %d) : %d (%d centimes) enregistrés, %d (%d centimes) recomptés",
-		k.programme, k.dim, k.value, k.month, k.metric, k.bucket, got[k].n, got[k].amount, want[k].n, want[k].amount), nil
+	month := "mois " + k.month
+	if k.month == allMonths {
+		month = "tous les mois"
+	}
+	return violation("stats", "compteur des statistiques (programme %s, %s %q, %s, %s, tranche %d) : %d (%d centimes) enregistrés, %d (%d centimes) recomptés",
+		k.programme, k.dim, k.value, month, k.metric, k.bucket, got[k].n, got[k].amount, want[k].n, want[k].amount), nil
 }
 
 // writeStats replaces stat_counts by counters (a migration's fill).

@@ -121,6 +121,8 @@ func TestCheckNamesACorruptedCounter(t *testing.T) {
 		{"a commune's uses", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'commune' AND metric = 'used'`, "commune"},
 		{"a distributor's hand-outs", `UPDATE stat_counts SET n = n - 1 WHERE dim = 'distributor' AND metric = 'handed_out'`, "handed_out"},
 		{"a counter gone", `DELETE FROM stat_counts WHERE dim = 'age_band' AND metric = 'started'`, "started"},
+		{"a distributor's all months", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'distributor' AND month = '' AND metric = 'used'`, "tous les mois"},
+		{"a place's month, its all months kept", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'place' AND month <> '' AND metric = 'used'`, "mois 20"},
 		{"a booklet's uses", `UPDATE booklets SET used_passes = used_passes + 1 WHERE used_passes > 0`, "carnet"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
