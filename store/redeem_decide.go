@@ -28,12 +28,21 @@ import (
 // redeemRows says where the deciding UPDATE finds the codes and places it
 // redeems, and how each row comes back.
 type redeemRows struct {
-	from       string // a FROM clause naming the batch's rows v, or "" for one pass
-	code       string // the code's expression
-	place      string // the place id's expression
-	today      string // the Paris day's expression, used twice
-	key        string // what identifies a batch's row in RETURNING, comma included
-	placeFacts bool   // bring back the place's commune and only site (SQLite's RETURNING may not name v)
+	with  string // a WITH clause the FROM clause may name, or ""
+	from  string // a FROM clause naming the batch's rows v, or "" for one pass
+	code  string // the code's expression
+	place string // the place id's expression
+	today string // the Paris day's expression, used twice
+	key   string // what identifies a batch's row in RETURNING, comma included
+	// placeFacts brings back the place's commune and only site: these
+	// expressions, or "" for none (SQLite's RETURNING may not name v).
+	placeFacts string
+}
+
+// placeFactsOf are the place's commune and only site, read for each row.
+func placeFactsOf(place string) string {
+	return `(SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ` + place + `),
+	  ` + placeOnlySite(place)
 }
 
 // placeOnlySite is the id of the only site of the place whose id is the
@@ -49,17 +58,16 @@ func placeOnlySite(place string) string {
 // id, face value, the programme's territory and, with placeFacts, the
 // place's commune and its only site.
 func (r redeemRows) update() string {
-	q := `UPDATE passes SET status = 'redeemed'` + r.from + `
+	q := r.with + `UPDATE passes SET status = 'redeemed'` + r.from + `
 	WHERE passes.code = ` + r.code + ` AND passes.status = 'assigned'
 	  AND passes.programme_id IN (SELECT id FROM programmes WHERE valid_from <= ` + r.today + ` AND last_redeem_day >= ` + r.today + `)
 	  AND EXISTS (SELECT 1 FROM organisations WHERE organisations.id = ` + r.place + ` AND kind = 'place' AND status = 'labelled')
 	RETURNING ` + r.key + `passes.id, passes.programme_id, passes.booklet_id,
 	  (SELECT face_value_cents FROM programmes WHERE programmes.id = passes.programme_id),
 	  (SELECT territory FROM programmes WHERE programmes.id = passes.programme_id)`
-	if r.placeFacts {
+	if r.placeFacts != "" {
 		q += `,
-	  (SELECT COALESCE(commune_insee, '') FROM organisations WHERE organisations.id = ` + r.place + `),
-	  ` + placeOnlySite(r.place)
+	  ` + r.placeFacts
 	}
 	return q
 }
@@ -67,15 +75,19 @@ func (r redeemRows) update() string {
 var (
 	// redeemOneUpdate decides one pass. Arguments: code, today, today,
 	// then the place id three times.
-	redeemOneUpdate = redeemRows{code: "?", place: "?", today: "?", placeFacts: true}.update()
+	redeemOneUpdate = redeemRows{code: "?", place: "?", today: "?", placeFacts: placeFactsOf("?")}.update()
 
 	// redeemBatchUpdate decides a batch on PostgreSQL, its rows passed as
 	// arrays: $1 codes, $2 place ids, $3 positions in the batch, $4 today.
-	// Each row comes back with its position.
+	// Each row comes back with its position. The places' communes and
+	// only sites are read once per place of the batch (pf), not per row.
 	redeemBatchUpdate = redeemRows{
+		with: `WITH pf AS MATERIALIZED (SELECT o.id, COALESCE(o.commune_insee, '') AS commune, ` + placeOnlySite("o.id") + ` AS only_site
+		FROM organisations o WHERE o.id = ANY($2::text[]))
+	`,
 		from: `
-	FROM unnest($1::text[], $2::text[], $3::int4[]) AS v(code, place_id, ord)`,
-		code: "v.code", place: "v.place_id", today: "$4::text", key: "v.ord, ", placeFacts: true,
+	FROM unnest($1::text[], $2::text[], $3::int4[]) AS v(code, place_id, ord) JOIN pf ON pf.id = v.place_id`,
+		code: "v.code", place: "v.place_id", today: "$4::text", key: "v.ord, ", placeFacts: "pf.commune, pf.only_site",
 	}.update()
 
 	// redeemSQLiteUpdate decides a batch on SQLite, its rows passed as one
