@@ -88,6 +88,23 @@ type mPlace struct {
 	actor  passnum.Actor
 	status passnum.OrgStatus
 	bank   bool // has approved bank details
+	// siret is the SIRET the place holds ("" once a new application took
+	// it back), created when it was registered (never submitted here).
+	siret   string
+	created time.Time
+}
+
+// releases says whether a new application may take the place's SIRET
+// back: its application was refused or withdrawn, or never submitted
+// within passnum.UnsubmittedHold.
+func (p *mPlace) releases(now time.Time) bool {
+	switch p.status {
+	case passnum.OrgRefused, passnum.OrgWithdrawn:
+		return true
+	case passnum.OrgPending:
+		return p.created.Before(now.Add(-passnum.UnsubmittedHold))
+	}
+	return false
 }
 
 type mStock struct{ allocated, available int64 }
@@ -303,9 +320,18 @@ func (m *model) createPlace() bool {
 		return false
 	}
 	siret, want := nextSIRET(), ""
+	var holder *mPlace // the place the SIRET is taken from
 	switch {
 	case len(m.sirets) > 0 && m.chance(15):
 		siret, want = m.sirets[m.pick(len(m.sirets))], passnum.ECONFLICT
+		for _, p := range m.places {
+			if p.siret == siret {
+				holder = p
+			}
+		}
+		if holder != nil && holder.releases(m.clock.Now()) {
+			want = ""
+		}
 	case m.chance(10):
 		siret, want = siret[:13]+string('0'+(siret[13]-'0'+1)%10), passnum.EINVALID
 	}
@@ -317,7 +343,10 @@ func (m *model) createPlace() bool {
 		if o.Status != passnum.OrgPending {
 			m.t.Fatalf("step %d: new place is %q", m.step, o.Status)
 		}
-		m.places = append(m.places, &mPlace{actor: actorOf(o), status: o.Status})
+		if holder != nil {
+			holder.siret = ""
+		}
+		m.places = append(m.places, &mPlace{actor: actorOf(o), status: o.Status, siret: siret, created: m.clock.Now()})
 		m.sirets = append(m.sirets, siret)
 	}
 	return true
@@ -346,6 +375,9 @@ func (m *model) setPlaceStatus() bool {
 	case reason == "" && status != passnum.OrgLabelled:
 		want = passnum.EINVALID
 	case pl.status != status && !slices.Contains(placeDecisions[pl.status], status):
+		want = passnum.ECONFLICT
+	case pl.status != status && status == passnum.OrgLabelled && pl.siret == "":
+		// Its SIRET was released and another application holds it.
 		want = passnum.ECONFLICT
 	}
 	o, err := write(m.t, m.s, func(ctx context.Context, tx *store.Tx) (passnum.Organisation, error) {
