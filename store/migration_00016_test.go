@@ -51,7 +51,7 @@ func TestMigration00016RollsUpTheMonths(t *testing.T) {
 		}
 		// Before the migration: the months alone, which passnum check
 		// finds short of the all-months rows.
-		if err := s.RunMigrationSQLForTests(t.Context(), "00016_stat_all_months.sql", "Down"); err != nil {
+		if err := s.RunMigration00016ForTests(t.Context(), "Down"); err != nil {
 			t.Fatal(err)
 		}
 		if count() != 0 {
@@ -60,7 +60,7 @@ func TestMigration00016RollsUpTheMonths(t *testing.T) {
 		if v, ok := s.Check(t.Context()).(*store.Violation); !ok || v.Invariant != "stats" {
 			t.Fatalf("Check without the all-months rows = %v, want a stats violation", v)
 		}
-		if err := s.RunMigrationSQLForTests(t.Context(), "00016_stat_all_months.sql", "Up"); err != nil {
+		if err := s.RunMigration00016ForTests(t.Context(), "Up"); err != nil {
 			t.Fatal(err)
 		}
 		mustCheck(t, s)
