@@ -33,17 +33,7 @@ var migration00013Schema = []string{
 	`ALTER TABLE booklets ADD COLUMN called_at BIGINT`,
 	// Days after hand-out from which a booklet never used is dormant.
 	`ALTER TABLE programmes ADD COLUMN dormant_days INTEGER NOT NULL DEFAULT 60 CHECK (dormant_days > 0)`,
-	`CREATE TABLE stat_counts (
-    programme_id TEXT NOT NULL,
-    dim          TEXT NOT NULL,
-    dim_value    TEXT NOT NULL,
-    month        TEXT NOT NULL,
-    metric       TEXT NOT NULL,
-    bucket       INTEGER NOT NULL,
-    n            BIGINT NOT NULL,
-    amount_cents BIGINT NOT NULL,
-    PRIMARY KEY (programme_id, dim, dim_value, month, metric, bucket)
-)`,
+	statCountsTable("stat_counts", "programme_id, dim, dim_value, month, metric, bucket", ""),
 	// A distributor's dormant booklets: handed out, never used, oldest first.
 	`CREATE INDEX booklets_dormant ON booklets (distributor_id, status, used_passes, handed_out_at)`,
 	// The audit trail filtered by organisation or action.
@@ -140,4 +130,20 @@ func migrate00013Down(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	return nil
+}
+
+// statCountsTable is stat_counts' definition with its primary key and
+// table options (migration 00016 rebuilds it with another key).
+func statCountsTable(name, key, options string) string {
+	return `CREATE TABLE ` + name + ` (
+    programme_id TEXT NOT NULL,
+    dim          TEXT NOT NULL,
+    dim_value    TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    metric       TEXT NOT NULL,
+    bucket       INTEGER NOT NULL,
+    n            BIGINT NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    PRIMARY KEY (` + key + `)
+)` + options
 }

@@ -31,21 +31,6 @@ func migration00016(d dialect) *goose.Migration {
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrate00016Down(ctx, tx, d) }})
 }
 
-// statCountsTable is stat_counts' definition with its primary key.
-func statCountsTable(name, key, options string) string {
-	return `CREATE TABLE ` + name + ` (
-    programme_id TEXT NOT NULL,
-    dim          TEXT NOT NULL,
-    dim_value    TEXT NOT NULL,
-    month        TEXT NOT NULL,
-    metric       TEXT NOT NULL,
-    bucket       INTEGER NOT NULL,
-    n            BIGINT NOT NULL,
-    amount_cents BIGINT NOT NULL,
-    PRIMARY KEY (` + key + `)
-)` + options
-}
-
 const statCountsColumns = `programme_id, dim, dim_value, month, metric, bucket, n, amount_cents`
 
 // rebuildStatCounts replaces stat_counts on SQLite by a table of the

@@ -213,7 +213,8 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 	if err != nil || q.By == "" {
 		return total, map[string]*statAcc{}, months, err
 	}
-	// stat_counts_month serves both: one month, or a range of them.
+	// Both are one dimension read by month: a range of SQLite's key, or of
+	// the index stat_counts_month on PostgreSQL (migration 00016).
 	where, args := `programme_id = ? AND dim = ? AND month = '`+allMonths+`'`, []any{programmeID, q.By}
 	if !whole {
 		where = `programme_id = ? AND dim = ? AND month <> '` + allMonths + `'`
