@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"passnum"
@@ -47,20 +46,6 @@ const (
 // (dimAll) has none: its months are what the monthly table shows.
 const allMonths = ""
 
-// rollUp joins each counter row being written to its month and, for a
-// breakdown's cell, to allMonths (statMonth picks which); d is the
-// dimension's VALUES table.
-const rollUp = ` CROSS JOIN (VALUES ('month'), ('all')) AS mk`
-
-// rollUpCond keeps the programme's own row to its month.
-const rollUpCond = `(mk.column1 = 'month' OR d.column1 <> '` + dimAll + `')`
-
-// statMonth is the month a rolled-up row is written to: month, or
-// allMonths for the roll-up.
-func statMonth(month string) string {
-	return `CASE WHEN mk.column1 = 'all' THEN '` + allMonths + `' ELSE ` + month + ` END`
-}
-
 // Breakdowns: "all" is the programme as a whole (dim_value "").
 const (
 	dimAll         = "all"
@@ -78,78 +63,13 @@ var StatBreakdowns = []string{dimDepartement, dimCommune, dimDistributor, dimPla
 var (
 	bookletDims = []string{dimAll, dimDepartement, dimCommune, dimDistributor, dimAgeBand}
 	useDims     = []string{dimAll, dimDepartement, dimCommune, dimDistributor, dimAgeBand, dimPlace, dimService}
-	// bookletState are the metrics that change with a booklet's uses.
-	bookletState = []string{metricStarted, metricCompleted, metricFirstUse}
 )
-
-// valuesList is a one-column VALUES table of constants (named column1 on
-// both engines).
-func valuesList(items []string) string {
-	var b strings.Builder
-	b.WriteString("(VALUES ")
-	for i, s := range items {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("('" + s + "')")
-	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// dimExpr picks a booklet's (or a redemption's) value for dimension d.
-func dimExpr(dims []string) string {
-	var b strings.Builder
-	b.WriteString("CASE d.column1")
-	for _, d := range dims {
-		col := map[string]string{dimAll: "''", dimDepartement: "b.stat_departement", dimCommune: "b.stat_commune",
-			dimDistributor: "b.distributor_id", dimAgeBand: "b.stat_age_band", dimPlace: "r.place_id", dimService: "r.service"}[d]
-		b.WriteString(" WHEN '" + d + "' THEN " + col)
-	}
-	b.WriteString(" END")
-	return b.String()
-}
-
-// firstUseBucketSQL is passnum.FirstUseBucket over the booklet's columns.
-func firstUseBucketSQL() string {
-	days := "((b.first_used_at - b.handed_out_at) / 86400000000)"
-	var b strings.Builder
-	b.WriteString("CASE")
-	bs := passnum.FirstUseBuckets
-	for i := len(bs) - 1; i > 0; i-- {
-		b.WriteString(" WHEN " + days + " >= " + strconv.Itoa(bs[i]) + " THEN " + strconv.Itoa(bs[i]))
-	}
-	b.WriteString(" ELSE 0 END")
-	return b.String()
-}
-
-// statTarget is where this engine's writes add to the counters: SQLite
-// adds to stat_counts itself (upsert is the ON CONFLICT clause that adds);
-// PostgreSQL inserts delta rows into stat_deltas, folded later by
-// FoldStats, because an upsert would keep the hot counter rows locked
-// until commit and make concurrent redemptions wait on each other.
-func (tx *Tx) statTarget() (into, upsert string) {
-	if tx.s.dialect == postgresDialect {
-		return "stat_deltas", ""
-	}
-	return "stat_counts", statUpsert
-}
 
 // statRows is every counter row: the folded counters and the deltas not
 // yet folded. Readers sum them (one reading statement sees a fold whole
 // or not at all).
 const statRows = `(SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts
 	UNION ALL SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_deltas) sc`
-
-// bookletMetricCond is when a booklet counts in metric m.
-var bookletMetricCond = map[string]string{
-	metricHandedOut: "b.stat_replacement = 0",
-	metricTarget:    "b.stat_replacement = 0 AND b.stat_target = 1",
-	metricReplaced:  "b.stat_replacement = 1",
-	metricStarted:   "b.stat_replacement = 0 AND b.used_passes > 0",
-	metricCompleted: "b.stat_replacement = 0 AND b.used_passes > 0 AND b.used_passes >= p.booklet_size - b.voided_passes",
-	metricFirstUse:  "b.stat_replacement = 0 AND b.used_passes > 0",
-}
 
 const statUpsert = ` ON CONFLICT (programme_id, dim, dim_value, month, metric, bucket) DO UPDATE
 	SET n = stat_counts.n + excluded.n, amount_cents = stat_counts.amount_cents + excluded.amount_cents`
@@ -162,67 +82,29 @@ func anys(ids []string) []any {
 	return out
 }
 
-// bumpBooklets adds sign times the booklets' contribution to metrics, as
-// their columns stand now.
-func (tx *Tx) bumpBooklets(ctx context.Context, ids []string, metrics []string, sign int) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	var conds []string
-	for _, m := range metrics {
-		conds = append(conds, "(m.column1 = '"+m+"' AND "+bookletMetricCond[m]+")")
-	}
-	into, upsert := tx.statTarget()
-	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
-	SELECT b.programme_id, d.column1, ` + dimExpr(bookletDims) + `, ` + statMonth("b.stat_month") + `, m.column1,
-		CASE WHEN m.column1 = '` + metricFirstUse + `' THEN ` + firstUseBucketSQL() + ` ELSE -1 END,
-		` + strconv.Itoa(sign) + ` * COUNT(*), 0
-	FROM booklets b JOIN programmes p ON p.id = b.programme_id
-		CROSS JOIN ` + valuesList(bookletDims) + ` AS d CROSS JOIN ` + valuesList(metrics) + ` AS m` + rollUp + `
-	WHERE b.id IN (` + placeholders(len(ids)) + `) AND b.stat_month <> '' AND ` + rollUpCond + ` AND (` + strings.Join(conds, " OR ") + `)
-	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
-	return tx.execStat(ctx, q, anys(ids)...)
-}
-
-// countUses adds sign times the redemptions (all of Paris month month) to
-// the "used" counters.
-func (tx *Tx) countUses(ctx context.Context, redemptionIDs []string, month string, sign int) error {
-	if len(redemptionIDs) == 0 {
-		return nil
-	}
-	into, upsert := tx.statTarget()
-	q := `INSERT INTO ` + into + ` (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
-	SELECT b.programme_id, d.column1, ` + dimExpr(useDims) + `, ` + statMonth("CAST(? AS TEXT)") + `, '` + metricUsed + `', -1,
-		` + strconv.Itoa(sign) + ` * COUNT(*), CAST(` + strconv.Itoa(sign) + ` * SUM(r.amount_cents) AS BIGINT)
-	FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
-		CROSS JOIN ` + valuesList(useDims) + ` AS d` + rollUp + `
-	WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `) AND ` + rollUpCond + `
-	GROUP BY 1, 2, 3, 4, 5, 6` + upsert
-	return tx.execStat(ctx, q, append([]any{month}, anys(redemptionIDs)...)...)
-}
-
-// usesChanged keeps the counters after redemptions were written or
-// cancelled (all of Paris month month): the uses themselves (sign), then
-// each booklet's used passes and first use, and, for the booklets whose
-// started, completed or first-use bucket changes with them, the counters
-// that follow (taken off with the old state, added back with the new).
-// Most uses change none of these (a booklet's second to fourth pass), and
-// then cost one statement less than three. On PostgreSQL the booklets are
-// locked first, in id order, so that two transactions using the same
-// booklet change its counters one after the other.
+// usesChanged keeps the booklets and the counters after redemptions (all
+// of Paris month month) were written (sign > 0) or cancelled.
 func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month string, sign int) error {
 	if len(redemptionIDs) == 0 {
 		return nil
 	}
-	if err := tx.countUses(ctx, redemptionIDs, month, sign); err != nil {
-		return err
-	}
 	if sign > 0 {
-		return tx.usesAdded(ctx, redemptionIDs)
+		return tx.usesAdded(ctx, redemptionIDs, month)
 	}
-	// The booklets used: on PostgreSQL found and locked first, then read
-	// (a new statement sees what a transaction it waited for wrote); on
-	// SQLite, the only writer, read at once.
+	return tx.usesCancelled(ctx, redemptionIDs, month)
+}
+
+// usesCancelled keeps the booklets and the counters after redemptions
+// were cancelled: the uses taken off, each booklet's used passes and first
+// use recounted from its active redemptions, and, for the booklets whose
+// state (started, completed, first-use bucket) changes with them, the
+// counters moved from the old state to the new; summed in Go and written
+// in one statement (statSums). On PostgreSQL the booklets are found and
+// locked first, in id order, so that two transactions using the same
+// booklet change its counters one after the other (a new statement sees
+// what a transaction it waited for wrote); on SQLite, the only writer,
+// they are read at once.
+func (tx *Tx) usesCancelled(ctx context.Context, redemptionIDs []string, month string) error {
 	which := `id IN (SELECT ps.booklet_id FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE r.id IN (` + placeholders(len(redemptionIDs)) + `))`
 	args := anys(redemptionIDs)
 	if tx.s.dialect == postgresDialect {
@@ -235,11 +117,29 @@ func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month str
 		}
 		which, args = `id IN (`+placeholders(len(ids))+`)`, anys(ids)
 	}
-	ids, moved, err := tx.bookletStateChanges(ctx, which, args)
+	sums := statSums{}
+	rows, err := tx.query(ctx, `SELECT `+statCellColumns("b")+`, r.place_id, r.service, r.amount_cents
+		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
+		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`)`, anys(redemptionIDs)...)
 	if err != nil {
 		return err
 	}
-	if err := tx.bumpBooklets(ctx, moved, bookletState, -1); err != nil {
+	for rows.Next() {
+		var c statCells
+		var place, service string
+		var amount int64
+		if err := rows.Scan(append(c.dest(), &place, &service, &amount)...); err != nil {
+			rows.Close()
+			return err
+		}
+		c.addUse(sums, month, place, service, -1, -amount)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ids, err := tx.bookletStateChanges(ctx, which, args, sums)
+	if err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE booklets SET
@@ -248,22 +148,25 @@ func (tx *Tx) usesChanged(ctx context.Context, redemptionIDs []string, month str
 		WHERE id IN (`+placeholders(len(ids))+`)`, anys(ids)...); err != nil {
 		return err
 	}
-	return tx.bumpBooklets(ctx, moved, bookletState, +1)
+	return sums.write(ctx, tx)
 }
 
-// usesAdded keeps the booklets of new redemptions: each booklet's used
-// passes grow by its new redemptions and its first use is the earliest
-// of its own and theirs, so nothing is counted again. One statement finds
-// the booklets (on PostgreSQL locking them in id order, and reading each
-// row as its last committer left it), one writes them, and the started,
-// completed and first-use counters move only for the booklets whose state
-// changes.
-func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string) error {
+// usesAdded keeps the booklets and the counters after new redemptions (of
+// Paris month month): each booklet's used passes grow by its new
+// redemptions and its first use is the earliest of its own and theirs, so
+// nothing is counted again. One statement reads the redemptions with their
+// booklets (on PostgreSQL locking the booklets in id order, and reading
+// each row as its last committer left it), one writes the booklets, and
+// one adds to the counters what the uses and the booklets' changes of
+// state (started, completed, first-use bucket) add, summed in Go
+// (statSums).
+func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month string) error {
 	lock := ""
 	if tx.s.dialect == postgresDialect {
 		lock = " FOR UPDATE OF b"
 	}
-	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes, r.redeemed_at
+	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes,
+			`+statCellColumns("b")+`, r.redeemed_at, r.place_id, r.service, r.amount_cents
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id JOIN programmes p ON p.id = b.programme_id
 		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`) ORDER BY b.id`+lock, anys(redemptionIDs)...)
 	if err != nil {
@@ -274,15 +177,20 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string) error {
 		handedOut, oldFirst sql.NullInt64
 		oldUsed, used, full int64
 		first               int64
+		cells               statCells
 	}
+	sums := statSums{}
 	var bs []*change
 	for rows.Next() {
 		var c change
-		var at int64
-		if err := rows.Scan(&c.id, &c.handedOut, &c.oldUsed, &c.oldFirst, &c.full, &at); err != nil {
+		var at, amount int64
+		var place, service string
+		dest := append([]any{&c.id, &c.handedOut, &c.oldUsed, &c.oldFirst, &c.full}, c.cells.dest()...)
+		if err := rows.Scan(append(dest, &at, &place, &service, &amount)...); err != nil {
 			rows.Close()
 			return err
 		}
+		c.cells.addUse(sums, month, place, service, 1, amount)
 		if n := len(bs); n > 0 && bs[n-1].id == c.id {
 			bs[n-1].used++
 			bs[n-1].first = min(bs[n-1].first, at)
@@ -301,28 +209,24 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string) error {
 	if len(bs) == 0 {
 		return nil
 	}
-	var moved, ids []string
+	var ids []string
 	var usedCase, firstCase strings.Builder
 	var usedArgs, firstArgs []any
 	for _, c := range bs {
 		ids = append(ids, c.id)
-		if bookletCounterState(c.handedOut, c.oldUsed, c.oldFirst, c.full) != bookletCounterState(c.handedOut, c.used, sql.NullInt64{Int64: c.first, Valid: true}, c.full) {
-			moved = append(moved, c.id)
-		}
+		c.cells.moved(sums, bookletCounterState(c.handedOut, c.oldUsed, c.oldFirst, c.full),
+			bookletCounterState(c.handedOut, c.used, sql.NullInt64{Int64: c.first, Valid: true}, c.full))
 		usedCase.WriteString(" WHEN ? THEN CAST(? AS INTEGER)")
 		usedArgs = append(usedArgs, c.id, c.used)
 		firstCase.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
 		firstArgs = append(firstArgs, c.id, c.first)
-	}
-	if err := tx.bumpBooklets(ctx, moved, bookletState, -1); err != nil {
-		return err
 	}
 	args := append(append(usedArgs, firstArgs...), anys(ids)...)
 	if _, err := tx.exec(ctx, `UPDATE booklets SET used_passes = CASE id`+usedCase.String()+` END, first_used_at = CASE id`+firstCase.String()+` END
 		WHERE id IN (`+placeholders(len(ids))+`)`, args...); err != nil {
 		return err
 	}
-	return tx.bumpBooklets(ctx, moved, bookletState, +1)
+	return sums.write(ctx, tx)
 }
 
 // A booklet's used passes and first use, from its active redemptions:
@@ -359,31 +263,30 @@ func (tx *Tx) usedBooklets(ctx context.Context, redemptionIDs []string) ([]strin
 }
 
 // bookletStateChanges reads the booklets which selects (a condition on
-// booklets.id, with its args): all of them, and those whose state as the
-// counters see it (started, completed, first-use bucket) differs between
-// their stored used passes and first use and what their redemptions now
-// say.
-func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any) (ids, moved []string, err error) {
+// booklets.id, with its args) and adds to sums, for those whose state as
+// the counters see it (started, completed, first-use bucket) differs
+// between their stored used passes and first use and what their
+// redemptions now say, the change. It returns every booklet read.
+func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any, sums statSums) (ids []string, err error) {
 	rows, err := tx.query(ctx, `SELECT id, handed_out_at, used_passes, first_used_at, `+bookletUsedSQL+`, `+bookletFirstUseSQL+`,
-		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes
+		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes, `+statCellColumns("booklets")+`
 		FROM booklets WHERE `+which+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		var handedOut, oldFirst, newFirst sql.NullInt64
 		var oldUsed, newUsed, full int64
-		if err := rows.Scan(&id, &handedOut, &oldUsed, &oldFirst, &newUsed, &newFirst, &full); err != nil {
-			return nil, nil, err
+		var c statCells
+		if err := rows.Scan(append([]any{&id, &handedOut, &oldUsed, &oldFirst, &newUsed, &newFirst, &full}, c.dest()...)...); err != nil {
+			return nil, err
 		}
 		ids = append(ids, id)
-		if bookletCounterState(handedOut, oldUsed, oldFirst, full) != bookletCounterState(handedOut, newUsed, newFirst, full) {
-			moved = append(moved, id)
-		}
+		c.moved(sums, bookletCounterState(handedOut, oldUsed, oldFirst, full), bookletCounterState(handedOut, newUsed, newFirst, full))
 	}
-	return ids, moved, rows.Err()
+	return ids, rows.Err()
 }
 
 // counterState is what the started, completed and first-use counters see
@@ -424,15 +327,15 @@ func (tx *Tx) statHandOut(ctx context.Context, bookletID, beneficiaryID string, 
 	if replacement {
 		repl = 1
 	}
-	if _, err := tx.exec(ctx, `UPDATE booklets SET stat_departement = ?, stat_commune = ?, stat_age_band = ?, stat_target = ?, stat_month = ?, stat_replacement = ?
-		WHERE id = ?`, dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, repl, bookletID); err != nil {
+	c := statCells{month: dims.month, replacement: replacement, values: [5]string{"", dims.departement, dims.commune, "", dims.ageBand}}
+	if err := tx.queryRow(ctx, `UPDATE booklets SET stat_departement = ?, stat_commune = ?, stat_age_band = ?, stat_target = ?, stat_month = ?, stat_replacement = ?
+		WHERE id = ? RETURNING programme_id, distributor_id`, dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, repl, bookletID).
+		Scan(&c.programme, &c.values[3]); err != nil {
 		return err
 	}
-	metrics := []string{metricHandedOut, metricTarget}
-	if replacement {
-		metrics = []string{metricReplaced}
-	}
-	return tx.bumpBooklets(ctx, []string{bookletID}, metrics, +1)
+	sums := statSums{}
+	c.addHandOut(sums, dims.target == 1)
+	return sums.write(ctx, tx)
 }
 
 // statDims is who a booklet went to, as the statistics count them.

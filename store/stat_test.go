@@ -61,9 +61,16 @@ func (w *statWorld) step(r *rand.Rand, clock *passnum.FixedClock) {
 		}
 	case k < 7 && len(w.held) > 0:
 		bk := w.held[r.IntN(len(w.held))]
-		ps := bk.Passes[r.IntN(len(bk.Passes))]
-		if red, err := w.Redeem(w.places[r.IntN(len(w.places))], ps.Code); err == nil {
-			w.reds = append(w.reds, red)
+		passes := []passnum.Pass{bk.Passes[r.IntN(len(bk.Passes))]}
+		if r.IntN(6) == 0 {
+			// Every pass, one after the other: the booklet is
+			// completed (and a cancellation later takes it back).
+			passes = bk.Passes
+		}
+		for _, ps := range passes {
+			if red, err := w.Redeem(w.places[r.IntN(len(w.places))], ps.Code); err == nil {
+				w.reds = append(w.reds, red)
+			}
 		}
 	case k < 8 && len(w.reds) > 0:
 		i := r.IntN(len(w.reds))
@@ -90,11 +97,20 @@ func TestStatCountersFollowRandomWrites(t *testing.T) {
 			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 				r := rand.New(rand.NewPCG(seed, 13))
 				w := newStatWorld(t, s, clock, r)
+				completed := false // some booklet had every pass used at some point
 				for i := range 120 {
 					w.step(r, clock)
 					if i%40 == 39 {
 						mustCheck(t, s)
 					}
+					var n int
+					if err := db.QueryRow(`SELECT COUNT(*) FROM booklets WHERE stat_month <> '' AND used_passes >= 5`).Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					completed = completed || n > 0
+				}
+				if !completed {
+					t.Fatal("no booklet completed: the walk no longer tries the completed counters")
 				}
 				mustCheck(t, s)
 				// Folding the deltas (PostgreSQL) changes no figure.

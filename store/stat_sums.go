@@ -1,0 +1,176 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"slices"
+)
+
+// statSums are changes to the counters summed in Go before they are
+// written, each counter row once, in one statement. A redemption batch's
+// uses, and the booklets they start or complete, reach the same few rows
+// (the programme's month, a département, a place and each of their
+// all-months rows): summing them here spares the writer a statement per
+// kind of change and SQL's grouping of every row by every breakdown.
+type statSums map[statKey]statVal
+
+// add adds n and amount to a cell's month and, for a breakdown's cell
+// (not the programme's own), to its all-months row: see allMonths.
+func (s statSums) add(k statKey, n, amount int64) {
+	s.addRow(k, n, amount)
+	if k.dim != dimAll {
+		k.month = allMonths
+		s.addRow(k, n, amount)
+	}
+}
+
+func (s statSums) addRow(k statKey, n, amount int64) {
+	v := s[k]
+	v.n += n
+	v.amount += amount
+	s[k] = v
+}
+
+// statCells are a booklet's breakdown cells as the statistics count it
+// (frozen at hand-out), each dimension with its value: dimAll and the
+// bookletDims, in order.
+type statCells struct {
+	programme, month string // month: of hand-out, "" for a booklet never handed out
+	replacement      bool
+	values           [5]string // bookletDims' values
+}
+
+// statCellColumns are a booklet's columns (of table or alias t) that
+// statCells.dest scans.
+func statCellColumns(t string) string {
+	return t + ".programme_id, " + t + ".stat_month, " + t + ".stat_replacement, " + t + ".stat_departement, " +
+		t + ".stat_commune, " + t + ".distributor_id, " + t + ".stat_age_band"
+}
+
+func (c *statCells) dest() []any {
+	return []any{&c.programme, &c.month, &c.replacement, &c.values[1], &c.values[2], &c.values[3], &c.values[4]}
+}
+
+// addHandOut adds a booklet just handed out: as handed out (and in the
+// target public), or as a replacement.
+func (c *statCells) addHandOut(s statSums, target bool) {
+	metrics := []string{metricHandedOut}
+	if target {
+		metrics = append(metrics, metricTarget)
+	}
+	if c.replacement {
+		metrics = []string{metricReplaced}
+	}
+	for _, m := range metrics {
+		for i, d := range bookletDims {
+			s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: c.month, metric: m, bucket: -1}, 1, 0)
+		}
+	}
+}
+
+// addUse adds n uses of month (amount in all): to the booklet's cells,
+// then to its place's and its service's (useDims).
+func (c *statCells) addUse(s statSums, month, place, service string, n, amount int64) {
+	for i, d := range bookletDims {
+		s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: month, metric: metricUsed, bucket: -1}, n, amount)
+	}
+	s.add(statKey{programme: c.programme, dim: dimPlace, value: place, month: month, metric: metricUsed, bucket: -1}, n, amount)
+	s.add(statKey{programme: c.programme, dim: dimService, value: service, month: month, metric: metricUsed, bucket: -1}, n, amount)
+}
+
+// addState adds sign times what a booklet in state st counts in the
+// started, completed and first-use counters (bookletMetricCond): nothing
+// for a replacement or a booklet never handed out.
+func (c *statCells) addState(s statSums, st counterState, sign int64) {
+	if !st.started || c.replacement || c.month == "" {
+		return
+	}
+	metrics := []struct {
+		name   string
+		bucket int
+		counts bool
+	}{{metricStarted, -1, true}, {metricFirstUse, st.bucket, true}, {metricCompleted, -1, st.completed}}
+	for _, m := range metrics {
+		if !m.counts {
+			continue
+		}
+		for i, d := range bookletDims {
+			s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: c.month, metric: m.name, bucket: m.bucket}, sign, 0)
+		}
+	}
+}
+
+// moved adds what a booklet's change of state from old to new changes:
+// its old state taken off, its new one added (equal rows cancel out).
+func (c *statCells) moved(s statSums, old, new counterState) {
+	if old != new {
+		c.addState(s, old, -1)
+		c.addState(s, new, +1)
+	}
+}
+
+// statSumsSQLite adds rows (a JSON array, one object per counter row) to
+// stat_counts: pg programme, d dimension, v value, mo month, m metric,
+// b bucket, n and a what to add.
+const statSumsSQLite = `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	SELECT value ->> 'pg', value ->> 'd', value ->> 'v', value ->> 'mo', value ->> 'm', value ->> 'b', value ->> 'n', value ->> 'a'
+	FROM jsonb_each(?) WHERE true` + statUpsert
+
+// statSumsPostgres inserts the rows, as arrays, into stat_deltas, folded
+// into stat_counts later by FoldStats: an upsert would keep the hot
+// counter rows locked until commit and make concurrent redemptions wait
+// on each other. SQLite, whose writes are one at a time anyway, adds to
+// stat_counts at once.
+const statSumsPostgres = `INSERT INTO stat_deltas (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int8[], $8::int8[])`
+
+// write writes the sums, each row once, in stat_counts' key order (on
+// SQLite, neighbouring rows of its B-tree one after the other); rows that
+// add nothing are left out.
+func (s statSums) write(ctx context.Context, tx *Tx) error {
+	keys := make([]statKey, 0, len(s))
+	for k, v := range s {
+		if v != (statVal{}) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	slices.SortFunc(keys, func(a, b statKey) int {
+		return cmp.Or(cmp.Compare(a.programme, b.programme), cmp.Compare(a.dim, b.dim), cmp.Compare(a.month, b.month),
+			cmp.Compare(a.value, b.value), cmp.Compare(a.metric, b.metric), cmp.Compare(a.bucket, b.bucket))
+	})
+	if tx.s.dialect == postgresDialect {
+		var prog, dim, value, month, metric []string
+		var bucket []int32
+		var n, amount []int64
+		for _, k := range keys {
+			v := s[k]
+			prog, dim, value, month, metric = append(prog, k.programme), append(dim, k.dim), append(value, k.value), append(month, k.month), append(metric, k.metric)
+			bucket, n, amount = append(bucket, int32(k.bucket)), append(n, v.n), append(amount, v.amount)
+		}
+		_, err := tx.q.ExecContext(ctx, statSumsPostgres, prog, dim, value, month, metric, bucket, n, amount)
+		return err
+	}
+	type row struct {
+		Programme string `json:"pg"`
+		Dim       string `json:"d"`
+		Value     string `json:"v"`
+		Month     string `json:"mo"`
+		Metric    string `json:"m"`
+		Bucket    int    `json:"b"`
+		N         int64  `json:"n"`
+		Amount    int64  `json:"a"`
+	}
+	rows := make([]row, len(keys))
+	for i, k := range keys {
+		v := s[k]
+		rows[i] = row{k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount}
+	}
+	text, err := jsonText(rows)
+	if err != nil {
+		return err
+	}
+	return tx.execStat(ctx, statSumsSQLite, text)
+}
