@@ -181,20 +181,13 @@ func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutR
 	if err != nil {
 		return bk, err
 	}
-	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - 1
-		WHERE programme_id = ? AND distributor_id = ? AND available_booklets >= 1`, programmeID, actor.OrganisationID)
-	if err != nil {
-		return bk, err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return bk, passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Votre structure n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur.")
-	}
+	noStock := passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Votre structure n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur.")
 	var bookletID string
 	err = tx.queryRow(ctx, `UPDATE booklets SET status = 'handed_out', beneficiary_id = ?, handed_out_at = ?
 		WHERE id = (SELECT id FROM booklets WHERE programme_id = ? AND status = 'allocated' AND distributor_id = ? ORDER BY id LIMIT 1`+tx.s.dialect.skipLocked()+`)
 		RETURNING id`, beneficiaryID, micros(tx.now), programmeID, actor.OrganisationID).Scan(&bookletID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return bk, passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Votre structure n'a plus de carnet de ce programme en stock : demandez une nouvelle dotation à l'opérateur.")
+		return bk, noStock
 	}
 	if err != nil {
 		return bk, err
@@ -217,7 +210,24 @@ func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutR
 			return bk, err
 		}
 	}
-	return tx.Booklet(ctx, bookletID)
+	out, err := tx.Booklet(ctx, bookletID)
+	if err != nil {
+		return bk, err
+	}
+	// The agency's stock last: on PostgreSQL its row stays locked until
+	// commit and every hand-out of the agency waits for it, so it is held
+	// for the commit alone rather than for the whole hand-out. The booklet
+	// taken above (skipping those other hand-outs hold) already says
+	// whether one is left.
+	res, err := tx.exec(ctx, `UPDATE distributor_stock SET available_booklets = available_booklets - 1
+		WHERE programme_id = ? AND distributor_id = ? AND available_booklets >= 1`, programmeID, actor.OrganisationID)
+	if err != nil {
+		return bk, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return bk, noStock
+	}
+	return out, nil
 }
 
 // Booklet returns a booklet with its passes' codes and statuses.
