@@ -52,6 +52,9 @@ const (
 	bookletSize = 5
 	perTx       = 400        // per-item writes per transaction, and the grain of their instants
 	bulkTx      = 25 * perTx // bulk rows per transaction
+	// allocChunk is how many booklets an allocation round gives out: a
+	// write of its own, so that SQLite's WAL is checkpointed between rounds.
+	allocChunk = 100_000
 )
 
 // start is the programme's first day.
@@ -221,31 +224,33 @@ func createProgramme(ctx context.Context, s *store.Store, st *state, res *Result
 
 // allocate decides who gets what: 95 % of the booklets handed out, each
 // agency its share (every agency at least one), over 18 months; and gives
-// each agency its booklets.
+// each agency its booklets, in the order they will be handed out
+// (BulkAllocate), allocChunk booklets to an allocation round.
 func allocate(ctx context.Context, s *store.Store, st *state, booklets, nDist int) ([]booklet, error) {
 	handed := booklets * 95 / 100
 	plan := make([]booklet, handed)
-	perDist := make([]int64, nDist)
 	for i := range plan {
 		d := st.r.IntN(nDist)
 		if i < nDist {
 			d = i
 		}
 		plan[i].dist = d
-		perDist[d]++
 	}
-	err := s.WriteAt(ctx, start.AddDate(0, 0, -3), func(tx *store.Tx) error {
-		for d, n := range perDist {
-			if n == 0 {
-				continue
-			}
-			if _, err := tx.Allocate(ctx, st.op, st.programmeID, st.distActors[d].OrganisationID, n); err != nil {
-				return err
-			}
+	for lo := 0; lo < handed; lo += allocChunk {
+		hi := min(lo+allocChunk, handed)
+		dists := make([]string, 0, hi-lo)
+		for _, b := range plan[lo:hi] {
+			dists = append(dists, st.distActors[b.dist].OrganisationID)
 		}
-		return nil
-	})
-	return plan, err
+		if err := s.WriteAt(ctx, start.AddDate(0, 0, -3), func(tx *store.Tx) error {
+			_, err := tx.BulkAllocate(ctx, st.op, st.programmeID, dists)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		st.progress("Attributions", hi, handed)
+	}
+	return plan, nil
 }
 
 // foldNow folds the statistics' deltas (PostgreSQL) every 25 transactions,

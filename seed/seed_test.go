@@ -102,6 +102,24 @@ func seedAndCheck(t *testing.T, s *store.Store, u string, o seed.Options) []stor
 	if err := db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) FROM redemptions WHERE status = 'active'`).Scan(&used, &amount); err != nil {
 		t.Fatal(err)
 	}
+	// The booklets were laid out in the order they were handed out
+	// (BulkAllocate), so that hand-outs write in storage order.
+	rows, err := db.Query(`SELECT handed_out_at FROM booklets WHERE status = 'handed_out' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		if at < last {
+			t.Fatalf("a booklet handed out at %d comes after one handed out at %d in storage order", at, last)
+		}
+		last = at
+	}
+	rows.Close()
 	tot := out[0].Total
 	if handed != int64(res.HandedOut) || used != int64(res.Redeemed) || used == 0 {
 		t.Fatalf("lignes : %d carnets remis, %d encaissements ; le seed annonce %d et %d", handed, used, res.HandedOut, res.Redeemed)
