@@ -128,6 +128,7 @@ func crashRun(t *testing.T, url string, kills int, rng *rand.Rand) {
 			srv.stop(t)
 			break
 		}
+		before := w.acked()
 		loadCtx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		for i := 0; i < 6; i++ {
@@ -137,6 +138,10 @@ func crashRun(t *testing.T, url string, kills int, rng *rand.Rand) {
 				w.load(loadCtx, srv.base, keys, programmeID)
 			}()
 		}
+		// The kill comes at a random moment once the load is under way:
+		// on a machine this busy (the race detector, other builds) a
+		// fresh server may take longer than the window to answer at all.
+		w.waitForAck(before, 30*time.Second)
 		time.Sleep(time.Duration(150+rng.IntN(1200)) * time.Millisecond)
 		srv.kill(t)
 		cancel()
@@ -239,6 +244,21 @@ func supply(t *testing.T, base, key, programmeID, distributorID string) {
 	if status, err := call(context.Background(), base, key, "POST", "/api/v1/programmes/"+programmeID+"/allocations",
 		map[string]any{"distributor_id": distributorID, "booklets": booklets}, nil); err != nil || status != 201 {
 		t.Fatalf("allocation: %d %v", status, err)
+	}
+}
+
+// acked is how many writes the server has acknowledged so far.
+func (w *crashWorld) acked() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.beneficiaries) + len(w.booklets) + len(w.redemptions)
+}
+
+// waitForAck waits until the server acknowledges a write beyond before,
+// or for at most limit.
+func (w *crashWorld) waitForAck(before int, limit time.Duration) {
+	for end := time.Now().Add(limit); w.acked() == before && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
