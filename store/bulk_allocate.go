@@ -73,9 +73,7 @@ func (tx *Tx) BulkAllocate(ctx context.Context, actor passnum.Actor, programmeID
 	rows := make([][]any, len(order))
 	entries := make([]bulkAudit, len(order))
 	for i, d := range order {
-		if _, err := tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
-			ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
-			available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, d, count[d], count[d]); err != nil {
+		if err := tx.addDistributorStock(ctx, programmeID, d, count[d]); err != nil {
 			return nil, err
 		}
 		a := passnum.Allocation{ID: passnum.NewID(tx.now), ProgrammeID: programmeID, DistributorID: d, Booklets: count[d], CreatedAt: tx.now}

@@ -325,9 +325,7 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	if n, _ := res.RowsAffected(); n != booklets {
 		return a, passnum.Errorf(passnum.EINSUFFICIENTSTOCK, "Stock insuffisant : des carnets sont en cours d'attribution, réessayez.")
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
-		ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
-		available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, distributorID, booklets, booklets); err != nil {
+	if err := tx.addDistributorStock(ctx, programmeID, distributorID, booklets); err != nil {
 		return a, err
 	}
 	a.ID = passnum.NewID(tx.now)
@@ -395,4 +393,13 @@ func (tx *Tx) Stock(ctx context.Context, programmeID, distributorID string) (Dis
 func programmeExpired(p *passnum.Programme) error {
 	return passnum.Errorf(passnum.EPROGRAMMECLOSED, "Le programme « %s » a expiré le %s : ses carnets ne s'émettent, ne s'attribuent et ne se déplacent plus.",
 		p.Name, frDate(passnum.ParisDate(*p.ExpiredAt)))
+}
+
+// addDistributorStock adds booklets to a distributor's stock of a
+// programme, allocated and available, creating its row at the first.
+func (tx *Tx) addDistributorStock(ctx context.Context, programmeID, distributorID string, booklets int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
+		ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
+		available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, distributorID, booklets, booklets)
+	return err
 }

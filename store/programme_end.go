@@ -159,9 +159,7 @@ func (tx *Tx) MoveStock(ctx context.Context, actor passnum.Actor, programmeID, f
 	if toDistributorID == "" {
 		_, err = tx.exec(ctx, `UPDATE programmes SET unallocated_booklets = unallocated_booklets + ? WHERE id = ?`, booklets, programmeID)
 	} else {
-		_, err = tx.exec(ctx, `INSERT INTO distributor_stock (programme_id, distributor_id, allocated_booklets, available_booklets) VALUES (?, ?, ?, ?)
-			ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
-			available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, toDistributorID, booklets, booklets)
+		err = tx.addDistributorStock(ctx, programmeID, toDistributorID, booklets)
 	}
 	if err != nil {
 		return m, err
