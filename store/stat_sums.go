@@ -62,18 +62,22 @@ func (c *statCells) addHandOut(s statSums, target bool) {
 		metrics = []string{metricReplaced}
 	}
 	for _, m := range metrics {
-		for i, d := range bookletDims {
-			s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: c.month, metric: m, bucket: -1}, 1, 0)
-		}
+		c.addCells(s, c.month, m, -1, 1, 0)
+	}
+}
+
+// addCells adds n and amount to metric (and bucket) of month in each of
+// the booklet's cells (bookletDims).
+func (c *statCells) addCells(s statSums, month, metric string, bucket int, n, amount int64) {
+	for i, d := range bookletDims {
+		s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: month, metric: metric, bucket: bucket}, n, amount)
 	}
 }
 
 // addUse adds n uses of month (amount in all): to the booklet's cells,
 // then to its place's and its service's (useDims).
 func (c *statCells) addUse(s statSums, month, place, service string, n, amount int64) {
-	for i, d := range bookletDims {
-		s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: month, metric: metricUsed, bucket: -1}, n, amount)
-	}
+	c.addCells(s, month, metricUsed, -1, n, amount)
 	s.add(statKey{programme: c.programme, dim: dimPlace, value: place, month: month, metric: metricUsed, bucket: -1}, n, amount)
 	s.add(statKey{programme: c.programme, dim: dimService, value: service, month: month, metric: metricUsed, bucket: -1}, n, amount)
 }
@@ -91,11 +95,8 @@ func (c *statCells) addState(s statSums, st counterState, sign int64) {
 		counts bool
 	}{{metricStarted, -1, true}, {metricFirstUse, st.bucket, true}, {metricCompleted, -1, st.completed}}
 	for _, m := range metrics {
-		if !m.counts {
-			continue
-		}
-		for i, d := range bookletDims {
-			s.add(statKey{programme: c.programme, dim: d, value: c.values[i], month: c.month, metric: m.name, bucket: m.bucket}, sign, 0)
+		if m.counts {
+			c.addCells(s, c.month, m.name, m.bucket, sign, 0)
 		}
 	}
 }
