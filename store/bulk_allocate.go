@@ -32,21 +32,8 @@ func (tx *Tx) BulkAllocate(ctx context.Context, actor passnum.Actor, programmeID
 		}
 		count[d]++
 	}
-	p, err := tx.programmeSettings(ctx, programmeID)
-	if err != nil {
+	if err := tx.checkAllocation(ctx, programmeID, order); err != nil {
 		return nil, err
-	}
-	if p.ExpiredAt != nil {
-		return nil, programmeExpired(&p)
-	}
-	for _, d := range order {
-		org, err := tx.Organisation(ctx, d)
-		if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
-			return nil, err
-		}
-		if err != nil || org.Kind != passnum.RoleDistributor {
-			return nil, passnum.Invalid(passnum.FieldError{Field: "distributor_id", Detail: "distributeur inconnu : créez d'abord l'organisation de type distributeur"})
-		}
 	}
 	total := int64(len(distributors))
 	res, err := tx.exec(ctx, `UPDATE programmes SET unallocated_booklets = unallocated_booklets - ? WHERE id = ? AND unallocated_booklets >= ?`,

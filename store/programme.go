@@ -287,19 +287,8 @@ func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, di
 	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
 		return a, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
 	}
-	p, err := tx.programmeSettings(ctx, programmeID)
-	if err != nil {
+	if err := tx.checkAllocation(ctx, programmeID, []string{distributorID}); err != nil {
 		return a, err
-	}
-	if p.ExpiredAt != nil {
-		return a, programmeExpired(&p)
-	}
-	d, err := tx.Organisation(ctx, distributorID)
-	if err != nil || d.Kind != passnum.RoleDistributor {
-		if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
-			return a, err
-		}
-		return a, passnum.Invalid(passnum.FieldError{Field: "distributor_id", Detail: "distributeur inconnu : créez d'abord l'organisation de type distributeur"})
 	}
 	res, err := tx.exec(ctx, `UPDATE programmes SET unallocated_booklets = unallocated_booklets - ? WHERE id = ? AND unallocated_booklets >= ?`,
 		booklets, programmeID, booklets)
@@ -402,4 +391,26 @@ func (tx *Tx) addDistributorStock(ctx context.Context, programmeID, distributorI
 		ON CONFLICT (programme_id, distributor_id) DO UPDATE SET allocated_booklets = distributor_stock.allocated_booklets + excluded.allocated_booklets,
 		available_booklets = distributor_stock.available_booklets + excluded.available_booklets`, programmeID, distributorID, booklets, booklets)
 	return err
+}
+
+// checkAllocation refuses an allocation of programmeID's booklets once the
+// programme has expired, or to anything but a distributor.
+func (tx *Tx) checkAllocation(ctx context.Context, programmeID string, distributorIDs []string) error {
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return err
+	}
+	if p.ExpiredAt != nil {
+		return programmeExpired(&p)
+	}
+	for _, id := range distributorIDs {
+		d, err := tx.Organisation(ctx, id)
+		if err != nil && passnum.ErrorCode(err) != passnum.ENOTFOUND {
+			return err
+		}
+		if err != nil || d.Kind != passnum.RoleDistributor {
+			return passnum.Invalid(passnum.FieldError{Field: "distributor_id", Detail: "distributeur inconnu : créez d'abord l'organisation de type distributeur"})
+		}
+	}
+	return nil
 }
