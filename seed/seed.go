@@ -87,6 +87,14 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if o.Places > 0 {
 		nPlaces = o.Places
 	}
+	if !o.PerItem {
+		// The secondary indexes the bulk path does not read are built
+		// once at the end, each one sort, rather than inserted into row
+		// by row (store/bulk_indexes.go).
+		if _, err := s.DeferIndexes(ctx); err != nil {
+			return res, err
+		}
+	}
 	if err := createOrganisations(ctx, s, st, &res, nDist, nPlaces); err != nil {
 		return res, err
 	}
@@ -109,6 +117,9 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if o.PerItem {
 		_, err = s.FoldStats(ctx)
 	} else {
+		if err := s.RestoreIndexes(ctx, func(done, total int) { st.progress("Index", done, total) }); err != nil {
+			return res, err
+		}
 		// The bulk path left the counters alone: written once, from the
 		// rows.
 		_, err = s.RebuildStats(ctx)

@@ -3,6 +3,7 @@ package seed_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"passnum"
@@ -62,6 +63,10 @@ func TestSeedBulkPassesCheck(t *testing.T) {
 				if x != y || x == 0 {
 					t.Errorf("%s : %d par le chemin groupé, %d par le chemin unitaire", q, x, y)
 				}
+			}
+			// The bulk path built again every index it deferred.
+			if x, y := storetest.IndexDefinitions(t, a, bulkURL), storetest.IndexDefinitions(t, b, perItemURL); !slices.Equal(x, y) {
+				t.Errorf("index après le chemin groupé :\n%v\naprès le chemin unitaire :\n%v", x, y)
 			}
 		})
 	}

@@ -61,6 +61,9 @@ func (s *Store) migrate(ctx context.Context, apply bool) error {
 	if current > target {
 		return fmt.Errorf("le schéma de la base (version %d) est plus récent que ce programme (version %d) : mettez passnum à jour", current, target)
 	}
+	if err := s.restoreDeferredIndexes(ctx, apply); err != nil {
+		return err
+	}
 	if current == target {
 		return nil
 	}

@@ -45,3 +45,30 @@ func Bind(u, q string) string {
 	}
 	return b.String()
 }
+
+// IndexDefinitions lists the indexes of the database at u, each as its
+// name and the statement that builds it, in name order.
+func IndexDefinitions(t testing.TB, db *sql.DB, u string) []string {
+	t.Helper()
+	q := `SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' ORDER BY name`
+	if !strings.HasPrefix(u, "sqlite:") {
+		q = `SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`
+	}
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
