@@ -102,11 +102,18 @@ const (
 	DefaultMaxTrainingPasses = 5
 	// DefaultDormantDays and its bounds: a booklet asleep for less than a
 	// week is not yet a worry, one asleep for over a year is past help.
-	DefaultDormantDays  = 60
-	MinDormantDays      = 7
-	MaxDormantDays      = 365
-	MaxBookletSize      = 20
-	MaxIssuanceBooklets = 1_000_000
+	DefaultDormantDays = 60
+	MinDormantDays     = 7
+	MaxDormantDays     = 365
+	MaxBookletSize     = 20
+	// MaxIssuanceBooklets bounds one issuance, allocation or transfer:
+	// a million passes in booklets of five. One issuance is one
+	// transaction, and on SQLite all of it goes through the WAL before a
+	// checkpoint can copy it back; its random pass codes touch pages all
+	// over their index. A million booklets at once grew the WAL to 1.5 GB
+	// on a national database, past its bound (under 1 GB, store/wal.go);
+	// a bigger programme is issued in several tranches.
+	MaxIssuanceBooklets = 200_000
 	// MaxBudgetCents bounds a budget: 10 billion euros, far above any
 	// programme and far below what would overflow the sums.
 	MaxBudgetCents = 1_000_000_000_000
@@ -300,4 +307,13 @@ type Allocation struct {
 	DistributorID string    `json:"distributor_id"`
 	Booklets      int64     `json:"booklets"`
 	CreatedAt     time.Time `json:"created_at"`
+}
+
+// CheckBookletCount refuses a number of booklets to issue, allocate or
+// move that is not between 1 and MaxIssuanceBooklets.
+func CheckBookletCount(n int64) error {
+	if n < 1 || n > MaxIssuanceBooklets {
+		return Invalid(FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et " + FormatCount(MaxIssuanceBooklets) + " ; au-delà, faites-le en plusieurs fois"})
+	}
+	return nil
 }

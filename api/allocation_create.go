@@ -6,7 +6,7 @@ import (
 
 type allocationRequest struct {
 	DistributorID *string `json:"distributor_id" api:"required"`
-	Booklets      *int64  `json:"booklets" api:"required"`
+	Booklets      *int64  `json:"booklets" api:"required" bound:"booklets"`
 }
 
 func createAllocation(c *call) (func(*store.Tx) (any, error), error) {

@@ -287,6 +287,24 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 				t.Errorf("RedeemResponse lacks %s: %v", want, redeemed)
 			}
 		}
+		// A bounded field says its bound, the store's own.
+		bounded := 0
+		for name, sc := range full.Components.Schemas {
+			if !strings.HasSuffix(name, "Request") {
+				continue
+			}
+			b, ok := sc.Properties["booklets"].(map[string]any)
+			if !ok {
+				continue
+			}
+			bounded++
+			if b["maximum"] != float64(passnum.MaxIssuanceBooklets) || b["minimum"] != float64(1) {
+				t.Errorf("%s.booklets: minimum %v, maximum %v, want 1 and %d", name, b["minimum"], b["maximum"], passnum.MaxIssuanceBooklets)
+			}
+		}
+		if bounded != 3 {
+			t.Errorf("%d requests with booklets documented, want 3 (issuance, allocation, stock transfer)", bounded)
+		}
 		// The contract's calls are all there.
 		for _, want := range []string{"post /organisations", "post /passes/{code}/redeem", "post /redemptions/{id}/cancel", "get /redemptions", "post /beneficiaries/{id}/booklets", "post /programmes/{id}/allocations"} {
 			m, p, _ := strings.Cut(want, " ")

@@ -5,7 +5,7 @@ import (
 )
 
 type issuanceRequest struct {
-	Booklets *int64 `json:"booklets" api:"required" doc:"nombre de carnets à émettre"`
+	Booklets *int64 `json:"booklets" api:"required" bound:"booklets" doc:"nombre de carnets à émettre ; un programme plus grand que le maximum s'émet en plusieurs tranches"`
 }
 
 func createIssuance(c *call) (func(*store.Tx) (any, error), error) {

@@ -268,6 +268,10 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
+// fieldBounds are the largest values of the fields whose tag names them
+// (bound:"booklets"), from the rule the store applies.
+var fieldBounds = map[string]int64{"booklets": passnum.MaxIssuanceBooklets}
+
 func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
@@ -293,7 +297,7 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			name = f.Name
 		}
 		s := g.schema(f.Type)
-		if doc := f.Tag.Get("doc"); doc != "" || f.Tag.Get("enum") != "" || f.Tag.Get("format") != "" {
+		if doc := f.Tag.Get("doc"); doc != "" || f.Tag.Get("enum") != "" || f.Tag.Get("format") != "" || f.Tag.Get("bound") != "" {
 			s = map[string]any{"allOf": []any{s}}
 			if doc != "" {
 				s["description"] = doc
@@ -303,6 +307,9 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 			}
 			if fm := f.Tag.Get("format"); fm != "" {
 				s["format"] = fm
+			}
+			if b := f.Tag.Get("bound"); b != "" {
+				s["minimum"], s["maximum"] = 1, fieldBounds[b]
 			}
 		}
 		props[name] = s

@@ -9,7 +9,7 @@ import (
 type stockTransferRequest struct {
 	FromDistributorID *string `json:"from_distributor_id" api:"required" doc:"distributeur dont les carnets non remis partent"`
 	ToDistributorID   *string `json:"to_distributor_id" doc:"distributeur qui les reçoit ; absent ou null : retour au stock central du programme"`
-	Booklets          *int64  `json:"booklets" api:"required"`
+	Booklets          *int64  `json:"booklets" api:"required" bound:"booklets"`
 	Reason            *string `json:"reason" api:"required" doc:"pourquoi (structure fermée, carnets non distribués…), 500 caractères au plus"`
 }
 

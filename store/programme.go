@@ -211,8 +211,8 @@ const issueChunk = 200
 
 // Issue creates booklets and their passes in the programme's central stock.
 func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string, booklets int64) (passnum.Issuance, error) {
-	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
-		return passnum.Issuance{}, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	if err := passnum.CheckBookletCount(booklets); err != nil {
+		return passnum.Issuance{}, err
 	}
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
@@ -284,8 +284,8 @@ func (tx *Tx) Issue(ctx context.Context, actor passnum.Actor, programmeID string
 // statement, so two concurrent allocations can never overdraw the stock.
 func (tx *Tx) Allocate(ctx context.Context, actor passnum.Actor, programmeID, distributorID string, booklets int64) (passnum.Allocation, error) {
 	a := passnum.Allocation{ProgrammeID: programmeID, DistributorID: distributorID, Booklets: booklets}
-	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
-		return a, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	if err := passnum.CheckBookletCount(booklets); err != nil {
+		return a, err
 	}
 	if err := tx.checkAllocation(ctx, programmeID, []string{distributorID}); err != nil {
 		return a, err

@@ -100,8 +100,8 @@ func (tx *Tx) MoveStock(ctx context.Context, actor passnum.Actor, programmeID, f
 	if err := passnum.CheckReason("reason", reason, "indiquez pourquoi le stock est déplacé (structure fermée, carnets non distribués…)"); err != nil {
 		return m, err
 	}
-	if booklets < 1 || booklets > passnum.MaxIssuanceBooklets {
-		return m, passnum.Invalid(passnum.FieldError{Field: "booklets", Detail: "nombre de carnets entre 1 et 1000000"})
+	if err := passnum.CheckBookletCount(booklets); err != nil {
+		return m, err
 	}
 	if fromDistributorID == toDistributorID {
 		return m, passnum.Invalid(passnum.FieldError{Field: "to_distributor_id", Detail: "un autre distributeur que celui d'où partent les carnets, ou rien pour les rendre au programme"})
