@@ -139,19 +139,38 @@ func (s *Store) restoreDeferredIndexes(ctx context.Context, apply bool) error {
 	}
 	s.log.Warn("rebuilding the indexes a bulk load left deferred", "indexes", len(pending))
 	for _, i := range pending {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if err := buildDeferredIndex(ctx, s.dialect, tx, i[0], i[1]); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
+		if err := s.restoreDeferredIndex(ctx, db, i[0], i[1]); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// restoreDeferredIndex builds one index at opening, unless another
+// process opening the same database has built it meanwhile: its row is
+// locked first (on SQLite the transaction holds the write lock) and
+// looked at again.
+func (s *Store) restoreDeferredIndex(ctx context.Context, db *sql.DB, name, definition string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after a COMMIT, a no-op
+	lock := `SELECT COUNT(*) FROM deferred_indexes WHERE name = ?`
+	if s.dialect == postgresDialect {
+		lock = `SELECT COUNT(*) FROM (SELECT name FROM deferred_indexes WHERE name = ? FOR UPDATE) d`
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.dialect.rebind(lock), name).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := buildDeferredIndex(ctx, s.dialect, tx, name, definition); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // readPairs reads a two-column result.

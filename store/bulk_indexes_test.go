@@ -3,6 +3,7 @@ package store_test
 import (
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"passnum"
@@ -74,11 +75,22 @@ func TestDeferredIndexesComeBack(t *testing.T) {
 			if _, err := store.Open(ctx, u, store.Options{Clock: clock}); err == nil || !strings.Contains(err.Error(), "passnum migrate") {
 				t.Fatalf("opening without migrating a database with deferred indexes: %v", err)
 			}
-			s2, err := store.Open(ctx, u, store.Options{Clock: clock, Migrate: true})
-			if err != nil {
-				t.Fatal(err)
+			// Two processes opening it at once: one builds each index, the
+			// other finds it built.
+			opened := make([]*store.Store, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for k := range opened {
+				wg.Go(func() { opened[k], errs[k] = store.Open(ctx, u, store.Options{Clock: clock, Migrate: true}) })
 			}
-			defer s2.Close()
+			wg.Wait()
+			for k := range opened {
+				if errs[k] != nil {
+					t.Fatalf("opening %d: %v", k, errs[k])
+				}
+				defer opened[k].Close()
+			}
+			s2 := opened[0]
 			if got := storetest.IndexDefinitions(t, db, u); !slices.Equal(got, all) {
 				t.Fatalf("after reopening:\n%v\nwant\n%v", got, all)
 			}

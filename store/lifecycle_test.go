@@ -341,23 +341,7 @@ func openRaw(t *testing.T, u string) *sql.DB {
 // rawStrings runs a query without parameters and returns its first column.
 func rawStrings(t *testing.T, db *sql.DB, query string) []string {
 	t.Helper()
-	rows, err := db.QueryContext(t.Context(), query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return storetest.Strings(t, db, query)
 }
 
 func rawExec(t *testing.T, db *sql.DB, query string) {
