@@ -7,6 +7,7 @@ import (
 
 	"passnum"
 	"passnum/store"
+	"passnum/store/storetest"
 )
 
 // TestBulkAllocateGivesBookletsInOrder: the k-th stock booklet goes to the
@@ -32,19 +33,7 @@ func TestBulkAllocateGivesBookletsInOrder(t *testing.T) {
 		if len(allocs) != 2 || allocs[0].DistributorID != a.OrganisationID || allocs[0].Booklets != 2 || allocs[1].Booklets != 3 {
 			t.Fatalf("allocations %+v", allocs)
 		}
-		rows, err := db.Query(`SELECT distributor_id FROM booklets WHERE programme_id = $1 AND status = 'allocated' ORDER BY id`, prog.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for rows.Next() {
-			var d string
-			if err := rows.Scan(&d); err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, d)
-		}
-		rows.Close()
+		got := storetest.Strings(t, db, `SELECT distributor_id FROM booklets WHERE programme_id = $1 AND status = 'allocated' ORDER BY id`, prog.ID)
 		if len(got) != len(order) {
 			t.Fatalf("%d booklets allocated, want %d", len(got), len(order))
 		}

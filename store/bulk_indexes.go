@@ -101,8 +101,23 @@ func (s *Store) RestoreIndexes(ctx context.Context, progress func(done, total in
 	return nil
 }
 
-// buildDeferredIndex builds one deferred index and takes it off the list.
+// buildDeferredIndex builds one deferred index and takes it off the list,
+// unless another process (two servers opening the same database) built it
+// meanwhile: its row is locked first (on SQLite the transaction holds the
+// write lock) and looked at again.
 func buildDeferredIndex(ctx context.Context, d dialect, q runner, name, definition string) error {
+	lock := `SELECT name FROM deferred_indexes WHERE name = ?`
+	if d == postgresDialect {
+		lock += ` FOR UPDATE`
+	}
+	rows, err := q.QueryContext(ctx, d.rebind(lock), name)
+	if err != nil {
+		return err
+	}
+	still := rows.Next()
+	if err := rows.Close(); err != nil || !still {
+		return err
+	}
 	if d == postgresDialect {
 		// Sorting in memory rather than in temporary files: a few
 		// hundred megabytes for the biggest index of a national load.
@@ -113,7 +128,7 @@ func buildDeferredIndex(ctx context.Context, d dialect, q runner, name, definiti
 	if _, err := q.ExecContext(ctx, definition); err != nil {
 		return fmt.Errorf("reconstruction de l'index %s : %w", name, err)
 	}
-	_, err := q.ExecContext(ctx, d.rebind(`DELETE FROM deferred_indexes WHERE name = ?`), name)
+	_, err = q.ExecContext(ctx, d.rebind(`DELETE FROM deferred_indexes WHERE name = ?`), name)
 	return err
 }
 
@@ -146,27 +161,14 @@ func (s *Store) restoreDeferredIndexes(ctx context.Context, apply bool) error {
 	return nil
 }
 
-// restoreDeferredIndex builds one index at opening, unless another
-// process opening the same database has built it meanwhile: its row is
-// locked first (on SQLite the transaction holds the write lock) and
-// looked at again.
+// restoreDeferredIndex builds one index at opening, in a transaction of
+// its own on the migration connection.
 func (s *Store) restoreDeferredIndex(ctx context.Context, db *sql.DB, name, definition string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() // after a COMMIT, a no-op
-	lock := `SELECT COUNT(*) FROM deferred_indexes WHERE name = ?`
-	if s.dialect == postgresDialect {
-		lock = `SELECT COUNT(*) FROM (SELECT name FROM deferred_indexes WHERE name = ? FOR UPDATE) d`
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, s.dialect.rebind(lock), name).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		return nil
-	}
 	if err := buildDeferredIndex(ctx, s.dialect, tx, name, definition); err != nil {
 		return err
 	}
