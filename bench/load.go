@@ -35,6 +35,9 @@ type LoadOptions struct {
 	Dir         string
 	Clients     []int
 	Duration    time.Duration
+	// Warmup runs the mix at each level before its measured Duration,
+	// uncounted.
+	Warmup time.Duration
 	// Serve starts the server on a database URL, listening on a free
 	// loopback port; it must print "écoute sur http://…" on its standard
 	// output, as "passnum serve" does.
@@ -90,10 +93,10 @@ func RunLoad(ctx context.Context, o LoadOptions, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "load engine=%s duration=%s clients=%v (server: its own process, pid %d; mix %s)\n", o.Engine, o.Duration, o.Clients, srv.cmd.Process.Pid, mixString())
+	fmt.Fprintf(w, "load engine=%s duration=%s after a warm-up of %s clients=%v (server: its own process, pid %d; mix %s)\n", o.Engine, o.Duration, o.Warmup, o.Clients, srv.cmd.Process.Pid, mixString())
 	for _, c := range o.Clients {
 		srv.resetPeak()
-		results, total, elapsed := l.run(ctx, c, o.Duration)
+		results, total, elapsed := l.run(ctx, c, o.Warmup, o.Duration)
 		rss, peak := srv.memory()
 		var errs, refused int
 		for _, r := range results {
@@ -340,7 +343,31 @@ const (
 	busy
 )
 
-func (l *load) op(ctx context.Context, kind string, rng *rand.Rand) outcome {
+// op performs one operation of the kind asked for and returns the kind it
+// performed: a look-up or a redemption with no pass to use yet performs a
+// hand-out instead, and is counted as one, so a hand-out's time never
+// passes for a redemption's.
+func (l *load) op(ctx context.Context, kind string, rng *rand.Rand) (string, outcome) {
+	switch kind {
+	case "pass look-up":
+		code, found := l.pick(rng)
+		if !found {
+			return "hand-out", l.do(ctx, "hand-out", "", rng)
+		}
+		return kind, l.do(ctx, kind, code, rng)
+	case "redemption":
+		code, found := l.take()
+		if !found {
+			return "hand-out", l.do(ctx, "hand-out", "", rng)
+		}
+		return kind, l.do(ctx, kind, code, rng)
+	}
+	return kind, l.do(ctx, kind, "", rng)
+}
+
+// do performs one operation; code is the pass a look-up or a redemption
+// uses.
+func (l *load) do(ctx context.Context, kind, code string, rng *rand.Rand) outcome {
 	expect := func(status int, err error, want ...int) outcome {
 		switch {
 		case err != nil:
@@ -354,17 +381,9 @@ func (l *load) op(ctx context.Context, kind string, rng *rand.Rand) outcome {
 	}
 	switch kind {
 	case "pass look-up":
-		code, found := l.pick(rng)
-		if !found {
-			return l.op(ctx, "hand-out", rng)
-		}
 		st, err := l.call(ctx, "place", "GET", "/api/v1/passes/"+code, nil, nil)
 		return expect(st, err, http.StatusOK)
 	case "redemption":
-		code, found := l.take()
-		if !found {
-			return l.op(ctx, "hand-out", rng)
-		}
 		var r struct {
 			ID string `json:"redemption_id"`
 		}
@@ -441,16 +460,25 @@ func (l *load) take() (string, bool) {
 	return c, true
 }
 
-// run drives clients for d and returns each kind's figures.
-func (l *load) run(ctx context.Context, clients int, d time.Duration) ([]LoadResult, int, time.Duration) {
+// run drives clients for warm, then for d, and returns each kind's
+// figures over d alone. The warm-up opens the clients' connections and
+// hands out the first booklets: counted, it would put a 64-connection
+// handshake and the hand-outs standing in for redemptions with nothing
+// to redeem yet into the first second's figures.
+func (l *load) run(ctx context.Context, clients int, warm, d time.Duration) ([]LoadResult, int, time.Duration) {
 	type sample struct {
 		kind int
 		d    time.Duration
 		out  outcome
 	}
+	kinds := map[string]int{}
+	for k, m := range loadMix {
+		kinds[m.kind] = k
+	}
 	samples := make([][]sample, clients)
 	var wg sync.WaitGroup
-	start := time.Now()
+	begin := time.Now()
+	start := begin.Add(warm)
 	deadline := start.Add(d)
 	total := 0
 	for _, m := range loadMix {
@@ -460,7 +488,7 @@ func (l *load) run(ctx context.Context, clients int, d time.Duration) ([]LoadRes
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(c), uint64(start.UnixNano())))
+			rng := rand.New(rand.NewPCG(uint64(c), uint64(begin.UnixNano())))
 			for time.Now().Before(deadline) {
 				k, x := 0, rng.IntN(total)
 				for x >= loadMix[k].weight {
@@ -468,8 +496,10 @@ func (l *load) run(ctx context.Context, clients int, d time.Duration) ([]LoadRes
 					k++
 				}
 				t0 := time.Now()
-				out := l.op(ctx, loadMix[k].kind, rng)
-				samples[c] = append(samples[c], sample{k, time.Since(t0), out})
+				did, out := l.op(ctx, loadMix[k].kind, rng)
+				if !t0.Before(start) {
+					samples[c] = append(samples[c], sample{kinds[did], time.Since(t0), out})
+				}
 			}
 		}()
 	}

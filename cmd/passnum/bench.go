@@ -58,8 +58,10 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	engine := fs.String("engine", "sqlite", "moteur : sqlite, postgres ou both")
 	pg := fs.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "base PostgreSQL où créer les bases de mesure")
 	clients := fs.String("clients", "1,16,64,256", "niveaux de concurrence, séparés par des virgules")
-	duration := fs.Duration("duration", 10*time.Second, "durée de chaque niveau")
+	duration := fs.Duration("duration", 10*time.Second, "durée mesurée de chaque niveau")
+	warmup := fs.Duration("warmup", 2*time.Second, "mise en route de chaque niveau avant sa mesure, non comptée")
 	dir := fs.String("dir", "", "dossier des fichiers SQLite de mesure (dossier temporaire par défaut)")
+	serverLog := fs.String("server-log", "", "fichier où écrire le journal du serveur (chaque requête, son heure et sa durée) ; jeté par défaut")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -71,13 +73,26 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	var logFile *os.File
+	if *serverLog != "" {
+		if logFile, err = os.Create(*serverLog); err != nil {
+			return fmt.Errorf("journal du serveur : %w", err)
+		}
+		defer logFile.Close()
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
 	for _, e := range engines {
-		o := bench.LoadOptions{Engine: e, PostgresURL: *pg, Dir: *dir, Clients: levels, Duration: *duration,
-			Serve: func(db string) *exec.Cmd { return serveCommand(self, db) }}
+		o := bench.LoadOptions{Engine: e, PostgresURL: *pg, Dir: *dir, Clients: levels, Duration: *duration, Warmup: *warmup,
+			Serve: func(db string) *exec.Cmd {
+				cmd := serveCommand(self, db)
+				if logFile != nil {
+					cmd.Stderr = logFile
+				}
+				return cmd
+			}}
 		if err := bench.RunLoad(ctx, o, stdout); err != nil {
 			return err
 		}

@@ -25,7 +25,7 @@ func TestBenchLoad(t *testing.T) {
 		return cmd
 	}
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), []string{"bench", "load", "--clients", "1,8", "--duration", "1s", "--dir", t.TempDir()}, &out, &errOut)
+	err := run(context.Background(), []string{"bench", "load", "--clients", "1,8", "--duration", "1s", "--warmup", "200ms", "--dir", t.TempDir()}, &out, &errOut)
 	if err != nil {
 		t.Fatalf("%v\n%s\n%s", err, out.String(), errOut.String())
 	}
