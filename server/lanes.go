@@ -27,14 +27,17 @@ type lanes struct {
 	inside  atomic.Int64             // requests holding one
 }
 
-// defaultGeneralSlots is the general lane's width: two requests per
-// processor keep the processors busy (a page view waits on the database
-// part of its time), and leave a redemption a processor quickly. Measured
-// at 64 clients on SQLite (BENCHMARKS.md): 16 slots on two processors
-// gave a redemption a p50 of 28 to 32 ms, 4 slots 11 to 12 ms, and no
-// lane 76 to 87 ms. Behind a reverse proxy that buffers answers (see
-// docs/deployment.md), a slow client does not hold a slot while it reads.
-func defaultGeneralSlots() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+// defaultGeneralSlots is the general lane's width: one request per
+// processor, at least two. The Go scheduler has no priorities: every
+// general request running beside a redemption takes its turns on the
+// processors, and the writer goroutine a redemption waits on takes its
+// turns with them. Measured at 64 clients on SQLite, two processors
+// (BENCHMARKS.md, "The lane's width, measured again"): a redemption's p99
+// was 27 to 31 ms with 2 slots, 36 to 41 ms with 3 and 55 to 70 ms with
+// 4, the total rate the same within the runs' spread. Behind a reverse
+// proxy that buffers answers (see docs/deployment.md), a slow client does
+// not hold a slot while it reads.
+func defaultGeneralSlots() int { return max(2, runtime.GOMAXPROCS(0)) }
 
 func newLanes(slots int, urgent func(*http.Request) bool) *lanes {
 	if slots <= 0 {

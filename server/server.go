@@ -52,7 +52,7 @@ type options struct{ generalSlots int }
 
 // WithGeneralSlots sets how many requests of the general lane (everything
 // but redemptions, pass look-ups and health checks) are served at once;
-// 0 keeps the default, two per processor and at least 4. See lanes.
+// 0 keeps the default, one per processor and at least 2. See lanes.
 func WithGeneralSlots(n int) Option { return func(o *options) { o.generalSlots = n } }
 
 // Build assembles the server. Its logger adds each request's identifier to

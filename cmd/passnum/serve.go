@@ -188,7 +188,7 @@ func serveUntilStopped(ctx context.Context, srv *http.Server, ln net.Listener, b
 // others wait their turn, so that a redemption never queues behind them).
 func generalSlotsFlag(fs *flag.FlagSet) *generalSlots {
 	g := generalSlots(0)
-	fs.Var(&g, "general-slots", "nombre de requêtes servies à la fois hors encaissements, vérifications de pass et sondes de santé ; 0 : deux par processeur, au moins 4 (PASSNUM_GENERAL_SLOTS)")
+	fs.Var(&g, "general-slots", "nombre de requêtes servies à la fois hors encaissements, vérifications de pass et sondes de santé ; 0 : une par processeur, au moins 2 (PASSNUM_GENERAL_SLOTS)")
 	if v := os.Getenv("PASSNUM_GENERAL_SLOTS"); v != "" {
 		if err := g.Set(v); err != nil {
 			g = -1 // told by serve, which checks it after parsing
