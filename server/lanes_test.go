@@ -139,9 +139,15 @@ func TestLanesKeepRedemptionsMovingWhenTheGeneralLaneIsFull(t *testing.T) {
 	}
 }
 
+// The default width is one request per processor, at least two.
 func TestLanesDefaultWidth(t *testing.T) {
-	if got, want := cap(newLanes(0, nil).general), max(4, 2*runtime.GOMAXPROCS(0)); got != want {
-		t.Fatalf("default width %d, want %d", got, want)
+	saved := runtime.GOMAXPROCS(0)
+	t.Cleanup(func() { runtime.GOMAXPROCS(saved) })
+	for _, c := range []struct{ procs, want int }{{1, 2}, {2, 2}, {3, 3}, {8, 8}} {
+		runtime.GOMAXPROCS(c.procs)
+		if got := cap(newLanes(0, nil).general); got != c.want {
+			t.Errorf("%d processors: default width %d, want %d", c.procs, got, c.want)
+		}
 	}
 	if got := cap(newLanes(3, nil).general); got != 3 {
 		t.Fatalf("width %d, want 3", got)
