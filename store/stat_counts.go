@@ -46,6 +46,31 @@ const (
 // (dimAll) has none: its months are what the monthly table shows.
 const allMonths = ""
 
+// A breakdown cell's counters also have a row for each quarter of the
+// year, its months together (month "T2025-3" for July to September 2025,
+// quarterOf), kept beside its months' by the same writes. A breakdown over
+// a period reads the quarters the period holds whole and its other months
+// (statMonthKeys): seven months, June to December, are June and two
+// quarters, three rows per cell and figure instead of seven. The quarters'
+// keys sort after every month's ("T" after the digits). The programme as
+// a whole has none, as it has no all-months row.
+const quarterPrefix = "T"
+
+// quarterOf is the quarter's key of a month "2025-07": "T2025-3".
+func quarterOf(month string) string {
+	if len(month) != 7 || month[4] != '-' || month[5] < '0' || month[5] > '1' || month[6] < '0' || month[6] > '9' {
+		return ""
+	}
+	m := int(month[5]-'0')*10 + int(month[6]-'0')
+	if m < 1 || m > 12 {
+		return ""
+	}
+	return quarterPrefix + month[:4] + "-" + string(rune('0'+(m+2)/3))
+}
+
+// isQuarter tells a quarter's key from a month's.
+func isQuarter(month string) bool { return strings.HasPrefix(month, quarterPrefix) }
+
 // Breakdowns: "all" is the programme as a whole (dim_value "").
 const (
 	dimAll         = "all"

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"passnum"
@@ -199,63 +201,132 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 	months := statMonths{}
 	in := func(month string) bool { return (q.From == "" || month >= q.From) && (q.To == "" || month <= q.To) }
 	whole := true
-	err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, func(_, month, metric string, bucket int, n, amount int64) {
+	present := map[string]bool{}
+	err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, true, func(_, month string, code, n, amount int64) {
+		present[month] = true
 		if !in(month) {
 			whole = false
 			return
 		}
-		if metric == metricUsed {
+		if code == statCodeUsed {
 			m := months[month]
 			months[month] = [2]int64{m[0] + n, m[1] + amount}
 		}
-		total.add(metric, bucket, n, amount)
+		total.add(code, n, amount)
 	})
 	if err != nil || q.By == "" {
 		return total, map[string]*statAcc{}, months, err
 	}
-	// Both are one dimension read by month: a range of SQLite's key, or of
+	// Both are one dimension read by month: ranges of SQLite's key, or of
 	// the index stat_counts_month on PostgreSQL (migration 00016).
-	where, args := `programme_id = ? AND dim = ? AND month = '`+allMonths+`'`, []any{programmeID, q.By}
+	keys := []string{allMonths}
 	if !whole {
-		where = `programme_id = ? AND dim = ? AND month <> '` + allMonths + `'`
-		if q.From != "" {
-			where += ` AND month >= ?`
-			args = append(args, q.From)
-		}
-		if q.To != "" {
-			where += ` AND month <= ?`
-			args = append(args, q.To)
-		}
+		keys = statMonthKeys(present, in)
 	}
 	cells := map[string]*statAcc{}
-	err = tx.eachStatCount(ctx, where, args, func(value, _, metric string, bucket int, n, amount int64) {
+	if len(keys) == 0 {
+		return total, cells, months, nil
+	}
+	where := `programme_id = ? AND dim = ? AND month IN (` + placeholders(len(keys)) + `)`
+	args := append([]any{programmeID, q.By}, anys(keys)...)
+	err = tx.eachStatCount(ctx, where, args, false, func(value, _ string, code, n, amount int64) {
 		acc := cells[value]
 		if acc == nil {
 			acc = &statAcc{firstUse: map[int]int64{}}
 			cells[value] = acc
 		}
-		acc.add(metric, bucket, n, amount)
+		acc.add(code, n, amount)
 	})
 	return total, cells, months, err
 }
 
-// eachStatCount calls f with each counter row (folded or not) where says.
+// statMonthKeys are the counter rows a breakdown over a period reads, of
+// the months that have counters (present): the quarter of each month in
+// the period when the period holds its three months, the month itself
+// otherwise (see quarterOf).
+func statMonthKeys(present map[string]bool, in func(month string) bool) []string {
+	var keys []string
+	seen := map[string]bool{}
+	for month := range present {
+		if month == allMonths || !in(month) {
+			continue
+		}
+		key := month
+		if q := quarterOf(month); q != "" && quarterWithin(month, in) {
+			key = q
+		}
+		if !seen[key] {
+			seen[key] = true
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// quarterWithin tells whether the three months of month's quarter are all
+// in the period.
+func quarterWithin(month string, in func(month string) bool) bool {
+	m, err := strconv.Atoi(month[5:])
+	if err != nil {
+		return false
+	}
+	first := (m-1)/3*3 + 1
+	for i := range 3 {
+		if !in(fmt.Sprintf("%s-%02d", month[:4], first+i)) {
+			return false
+		}
+	}
+	return true
+}
+
+// A counter row's figure and bucket, read as one number (statCodeSQL):
+// each column a row brings back costs the SQLite driver a few calls, each
+// under the connection's mutex, and a string a copy; a breakdown over a
+// period reads a row per cell, month, figure and bucket (115,000 for 1,000
+// distributors over seven months), so the figure comes back as a number
+// and the month only where it is used. BENCHMARKS.md, "A period's
+// breakdown, fewer columns".
+const (
+	statCodeHandedOut = iota + 1
+	statCodeTarget
+	statCodeReplaced
+	statCodeStarted
+	statCodeCompleted
+	statCodeUsed
+	statCodeFirstUse = 1000 // plus the bucket
+)
+
+var statCodeSQL = `CASE metric WHEN '` + metricHandedOut + `' THEN ` + strconv.Itoa(statCodeHandedOut) +
+	` WHEN '` + metricTarget + `' THEN ` + strconv.Itoa(statCodeTarget) +
+	` WHEN '` + metricReplaced + `' THEN ` + strconv.Itoa(statCodeReplaced) +
+	` WHEN '` + metricStarted + `' THEN ` + strconv.Itoa(statCodeStarted) +
+	` WHEN '` + metricCompleted + `' THEN ` + strconv.Itoa(statCodeCompleted) +
+	` WHEN '` + metricUsed + `' THEN ` + strconv.Itoa(statCodeUsed) +
+	` WHEN '` + metricFirstUse + `' THEN ` + strconv.Itoa(statCodeFirstUse) + ` + bucket ELSE 0 END`
+
+// eachStatCount calls f with each counter row (folded or not) where says:
+// its cell, its month when withMonth ("" otherwise), its figure and bucket
+// as one code (statCodeSQL), its count and amount.
 // (Summing a period's months by cell in SQL instead was no faster on
 // SQLite: the engine's grouping cost what the driver's rows saved.)
-func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, f func(value, month, metric string, bucket int, n, amount int64)) error {
-	rows, err := tx.query(ctx, `SELECT dim_value, month, metric, bucket, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
+func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, withMonth bool, f func(value, month string, code, n, amount int64)) error {
+	month := `''`
+	if withMonth {
+		month = `month`
+	}
+	rows, err := tx.query(ctx, `SELECT dim_value, `+month+`, `+statCodeSQL+`, n, amount_cents FROM `+statRows+` WHERE `+where, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var value, month, metric string
-		var bucket int
-		var n, amount int64
-		if err := rows.Scan(&value, &month, &metric, &bucket, &n, &amount); err != nil {
+		var value, month string
+		var code, n, amount int64
+		if err := rows.Scan(&value, &month, &code, &n, &amount); err != nil {
 			return err
 		}
-		f(value, month, metric, bucket, n, amount)
+		f(value, month, code, n, amount)
 	}
 	return rows.Err()
 }
@@ -288,26 +359,28 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 	}
 }
 
-func (a *statAcc) add(metric string, bucket int, n, amount int64) {
-	switch metric {
-	case metricHandedOut:
+func (a *statAcc) add(code, n, amount int64) {
+	switch code {
+	case statCodeHandedOut:
 		a.handed += n
 		a.hasBooklets = true
-	case metricTarget:
+	case statCodeTarget:
 		a.target += n
-	case metricReplaced:
+	case statCodeReplaced:
 		a.replaced += n
 		a.hasBooklets = true
-	case metricStarted:
+	case statCodeStarted:
 		a.started += n
-	case metricCompleted:
+	case statCodeCompleted:
 		a.completed += n
-	case metricFirstUse:
-		a.firstUse[bucket] += n
-	case metricUsed:
+	case statCodeUsed:
 		a.used += n
 		a.amount += amount
 		a.hasUses = true
+	default:
+		if code >= statCodeFirstUse {
+			a.firstUse[int(code-statCodeFirstUse)] += n
+		}
 	}
 }
 

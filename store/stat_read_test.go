@@ -141,8 +141,10 @@ func TestProgrammeStatsEqualARecount(t *testing.T) {
 				}
 				// The whole programme (read from the cells' all-months rows),
 				// a period covering every month (the same rows), and periods
-				// read from the months'.
-				periods := [][2]string{{"", ""}, {"2000-01", "2099-12"}, {"2026-03", "2026-05"}, {"2026-06", ""}, {"", "2026-04"}}
+				// read from the months' and the quarters' rows: quarters held
+				// whole, months of quarters cut by the period, both.
+				periods := [][2]string{{"", ""}, {"2000-01", "2099-12"}, {"2026-03", "2026-05"}, {"2026-06", ""}, {"", "2026-04"},
+					{"2026-04", "2026-09"}, {"2026-01", "2026-07"}, {"2026-05", "2026-05"}}
 				for _, by := range append([]string{""}, store.StatBreakdowns...) {
 					for _, pd := range periods {
 						got := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 
 	"passnum"
 )
@@ -51,17 +52,23 @@ func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
 	return out, nil
 }
 
-// rollUpMonths adds to counters each breakdown cell's all-months row,
-// the sum of its months (allMonths).
+// rollUpMonths adds to counters each breakdown cell's quarters' rows and
+// its all-months row, the sums of its months (quarterOf, allMonths).
 func rollUpMonths(counters map[statKey]statVal) {
 	rolled := map[statKey]statVal{}
 	for k, v := range counters {
-		if k.dim == dimAll || k.month == allMonths {
+		if k.dim == dimAll || k.month == allMonths || isQuarter(k.month) {
 			continue
 		}
-		k.month = allMonths
-		r := rolled[k]
-		rolled[k] = statVal{n: r.n + v.n, amount: r.amount + v.amount}
+		rows := []string{allMonths}
+		if q := quarterOf(k.month); q != "" {
+			rows = append(rows, q)
+		}
+		for _, m := range rows {
+			k.month = m
+			r := rolled[k]
+			rolled[k] = statVal{n: r.n + v.n, amount: r.amount + v.amount}
+		}
 	}
 	for k, v := range rolled {
 		counters[k] = v
@@ -222,8 +229,12 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	}
 	k := slices.MinFunc(wrong, compareStatKeys)
 	month := "mois " + k.month
-	if k.month == allMonths {
+	switch {
+	case k.month == allMonths:
 		month = "tous les mois"
+	case isQuarter(k.month):
+		year, q, _ := strings.Cut(strings.TrimPrefix(k.month, quarterPrefix), "-")
+		month = "trimestre " + q + " de " + year
 	}
 	return violation("stats", "compteur des statistiques (programme %s, %s %q, %s, %s, tranche %d) : %d (%d centimes) enregistrés, %d (%d centimes) recomptés",
 		k.programme, k.dim, k.value, month, k.metric, k.bucket, got[k].n, got[k].amount, want[k].n, want[k].amount), nil

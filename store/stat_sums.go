@@ -15,10 +15,15 @@ import (
 type statSums map[statKey]statVal
 
 // add adds n and amount to a cell's month and, for a breakdown's cell
-// (not the programme's own), to its all-months row: see allMonths.
+// (not the programme's own), to its quarter's row and its all-months row:
+// see allMonths and quarterOf.
 func (s statSums) add(k statKey, n, amount int64) {
 	s.addRow(k, n, amount)
 	if k.dim != dimAll {
+		if q := quarterOf(k.month); q != "" {
+			k.month = q
+			s.addRow(k, n, amount)
+		}
 		k.month = allMonths
 		s.addRow(k, n, amount)
 	}

@@ -138,7 +138,8 @@ func TestCheckNamesACorruptedCounter(t *testing.T) {
 		{"a distributor's hand-outs", `UPDATE stat_counts SET n = n - 1 WHERE dim = 'distributor' AND metric = 'handed_out'`, "handed_out"},
 		{"a counter gone", `DELETE FROM stat_counts WHERE dim = 'age_band' AND metric = 'started'`, "started"},
 		{"a distributor's all months", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'distributor' AND month = '' AND metric = 'used'`, "tous les mois"},
-		{"a place's month, its all months kept", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'place' AND month <> '' AND metric = 'used'`, "mois 20"},
+		{"a place's month, its all months kept", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'place' AND month <> '' AND month NOT LIKE 'T%' AND metric = 'used'`, "mois 20"},
+		{"a distributor's quarter", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'distributor' AND month LIKE 'T%' AND metric = 'handed_out'`, "trimestre "},
 		{"a booklet's uses", `UPDATE booklets SET used_passes = used_passes + 1 WHERE used_passes > 0`, "carnet"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
