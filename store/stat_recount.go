@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strings"
 
@@ -170,25 +171,24 @@ func recountUses(ctx context.Context, q querier, add func(k statKey, n, amount i
 // and the hours put in their Paris month in Go.
 var hourText = "3600000000"
 
-// storedStats reads the counters, deltas not yet folded included, zero
-// counters left out.
-func storedStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
+// eachStoredStat calls f with each counter, deltas not yet folded
+// included, zero counters left out.
+func eachStoredStat(ctx context.Context, q querier, f func(k statKey, v statVal)) error {
 	rows, err := q.QueryContext(ctx, `SELECT programme_id, dim, dim_value, month, metric, bucket, CAST(SUM(n) AS BIGINT), CAST(SUM(amount_cents) AS BIGINT)
 		FROM `+statRows+` GROUP BY programme_id, dim, dim_value, month, metric, bucket HAVING SUM(n) <> 0 OR SUM(amount_cents) <> 0`)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := map[statKey]statVal{}
 	for rows.Next() {
 		var k statKey
 		var v statVal
 		if err := rows.Scan(&k.programme, &k.dim, &k.value, &k.month, &k.metric, &k.bucket, &v.n, &v.amount); err != nil {
-			return nil, err
+			return err
 		}
-		out[k] = v
+		f(k, v)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // checkStatCounts: every counter of stat_counts equals its recount from
@@ -209,25 +209,27 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	if err != nil {
 		return nil, err
 	}
-	got, err := storedStats(ctx, tx.q)
+	// The stored counters are compared as they are read, each taken out
+	// of the recount once seen: what is left of the recount was never
+	// stored. One map of counters in memory, not two.
+	type mismatch struct{ got, want statVal }
+	wrong := map[statKey]mismatch{}
+	err = eachStoredStat(ctx, tx.q, func(k statKey, v statVal) {
+		if w := want[k]; w != v {
+			wrong[k] = mismatch{got: v, want: w}
+		}
+		delete(want, k)
+	})
 	if err != nil {
 		return nil, err
 	}
-	var wrong []statKey
-	for k, v := range got {
-		if want[k] != v {
-			wrong = append(wrong, k)
-		}
-	}
-	for k := range want {
-		if _, ok := got[k]; !ok {
-			wrong = append(wrong, k)
-		}
+	for k, w := range want {
+		wrong[k] = mismatch{want: w}
 	}
 	if len(wrong) == 0 {
 		return nil, nil
 	}
-	k := slices.MinFunc(wrong, compareStatKeys)
+	k := slices.MinFunc(slices.Collect(maps.Keys(wrong)), compareStatKeys)
 	month := "mois " + k.month
 	switch {
 	case k.month == allMonths:
@@ -237,7 +239,7 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 		month = "trimestre " + q + " de " + year
 	}
 	return violation("stats", "compteur des statistiques (programme %s, %s %q, %s, %s, tranche %d) : %d (%d centimes) enregistrés, %d (%d centimes) recomptés",
-		k.programme, k.dim, k.value, month, k.metric, k.bucket, got[k].n, got[k].amount, want[k].n, want[k].amount), nil
+		k.programme, k.dim, k.value, month, k.metric, k.bucket, wrong[k].got.n, wrong[k].got.amount, wrong[k].want.n, wrong[k].want.amount), nil
 }
 
 // writeStats replaces stat_counts by counters (a migration's fill).
