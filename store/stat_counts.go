@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -56,16 +57,37 @@ const allMonths = ""
 // a whole has none, as it has no all-months row.
 const quarterPrefix = "T"
 
-// quarterOf is the quarter's key of a month "2025-07": "T2025-3".
+// quarterOf is the quarter's key of a month "2025-07": "T2025-3" ("" for
+// what is not a month). It runs for every counter row a write adds to.
 func quarterOf(month string) string {
-	if len(month) != 7 || month[4] != '-' || month[5] < '0' || month[5] > '1' || month[6] < '0' || month[6] > '9' {
+	q := quarterNumber(month)
+	if q == 0 {
 		return ""
+	}
+	return quarterPrefix + month[:4] + "-" + string(rune('0'+q))
+}
+
+// quarterMonths are the three months of month's quarter (none for what
+// is not a month).
+func quarterMonths(month string) []string {
+	q := quarterNumber(month)
+	if q == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%s-%02d", month[:4], 3*q-2), fmt.Sprintf("%s-%02d", month[:4], 3*q-1), fmt.Sprintf("%s-%02d", month[:4], 3*q)}
+}
+
+// quarterNumber is month's quarter, 1 to 4, or 0 for what is not a month
+// "2025-07".
+func quarterNumber(month string) int {
+	if len(month) != 7 || month[4] != '-' || month[5] < '0' || month[5] > '1' || month[6] < '0' || month[6] > '9' {
+		return 0
 	}
 	m := int(month[5]-'0')*10 + int(month[6]-'0')
 	if m < 1 || m > 12 {
-		return ""
+		return 0
 	}
-	return quarterPrefix + month[:4] + "-" + string(rune('0'+(m+2)/3))
+	return (m + 2) / 3
 }
 
 // isQuarter tells a quarter's key from a month's.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -252,7 +251,7 @@ func statMonthKeys(present map[string]bool, in func(month string) bool) []string
 			continue
 		}
 		key := month
-		if q := quarterOf(month); q != "" && quarterWithin(month, in) {
+		if q := quarterOf(month); q != "" && !slices.ContainsFunc(quarterMonths(month), func(m string) bool { return !in(m) }) {
 			key = q
 		}
 		if !seen[key] {
@@ -262,22 +261,6 @@ func statMonthKeys(present map[string]bool, in func(month string) bool) []string
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// quarterWithin tells whether the three months of month's quarter are all
-// in the period.
-func quarterWithin(month string, in func(month string) bool) bool {
-	m, err := strconv.Atoi(month[5:])
-	if err != nil {
-		return false
-	}
-	first := (m-1)/3*3 + 1
-	for i := range 3 {
-		if !in(fmt.Sprintf("%s-%02d", month[:4], first+i)) {
-			return false
-		}
-	}
-	return true
 }
 
 // A counter row's figure and bucket, read as one number (statCodeSQL):
