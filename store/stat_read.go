@@ -266,10 +266,10 @@ func statMonthKeys(present map[string]bool, in func(month string) bool) []string
 // A counter row's figure and bucket, read as one number (statCodeSQL):
 // each column a row brings back costs the SQLite driver a few calls, each
 // under the connection's mutex, and a string a copy; a breakdown over a
-// period reads a row per cell, month, figure and bucket (115,000 for 1,000
+// period reads a row per cell, month or quarter, figure and bucket (115,000 for 1,000
 // distributors over seven months), so the figure comes back as a number
 // and the month only where it is used. BENCHMARKS.md, "A period's
-// breakdown, fewer columns".
+// breakdown read from quarters".
 const (
 	statCodeHandedOut = iota + 1
 	statCodeTarget
