@@ -101,14 +101,25 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if err := createProgramme(ctx, s, st, &res, o.Passes, booklets); err != nil {
 		return res, err
 	}
+	// Each stage reads what the one before wrote: its tables' statistics
+	// are refreshed between them (PostgreSQL may run without autovacuum).
+	if err := s.AnalyzeLoaded(ctx, "booklets", "passes"); err != nil {
+		return res, err
+	}
 	plan, err := allocate(ctx, s, st, booklets, nDist)
 	if err != nil {
+		return res, err
+	}
+	if err := s.AnalyzeLoaded(ctx, "booklets", "distributor_stock"); err != nil {
 		return res, err
 	}
 	if err := handOut(ctx, s, o, st, plan); err != nil {
 		return res, err
 	}
 	res.HandedOut = len(plan)
+	if err := s.AnalyzeLoaded(ctx, "booklets", "passes", "beneficiaries"); err != nil {
+		return res, err
+	}
 	n, err := redeem(ctx, s, o, st, plan)
 	res.Redeemed = n
 	if err != nil {
