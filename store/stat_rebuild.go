@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"slices"
-)
+import "context"
 
 // RebuildStats replaces the statistics' counters by their recount from
 // the raw rows, after a bulk load (BulkHandOut, BulkRedeem) that left
@@ -17,25 +14,33 @@ func (s *Store) RebuildStats(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		n = len(counters)
+		n = counters.len()
 		for _, t := range []string{"stat_counts", "stat_deltas"} {
 			if _, err := tx.q.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return err
 			}
 		}
-		keys := make([]statKey, 0, len(counters))
-		for k := range counters {
-			keys = append(keys, k)
+		// In key order, so that the same data gives the same table; a
+		// statement's rows at a time, not every counter's at once.
+		const chunk = 25 * bulkRows
+		rows := make([][]any, 0, chunk)
+		flush := func() error {
+			err := tx.execRows(ctx, `stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES `,
+				`(?, ?, ?, ?, ?, ?, ?, ?)`, "", rows)
+			rows = rows[:0]
+			return err
 		}
-		// In key order, so that the same data gives the same table.
-		slices.SortFunc(keys, compareStatKeys)
-		rows := make([][]any, len(keys))
-		for i, k := range keys {
-			v := counters[k]
-			rows[i] = []any{k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount}
+		err = counters.sorted(func(k statKey, v statVal) error {
+			rows = append(rows, []any{k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount})
+			if len(rows) == chunk {
+				return flush()
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return tx.execRows(ctx, `stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES `,
-			`(?, ?, ?, ?, ?, ?, ?, ?)`, "", rows)
+		return flush()
 	})
 	return n, err
 }

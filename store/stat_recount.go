@@ -30,55 +30,57 @@ func compareStatKeys(a, b statKey) int {
 // redemptions of their passes, and the frozen who-it-went-to columns of
 // each booklet. Zero counters are left out. Both engines accept "$n"
 // placeholders, so it also runs inside a migration.
-func recountStats(ctx context.Context, q querier) (map[statKey]statVal, error) {
-	out := map[statKey]statVal{}
-	add := func(k statKey, n, amount int64) {
-		v := out[k]
-		v.n += n
-		v.amount += amount
-		out[k] = v
-	}
-	if err := recountBooklets(ctx, q, add); err != nil {
+func recountStats(ctx context.Context, q querier) (*tally, error) {
+	out := newTally()
+	if err := recountBooklets(ctx, q, out); err != nil {
 		return nil, err
 	}
-	if err := recountUses(ctx, q, add); err != nil {
+	if err := recountUses(ctx, q, out); err != nil {
 		return nil, err
 	}
 	rollUpMonths(out)
-	for k, v := range out {
-		if v == (statVal{}) {
-			delete(out, k)
-		}
-	}
+	out.dropZeros()
 	return out, nil
 }
 
 // rollUpMonths adds to counters each breakdown cell's quarters' rows and
 // its all-months row, the sums of its months (quarterOf, allMonths).
-func rollUpMonths(counters map[statKey]statVal) {
-	rolled := map[statKey]statVal{}
-	for k, v := range counters {
-		if k.dim == dimAll || k.month == allMonths || isQuarter(k.month) {
+func rollUpMonths(t *tally) {
+	all, whole := t.name(dimAll), t.name(allMonths)
+	quarters := map[int32]int32{} // a month's quarter, -1 for none
+	rolled := map[tallyKey]statVal{}
+	for k, v := range t.counts {
+		if k.dim == all || k.month == whole {
 			continue
 		}
-		rows := []string{allMonths}
-		if q := quarterOf(k.month); q != "" {
-			rows = append(rows, q)
+		q, ok := quarters[k.month]
+		if !ok {
+			q = -1
+			if name := quarterOf(t.names[k.month]); name != "" {
+				q = t.name(name)
+			}
+			quarters[k.month] = q
 		}
-		for _, m := range rows {
+		if q < 0 && isQuarter(t.names[k.month]) {
+			continue
+		}
+		for _, m := range []int32{whole, q} {
+			if m < 0 {
+				continue
+			}
 			k.month = m
 			r := rolled[k]
 			rolled[k] = statVal{n: r.n + v.n, amount: r.amount + v.amount}
 		}
 	}
 	for k, v := range rolled {
-		counters[k] = v
+		t.addKey(k, v.n, v.amount)
 	}
 }
 
 // recountBooklets adds, for each booklet handed out, its metrics in every
 // booklet breakdown, in the month of its hand-out.
-func recountBooklets(ctx context.Context, q querier, add func(k statKey, n, amount int64)) error {
+func recountBooklets(ctx context.Context, q querier, t *tally) error {
 	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
 			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first
@@ -98,11 +100,12 @@ func recountBooklets(ctx context.Context, q querier, add func(k statKey, n, amou
 			rows.Close()
 			return err
 		}
-		values := map[string]string{dimAll: "", dimDepartement: dep, dimCommune: commune, dimDistributor: dist, dimAgeBand: band}
+		// In bookletDims' order.
+		values := [...]string{"", dep, commune, dist, band}
 		metrics := bookletMetrics(repl == 1, target == 1, used, int64(usable), first, handed)
-		for _, d := range bookletDims {
+		for i, d := range bookletDims {
 			for _, m := range metrics {
-				add(statKey{programme: prog, dim: d, value: values[d], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
+				t.add(statKey{programme: prog, dim: d, value: values[i], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
 			}
 		}
 	}
@@ -135,7 +138,7 @@ func bookletMetrics(replaced, target bool, used, usable int64, first sql.NullInt
 
 // recountUses adds the active redemptions, counted and summed, in every
 // use breakdown, in the month of each redemption.
-func recountUses(ctx context.Context, q querier, add func(k statKey, n, amount int64)) error {
+func recountUses(ctx context.Context, q querier, t *tally) error {
 	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, r.place_id, r.service,
 			r.redeemed_at / `+hourText+`, COUNT(*), CAST(SUM(r.amount_cents) AS BIGINT)
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id
@@ -157,9 +160,10 @@ func recountUses(ctx context.Context, q querier, add func(k statKey, n, amount i
 			month = passnum.ParisMonth(fromMicros(hour * hourMicros))
 			months[hour] = month
 		}
-		values := map[string]string{dimAll: "", dimDepartement: dep, dimCommune: commune, dimDistributor: dist, dimAgeBand: band, dimPlace: place, dimService: service}
-		for _, d := range useDims {
-			add(statKey{programme: prog, dim: d, value: values[d], month: month, metric: metricUsed, bucket: -1}, n, amount)
+		// In useDims' order.
+		values := [...]string{"", dep, commune, dist, band, place, service}
+		for i, d := range useDims {
+			t.add(statKey{programme: prog, dim: d, value: values[i], month: month, metric: metricUsed, bucket: -1}, n, amount)
 		}
 	}
 	rows.Close()
@@ -215,16 +219,15 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	type mismatch struct{ got, want statVal }
 	wrong := map[statKey]mismatch{}
 	err = eachStoredStat(ctx, tx.q, func(k statKey, v statVal) {
-		if w := want[k]; w != v {
+		if w := want.take(k); w != v {
 			wrong[k] = mismatch{got: v, want: w}
 		}
-		delete(want, k)
 	})
 	if err != nil {
 		return nil, err
 	}
-	for k, w := range want {
-		wrong[k] = mismatch{want: w}
+	for k, w := range want.counts {
+		wrong[want.statKey(k)] = mismatch{want: w}
 	}
 	if len(wrong) == 0 {
 		return nil, nil
@@ -243,17 +246,15 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 }
 
 // writeStats replaces stat_counts by counters (a migration's fill).
-func writeStats(ctx context.Context, q querier, counters map[statKey]statVal) error {
+func writeStats(ctx context.Context, q querier, counters *tally) error {
 	if _, err := q.ExecContext(ctx, `DELETE FROM stat_counts`); err != nil {
 		return err
 	}
-	for k, v := range counters {
-		if _, err := q.ExecContext(ctx, `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount); err != nil {
-			return err
-		}
-	}
-	return nil
+	return counters.sorted(func(k statKey, v statVal) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount)
+		return err
+	})
 }
 
 // RecountStats recounts every counter from the raw rows, as passnum check
@@ -263,7 +264,9 @@ func (s *Store) RecountStats(ctx context.Context) (int, error) {
 	n := 0
 	err := s.View(ctx, func(tx *Tx) error {
 		c, err := recountStats(ctx, tx.q)
-		n = len(c)
+		if err == nil {
+			n = c.len()
+		}
 		return err
 	})
 	return n, err
