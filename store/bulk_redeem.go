@@ -18,13 +18,14 @@ type BulkRedeemRow struct {
 }
 
 // bulkPass is what the deciding UPDATE brings back of a pass.
-type bulkPass struct{ id, programme, booklet string }
+type bulkPass struct{ id, programme string }
 
 // BulkRedeem redeems the rows' passes as Redeem would one by one: each
 // pass assigned, its programme open on the row's Paris day, the place
 // labelled and in the programme's territory; then the redemption, its
-// ledger entry and its audit entry, and the booklets' used passes and
-// first use. Any refusal fails the whole call.
+// ledger entry and its audit entry. The booklets' used passes and first
+// use are left, like the statistics' counters, to RebuildStats at the
+// load's end. Any refusal fails the whole call.
 func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 	places, err := tx.bulkPlaces(ctx, rows)
 	if err != nil {
@@ -37,8 +38,6 @@ func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 	progs := map[string]passnum.Programme{}
 	var reds, ledger [][]any
 	var entries []bulkAudit
-	booklets := map[string]bool{}
-	var bookletIDs []string
 	for i := range rows {
 		r := &rows[i]
 		if r.At.IsZero() {
@@ -66,18 +65,13 @@ func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 		reds = append(reds, []any{id, ps.id, ps.programme, r.Place.OrganisationID, nullString(place.onlySite), r.Service, p.FaceValueCents, micros(r.At), r.Place.Kind, r.Place.ID})
 		ledger = append(ledger, []any{passnum.NewID(r.At), id, ps.programme, r.Place.OrganisationID, p.FaceValueCents, micros(r.At)})
 		entries = append(entries, bulkAudit{r.At, r.Place, "pass.redeem", "redemption", id, map[string]any{"pass_id": ps.id}})
-		if !booklets[ps.booklet] {
-			booklets[ps.booklet] = true
-			bookletIDs = append(bookletIDs, ps.booklet)
-		}
 	}
-	return tx.writeBulkRedemptions(ctx, reds, ledger, entries, bookletIDs)
+	return tx.writeBulkRedemptions(ctx, reds, ledger, entries)
 }
 
-// writeBulkRedemptions writes the redemptions, their ledger and audit
-// entries, and recomputes the used booklets' used passes and first use as
-// usesChanged does.
-func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, entries []bulkAudit, bookletIDs []string) error {
+// writeBulkRedemptions writes the redemptions and their ledger and audit
+// entries.
+func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, entries []bulkAudit) error {
 	if err := tx.execRows(ctx, `redemptions (id, pass_id, programme_id, place_id, site_id, service, amount_cents, redeemed_at, status, actor_kind, actor_id) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`, "", reds); err != nil {
 		return err
@@ -86,17 +80,7 @@ func (tx *Tx) writeBulkRedemptions(ctx context.Context, reds, ledger [][]any, en
 		`(?, ?, ?, ?, 'redemption', ?, ?)`, "", ledger); err != nil {
 		return err
 	}
-	if err := tx.insertAudit(ctx, entries); err != nil {
-		return err
-	}
-	for lo := 0; lo < len(bookletIDs); lo += bulkRows {
-		part := bookletIDs[lo:min(lo+bulkRows, len(bookletIDs))]
-		if _, err := tx.q.ExecContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`booklets SET used_passes = `+bookletUsedSQL+`, first_used_at = `+bookletFirstUseSQL+`
-			WHERE id IN (`+placeholders(len(part))+`)`), anys(part)...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.insertAudit(ctx, entries)
 }
 
 // bulkPlace is what a redemption needs of its place: its commune, for the
@@ -157,7 +141,7 @@ func (tx *Tx) takeBulkPasses(ctx context.Context, rows []BulkRedeemRow) (map[str
 			codes[i] = r.Code
 		}
 		rs, err := tx.q.QueryContext(ctx, tx.s.dialect.rebind(tx.s.dialect.bulkUpdate(tx.alone)+`passes SET status = 'redeemed' WHERE status = 'assigned' AND code IN (`+placeholders(len(part))+`)
-			RETURNING code, id, programme_id, booklet_id`), codes...)
+			RETURNING code, id, programme_id`), codes...)
 		if err != nil {
 			return nil, err
 		}
@@ -165,7 +149,7 @@ func (tx *Tx) takeBulkPasses(ctx context.Context, rows []BulkRedeemRow) (map[str
 		for rs.Next() {
 			var code string
 			var p bulkPass
-			if err := rs.Scan(&code, &p.id, &p.programme, &p.booklet); err != nil {
+			if err := rs.Scan(&code, &p.id, &p.programme); err != nil {
 				rs.Close()
 				return nil, err
 			}
