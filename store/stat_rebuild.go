@@ -83,10 +83,8 @@ func (s *Store) rebuildBookletUses(ctx context.Context) error {
 		err = s.Write(ctx, func(tx *Tx) error {
 			_, err := tx.exec(ctx, `UPDATE booklets SET used_passes = f.n, first_used_at = f.first
 				FROM (SELECT b.id, COALESCE(u.n, 0) AS n, u.first FROM booklets b
-					LEFT JOIN (SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first
-						FROM passes ps JOIN redemptions r ON r.pass_id = ps.id AND r.status = 'active'
-						WHERE ps.booklet_id > ? AND ps.booklet_id <= ? GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
-					WHERE b.id > ? AND b.id <= ? AND (b.used_passes <> COALESCE(u.n, 0) OR COALESCE(b.first_used_at, -1) <> COALESCE(u.first, -1))) f
+					LEFT JOIN `+activeUses("AND ps.booklet_id > ? AND ps.booklet_id <= ?")+` ON u.booklet_id = b.id
+					WHERE b.id > ? AND b.id <= ? AND `+bookletUsesDiffer+`) f
 				WHERE booklets.id = f.id`, last, hi.String, last, hi.String)
 			return err
 		})

@@ -85,8 +85,7 @@ func recountBooklets(ctx context.Context, q querier, t *tally) error {
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
 			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first
 		FROM booklets b JOIN programmes p ON p.id = b.programme_id
-		LEFT JOIN (SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
-			WHERE r.status = 'active' GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
+		LEFT JOIN `+activeUses("")+` ON u.booklet_id = b.id
 		WHERE b.status IN ('handed_out', 'blocked')`)
 	if err != nil {
 		return err
@@ -170,6 +169,19 @@ func recountUses(ctx context.Context, q querier, t *tally) error {
 	return rows.Err()
 }
 
+// activeUses is each booklet's active redemptions, as a derived table u
+// (booklet_id, n, first): how many, and the first one's instant; cond
+// narrows the passes ps read ("" for all, else "AND …").
+func activeUses(cond string) string {
+	return `(SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
+			WHERE r.status = 'active' ` + cond + ` GROUP BY ps.booklet_id) u`
+}
+
+// bookletUsesDiffer: booklet b's used passes or first use are not those
+// of its active redemptions u (activeUses), as Redeem and
+// CancelRedemption keep them.
+const bookletUsesDiffer = `(b.used_passes <> COALESCE(u.n, 0) OR COALESCE(b.first_used_at, -1) <> COALESCE(u.first, -1))`
+
 // hourText is an hour in microseconds, as SQL text: Paris is a whole
 // number of hours from UTC, so redemptions are grouped by UTC hour in SQL
 // and the hours put in their Paris month in Go.
@@ -202,9 +214,8 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	var id string
 	var used int64
 	found, err := tx.firstRow(ctx, `SELECT b.id, b.used_passes FROM booklets b
-		LEFT JOIN (SELECT ps.booklet_id, COUNT(*) AS n, MIN(r.redeemed_at) AS first FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
-			WHERE r.status = 'active' GROUP BY ps.booklet_id) u ON u.booklet_id = b.id
-		WHERE b.used_passes <> COALESCE(u.n, 0) OR COALESCE(b.first_used_at, -1) <> COALESCE(u.first, -1)
+		LEFT JOIN `+activeUses("")+` ON u.booklet_id = b.id
+		WHERE `+bookletUsesDiffer+`
 		ORDER BY b.id LIMIT 1`, nil, &id, &used)
 	if err != nil || found {
 		return violation("stats", "carnet %s : %d pass utilisés ou sa première utilisation enregistrés ne correspondent pas à ses encaissements actifs", id, used), err
