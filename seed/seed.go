@@ -128,11 +128,15 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if o.PerItem {
 		_, err = s.FoldStats(ctx)
 	} else {
+		// The bulk path left the booklets' uses and the counters alone:
+		// written once, from the rows, the uses before the indexes that
+		// hold them.
+		if err := s.RebuildBookletUses(ctx); err != nil {
+			return res, err
+		}
 		if err := s.RestoreIndexes(ctx, func(done, total int) { st.progress("Index", done, total) }); err != nil {
 			return res, err
 		}
-		// The bulk path left the counters alone: written once, from the
-		// rows.
 		_, err = s.RebuildStats(ctx)
 	}
 	if err != nil {

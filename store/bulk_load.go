@@ -15,9 +15,9 @@ import (
 // exactly the rows HandOut and Redeem write — beneficiaries, locks,
 // booklets, passes, stock, redemptions, ledger and audit entries, in the
 // same order so the audit and ledger sequence numbers come out alike —
-// with statements of hundreds of rows, but leaves the statistics'
-// counters alone: the caller rebuilds them once at the end
-// (RebuildStats). A bulk write checks what the per-item one checks, but a
+// with statements of hundreds of rows, but leaves the booklets' used
+// passes and the statistics' counters alone: the caller sets them once at
+// the end (RebuildBookletUses, then RebuildStats). A bulk write checks what the per-item one checks, but a
 // refusal fails the whole call: it is for data known to be valid.
 
 // bulkRows is how many rows one multi-row statement carries: well under

@@ -24,8 +24,8 @@ type bulkPass struct{ id, programme string }
 // pass assigned, its programme open on the row's Paris day, the place
 // labelled and in the programme's territory; then the redemption, its
 // ledger entry and its audit entry. The booklets' used passes and first
-// use are left, like the statistics' counters, to RebuildStats at the
-// load's end. Any refusal fails the whole call.
+// use are left to RebuildBookletUses at the load's end, and the
+// statistics' counters to RebuildStats. Any refusal fails the whole call.
 func (tx *Tx) BulkRedeem(ctx context.Context, rows []BulkRedeemRow) error {
 	places, err := tx.bulkPlaces(ctx, rows)
 	if err != nil {

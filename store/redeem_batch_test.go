@@ -704,7 +704,10 @@ func TestRedemptionRecordsTheOnlySite(t *testing.T) {
 		if err := s.Write(context.Background(), func(tx *store.Tx) error { return tx.BulkRedeem(context.Background(), bulk) }); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RebuildStats(context.Background()); err != nil { // as the seed does after its bulk writes
+		if err := s.RebuildBookletUses(context.Background()); err != nil { // as the seed does after its bulk writes
+			t.Fatal(err)
+		}
+		if _, err := s.RebuildStats(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		for i, p := range places {

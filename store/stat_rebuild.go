@@ -7,14 +7,11 @@ import (
 
 // RebuildStats replaces the statistics' counters by their recount from
 // the raw rows, after a bulk load (BulkHandOut, BulkRedeem) that left
-// them alone, and returns how many there are; the booklets' used passes
-// and first use first (rebuildBookletUses). It must run with no other
-// writer: a write between the recount and the replacement would be lost
-// from the counters.
+// them alone, and returns how many there are. The booklets' used passes
+// and first use, which the recount reads, must be set before
+// (RebuildBookletUses). It must run with no other writer: a write between
+// the recount and the replacement would be lost from the counters.
 func (s *Store) RebuildStats(ctx context.Context) (int, error) {
-	if err := s.rebuildBookletUses(ctx); err != nil {
-		return 0, err
-	}
 	n := 0
 	err := s.WriteExclusive(ctx, func(tx *Tx) error {
 		counters, err := recountStats(ctx, tx.q)
@@ -52,18 +49,20 @@ func (s *Store) RebuildStats(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// usesChunk is how many booklets rebuildBookletUses sets in one write on
+// usesChunk is how many booklets RebuildBookletUses sets in one write on
 // SQLite: a few tens of megabytes of WAL between checkpoints.
 const usesChunk = 100_000
 
-// rebuildBookletUses sets each booklet's used passes and first use
+// RebuildBookletUses sets each booklet's used passes and first use
 // (used_passes, first_used_at) to its active redemptions', as Redeem and
 // CancelRedemption keep them one by one: a bulk load leaves them to the
 // end, one statement a range of booklets, instead of recounting the
 // booklets of each batch of uses (the most part of the uses' time, on
 // PostgreSQL at 10 M passes). Only booklets whose values change are
-// written.
-func (s *Store) rebuildBookletUses(ctx context.Context) error {
+// written. Run before RestoreIndexes, it writes no entry in the deferred
+// indexes (the dormant booklets' holds used_passes): they are built
+// from the final values.
+func (s *Store) RebuildBookletUses(ctx context.Context) error {
 	last := ""
 	for {
 		var hi sql.NullString
