@@ -142,6 +142,10 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// A bulk-load store's SQLite writer left the foreign keys to now.
+	if err := s.CheckForeignKeys(ctx); err != nil {
+		return res, err
+	}
 	return res, s.Analyze(ctx)
 }
 

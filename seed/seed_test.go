@@ -33,7 +33,8 @@ var rowCounts = []string{
 	`SELECT COUNT(*) FROM ledger_entries`,
 }
 
-// TestSeedBulkPassesCheck: a programme seeded by the bulk path passes the
+// TestSeedBulkPassesCheck: a programme seeded by the bulk path, on a
+// store opened as passnum seed opens it (Options.BulkLoad), passes the
 // full check (counters equal their recount, ledger, trail, stock…), its
 // dashboard figures are its raw rows' counts, and the per-item path with
 // the same seed writes the same rows and the same figures.
@@ -41,7 +42,7 @@ func TestSeedBulkPassesCheck(t *testing.T) {
 	for _, e := range storetest.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
 			clock := passnum.NewFixedClock(storetest.Epoch)
-			bulk, bulkURL := e.Open(t, clock)
+			bulk, bulkURL := e.OpenBulkLoad(t, clock)
 			perItem, perItemURL := e.Open(t, clock)
 			bulkStats := seedAndCheck(t, bulk, bulkURL, seed.Options{Passes: 5000, Seed: 7})
 			perItemStats := seedAndCheck(t, perItem, perItemURL, seed.Options{Passes: 5000, Seed: 7, PerItem: true})

@@ -49,13 +49,18 @@ func parseURL(u string) (dialect, string, error) {
 
 // sqliteDSN sets the pragmas every connection needs: WAL for concurrent
 // readers, synchronous=FULL so that a commit survives a power cut, foreign
-// keys, and a busy timeout for other processes (the CLI) sharing the file.
-func sqliteDSN(path string, writer bool, cacheKiB int) string {
+// keys (all but a bulk load's writer, see Options.BulkLoad), and a busy
+// timeout for other processes (the CLI) sharing the file.
+func sqliteDSN(path string, writer bool, cacheKiB int, foreignKeys bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
-	q.Add("_pragma", "foreign_keys(1)")
+	if foreignKeys {
+		q.Add("_pragma", "foreign_keys(1)")
+	} else {
+		q.Add("_pragma", "foreign_keys(0)")
+	}
 	// A larger page cache keeps big transactions (issuing a million
 	// passes) from spilling to disk before their commit.
 	q.Add("_pragma", "cache_size("+strconv.Itoa(-cacheKiB)+")")

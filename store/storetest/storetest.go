@@ -119,9 +119,25 @@ func NewPostgresDatabase(t testing.TB) string {
 	return pu.String()
 }
 
+// OpenBulkLoad opens a store as passnum seed does (Options.BulkLoad) on a
+// fresh database of engine e, and returns it with its --db URL.
+func (e Engine) OpenBulkLoad(t testing.TB, clock passnum.Clock) (*store.Store, string) {
+	t.Helper()
+	u := "sqlite:" + filepath.Join(t.TempDir(), "passnum.db")
+	if e.Name == "postgres" {
+		u = NewPostgresDatabase(t)
+	}
+	return openWith(t, u, store.Options{Clock: clock, Migrate: true, MaxConns: 12, BulkLoad: true}), u
+}
+
 func open(t testing.TB, u string, clock passnum.Clock) *store.Store {
 	t.Helper()
-	s, err := store.Open(context.Background(), u, store.Options{Clock: clock, Migrate: true, MaxConns: 12})
+	return openWith(t, u, store.Options{Clock: clock, Migrate: true, MaxConns: 12})
+}
+
+func openWith(t testing.TB, u string, opts store.Options) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), u, opts)
 	if err != nil {
 		t.Fatalf("open %s: %v", strings.SplitN(u, "?", 2)[0], err)
 	}
