@@ -125,9 +125,7 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if o.PerItem {
-		_, err = s.FoldStats(ctx)
-	} else {
+	if !o.PerItem {
 		// The bulk path left the booklets' uses and the counters alone:
 		// written once, from the rows, the uses before the indexes that
 		// hold them.
@@ -137,13 +135,18 @@ func Run(ctx context.Context, s *store.Store, o Options) (Result, error) {
 		if err := s.RestoreIndexes(ctx, func(done, total int) { st.progress("Index", done, total) }); err != nil {
 			return res, err
 		}
+	}
+	// A bulk-load store's SQLite writer left the foreign keys to now:
+	// checked before any figure is made from the rows.
+	if err := s.CheckForeignKeys(ctx); err != nil {
+		return res, err
+	}
+	if o.PerItem {
+		_, err = s.FoldStats(ctx)
+	} else {
 		_, err = s.RebuildStats(ctx)
 	}
 	if err != nil {
-		return res, err
-	}
-	// A bulk-load store's SQLite writer left the foreign keys to now.
-	if err := s.CheckForeignKeys(ctx); err != nil {
 		return res, err
 	}
 	return res, s.Analyze(ctx)
