@@ -10,12 +10,14 @@ import (
 // returns an error naming the first row whose parent is missing. A bulk
 // load's SQLite writer does not enforce them as it writes
 // (Options.BulkLoad): the load runs this at its end. PostgreSQL always
-// enforces them, and there is nothing to do.
+// enforces them, and there is nothing to do. It reads on the writer's
+// connection: a reader would hold the log for minutes at the national
+// scale, and the writer could not empty it meanwhile (boundWAL).
 func (s *Store) CheckForeignKeys(ctx context.Context) error {
 	if s.dialect != sqliteDialect {
 		return nil
 	}
-	return s.View(ctx, func(tx *Tx) error {
+	return s.Write(ctx, func(tx *Tx) error {
 		var table, parent string
 		var rowid sql.NullInt64
 		var fk int
