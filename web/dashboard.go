@@ -135,7 +135,11 @@ type dashView struct {
 	BackLabel       string
 	ByOptions       []option
 	ByLabel, Period string
-	Query           string
+	// CSVURL and XLSXURL download the view on screen: its breakdown and
+	// period, in a query built here (url.Values.Encode) and written as
+	// is; as a plain string after "?", the template would escape its
+	// "=" and "&" into one parameter and the file would ignore them.
+	CSVURL, XLSXURL template.URL
 	Failed          bool
 	// Reports are the yearly reports for the State and the Région, one
 	// per year of the programme, the latest first.
@@ -254,7 +258,7 @@ func dashPage(funder bool) func(q *request) error {
 			if sq.To != "" {
 				qs.Set("to", sq.To)
 			}
-			v.Query = qs.Encode()
+			v.CSVURL, v.XLSXURL = template.URL(v.Base+".csv?"+qs.Encode()), template.URL(v.Base+".xlsx?"+qs.Encode())
 		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme)

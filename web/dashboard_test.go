@@ -256,7 +256,16 @@ func TestProgrammeDashboard(t *testing.T) {
 			base string
 		}{{op, opBase}, {fu, fuBase}} {
 			q := "?by=place&from=" + march + "&to=" + april
-			page := dashBreakdownRows(t, c.b.get(c.base+q))
+			view := c.b.get(c.base + q)
+			page := dashBreakdownRows(t, view)
+			// The page's own links download the view on screen: its
+			// breakdown and period, not the default one.
+			for _, ext := range []string{".csv", ".xlsx"} {
+				want := `href="` + html.EscapeString(c.base+ext+"?by=place&from="+march+"&to="+april) + `"`
+				if !strings.Contains(view.Body, want) {
+					t.Errorf("the page does not link %s", want)
+				}
+			}
 			res := c.b.get(c.base + ".csv" + q)
 			if res.Status != http.StatusOK {
 				t.Fatalf("csv: %d\n%s", res.Status, res.Body)
