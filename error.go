@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-	"unicode"
 )
 
 // Stable machine error codes, shared by the API, the CLI and the web pages.
@@ -165,11 +164,7 @@ func Errorf(code, format string, args ...any) *Error {
 // NotFound says that an object (named in French: "programme", "carnet"…)
 // does not exist or is not the caller's: the two must read the same.
 func NotFound(what string) *Error {
-	r := []rune(what)
-	if len(r) > 0 {
-		r[0] = unicode.ToUpper(r[0])
-	}
-	return Errorf(ENOTFOUND, "%s introuvable : vérifiez l'identifiant.", string(r))
+	return Errorf(ENOTFOUND, "%s introuvable : vérifiez l'identifiant.", Capitalize(what))
 }
 
 // Invalid builds an "invalid" error from field errors.

@@ -151,6 +151,16 @@ func startsWithVowelSound(s string) bool {
 	return strings.ContainsRune("aeiouàâäéèêëîïôöùûüæœ", r)
 }
 
+// Capitalize puts the first letter of s in capitals, as a sentence or a
+// name starts ("année du rapport…" → "Année du rapport…").
+func Capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // FormatPhone writes a phone number the French way, as people read it:
 // "+33381878000" → "03 81 87 80 00", "+590590123456" → "05 90 12 34 56".
 // What it cannot read is returned as it is.

@@ -130,3 +130,11 @@ func TestFormatBasisPoints(t *testing.T) {
 		}
 	}
 }
+
+func TestCapitalize(t *testing.T) {
+	for in, want := range map[string]string{"": "", "année du rapport": "Année du rapport", "élève": "Élève", "Doubs": "Doubs", "1er mai": "1er mai"} {
+		if got := Capitalize(in); got != want {
+			t.Errorf("Capitalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

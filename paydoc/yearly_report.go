@@ -73,11 +73,9 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 	r := document.YearlyReport{ProgrammeName: st.ProgrammeName, Year: year, Audience: audience, Secret: secret,
 		Total: yearRow("Total", st.Total, masked["total"])}
 	for _, c := range st.Cells {
-		label := c.Label
-		if label != c.Key {
-			label += " (" + c.Key + ")"
-		}
-		r.Departements = append(r.Departements, yearRow(label, c.StatFigures, masked[c.Key]))
+		// The label names the département with its code already
+		// ("Doubs (25)").
+		r.Departements = append(r.Departements, yearRow(c.Label, c.StatFigures, masked[c.Key]))
 	}
 	months := map[string]store.StatMonth{}
 	for _, m := range st.Months {

@@ -164,10 +164,12 @@ type dashReport struct {
 	PDF, XLSX string
 }
 
-func dashReports(p passnum.Programme) []dashReport {
+func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	var out []dashReport
+	// A year not begun has nothing to report yet: the page offers the
+	// years up to this one.
 	first, last := p.ReportYears()
-	for y := last; y >= first; y-- {
+	for y := min(last, today.Year); y >= first; y-- {
 		out = append(out, dashReport{Year: y, PDF: yearlyReportURL(p.ID, y, paydoc.PDF), XLSX: yearlyReportURL(p.ID, y, paydoc.XLSX)})
 	}
 	return out
@@ -261,7 +263,7 @@ func dashPage(funder bool) func(q *request) error {
 			v.CSVURL, v.XLSXURL = template.URL(v.Base+".csv?"+qs.Encode()), template.URL(v.Base+".xlsx?"+qs.Encode())
 		}
 		v.P = src.main
-		v.Reports = dashReports(src.programme)
+		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
 		return q.render(status, "dashboard", "Tableau de bord · "+src.main.ProgrammeName, v, f)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"net/url"
 	"strings"
-	"unicode"
 
 	"passnum"
 )
@@ -69,9 +68,7 @@ func fieldID(name string) string { return "f-" + strings.ReplaceAll(name, ".", "
 func newHoursForm(f *form, prefix string) hoursForm {
 	h := hoursForm{Form: f, ID: fieldID(prefix + "hours")}
 	for _, d := range passnum.WeekDays() {
-		name := []rune(d[1])
-		name[0] = unicode.ToUpper(name[0])
-		day := hoursDay{Key: d[0], Name: string(name), Label: "Horaires du " + d[1], ErrorName: hoursDayName(prefix, d[0])}
+		day := hoursDay{Key: d[0], Name: passnum.Capitalize(d[1]), Label: "Horaires du " + d[1], ErrorName: hoursDayName(prefix, d[0])}
 		for n := 0; n < passnum.WeekRanges; n++ {
 			which := "matin"
 			if n == 1 {

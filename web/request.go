@@ -264,7 +264,13 @@ func (s *Server) fail(q *request, err error) {
 	status, title := errorStatus(pe)
 	setRetryAfter(q.w, pe)
 	s.logRefusal(q.r, pe)
-	s.renderError(q.w, q.r, q, status, title, pe.Message)
+	msg := pe.Message
+	if pe.Code == passnum.EINVALID && len(pe.Fields) == 1 {
+		// The domain's message names the field by its key ("year : …"),
+		// the API's word; a page says what is wrong in French alone.
+		msg = passnum.Capitalize(pe.Fields[0].Detail) + "."
+	}
+	s.renderError(q.w, q.r, q, status, title, msg)
 }
 
 // errorStatus is the status and title of an error page: the status of the

@@ -28,6 +28,10 @@ func TestYearlyReport(t *testing.T) {
 			if a := who.get(page); !a.has(`href="`+base+`.pdf?annee=`+year+`"`) || !a.has(`href="`+base+`.xlsx?annee=`+year+`"`) {
 				t.Errorf("%s has no link to the %s yearly report", page, year)
 			}
+			// A year not begun has nothing to report: not offered.
+			if next := st.clock.Now().In(passnum.Paris).Year() + 1; who.get(page).has("annee=" + strconv.Itoa(next)) {
+				t.Errorf("%s offers the report of %d, not begun", page, next)
+			}
 		}
 
 		stats := func(secret bool) store.ProgrammeStats {
@@ -73,7 +77,7 @@ func TestYearlyReport(t *testing.T) {
 			}
 			for i, cell := range s.Cells {
 				r := deps[i+1]
-				if !strings.HasPrefix(r[0], cell.Label) || !strings.Contains(r[0], "("+cell.Key+")") {
+				if r[0] != cell.Label || strings.Count(r[0], "("+cell.Key+")") != 1 {
 					t.Errorf("row %d: %q for %s %s", i, r[0], cell.Key, cell.Label)
 				}
 				if masked[cell.Key] {
@@ -116,10 +120,12 @@ func TestYearlyReport(t *testing.T) {
 		}
 
 		// Bad years: a French error, never a file and never a 500.
-		for q, want := range map[string]string{"": "année du rapport manquante", "?annee=26": "pas une année", "?annee=1999": "court"} {
+		// The page says it in French alone, without the API's name of
+		// the parameter ("year : …").
+		for q, want := range map[string]string{"": "Année du rapport manquante", "?annee=26": "pas une année", "?annee=1999": "court"} {
 			for _, b := range []*browser{op, fu} {
 				a := b.get(base + ".pdf" + q)
-				if a.Status != http.StatusUnprocessableEntity || !a.has(want) {
+				if a.Status != http.StatusUnprocessableEntity || !a.has(want) || a.has("year :") {
 					t.Errorf("%s.pdf%s: %d, want 422 saying %q\n%.500s", base, q, a.Status, want, a.Body)
 				}
 			}
