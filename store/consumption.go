@@ -40,6 +40,9 @@ type MonthConsumption struct {
 	Month       string // "2026-03"
 	Redemptions int64
 	AmountCents int64
+	// Masked: statistical secrecy hides the month from a funder
+	// (SecretConsumption); its figures then read zero.
+	Masked bool
 }
 
 // FunderConsumption is one funder's part of the amount redeemed.
@@ -73,6 +76,29 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	}
 	c.Months = consumptionSpan(p, tx.Today(), byMonth, first, last)
 	return c, tx.consumptionFunders(ctx, &c, programmeID)
+}
+
+// SecretConsumption is a programme's consumption as a funder sees it: the
+// months of use masked as its dashboard masks them (secretMonths).
+func (tx *Tx) SecretConsumption(ctx context.Context, programmeID string) (Consumption, error) {
+	c, err := tx.ProgrammeConsumption(ctx, programmeID)
+	if err != nil {
+		return c, err
+	}
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return c, err
+	}
+	months, passes := make([]string, len(c.Months)), make([]int64, len(c.Months))
+	for i, m := range c.Months {
+		months[i], passes[i] = m.Month, m.Redemptions
+	}
+	for i, hide := range secretMonths(months, passes, maxPassesPerPerson(p)) {
+		if hide {
+			c.Months[i] = MonthConsumption{Month: c.Months[i].Month, Masked: true}
+		}
+	}
+	return c, nil
 }
 
 // consumptionStock counts the passes allocated, handed out (a replacement

@@ -153,7 +153,7 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 			return out, err
 		}
 	}
-	maxPerPerson := size * int64(p.MaxBookletsPerBeneficiary)
+	maxPerPerson := maxPassesPerPerson(p)
 	out.Total = total.figures(size, out.Ended, true, true)
 	out.Total.PassesIssued = &issued
 
@@ -329,17 +329,35 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
 	}
-	ms := make([]passnum.SecretCell, len(out.Months))
+	months, passes := make([]string, len(out.Months)), make([]int64, len(out.Months))
 	for i, m := range out.Months {
-		ms[i] = passnum.SecretCell{Name: m.Month, People: ceilDiv(*m.PassesUsed, maxPerPerson)}
+		months[i], passes[i] = m.Month, *m.PassesUsed
 	}
-	mmasked, _ := passnum.MaskCells(ms)
-	for i := range mmasked {
-		if mmasked[i] {
+	for i, hide := range secretMonths(months, passes, maxPerPerson) {
+		if hide {
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
 			out.Masked = append(out.Masked, "month "+out.Months[i].Month)
 		}
 	}
+}
+
+// maxPassesPerPerson is the most passes one young person can hold in p:
+// a count of passes used is at least that many times fewer people.
+func maxPassesPerPerson(p passnum.Programme) int64 {
+	return int64(p.BookletSize) * int64(p.MaxBookletsPerBeneficiary)
+}
+
+// secretMonths says which months ("2026-03"), passes used in each, a funder may
+// not see: a month counts at least ceilDiv(passes, maxPerPerson) people,
+// masked as any cell with its total (passnum.MaskCells). The dashboard
+// and the funder's consumption pages mask the same months.
+func secretMonths(months []string, passes []int64, maxPerPerson int64) []bool {
+	cells := make([]passnum.SecretCell, len(passes))
+	for i, n := range passes {
+		cells[i] = passnum.SecretCell{Name: months[i], People: ceilDiv(n, maxPerPerson)}
+	}
+	masked, _ := passnum.MaskCells(cells)
+	return masked
 }
 
 func (a *statAcc) add(code, n, amount int64) {

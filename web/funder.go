@@ -35,7 +35,8 @@ type funderDashboardView struct {
 func funderLoad(tx *store.Tx, q *request, p passnum.Programme) (funderProgrammeView, error) {
 	v := funderProgrammeView{P: p}
 	var err error
-	if v.Consumption, err = tx.ProgrammeConsumption(q.ctx(), p.ID); err != nil {
+	// The months under statistical secrecy, as on the dashboard.
+	if v.Consumption, err = tx.SecretConsumption(q.ctx(), p.ID); err != nil {
 		return v, err
 	}
 	for _, f := range v.Consumption.Funders {
