@@ -30,19 +30,21 @@ type ProgrammeStats struct {
 // StatFigures are the figures of a programme or of one cell: null when
 // they do not apply or statistical secrecy masks them.
 type StatFigures struct {
-	PassesIssued       *int64           `json:"passes_issued"`
-	PassesAllocated    *int64           `json:"passes_allocated"`
-	BookletsHandedOut  *int64           `json:"booklets_handed_out"`
-	PassesHandedOut    *int64           `json:"passes_handed_out"`
-	BookletsReplaced   *int64           `json:"booklets_replaced"`
-	TargetPublic       *int64           `json:"target_public"`
-	TargetShare        *float64         `json:"target_share"`
-	BookletsStarted    *int64           `json:"booklets_started"`
-	BookletsCompleted  *int64           `json:"booklets_completed"`
-	PassesUsed         *int64           `json:"passes_used"`
-	AmountUsedCents    *int64           `json:"amount_used_cents"`
-	UseRate            *float64         `json:"use_rate"`
-	PassesExpired      *int64           `json:"passes_expired"`
+	PassesIssued      *int64   `json:"passes_issued"`
+	PassesAllocated   *int64   `json:"passes_allocated"`
+	BookletsHandedOut *int64   `json:"booklets_handed_out"`
+	PassesHandedOut   *int64   `json:"passes_handed_out"`
+	BookletsReplaced  *int64   `json:"booklets_replaced"`
+	TargetPublic      *int64   `json:"target_public"`
+	TargetShare       *float64 `json:"target_share"`
+	BookletsStarted   *int64   `json:"booklets_started"`
+	BookletsCompleted *int64   `json:"booklets_completed"`
+	PassesUsed        *int64   `json:"passes_used"`
+	AmountUsedCents   *int64   `json:"amount_used_cents"`
+	UseRate           *float64 `json:"use_rate"`
+	PassesExpired     *int64   `json:"passes_expired"`
+	// FirstUseMedianDays is the first day of the first_use bucket the
+	// median wait falls in: waits are counted by bucket.
 	FirstUseMedianDays *int64           `json:"first_use_median_days"`
 	FirstUse           []FirstUseBucket `json:"first_use"`
 }

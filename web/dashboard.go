@@ -135,6 +135,9 @@ type dashView struct {
 	BackLabel       string
 	ByOptions       []option
 	ByLabel, Period string
+	// ByWord is the breakdown's name inside a sentence ("par tranche
+	// d'âge"), ByLabel at the head of a column.
+	ByWord string
 	// CSVURL and XLSXURL download the view on screen: its breakdown and
 	// period, in a query built here (url.Values.Encode) and written as
 	// is; as a plain string after "?", the template would escape its
@@ -310,6 +313,14 @@ func dashRate(v *float64, masked bool) string {
 	}
 }
 
+// dashWait is a median wait (dashDays), "< 5" when the cell is masked.
+func dashWait(v *int64, masked bool) string {
+	if masked {
+		return chart.Masked
+	}
+	return dashDays(v)
+}
+
 func dashEuros(v *int64, masked bool) string {
 	switch {
 	case masked:
@@ -344,7 +355,7 @@ var dashColumns = []dashColumn{
 	{Head: "Pass utilisés", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
 	{Head: "Montant utilisé (€)", kind: 1, n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
 	{Head: "Pass expirés", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
-	{Head: "Délai médian avant la première utilisation (jours)", kind: 3, n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
+	{Head: "Délai médian avant la première utilisation", kind: 3, n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
 func (c dashColumn) text(f store.StatFigures, masked bool) string {
@@ -354,6 +365,8 @@ func (c dashColumn) text(f store.StatFigures, masked bool) string {
 		return dashEuros(c.n(f), masked)
 	case 2:
 		return dashRate(c.r(f), masked)
+	case 3:
+		return dashWait(c.n(f), masked)
 	default:
 		return dashN(c.n(f), masked)
 	}
@@ -375,6 +388,8 @@ func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 		if v := c.r(f); v != nil {
 			return sheet.Text(strings.ReplaceAll(dashRate(v, false), "\u00a0", " "))
 		}
+	case 3:
+		return sheet.Text(dashDays(c.n(f)))
 	default:
 		if v := c.n(f); v != nil {
 			return sheet.Int(*v)
@@ -474,11 +489,16 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 func dashFill(v *dashView, src dashSource) {
 	s := src.main
 	v.ByLabel = dashByLabel(s.By)
+	v.ByWord = strings.ToLower(v.ByLabel)
 	v.Period = dashPeriod(s.From, s.To)
 	v.MaskedNote = len(s.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
 	v.Keys = dashKeys(s)
 	v.Budget = dashBudget(s)
-	by := dashUsedChart("detail", "Pass utilisés par "+strings.ToLower(v.ByLabel)+" (20 premiers)", v.ByLabel, s, 20)
+	title := "Pass utilisés par " + v.ByWord
+	if len(s.Cells) > 20 {
+		title += " (20 premiers)"
+	}
+	by := dashUsedChart("detail", title, v.ByLabel, s, 20)
 	v.Breakdown = dashBreakdownTable(s, s.By)
 	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
 		dashMapChart(src.deps, v.Period), by,
@@ -490,12 +510,6 @@ func dashFill(v *dashView, src dashSource) {
 func dashKeys(s store.ProgrammeStats) []dashKey {
 	tm := isMasked(s, "total")
 	t := s.Total
-	days := ""
-	if tm {
-		days = chart.Masked
-	} else if t.FirstUseMedianDays != nil {
-		days = passnum.CountOf(*t.FirstUseMedianDays, "jour", "jours")
-	}
 	keys := []dashKey{
 		{dashN(t.PassesIssued, false), "pass émis"}, // stock: never masked
 		{dashN(t.PassesAllocated, false), "pass alloués aux distributeurs"},
@@ -508,7 +522,7 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		{dashN(t.BookletsCompleted, tm), "carnets terminés"},
 		{dashRate(t.UseRate, tm), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, tm), "part du public cible parmi les carnets remis"},
-		{days, "délai médian entre la remise et la première utilisation"},
+		{dashWait(t.FirstUseMedianDays, tm), "délai médian entre la remise et la première utilisation"},
 	}
 	for i := range keys {
 		if keys[i].Value == "" {
@@ -596,7 +610,7 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 // distributor.
 func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 	dist := dashChart{ID: "delai-distributeurs", Title: "Délai médian avant la première utilisation, par distributeur",
-		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian (jours)", "Carnets commencés"}}}
+		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian", "Carnets commencés"}}}
 	var bars []chart.Bar
 	for _, c := range dists.Cells {
 		m := isMasked(dists, c.Key)
@@ -608,10 +622,10 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 			d = nil
 		}
 		bars = append(bars, chart.Bar{Label: c.Label, Value: d, Text: dashDays(d)})
-		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, m)}})
+		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashWait(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, m)}})
 	}
 	dist.Folded = len(bars) > 12
-	dist.SVG = chart.Rows(dist.Title, "Une barre par distributeur ; le délai médian en jours est écrit au bout de chaque barre.", bars)
+	dist.SVG = chart.Rows(dist.Title, "Une barre par distributeur ; la tranche de jours où tombe le délai médian est écrite au bout de chaque barre.", bars)
 	return dist
 }
 
@@ -634,11 +648,14 @@ func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 	return mp
 }
 
+// dashDays is a median wait: the counters keep waits by bucket
+// (passnum.FirstUseBuckets), so the median is known as the bucket it
+// falls in, and read as one ("8 à 14 jours"), never as its lower bound.
 func dashDays(d *int64) string {
 	if d == nil {
 		return ""
 	}
-	return passnum.CountOf(*d, "jour", "jours")
+	return passnum.FirstUseBucketLabel(int(*d))
 }
 
 // dashShortMonth writes "2026-03" as "03/26", under a bar.

@@ -175,7 +175,15 @@ func TestProgrammeDashboard(t *testing.T) {
 				t.Errorf("map lacks %s:\n%s", want, sections[4])
 			}
 		}
-		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "departement"})
+		total := dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "departement"}).Total
+		// The median wait is known as the bucket it falls in, and reads as
+		// one ("8 à 14 jours"), not as the bucket's first day.
+		if total.FirstUseMedianDays == nil {
+			t.Fatalf("no median wait in the test data")
+		}
+		if want := "<strong>" + passnum.FirstUseBucketLabel(int(*total.FirstUseMedianDays)) + "</strong> délai médian"; !a.has(want) {
+			t.Errorf("operator dashboard lacks %q", want)
+		}
 
 		// Each breakdown, for the operator and for the funder.
 		for _, by := range store.StatBreakdowns {
@@ -183,7 +191,15 @@ func TestProgrammeDashboard(t *testing.T) {
 			if a.Status != http.StatusOK {
 				t.Fatalf("%s: %d\n%s", by, a.Status, a.Body)
 			}
-			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by})
+			s := dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by})
+			// Inside a sentence, the breakdown's name is in lower case; a
+			// chart says "20 premiers" only when it leaves some out.
+			if by == "age_band" && !a.has("Tous les chiffres par tranche d") {
+				t.Errorf("%s: the heading does not read as a sentence", by)
+			}
+			if a.has("(20 premiers)") != (len(s.Cells) > 20) {
+				t.Errorf("%s: %d cells, and the chart says 20 premiers: %v", by, len(s.Cells), a.has("(20 premiers)"))
+			}
 			a = fu.get(fuBase + "?by=" + by)
 			if a.Status != http.StatusOK {
 				t.Fatalf("funder %s: %d\n%s", by, a.Status, a.Body)
