@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"slices"
@@ -162,6 +163,12 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	if q.By == dimAgeBand {
+		// Youngest first, not in the order of the bands' codes.
+		slices.SortStableFunc(keys, func(a, b string) int {
+			return cmp.Compare(ageBandRank(a), ageBandRank(b))
+		})
+	}
 	labels, err := tx.statLabels(ctx, q.By, keys)
 	if err != nil {
 		return out, err
@@ -339,6 +346,14 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			out.Masked = append(out.Masked, "month "+out.Months[i].Month)
 		}
 	}
+}
+
+// ageBandRank is a band's place in passnum.AgeBands, an unknown band last.
+func ageBandRank(band string) int {
+	if i := slices.Index(passnum.AgeBands, band); i >= 0 {
+		return i
+	}
+	return len(passnum.AgeBands)
 }
 
 // maxPassesPerPerson is the most passes one young person can hold in p:

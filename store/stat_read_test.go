@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -162,6 +163,14 @@ func TestProgrammeStatsEqualARecount(t *testing.T) {
 								t.Fatalf("period %v total %+v, recount %+v", pd, f, *c)
 							}
 							continue
+						}
+						if by == "age_band" {
+							// Youngest first.
+							for i := 1; i < len(got.Cells); i++ {
+								if slices.Index(passnum.AgeBands, got.Cells[i-1].Key) > slices.Index(passnum.AgeBands, got.Cells[i].Key) {
+									t.Fatalf("age bands in the order %s, %s", got.Cells[i-1].Key, got.Cells[i].Key)
+								}
+							}
 						}
 						seen := 0
 						for _, cell := range got.Cells {
