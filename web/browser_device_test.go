@@ -95,6 +95,14 @@ const fitsScreen = `(() => {
 		}
 		if (out.length >= 8) break;
 	}
+	// A wide table scrolls in its frame, but its caption must read whole
+	// without scrolling.
+	for (const c of document.querySelectorAll(".table-wrap caption")) {
+		const f = c.closest(".table-wrap").getBoundingClientRect(), r = c.getBoundingClientRect();
+		if (r.width > 0 && (r.right > f.right + 0.5 || r.left < f.left - 0.5)) {
+			out.push("légende de " + Math.round(r.left) + " à " + Math.round(r.right) + " px dans un tableau défilant de " + Math.round(f.left) + " à " + Math.round(f.right) + " px : « " + c.innerText.trim().slice(0, 40) + " »");
+		}
+	}
 	return out;
 })()`
 
