@@ -124,10 +124,18 @@ type SecretCell struct {
 // hide it, the total is masked instead. It returns which cells are masked,
 // in cells' order, and whether the total is.
 func MaskCells(cells []SecretCell) (masked []bool, total bool) {
+	return MaskColumn(cells, nil)
+}
+
+// MaskColumn is MaskCells over one figure's column of a table some of
+// whose rows are masked whole already (already, in cells' order; nil for
+// none): the figure of such a row is hidden, and counts as masked when
+// deciding whether a second cell must be.
+func MaskColumn(cells []SecretCell, already []bool) (masked []bool, total bool) {
 	masked = make([]bool, len(cells))
 	n := 0
 	for i, c := range cells {
-		if c.People > 0 && c.People < SecrecyThreshold {
+		if i < len(already) && already[i] || c.People > 0 && c.People < SecrecyThreshold {
 			masked[i] = true
 			n++
 		}

@@ -2,6 +2,7 @@ package passnum
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -94,5 +95,35 @@ func TestFirstUseBuckets(t *testing.T) {
 	}
 	if got := AgeBandOf(MustDate("2001-06-01"), MustDate("2026-06-01")); got != AgeBand25Plus {
 		t.Errorf("25 years old: %s", got)
+	}
+}
+
+// TestMaskColumn: rows masked whole count as masked cells of every column;
+// a column's own small cells are masked, and a second beside a lone one.
+func TestMaskColumn(t *testing.T) {
+	cells := func(people ...int64) []SecretCell {
+		out := make([]SecretCell, len(people))
+		for i, n := range people {
+			out[i] = SecretCell{Name: string(rune('a' + i)), People: n}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name    string
+		cells   []SecretCell
+		already []bool
+		want    []bool
+		total   bool
+	}{
+		{"rows masked whole hide the column's lone small cell", cells(0, 0, 3, 10), []bool{true, true, false, false}, []bool{true, true, true, false}, false},
+		{"a lone small cell and the smallest other", cells(3, 10, 20), nil, []bool{true, true, false}, false},
+		{"a lone row masked whole and a lone small cell hide each other", cells(0, 2, 30), []bool{true, false, false}, []bool{true, true, false}, false},
+		{"nothing small, nothing masked", cells(5, 10), []bool{false, false}, []bool{false, false}, false},
+		{"a lone small cell with no other: the total", cells(3), []bool{false}, []bool{true}, true},
+	} {
+		got, total := MaskColumn(tt.cells, tt.already)
+		if !slices.Equal(got, tt.want) || total != tt.total {
+			t.Errorf("%s: %v, total %v; want %v, total %v", tt.name, got, total, tt.want, tt.total)
+		}
 	}
 }

@@ -21,7 +21,9 @@ func statsRoutes() []*route {
 				"utilisation par mois ; et le détail par département, commune, distributeur, lieu, service ou tranche d'âge. " +
 				"Les remises, carnets commencés et délais comptent les carnets remis dans la période ; les utilisations, celles de la période (mois de Paris). " +
 				"Un financeur ne voit que les programmes qu'il finance, sous secret statistique : une case de moins de 5 personnes vaut null et son nom figure dans masked, " +
-				"ainsi qu'une seconde case qui permettrait de la retrouver par soustraction du total",
+				"ainsi qu'une seconde case qui permettrait de la retrouver par soustraction du total. Une ligne entière masquée est nommée par sa clé (« total », « month 2026-03 », " +
+				"la clé d'une ligne du détail) ; un chiffre seul d'une ligne affichée, avec ce qui le redonnerait (taux, montant), par « clé:chiffre », " +
+				"par exemple « 25:booklets_started » ou « total:passes_used ». Les pass utilisés comptent au moins une personne par carnet de pass",
 			Query: []queryParam{
 				{Name: "programme_id", Doc: "le programme (obligatoire)"},
 				{Name: "from", Doc: "premier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},

@@ -34,6 +34,10 @@ type YearlyReport struct {
 type YearRow struct {
 	Label  string
 	Masked bool
+	// StartedMasked, TargetMasked and UsedMasked: statistical secrecy
+	// hides that figure alone in a row it shows, with what would give it
+	// back (the use rate of Started, the amount of PassesUsed).
+	StartedMasked, TargetMasked, UsedMasked bool
 	// HandedOut are the booklets handed out in the year, one per young
 	// person (a replacement of a lost booklet is not counted): the people
 	// reached. Started are those of them with at least one pass used.
@@ -67,25 +71,26 @@ func (y YearlyReport) check() error {
 	return nil
 }
 
-// count, amount and share are a row's figures as the report writes them.
-func (y YearRow) count(n int64) string {
-	if y.Masked {
+// count, amount and share are a row's figures as the report writes them:
+// "< 5" when the row is masked, or the figure alone.
+func (y YearRow) count(n int64, alone bool) string {
+	if y.Masked || alone {
 		return MaskedCell
 	}
 	return FormatCount(n)
 }
 
-func (y YearRow) amount(c int64) string {
-	if y.Masked {
+func (y YearRow) amount(c int64, alone bool) string {
+	if y.Masked || alone {
 		return MaskedCell
 	}
 	return FormatAmount(c)
 }
 
 // share is "–" when it has no base (nothing handed out).
-func (y YearRow) share(f *float64) string {
+func (y YearRow) share(f *float64, alone bool) string {
 	switch {
-	case y.Masked:
+	case y.Masked || alone:
 		return MaskedCell
 	case f == nil:
 		return "–"
@@ -119,12 +124,12 @@ func yearlyKeyFigures(r *report, y YearlyReport) {
 	t := y.Total
 	r.heading("Chiffres clés", 40)
 	r.facts(90, []fact{
-		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut)},
-		{"dont jeunes ayant utilisé au moins un pass", t.count(t.Started)},
-		{"Taux d'utilisation des carnets remis", t.share(t.UseRate)},
-		{"Part du public cible", t.share(t.TargetShare)},
-		{"Pass utilisés", t.count(t.PassesUsed)},
-		{"Montant des pass utilisés", t.amount(t.AmountCents)},
+		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut, false)},
+		{"dont jeunes ayant utilisé au moins un pass", t.count(t.Started, t.StartedMasked)},
+		{"Taux d'utilisation des carnets remis", t.share(t.UseRate, t.StartedMasked)},
+		{"Part du public cible", t.share(t.TargetShare, t.TargetMasked)},
+		{"Pass utilisés", t.count(t.PassesUsed, t.UsedMasked)},
+		{"Montant des pass utilisés", t.amount(t.AmountCents, t.UsedMasked)},
 	})
 }
 
@@ -138,7 +143,7 @@ func yearlyDepartements(r *report, y YearlyReport) {
 		column{"Ayant utilisé un pass", 26, true, false}, column{"Pass utilisés", 22, true, false},
 		column{"Montant", 28, true, false}, column{"Part du public cible", 24, true, false})
 	row := func(bold bool, d YearRow) {
-		r.row(bold, d.Label, d.count(d.HandedOut), d.count(d.Started), d.count(d.PassesUsed), d.amount(d.AmountCents), d.share(d.TargetShare))
+		r.row(bold, d.Label, d.count(d.HandedOut, false), d.count(d.Started, d.StartedMasked), d.count(d.PassesUsed, d.UsedMasked), d.amount(d.AmountCents, d.UsedMasked), d.share(d.TargetShare, d.TargetMasked))
 	}
 	for _, d := range y.Departements {
 		row(false, d)
@@ -153,10 +158,10 @@ func yearlyMonths(r *report, y YearlyReport) {
 	r.heading("Par mois", 20)
 	r.startTable(column{"Mois", 74, false, false}, column{"Pass utilisés", 50, true, false}, column{"Montant", 50, true, false})
 	for _, m := range y.Months {
-		r.row(false, m.Label, m.count(m.PassesUsed), m.amount(m.AmountCents))
+		r.row(false, m.Label, m.count(m.PassesUsed, m.UsedMasked), m.amount(m.AmountCents, m.UsedMasked))
 	}
 	t := y.Total
-	r.row(true, "Total de l'année", t.count(t.PassesUsed), t.amount(t.AmountCents))
+	r.row(true, "Total de l'année", t.count(t.PassesUsed, t.UsedMasked), t.amount(t.AmountCents, t.UsedMasked))
 	r.endTable()
 }
 

@@ -71,11 +71,11 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 		masked[m] = true
 	}
 	r := document.YearlyReport{ProgrammeName: st.ProgrammeName, Year: year, Audience: audience, Secret: secret,
-		Total: yearRow("Total", st.Total, masked["total"])}
+		Total: yearRow("Total", "total", st.Total, masked)}
 	for _, c := range st.Cells {
 		// The label names the département with its code already
 		// ("Doubs (25)").
-		r.Departements = append(r.Departements, yearRow(c.Label, c.StatFigures, masked[c.Key]))
+		r.Departements = append(r.Departements, yearRow(c.Label, c.Key, c.StatFigures, masked))
 	}
 	months := map[string]store.StatMonth{}
 	for _, m := range st.Months {
@@ -94,8 +94,12 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 	return r
 }
 
-func yearRow(label string, f store.StatFigures, masked bool) document.YearRow {
-	return document.YearRow{Label: label, Masked: masked, HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
+// yearRow is cell's row (a département's code, or "total"), masked whole
+// or figure by figure as the statistics say (masked: their Masked list).
+func yearRow(label, cell string, f store.StatFigures, masked map[string]bool) document.YearRow {
+	return document.YearRow{Label: label, Masked: masked[cell],
+		StartedMasked: masked[store.FigureMasked(cell, "booklets_started")], TargetMasked: masked[store.FigureMasked(cell, "target_public")],
+		UsedMasked: masked[store.FigureMasked(cell, "passes_used")], HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
 		TargetShare: f.TargetShare, UseRate: f.UseRate, PassesUsed: deref(f.PassesUsed), AmountCents: deref(f.AmountUsedCents)}
 }
 

@@ -118,7 +118,8 @@ type ProgrammeStats struct {
 	Months []StatMonth
 	Budget []FunderBudget
 	// Masked names the cells statistical secrecy hides ("total", "month
-	// 2026-03", or a breakdown's key).
+	// 2026-03", or a breakdown's key) and the figures it hides one by one
+	// in the cells it shows (FigureMasked: "25:booklets_started").
 	Masked []string
 }
 
@@ -323,7 +324,8 @@ func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, withM
 
 // applySecrecy masks what a funder may not see: each cell of fewer than
 // SecrecyThreshold people and a second one where the total would give it
-// away, the total itself when it counts too few, and the months alike.
+// away, the total itself when it counts too few, then the figures of the
+// cells shown one by one (applyFigureSecrecy), and the months alike.
 func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64) {
 	masked, maskTotal := passnum.MaskCells(cells)
 	for i := range masked {
@@ -332,10 +334,12 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			out.Masked = append(out.Masked, out.Cells[i].Key)
 		}
 	}
-	if maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold) {
+	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
+	if totalMasked {
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
 	}
+	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson)
 	months, passes := make([]string, len(out.Months)), make([]int64, len(out.Months))
 	for i, m := range out.Months {
 		months[i], passes[i] = m.Month, *m.PassesUsed

@@ -250,6 +250,86 @@ func TestProgrammeStatsSecrecy(t *testing.T) {
 	})
 }
 
+// TestProgrammeStatsSecrecyFigures: in a cell shown to a funder, a
+// figure of fewer than 5 young people is null and named
+// ("<cell>:<figure>") with what would give it back (the use rate of a
+// count of booklets started, the amount of passes used), and a second
+// cell of its column hides it from the total; the operator sees all.
+func TestProgrammeStatsSecrecyFigures(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 30)
+		place := f.MustPlace("Médiathèque")
+		big, mid, other := f.MustDistributor("Grande mission locale"), f.MustDistributor("Agence moyenne"), f.MustDistributor("Antenne")
+		// Booklets handed out and started (one pass used each).
+		for _, d := range []struct {
+			a               passnum.Actor
+			handed, started int
+		}{{big, 8, 2}, {mid, 6, 6}, {other, 7, 0}} {
+			f.MustAllocate(prog.ID, d.a.OrganisationID, int64(d.handed))
+			for i := range d.handed {
+				b := f.MustBeneficiary(d.a, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %s %d", d.a.OrganisationID, i) })
+				bk := f.MustHandOut(d.a, b.ID, prog.ID)
+				if i < d.started {
+					f.MustRedeem(place, bk.Passes[0].Code)
+				}
+			}
+		}
+		get := func(secret bool) store.ProgrammeStats {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+			})
+		}
+		cell := func(st store.ProgrammeStats, a passnum.Actor) store.StatFigures {
+			return st.Cells[slicesIndexCell(st.Cells, a.OrganisationID)].StatFigures
+		}
+		open := get(false)
+		if len(open.Masked) != 0 || val(cell(open, big).BookletsStarted) != 2 {
+			t.Fatalf("operator's view: masked %v, big agency %+v", open.Masked, cell(open, big))
+		}
+		st := get(true)
+		// No cell is masked whole: each counts 5 young people or more.
+		for _, c := range st.Cells {
+			if c.BookletsHandedOut == nil || contains(st.Masked, c.Key) {
+				t.Fatalf("cell %s masked whole: %v", c.Key, st.Masked)
+			}
+		}
+		// Booklets started: the big agency's 2, and the agency of 6 beside
+		// them (the antenna's 0 would not hide them from the total).
+		for _, a := range []passnum.Actor{big, mid} {
+			c := cell(st, a)
+			if c.BookletsStarted != nil || c.UseRate != nil || c.FirstUseMedianDays != nil || c.FirstUse != nil ||
+				!contains(st.Masked, store.FigureMasked(a.OrganisationID, "booklets_started")) {
+				t.Errorf("%s: started %v, rate %v shown; masked %v", a.OrganisationID, c.BookletsStarted, c.UseRate, st.Masked)
+			}
+		}
+		if c := cell(st, other); val(c.BookletsStarted) != 0 || c.UseRate == nil {
+			t.Errorf("the antenna's started %v, rate %v", c.BookletsStarted, c.UseRate)
+		}
+		// Passes used: 2 passes are at least one person, 6 at least two.
+		if c := cell(st, big); c.PassesUsed != nil || c.AmountUsedCents != nil || !contains(st.Masked, store.FigureMasked(big.OrganisationID, "passes_used")) {
+			t.Errorf("big agency's passes used %v, amount %v shown", c.PassesUsed, c.AmountUsedCents)
+		}
+		// The total counts 8 booklets started: shown. Its 8 passes used
+		// are at least 2 young people (5 passes to a person): masked.
+		if val(st.Total.BookletsStarted) != 8 || st.Total.UseRate == nil {
+			t.Errorf("total started %v, rate %v", st.Total.BookletsStarted, st.Total.UseRate)
+		}
+		if st.Total.PassesUsed != nil || !contains(st.Masked, store.FigureMasked("total", "passes_used")) {
+			t.Errorf("total passes used %v shown; masked %v", st.Total.PassesUsed, st.Masked)
+		}
+		// What is shown counts nobody or 5 young people and more.
+		for _, c := range append(st.Cells, store.StatCell{Key: "total", StatFigures: st.Total}) {
+			for _, n := range []*int64{c.BookletsHandedOut, c.BookletsReplaced, c.TargetPublic, c.BookletsStarted, c.BookletsCompleted} {
+				if n != nil && *n > 0 && *n < passnum.SecrecyThreshold {
+					t.Errorf("cell %s shows %d young people", c.Key, *n)
+				}
+			}
+		}
+	})
+}
+
 // TestProgrammeStatsSecrecyKeepsStock: when the programme's total counts
 // fewer than 5 young people, a funder sees no figure of people, but still
 // the passes issued and allocated, which count nobody.

@@ -338,24 +338,28 @@ type dashColumn struct {
 	kind int // 0 count, 1 amount, 2 rate, 3 days
 	// stock is a figure of passes, not of people: never masked.
 	stock bool
-	n     func(store.StatFigures) *int64
-	r     func(store.StatFigures) *float64
+	// fig names the figure statistical secrecy may hide on its own in a
+	// cell it shows (store.FigureMasked); "" for one hidden only with
+	// its whole cell.
+	fig string
+	n   func(store.StatFigures) *int64
+	r   func(store.StatFigures) *float64
 }
 
 var dashColumns = []dashColumn{
 	{Head: "Pass alloués aux distributeurs", stock: true, n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
 	{Head: "Carnets remis", n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
 	{Head: "Pass remis", n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
-	{Head: "Carnets remplacés", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
-	{Head: "Carnets remis au public cible", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
-	{Head: "Part du public cible", kind: 2, r: func(f store.StatFigures) *float64 { return f.TargetShare }},
-	{Head: "Carnets commencés", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
-	{Head: "Carnets terminés", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
-	{Head: "Taux d'utilisation", kind: 2, r: func(f store.StatFigures) *float64 { return f.UseRate }},
-	{Head: "Pass utilisés", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
-	{Head: "Montant utilisé (€)", kind: 1, n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
-	{Head: "Pass expirés", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
-	{Head: "Délai médian avant la première utilisation", kind: 3, n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
+	{Head: "Carnets remplacés", fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
+	{Head: "Carnets remis au public cible", fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
+	{Head: "Part du public cible", kind: 2, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
+	{Head: "Carnets commencés", fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
+	{Head: "Carnets terminés", fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
+	{Head: "Taux d'utilisation", kind: 2, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
+	{Head: "Pass utilisés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
+	{Head: "Montant utilisé (€)", kind: 1, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
+	{Head: "Pass expirés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
+	{Head: "Délai médian avant la première utilisation", kind: 3, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
 func (c dashColumn) text(f store.StatFigures, masked bool) string {
@@ -400,13 +404,20 @@ func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 
 func isMasked(s store.ProgrammeStats, key string) bool { return slices.Contains(s.Masked, key) }
 
-// dashRowsOf walks the view's rows: the total, then each cell.
-func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked bool) error) error {
-	if err := each("Total", "", s.Total, isMasked(s, "total")); err != nil {
+// hidden says whether statistical secrecy hides figure fig of cell (a
+// breakdown's key, or "total"): the whole cell, or that figure alone.
+func hidden(s store.ProgrammeStats, cell, fig string) bool {
+	return isMasked(s, cell) || fig != "" && isMasked(s, store.FigureMasked(cell, fig))
+}
+
+// dashRowsOf walks the view's rows: the total, then each cell, with what
+// says whether secrecy hides a figure of the row.
+func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked func(fig string) bool) error) error {
+	if err := each("Total", "", s.Total, func(fig string) bool { return hidden(s, "total", fig) }); err != nil {
 		return err
 	}
 	for _, c := range s.Cells {
-		if err := each(c.Label, c.Key, c.StatFigures, isMasked(s, c.Key)); err != nil {
+		if err := each(c.Label, c.Key, c.StatFigures, func(fig string) bool { return hidden(s, c.Key, fig) }); err != nil {
 			return err
 		}
 	}
@@ -429,13 +440,13 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 	for _, c := range dashColumns {
 		t.Head = append(t.Head, c.Head)
 	}
-	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked bool) error {
+	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(string) bool) error {
 		if c := dashCode(by, code); c != "" && !strings.Contains(label, c) {
 			label = c + " " + label
 		}
 		r := dashRow{Head: label}
 		for _, c := range dashColumns {
-			r.Cells = append(r.Cells, c.text(f, masked))
+			r.Cells = append(r.Cells, c.text(f, masked(c.fig)))
 		}
 		t.Rows = append(t.Rows, r)
 		return nil
@@ -474,7 +485,7 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 	var bars []chart.Bar
 	t := dashTable{Caption: title, Head: []string{head, "Pass utilisés", "Montant utilisé"}}
 	for _, c := range cells {
-		m := isMasked(s, c.Key)
+		m := hidden(s, c.Key, "passes_used")
 		v := c.PassesUsed
 		if m {
 			v = nil
@@ -508,21 +519,21 @@ func dashFill(v *dashView, src dashSource) {
 
 // dashKeys are the key figures; "—" for one that does not apply.
 func dashKeys(s store.ProgrammeStats) []dashKey {
-	tm := isMasked(s, "total")
 	t := s.Total
+	h := func(fig string) bool { return hidden(s, "total", fig) }
 	keys := []dashKey{
 		{dashN(t.PassesIssued, false), "pass émis"}, // stock: never masked
 		{dashN(t.PassesAllocated, false), "pass alloués aux distributeurs"},
-		{dashN(t.BookletsHandedOut, tm), "carnets remis à des jeunes"},
-		{dashN(t.PassesHandedOut, tm), "pass remis"},
-		{dashN(t.PassesUsed, tm), "pass utilisés"},
-		{dashEuros(t.AmountUsedCents, tm), "montant utilisé"},
-		{dashN(t.PassesExpired, tm), "pass expirés"},
-		{dashN(t.BookletsStarted, tm), "carnets commencés (un pass utilisé au moins)"},
-		{dashN(t.BookletsCompleted, tm), "carnets terminés"},
-		{dashRate(t.UseRate, tm), "taux d'utilisation (carnets commencés sur carnets remis)"},
-		{dashRate(t.TargetShare, tm), "part du public cible parmi les carnets remis"},
-		{dashWait(t.FirstUseMedianDays, tm), "délai médian entre la remise et la première utilisation"},
+		{dashN(t.BookletsHandedOut, h("")), "carnets remis à des jeunes"},
+		{dashN(t.PassesHandedOut, h("")), "pass remis"},
+		{dashN(t.PassesUsed, h("passes_used")), "pass utilisés"},
+		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
+		{dashN(t.PassesExpired, h("passes_used")), "pass expirés"},
+		{dashN(t.BookletsStarted, h("booklets_started")), "carnets commencés (un pass utilisé au moins)"},
+		{dashN(t.BookletsCompleted, h("booklets_completed")), "carnets terminés"},
+		{dashRate(t.UseRate, h("booklets_started")), "taux d'utilisation (carnets commencés sur carnets remis)"},
+		{dashRate(t.TargetShare, h("target_public")), "part du public cible parmi les carnets remis"},
+		{dashWait(t.FirstUseMedianDays, h("booklets_started")), "délai médian entre la remise et la première utilisation"},
 	}
 	for i := range keys {
 		if keys[i].Value == "" {
@@ -570,17 +581,17 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + period,
 		Table: dashTable{Caption: "Carnets remis, commencés et terminés", Head: []string{"Étape", "Carnets"}}}
 	steps := []struct {
-		label string
-		n     *int64
-	}{{"Remis", t.BookletsHandedOut}, {"Commencés (un pass utilisé au moins)", t.BookletsStarted}, {"Terminés (tous les pass utilisés)", t.BookletsCompleted}}
+		label, fig string
+		n          *int64
+	}{{"Remis", "", t.BookletsHandedOut}, {"Commencés (un pass utilisé au moins)", "booklets_started", t.BookletsStarted}, {"Terminés (tous les pass utilisés)", "booklets_completed", t.BookletsCompleted}}
 	var bars []chart.Bar
 	for _, st := range steps {
-		n := st.n
-		if tm {
+		n, m := st.n, tm || hidden(s, "total", st.fig)
+		if m {
 			n = nil
 		}
 		bars = append(bars, chart.Bar{Label: st.label, Value: n})
-		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, tm)}})
+		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, m)}})
 	}
 	funnel.SVG = chart.Rows(funnel.Title, "Trois barres : carnets remis, commencés, terminés ; le nombre est écrit au bout de chaque barre.", bars)
 	return funnel
@@ -589,7 +600,7 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 // dashFirstUseChart spreads the booklets started by their wait before the
 // first use.
 func dashFirstUseChart(s store.ProgrammeStats) dashChart {
-	tm := isMasked(s, "total")
+	tm := hidden(s, "total", "booklets_started")
 	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
 	var bars []chart.Bar
@@ -613,7 +624,7 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian", "Carnets commencés"}}}
 	var bars []chart.Bar
 	for _, c := range dists.Cells {
-		m := isMasked(dists, c.Key)
+		m := hidden(dists, c.Key, "booklets_started")
 		if c.FirstUseMedianDays == nil && !m {
 			continue
 		}
@@ -635,7 +646,7 @@ func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 		Table: dashTable{Caption: "Pass utilisés par département", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
 	var points []chart.Point
 	for _, c := range dashUsed(deps, 0) {
-		m := isMasked(deps, c.Key)
+		m := hidden(deps, c.Key, "passes_used")
 		p := c.PassesUsed
 		if m {
 			p = nil
@@ -708,10 +719,10 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err != nil {
 				return err
 			}
-			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked bool) error {
+			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(string) bool) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range dashColumns {
-					row = append(row, c.cell(f, masked))
+					row = append(row, c.cell(f, masked(c.fig)))
 				}
 				return write(row...)
 			})
