@@ -271,6 +271,9 @@ func TestBrowserPhone(t *testing.T) {
 		// inside their frame.
 		c.signIn(st.emails[passnum.RoleFunder], "")
 		open(page{"tableau de bord du financeur", "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"})
+		// Its home and programme pages, with their months under secrecy.
+		open(page{"accueil du financeur", "/financeur"})
+		open(page{"programme du financeur", "/financeur/programmes/" + st.programme.ID})
 	}
 }
 
