@@ -53,7 +53,7 @@ type StatFigures struct {
 type FirstUseBucket struct {
 	FromDays int    `json:"from_days"`
 	Label    string `json:"label"`
-	Booklets int64  `json:"booklets"`
+	Booklets *int64 `json:"booklets"`
 }
 
 // StatCell is one cell of a breakdown: its key, its name and its figures.

@@ -110,23 +110,36 @@ func sameValues(t *testing.T, path string, s, a reflect.Value) {
 			sameValues(t, path, s.Elem(), a.Elem())
 		}
 	case reflect.Struct:
+		// A read model's unexported fields (an index kept for its own
+		// methods) are not data: only the exported ones are answered.
 		st, at := s.Type(), a.Type()
-		if st.NumField() != at.NumField() {
-			t.Errorf("%s: %s has %d fields, its answer %s %d", path, st, st.NumField(), at, at.NumField())
+		sf, af := exportedFields(st), exportedFields(at)
+		if len(sf) != len(af) {
+			t.Errorf("%s: %s has %d fields, its answer %s %d", path, st, len(sf), at, len(af))
 			return
 		}
-		for i := 0; i < st.NumField(); i++ {
-			sf, af := st.Field(i), at.Field(i)
-			if sf.Name != af.Name || sf.Anonymous != af.Anonymous {
-				t.Errorf("%s: field %d is %s in %s, %s in its answer", path, i, sf.Name, st, af.Name)
+		for i := range sf {
+			if sf[i].Name != af[i].Name || sf[i].Anonymous != af[i].Anonymous {
+				t.Errorf("%s: field %d is %s in %s, %s in its answer", path, i, sf[i].Name, st, af[i].Name)
 				continue
 			}
-			if at.PkgPath() == "passnum/api" && !af.Anonymous && af.Tag.Get("json") == "" {
-				t.Errorf("%s.%s: no JSON name in the answer %s", path, af.Name, at)
+			if at.PkgPath() == "passnum/api" && !af[i].Anonymous && af[i].Tag.Get("json") == "" {
+				t.Errorf("%s.%s: no JSON name in the answer %s", path, af[i].Name, at)
 			}
-			sameValues(t, path+"."+sf.Name, s.Field(i), a.Field(i))
+			sameValues(t, path+"."+sf[i].Name, s.FieldByIndex(sf[i].Index), a.FieldByIndex(af[i].Index))
 		}
 	default:
 		t.Errorf("%s: %s answered as %s", path, s.Type(), a.Type())
 	}
+}
+
+// exportedFields are t's exported fields, in order.
+func exportedFields(t reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() {
+			out = append(out, f)
+		}
+	}
+	return out
 }

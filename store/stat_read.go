@@ -67,7 +67,8 @@ type StatFigures struct {
 type FirstUseBucket struct {
 	FromDays int
 	Label    string
-	Booklets int64
+	// Booklets is nil where statistical secrecy hides it.
+	Booklets *int64
 }
 
 // StatCell is one cell of a breakdown: its key (a département's code, a
@@ -121,6 +122,9 @@ type ProgrammeStats struct {
 	// 2026-03", or a breakdown's key) and the figures it hides one by one
 	// in the cells it shows (FigureMasked: "25:booklets_started").
 	Masked []string
+	// masked is Masked as a set, for Hides: a breakdown by commune may
+	// mask tens of thousands of figures.
+	masked map[string]bool
 }
 
 // statAcc gathers one cell's counters.
@@ -340,6 +344,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		out.Masked = append(out.Masked, "total")
 	}
 	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson)
+	out.applyFirstUseSecrecy()
 	months, passes := make([]string, len(out.Months)), make([]int64, len(out.Months))
 	for i, m := range out.Months {
 		months[i], passes[i] = m.Month, *m.PassesUsed
@@ -349,6 +354,10 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
 			out.Masked = append(out.Masked, "month "+out.Months[i].Month)
 		}
+	}
+	out.masked = make(map[string]bool, len(out.Masked))
+	for _, m := range out.Masked {
+		out.masked[m] = true
 	}
 }
 
@@ -445,12 +454,12 @@ func (a *statAcc) figures(size int64, ended, booklets, uses bool) StatFigures {
 		f.FirstUse = make([]FirstUseBucket, len(passnum.FirstUseBuckets))
 		var n int64
 		for i, lo := range passnum.FirstUseBuckets {
-			f.FirstUse[i] = FirstUseBucket{FromDays: lo, Label: passnum.FirstUseBucketLabel(lo), Booklets: a.firstUse[lo]}
+			f.FirstUse[i] = FirstUseBucket{FromDays: lo, Label: passnum.FirstUseBucketLabel(lo), Booklets: ptr(a.firstUse[lo])}
 			n += a.firstUse[lo]
 		}
 		var seen int64
 		for _, b := range f.FirstUse {
-			seen += b.Booklets
+			seen += *b.Booklets
 			if n > 0 && 2*seen >= n {
 				f.FirstUseMedianDays = ptr(int64(b.FromDays))
 				break

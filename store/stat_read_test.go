@@ -330,6 +330,109 @@ func TestProgrammeStatsSecrecyFigures(t *testing.T) {
 	})
 }
 
+// TestProgrammeStatsSecrecyFirstUse: the distribution of the wait before
+// the first use is masked bucket by bucket, in each row and in each
+// bucket's column: a bucket of 3 booklets inside an agency of 10 is hidden,
+// with another that would give it back from the agency's booklets started.
+func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 40)
+		place := f.MustPlace("Médiathèque")
+		big, mid, other := f.MustDistributor("Grande mission locale"), f.MustDistributor("Agence moyenne"), f.MustDistributor("Antenne")
+		// Each booklet handed out and used the same day, or 10 days later.
+		var later []string
+		for _, d := range []struct {
+			a              passnum.Actor
+			sameDay, after int
+		}{{big, 7, 3}, {mid, 6, 0}, {other, 9, 6}} {
+			f.MustAllocate(prog.ID, d.a.OrganisationID, int64(d.sameDay+d.after))
+			for i := range d.sameDay + d.after {
+				b := f.MustBeneficiary(d.a, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %s %d", d.a.OrganisationID, i) })
+				bk := f.MustHandOut(d.a, b.ID, prog.ID)
+				if i < d.sameDay {
+					f.MustRedeem(place, bk.Passes[0].Code)
+				} else {
+					later = append(later, bk.Passes[0].Code)
+				}
+			}
+		}
+		clock.Advance(10 * 24 * time.Hour)
+		for _, code := range later {
+			f.MustRedeem(place, code)
+		}
+		get := func(secret bool) store.ProgrammeStats {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+			})
+		}
+		bucket := func(f store.StatFigures, from int) *int64 {
+			for _, b := range f.FirstUse {
+				if b.FromDays == from {
+					return b.Booklets
+				}
+			}
+			t.Fatalf("no bucket from day %d in %+v", from, f.FirstUse)
+			return nil
+		}
+		cell := func(st store.ProgrammeStats, a passnum.Actor) store.StatFigures {
+			return st.Cells[slicesIndexCell(st.Cells, a.OrganisationID)].StatFigures
+		}
+		open := get(false)
+		if val(bucket(cell(open, big), 8)) != 3 || val(bucket(open.Total, 0)) != 22 || len(open.Masked) != 0 {
+			t.Fatalf("operator's view: big agency %+v, total %+v, masked %v", cell(open, big).FirstUse, open.Total.FirstUse, open.Masked)
+		}
+		st := get(true)
+		// The big agency's 3 late booklets, and its 7 of the same day
+		// that its 10 booklets started would give them back from.
+		for _, from := range []int{0, 8} {
+			if b := bucket(cell(st, big), from); b != nil || !contains(st.Masked, store.FigureMasked(big.OrganisationID, store.FirstUseFigure(from))) {
+				t.Errorf("big agency's bucket from day %d: %v; masked %v", from, b, st.Masked)
+			}
+		}
+		if val(cell(st, big).BookletsStarted) != 10 {
+			t.Errorf("big agency's booklets started %v, want 10 shown", cell(st, big).BookletsStarted)
+		}
+		// The total's late bucket (9) would give the big agency's back
+		// beside the antenna's 6: one more of that column is hidden.
+		if b := bucket(st.Total, 8); b != nil && bucket(cell(st, other), 8) != nil && bucket(cell(st, mid), 8) != nil {
+			t.Errorf("bucket from day 8: total %v, antenna %v, agency %v all shown", val(b), val(bucket(cell(st, other), 8)), val(bucket(cell(st, mid), 8)))
+		}
+		// Whatever is shown can be subtracted from nothing that gives a
+		// hidden bucket back: each row and each column hides none or two
+		// and more, and a bucket shown counts nobody or 5 booklets and more.
+		rows := append([]store.StatFigures{st.Total}, cell(st, big), cell(st, mid), cell(st, other))
+		for r, f := range rows {
+			hiddenInRow := 0
+			for _, b := range f.FirstUse {
+				if b.Booklets == nil {
+					hiddenInRow++
+				} else if *b.Booklets > 0 && *b.Booklets < passnum.SecrecyThreshold {
+					t.Errorf("row %d shows %d booklets from day %d", r, *b.Booklets, b.FromDays)
+				}
+			}
+			if hiddenInRow == 1 {
+				t.Errorf("row %d hides one bucket alone: %+v", r, f.FirstUse)
+			}
+		}
+		for i, from := range passnum.FirstUseBuckets {
+			if st.Total.FirstUse[i].Booklets == nil {
+				continue
+			}
+			hiddenInColumn := 0
+			for _, f := range rows[1:] {
+				if bucket(f, from) == nil {
+					hiddenInColumn++
+				}
+			}
+			if hiddenInColumn == 1 {
+				t.Errorf("the column of day %d hides one cell alone", from)
+			}
+		}
+	})
+}
+
 // TestProgrammeStatsSecrecyKeepsStock: when the programme's total counts
 // fewer than 5 young people, a funder sees no figure of people, but still
 // the passes issued and allocated, which count nobody.

@@ -1,6 +1,11 @@
 package store
 
-import "passnum"
+import (
+	"slices"
+	"strconv"
+
+	"passnum"
+)
 
 // figureSecret is a figure of a cell that counts people: its name as the
 // API writes it, how many people it counts at least, and what hides it
@@ -65,6 +70,115 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 		if n := fs.people(&out.Total, maxPerPerson); hideTotal || n > 0 && n < passnum.SecrecyThreshold {
 			fs.hide(&out.Total)
 			out.Masked = append(out.Masked, FigureMasked("total", fs.name))
+		}
+	}
+}
+
+// Hides says whether statistical secrecy hides figure fig of cell (a
+// breakdown's key, "total" or "month 2026-03"): the whole cell or, fig
+// not empty, that figure alone.
+func (s *ProgrammeStats) Hides(cell, fig string) bool {
+	has := func(k string) bool {
+		if s.masked == nil {
+			return slices.Contains(s.Masked, k)
+		}
+		return s.masked[k]
+	}
+	return has(cell) || fig != "" && has(FigureMasked(cell, fig))
+}
+
+// FirstUseFigure names a bucket of the first-use distribution in
+// ProgrammeStats.Masked, after its first day: "25:first_use_8".
+func FirstUseFigure(fromDays int) string { return "first_use_" + strconv.Itoa(fromDays) }
+
+// applyFirstUseSecrecy masks the buckets of the first-use distributions
+// shown (those of the rows whose booklets started are): a bucket of 1 to
+// 4 booklets, and a second one where a sum would give a lone one back.
+// Each distribution adds up to its row's booklets started, and each
+// bucket's column to the total's bucket, so both are checked, as rows and
+// as columns; a second bucket masked for one may call for another in the
+// other, so it runs until nothing changes.
+func (out *ProgrammeStats) applyFirstUseSecrecy() {
+	rows := make([]*StatFigures, 0, len(out.Cells)+1)
+	keys := make([]string, 0, len(out.Cells)+1)
+	for i := range out.Cells {
+		rows, keys = append(rows, &out.Cells[i].StatFigures), append(keys, out.Cells[i].Key)
+	}
+	total := out.Total.FirstUse != nil
+	rows, keys = append(rows, &out.Total), append(keys, "total")
+	nb := len(passnum.FirstUseBuckets)
+	count := func(r, b int) int64 {
+		if rows[r].FirstUse == nil {
+			return 0
+		}
+		return *rows[r].FirstUse[b].Booklets
+	}
+	// hide[r][b]: row r's bucket b is hidden; a row with no distribution
+	// shown hides every bucket.
+	hide := make([][]bool, len(rows))
+	for r := range rows {
+		hide[r] = make([]bool, nb)
+		if rows[r].FirstUse == nil {
+			for b := range hide[r] {
+				hide[r][b] = true
+			}
+		}
+	}
+	cells := make([]passnum.SecretCell, 0, max(nb, len(rows)))
+	for changed := true; changed; {
+		changed = false
+		mark := func(r, b int) {
+			if !hide[r][b] {
+				hide[r][b], changed = true, true
+			}
+		}
+		for r := range rows {
+			if rows[r].FirstUse == nil {
+				continue
+			}
+			cells = cells[:0]
+			for b, lo := range passnum.FirstUseBuckets {
+				cells = append(cells, passnum.SecretCell{Name: strconv.Itoa(lo), People: count(r, b)})
+			}
+			masked, _ := passnum.MaskColumn(cells, hide[r])
+			for b, m := range masked {
+				if m {
+					mark(r, b)
+				}
+			}
+		}
+		if !total {
+			// No total is shown to subtract from.
+			continue
+		}
+		last := len(rows) - 1
+		already := make([]bool, last)
+		for b := range nb {
+			cells = cells[:0]
+			for r := range last {
+				cells = append(cells, passnum.SecretCell{Name: keys[r], People: count(r, b)})
+				already[r] = hide[r][b]
+			}
+			masked, hideTotal := passnum.MaskColumn(cells, already)
+			for r, m := range masked {
+				if m {
+					mark(r, b)
+				}
+			}
+			if hideTotal {
+				mark(last, b)
+			}
+		}
+	}
+	for r, f := range rows {
+		if f.FirstUse == nil {
+			continue
+		}
+		for b := range f.FirstUse {
+			if hide[r][b] {
+				f.FirstUse[b].Booklets = nil
+				out.Masked = append(out.Masked, FigureMasked(keys[r], FirstUseFigure(f.FirstUse[b].FromDays)))
+			}
 		}
 	}
 }
