@@ -109,6 +109,21 @@ func FirstUseBucketLabel(lo int) string {
 // SecrecyThreshold is the fewest people a cell a funder sees may count.
 const SecrecyThreshold = 5
 
+// MaskedCount is what a count of people statistical secrecy hides reads
+// as, on the pages and in the files; MaskedFigure, what a figure hidden
+// with it reads as (a rate, an amount, a wait), which "< 5" would not
+// describe.
+const (
+	MaskedCount  = "< 5"
+	MaskedFigure = "secret"
+)
+
+// SecrecyNote says how the pages and files write what statistical
+// secrecy hides, under a table that may hide some.
+const SecrecyNote = "Secret statistique : une case qui compte moins de 5 personnes est affichée « " + MaskedCount + " », " +
+	"ainsi qu'une seconde case quand un total permettrait de la retrouver par soustraction ; " +
+	"un taux, un montant ou un délai qui la redonnerait est affiché « " + MaskedFigure + " »."
+
 // SecretCell is one cell of a published table: its name and the number
 // of people it counts (a lower bound when only passes are known).
 type SecretCell struct {

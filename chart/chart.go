@@ -18,12 +18,9 @@ import (
 	"passnum"
 )
 
-// Masked is what a hidden value reads as.
-const Masked = "< 5"
-
 // Bar is one value: its label, its value (nil when statistical secrecy
 // hides it) and, optionally, the text written beside it (the formatted
-// value by default).
+// value by default, passnum.MaskedCount when hidden).
 type Bar struct {
 	Label string
 	Value *int64
@@ -33,10 +30,10 @@ type Bar struct {
 // text is what is written beside the bar.
 func (b Bar) text() string {
 	switch {
-	case b.Value == nil:
-		return Masked
 	case b.Text != "":
 		return b.Text
+	case b.Value == nil:
+		return passnum.MaskedCount
 	default:
 		return passnum.FormatCount(*b.Value)
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"passnum"
 )
 
 // parsed is what a test reads back of an SVG.
@@ -96,7 +98,7 @@ func TestBars(t *testing.T) {
 			if p.rects != 3 {
 				t.Fatalf("%d bars, want 3", p.rects)
 			}
-			for _, want := range []string{"12", Masked, "1\u202f234", "zéro", "03/2026", "04/2026"} {
+			for _, want := range []string{"12", passnum.MaskedCount, "1\u202f234", "zéro", "03/2026", "04/2026"} {
 				if !has(p.texts, want) {
 					t.Errorf("no label %q in %q", want, p.texts)
 				}
@@ -124,7 +126,7 @@ func TestMap(t *testing.T) {
 	if p.circles != 2 {
 		t.Fatalf("%d circles, want 2 (hidden and zero draw none)", p.circles)
 	}
-	for _, want := range []string{"25", "39", "70", "90", "400", "100", Masked, "0"} {
+	for _, want := range []string{"25", "39", "70", "90", "400", "100", passnum.MaskedCount, "0"} {
 		if !has(p.texts, want) {
 			t.Errorf("no label %q in %q", want, p.texts)
 		}

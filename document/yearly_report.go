@@ -58,9 +58,6 @@ type YearBudget struct {
 	LeftCents                             *int64
 }
 
-// MaskedCell is what a cell statistical secrecy hides reads.
-const MaskedCell = "< 5"
-
 func (y YearlyReport) check() error {
 	if strings.TrimSpace(y.ProgrammeName) == "" {
 		return fmt.Errorf("document : rapport annuel sans nom de programme")
@@ -71,18 +68,19 @@ func (y YearlyReport) check() error {
 	return nil
 }
 
-// count, amount and share are a row's figures as the report writes them:
-// "< 5" when the row is masked, or the figure alone.
+// count, amount and share are a row's figures as the report writes them,
+// masked when the row is, or the figure alone: a count reads "< 5", an
+// amount or a share "secret".
 func (y YearRow) count(n int64, alone bool) string {
 	if y.Masked || alone {
-		return MaskedCell
+		return passnum.MaskedCount
 	}
 	return FormatCount(n)
 }
 
 func (y YearRow) amount(c int64, alone bool) string {
 	if y.Masked || alone {
-		return MaskedCell
+		return passnum.MaskedFigure
 	}
 	return FormatAmount(c)
 }
@@ -91,7 +89,7 @@ func (y YearRow) amount(c int64, alone bool) string {
 func (y YearRow) share(f *float64, alone bool) string {
 	switch {
 	case y.Masked || alone:
-		return MaskedCell
+		return passnum.MaskedFigure
 	case f == nil:
 		return "–"
 	}
@@ -192,7 +190,6 @@ func yearlyNotes(r *report, y YearlyReport) {
 		"annulations déduites, à la valeur faciale. Budget : engagé = valeur faciale des pass remis depuis le début du programme ; "+
 		"réglé = décomptes établis ; payé = décomptes dont le virement est fait.", 8.5)
 	if y.Secret {
-		r.para("« "+MaskedCell+" » : case de moins de 5 personnes, masquée au titre du secret statistique, ainsi qu'une seconde case "+
-			"lorsqu'un total permettrait de retrouver la première par soustraction.", 8.5)
+		r.para(passnum.SecrecyNote, 8.5)
 	}
 }

@@ -51,11 +51,11 @@ func TestYearlyReportPDF(t *testing.T) {
 			"Doubs (25)", FormatCount(1231), FormatCount(2460), FormatAmount(2460000), "Jura (39)", "janvier 2026", FormatCount(1000), FormatAmount(1000000), "mars 2026", FormatAmount(1468000),
 			"État", FormatAmount(100000000), FormatAmount(98765000), FormatAmount(1000000), "non fixé")
 		if secret {
-			mustContain(t, doc, "< 5", "secret statistique")
+			mustContain(t, doc, "< 5", "Secret statistique", "« secret »")
 			mustNotContain(t, doc, FormatAmount(7700))
 		} else {
 			mustContain(t, doc, FormatAmount(7700))
-			mustNotContain(t, doc, "< 5", "secret statistique")
+			mustNotContain(t, doc, "< 5", "Secret statistique", "secret")
 		}
 	}
 }
@@ -94,7 +94,7 @@ func TestYearlyReportXLSX(t *testing.T) {
 	}
 	deps := read("Départements")
 	if len(deps) != 4 || strings.Join(deps[1], "|") != "Doubs (25)|1231|615|2460|24600|0.88" ||
-		strings.Join(deps[2], "|") != "Jura (39)|< 5|< 5|< 5|< 5|< 5" || deps[3][0] != "Total" || deps[3][3] != "2468" {
+		strings.Join(deps[2], "|") != "Jura (39)|< 5|< 5|< 5|secret|secret" || deps[3][0] != "Total" || deps[3][3] != "2468" {
 		t.Errorf("Départements %q", deps)
 	}
 	months := read("Mois")

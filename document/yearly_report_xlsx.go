@@ -1,16 +1,16 @@
 package document
 
 import (
-	"fmt"
 	"io"
 
+	"passnum"
 	"passnum/sheet"
 )
 
 // YearlyReportXLSX writes the report as a workbook: the key figures, then
 // one sheet per table (départements, months, budget), each with its header
 // frozen. Counts and amounts are numbers, shares percentages, and a
-// masked cell the text "< 5".
+// masked cell the text "< 5" (a count) or "secret" (an amount, a share).
 func YearlyReportXLSX(w io.Writer, y YearlyReport) error {
 	if err := y.check(); err != nil {
 		return err
@@ -41,7 +41,7 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 		{sheet.Text("Montant des pass utilisés"), t.amountCell(t.AmountCents, t.UsedMasked)},
 	}
 	if y.Secret {
-		rows = append(rows, []sheet.Cell{sheet.Text("Secret statistique"), sheet.Text(fmt.Sprintf("« %s » : moins de 5 personnes (et une seconde case quand un total permettrait de la retrouver)", MaskedCell))})
+		rows = append(rows, []sheet.Cell{sheet.Text("Secret statistique"), sheet.Text(passnum.SecrecyNote)})
 	}
 	for _, r := range rows {
 		if err := x.Write(r...); err != nil {
@@ -94,14 +94,14 @@ func yearlyBudgetSheet(x *sheet.XLSX, budget []YearBudget) error {
 
 func (y YearRow) countCell(n int64, alone bool) sheet.Cell {
 	if y.Masked || alone {
-		return sheet.Text(MaskedCell)
+		return sheet.Text(passnum.MaskedCount)
 	}
 	return sheet.Int(n)
 }
 
 func (y YearRow) amountCell(c int64, alone bool) sheet.Cell {
 	if y.Masked || alone {
-		return sheet.Text(MaskedCell)
+		return sheet.Text(passnum.MaskedFigure)
 	}
 	return sheet.Cents(c)
 }
@@ -109,7 +109,7 @@ func (y YearRow) amountCell(c int64, alone bool) sheet.Cell {
 func (y YearRow) shareCell(f *float64, alone bool) sheet.Cell {
 	switch {
 	case y.Masked || alone:
-		return sheet.Text(MaskedCell)
+		return sheet.Text(passnum.MaskedFigure)
 	case f == nil:
 		return sheet.Text("–")
 	}

@@ -294,7 +294,7 @@ func dashPeriod(from, to string) string {
 func dashN(v *int64, masked bool) string {
 	switch {
 	case masked:
-		return chart.Masked
+		return passnum.MaskedCount
 	case v == nil:
 		return ""
 	default:
@@ -302,10 +302,12 @@ func dashN(v *int64, masked bool) string {
 	}
 }
 
+// dashRate, dashWait and dashEuros read "secret" when masked: the figure
+// is not itself a count of fewer than 5.
 func dashRate(v *float64, masked bool) string {
 	switch {
 	case masked:
-		return chart.Masked
+		return passnum.MaskedFigure
 	case v == nil:
 		return ""
 	default:
@@ -313,10 +315,10 @@ func dashRate(v *float64, masked bool) string {
 	}
 }
 
-// dashWait is a median wait (dashDays), "< 5" when the cell is masked.
+// dashWait is a median wait (dashDays).
 func dashWait(v *int64, masked bool) string {
 	if masked {
-		return chart.Masked
+		return passnum.MaskedFigure
 	}
 	return dashDays(v)
 }
@@ -324,7 +326,7 @@ func dashWait(v *int64, masked bool) string {
 func dashEuros(v *int64, masked bool) string {
 	switch {
 	case masked:
-		return chart.Masked
+		return passnum.MaskedFigure
 	case v == nil:
 		return ""
 	default:
@@ -376,12 +378,13 @@ func (c dashColumn) text(f store.StatFigures, masked bool) string {
 	}
 }
 
-// cell is the figure in a file: "< 5" when masked, empty when it does not
+// cell is the figure in a file: as on the page when masked ("< 5", or
+// "secret" for a rate, an amount or a wait), empty when it does not
 // apply, a number otherwise (a rate as text in per cent, the dialect's
 // decimal comma).
 func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 	if masked && !c.stock {
-		return sheet.Text(chart.Masked)
+		return sheet.Text(c.text(f, true))
 	}
 	switch c.kind {
 	case 1:
@@ -402,13 +405,9 @@ func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 	return sheet.Text("")
 }
 
-func isMasked(s store.ProgrammeStats, key string) bool { return slices.Contains(s.Masked, key) }
-
 // hidden says whether statistical secrecy hides figure fig of cell (a
 // breakdown's key, or "total"): the whole cell, or that figure alone.
-func hidden(s store.ProgrammeStats, cell, fig string) bool {
-	return isMasked(s, cell) || fig != "" && isMasked(s, store.FigureMasked(cell, fig))
-}
+func hidden(s store.ProgrammeStats, cell, fig string) bool { return s.Hides(cell, fig) }
 
 // dashRowsOf walks the view's rows: the total, then each cell, with what
 // says whether secrecy hides a figure of the row.
@@ -565,7 +564,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 	months := dashChart{ID: "mois", Title: "Pass utilisés par mois, " + period, Table: dashTable{Caption: "Pass utilisés et montant par mois", Head: []string{"Mois", "Pass utilisés", "Montant utilisé"}}}
 	var bars []chart.Bar
 	for _, m := range s.Months {
-		mm := isMasked(s, "month "+m.Month)
+		mm := hidden(s, "month "+m.Month, "")
 		bars = append(bars, chart.Bar{Label: dashShortMonth(m.Month), Value: m.PassesUsed})
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
@@ -577,7 +576,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 
 // dashFunnelChart follows the booklets from hand-out to completion.
 func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
-	tm, t := isMasked(s, "total"), s.Total
+	tm, t := hidden(s, "total", ""), s.Total
 	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + period,
 		Table: dashTable{Caption: "Carnets remis, commencés et terminés", Head: []string{"Étape", "Carnets"}}}
 	steps := []struct {
@@ -605,13 +604,13 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
 	var bars []chart.Bar
 	for _, b := range s.Total.FirstUse {
-		n := b.Booklets
-		var p *int64
-		if !tm {
-			p = &n
+		m := tm || hidden(s, "total", store.FirstUseFigure(b.FromDays))
+		p := b.Booklets
+		if m {
+			p = nil
 		}
 		bars = append(bars, chart.Bar{Label: b.Label, Value: p})
-		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, tm)}})
+		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, m)}})
 	}
 	first.SVG = chart.Rows(first.Title, "Une barre par tranche de délai, de la plus courte à la plus longue ; le nombre de carnets est écrit au bout de chaque barre.", bars)
 	return first
@@ -632,7 +631,7 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 		if m {
 			d = nil
 		}
-		bars = append(bars, chart.Bar{Label: c.Label, Value: d, Text: dashDays(d)})
+		bars = append(bars, chart.Bar{Label: c.Label, Value: d, Text: dashWait(d, m)})
 		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashWait(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, m)}})
 	}
 	dist.Folded = len(bars) > 12

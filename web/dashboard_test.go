@@ -124,6 +124,13 @@ func dashCheck(t *testing.T, st *site, a answer, sq store.StatsQuery) store.Prog
 				t.Errorf("%s %s column %d: %q, want %q (row %v)", sq.By, label, col, row[col], w, row)
 			}
 		}
+		// A rate and an amount hidden with their count are not counts:
+		// they read "secret".
+		for col, fig := range map[int]string{9: "booklets_started", 11: "passes_used"} {
+			if (masked(key) || masked(store.FigureMasked(key, fig))) && row[col] != passnum.MaskedFigure {
+				t.Errorf("%s %s column %d: %q, want %q (row %v)", sq.By, label, col, row[col], passnum.MaskedFigure, row)
+			}
+		}
 	}
 	check(rows[0], "total", "Total", s.Total)
 	for i, c := range s.Cells {

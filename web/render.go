@@ -47,6 +47,10 @@ var commonFuncs = template.FuncMap{
 	"date":     frDate,
 	"datetime": frDateTime,
 	"euros":    euros,
+	// What statistical secrecy hides reads as (passnum.MaskedCount…).
+	"maskedCount":  func() string { return passnum.MaskedCount },
+	"maskedFigure": func() string { return passnum.MaskedFigure },
+	"secrecyNote":  func() string { return passnum.SecrecyNote },
 	// count writes a number the French way: 2 750.
 	"count": func(n any) string {
 		if v, ok := toInt64(n); ok {

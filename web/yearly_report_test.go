@@ -106,6 +106,9 @@ func TestYearlyReport(t *testing.T) {
 				if r[1] != strconv.FormatInt(*cell.BookletsHandedOut, 10) || r[3] != used {
 					t.Errorf("%s: %q, want %d handed out and %s used", cell.Key, r, *cell.BookletsHandedOut, used)
 				}
+				if used == "< 5" && r[4] != passnum.MaskedFigure {
+					t.Errorf("%s: amount %q, want %q beside the masked passes used", cell.Key, r[4], passnum.MaskedFigure)
+				}
 			}
 			// What secrecy hides reads "< 5" in the funder's copy, and only
 			// there.
