@@ -33,6 +33,11 @@ type Consumption struct {
 	Months []MonthConsumption
 	// Funders splits AmountRedeemedCents by share, summing exactly to it.
 	Funders []FunderConsumption
+	// Secrecy (SecretConsumption): the figures statistical secrecy hides
+	// from a funder, each counting 1 to 4 young people, as the dashboard
+	// hides them; a hidden figure reads zero. UsedMasked hides the passes
+	// redeemed with their amounts, each funder's included.
+	HandedOutMasked, UsedMasked, BlockedMasked, CancelledMasked bool
 }
 
 // MonthConsumption is one Paris month of active redemptions.
@@ -65,6 +70,11 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 	if err != nil {
 		return Consumption{}, err
 	}
+	return tx.consumption(ctx, p)
+}
+
+func (tx *Tx) consumption(ctx context.Context, p passnum.Programme) (Consumption, error) {
+	programmeID := p.ID
 	c := Consumption{ProgrammeID: p.ID, ProgrammeName: p.Name, FaceValueCents: p.FaceValueCents,
 		PassesIssued: p.Stock.IssuedBooklets * int64(p.BookletSize), Months: []MonthConsumption{}, Funders: []FunderConsumption{}}
 	if err := tx.consumptionStock(ctx, &c, programmeID, int64(p.BookletSize)); err != nil {
@@ -81,22 +91,46 @@ func (tx *Tx) ProgrammeConsumption(ctx context.Context, programmeID string) (Con
 // SecretConsumption is a programme's consumption as a funder sees it: the
 // months of use masked as its dashboard masks them (secretMonths).
 func (tx *Tx) SecretConsumption(ctx context.Context, programmeID string) (Consumption, error) {
-	c, err := tx.ProgrammeConsumption(ctx, programmeID)
-	if err != nil {
-		return c, err
-	}
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
+		return Consumption{}, err
+	}
+	c, err := tx.consumption(ctx, p)
+	if err != nil {
 		return c, err
 	}
+	maxPerPerson, size := maxPassesPerPerson(p), int64(p.BookletSize)
 	months, passes := make([]string, len(c.Months)), make([]int64, len(c.Months))
 	for i, m := range c.Months {
 		months[i], passes[i] = m.Month, m.Redemptions
 	}
-	for i, hide := range secretMonths(months, passes, maxPassesPerPerson(p)) {
+	for i, hide := range secretMonths(months, passes, maxPerPerson) {
 		if hide {
 			c.Months[i] = MonthConsumption{Month: c.Months[i].Month, Masked: true}
 		}
+	}
+	// The programme's totals, as the dashboard's total: booklets handed
+	// out and lost count one young person each, passes used at least one
+	// for each booklet's worth, cancellations at least one each.
+	secret := func(people int64) bool { return people > 0 && people < passnum.SecrecyThreshold }
+	c.HandedOutMasked = secret(ceilDiv(c.PassesHandedOut, size))
+	c.UsedMasked = secret(ceilDiv(c.PassesRedeemed, maxPerPerson))
+	c.BlockedMasked = secret(ceilDiv(c.PassesBlocked, size))
+	c.CancelledMasked = secret(ceilDiv(c.CancelledRedemptions, maxPerPerson))
+	if c.HandedOutMasked {
+		c.PassesHandedOut = 0
+	}
+	if c.UsedMasked {
+		c.PassesRedeemed, c.AmountRedeemedCents = 0, 0
+		for i := range c.Funders {
+			c.Funders[i].AmountCents = 0
+		}
+	}
+	if c.BlockedMasked {
+		c.PassesBlocked = 0
+	}
+	if c.CancelledMasked {
+		c.CancelledRedemptions = 0
 	}
 	return c, nil
 }

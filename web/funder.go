@@ -23,8 +23,10 @@ type funderProgrammeView struct {
 	Consumption store.Consumption
 	// Own is this funder's share and amount.
 	Own store.FunderConsumption
-	// PassesUnused are handed out and neither redeemed nor blocked.
+	// PassesUnused are handed out and neither redeemed nor blocked;
+	// UnusedMasked when secrecy hides one of those.
 	PassesUnused int64
+	UnusedMasked bool
 }
 
 type funderDashboardView struct {
@@ -44,7 +46,9 @@ func funderLoad(tx *store.Tx, q *request, p passnum.Programme) (funderProgrammeV
 			v.Own = f
 		}
 	}
-	v.PassesUnused = max(0, v.Consumption.PassesHandedOut-v.Consumption.PassesRedeemed-v.Consumption.PassesBlocked)
+	c := v.Consumption
+	v.PassesUnused = max(0, c.PassesHandedOut-c.PassesRedeemed-c.PassesBlocked)
+	v.UnusedMasked = c.HandedOutMasked || c.UsedMasked || c.BlockedMasked
 	return v, nil
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -35,31 +36,63 @@ func TestFunderSeesItsProgrammes(t *testing.T) {
 		if a.Status != http.StatusOK || !a.has("Pass numérique 2026") || a.has("Pass numérique Doubs") {
 			t.Fatalf("funder dashboard: %d\n%s", a.Status, a.Body)
 		}
+		// One young person: the funder sees the stock, but the passes
+		// handed out and used, and their amounts, only as masked.
 		for _, want := range []string{
-			"<strong>100</strong> pass émis",             // 20 booklets of 5
-			"<strong>5</strong> pass remis à des jeunes", // one booklet
-			"<strong>1</strong> pass utilisé<",
-			"<strong>10\u00a0€</strong> montant des pass utilisés",
-			"<strong>5\u00a0€</strong> votre part (50\u00a0%)",
+			"<strong>100</strong> pass émis", // 20 booklets of 5
+			"<strong>&lt; 5</strong> pass remis à des jeunes",
+			"<strong>&lt; 5</strong> pass utilisés",
+			"<strong>secret</strong> montant des pass utilisés",
+			"<strong>secret</strong> votre part (50\u00a0%)",
 			"mars 2026",
 		} {
 			if !a.has(want) {
 				t.Errorf("dashboard lacks %q", want)
 			}
 		}
+		if a.has("<strong>5</strong> pass remis") || a.has("<strong>10\u00a0€</strong>") {
+			t.Errorf("the funder's dashboard shows one young person's figures\n%s", a.Body)
+		}
 		a = b.get("/financeur/programmes/" + st.programme.ID)
-		if a.Status != http.StatusOK || !a.has("Région Bourgogne-Franche-Comté (vous)") || !a.has("<strong>4</strong> pass remis pas encore utilisés") ||
-			!a.has(`<th scope="row">mars 2026</th><td class="num">&lt; 5</td><td class="num">&lt; 5</td>`) {
+		if a.Status != http.StatusOK || !a.has("Région Bourgogne-Franche-Comté (vous)") || !a.has("<strong>secret</strong> pass remis pas encore utilisés") ||
+			!a.has(`<th scope="row">mars 2026</th><td class="num">&lt; 5</td><td class="num">secret</td>`) || a.has("<td class=\"num\">5\u00a0€</td>") {
 			t.Fatalf("funder programme page: %d\n%s", a.Status, a.Body)
 		}
-		// March's one young person is under statistical secrecy on both
-		// of the funder's pages, as on its dashboard; the operator sees
-		// the figure.
-		if a = b.get("/financeur"); !a.has(`<th scope="row">mars 2026</th><td class="num">&lt; 5</td>`) || a.has(`<th scope="row">mars 2026</th><td class="num">1</td>`) {
-			t.Errorf("funder dashboard shows March's one use\n%s", a.Body)
-		}
+		// The operator sees the figures.
 		if a = st.as(passnum.RoleOperator).get("/operateur/programmes/" + st.programme.ID); !a.has(`<th scope="row">mars 2026</th><td class="num">1</td>`) {
 			t.Errorf("operator's programme page lacks March's one use\n%s", a.Body)
+		}
+		// Five more young people use their five passes each: 6 booklets
+		// handed out, 26 passes used (at least 6 people), shown.
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.Allocate(ctx, st.op, st.programme.ID, st.distributor.ID, 5)
+			return err
+		})
+		for i, first := range []string{"Inès", "Noah", "Jade", "Adam", "Lina"} {
+			_, codes := st.mustBeneficiary(st.distributor.ID, first, "Bernard", fmt.Sprintf("2003-0%d-10", i+1))
+			st.write(func(ctx context.Context, tx *store.Tx) error {
+				for _, c := range codes {
+					if _, err := tx.Redeem(ctx, place, store.RedeemRequest{Code: c, Service: passnum.NationalServices[1]}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		a = b.get("/financeur")
+		for _, want := range []string{
+			"<strong>30</strong> pass remis à des jeunes",
+			"<strong>26</strong> pass utilisés",
+			"<strong>260\u00a0€</strong> montant des pass utilisés",
+			"<strong>130\u00a0€</strong> votre part (50\u00a0%)",
+			`<th scope="row">mars 2026</th><td class="num">26</td>`,
+		} {
+			if !a.has(want) {
+				t.Errorf("dashboard lacks %q", want)
+			}
+		}
+		if a = b.get("/financeur/programmes/" + st.programme.ID); !a.has("<strong>4</strong> pass remis pas encore utilisés") || a.has(">secret<") || a.has(">&lt; 5<") {
+			t.Errorf("funder programme page with 6 young people\n%s", a.Body)
 		}
 		// A programme it does not fund does not exist for it.
 		if a = b.get("/financeur/programmes/" + foreign.ID); a.Status != http.StatusNotFound {
