@@ -67,6 +67,7 @@ type ClosingTable struct {
 	BookletsUnallocated int64                `json:"booklets_unallocated"`
 	Totals              DistributorClosing   `json:"totals"`
 	Distributors        []DistributorClosing `json:"distributors"`
+	Masked              []string             `json:"masked" doc:"pour un financeur, ce que le secret statistique masque (null) : une ligne (« totals » ou l'identifiant d'un distributeur) ou un chiffre d'une ligne, « identifiant:booklets_started » ou « identifiant:passes_used » (avec passes_unused)"`
 }
 
 // DistributorClosing is one distributor's line of the closing table.
@@ -74,11 +75,11 @@ type DistributorClosing struct {
 	DistributorID        string `json:"distributor_id,omitempty"`
 	DistributorName      string `json:"distributor_name,omitempty"`
 	BookletsAllocated    int64  `json:"booklets_allocated"`
-	BookletsHandedOut    int64  `json:"booklets_handed_out" doc:"carnets remis, carnets perdus et leurs remplacements compris"`
 	BookletsNotHandedOut int64  `json:"booklets_not_handed_out"`
-	BookletsStarted      int64  `json:"booklets_started"`
-	PassesUsed           int64  `json:"passes_used"`
-	PassesUnused         int64  `json:"passes_unused"`
+	BookletsHandedOut    *int64 `json:"booklets_handed_out" doc:"carnets remis, carnets perdus et leurs remplacements compris"`
+	BookletsStarted      *int64 `json:"booklets_started"`
+	PassesUsed           *int64 `json:"passes_used"`
+	PassesUnused         *int64 `json:"passes_unused"`
 }
 
 func closingTableAnswer(t store.ClosingTable) ClosingTable {
@@ -89,6 +90,7 @@ func closingTableAnswer(t store.ClosingTable) ClosingTable {
 		BookletsIssued: t.BookletsIssued, BookletsUnallocated: t.BookletsUnallocated,
 		Totals:       DistributorClosing(t.Totals),
 		Distributors: answers(t.Distributors, func(d store.DistributorClosing) DistributorClosing { return DistributorClosing(d) }),
+		Masked:       t.Masked,
 	}
 }
 

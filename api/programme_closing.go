@@ -1,6 +1,7 @@
 package api
 
 import (
+	"passnum"
 	"passnum/store"
 )
 
@@ -13,7 +14,7 @@ func getClosingTable(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		t, err := tx.ClosingTable(c.ctx(), id)
+		t, err := tx.ClosingTable(c.ctx(), id, c.actor.Role == passnum.RoleFunder)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -314,6 +315,16 @@ func TestProgrammeEndAPI(t *testing.T) {
 		e.expect(table, 200, "")
 		if table.Body["booklets_unallocated"] != 3.0 || len(table.Body["distributors"].([]any)) != 2 {
 			t.Fatalf("closing table: %s", table.Raw)
+		}
+		// Its one young person is under statistical secrecy for the
+		// funder: null and named; the operator sees the figure.
+		if tot := table.Body["totals"].(map[string]any); tot["booklets_handed_out"] != nil || tot["booklets_allocated"] == nil ||
+			!slices.Contains(table.Body["masked"].([]any), any("totals")) {
+			t.Fatalf("the funder's closing table shows one young person: %s", table.Raw)
+		}
+		optable := e.do("GET", "/programmes/"+prog+"/closing", e.operator, nil)
+		if tot := optable.Body["totals"].(map[string]any); tot["booklets_handed_out"] != 1.0 || len(optable.Body["masked"].([]any)) != 0 {
+			t.Fatalf("the operator's closing table: %s", optable.Raw)
 		}
 		e.expect(e.do("POST", "/programmes/"+prog+"/expire", e.operator, nil), 409, passnum.ECONFLICT)
 		e.clock.Set(time.Date(2027, 2, 1, 9, 0, 0, 0, passnum.Paris))

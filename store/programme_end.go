@@ -27,6 +27,11 @@ type ClosingTable struct {
 	BookletsUnallocated int64
 	Totals              DistributorClosing
 	Distributors        []DistributorClosing
+	// Masked names, for a funder, what statistical secrecy hides
+	// (secret): a line ("totals" or a distributor's id) whose figures of
+	// young people are nil, or one figure of a line shown,
+	// "id:booklets_started" or "id:passes_used".
+	Masked []string
 }
 
 // DistributorClosing is one distributor's line of the closing table.
@@ -34,20 +39,22 @@ type DistributorClosing struct {
 	DistributorID   string
 	DistributorName string
 	// BookletsAllocated are the booklets it holds or handed out (what it
-	// received, less what was moved away).
+	// received, less what was moved away); BookletsNotHandedOut those it
+	// holds. They are stock, never masked.
 	BookletsAllocated    int64
-	BookletsHandedOut    int64
 	BookletsNotHandedOut int64
-	// BookletsStarted have at least one pass used.
-	BookletsStarted int64
-	PassesUsed      int64
-	// PassesUnused are the passes of the booklets handed out not used yet.
-	PassesUnused int64
+	// The figures of young people, nil where statistical secrecy hides
+	// them from a funder: the booklets handed out, those of them started
+	// (at least one pass used), their passes used and not used yet.
+	BookletsHandedOut *int64
+	BookletsStarted   *int64
+	PassesUsed        *int64
+	PassesUnused      *int64
 }
 
 // ClosingTable computes the programme's closing table, one pass over its
-// booklets and passes.
-func (tx *Tx) ClosingTable(ctx context.Context, programmeID string) (ClosingTable, error) {
+// booklets and passes; secret applies statistical secrecy, for a funder.
+func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool) (ClosingTable, error) {
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
 		return ClosingTable{}, err
@@ -55,7 +62,7 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string) (ClosingTabl
 	today := tx.Today()
 	t := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
 		From: p.ClosingFrom(), InPeriod: !today.Before(p.ClosingFrom()), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
-		Distributors: []DistributorClosing{}}
+		Distributors: []DistributorClosing{}, Masked: []string{}}
 	rows, err := tx.query(ctx, `SELECT b.distributor_id, o.name, COUNT(*),
 			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(CASE WHEN b.status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT),
@@ -72,21 +79,27 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string) (ClosingTabl
 		return t, err
 	}
 	defer rows.Close()
+	var handed, started, used, unused int64
 	for rows.Next() {
 		var d DistributorClosing
-		if err := rows.Scan(&d.DistributorID, &d.DistributorName, &d.BookletsAllocated, &d.BookletsHandedOut, &d.BookletsNotHandedOut,
-			&d.BookletsStarted, &d.PassesUsed, &d.PassesUnused); err != nil {
+		var h, s, u, n int64
+		if err := rows.Scan(&d.DistributorID, &d.DistributorName, &d.BookletsAllocated, &h, &d.BookletsNotHandedOut, &s, &u, &n); err != nil {
 			return t, err
 		}
+		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = &h, &s, &u, &n
 		t.Distributors = append(t.Distributors, d)
 		t.Totals.BookletsAllocated += d.BookletsAllocated
-		t.Totals.BookletsHandedOut += d.BookletsHandedOut
 		t.Totals.BookletsNotHandedOut += d.BookletsNotHandedOut
-		t.Totals.BookletsStarted += d.BookletsStarted
-		t.Totals.PassesUsed += d.PassesUsed
-		t.Totals.PassesUnused += d.PassesUnused
+		handed, started, used, unused = handed+h, started+s, used+u, unused+n
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	t.Totals.BookletsHandedOut, t.Totals.BookletsStarted, t.Totals.PassesUsed, t.Totals.PassesUnused = &handed, &started, &used, &unused
+	if secret {
+		t.applySecrecy(maxPassesPerPerson(p))
+	}
+	return t, nil
 }
 
 // MoveStock moves booklets not handed out from a distributor to another

@@ -433,6 +433,85 @@ func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
 	})
 }
 
+// TestClosingTableSecrecy: the closing table a funder sees by distributor
+// is masked as its dashboard is: a distributor of 2 young people and a
+// second line, then, in the lines shown, the booklets started and the
+// passes used of 1 to 4 young people; the stock stays.
+func TestClosingTableSecrecy(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 40)
+		place := f.MustPlace("Médiathèque")
+		big, mid, other, small := f.MustDistributor("Grande mission locale"), f.MustDistributor("Agence moyenne"), f.MustDistributor("Antenne"), f.MustDistributor("Petite antenne")
+		for _, d := range []struct {
+			a               passnum.Actor
+			handed, started int
+		}{{big, 8, 2}, {mid, 6, 6}, {other, 7, 0}, {small, 2, 1}} {
+			f.MustAllocate(prog.ID, d.a.OrganisationID, int64(d.handed+1))
+			for i := range d.handed {
+				b := f.MustBeneficiary(d.a, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %s %d", d.a.OrganisationID, i) })
+				bk := f.MustHandOut(d.a, b.ID, prog.ID)
+				if i < d.started {
+					f.MustRedeem(place, bk.Passes[0].Code)
+				}
+			}
+		}
+		get := func(secret bool) store.ClosingTable {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
+				return tx.ClosingTable(ctx, prog.ID, secret)
+			})
+		}
+		line := func(tb store.ClosingTable, a passnum.Actor) store.DistributorClosing {
+			for _, d := range tb.Distributors {
+				if d.DistributorID == a.OrganisationID {
+					return d
+				}
+			}
+			t.Fatalf("no line for %s", a.OrganisationID)
+			return store.DistributorClosing{}
+		}
+		open := get(false)
+		if len(open.Masked) != 0 || val(line(open, small).BookletsHandedOut) != 2 || val(open.Totals.BookletsStarted) != 9 {
+			t.Fatalf("operator's table: masked %v, %+v", open.Masked, open)
+		}
+		tb := get(true)
+		// The small antenna's 2, and the next smallest line (6), whole;
+		// their stock stays.
+		for _, a := range []passnum.Actor{small, mid} {
+			d := line(tb, a)
+			if d.BookletsHandedOut != nil || d.BookletsStarted != nil || d.PassesUsed != nil || d.PassesUnused != nil || !contains(tb.Masked, a.OrganisationID) {
+				t.Errorf("%s shown: %+v; masked %v", a.OrganisationID, d, tb.Masked)
+			}
+			if d.BookletsAllocated == 0 || d.BookletsNotHandedOut != 1 {
+				t.Errorf("%s: stock hidden: %+v", a.OrganisationID, d)
+			}
+		}
+		// The big agency's 2 booklets started, among 8 handed out shown;
+		// the antenna's 0 started stays (it hides nobody).
+		if d := line(tb, big); val(d.BookletsHandedOut) != 8 || d.BookletsStarted != nil || d.PassesUsed != nil || d.PassesUnused != nil ||
+			!contains(tb.Masked, store.FigureMasked(big.OrganisationID, "booklets_started")) {
+			t.Errorf("big agency: %+v; masked %v", d, tb.Masked)
+		}
+		if d := line(tb, other); val(d.BookletsHandedOut) != 7 || d.BookletsStarted == nil || *d.BookletsStarted != 0 {
+			t.Errorf("antenna: %+v", d)
+		}
+		// The totals: 23 booklets handed out and 9 started shown; 9 passes
+		// used are at least 2 young people: masked.
+		if val(tb.Totals.BookletsHandedOut) != 23 || val(tb.Totals.BookletsStarted) != 9 || tb.Totals.PassesUsed != nil {
+			t.Errorf("totals: %+v; masked %v", tb.Totals, tb.Masked)
+		}
+		// What is shown counts nobody or 5 young people and more.
+		for _, d := range append(tb.Distributors, tb.Totals) {
+			for _, n := range []*int64{d.BookletsHandedOut, d.BookletsStarted} {
+				if n != nil && *n > 0 && *n < passnum.SecrecyThreshold {
+					t.Errorf("line %q shows %d young people", d.DistributorID, *n)
+				}
+			}
+		}
+	})
+}
+
 // TestProgrammeStatsSecrecyKeepsStock: when the programme's total counts
 // fewer than 5 young people, a funder sees no figure of people, but still
 // the passes issued and allocated, which count nobody.

@@ -182,3 +182,60 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 		}
 	}
 }
+
+// applySecrecy masks a closing table as the dashboard's breakdown by
+// distributor: a line of 1 to 4 young people, and a second where the
+// totals would give it back; the totals when they count 1 to 4; then, in
+// the lines shown, the booklets started and the passes used (with the
+// passes not used, which they and the booklets handed out give back)
+// that count 1 to 4, each with a second in its column.
+func (t *ClosingTable) applySecrecy(maxPerPerson int64) {
+	n := len(t.Distributors)
+	people := func(v *int64) int64 { return orZero(v) }
+	column := func(of func(d *DistributorClosing) int64) []passnum.SecretCell {
+		cells := make([]passnum.SecretCell, n)
+		for i := range t.Distributors {
+			cells[i] = passnum.SecretCell{Name: t.Distributors[i].DistributorID, People: of(&t.Distributors[i])}
+		}
+		return cells
+	}
+	hideLine := func(d *DistributorClosing) {
+		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = nil, nil, nil, nil
+	}
+	lines, hideTotals := passnum.MaskCells(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }))
+	for i, m := range lines {
+		if m {
+			hideLine(&t.Distributors[i])
+			t.Masked = append(t.Masked, t.Distributors[i].DistributorID)
+		}
+	}
+	if h := people(t.Totals.BookletsHandedOut); hideTotals || h > 0 && h < passnum.SecrecyThreshold {
+		hideLine(&t.Totals)
+		t.Masked = append(t.Masked, "totals")
+	}
+	for _, fig := range []struct {
+		name   string
+		people func(d *DistributorClosing) int64
+		hide   func(d *DistributorClosing)
+	}{
+		{"booklets_started", func(d *DistributorClosing) int64 { return people(d.BookletsStarted) },
+			func(d *DistributorClosing) { d.BookletsStarted = nil }},
+		{"passes_used", func(d *DistributorClosing) int64 { return ceilDiv(people(d.PassesUsed), maxPerPerson) },
+			func(d *DistributorClosing) { d.PassesUsed, d.PassesUnused = nil, nil }},
+	} {
+		masked, hideTotal := passnum.MaskColumn(column(fig.people), lines)
+		for i, m := range masked {
+			if m && !lines[i] {
+				fig.hide(&t.Distributors[i])
+				t.Masked = append(t.Masked, FigureMasked(t.Distributors[i].DistributorID, fig.name))
+			}
+		}
+		if t.Totals.BookletsHandedOut == nil {
+			continue
+		}
+		if p := fig.people(&t.Totals); hideTotal || p > 0 && p < passnum.SecrecyThreshold {
+			fig.hide(&t.Totals)
+			t.Masked = append(t.Masked, FigureMasked("totals", fig.name))
+		}
+	}
+}

@@ -510,7 +510,7 @@ func opLoadEnd(q *request, id string) (opEndView, error) {
 			return err
 		}
 		v.Today = tx.Today()
-		if v.Table, err = tx.ClosingTable(q.ctx(), id); err != nil {
+		if v.Table, err = tx.ClosingTable(q.ctx(), id, false); err != nil {
 			return err
 		}
 		if e, err := tx.ProgrammeExpiry(q.ctx(), id); err == nil {

@@ -171,7 +171,9 @@ func funderSettlementsPage(q *request) error {
 		for _, m := range v.Own.Months {
 			v.Months = append(v.Months, funderMonthRow{FunderMonth: m, DueCents: m.SettledCents - m.PaidCents})
 		}
-		table, err := tx.ClosingTable(q.ctx(), id)
+		// Under statistical secrecy, as the funder's dashboard by
+		// distributor.
+		table, err := tx.ClosingTable(q.ctx(), id, true)
 		if err != nil {
 			return err
 		}

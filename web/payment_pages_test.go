@@ -221,8 +221,17 @@ func TestFunderSettlementsPage(t *testing.T) {
 		// the expiry step, the closing statement.
 		st.clock.Set(time.Date(2026, 12, 5, 10, 0, 0, 0, passnum.Paris))
 		b = st.as(passnum.RoleFunder)
-		if a := b.get("/financeur/programmes/" + st.programme.ID + "/remboursements"); !a.has("Fin du programme") || !a.has("Mission locale du Grand Besançon") || a.has("cloture.pdf") {
+		a = b.get("/financeur/programmes/" + st.programme.ID + "/remboursements")
+		if !a.has("Fin du programme") || !a.has("Mission locale du Grand Besançon") || a.has("cloture.pdf") {
 			t.Fatalf("closing table:\n%s", a.Body)
+		}
+		// The mission's few young people are under statistical secrecy
+		// for the funder, as on its dashboard; the operator sees them.
+		if !a.has(`<th scope="row">Mission locale du Grand Besançon</th><td class="num">5</td><td class="num">&lt; 5</td>`) || !a.has("Secret statistique") {
+			t.Errorf("the funder's closing table shows the mission's young people:\n%s", a.Body)
+		}
+		if a := st.as(passnum.RoleOperator).get("/operateur/programmes/" + st.programme.ID + "/fin"); !a.has(`<th scope="row">Mission locale du Grand Besançon</th><td class="num">5</td><td class="num">1</td>`) {
+			t.Errorf("the operator's closing table:\n%s", a.Body)
 		}
 		st.clock.Set(time.Date(2027, 2, 5, 10, 0, 0, 0, passnum.Paris))
 		st.write(func(ctx context.Context, tx *store.Tx) error {

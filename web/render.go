@@ -51,6 +51,13 @@ var commonFuncs = template.FuncMap{
 	"maskedCount":  func() string { return passnum.MaskedCount },
 	"maskedFigure": func() string { return passnum.MaskedFigure },
 	"secrecyNote":  func() string { return passnum.SecrecyNote },
+	// secretCount is a count statistical secrecy may hide (nil).
+	"secretCount": func(n *int64) string {
+		if n == nil {
+			return passnum.MaskedCount
+		}
+		return passnum.FormatCount(*n)
+	},
 	// count writes a number the French way: 2 750.
 	"count": func(n any) string {
 		if v, ok := toInt64(n); ok {
