@@ -132,13 +132,14 @@ func dormantBookletAnswer(d store.DormantBooklet) DormantBooklet { return Dorman
 // ReminderEffect answers whether reminding pushes use up:
 // store.ReminderEffect.
 type ReminderEffect struct {
-	ProgrammeID        string `json:"programme_id"`
-	Reminded           int64  `json:"reminded"`
-	RemindedStarted    int64  `json:"reminded_started"`
-	NotReminded        int64  `json:"not_reminded"`
-	NotRemindedStarted int64  `json:"not_reminded_started"`
-	SentDormant        int64  `json:"sent_dormant"`
-	SentEnding         int64  `json:"sent_ending"`
-	SentEmail          int64  `json:"sent_email"`
-	SentSMS            int64  `json:"sent_sms"`
+	ProgrammeID        string   `json:"programme_id"`
+	Reminded           *int64   `json:"reminded"`
+	RemindedStarted    *int64   `json:"reminded_started"`
+	NotReminded        *int64   `json:"not_reminded"`
+	NotRemindedStarted *int64   `json:"not_reminded_started"`
+	SentDormant        *int64   `json:"sent_dormant"`
+	SentEnding         *int64   `json:"sent_ending"`
+	SentEmail          *int64   `json:"sent_email"`
+	SentSMS            *int64   `json:"sent_sms"`
+	Masked             []string `json:"masked" doc:"pour un financeur, les chiffres que le secret statistique masque (null) : moins de 5 personnes, avec ce qui permettrait de les retrouver"`
 }

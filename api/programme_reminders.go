@@ -24,7 +24,7 @@ func getReminderEffect(c *call) (func(*store.Tx) (any, error), error) {
 		if err := visibleProgramme(c, tx, id); err != nil {
 			return nil, err
 		}
-		e, err := tx.ReminderEffect(c.ctx(), id)
+		e, err := tx.ReminderEffect(c.ctx(), id, c.actor.Role == passnum.RoleFunder)
 		if err != nil {
 			return nil, err
 		}

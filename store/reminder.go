@@ -80,26 +80,30 @@ func (tx *Tx) RecordReminder(ctx context.Context, r passnum.Reminder, channel pa
 // dormant (handed out more than its dormant days ago), how many were
 // started (a pass used) when the young person was reminded and when they
 // were not: whether reminding pushes use up.
+// Each figure counts young people: nil where statistical secrecy hides
+// it from a funder, and named in Masked.
 type ReminderEffect struct {
 	ProgrammeID string
 	// Reminded: dormant booklets whose holder got a reminder; Started:
 	// of those, the ones with a pass used after the first reminder.
-	Reminded        int64
-	RemindedStarted int64
+	Reminded        *int64
+	RemindedStarted *int64
 	// NotReminded: dormant-aged booklets never reminded; Started: of those,
 	// the ones with a pass used.
-	NotReminded        int64
-	NotRemindedStarted int64
+	NotReminded        *int64
+	NotRemindedStarted *int64
 	// Sent counts the reminders sent, by kind and channel.
-	SentDormant int64
-	SentEnding  int64
-	SentEmail   int64
-	SentSMS     int64
+	SentDormant *int64
+	SentEnding  *int64
+	SentEmail   *int64
+	SentSMS     *int64
+	Masked      []string
 }
 
-// ReminderEffect measures reminders in a programme.
-func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string) (ReminderEffect, error) {
-	e := ReminderEffect{ProgrammeID: programmeID}
+// ReminderEffect measures reminders in a programme; secret applies
+// statistical secrecy, for a funder.
+func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret bool) (ReminderEffect, error) {
+	e := ReminderEffect{ProgrammeID: programmeID, Masked: []string{}}
 	var dormantDays int64
 	err := tx.queryRow(ctx, `SELECT dormant_days FROM programmes WHERE id = ?`, programmeID).Scan(&dormantDays)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -109,6 +113,7 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string) (ReminderE
 		return e, err
 	}
 	aged := micros(tx.now) - dormantDays*int64(24*time.Hour/time.Microsecond)
+	var reminded, remindedStarted, notReminded, notRemindedStarted, dormant, ending, email, sms int64
 	if err := tx.queryRow(ctx, `SELECT
 			COUNT(CASE WHEN f.first_sent IS NOT NULL THEN 1 END),
 			COUNT(CASE WHEN f.first_sent IS NOT NULL AND EXISTS (SELECT 1 FROM passes ps JOIN redemptions d ON d.pass_id = ps.id
@@ -117,13 +122,55 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string) (ReminderE
 			COUNT(CASE WHEN f.first_sent IS NULL AND f.used_passes > 0 THEN 1 END)
 		FROM (SELECT b.id, b.used_passes, (SELECT MIN(r.sent_at) FROM reminders r WHERE r.booklet_id = b.id AND r.kind = 'dormant') AS first_sent
 			FROM booklets b WHERE b.programme_id = ? AND b.status IN ('handed_out', 'blocked') AND b.handed_out_at < ?) f`,
-		programmeID, aged).Scan(&e.Reminded, &e.RemindedStarted, &e.NotReminded, &e.NotRemindedStarted); err != nil {
+		programmeID, aged).Scan(&reminded, &remindedStarted, &notReminded, &notRemindedStarted); err != nil {
 		return e, err
 	}
-	err = tx.queryRow(ctx, `SELECT COUNT(CASE WHEN kind = 'dormant' THEN 1 END), COUNT(CASE WHEN kind = 'ending' THEN 1 END),
+	if err := tx.queryRow(ctx, `SELECT COUNT(CASE WHEN kind = 'dormant' THEN 1 END), COUNT(CASE WHEN kind = 'ending' THEN 1 END),
 			COUNT(CASE WHEN channel = 'email' THEN 1 END), COUNT(CASE WHEN channel = 'sms' THEN 1 END)
-		FROM reminders WHERE programme_id = ?`, programmeID).Scan(&e.SentDormant, &e.SentEnding, &e.SentEmail, &e.SentSMS)
-	return e, err
+		FROM reminders WHERE programme_id = ?`, programmeID).Scan(&dormant, &ending, &email, &sms); err != nil {
+		return e, err
+	}
+	e.Reminded, e.RemindedStarted, e.NotReminded, e.NotRemindedStarted = &reminded, &remindedStarted, &notReminded, &notRemindedStarted
+	e.SentDormant, e.SentEnding, e.SentEmail, e.SentSMS = &dormant, &ending, &email, &sms
+	if secret {
+		e.applySecrecy()
+	}
+	return e, nil
+}
+
+// applySecrecy hides what counts 1 to 4 young people, with what would
+// give it back. Reminded and not: a two-by-two table (started or not)
+// whose lines are published, so one small cell hides both lines' started
+// figures; the lines, together when one is small. The reminders sent add
+// up the same by kind and by channel: a small one hides its pair.
+func (e *ReminderEffect) applySecrecy() {
+	small := func(ns ...int64) bool {
+		for _, n := range ns {
+			if n > 0 && n < passnum.SecrecyThreshold {
+				return true
+			}
+		}
+		return false
+	}
+	hide := func(names []string, figs ...**int64) {
+		for _, f := range figs {
+			*f = nil
+		}
+		e.Masked = append(e.Masked, names...)
+	}
+	r, rs, n, ns := *e.Reminded, *e.RemindedStarted, *e.NotReminded, *e.NotRemindedStarted
+	if small(rs, r-rs, ns, n-ns) {
+		hide([]string{"reminded_started", "not_reminded_started"}, &e.RemindedStarted, &e.NotRemindedStarted)
+	}
+	if small(r, n) {
+		hide([]string{"reminded", "not_reminded"}, &e.Reminded, &e.NotReminded)
+	}
+	if small(*e.SentDormant, *e.SentEnding) {
+		hide([]string{"sent_dormant", "sent_ending"}, &e.SentDormant, &e.SentEnding)
+	}
+	if small(*e.SentEmail, *e.SentSMS) {
+		hide([]string{"sent_email", "sent_sms"}, &e.SentEmail, &e.SentSMS)
+	}
 }
 
 // ForgetReminder takes back this month's record of a booklet's reminder,
