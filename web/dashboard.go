@@ -520,16 +520,24 @@ func dashFill(v *dashView, src dashSource) {
 func dashKeys(s store.ProgrammeStats) []dashKey {
 	t := s.Total
 	h := func(fig string) bool { return hidden(s, "total", fig) }
+	// A count's noun agrees with it (0 and 1 take the singular in
+	// French); a masked count reads as a plural.
+	n := func(v *int64, masked bool, one, many string) dashKey {
+		if v != nil && !masked {
+			return dashKey{dashN(v, false), passnum.Plural(*v, one, many)}
+		}
+		return dashKey{dashN(v, masked), many}
+	}
 	keys := []dashKey{
-		{dashN(t.PassesIssued, false), "pass émis"}, // stock: never masked
-		{dashN(t.PassesAllocated, false), "pass alloués aux distributeurs"},
-		{dashN(t.BookletsHandedOut, h("")), "carnets remis à des jeunes"},
-		{dashN(t.PassesHandedOut, h("")), "pass remis"},
-		{dashN(t.PassesUsed, h("passes_used")), "pass utilisés"},
+		n(t.PassesIssued, false, "pass émis", "pass émis"), // stock: never masked
+		n(t.PassesAllocated, false, "pass alloué aux distributeurs", "pass alloués aux distributeurs"),
+		n(t.BookletsHandedOut, h(""), "carnet remis", "carnets remis à des jeunes"),
+		n(t.PassesHandedOut, h(""), "pass remis", "pass remis"),
+		n(t.PassesUsed, h("passes_used"), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		{dashN(t.PassesExpired, h("passes_used")), "pass expirés"},
-		{dashN(t.BookletsStarted, h("booklets_started")), "carnets commencés (un pass utilisé au moins)"},
-		{dashN(t.BookletsCompleted, h("booklets_completed")), "carnets terminés"},
+		n(t.PassesExpired, h("passes_used"), "pass expiré", "pass expirés"),
+		n(t.BookletsStarted, h("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
+		n(t.BookletsCompleted, h("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started")), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, h("target_public")), "part du public cible parmi les carnets remis"},
 		{dashWait(t.FirstUseMedianDays, h("booklets_started")), "délai médian entre la remise et la première utilisation"},

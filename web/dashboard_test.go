@@ -161,7 +161,7 @@ func TestProgrammeDashboard(t *testing.T) {
 			t.Fatalf("operator dashboard: %d\n%s", a.Status, a.Body)
 		}
 		for _, want := range []string{"<strong>100</strong> pass émis", "<strong>6</strong> carnets remis à des jeunes", "<strong>30</strong> pass remis",
-			"<strong>12</strong> pass utilisés", "<strong>5</strong> carnets commencés", "<strong>1</strong> carnets terminés",
+			"<strong>12</strong> pass utilisés", "<strong>5</strong> carnets commencés", "<strong>1</strong> carnet terminé<",
 			"Région Bourgogne-Franche-Comté", "État", "mars 2026", "avril 2026"} {
 			if !a.has(want) {
 				t.Errorf("operator dashboard lacks %q", want)
