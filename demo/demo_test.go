@@ -158,6 +158,25 @@ func TestSeed(t *testing.T) {
 		if k := sum.Keys["distributor"]; k.OrganisationName != "Mission locale du Grand Besançon" {
 			t.Errorf("distributor key is for %q", k.OrganisationName)
 		}
+		// The demo mission's dormant booklets: some young people to call,
+		// some who did not agree to be contacted.
+		var dormant []store.DormantBooklet
+		if err := s.View(ctx, func(tx *store.Tx) error {
+			var err error
+			dormant, err = tx.DormantBooklets(ctx, sum.Keys["distributor"].OrganisationID)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		withContact := 0
+		for _, d := range dormant {
+			if d.Phone != "" || d.Email != "" {
+				withContact++
+			}
+		}
+		if withContact == 0 || withContact == len(dormant) {
+			t.Errorf("%d of the mission's %d dormant booklets have a contact; want some, not all", withContact, len(dormant))
+		}
 		place := sum.Keys["place"]
 		err = s.View(ctx, func(tx *store.Tx) error {
 			o, err := tx.Organisation(ctx, place.OrganisationID)

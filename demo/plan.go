@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -429,8 +430,32 @@ func (p *plan) newBeneficiary(dist *orgPlan, day passnum.Date) *beneficiaryPlan 
 	p.people[identity(b.b)] = true
 	c := p.communeNear(dist)
 	b.b.CommuneINSEE, b.lat, b.lng = c.Code, c.Lat, c.Lng
+	addContact(&b.b, day)
 	p.beneficiaries = append(p.beneficiaries, b)
 	return b
+}
+
+// addContact gives two adults out of three a mobile, and half of those an
+// e-mail address too, with their consent to be contacted: the dormant
+// booklets list whom to call, and the reminders have someone to write to.
+// The draw comes from the person, not the plan's stream, so the rest of
+// the story stays the same.
+func addContact(b *passnum.Beneficiary, day passnum.Date) {
+	if b.BirthDate.AgeOn(day) < passnum.MajorityAge {
+		return // a minor's contact needs a guardian's consent: none here
+	}
+	h := fnv.New64a()
+	fmt.Fprint(h, b.FirstName, "|", b.LastName, "|", b.BirthDate)
+	r := rand.New(rand.NewPCG(h.Sum64(), 1))
+	if r.IntN(3) == 0 {
+		return
+	}
+	b.ContactConsent = true
+	b.Phone = fmt.Sprintf("06%08d", r.IntN(100000000))
+	if r.IntN(2) == 0 {
+		local := strings.NewReplacer(" ", "-", "'", "").Replace(territory.Fold(b.FirstName) + "." + territory.Fold(b.LastName))
+		b.Email = local + "@exemple.fr"
+	}
 }
 
 // birthDate draws a birth date giving an eligible age on day.
