@@ -4,6 +4,9 @@ import (
 	"encoding/xml"
 	"html/template"
 	"io"
+	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -134,5 +137,38 @@ func TestMap(t *testing.T) {
 	// A single département still draws.
 	if p := parse(t, Map("Un", "seul", []Point{{Code: "2A", Value: n(7)}})); p.circles != 1 {
 		t.Fatalf("single département: %+v", p)
+	}
+}
+
+// TestMapCirclesApart: on a région's eight départements of equal use, no
+// two circles overlap (the Territoire de Belfort is next to the Doubs and
+// the Haute-Saône).
+func TestMapCirclesApart(t *testing.T) {
+	var points []Point
+	for _, code := range []string{"21", "25", "39", "58", "70", "71", "89", "90"} {
+		points = append(points, Point{Code: code, Value: n(1000)})
+	}
+	svg := string(Map("Région", "cercles", points))
+	type circle struct{ x, y, r float64 }
+	var cs []circle
+	for _, m := range regexp.MustCompile(`<circle [^>]*cx="([0-9.]+)" cy="([0-9.]+)" r="([0-9.]+)"`).FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		r, _ := strconv.ParseFloat(m[3], 64)
+		cs = append(cs, circle{x, y, r})
+	}
+	if len(cs) != len(points) {
+		t.Fatalf("%d circles for %d départements", len(cs), len(points))
+	}
+	for i, a := range cs {
+		if a.r < 10 {
+			t.Errorf("circle %d of radius %.1f: too small to read", i, a.r)
+		}
+		for j, b := range cs[i+1:] {
+			// Rounded to a tenth of a pixel in the SVG.
+			if d := math.Hypot(a.x-b.x, a.y-b.y); d < a.r+b.r-0.2 {
+				t.Errorf("circles %d and %d overlap: %.1f apart, radii %.1f and %.1f", i, i+1+j, d, a.r, b.r)
+			}
+		}
 	}
 }

@@ -79,7 +79,7 @@ func Map(title, desc string, points []Point) template.HTML {
 		return empty("chart-map", title, desc)
 	}
 	const (
-		w, pad, rMax = 400, 48, 36.0
+		w, pad, rMax, rMin = 400, 48, 36.0, 10.0
 	)
 	minX, maxX, minY, maxY := ps[0].x, ps[0].x, ps[0].y, ps[0].y
 	var sumLat float64
@@ -106,17 +106,32 @@ func Map(title, desc string, points []Point) template.HTML {
 			m = *p.Value
 		}
 	}
+	for i := range ps {
+		ps[i].x, ps[i].y = offX+(ps[i].x-minX)*k*scale, offY+(maxY-ps[i].y)*scale
+	}
+	// On a small territory the départements' centres are close: the
+	// biggest circle is no wider than half the distance between the two
+	// nearest centres drawn, so that no two circles overlap, down to a
+	// size still readable (the Paris area, on a national map, cannot).
+	biggest := rMax
+	for i, p := range ps {
+		for _, q := range ps[i+1:] {
+			if val(p.Value) > 0 && val(q.Value) > 0 {
+				biggest = math.Min(biggest, math.Hypot(p.x-q.x, p.y-q.y)/2)
+			}
+		}
+	}
+	biggest = math.Max(biggest, rMin)
 	// The biggest circles first, so the small ones stay on top.
 	sort.SliceStable(ps, func(i, j int) bool { return val(ps[i].Value) > val(ps[j].Value) })
 	var b strings.Builder
 	openImg(&b, "chart-map", w, h, title, desc)
 	for _, p := range ps {
-		x := offX + (p.x-minX)*k*scale
-		y := offY + (maxY-p.y)*scale
+		x, y := p.x, p.y
 		b.WriteString(`<g class="chart-item">`)
 		r := 0.0
 		if p.Value != nil && m > 0 && *p.Value > 0 {
-			r = math.Max(3, rMax*math.Sqrt(float64(*p.Value)/float64(m)))
+			r = math.Max(3, biggest*math.Sqrt(float64(*p.Value)/float64(m)))
 			fmt.Fprintf(&b, `<circle class="chart-circle" fill="#1d4ed8" fill-opacity="0.35" stroke="#1d4ed8" cx="%.1f" cy="%.1f" r="%.1f"/>`, x, y, r)
 		}
 		text := Bar{Value: p.Value, Text: p.Text}.text()
