@@ -107,53 +107,76 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 	total := out.Total.FirstUse != nil
 	rows, keys = append(rows, &out.Total), append(keys, "total")
 	nb := len(passnum.FirstUseBuckets)
-	count := func(r, b int) int64 {
-		if rows[r].FirstUse == nil {
-			return 0
+	// counts[r][b]: row r's bucket b, read once.
+	counts := make([][]int64, len(rows))
+	flat := make([]int64, len(rows)*nb)
+	for r := range rows {
+		counts[r] = flat[r*nb : (r+1)*nb : (r+1)*nb]
+		if rows[r].FirstUse != nil {
+			for b := range nb {
+				counts[r][b] = *rows[r].FirstUse[b].Booklets
+			}
 		}
-		return *rows[r].FirstUse[b].Booklets
 	}
+	count := func(r, b int) int64 { return counts[r][b] }
 	// hide[r][b]: row r's bucket b is hidden; a row with no distribution
 	// shown hides every bucket.
 	hide := make([][]bool, len(rows))
+	hidden := make([]bool, len(rows)*nb)
 	for r := range rows {
-		hide[r] = make([]bool, nb)
+		hide[r] = hidden[r*nb : (r+1)*nb : (r+1)*nb]
 		if rows[r].FirstUse == nil {
 			for b := range hide[r] {
 				hide[r][b] = true
 			}
 		}
 	}
+	names := make([]string, nb)
+	for b, lo := range passnum.FirstUseBuckets {
+		names[b] = strconv.Itoa(lo)
+	}
+	// A worklist: a row or a column is checked again only once a bucket
+	// of it was hidden since, so a breakdown by commune costs little more
+	// than one pass.
+	last := len(rows) - 1
+	rowDirty, colDirty := make([]bool, len(rows)), make([]bool, nb)
+	for r := range rowDirty {
+		rowDirty[r] = rows[r].FirstUse != nil
+	}
+	for b := range colDirty {
+		colDirty[b] = total
+	}
 	cells := make([]passnum.SecretCell, 0, max(nb, len(rows)))
-	for changed := true; changed; {
-		changed = false
-		mark := func(r, b int) {
-			if !hide[r][b] {
-				hide[r][b], changed = true, true
-			}
-		}
-		for r := range rows {
-			if rows[r].FirstUse == nil {
+	already := make([]bool, last)
+	for dirty := true; dirty; {
+		dirty = false
+		for r, d := range rowDirty {
+			if !d {
 				continue
 			}
+			rowDirty[r] = false
 			cells = cells[:0]
-			for b, lo := range passnum.FirstUseBuckets {
-				cells = append(cells, passnum.SecretCell{Name: strconv.Itoa(lo), People: count(r, b)})
+			for b := range nb {
+				cells = append(cells, passnum.SecretCell{Name: names[b], People: count(r, b)})
 			}
 			masked, _ := passnum.MaskColumn(cells, hide[r])
 			for b, m := range masked {
-				if m {
-					mark(r, b)
+				if m && !hide[r][b] {
+					hide[r][b] = true
+					if total {
+						colDirty[b], dirty = true, true
+					}
 				}
 			}
 		}
-		if !total {
-			// No total is shown to subtract from.
-			continue
-		}
-		last := len(rows) - 1
-		already := make([]bool, last)
-		for b := range nb {
+		for b, d := range colDirty {
+			// No total shown, or its bucket hidden: nothing to subtract
+			// from.
+			if !d || hide[last][b] {
+				colDirty[b] = false
+				continue
+			}
+			colDirty[b] = false
 			cells = cells[:0]
 			for r := range last {
 				cells = append(cells, passnum.SecretCell{Name: keys[r], People: count(r, b)})
@@ -161,12 +184,12 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 			}
 			masked, hideTotal := passnum.MaskColumn(cells, already)
 			for r, m := range masked {
-				if m {
-					mark(r, b)
+				if m && !hide[r][b] {
+					hide[r][b], rowDirty[r], dirty = true, true, true
 				}
 			}
-			if hideTotal {
-				mark(last, b)
+			if hideTotal && !hide[last][b] {
+				hide[last][b], rowDirty[last], dirty = true, true, true
 			}
 		}
 	}
