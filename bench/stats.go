@@ -120,6 +120,9 @@ func statsViews(programmeID, distributorID string) []statsView {
 		stats("stats by="+by, store.StatsQuery{By: by})
 	}
 	stats("stats financeur by=departement (secret)", store.StatsQuery{By: "departement", Secret: true})
+	// The breakdown with the most small cells: secrecy masks most of
+	// them, figure by figure and the first-use buckets one by one.
+	stats("stats financeur by=commune (secret)", store.StatsQuery{By: "commune", Secret: true})
 	stats("stats by=distributor, 2025-06..2025-12", store.StatsQuery{By: "distributor", From: "2025-06", To: "2025-12"})
 	// The whole programme again, asked as a period that covers every
 	// month: the same figures read from each month's counters rather than
@@ -132,6 +135,10 @@ func statsViews(programmeID, distributorID string) []statsView {
 		}},
 		statsView{"page programme (consommation)", func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ProgrammeConsumption(ctx, programmeID)
+			return err
+		}},
+		statsView{"page programme d'un financeur (secret)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.SecretConsumption(ctx, programmeID)
 			return err
 		}},
 		statsView{"journal d'audit, par organisation", func(ctx context.Context, tx *store.Tx) error {
