@@ -23,8 +23,8 @@ func statsRoutes() []*route {
 				"Un financeur ne voit que les programmes qu'il finance, sous secret statistique : une case de moins de 5 personnes vaut null et son nom figure dans masked, " +
 				"ainsi qu'une seconde case qui permettrait de la retrouver par soustraction du total. Une ligne entière masquée est nommée par sa clé (« total », « month 2026-03 », " +
 				"la clé d'une ligne du détail) ; un chiffre seul d'une ligne affichée, avec ce qui le redonnerait (taux, montant), par « clé:chiffre », " +
-				"par exemple « 25:booklets_started » ou « total:passes_used » ; une tranche de délai d'une répartition first_use par « clé:first_use_N », N son premier jour, " +
-				"par exemple « total:first_use_8 ». Les pass utilisés comptent au moins une personne par carnet de pass",
+				"par exemple « 25:booklets_started » ou « total:passes_used » ; une répartition first_use dont des tranches valent null (moins de 5 carnets, zéro compris, " +
+				"ou qui permettraient d'en retrouver une) par « clé:first_use », et null entière quand toutes le sont. Les pass utilisés comptent au moins une personne par carnet de pass",
 			Query: []queryParam{
 				{Name: "programme_id", Doc: "le programme (obligatoire)"},
 				{Name: "from", Doc: "premier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},

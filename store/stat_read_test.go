@@ -384,50 +384,63 @@ func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
 			t.Fatalf("operator's view: big agency %+v, total %+v, masked %v", cell(open, big).FirstUse, open.Total.FirstUse, open.Masked)
 		}
 		st := get(true)
-		// The big agency's 3 late booklets, and its 7 of the same day
-		// that its 10 booklets started would give them back from.
-		for _, from := range []int{0, 8} {
-			if b := bucket(cell(st, big), from); b != nil || !contains(st.Masked, store.FigureMasked(big.OrganisationID, store.FirstUseFigure(from))) {
-				t.Errorf("big agency's bucket from day %d: %v; masked %v", from, b, st.Masked)
-			}
+		// The big agency's 3 late booklets are hidden, among its empty
+		// buckets: its 10 booklets started less its 7 of the same day
+		// leave 3 spread over 14 hidden buckets.
+		if b := bucket(cell(st, big), 8); b != nil || !contains(st.Masked, store.FigureMasked(big.OrganisationID, "first_use")) {
+			t.Errorf("big agency's bucket from day 8: %v; masked %v", b, st.Masked)
 		}
-		if val(cell(st, big).BookletsStarted) != 10 {
-			t.Errorf("big agency's booklets started %v, want 10 shown", cell(st, big).BookletsStarted)
+		if val(cell(st, big).BookletsStarted) != 10 || val(bucket(cell(st, big), 0)) != 7 {
+			t.Errorf("big agency: started %v, same day %v; want 10 and 7 shown", cell(st, big).BookletsStarted, bucket(cell(st, big), 0))
 		}
-		// The total's late bucket (9) would give the big agency's back
-		// beside the antenna's 6: one more of that column is hidden.
-		if b := bucket(st.Total, 8); b != nil && bucket(cell(st, other), 8) != nil && bucket(cell(st, mid), 8) != nil {
-			t.Errorf("bucket from day 8: total %v, antenna %v, agency %v all shown", val(b), val(bucket(cell(st, other), 8)), val(bucket(cell(st, mid), 8)))
+		// Nothing shown is given back: a bucket shown counts 5 booklets
+		// or more (a zero shown would say its hidden neighbours count
+		// somebody), and in each line whose sum is shown the hidden
+		// buckets are not one alone, nor all at 4.
+		type line struct {
+			name   string
+			hidden []int64 // the hidden buckets' true counts
 		}
-		// Whatever is shown can be subtracted from nothing that gives a
-		// hidden bucket back: each row and each column hides none or two
-		// and more, and a bucket shown counts nobody or 5 booklets and more.
-		rows := append([]store.StatFigures{st.Total}, cell(st, big), cell(st, mid), cell(st, other))
-		for r, f := range rows {
-			hiddenInRow := 0
-			for _, b := range f.FirstUse {
+		var lines []line
+		shown := func(f store.StatFigures) bool { return f.FirstUse != nil }
+		pairs := [][2]store.StatFigures{{st.Total, open.Total}}
+		for _, a := range []passnum.Actor{big, mid, other} {
+			pairs = append(pairs, [2]store.StatFigures{cell(st, a), cell(open, a)})
+		}
+		for r, p := range pairs {
+			l := line{name: fmt.Sprint("row ", r)}
+			for i, b := range p[0].FirstUse {
 				if b.Booklets == nil {
-					hiddenInRow++
-				} else if *b.Booklets > 0 && *b.Booklets < passnum.SecrecyThreshold {
+					l.hidden = append(l.hidden, *p[1].FirstUse[i].Booklets)
+				} else if *b.Booklets < passnum.SecrecyThreshold {
 					t.Errorf("row %d shows %d booklets from day %d", r, *b.Booklets, b.FromDays)
 				}
 			}
-			if hiddenInRow == 1 {
-				t.Errorf("row %d hides one bucket alone: %+v", r, f.FirstUse)
+			if shown(p[0]) {
+				lines = append(lines, l)
 			}
 		}
 		for i, from := range passnum.FirstUseBuckets {
-			if st.Total.FirstUse[i].Booklets == nil {
+			if st.Total.FirstUse == nil || st.Total.FirstUse[i].Booklets == nil {
 				continue
 			}
-			hiddenInColumn := 0
-			for _, f := range rows[1:] {
-				if bucket(f, from) == nil {
-					hiddenInColumn++
+			l := line{name: fmt.Sprint("column of day ", from)}
+			for _, p := range pairs[1:] {
+				if !shown(p[0]) || p[0].FirstUse[i].Booklets == nil {
+					l.hidden = append(l.hidden, *p[1].FirstUse[i].Booklets)
 				}
 			}
-			if hiddenInColumn == 1 {
-				t.Errorf("the column of day %d hides one cell alone", from)
+			lines = append(lines, l)
+		}
+		for _, l := range lines {
+			var sum int64
+			small := true
+			for _, n := range l.hidden {
+				sum += n
+				small = small && n < passnum.SecrecyThreshold
+			}
+			if sum > 0 && (len(l.hidden) == 1 || small && sum == int64(len(l.hidden))*(passnum.SecrecyThreshold-1)) {
+				t.Errorf("%s: hidden %v given back by its sum", l.name, l.hidden)
 			}
 		}
 	})

@@ -2,7 +2,6 @@ package store
 
 import (
 	"slices"
-	"strconv"
 
 	"passnum"
 )
@@ -87,67 +86,52 @@ func (s *ProgrammeStats) Hides(cell, fig string) bool {
 	return has(cell) || fig != "" && has(FigureMasked(cell, fig))
 }
 
-// FirstUseFigure names a bucket of the first-use distribution in
-// ProgrammeStats.Masked, after its first day: "25:first_use_8".
-func FirstUseFigure(fromDays int) string { return "first_use_" + strconv.Itoa(fromDays) }
-
 // applyFirstUseSecrecy masks the buckets of the first-use distributions
-// shown (those of the rows whose booklets started are): a bucket of 1 to
-// 4 booklets, and a second one where a sum would give a lone one back.
-// Each distribution adds up to its row's booklets started, and each
-// bucket's column to the total's bucket, so both are checked, as rows and
-// as columns; a second bucket masked for one may call for another in the
-// other, so it runs until nothing changes.
+// shown (those of the rows whose booklets started are): every bucket of
+// fewer than 5 booklets, an empty one too, since a zero shown beside a
+// hidden bucket says the hidden one counts somebody (a row of no booklet
+// started keeps its zeros); then, in each line
+// whose sum is published (a row adds up to its booklets started, a
+// bucket's column to the total's bucket), more until the hidden buckets
+// cannot be told apart (secureLine). Hiding for a row may call for more
+// in a column and back, so it runs until nothing changes. A row with a
+// bucket hidden is named once ("clé:first_use"), and loses its
+// distribution when every bucket is.
 func (out *ProgrammeStats) applyFirstUseSecrecy() {
 	rows := make([]*StatFigures, 0, len(out.Cells)+1)
 	keys := make([]string, 0, len(out.Cells)+1)
 	for i := range out.Cells {
 		rows, keys = append(rows, &out.Cells[i].StatFigures), append(keys, out.Cells[i].Key)
 	}
-	total := out.Total.FirstUse != nil
 	rows, keys = append(rows, &out.Total), append(keys, "total")
-	nb := len(passnum.FirstUseBuckets)
-	// counts[r][b]: row r's bucket b, read once.
-	counts := make([][]int64, len(rows))
-	flat := make([]int64, len(rows)*nb)
+	last, nb := len(rows)-1, len(passnum.FirstUseBuckets)
+	// counts[r][b]: row r's bucket b, read once; hide[r][b]: hidden (all
+	// of a row with no distribution shown).
+	counts, hide := make([][]int64, len(rows)), make([][]bool, len(rows))
+	flat, hidden := make([]int64, len(rows)*nb), make([]bool, len(rows)*nb)
 	for r := range rows {
-		counts[r] = flat[r*nb : (r+1)*nb : (r+1)*nb]
-		if rows[r].FirstUse != nil {
-			for b := range nb {
+		counts[r], hide[r] = flat[r*nb:(r+1)*nb:(r+1)*nb], hidden[r*nb:(r+1)*nb:(r+1)*nb]
+		var started int64
+		for b := range nb {
+			if rows[r].FirstUse != nil {
 				counts[r][b] = *rows[r].FirstUse[b].Booklets
+				started += counts[r][b]
 			}
 		}
-	}
-	count := func(r, b int) int64 { return counts[r][b] }
-	// hide[r][b]: row r's bucket b is hidden; a row with no distribution
-	// shown hides every bucket.
-	hide := make([][]bool, len(rows))
-	hidden := make([]bool, len(rows)*nb)
-	for r := range rows {
-		hide[r] = hidden[r*nb : (r+1)*nb : (r+1)*nb]
-		if rows[r].FirstUse == nil {
-			for b := range hide[r] {
-				hide[r][b] = true
-			}
+		// A row of no booklet started keeps its zeros: they say nobody.
+		for b := range nb {
+			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold
 		}
 	}
-	names := make([]string, nb)
-	for b, lo := range passnum.FirstUseBuckets {
-		names[b] = strconv.Itoa(lo)
-	}
-	// A worklist: a row or a column is checked again only once a bucket
-	// of it was hidden since, so a breakdown by commune costs little more
-	// than one pass.
-	last := len(rows) - 1
+	// A worklist: a line is checked again only once one of its buckets
+	// was hidden since, so a breakdown by commune costs about one pass.
 	rowDirty, colDirty := make([]bool, len(rows)), make([]bool, nb)
 	for r := range rowDirty {
 		rowDirty[r] = rows[r].FirstUse != nil
 	}
 	for b := range colDirty {
-		colDirty[b] = total
+		colDirty[b] = true
 	}
-	cells := make([]passnum.SecretCell, 0, max(nb, len(rows)))
-	already := make([]bool, last)
 	for dirty := true; dirty; {
 		dirty = false
 		for r, d := range rowDirty {
@@ -155,54 +139,67 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 				continue
 			}
 			rowDirty[r] = false
-			cells = cells[:0]
-			for b := range nb {
-				cells = append(cells, passnum.SecretCell{Name: names[b], People: count(r, b)})
-			}
-			masked, _ := passnum.MaskColumn(cells, hide[r])
-			for b, m := range masked {
-				if m && !hide[r][b] {
-					hide[r][b] = true
-					if total {
-						colDirty[b], dirty = true, true
-					}
-				}
-			}
+			secureLine(nb, func(b int) int64 { return counts[r][b] }, func(b int) bool { return hide[r][b] },
+				func(b int) { hide[r][b], colDirty[b], dirty = true, true, true })
 		}
 		for b, d := range colDirty {
-			// No total shown, or its bucket hidden: nothing to subtract
-			// from.
+			colDirty[b] = false
+			// No total's bucket shown: nothing to subtract from.
 			if !d || hide[last][b] {
-				colDirty[b] = false
 				continue
 			}
-			colDirty[b] = false
-			cells = cells[:0]
-			for r := range last {
-				cells = append(cells, passnum.SecretCell{Name: keys[r], People: count(r, b)})
-				already[r] = hide[r][b]
-			}
-			masked, hideTotal := passnum.MaskColumn(cells, already)
-			for r, m := range masked {
-				if m && !hide[r][b] {
-					hide[r][b], rowDirty[r], dirty = true, true, true
-				}
-			}
-			if hideTotal && !hide[last][b] {
+			if secureLine(last, func(r int) int64 { return counts[r][b] }, func(r int) bool { return hide[r][b] },
+				func(r int) { hide[r][b], rowDirty[r], dirty = true, true, true }) {
 				hide[last][b], rowDirty[last], dirty = true, true, true
 			}
 		}
 	}
+	// One name a row: its hidden buckets read null; a commune breakdown
+	// would otherwise name hundreds of thousands.
 	for r, f := range rows {
-		if f.FirstUse == nil {
+		if f.FirstUse == nil || !slices.Contains(hide[r], true) {
+			continue
+		}
+		out.Masked = append(out.Masked, FigureMasked(keys[r], "first_use"))
+		if !slices.Contains(hide[r], false) {
+			f.FirstUse = nil
 			continue
 		}
 		for b := range f.FirstUse {
 			if hide[r][b] {
 				f.FirstUse[b].Booklets = nil
-				out.Masked = append(out.Masked, FigureMasked(keys[r], FirstUseFigure(f.FirstUse[b].FromDays)))
 			}
 		}
+	}
+}
+
+// secureLine makes the hidden cells of a line of n cells whose sum is
+// published impossible to tell apart: val is a cell's count, hidden says
+// whether it is hidden, and hide hides one more. A lone hidden cell that
+// counts somebody is given back by the sum, and so are hidden cells all
+// under the threshold that add up to the most they can (two hidden cells
+// of 4); either way the smallest cell shown is hidden too, and when none
+// is left it answers true: the line's sum must go.
+func secureLine(n int, val func(int) int64, hidden func(int) bool, hide func(int)) (hideSum bool) {
+	for {
+		k, sum, small, next := int64(0), int64(0), true, -1
+		for i := range n {
+			switch {
+			case hidden(i):
+				k++
+				sum += val(i)
+				small = small && val(i) < passnum.SecrecyThreshold
+			case next < 0 || val(i) < val(next):
+				next = i
+			}
+		}
+		if sum == 0 || k >= 2 && !(small && sum == k*(passnum.SecrecyThreshold-1)) {
+			return false
+		}
+		if next < 0 {
+			return true
+		}
+		hide(next)
 	}
 }
 

@@ -44,3 +44,35 @@ func BenchmarkFirstUseSecrecy(b *testing.B) {
 		s.applyFirstUseSecrecy()
 	}
 }
+
+// TestSecureLine: the hidden cells of a line whose sum is published are
+// not given back by it.
+func TestSecureLine(t *testing.T) {
+	for _, c := range []struct {
+		vals     []int64
+		hidden   []int
+		want     []int // hidden after
+		wantLine bool
+	}{
+		{[]int64{7, 3, 0, 0}, []int{1, 2, 3}, []int{1, 2, 3}, false}, // 3 over three buckets
+		{[]int64{10, 3, 6}, []int{1}, []int{1, 2}, false},            // a lone 3: the 6 too
+		{[]int64{4, 4, 9}, []int{0, 1}, []int{0, 1, 2}, false},       // two 4s: the 9 too
+		{[]int64{0, 0, 9}, []int{0, 1}, []int{0, 1}, false},          // zeros say nobody
+		{[]int64{3}, []int{0}, []int{0}, true},                       // nothing else: the sum goes
+	} {
+		hidden := make([]bool, len(c.vals))
+		for _, i := range c.hidden {
+			hidden[i] = true
+		}
+		line := secureLine(len(c.vals), func(i int) int64 { return c.vals[i] }, func(i int) bool { return hidden[i] }, func(i int) { hidden[i] = true })
+		var got []int
+		for i, h := range hidden {
+			if h {
+				got = append(got, i)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) || line != c.wantLine {
+			t.Errorf("%v hiding %v: hidden %v, sum hidden %v; want %v, %v", c.vals, c.hidden, got, line, c.want, c.wantLine)
+		}
+	}
+}

@@ -612,7 +612,7 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
 	var bars []chart.Bar
 	for _, b := range s.Total.FirstUse {
-		m := tm || hidden(s, "total", store.FirstUseFigure(b.FromDays))
+		m := tm || b.Booklets == nil
 		p := b.Booklets
 		if m {
 			p = nil
