@@ -74,8 +74,8 @@ type ClosingTable struct {
 type DistributorClosing struct {
 	DistributorID        string `json:"distributor_id,omitempty"`
 	DistributorName      string `json:"distributor_name,omitempty"`
-	BookletsAllocated    int64  `json:"booklets_allocated"`
-	BookletsNotHandedOut int64  `json:"booklets_not_handed_out"`
+	BookletsAllocated    *int64 `json:"booklets_allocated"`
+	BookletsNotHandedOut *int64 `json:"booklets_not_handed_out"`
 	BookletsHandedOut    *int64 `json:"booklets_handed_out" doc:"carnets remis, carnets perdus et leurs remplacements compris"`
 	BookletsStarted      *int64 `json:"booklets_started"`
 	PassesUsed           *int64 `json:"passes_used"`

@@ -40,9 +40,10 @@ type DistributorClosing struct {
 	DistributorName string
 	// BookletsAllocated are the booklets it holds or handed out (what it
 	// received, less what was moved away); BookletsNotHandedOut those it
-	// holds. They are stock, never masked.
-	BookletsAllocated    int64
-	BookletsNotHandedOut int64
+	// holds. They are stock, but their difference is the booklets handed
+	// out: a line statistical secrecy hides loses them too.
+	BookletsAllocated    *int64
+	BookletsNotHandedOut *int64
 	// The figures of young people, nil where statistical secrecy hides
 	// them from a funder: the booklets handed out, those of them started
 	// (at least one pass used), their passes used and not used yet.
@@ -79,22 +80,21 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool)
 		return t, err
 	}
 	defer rows.Close()
-	var handed, started, used, unused int64
+	var allocated, notHanded, handed, started, used, unused int64
 	for rows.Next() {
 		var d DistributorClosing
-		var h, s, u, n int64
-		if err := rows.Scan(&d.DistributorID, &d.DistributorName, &d.BookletsAllocated, &h, &d.BookletsNotHandedOut, &s, &u, &n); err != nil {
+		var a, nh, h, s, u, n int64
+		if err := rows.Scan(&d.DistributorID, &d.DistributorName, &a, &h, &nh, &s, &u, &n); err != nil {
 			return t, err
 		}
-		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = &h, &s, &u, &n
+		d.BookletsAllocated, d.BookletsNotHandedOut, d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = &a, &nh, &h, &s, &u, &n
 		t.Distributors = append(t.Distributors, d)
-		t.Totals.BookletsAllocated += d.BookletsAllocated
-		t.Totals.BookletsNotHandedOut += d.BookletsNotHandedOut
-		handed, started, used, unused = handed+h, started+s, used+u, unused+n
+		allocated, notHanded, handed, started, used, unused = allocated+a, notHanded+nh, handed+h, started+s, used+u, unused+n
 	}
 	if err := rows.Err(); err != nil {
 		return t, err
 	}
+	t.Totals.BookletsAllocated, t.Totals.BookletsNotHandedOut = &allocated, &notHanded
 	t.Totals.BookletsHandedOut, t.Totals.BookletsStarted, t.Totals.PassesUsed, t.Totals.PassesUnused = &handed, &started, &used, &unused
 	if secret {
 		t.applySecrecy(maxPassesPerPerson(p))

@@ -448,8 +448,9 @@ func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
 
 // TestClosingTableSecrecy: the closing table a funder sees by distributor
 // is masked as its dashboard is: a distributor of 2 young people and a
-// second line, then, in the lines shown, the booklets started and the
-// passes used of 1 to 4 young people; the stock stays.
+// second line, with their stock (allocated less not handed out is handed
+// out), then, in the lines shown, the booklets started and the passes
+// used of 1 to 4 young people.
 func TestClosingTableSecrecy(t *testing.T) {
 	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 		f := newFixture(t, s, clock)
@@ -489,16 +490,16 @@ func TestClosingTableSecrecy(t *testing.T) {
 			t.Fatalf("operator's table: masked %v, %+v", open.Masked, open)
 		}
 		tb := get(true)
-		// The small antenna's 2, and the next smallest line (6), whole;
-		// their stock stays.
+		// The small antenna's 2, and the next smallest line (6), whole.
 		for _, a := range []passnum.Actor{small, mid} {
 			d := line(tb, a)
-			if d.BookletsHandedOut != nil || d.BookletsStarted != nil || d.PassesUsed != nil || d.PassesUnused != nil || !contains(tb.Masked, a.OrganisationID) {
+			if d.BookletsHandedOut != nil || d.BookletsStarted != nil || d.PassesUsed != nil || d.PassesUnused != nil ||
+				d.BookletsAllocated != nil || d.BookletsNotHandedOut != nil || !contains(tb.Masked, a.OrganisationID) {
 				t.Errorf("%s shown: %+v; masked %v", a.OrganisationID, d, tb.Masked)
 			}
-			if d.BookletsAllocated == 0 || d.BookletsNotHandedOut != 1 {
-				t.Errorf("%s: stock hidden: %+v", a.OrganisationID, d)
-			}
+		}
+		if d := line(tb, big); val(d.BookletsAllocated) != 9 || val(d.BookletsNotHandedOut) != 1 {
+			t.Errorf("big agency's stock: %+v", d)
 		}
 		// The big agency's 2 booklets started, among 8 handed out shown;
 		// the antenna's 0 started stays (it hides nobody).

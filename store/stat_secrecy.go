@@ -205,7 +205,8 @@ func secureLine(n int, val func(int) int64, hidden func(int) bool, hide func(int
 
 // applySecrecy masks a closing table as the dashboard's breakdown by
 // distributor: a line of 1 to 4 young people, and a second where the
-// totals would give it back; the totals when they count 1 to 4; then, in
+// totals would give it back, with their stock; the totals when they count
+// 1 to 4; then, in
 // the lines shown, the booklets started and the passes used (with the
 // passes not used, which they and the booklets handed out give back)
 // that count 1 to 4, each with a second in its column.
@@ -219,7 +220,10 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64) {
 		}
 		return cells
 	}
+	// The stock goes with the line: allocated less not handed out is
+	// handed out.
 	hideLine := func(d *DistributorClosing) {
+		d.BookletsAllocated, d.BookletsNotHandedOut = nil, nil
 		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = nil, nil, nil, nil
 	}
 	lines, hideTotals := passnum.MaskCells(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }))
