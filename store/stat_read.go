@@ -194,7 +194,17 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	if q.Secret {
 		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson)
 	}
-	out.Budget, err = tx.funderBudgets(ctx, p, total.handed*size*p.FaceValueCents)
+	// The budget is the programme's to date, whatever the period: what
+	// is settled and paid has no period, and engaged beside them must
+	// not either.
+	handed := total.handed
+	if q.From != "" || q.To != "" {
+		if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM `+statRows+` WHERE programme_id = ? AND dim = 'all' AND dim_value = '' AND metric = '`+metricHandedOut+`'`,
+			p.ID).Scan(&handed); err != nil {
+			return out, err
+		}
+	}
+	out.Budget, err = tx.funderBudgets(ctx, p, handed*size*p.FaceValueCents)
 	return out, err
 }
 

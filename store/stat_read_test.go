@@ -152,6 +152,16 @@ func TestProgrammeStatsEqualARecount(t *testing.T) {
 							return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, By: by, From: pd[0], To: pd[1]})
 						})
 						want := rawStats(t, db, w.prog.ID, by, pd[0], pd[1])
+						// The budget engaged is the programme's to date,
+						// whatever the period: the face value of every
+						// booklet handed out.
+						var engaged int64
+						for _, b := range got.Budget {
+							engaged += b.EngagedCents
+						}
+						if whole := rawStats(t, db, w.prog.ID, "", "", "")[""]; whole != nil && engaged != whole.handed*int64(got.BookletSize)*got.FaceValueCents {
+							t.Fatalf("period %v: engaged %d, want %d booklets' worth", pd, engaged, whole.handed)
+						}
 						if by == "" {
 							c := want[""]
 							if c == nil {

@@ -552,7 +552,7 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 
 // dashBudget is the table of each funder's money.
 func dashBudget(s store.ProgrammeStats) dashTable {
-	t := dashTable{Caption: "Budget par financeur : engagé (valeur des pass remis), remboursé aux lieux, payé et restant",
+	t := dashTable{Caption: "Budget par financeur depuis le début du programme : engagé (valeur des pass remis), remboursé aux lieux, payé et restant",
 		Head: []string{"Financeur", "Part", "Budget", "Engagé", "Remboursé", "Payé", "Restant"}}
 	for _, b := range s.Budget {
 		budget, left := "non fixé", "—"
