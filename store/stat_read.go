@@ -487,6 +487,11 @@ func (a *statAcc) figures(size int64, ended, booklets, uses bool) StatFigures {
 	return f
 }
 
+// BreakdownCountsBooklets says whether the cells of breakdown by count
+// booklets (handed out, started…): a place's or a service's count uses
+// only.
+func BreakdownCountsBooklets(by string) bool { return slices.Contains(bookletDims, by) }
+
 // maskedFigures keeps only what counts nobody: the passes issued and
 // allocated are stock, the same whoever got them.
 func maskedFigures(f StatFigures) StatFigures {

@@ -340,6 +340,9 @@ type dashColumn struct {
 	kind int // 0 count, 1 amount, 2 rate, 3 days
 	// stock is a figure of passes, not of people: never masked.
 	stock bool
+	// booklets: a figure of booklets, which a place's or a service's row
+	// does not have; expired: the passes expired, once the programme ended.
+	booklets, expired bool
 	// fig names the figure statistical secrecy may hide on its own in a
 	// cell it shows (store.FigureMasked); "" for one hidden only with
 	// its whole cell.
@@ -350,18 +353,18 @@ type dashColumn struct {
 
 var dashColumns = []dashColumn{
 	{Head: "Pass alloués aux distributeurs", stock: true, n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
-	{Head: "Carnets remis", n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
-	{Head: "Pass remis", n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
-	{Head: "Carnets remplacés", fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
-	{Head: "Carnets remis au public cible", fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
-	{Head: "Part du public cible", kind: 2, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
-	{Head: "Carnets commencés", fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
-	{Head: "Carnets terminés", fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
-	{Head: "Taux d'utilisation", kind: 2, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
+	{Head: "Carnets remis", booklets: true, n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
+	{Head: "Pass remis", booklets: true, n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
+	{Head: "Carnets remplacés", booklets: true, fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
+	{Head: "Carnets remis au public cible", booklets: true, fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
+	{Head: "Part du public cible", kind: 2, booklets: true, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
+	{Head: "Carnets commencés", booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
+	{Head: "Carnets terminés", booklets: true, fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
+	{Head: "Taux d'utilisation", kind: 2, booklets: true, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
 	{Head: "Pass utilisés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
 	{Head: "Montant utilisé (€)", kind: 1, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
-	{Head: "Pass expirés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
-	{Head: "Délai médian avant la première utilisation", kind: 3, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
+	{Head: "Pass expirés", expired: true, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
+	{Head: "Délai médian avant la première utilisation", kind: 3, booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
 func (c dashColumn) text(f store.StatFigures, masked bool) string {
@@ -410,17 +413,31 @@ func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 func hidden(s store.ProgrammeStats, cell, fig string) bool { return s.Hides(cell, fig) }
 
 // dashRowsOf walks the view's rows: the total, then each cell, with what
-// says whether secrecy hides a figure of the row.
-func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked func(fig string) bool) error) error {
-	if err := each("Total", "", s.Total, func(fig string) bool { return hidden(s, "total", fig) }); err != nil {
+// says whether secrecy hides a column's figure of the row: never one
+// that has no value there (applies), which stays empty.
+func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked func(c dashColumn) bool) error) error {
+	if err := each("Total", "", s.Total, func(c dashColumn) bool { return c.applies(s, true) && hidden(s, "total", c.fig) }); err != nil {
 		return err
 	}
-	for _, c := range s.Cells {
-		if err := each(c.Label, c.Key, c.StatFigures, func(fig string) bool { return hidden(s, c.Key, fig) }); err != nil {
+	for _, cell := range s.Cells {
+		if err := each(cell.Label, cell.Key, cell.StatFigures, func(c dashColumn) bool { return c.applies(s, false) && hidden(s, cell.Key, c.fig) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// applies says whether a column's figure has a value in a row of s: a
+// place's or a service's row counts uses, not booklets, and passes expire
+// only once the programme has ended.
+func (c dashColumn) applies(s store.ProgrammeStats, total bool) bool {
+	switch {
+	case c.expired:
+		return s.Ended
+	case c.booklets:
+		return total || store.BreakdownCountsBooklets(s.By)
+	}
+	return true
 }
 
 // dashCode is the key a person may read: a département's or commune's
@@ -439,13 +456,13 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 	for _, c := range dashColumns {
 		t.Head = append(t.Head, c.Head)
 	}
-	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(string) bool) error {
+	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(dashColumn) bool) error {
 		if c := dashCode(by, code); c != "" && !strings.Contains(label, c) {
 			label = c + " " + label
 		}
 		r := dashRow{Head: label}
 		for _, c := range dashColumns {
-			r.Cells = append(r.Cells, c.text(f, masked(c.fig)))
+			r.Cells = append(r.Cells, c.text(f, masked(c)))
 		}
 		t.Rows = append(t.Rows, r)
 		return nil
@@ -535,7 +552,7 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		n(t.PassesHandedOut, h(""), "pass remis", "pass remis"),
 		n(t.PassesUsed, h("passes_used"), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		n(t.PassesExpired, h("passes_used"), "pass expiré", "pass expirés"),
+		n(t.PassesExpired, s.Ended && h("passes_used"), "pass expiré", "pass expirés"), // none before the end
 		n(t.BookletsStarted, h("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
 		n(t.BookletsCompleted, h("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started")), "taux d'utilisation (carnets commencés sur carnets remis)"},
@@ -726,10 +743,10 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err != nil {
 				return err
 			}
-			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(string) bool) error {
+			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(dashColumn) bool) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range dashColumns {
-					row = append(row, c.cell(f, masked(c.fig)))
+					row = append(row, c.cell(f, masked(c)))
 				}
 				return write(row...)
 			})
