@@ -14,6 +14,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"passnum"
 )
@@ -125,8 +126,14 @@ func Rows(title, desc string, bars []Bar) template.HTML {
 		return empty("chart-rows", title, desc)
 	}
 	const (
-		w, left, right, rowH = 400, 8, 64, 46
+		w, left, rowH = 400, 8, 46
 	)
+	// Room at the right for the longest value written at a bar's end
+	// ("15 à 30 jours"), at about 8 px a character of the value's font.
+	right := 64
+	for _, bar := range bars {
+		right = max(right, 12+8*utf8.RuneCountInString(bar.text()))
+	}
 	h := len(bars)*rowH + 8
 	var b strings.Builder
 	openImg(&b, "chart-rows", w, h, title, desc)

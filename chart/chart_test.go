@@ -172,3 +172,18 @@ func TestMapCirclesApart(t *testing.T) {
 		}
 	}
 }
+
+// TestRowsValueFits: the text at a full bar's end fits in the chart ("31 à
+// 60 jours" was cut at the right edge).
+func TestRowsValueFits(t *testing.T) {
+	svg := string(Rows("Délai", "barres", []Bar{{Label: "Mission locale", Value: n(60), Text: "31 à 60 jours"}, {Label: "Agence", Value: n(15), Text: "15 à 30 jours"}}))
+	m := regexp.MustCompile(`<text class="chart-value" x="([0-9]+)"[^>]*>31 à 60 jours</text>`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no value text in %s", svg)
+	}
+	x, _ := strconv.Atoi(m[1])
+	// 13 px text: 8 px a character is a generous width.
+	if end := x + 8*len([]rune("31 à 60 jours")); end > 400 {
+		t.Errorf("the value ends at %d px of 400", end)
+	}
+}
