@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"passnum/territory"
@@ -119,10 +120,11 @@ const (
 )
 
 // SecrecyNote says how the pages and files write what statistical
-// secrecy hides, under a table that may hide some.
-const SecrecyNote = "Secret statistique : une case qui compte moins de 5 personnes est affichée « " + MaskedCount + " », " +
-	"ainsi qu'une seconde case quand un total permettrait de la retrouver par soustraction ; " +
-	"un taux, un montant ou un délai qui la redonnerait est affiché « " + MaskedFigure + " »."
+// secrecy hides, under a table that may hide some; non-breaking spaces
+// keep each mark whole within its guillemets.
+var SecrecyNote = "Secret statistique\u00a0: une case qui compte moins de 5 personnes est affichée «\u00a0" + strings.ReplaceAll(MaskedCount, " ", "\u00a0") + "\u00a0», " +
+	"ainsi qu'une seconde case quand un total permettrait de la retrouver par soustraction\u00a0; " +
+	"un taux, un montant ou un délai qui la redonnerait est affiché «\u00a0" + MaskedFigure + "\u00a0»."
 
 // SecretCell is one cell of a published table: its name and the number
 // of people it counts (a lower bound when only passes are known).

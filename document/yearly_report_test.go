@@ -51,7 +51,7 @@ func TestYearlyReportPDF(t *testing.T) {
 			"Doubs (25)", FormatCount(1231), FormatCount(2460), FormatAmount(2460000), "Jura (39)", "janvier 2026", FormatCount(1000), FormatAmount(1000000), "mars 2026", FormatAmount(1468000),
 			"État", FormatAmount(100000000), FormatAmount(98765000), FormatAmount(1000000), "non fixé")
 		if secret {
-			mustContain(t, doc, "< 5", "Secret statistique", "« secret »")
+			mustContain(t, doc, "< 5", "Secret statistique", "«\u00a0secret\u00a0»")
 			mustNotContain(t, doc, FormatAmount(7700))
 		} else {
 			mustContain(t, doc, FormatAmount(7700))

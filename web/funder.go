@@ -27,6 +27,8 @@ type funderProgrammeView struct {
 	// UnusedMasked when secrecy hides one of those.
 	PassesUnused int64
 	UnusedMasked bool
+	// Ended: the last redeeming day is past, the unused passes expired.
+	Ended bool
 }
 
 type funderDashboardView struct {
@@ -49,6 +51,7 @@ func funderLoad(tx *store.Tx, q *request, p passnum.Programme) (funderProgrammeV
 	c := v.Consumption
 	v.PassesUnused = max(0, c.PassesHandedOut-c.PassesRedeemed-c.PassesBlocked)
 	v.UnusedMasked = c.HandedOutMasked || c.UsedMasked || c.BlockedMasked
+	v.Ended = tx.Today().After(p.LastRedeemDay())
 	return v, nil
 }
 

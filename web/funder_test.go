@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"passnum"
 	"passnum/store"
@@ -114,6 +115,12 @@ func TestFunderSeesItsProgrammes(t *testing.T) {
 		// Funders stay out of the operator's pages.
 		if a = b.get("/operateur/programmes/" + st.programme.ID); a.Status != http.StatusForbidden {
 			t.Errorf("funder on an operator page: %d", a.Status)
+		}
+		// Once the last redeeming day is past, the passes never used
+		// have expired: the page no longer says they may still be.
+		st.clock.Set(time.Date(2027, 3, 1, 10, 0, 0, 0, passnum.Paris))
+		if a = st.as(passnum.RoleFunder).get("/financeur/programmes/" + st.programme.ID); !a.has("<strong>4</strong> pass remis jamais utilisés, expirés") {
+			t.Errorf("ended programme's page\n%s", a.Body)
 		}
 	})
 }
