@@ -110,10 +110,11 @@ func FirstUseBucketLabel(lo int) string {
 // SecrecyThreshold is the fewest people a cell a funder sees may count.
 const SecrecyThreshold = 5
 
-// MaskedCount is what a count of people statistical secrecy hides reads
-// as, on the pages and in the files; MaskedFigure, what a figure hidden
-// with it reads as (a rate, an amount, a wait), which "< 5" would not
-// describe.
+// MaskedCount is what a count of 1 to 4 young people statistical secrecy
+// hides reads as, on the pages and in the files; MaskedFigure, what any
+// other hidden figure reads as (a second cell hidden so that the first
+// cannot be given back, passes, a rate, an amount, a wait), of which
+// "< 5" would not be true.
 const (
 	MaskedCount  = "< 5"
 	MaskedFigure = "secret"
@@ -122,9 +123,9 @@ const (
 // SecrecyNote says how the pages and files write what statistical
 // secrecy hides, under a table that may hide some; non-breaking spaces
 // keep each mark whole within its guillemets.
-var SecrecyNote = "Secret statistique\u00a0: une case qui compte moins de 5 personnes est affichée «\u00a0" + strings.ReplaceAll(MaskedCount, " ", "\u00a0") + "\u00a0», " +
-	"ainsi qu'une seconde case quand un total permettrait de la retrouver par soustraction\u00a0; " +
-	"un taux, un montant ou un délai qui la redonnerait est affiché «\u00a0" + MaskedFigure + "\u00a0»."
+var SecrecyNote = "Secret statistique\u00a0: un nombre de jeunes inférieur à 5 est affiché «\u00a0" + strings.ReplaceAll(MaskedCount, " ", "\u00a0") + "\u00a0»\u00a0; " +
+	"ce qui permettrait de le retrouver (une seconde case quand un total le redonnerait par soustraction, un nombre de pass, un taux, un montant, un délai) " +
+	"est affiché «\u00a0" + MaskedFigure + "\u00a0»."
 
 // SecretCell is one cell of a published table: its name and the number
 // of people it counts (a lower bound when only passes are known).

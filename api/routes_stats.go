@@ -51,7 +51,7 @@ func yearlyReportRoute(f paydoc.Format, produces string) *route {
 	return &route{Method: "GET", Path: "/programmes/{id}/report." + string(f), Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleFunder},
 		Summary: "Rapport annuel d'un programme pour l'État et la Région, en " + strings.ToUpper(string(f)) + " : pass utilisés, montants, jeunes atteints, " +
 			"part du public cible, par département et par mois, et budget par financeur. L'opérateur lit tous les programmes ; " +
-			"un financeur ceux qu'il finance, sous secret statistique (« < 5 » pour une case de moins de 5 personnes)",
+			"un financeur ceux qu'il finance, sous secret statistique (« < 5 » pour un nombre de moins de 5 jeunes, « secret » pour ce qui permettrait de le retrouver)",
 		Query:    []queryParam{{Name: "year", Doc: "l'année civile, AAAA, entre l'ouverture du programme et son dernier jour d'encaissement (obligatoire)"}},
 		Produces: produces, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND, passnum.EINVALID},
 		Handle: serveDocument(func(c *call, tx *store.Tx) (paydoc.Document, error) {

@@ -21,7 +21,7 @@ import (
 
 // Bar is one value: its label, its value (nil when statistical secrecy
 // hides it) and, optionally, the text written beside it (the formatted
-// value by default, passnum.MaskedCount when hidden).
+// value by default, passnum.MaskedFigure when hidden).
 type Bar struct {
 	Label string
 	Value *int64
@@ -34,7 +34,7 @@ func (b Bar) text() string {
 	case b.Text != "":
 		return b.Text
 	case b.Value == nil:
-		return passnum.MaskedCount
+		return passnum.MaskedFigure
 	default:
 		return passnum.FormatCount(*b.Value)
 	}

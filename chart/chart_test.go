@@ -101,7 +101,7 @@ func TestBars(t *testing.T) {
 			if p.rects != 3 {
 				t.Fatalf("%d bars, want 3", p.rects)
 			}
-			for _, want := range []string{"12", passnum.MaskedCount, "1\u202f234", "zéro", "03/2026", "04/2026"} {
+			for _, want := range []string{"12", passnum.MaskedFigure, "1\u202f234", "zéro", "03/2026", "04/2026"} {
 				if !has(p.texts, want) {
 					t.Errorf("no label %q in %q", want, p.texts)
 				}
@@ -129,7 +129,7 @@ func TestMap(t *testing.T) {
 	if p.circles != 2 {
 		t.Fatalf("%d circles, want 2 (hidden and zero draw none)", p.circles)
 	}
-	for _, want := range []string{"25", "39", "70", "90", "400", "100", passnum.MaskedCount, "0"} {
+	for _, want := range []string{"25", "39", "70", "90", "400", "100", passnum.MaskedFigure, "0"} {
 		if !has(p.texts, want) {
 			t.Errorf("no label %q in %q", want, p.texts)
 		}

@@ -38,6 +38,10 @@ type YearRow struct {
 	// hides that figure alone in a row it shows, with what would give it
 	// back (the use rate of Started, the amount of PassesUsed).
 	StartedMasked, TargetMasked, UsedMasked bool
+	// Small and StartedSmall: the row, or its Started alone, is hidden
+	// for counting 1 to 4 young people ("< 5"), not so that another
+	// cannot be given back ("secret").
+	Small, StartedSmall bool
 	// HandedOut are the booklets handed out in the year, one per young
 	// person (a replacement of a lost booklet is not counted): the people
 	// reached. Started are those of them with at least one pass used.
@@ -69,14 +73,24 @@ func (y YearlyReport) check() error {
 }
 
 // count, amount and share are a row's figures as the report writes them,
-// masked when the row is, or the figure alone: a count reads "< 5", an
-// amount or a share "secret".
-func (y YearRow) count(n int64, alone bool) string {
+// masked when the row is, or the figure alone: a count of 1 to 4 young
+// people (small) reads "< 5"; any other, an amount or a share, "secret".
+func (y YearRow) count(n int64, alone, small bool) string {
 	if y.Masked || alone {
-		return passnum.MaskedCount
+		return maskedMark(small)
 	}
 	return FormatCount(n)
 }
+
+func maskedMark(small bool) string {
+	if small {
+		return passnum.MaskedCount
+	}
+	return passnum.MaskedFigure
+}
+
+// startedSmall says whether the hidden Started counts 1 to 4 young people.
+func (y YearRow) startedSmall() bool { return y.Masked && y.Small || !y.Masked && y.StartedSmall }
 
 func (y YearRow) amount(c int64, alone bool) string {
 	if y.Masked || alone {
@@ -122,11 +136,11 @@ func yearlyKeyFigures(r *report, y YearlyReport) {
 	t := y.Total
 	r.heading("Chiffres clés", 40)
 	r.facts(90, []fact{
-		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut, false)},
-		{"dont jeunes ayant utilisé au moins un pass", t.count(t.Started, t.StartedMasked)},
+		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut, false, t.Small)},
+		{"dont jeunes ayant utilisé au moins un pass", t.count(t.Started, t.StartedMasked, t.startedSmall())},
 		{"Taux d'utilisation des carnets remis", t.share(t.UseRate, t.StartedMasked)},
 		{"Part du public cible", t.share(t.TargetShare, t.TargetMasked)},
-		{"Pass utilisés", t.count(t.PassesUsed, t.UsedMasked)},
+		{"Pass utilisés", t.count(t.PassesUsed, t.UsedMasked, false)},
 		{"Montant des pass utilisés", t.amount(t.AmountCents, t.UsedMasked)},
 	})
 }
@@ -141,7 +155,7 @@ func yearlyDepartements(r *report, y YearlyReport) {
 		column{"Ayant utilisé un pass", 26, true, false}, column{"Pass utilisés", 22, true, false},
 		column{"Montant", 28, true, false}, column{"Part du public cible", 24, true, false})
 	row := func(bold bool, d YearRow) {
-		r.row(bold, d.Label, d.count(d.HandedOut, false), d.count(d.Started, d.StartedMasked), d.count(d.PassesUsed, d.UsedMasked), d.amount(d.AmountCents, d.UsedMasked), d.share(d.TargetShare, d.TargetMasked))
+		r.row(bold, d.Label, d.count(d.HandedOut, false, d.Small), d.count(d.Started, d.StartedMasked, d.startedSmall()), d.count(d.PassesUsed, d.UsedMasked, false), d.amount(d.AmountCents, d.UsedMasked), d.share(d.TargetShare, d.TargetMasked))
 	}
 	for _, d := range y.Departements {
 		row(false, d)
@@ -156,10 +170,10 @@ func yearlyMonths(r *report, y YearlyReport) {
 	r.heading("Par mois", 20)
 	r.startTable(column{"Mois", 74, false, false}, column{"Pass utilisés", 50, true, false}, column{"Montant", 50, true, false})
 	for _, m := range y.Months {
-		r.row(false, m.Label, m.count(m.PassesUsed, m.UsedMasked), m.amount(m.AmountCents, m.UsedMasked))
+		r.row(false, m.Label, m.count(m.PassesUsed, m.UsedMasked, false), m.amount(m.AmountCents, m.UsedMasked))
 	}
 	t := y.Total
-	r.row(true, "Total de l'année", t.count(t.PassesUsed, t.UsedMasked), t.amount(t.AmountCents, t.UsedMasked))
+	r.row(true, "Total de l'année", t.count(t.PassesUsed, t.UsedMasked, false), t.amount(t.AmountCents, t.UsedMasked))
 	r.endTable()
 }
 

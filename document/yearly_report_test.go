@@ -21,7 +21,7 @@ func sampleYearlyReport(secret bool) YearlyReport {
 		Total:         YearRow{HandedOut: 1234, Started: 617, TargetShare: f64(0.875), UseRate: f64(0.5), PassesUsed: 2468, AmountCents: 24_680_00},
 		Departements: []YearRow{
 			{Label: "Doubs (25)", HandedOut: 1231, Started: 615, TargetShare: f64(0.88), PassesUsed: 2460, AmountCents: 24_600_00},
-			{Label: "Jura (39)", Masked: secret, HandedOut: 3, Started: 2, PassesUsed: 7, AmountCents: 77_00},
+			{Label: "Jura (39)", Masked: secret, Small: secret, HandedOut: 3, Started: 2, PassesUsed: 7, AmountCents: 77_00},
 		},
 		Months: []YearRow{
 			{Label: "janvier 2026", PassesUsed: 1000, AmountCents: 10_000_00},
@@ -94,7 +94,7 @@ func TestYearlyReportXLSX(t *testing.T) {
 	}
 	deps := read("Départements")
 	if len(deps) != 4 || strings.Join(deps[1], "|") != "Doubs (25)|1231|615|2460|24600|0.88" ||
-		strings.Join(deps[2], "|") != "Jura (39)|< 5|< 5|< 5|secret|secret" || deps[3][0] != "Total" || deps[3][3] != "2468" {
+		strings.Join(deps[2], "|") != "Jura (39)|< 5|< 5|secret|secret|secret" || deps[3][0] != "Total" || deps[3][3] != "2468" {
 		t.Errorf("Départements %q", deps)
 	}
 	months := read("Mois")

@@ -33,11 +33,11 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 		{sheet.Text("Année"), sheet.Int(int64(y.Year))},
 		{sheet.Text("Établi pour"), sheet.Text(y.Audience)},
 		{sheet.Text("Établi le"), sheet.Text(FormatParisDay(y.GeneratedAt))},
-		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut, false)},
-		{sheet.Text("dont jeunes ayant utilisé au moins un pass"), t.countCell(t.Started, t.StartedMasked)},
+		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut, false, t.Small)},
+		{sheet.Text("dont jeunes ayant utilisé au moins un pass"), t.countCell(t.Started, t.StartedMasked, t.startedSmall())},
 		{sheet.Text("Taux d'utilisation des carnets remis"), t.shareCell(t.UseRate, t.StartedMasked)},
 		{sheet.Text("Part du public cible"), t.shareCell(t.TargetShare, t.TargetMasked)},
-		{sheet.Text("Pass utilisés"), t.countCell(t.PassesUsed, t.UsedMasked)},
+		{sheet.Text("Pass utilisés"), t.countCell(t.PassesUsed, t.UsedMasked, false)},
 		{sheet.Text("Montant des pass utilisés"), t.amountCell(t.AmountCents, t.UsedMasked)},
 	}
 	if y.Secret {
@@ -54,7 +54,7 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 	total := y.Total
 	total.Label = "Total"
 	for _, d := range append(append([]YearRow(nil), y.Departements...), total) {
-		if err := x.Write(sheet.Text(d.Label), d.countCell(d.HandedOut, false), d.countCell(d.Started, d.StartedMasked), d.countCell(d.PassesUsed, d.UsedMasked), d.amountCell(d.AmountCents, d.UsedMasked), d.shareCell(d.TargetShare, d.TargetMasked)); err != nil {
+		if err := x.Write(sheet.Text(d.Label), d.countCell(d.HandedOut, false, d.Small), d.countCell(d.Started, d.StartedMasked, d.startedSmall()), d.countCell(d.PassesUsed, d.UsedMasked, false), d.amountCell(d.AmountCents, d.UsedMasked), d.shareCell(d.TargetShare, d.TargetMasked)); err != nil {
 			return err
 		}
 	}
@@ -63,7 +63,7 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 	}
 	total.Label = "Total de l'année"
 	for _, m := range append(append([]YearRow(nil), y.Months...), total) {
-		if err := x.Write(sheet.Text(m.Label), m.countCell(m.PassesUsed, m.UsedMasked), m.amountCell(m.AmountCents, m.UsedMasked)); err != nil {
+		if err := x.Write(sheet.Text(m.Label), m.countCell(m.PassesUsed, m.UsedMasked, false), m.amountCell(m.AmountCents, m.UsedMasked)); err != nil {
 			return err
 		}
 	}
@@ -92,9 +92,9 @@ func yearlyBudgetSheet(x *sheet.XLSX, budget []YearBudget) error {
 	return nil
 }
 
-func (y YearRow) countCell(n int64, alone bool) sheet.Cell {
+func (y YearRow) countCell(n int64, alone, small bool) sheet.Cell {
 	if y.Masked || alone {
-		return sheet.Text(passnum.MaskedCount)
+		return sheet.Text(maskedMark(small))
 	}
 	return sheet.Int(n)
 }

@@ -66,16 +66,12 @@ func YearlyReport(ctx context.Context, tx *store.Tx, who passnum.Actor, programm
 // month of the year (a month without use reads 0), the départements in the
 // statistics' order.
 func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret bool) document.YearlyReport {
-	masked := map[string]bool{}
-	for _, m := range st.Masked {
-		masked[m] = true
-	}
 	r := document.YearlyReport{ProgrammeName: st.ProgrammeName, Year: year, Audience: audience, Secret: secret,
-		Total: yearRow("Total", "total", st.Total, masked)}
+		Total: yearRow("Total", "total", st.Total, &st)}
 	for _, c := range st.Cells {
 		// The label names the département with its code already
 		// ("Doubs (25)").
-		r.Departements = append(r.Departements, yearRow(c.Label, c.Key, c.StatFigures, masked))
+		r.Departements = append(r.Departements, yearRow(c.Label, c.Key, c.StatFigures, &st))
 	}
 	months := map[string]store.StatMonth{}
 	for _, m := range st.Months {
@@ -84,7 +80,7 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 	for mo := 1; mo <= 12; mo++ {
 		key := fmt.Sprintf("%d-%02d", year, mo)
 		m := months[key]
-		r.Months = append(r.Months, document.YearRow{Label: passnum.MonthLabel(key), Masked: masked["month "+key],
+		r.Months = append(r.Months, document.YearRow{Label: passnum.MonthLabel(key), Masked: st.Hides("month "+key, ""),
 			PassesUsed: deref(m.PassesUsed), AmountCents: deref(m.AmountUsedCents)})
 	}
 	for _, b := range st.Budget {
@@ -95,11 +91,12 @@ func yearlyReportOf(st store.ProgrammeStats, year int, audience string, secret b
 }
 
 // yearRow is cell's row (a département's code, or "total"), masked whole
-// or figure by figure as the statistics say (masked: their Masked list).
-func yearRow(label, cell string, f store.StatFigures, masked map[string]bool) document.YearRow {
-	return document.YearRow{Label: label, Masked: masked[cell],
-		StartedMasked: masked[store.FigureMasked(cell, "booklets_started")], TargetMasked: masked[store.FigureMasked(cell, "target_public")],
-		UsedMasked: masked[store.FigureMasked(cell, "passes_used")], HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
+// or figure by figure as the statistics st say.
+func yearRow(label, cell string, f store.StatFigures, st *store.ProgrammeStats) document.YearRow {
+	figure := func(fig string) bool { return st.Hides(store.FigureMasked(cell, fig), "") }
+	return document.YearRow{Label: label, Masked: st.Hides(cell, ""), Small: st.Small(cell, ""),
+		StartedMasked: figure("booklets_started"), StartedSmall: st.Small(store.FigureMasked(cell, "booklets_started"), ""),
+		TargetMasked: figure("target_public"), UsedMasked: figure("passes_used"), HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
 		TargetShare: f.TargetShare, UseRate: f.UseRate, PassesUsed: deref(f.PassesUsed), AmountCents: deref(f.AmountUsedCents)}
 }
 

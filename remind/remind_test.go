@@ -112,6 +112,31 @@ func TestReminders(t *testing.T) {
 		}
 		redeem(people[3]) // Dany starts at once: never dormant
 
+		// The demo's young people who agreed to be contacted would be
+		// reminded too, over the months this test goes through: they
+		// withdraw, so that the counts below are this programme's.
+		start := clock.Now()
+		for _, days := range []int{0, 61, 96, 126, 156} {
+			clock.Set(start.Add(time.Duration(days) * 24 * time.Hour))
+			if err := s.Write(ctx, func(tx *store.Tx) error {
+				due, err := tx.DueReminders(ctx)
+				if err != nil {
+					return err
+				}
+				for _, r := range due {
+					if r.ProgrammeID != prog.ID {
+						if err := tx.WithdrawContactConsent(ctx, r.BeneficiaryID); err != nil {
+							return err
+						}
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clock.Set(start)
+
 		outbox := t.TempDir()
 		smsDir := t.TempDir()
 		sender := &failingSMS{Outbox: sms.Outbox{Dir: smsDir}}

@@ -123,8 +123,10 @@ type ProgrammeStats struct {
 	// in the cells it shows (FigureMasked: "25:booklets_started").
 	Masked []string
 	// masked is Masked as a set, for Hides: a breakdown by commune may
-	// mask tens of thousands of figures.
-	masked map[string]bool
+	// mask tens of thousands of figures. small are those of Masked hidden
+	// for counting 1 to 4 young people themselves, not to keep another
+	// from being given back (Small).
+	masked, small map[string]bool
 }
 
 // statAcc gathers one cell's counters.
@@ -341,17 +343,22 @@ func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, withM
 // away, the total itself when it counts too few, then the figures of the
 // cells shown one by one (applyFigureSecrecy), and the months alike.
 func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64) {
+	out.small = map[string]bool{}
 	masked, maskTotal := passnum.MaskCells(cells)
 	for i := range masked {
 		if masked[i] {
 			out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
 			out.Masked = append(out.Masked, out.Cells[i].Key)
+			if cells[i].People < passnum.SecrecyThreshold {
+				out.small[out.Cells[i].Key] = true
+			}
 		}
 	}
 	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
 	if totalMasked {
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
+		out.small["total"] = totalPeople < passnum.SecrecyThreshold
 	}
 	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson)
 	out.applyFirstUseSecrecy()

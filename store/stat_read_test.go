@@ -248,6 +248,12 @@ func TestProgrammeStatsSecrecy(t *testing.T) {
 		if len(st.Masked) != 2 || !contains(st.Masked, small.OrganisationID) || !contains(st.Masked, mid.OrganisationID) {
 			t.Fatalf("masked %v, want the small agency and the next smallest", st.Masked)
 		}
+		// The small agency's counts are under 5 ("< 5"); the next
+		// smallest's, hidden only to keep it from being given back, are
+		// not ("secret").
+		if !st.Small(small.OrganisationID, "") || st.Small(mid.OrganisationID, "") || st.Small(big.OrganisationID, "") {
+			t.Errorf("small: %v, %v, %v; want true, false, false", st.Small(small.OrganisationID, ""), st.Small(mid.OrganisationID, ""), st.Small(big.OrganisationID, ""))
+		}
 		for _, c := range st.Cells {
 			masked := c.BookletsHandedOut == nil
 			if masked != contains(st.Masked, c.Key) {

@@ -60,7 +60,11 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 		for i, m := range masked {
 			if m && !rowMasked[i] {
 				fs.hide(&out.Cells[i].StatFigures)
-				out.Masked = append(out.Masked, FigureMasked(out.Cells[i].Key, fs.name))
+				name := FigureMasked(out.Cells[i].Key, fs.name)
+				out.Masked = append(out.Masked, name)
+				if cells[i].People < passnum.SecrecyThreshold {
+					out.small[name] = true
+				}
 			}
 		}
 		if totalMasked {
@@ -68,7 +72,11 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 		}
 		if n := fs.people(&out.Total, maxPerPerson); hideTotal || n > 0 && n < passnum.SecrecyThreshold {
 			fs.hide(&out.Total)
-			out.Masked = append(out.Masked, FigureMasked("total", fs.name))
+			name := FigureMasked("total", fs.name)
+			out.Masked = append(out.Masked, name)
+			if n < passnum.SecrecyThreshold {
+				out.small[name] = true
+			}
 		}
 	}
 }
@@ -84,6 +92,13 @@ func (s *ProgrammeStats) Hides(cell, fig string) bool {
 		return s.masked[k]
 	}
 	return has(cell) || fig != "" && has(FigureMasked(cell, fig))
+}
+
+// Small says whether what Hides hides of figure fig of cell counts 1 to
+// 4 young people itself ("< 5" is true of its counts of people), rather
+// than being hidden so that another cannot be given back ("secret").
+func (s *ProgrammeStats) Small(cell, fig string) bool {
+	return s.small[cell] || fig != "" && s.small[FigureMasked(cell, fig)]
 }
 
 // applyFirstUseSecrecy masks the buckets of the first-use distributions

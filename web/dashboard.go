@@ -289,17 +289,40 @@ func dashPeriod(from, to string) string {
 
 // ---- Formatting a figure for the page and the files ----
 
-// dashN is a count: "< 5" when the cell is masked, nothing when the figure
-// does not apply.
-func dashN(v *int64, masked bool) string {
+// dashN is a count: mark when statistical secrecy hides it (peopleMark,
+// figureMark), nothing when the figure does not apply.
+func dashN(v *int64, mark string) string {
 	switch {
-	case masked:
-		return passnum.MaskedCount
+	case mark != "":
+		return mark
 	case v == nil:
 		return ""
 	default:
 		return passnum.FormatCount(*v)
 	}
+}
+
+// peopleMark is how a count of young people of cell hidden with figure
+// fig reads: "< 5" when it counts 1 to 4 itself, "secret" when hidden so
+// that another cannot be given back (it may count more); "" when shown.
+func peopleMark(s store.ProgrammeStats, cell, fig string) string {
+	switch {
+	case !hidden(s, cell, fig):
+		return ""
+	case s.Small(cell, fig):
+		return passnum.MaskedCount
+	}
+	return passnum.MaskedFigure
+}
+
+// figureMark is how any other hidden figure reads (passes, which count
+// up to a booklet's worth a person; a bucket of the first-use wait):
+// "secret".
+func figureMark(masked bool) string {
+	if masked {
+		return passnum.MaskedFigure
+	}
+	return ""
 }
 
 // dashRate, dashWait and dashEuros read "secret" when masked: the figure
@@ -341,8 +364,9 @@ type dashColumn struct {
 	// stock is a figure of passes, not of people: never masked.
 	stock bool
 	// booklets: a figure of booklets, which a place's or a service's row
-	// does not have; expired: the passes expired, once the programme ended.
-	booklets, expired bool
+	// does not have; expired: the passes expired, once the programme ended;
+	// people: a count of young people (peopleMark).
+	booklets, expired, people bool
 	// fig names the figure statistical secrecy may hide on its own in a
 	// cell it shows (store.FigureMasked); "" for one hidden only with
 	// its whole cell.
@@ -353,13 +377,13 @@ type dashColumn struct {
 
 var dashColumns = []dashColumn{
 	{Head: "Pass alloués aux distributeurs", stock: true, n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
-	{Head: "Carnets remis", booklets: true, n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
+	{Head: "Carnets remis", booklets: true, people: true, n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
 	{Head: "Pass remis", booklets: true, n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
-	{Head: "Carnets remplacés", booklets: true, fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
-	{Head: "Carnets remis au public cible", booklets: true, fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
+	{Head: "Carnets remplacés", booklets: true, people: true, fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
+	{Head: "Carnets remis au public cible", booklets: true, people: true, fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
 	{Head: "Part du public cible", kind: 2, booklets: true, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
-	{Head: "Carnets commencés", booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
-	{Head: "Carnets terminés", booklets: true, fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
+	{Head: "Carnets commencés", booklets: true, people: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
+	{Head: "Carnets terminés", booklets: true, people: true, fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
 	{Head: "Taux d'utilisation", kind: 2, booklets: true, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
 	{Head: "Pass utilisés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
 	{Head: "Montant utilisé (€)", kind: 1, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
@@ -367,17 +391,20 @@ var dashColumns = []dashColumn{
 	{Head: "Délai médian avant la première utilisation", kind: 3, booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
-func (c dashColumn) text(f store.StatFigures, masked bool) string {
-	masked = masked && !c.stock
+// text is the figure on the page: mark when hidden (dashRowsOf).
+func (c dashColumn) text(f store.StatFigures, mark string) string {
+	if mark != "" {
+		return mark
+	}
 	switch c.kind {
 	case 1:
-		return dashEuros(c.n(f), masked)
+		return dashEuros(c.n(f), false)
 	case 2:
-		return dashRate(c.r(f), masked)
+		return dashRate(c.r(f), false)
 	case 3:
-		return dashWait(c.n(f), masked)
+		return dashWait(c.n(f), false)
 	default:
-		return dashN(c.n(f), masked)
+		return dashN(c.n(f), "")
 	}
 }
 
@@ -385,9 +412,9 @@ func (c dashColumn) text(f store.StatFigures, masked bool) string {
 // "secret" for a rate, an amount or a wait), empty when it does not
 // apply, a number otherwise (a rate as text in per cent, the dialect's
 // decimal comma).
-func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
-	if masked && !c.stock {
-		return sheet.Text(c.text(f, true))
+func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
+	if mark != "" {
+		return sheet.Text(mark)
 	}
 	switch c.kind {
 	case 1:
@@ -413,14 +440,26 @@ func (c dashColumn) cell(f store.StatFigures, masked bool) sheet.Cell {
 func hidden(s store.ProgrammeStats, cell, fig string) bool { return s.Hides(cell, fig) }
 
 // dashRowsOf walks the view's rows: the total, then each cell, with what
-// says whether secrecy hides a column's figure of the row: never one
-// that has no value there (applies), which stays empty.
-func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, masked func(c dashColumn) bool) error) error {
-	if err := each("Total", "", s.Total, func(c dashColumn) bool { return c.applies(s, true) && hidden(s, "total", c.fig) }); err != nil {
+// says how a column's figure of the row reads when secrecy hides it ("" when
+// shown): never one that has no value there (applies), which stays empty,
+// nor stock.
+func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, mark func(c dashColumn) string) error) error {
+	markOf := func(cell string, total bool) func(c dashColumn) string {
+		return func(c dashColumn) string {
+			switch {
+			case c.stock || !c.applies(s, total):
+				return ""
+			case c.people:
+				return peopleMark(s, cell, c.fig)
+			}
+			return figureMark(hidden(s, cell, c.fig))
+		}
+	}
+	if err := each("Total", "", s.Total, markOf("total", true)); err != nil {
 		return err
 	}
 	for _, cell := range s.Cells {
-		if err := each(cell.Label, cell.Key, cell.StatFigures, func(c dashColumn) bool { return c.applies(s, false) && hidden(s, cell.Key, c.fig) }); err != nil {
+		if err := each(cell.Label, cell.Key, cell.StatFigures, markOf(cell.Key, false)); err != nil {
 			return err
 		}
 	}
@@ -456,13 +495,13 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 	for _, c := range dashColumns {
 		t.Head = append(t.Head, c.Head)
 	}
-	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(dashColumn) bool) error {
+	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 		if c := dashCode(by, code); c != "" && !strings.Contains(label, c) {
 			label = c + " " + label
 		}
 		r := dashRow{Head: label}
 		for _, c := range dashColumns {
-			r.Cells = append(r.Cells, c.text(f, masked(c)))
+			r.Cells = append(r.Cells, c.text(f, mark(c)))
 		}
 		t.Rows = append(t.Rows, r)
 		return nil
@@ -507,7 +546,7 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 			v = nil
 		}
 		bars = append(bars, chart.Bar{Label: c.Label, Value: v})
-		t.Rows = append(t.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
+		t.Rows = append(t.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, figureMark(m)), dashEuros(c.AmountUsedCents, m)}})
 	}
 	return dashChart{ID: id, Title: title, Table: t, Folded: len(cells) > 12,
 		SVG: chart.Rows(title, "Barres horizontales, de la plus longue à la plus courte ; la valeur est écrite au bout de chaque barre.", bars)}
@@ -539,22 +578,23 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 	h := func(fig string) bool { return hidden(s, "total", fig) }
 	// A count's noun agrees with it (0 and 1 take the singular in
 	// French); a masked count reads as a plural.
-	n := func(v *int64, masked bool, one, many string) dashKey {
-		if v != nil && !masked {
-			return dashKey{dashN(v, false), passnum.Plural(*v, one, many)}
+	n := func(v *int64, mark, one, many string) dashKey {
+		if v != nil && mark == "" {
+			return dashKey{dashN(v, ""), passnum.Plural(*v, one, many)}
 		}
-		return dashKey{dashN(v, masked), many}
+		return dashKey{dashN(v, mark), many}
 	}
+	people := func(fig string) string { return peopleMark(s, "total", fig) }
 	keys := []dashKey{
-		n(t.PassesIssued, false, "pass émis", "pass émis"), // stock: never masked
-		n(t.PassesAllocated, false, "pass alloué aux distributeurs", "pass alloués aux distributeurs"),
-		n(t.BookletsHandedOut, h(""), "carnet remis", "carnets remis à des jeunes"),
-		n(t.PassesHandedOut, h(""), "pass remis", "pass remis"),
-		n(t.PassesUsed, h("passes_used"), "pass utilisé", "pass utilisés"),
+		n(t.PassesIssued, "", "pass émis", "pass émis"), // stock: never masked
+		n(t.PassesAllocated, "", "pass alloué aux distributeurs", "pass alloués aux distributeurs"),
+		n(t.BookletsHandedOut, people(""), "carnet remis", "carnets remis à des jeunes"),
+		n(t.PassesHandedOut, figureMark(h("")), "pass remis", "pass remis"),
+		n(t.PassesUsed, figureMark(h("passes_used")), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		n(t.PassesExpired, s.Ended && h("passes_used"), "pass expiré", "pass expirés"), // none before the end
-		n(t.BookletsStarted, h("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
-		n(t.BookletsCompleted, h("booklets_completed"), "carnet terminé", "carnets terminés"),
+		n(t.PassesExpired, figureMark(s.Ended && h("passes_used")), "pass expiré", "pass expirés"), // none before the end
+		n(t.BookletsStarted, people("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
+		n(t.BookletsCompleted, people("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started")), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, h("target_public")), "part du public cible parmi les carnets remis"},
 		{dashWait(t.FirstUseMedianDays, h("booklets_started")), "délai médian entre la remise et la première utilisation"},
@@ -591,7 +631,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 	for _, m := range s.Months {
 		mm := hidden(s, "month "+m.Month, "")
 		bars = append(bars, chart.Bar{Label: dashShortMonth(m.Month), Value: m.PassesUsed})
-		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, mm || m.PassesUsed == nil), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
+		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, figureMark(mm || m.PassesUsed == nil)), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
 	months.Scroll = true
@@ -610,12 +650,12 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 	}{{"Remis", "", t.BookletsHandedOut}, {"Commencés (un pass utilisé au moins)", "booklets_started", t.BookletsStarted}, {"Terminés (tous les pass utilisés)", "booklets_completed", t.BookletsCompleted}}
 	var bars []chart.Bar
 	for _, st := range steps {
-		n, m := st.n, tm || hidden(s, "total", st.fig)
-		if m {
+		n, mark := st.n, peopleMark(s, "total", st.fig)
+		if tm || mark != "" {
 			n = nil
 		}
-		bars = append(bars, chart.Bar{Label: st.label, Value: n})
-		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, m)}})
+		bars = append(bars, chart.Bar{Label: st.label, Value: n, Text: mark})
+		funnel.Table.Rows = append(funnel.Table.Rows, dashRow{Head: st.label, Cells: []string{dashN(st.n, mark)}})
 	}
 	funnel.SVG = chart.Rows(funnel.Title, "Trois barres : carnets remis, commencés, terminés ; le nombre est écrit au bout de chaque barre.", bars)
 	return funnel
@@ -635,7 +675,7 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 			p = nil
 		}
 		bars = append(bars, chart.Bar{Label: b.Label, Value: p})
-		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, m)}})
+		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, figureMark(m))}})
 	}
 	first.SVG = chart.Rows(first.Title, "Une barre par tranche de délai, de la plus courte à la plus longue ; le nombre de carnets est écrit au bout de chaque barre.", bars)
 	return first
@@ -657,7 +697,7 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 			d = nil
 		}
 		bars = append(bars, chart.Bar{Label: c.Label, Value: d, Text: dashWait(d, m)})
-		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashWait(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, m)}})
+		dist.Table.Rows = append(dist.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashWait(c.FirstUseMedianDays, m), dashN(c.BookletsStarted, peopleMark(dists, c.Key, "booklets_started"))}})
 	}
 	dist.Folded = len(bars) > 12
 	dist.SVG = chart.Rows(dist.Title, "Une barre par distributeur ; la tranche de jours où tombe le délai médian est écrite au bout de chaque barre.", bars)
@@ -676,7 +716,7 @@ func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 			p = nil
 		}
 		points = append(points, chart.Point{Code: c.Key, Value: p})
-		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, m), dashEuros(c.AmountUsedCents, m)}})
+		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, figureMark(m)), dashEuros(c.AmountUsedCents, m)}})
 	}
 	mp.Folded = len(points) > 12
 	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit au centre et le nombre sous le cercle.", points)
@@ -743,10 +783,10 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err != nil {
 				return err
 			}
-			return dashRowsOf(s, func(label, code string, f store.StatFigures, masked func(dashColumn) bool) error {
+			return dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range dashColumns {
-					row = append(row, c.cell(f, masked(c)))
+					row = append(row, c.cell(f, mark(c)))
 				}
 				return write(row...)
 			})

@@ -47,14 +47,14 @@ var commonFuncs = template.FuncMap{
 	"date":     frDate,
 	"datetime": frDateTime,
 	"euros":    euros,
-	// What statistical secrecy hides reads as (passnum.MaskedCount…).
-	"maskedCount":  func() string { return passnum.MaskedCount },
+	// What statistical secrecy hides reads as (passnum.MaskedFigure…).
 	"maskedFigure": func() string { return passnum.MaskedFigure },
 	"secrecyNote":  func() string { return passnum.SecrecyNote },
-	// secretCount is a count statistical secrecy may hide (nil).
+	// secretCount is a count statistical secrecy may hide (nil), which
+	// may count 5 or more when hidden for another: "secret".
 	"secretCount": func(n *int64) string {
 		if n == nil {
-			return passnum.MaskedCount
+			return passnum.MaskedFigure
 		}
 		return passnum.FormatCount(*n)
 	},
