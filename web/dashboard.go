@@ -509,9 +509,14 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 	return t
 }
 
-// dashUsed orders cells by passes used, the most first, hidden ones last.
+// dashUsed orders cells by passes used, the most first, hidden ones last;
+// a ranking of the first limit leaves the hidden ones out, which would
+// otherwise fill its last places in the order of their names.
 func dashUsed(s store.ProgrammeStats, limit int) []store.StatCell {
 	cells := slices.Clone(s.Cells)
+	if limit > 0 {
+		cells = slices.DeleteFunc(cells, func(c store.StatCell) bool { return hidden(s, c.Key, "passes_used") })
+	}
 	slices.SortStableFunc(cells, func(a, b store.StatCell) int {
 		av, bv := int64(-1), int64(-1)
 		if a.PassesUsed != nil {
