@@ -14,10 +14,13 @@ import (
 // new versions of most of them went to other pages. The redemption's
 // update that follows finds its room only once PostgreSQL has pruned the
 // versions the hand-out left, which it does when no older snapshot is open
-// in the database: seen at 10 M passes (every update HOT), but not
-// something a test on a shared server can count on, so only the hand-out
-// is held to its page here. SQLite updates rows in place: there is
-// nothing to see there.
+// and no other session holds the page: seen at 10 M passes (every update
+// HOT), but not something a test on a shared server can count on. So
+// only hand-outs are made here, none redeemed in between (a redemption's
+// new version takes the room a later hand-out on the same page needs,
+// until pruned: 14 of 60 moved under a loaded CI), and each pass handed
+// out is held to its page. SQLite updates rows in place: there is nothing
+// to see there.
 func TestPassesUpdatedInTheirPage(t *testing.T) {
 	clock := passnum.NewFixedClock(storetest.Epoch)
 	s, u := storetest.OpenPostgres(t, clock)
@@ -28,7 +31,6 @@ func TestPassesUpdatedInTheirPage(t *testing.T) {
 	f.MustIssue(prog.ID, 40)
 	dist := f.MustDistributor("Mission locale du Grand Besançon")
 	f.MustAllocate(prog.ID, dist.OrganisationID, 40)
-	place := f.MustPlace("Médiathèque Pierre-Bayle")
 	pages := func() map[string]string {
 		out := map[string]string{}
 		for _, row := range storetest.Strings(t, db, `SELECT code || ' ' || ((ctid::text::point)[0])::bigint FROM passes`) {
@@ -40,19 +42,13 @@ func TestPassesUpdatedInTheirPage(t *testing.T) {
 	issued := pages()
 	var moved []string
 	var updated int
-	for i := range 12 {
+	for range 12 {
 		bk := f.MustHandOut(dist, f.MustBeneficiary(dist).ID, prog.ID)
 		now := pages()
 		for _, p := range bk.Passes {
 			updated++
 			if now[p.Code] != issued[p.Code] {
 				moved = append(moved, p.Code+" page "+issued[p.Code]+" → "+now[p.Code])
-			}
-		}
-		// Passes redeemed between hand-outs, as in use.
-		for k, p := range bk.Passes {
-			if k <= i%3 {
-				f.MustRedeem(place, p.Code)
 			}
 		}
 	}
