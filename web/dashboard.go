@@ -788,13 +788,21 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err != nil {
 				return err
 			}
-			return dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
+			if err := dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range dashColumns {
 					row = append(row, c.cell(f, mark(c)))
 				}
 				return write(row...)
-			})
+			}); err != nil {
+				return err
+			}
+			// A funder's file says what its marks mean once it has left
+			// the site, in a last line of its own.
+			if funder && len(s.Masked) > 0 {
+				return write(sheet.Text(passnum.SecrecyNote))
+			}
+			return nil
 		}
 		if xlsx {
 			return q.xlsxDownload(name+".xlsx", "Tableau de bord", header, fill)
