@@ -105,9 +105,9 @@ func (s *ProgrammeStats) Small(cell, fig string) bool {
 // shown (those of the rows whose booklets started are): every bucket of
 // fewer than 5 booklets, an empty one too, since a zero shown beside a
 // hidden bucket says the hidden one counts somebody (a row of no booklet
-// started keeps its zeros); then, in each line
-// whose sum is published (a row adds up to its booklets started, a
-// bucket's column to the total's bucket), more until the hidden buckets
+// started keeps its zeros); then, in each line whose sum is published (a
+// row adds up to its booklets started, a bucket's column to the total's
+// bucket), more until the hidden buckets
 // cannot be told apart (secureLine). Hiding for a row may call for more
 // in a column and back, so it runs until nothing changes. A row with a
 // bucket hidden is named once ("clé:first_use"), and loses its

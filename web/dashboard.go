@@ -307,7 +307,7 @@ func dashN(v *int64, mark string) string {
 // that another cannot be given back (it may count more); "" when shown.
 func peopleMark(s store.ProgrammeStats, cell, fig string) string {
 	switch {
-	case !hidden(s, cell, fig):
+	case !s.Hides(cell, fig):
 		return ""
 	case s.Small(cell, fig):
 		return passnum.MaskedCount
@@ -435,10 +435,6 @@ func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
 	return sheet.Text("")
 }
 
-// hidden says whether statistical secrecy hides figure fig of cell (a
-// breakdown's key, or "total"): the whole cell, or that figure alone.
-func hidden(s store.ProgrammeStats, cell, fig string) bool { return s.Hides(cell, fig) }
-
 // dashRowsOf walks the view's rows: the total, then each cell, with what
 // says how a column's figure of the row reads when secrecy hides it ("" when
 // shown): never one that has no value there (applies), which stays empty,
@@ -452,7 +448,7 @@ func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.St
 			case c.people:
 				return peopleMark(s, cell, c.fig)
 			}
-			return figureMark(hidden(s, cell, c.fig))
+			return figureMark(s.Hides(cell, c.fig))
 		}
 	}
 	if err := each("Total", "", s.Total, markOf("total", true)); err != nil {
@@ -515,7 +511,7 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 func dashUsed(s store.ProgrammeStats, limit int) []store.StatCell {
 	cells := slices.Clone(s.Cells)
 	if limit > 0 {
-		cells = slices.DeleteFunc(cells, func(c store.StatCell) bool { return hidden(s, c.Key, "passes_used") })
+		cells = slices.DeleteFunc(cells, func(c store.StatCell) bool { return s.Hides(c.Key, "passes_used") })
 	}
 	slices.SortStableFunc(cells, func(a, b store.StatCell) int {
 		av, bv := int64(-1), int64(-1)
@@ -545,7 +541,7 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 	var bars []chart.Bar
 	t := dashTable{Caption: title, Head: []string{head, "Pass utilisés", "Montant utilisé"}}
 	for _, c := range cells {
-		m := hidden(s, c.Key, "passes_used")
+		m := s.Hides(c.Key, "passes_used")
 		v := c.PassesUsed
 		if m {
 			v = nil
@@ -580,7 +576,7 @@ func dashFill(v *dashView, src dashSource) {
 // dashKeys are the key figures; "—" for one that does not apply.
 func dashKeys(s store.ProgrammeStats) []dashKey {
 	t := s.Total
-	h := func(fig string) bool { return hidden(s, "total", fig) }
+	h := func(fig string) bool { return s.Hides("total", fig) }
 	// A count's noun agrees with it (0 and 1 take the singular in
 	// French); a masked count reads as a plural.
 	n := func(v *int64, mark, one, many string) dashKey {
@@ -634,7 +630,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 	months := dashChart{ID: "mois", Title: "Pass utilisés par mois, " + period, Table: dashTable{Caption: "Pass utilisés et montant par mois", Head: []string{"Mois", "Pass utilisés", "Montant utilisé"}}}
 	var bars []chart.Bar
 	for _, m := range s.Months {
-		mm := hidden(s, "month "+m.Month, "")
+		mm := s.Hides("month "+m.Month, "")
 		bars = append(bars, chart.Bar{Label: dashShortMonth(m.Month), Value: m.PassesUsed})
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, figureMark(mm || m.PassesUsed == nil)), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
@@ -646,7 +642,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 
 // dashFunnelChart follows the booklets from hand-out to completion.
 func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
-	tm, t := hidden(s, "total", ""), s.Total
+	tm, t := s.Hides("total", ""), s.Total
 	funnel := dashChart{ID: "parcours", Title: "Des carnets remis aux carnets terminés, " + period,
 		Table: dashTable{Caption: "Carnets remis, commencés et terminés", Head: []string{"Étape", "Carnets"}}}
 	steps := []struct {
@@ -669,7 +665,7 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 // dashFirstUseChart spreads the booklets started by their wait before the
 // first use.
 func dashFirstUseChart(s store.ProgrammeStats) dashChart {
-	tm := hidden(s, "total", "booklets_started")
+	tm := s.Hides("total", "booklets_started")
 	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
 	var bars []chart.Bar
@@ -693,7 +689,7 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian", "Carnets commencés"}}}
 	var bars []chart.Bar
 	for _, c := range dists.Cells {
-		m := hidden(dists, c.Key, "booklets_started")
+		m := dists.Hides(c.Key, "booklets_started")
 		if c.FirstUseMedianDays == nil && !m {
 			continue
 		}
@@ -715,7 +711,7 @@ func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 		Table: dashTable{Caption: "Pass utilisés par département", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
 	var points []chart.Point
 	for _, c := range dashUsed(deps, 0) {
-		m := hidden(deps, c.Key, "passes_used")
+		m := deps.Hides(c.Key, "passes_used")
 		p := c.PassesUsed
 		if m {
 			p = nil
