@@ -133,10 +133,12 @@ func dormantBookletAnswer(d store.DormantBooklet) DormantBooklet { return Dorman
 // store.ReminderEffect.
 type ReminderEffect struct {
 	ProgrammeID        string   `json:"programme_id"`
-	Reminded           *int64   `json:"reminded"`
-	RemindedStarted    *int64   `json:"reminded_started"`
-	NotReminded        *int64   `json:"not_reminded"`
-	NotRemindedStarted *int64   `json:"not_reminded_started"`
+	DormantDays        int      `json:"dormant_days" doc:"jours sans pass utilisé après lesquels un carnet dort (réglage du programme)"`
+	Through            string   `json:"through" doc:"dernier mois de remise (AAAA-MM) compté : les carnets remis jusqu'à la fin de ce mois ont tous passé leurs jours de sommeil ; vide s'il n'y en a pas encore"`
+	Reminded           *int64   `json:"reminded" doc:"carnets endormis dont le jeune a reçu une relance"`
+	RemindedStarted    *int64   `json:"reminded_started" doc:"parmi eux, carnets commencés depuis"`
+	NotReminded        *int64   `json:"not_reminded" doc:"carnets endormis jamais relancés"`
+	NotRemindedStarted *int64   `json:"not_reminded_started" doc:"parmi eux, carnets commencés après leurs jours de sommeil"`
 	SentDormant        *int64   `json:"sent_dormant"`
 	SentEnding         *int64   `json:"sent_ending"`
 	SentEmail          *int64   `json:"sent_email"`

@@ -50,7 +50,7 @@ func migrate00013Up(ctx context.Context, tx *sql.Tx) error {
 	if err := fillBookletStats(ctx, tx); err != nil {
 		return err
 	}
-	counters, err := recountStats(ctx, tx)
+	counters, err := recountStats(ctx, tx, false)
 	if err != nil {
 		return err
 	}

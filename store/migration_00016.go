@@ -58,8 +58,8 @@ func migrate00016Up(ctx context.Context, q querier, d dialect) error {
 		`DELETE FROM stat_deltas WHERE month = '`+allMonths+`'`,
 		`INSERT INTO stat_counts (`+statCountsColumns+`)
 		SELECT programme_id, dim, dim_value, '`+allMonths+`', metric, bucket, SUM(n), SUM(amount_cents)
-		FROM (SELECT programme_id, dim, dim_value, metric, bucket, n, amount_cents FROM stat_counts WHERE dim <> '`+dimAll+`' AND `+monthRowsOnly+`
-			UNION ALL SELECT programme_id, dim, dim_value, metric, bucket, n, amount_cents FROM stat_deltas WHERE dim <> '`+dimAll+`' AND `+monthRowsOnly+`) AS months
+		FROM (SELECT programme_id, dim, dim_value, metric, bucket, n, amount_cents FROM stat_counts WHERE dim NOT IN ('`+dimAll+`', '`+dimReminders+`') AND `+monthRowsOnly+`
+			UNION ALL SELECT programme_id, dim, dim_value, metric, bucket, n, amount_cents FROM stat_deltas WHERE dim NOT IN ('`+dimAll+`', '`+dimReminders+`') AND `+monthRowsOnly+`) AS months
 		GROUP BY programme_id, dim, dim_value, metric, bucket`)
 	return execAll(ctx, q, stmts)
 }

@@ -65,6 +65,8 @@ func (tx *Tx) ReminderCommune(ctx context.Context, beneficiaryID string) (string
 
 // RecordReminder records a reminder as sent, once per booklet and month:
 // false when one was already recorded for this month (a concurrent run).
+// The reminders' counters follow in the same transaction: one more sent,
+// and a booklet's first dormant reminder marks it reminded.
 func (tx *Tx) RecordReminder(ctx context.Context, r passnum.Reminder, channel passnum.ReminderChannel) (bool, error) {
 	res, err := tx.exec(ctx, `INSERT INTO reminders (id, booklet_id, beneficiary_id, programme_id, kind, period, channel, sent_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (booklet_id, period) DO NOTHING`,
@@ -72,24 +74,110 @@ func (tx *Tx) RecordReminder(ctx context.Context, r passnum.Reminder, channel pa
 	if err != nil {
 		return false, err
 	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	if n, _ := res.RowsAffected(); n != 1 {
+		return false, nil
+	}
+	sums := statSums{}
+	sums.add(statKey{programme: r.ProgrammeID, dim: dimReminders, month: passnum.ParisMonth(tx.now), metric: metricSent,
+		bucket: reminderSentBucket(r.Kind, channel)}, 1, 0)
+	if err := tx.remindedChanged(ctx, r.BookletID, sums); err != nil {
+		return false, err
+	}
+	return true, sums.write(ctx, tx)
 }
 
-// ReminderEffect compares, among a programme's booklets that became
-// dormant (handed out more than its dormant days ago), how many were
-// started (a pass used) when the young person was reminded and when they
-// were not: whether reminding pushes use up.
-// Each figure counts young people: nil where statistical secrecy hides
-// it from a funder, and named in Masked.
+// ForgetReminder takes back this month's record of a booklet's reminder,
+// when sending it failed: the next run tries again. The counters are
+// taken back with it.
+func (tx *Tx) ForgetReminder(ctx context.Context, bookletID string) error {
+	var prog, kind, channel string
+	var sent int64
+	err := tx.queryRow(ctx, `DELETE FROM reminders WHERE booklet_id = ? AND period = ? RETURNING programme_id, kind, channel, sent_at`,
+		bookletID, passnum.ReminderPeriod(tx.now)).Scan(&prog, &kind, &channel, &sent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	sums := statSums{}
+	sums.add(statKey{programme: prog, dim: dimReminders, month: passnum.ParisMonth(fromMicros(sent)), metric: metricSent,
+		bucket: reminderSentBucket(passnum.ReminderKind(kind), passnum.ReminderChannel(channel))}, -1, 0)
+	if err := tx.remindedChanged(ctx, bookletID, sums); err != nil {
+		return err
+	}
+	return sums.write(ctx, tx)
+}
+
+// remindedChanged sets a booklet's reminded_at to its first dormant
+// reminder's instant, after one was recorded or taken back, and adds to
+// sums what its change of state moves in the counters.
+func (tx *Tx) remindedChanged(ctx context.Context, bookletID string, sums statSums) error {
+	lock := ""
+	if tx.s.dialect == postgresDialect {
+		lock = " FOR UPDATE"
+	}
+	var handedOut, first, oldAt, newAt sql.NullInt64
+	var used, full int64
+	var c statCells
+	err := tx.queryRow(ctx, `SELECT handed_out_at, used_passes, first_used_at, (SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes,
+			reminded_at, `+statCellColumns("booklets")+` FROM booklets WHERE id = ?`+lock, bookletID).
+		Scan(append([]any{&handedOut, &used, &first, &full, &oldAt}, c.dest()...)...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("carnet")
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.queryRow(ctx, `SELECT MIN(sent_at) FROM reminders WHERE booklet_id = ? AND kind = 'dormant'`, bookletID).Scan(&newAt); err != nil {
+		return err
+	}
+	if oldAt == newAt {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE booklets SET reminded_at = ? WHERE id = ?`, newAt, bookletID); err != nil {
+		return err
+	}
+	c.moved(sums, bookletCounterState(handedOut, used, first, full, oldAt.Valid), bookletCounterState(handedOut, used, first, full, newAt.Valid))
+	return nil
+}
+
+// reminderSentBucket is the bucket of the sent counter for a kind and a
+// channel.
+func reminderSentBucket(kind passnum.ReminderKind, channel passnum.ReminderChannel) int {
+	b := 0
+	if kind == passnum.ReminderEnding {
+		b = 2
+	}
+	if channel == passnum.BySMS {
+		b++
+	}
+	return b
+}
+
+// ReminderEffect compares, among a programme's booklets that slept (no
+// pass used in their first dormant days), the share started among those
+// whose holder was reminded and among the others: whether reminding
+// pushes use up. It reads counters (dimReminders and the programme's
+// own), not the booklets.
+//
+// Only the booklets of months of hand-out wholly past their dormant days
+// count (Through, the last of them), so that every booklet of the
+// comparison had time to sleep; the reminders sent count them all. Each
+// figure counts young people: nil where statistical secrecy hides it from
+// a funder, and named in Masked.
 type ReminderEffect struct {
 	ProgrammeID string
-	// Reminded: dormant booklets whose holder got a reminder; Started:
-	// of those, the ones with a pass used after the first reminder.
+	DormantDays int
+	// Through is the last month of hand-out counted, "" when none is yet
+	// past its dormant days.
+	Through string
+	// Reminded: slept booklets whose holder got a dormant reminder;
+	// Started: of those, the ones started since.
 	Reminded        *int64
 	RemindedStarted *int64
-	// NotReminded: dormant-aged booklets never reminded; Started: of those,
-	// the ones with a pass used.
+	// NotReminded: slept booklets never reminded; Started: of those, the
+	// ones started after their dormant days.
 	NotReminded        *int64
 	NotRemindedStarted *int64
 	// Sent counts the reminders sent, by kind and channel.
@@ -104,38 +192,85 @@ type ReminderEffect struct {
 // statistical secrecy, for a funder.
 func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret bool) (ReminderEffect, error) {
 	e := ReminderEffect{ProgrammeID: programmeID, Masked: []string{}}
-	var dormantDays int64
-	err := tx.queryRow(ctx, `SELECT dormant_days FROM programmes WHERE id = ?`, programmeID).Scan(&dormantDays)
+	err := tx.queryRow(ctx, `SELECT dormant_days FROM programmes WHERE id = ?`, programmeID).Scan(&e.DormantDays)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, notFound("programme")
 	}
 	if err != nil {
 		return e, err
 	}
-	aged := micros(tx.now) - dormantDays*int64(24*time.Hour/time.Microsecond)
-	var reminded, remindedStarted, notReminded, notRemindedStarted, dormant, ending, email, sms int64
-	if err := tx.queryRow(ctx, `SELECT
-			COUNT(CASE WHEN f.first_sent IS NOT NULL THEN 1 END),
-			COUNT(CASE WHEN f.first_sent IS NOT NULL AND EXISTS (SELECT 1 FROM passes ps JOIN redemptions d ON d.pass_id = ps.id
-				WHERE ps.booklet_id = f.id AND d.status = 'active' AND d.redeemed_at >= f.first_sent) THEN 1 END),
-			COUNT(CASE WHEN f.first_sent IS NULL THEN 1 END),
-			COUNT(CASE WHEN f.first_sent IS NULL AND f.used_passes > 0 THEN 1 END)
-		FROM (SELECT b.id, b.used_passes, (SELECT MIN(r.sent_at) FROM reminders r WHERE r.booklet_id = b.id AND r.kind = 'dormant') AS first_sent
-			FROM booklets b WHERE b.programme_id = ? AND b.status IN ('handed_out', 'blocked') AND b.handed_out_at < ?) f`,
-		programmeID, aged).Scan(&reminded, &remindedStarted, &notReminded, &notRemindedStarted); err != nil {
+	e.Through = lastSleptMonth(tx.now, e.DormantDays)
+	rows, err := tx.query(ctx, `SELECT month, metric, bucket, CAST(SUM(n) AS BIGINT) FROM `+statRows+`
+		WHERE programme_id = ? AND ((dim = ? AND metric IN (?, ?)) OR dim = ?)
+		GROUP BY month, metric, bucket`,
+		programmeID, dimAll, metricHandedOut, metricStarted, dimReminders)
+	if err != nil {
 		return e, err
 	}
-	if err := tx.queryRow(ctx, `SELECT COUNT(CASE WHEN kind = 'dormant' THEN 1 END), COUNT(CASE WHEN kind = 'ending' THEN 1 END),
-			COUNT(CASE WHEN channel = 'email' THEN 1 END), COUNT(CASE WHEN channel = 'sms' THEN 1 END)
-		FROM reminders WHERE programme_id = ?`, programmeID).Scan(&dormant, &ending, &email, &sms); err != nil {
+	defer rows.Close()
+	var handedOut, started, startedAwake, reminded, remindedStarted int64
+	var dormant, ending, email, sms int64
+	for rows.Next() {
+		var month, metric string
+		var bucket int
+		var n int64
+		if err := rows.Scan(&month, &metric, &bucket, &n); err != nil {
+			return e, err
+		}
+		if metric == metricSent {
+			if bucket < 2 {
+				dormant += n
+			} else {
+				ending += n
+			}
+			if bucket%2 == 0 {
+				email += n
+			} else {
+				sms += n
+			}
+			continue
+		}
+		if e.Through == "" || month > e.Through {
+			continue
+		}
+		switch metric {
+		case metricHandedOut:
+			handedOut += n
+		case metricStarted:
+			started += n
+		case metricFirstUseDay:
+			if bucket < e.DormantDays {
+				startedAwake += n
+			}
+		case metricReminded:
+			reminded += n
+		case metricRemindedStarted:
+			remindedStarted += n
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return e, err
 	}
+	// A reminded booklet slept (it was unused past its dormant days when
+	// reminded) unless the programme's dormant days grew since: never
+	// fewer than none.
+	notReminded := max(handedOut-startedAwake-reminded, 0)
+	notRemindedStarted := min(max(started-startedAwake-remindedStarted, 0), notReminded)
 	e.Reminded, e.RemindedStarted, e.NotReminded, e.NotRemindedStarted = &reminded, &remindedStarted, &notReminded, &notRemindedStarted
 	e.SentDormant, e.SentEnding, e.SentEmail, e.SentSMS = &dormant, &ending, &email, &sms
 	if secret {
 		e.applySecrecy()
 	}
 	return e, nil
+}
+
+// lastSleptMonth is the last month (Paris, "2026-03") whose every booklet
+// was handed out more than dormantDays ago at now: the month before the
+// one holding now less dormantDays.
+func lastSleptMonth(now time.Time, dormantDays int) string {
+	t := now.In(passnum.Paris).AddDate(0, 0, -dormantDays)
+	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, passnum.Paris)
+	return passnum.ParisMonth(first.AddDate(0, -1, 0))
 }
 
 // applySecrecy hides what counts 1 to 4 young people, with what would
@@ -171,11 +306,4 @@ func (e *ReminderEffect) applySecrecy() {
 	if small(*e.SentEmail, *e.SentSMS) {
 		hide([]string{"sent_email", "sent_sms"}, &e.SentEmail, &e.SentSMS)
 	}
-}
-
-// ForgetReminder takes back this month's record of a booklet's reminder,
-// when sending it failed: the next run tries again.
-func (tx *Tx) ForgetReminder(ctx context.Context, bookletID string) error {
-	_, err := tx.exec(ctx, `DELETE FROM reminders WHERE booklet_id = ? AND period = ?`, bookletID, passnum.ReminderPeriod(tx.now))
-	return err
 }

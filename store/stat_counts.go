@@ -29,6 +29,21 @@ import (
 //     started booklets by bucket of the time from hand-out to first use
 //     (passnum.FirstUseBuckets). By month of hand-out: a cohort.
 //   - used: active redemptions and their amount, by month of redemption.
+//
+// The reminders' effect has its own breakdown, dimReminders, with the
+// programme's rows only (dim_value ""), no quarter nor all-months row, and
+// read by nothing else:
+//   - first_use_day: started booklets by their wait before first use in
+//     whole days (bucket, at most firstUseDayCap), by month of hand-out,
+//     so that those used before they slept, whatever the programme's
+//     dormant days, are known exactly;
+//   - reminded, reminded_started: booklets whose holder got a dormant
+//     reminder (booklets.reminded_at), and those of them started since,
+//     by month of hand-out;
+//   - sent: the reminders sent, by month of sending, bucket
+//     reminderSentBucket (kind and channel).
+//
+// Replacement booklets count in none of them, as in started.
 const (
 	metricHandedOut = "handed_out"
 	metricTarget    = "target"
@@ -37,7 +52,16 @@ const (
 	metricCompleted = "completed"
 	metricFirstUse  = "first_use"
 	metricUsed      = "used"
+
+	metricFirstUseDay     = "first_use_day"
+	metricReminded        = "reminded"
+	metricRemindedStarted = "reminded_started"
+	metricSent            = "sent"
 )
+
+// firstUseDayCap is the last bucket of first_use_day: that many days or
+// more, beyond the longest dormant days a programme may set.
+const firstUseDayCap = passnum.MaxDormantDays + 1
 
 // allMonths is the month of a breakdown cell's counters for every month
 // together. Each write adds to the cell's month and to its all-months
@@ -102,7 +126,12 @@ const (
 	dimAgeBand     = "age_band"
 	dimPlace       = "place"
 	dimService     = "service"
+	dimReminders   = "reminders"
 )
+
+// rolledUp tells the breakdowns whose cells have quarter and all-months
+// rows: all but the programme's own and the reminders'.
+func rolledUp(dim string) bool { return dim != dimAll && dim != dimReminders }
 
 // StatBreakdowns are the breakdowns the statistics answer by.
 var StatBreakdowns = []string{dimDepartement, dimCommune, dimDistributor, dimPlace, dimService, dimAgeBand}
@@ -212,7 +241,7 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 	if tx.s.dialect == postgresDialect {
 		lock = " FOR UPDATE OF b"
 	}
-	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes,
+	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes, b.reminded_at IS NOT NULL,
 			`+statCellColumns("b")+`, r.redeemed_at, r.place_id, r.service, r.amount_cents
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id JOIN programmes p ON p.id = b.programme_id
 		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`) ORDER BY b.id`+lock, anys(redemptionIDs)...)
@@ -224,6 +253,7 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 		handedOut, oldFirst sql.NullInt64
 		oldUsed, used, full int64
 		first               int64
+		reminded            bool
 		cells               statCells
 	}
 	sums := statSums{}
@@ -232,7 +262,7 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 		var c change
 		var at, amount int64
 		var place, service string
-		dest := append([]any{&c.id, &c.handedOut, &c.oldUsed, &c.oldFirst, &c.full}, c.cells.dest()...)
+		dest := append([]any{&c.id, &c.handedOut, &c.oldUsed, &c.oldFirst, &c.full, &c.reminded}, c.cells.dest()...)
 		if err := rows.Scan(append(dest, &at, &place, &service, &amount)...); err != nil {
 			rows.Close()
 			return err
@@ -261,8 +291,8 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 	var usedArgs, firstArgs []any
 	for _, c := range bs {
 		ids = append(ids, c.id)
-		c.cells.moved(sums, bookletCounterState(c.handedOut, c.oldUsed, c.oldFirst, c.full),
-			bookletCounterState(c.handedOut, c.used, sql.NullInt64{Int64: c.first, Valid: true}, c.full))
+		c.cells.moved(sums, bookletCounterState(c.handedOut, c.oldUsed, c.oldFirst, c.full, c.reminded),
+			bookletCounterState(c.handedOut, c.used, sql.NullInt64{Int64: c.first, Valid: true}, c.full, c.reminded))
 		usedCase.WriteString(" WHEN ? THEN CAST(? AS INTEGER)")
 		usedArgs = append(usedArgs, c.id, c.used)
 		firstCase.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
@@ -316,7 +346,7 @@ func (tx *Tx) usedBooklets(ctx context.Context, redemptionIDs []string) ([]strin
 // redemptions now say, the change. It returns every booklet read.
 func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any, sums statSums) (ids []string, err error) {
 	rows, err := tx.query(ctx, `SELECT id, handed_out_at, used_passes, first_used_at, `+bookletUsedSQL+`, `+bookletFirstUseSQL+`,
-		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes, `+statCellColumns("booklets")+`
+		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes, reminded_at IS NOT NULL, `+statCellColumns("booklets")+`
 		FROM booklets WHERE `+which+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -326,12 +356,13 @@ func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any,
 		var id string
 		var handedOut, oldFirst, newFirst sql.NullInt64
 		var oldUsed, newUsed, full int64
+		var reminded bool
 		var c statCells
-		if err := rows.Scan(append([]any{&id, &handedOut, &oldUsed, &oldFirst, &newUsed, &newFirst, &full}, c.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&id, &handedOut, &oldUsed, &oldFirst, &newUsed, &newFirst, &full, &reminded}, c.dest()...)...); err != nil {
 			return nil, err
 		}
 		ids = append(ids, id)
-		c.moved(sums, bookletCounterState(handedOut, oldUsed, oldFirst, full), bookletCounterState(handedOut, newUsed, newFirst, full))
+		c.moved(sums, bookletCounterState(handedOut, oldUsed, oldFirst, full, reminded), bookletCounterState(handedOut, newUsed, newFirst, full, reminded))
 	}
 	return ids, rows.Err()
 }
@@ -340,16 +371,17 @@ func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any,
 // of a booklet (bookletMetricCond, firstUseBucketSQL).
 type counterState struct {
 	started, completed bool
-	bucket             int
+	reminded           bool // its holder got a dormant reminder
+	days               int  // from hand-out to first use, whole days
 }
 
-func bookletCounterState(handedOut sql.NullInt64, used int64, first sql.NullInt64, full int64) counterState {
+func bookletCounterState(handedOut sql.NullInt64, used int64, first sql.NullInt64, full int64, reminded bool) counterState {
 	if used <= 0 {
-		return counterState{}
+		return counterState{reminded: reminded}
 	}
-	st := counterState{started: true, completed: used >= full}
+	st := counterState{started: true, completed: used >= full, reminded: reminded}
 	if first.Valid && handedOut.Valid {
-		st.bucket = passnum.FirstUseBucket(int((first.Int64 - handedOut.Int64) / 86400000000))
+		st.days = int((first.Int64 - handedOut.Int64) / 86400000000)
 	}
 	return st
 }

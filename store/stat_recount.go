@@ -29,14 +29,21 @@ func compareStatKeys(a, b statKey) int {
 // the booklets handed out (and what they replace), the active
 // redemptions of their passes, and the frozen who-it-went-to columns of
 // each booklet. Zero counters are left out. Both engines accept "$n"
-// placeholders, so it also runs inside a migration.
-func recountStats(ctx context.Context, q querier) (*tally, error) {
+// placeholders, so it also runs inside a migration; one older than the
+// reminders' (00020) passes withReminders false, for a schema with
+// neither reminders nor booklets.reminded_at.
+func recountStats(ctx context.Context, q querier, withReminders bool) (*tally, error) {
 	out := newTally()
-	if err := recountBooklets(ctx, q, out); err != nil {
+	if err := recountBooklets(ctx, q, out, withReminders); err != nil {
 		return nil, err
 	}
 	if err := recountUses(ctx, q, out); err != nil {
 		return nil, err
+	}
+	if withReminders {
+		if err := recountReminders(ctx, q, out); err != nil {
+			return nil, err
+		}
 	}
 	rollUpMonths(out)
 	out.dropZeros()
@@ -46,11 +53,11 @@ func recountStats(ctx context.Context, q querier) (*tally, error) {
 // rollUpMonths adds to counters each breakdown cell's quarters' rows and
 // its all-months row, the sums of its months (quarterOf, allMonths).
 func rollUpMonths(t *tally) {
-	all, whole := t.name(dimAll), t.name(allMonths)
+	whole := t.name(allMonths)
 	quarters := map[int32]int32{} // a month's quarter, -1 for none
 	rolled := map[tallyKey]statVal{}
 	for k, v := range t.counts {
-		if k.dim == all || k.month == whole {
+		if !rolledUp(t.names[k.dim]) || k.month == whole {
 			continue
 		}
 		q, ok := quarters[k.month]
@@ -80,10 +87,14 @@ func rollUpMonths(t *tally) {
 
 // recountBooklets adds, for each booklet handed out, its metrics in every
 // booklet breakdown, in the month of its hand-out.
-func recountBooklets(ctx context.Context, q querier, t *tally) error {
+func recountBooklets(ctx context.Context, q querier, t *tally, withReminders bool) error {
+	remindedColumn := "b.reminded_at IS NOT NULL"
+	if !withReminders {
+		remindedColumn = "false"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
-			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first
+			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first, `+remindedColumn+`
 		FROM booklets b JOIN programmes p ON p.id = b.programme_id
 		LEFT JOIN `+activeUses("")+` ON u.booklet_id = b.id
 		WHERE b.status IN ('handed_out', 'blocked')`)
@@ -95,15 +106,20 @@ func recountBooklets(ctx context.Context, q querier, t *tally) error {
 		var target, repl, usable int
 		var handed, used int64
 		var first sql.NullInt64
-		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first); err != nil {
+		var reminded bool
+		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first, &reminded); err != nil {
 			rows.Close()
 			return err
 		}
 		// In bookletDims' order.
 		values := [...]string{"", dep, commune, dist, band}
-		metrics := bookletMetrics(repl == 1, target == 1, used, int64(usable), first, handed)
-		for i, d := range bookletDims {
-			for _, m := range metrics {
+		st := bookletCounterState(sql.NullInt64{Int64: handed, Valid: true}, used, first, int64(usable), reminded)
+		for _, m := range bookletMetrics(repl == 1, target == 1, st) {
+			if m.dim == dimReminders {
+				t.add(statKey{programme: prog, dim: dimReminders, month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
+				continue
+			}
+			for i, d := range bookletDims {
 				t.add(statKey{programme: prog, dim: d, value: values[i], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
 			}
 		}
@@ -114,25 +130,39 @@ func recountBooklets(ctx context.Context, q querier, t *tally) error {
 
 // bookletMetrics are the metrics a booklet counts in: replaced (a
 // replacement counts once, as such), or handed out, in the target public,
-// started and its first use's bucket of days, completed.
-func bookletMetrics(replaced, target bool, used, usable int64, first sql.NullInt64, handed int64) []statKey {
-	var metrics []statKey
+// and what its state counts (stateMetrics: started, first use,
+// completed, reminded).
+func bookletMetrics(replaced, target bool, st counterState) []statKey {
 	if replaced {
-		metrics = append(metrics, statKey{metric: metricReplaced, bucket: -1})
-	} else {
-		metrics = append(metrics, statKey{metric: metricHandedOut, bucket: -1})
-		if target {
-			metrics = append(metrics, statKey{metric: metricTarget, bucket: -1})
-		}
-		if used > 0 {
-			metrics = append(metrics, statKey{metric: metricStarted, bucket: -1},
-				statKey{metric: metricFirstUse, bucket: passnum.FirstUseBucket(int((first.Int64 - handed) / 86400000000))})
-			if used >= usable {
-				metrics = append(metrics, statKey{metric: metricCompleted, bucket: -1})
-			}
-		}
+		return []statKey{{metric: metricReplaced, bucket: -1}}
 	}
-	return metrics
+	metrics := []statKey{{metric: metricHandedOut, bucket: -1}}
+	if target {
+		metrics = append(metrics, statKey{metric: metricTarget, bucket: -1})
+	}
+	return append(metrics, stateMetrics(st)...)
+}
+
+// recountReminders adds the reminders sent, by month of sending, kind and
+// channel.
+func recountReminders(ctx context.Context, q querier, t *tally) error {
+	rows, err := q.QueryContext(ctx, `SELECT programme_id, kind, channel, sent_at / `+hourText+`, COUNT(*) FROM reminders
+		GROUP BY programme_id, kind, channel, sent_at / `+hourText)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var prog, kind, channel string
+		var hour, n int64
+		if err := rows.Scan(&prog, &kind, &channel, &hour, &n); err != nil {
+			return err
+		}
+		month := passnum.ParisMonth(fromMicros(hour * hourMicros))
+		t.add(statKey{programme: prog, dim: dimReminders, month: month, metric: metricSent,
+			bucket: reminderSentBucket(passnum.ReminderKind(kind), passnum.ReminderChannel(channel))}, n, 0)
+	}
+	return rows.Err()
 }
 
 // recountUses adds the active redemptions, counted and summed, in every
@@ -220,7 +250,14 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	if err != nil || found {
 		return violation("stats", "carnet %s : %d pass utilisés ou sa première utilisation enregistrés ne correspondent pas à ses encaissements actifs", id, used), err
 	}
-	want, err := recountStats(ctx, tx.q)
+	found, err = tx.firstRow(ctx, `SELECT b.id, 0 FROM booklets b
+		LEFT JOIN (SELECT booklet_id, MIN(sent_at) AS first FROM reminders WHERE kind = 'dormant' GROUP BY booklet_id) m ON m.booklet_id = b.id
+		WHERE COALESCE(b.reminded_at, -1) <> COALESCE(m.first, -1)
+		ORDER BY b.id LIMIT 1`, nil, &id, &used)
+	if err != nil || found {
+		return violation("stats", "carnet %s : sa première relance pour sommeil enregistrée ne correspond pas aux relances envoyées", id), err
+	}
+	want, err := recountStats(ctx, tx.q, true)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +311,7 @@ func writeStats(ctx context.Context, q querier, counters *tally) error {
 func (s *Store) RecountStats(ctx context.Context) (int, error) {
 	n := 0
 	err := s.View(ctx, func(tx *Tx) error {
-		c, err := recountStats(ctx, tx.q)
+		c, err := recountStats(ctx, tx.q, true)
 		if err == nil {
 			n = c.len()
 		}

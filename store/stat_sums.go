@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"slices"
+
+	"passnum"
 )
 
 // statSums are changes to the counters summed in Go before they are
@@ -19,7 +21,7 @@ type statSums map[statKey]statVal
 // see allMonths and quarterOf.
 func (s statSums) add(k statKey, n, amount int64) {
 	s.addRow(k, n, amount)
-	if k.dim != dimAll {
+	if rolledUp(k.dim) {
 		if q := quarterOf(k.month); q != "" {
 			k.month = q
 			s.addRow(k, n, amount)
@@ -88,22 +90,42 @@ func (c *statCells) addUse(s statSums, month, place, service string, n, amount i
 }
 
 // addState adds sign times what a booklet in state st counts in the
-// started, completed and first-use counters (bookletMetricCond): nothing
-// for a replacement or a booklet never handed out.
+// started, completed, first-use and reminders' counters
+// (bookletMetrics): nothing for a replacement or a booklet never handed
+// out.
 func (c *statCells) addState(s statSums, st counterState, sign int64) {
-	if !st.started || c.replacement || c.month == "" {
+	if c.replacement || c.month == "" {
 		return
 	}
-	metrics := []struct {
-		name   string
-		bucket int
-		counts bool
-	}{{metricStarted, -1, true}, {metricFirstUse, st.bucket, true}, {metricCompleted, -1, st.completed}}
-	for _, m := range metrics {
-		if m.counts {
-			c.addCells(s, c.month, m.name, m.bucket, sign, 0)
+	for _, m := range stateMetrics(st) {
+		if m.dim == dimReminders {
+			s.add(statKey{programme: c.programme, dim: dimReminders, month: c.month, metric: m.metric, bucket: m.bucket}, sign, 0)
+			continue
 		}
+		c.addCells(s, c.month, m.metric, m.bucket, sign, 0)
 	}
+}
+
+// stateMetrics are the metrics (with their bucket) a booklet handed out,
+// replacing none, counts in for its state: in every booklet breakdown,
+// or in dimReminders' where dim says so.
+func stateMetrics(st counterState) []statKey {
+	var out []statKey
+	if st.reminded {
+		out = append(out, statKey{dim: dimReminders, metric: metricReminded, bucket: -1})
+	}
+	if !st.started {
+		return out
+	}
+	out = append(out, statKey{metric: metricStarted, bucket: -1}, statKey{metric: metricFirstUse, bucket: passnum.FirstUseBucket(st.days)},
+		statKey{dim: dimReminders, metric: metricFirstUseDay, bucket: min(max(st.days, 0), firstUseDayCap)})
+	if st.completed {
+		out = append(out, statKey{metric: metricCompleted, bucket: -1})
+	}
+	if st.reminded {
+		out = append(out, statKey{dim: dimReminders, metric: metricRemindedStarted, bucket: -1})
+	}
+	return out
 }
 
 // moved adds what a booklet's change of state from old to new changes:

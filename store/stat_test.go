@@ -141,6 +141,8 @@ func TestCheckNamesACorruptedCounter(t *testing.T) {
 		{"a place's month, its all months kept", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'place' AND month <> '' AND month NOT LIKE 'T%' AND metric = 'used'`, "mois 20"},
 		{"a distributor's quarter", `UPDATE stat_counts SET n = n + 1 WHERE dim = 'distributor' AND month LIKE 'T%' AND metric = 'handed_out'`, "trimestre "},
 		{"a booklet's uses", `UPDATE booklets SET used_passes = used_passes + 1 WHERE used_passes > 0`, "carnet"},
+		{"a first use's day", `UPDATE stat_counts SET bucket = bucket + 1 WHERE dim = 'reminders' AND metric = 'first_use_day'`, "first_use_day"},
+		{"a booklet marked reminded", `UPDATE booklets SET reminded_at = 1`, "relance"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {

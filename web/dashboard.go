@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -159,6 +160,7 @@ type dashView struct {
 type dashSource struct {
 	main, deps, places, services, dists store.ProgrammeStats
 	programme                           passnum.Programme
+	reminders                           store.ReminderEffect
 }
 
 // dashReport is one year's yearly report, in both formats.
@@ -198,6 +200,9 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 			return err
 		}
 		if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
+			return err
+		}
+		if src.reminders, err = tx.ReminderEffect(q.ctx(), sq.ProgrammeID, funder); err != nil {
 			return err
 		}
 		for _, x := range []struct {
@@ -567,7 +572,7 @@ func dashFill(v *dashView, src dashSource) {
 	}
 	by := dashUsedChart("detail", title, v.ByLabel, s, 20)
 	v.Breakdown = dashBreakdownTable(s, s.By)
-	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
+	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashRemindersChart(src.reminders), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
 		dashMapChart(src.deps, v.Period), by,
 		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
 		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
@@ -660,6 +665,65 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 	}
 	funnel.SVG = chart.Rows(funnel.Title, "Trois barres : carnets remis, commencés, terminés ; le nombre est écrit au bout de chaque barre.", bars)
 	return funnel
+}
+
+// dashRemindersChart compares, among the booklets that slept, the share
+// started since among those whose holder was reminded and among the
+// others: whether reminding pushes use up. Programme to date, whatever
+// the period: a reminder's effect outlasts the month it was sent in.
+func dashRemindersChart(e store.ReminderEffect) dashChart {
+	title := "Effet des relances : carnets endormis commencés depuis"
+	caption := "Carnets restés " + strconv.Itoa(e.DormantDays) + " jours sans pass utilisé, relancés ou non, et ceux d'entre eux commencés depuis"
+	if e.Through == "" {
+		caption += " : aucun mois de remise n'a encore passé ce délai"
+	} else {
+		caption += ", parmi les carnets remis jusqu'à fin " + passnum.MonthLabel(e.Through)
+	}
+	c := dashChart{ID: "relances", Title: title,
+		Table: dashTable{Caption: caption, Head: []string{"Jeunes", "Carnets endormis", "Commencés depuis", "Part commencée"}}}
+	hidden := func(names ...string) bool {
+		for _, n := range names {
+			if slices.Contains(e.Masked, n) {
+				return true
+			}
+		}
+		return false
+	}
+	var bars []chart.Bar
+	for _, g := range []struct {
+		label, name, startedName string
+		n, started               *int64
+	}{{"Relancés", "reminded", "reminded_started", e.Reminded, e.RemindedStarted},
+		{"Jamais relancés", "not_reminded", "not_reminded_started", e.NotReminded, e.NotRemindedStarted}} {
+		var share *float64
+		if g.n != nil && g.started != nil && *g.n > 0 {
+			v := float64(*g.started) / float64(*g.n)
+			share = &v
+		}
+		masked := hidden(g.name, g.startedName)
+		bar := chart.Bar{Label: g.label, Text: dashRate(share, masked)}
+		if share != nil && !masked {
+			pct := int64(*share*100 + 0.5)
+			bar.Value = &pct
+		}
+		if bar.Text == "" {
+			bar.Text = "—"
+			zero := int64(0)
+			bar.Value = &zero
+		}
+		bars = append(bars, bar)
+		c.Table.Rows = append(c.Table.Rows, dashRow{Head: g.label, Cells: []string{
+			dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName))), orDash(dashRate(share, masked))}})
+	}
+	c.SVG = chart.Rows(title, "Deux barres : la part des carnets endormis commencés depuis, chez les jeunes relancés et chez les autres ; la part est écrite au bout de chaque barre.", bars)
+	return c
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 // dashFirstUseChart spreads the booklets started by their wait before the

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
+	"passnum"
 	"passnum/store"
 )
 
@@ -27,5 +30,41 @@ func TestRankingLeavesHiddenOut(t *testing.T) {
 	// The whole list (limit 0) keeps every cell, the hidden last.
 	if all := dashUsed(s, 0); len(all) != 4 || all[2].Key != "autun" || all[3].Key != "lure" {
 		t.Errorf("all: %+v", all)
+	}
+}
+
+// TestRemindersChart: the reminders' effect reads as shares of the slept
+// booklets started since, each group's figures in the table beside the
+// bars; what secrecy hides reads "secret" in both, and a group without a
+// slept booklet has no share.
+func TestRemindersChart(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	e := store.ReminderEffect{DormantDays: 60, Through: "2026-03", Reminded: n(40), RemindedStarted: n(10), NotReminded: n(0), NotRemindedStarted: n(0)}
+	c := dashRemindersChart(e)
+	if !strings.Contains(c.Table.Caption, "60 jours") || !strings.Contains(c.Table.Caption, "mars 2026") {
+		t.Errorf("caption %q", c.Table.Caption)
+	}
+	if got := fmt.Sprint(c.Table.Rows[0].Cells); got != "[40 10 25\u00a0%]" {
+		t.Errorf("reminded row %s", got)
+	}
+	if got := fmt.Sprint(c.Table.Rows[1].Cells); got != "[0 0 —]" {
+		t.Errorf("not reminded row %s", got)
+	}
+	if !strings.Contains(string(c.SVG), "25\u00a0%") {
+		t.Errorf("the bars do not say the share:\n%s", c.SVG)
+	}
+	e = store.ReminderEffect{DormantDays: 60, Reminded: n(40), NotReminded: n(200), NotRemindedStarted: n(60),
+		Masked: []string{"reminded_started", "not_reminded_started"}}
+	c = dashRemindersChart(e)
+	if !strings.Contains(c.Table.Caption, "aucun mois") {
+		t.Errorf("caption %q", c.Table.Caption)
+	}
+	for _, r := range c.Table.Rows {
+		if r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure {
+			t.Errorf("a hidden figure shows: %v", r.Cells)
+		}
+	}
+	if strings.Contains(string(c.SVG), "30\u00a0%") {
+		t.Errorf("the bars give back the hidden share:\n%s", c.SVG)
 	}
 }

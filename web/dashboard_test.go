@@ -182,8 +182,11 @@ func TestProgrammeDashboard(t *testing.T) {
 			}
 		}
 		sections := dashSection.FindAllString(a.Body, -1)
-		if len(sections) != 8 {
-			t.Fatalf("%d charts, want 8", len(sections))
+		if len(sections) != 9 {
+			t.Fatalf("%d charts, want 9", len(sections))
+		}
+		if !strings.Contains(sections[2], `id="graphique-relances"`) || !strings.Contains(sections[2], "jours sans pass utilisé") {
+			t.Errorf("the reminders' effect is not the third chart:\n%s", sections[2])
 		}
 		for _, s := range sections {
 			if !strings.Contains(s, `role="img"`) || !strings.Contains(s, "<title>") || !strings.Contains(s, "<table>") || !strings.Contains(s, "<caption>") {
@@ -194,8 +197,8 @@ func TestProgrammeDashboard(t *testing.T) {
 			t.Errorf("inline style on the dashboard")
 		}
 		for _, want := range []string{">25<", "Doubs"} { // the map's circle and table (the young people live in Besançon)
-			if !strings.Contains(sections[4], want) {
-				t.Errorf("map lacks %s:\n%s", want, sections[4])
+			if !strings.Contains(sections[5], want) {
+				t.Errorf("map lacks %s:\n%s", want, sections[5])
 			}
 		}
 		total := dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "departement"}).Total

@@ -4,7 +4,7 @@
 -- quarterOf). A breakdown over a period reads the quarters it holds whole
 -- instead of their months. The rows are filled here from the months'
 -- counters and the deltas not yet folded; passnum check recounts them like
--- any other.
+-- any other. The reminders' counters (added by 00020) have no quarters.
 
 -- +goose Up
 INSERT INTO stat_counts (programme_id, dim, dim_value, month, metric, bucket, n, amount_cents)
@@ -14,7 +14,7 @@ FROM (
         'T' || substr(month, 1, 4) || '-' || CAST((CAST(substr(month, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) AS quarter
     FROM (SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_counts
         UNION ALL SELECT programme_id, dim, dim_value, month, metric, bucket, n, amount_cents FROM stat_deltas) c
-    WHERE dim <> 'all' AND month <> ''
+    WHERE dim NOT IN ('all', 'reminders') AND month <> ''
 ) q
 GROUP BY programme_id, dim, dim_value, quarter, metric, bucket
 HAVING SUM(n) <> 0 OR SUM(amount_cents) <> 0;
