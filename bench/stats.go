@@ -133,6 +133,10 @@ func statsViews(programmeID, distributorID string) []statsView {
 			_, err := tx.DormantBooklets(ctx, distributorID)
 			return err
 		}},
+		statsView{"effet des relances, financeur (secret)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ReminderEffect(ctx, programmeID, true)
+			return err
+		}},
 		statsView{"page programme (consommation)", func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.ProgrammeConsumption(ctx, programmeID)
 			return err

@@ -200,10 +200,17 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 		return e, err
 	}
 	e.Through = lastSleptMonth(tx.now, e.DormantDays)
+	// Two ranges of the counters' key (programme, breakdown, month…),
+	// each read on its own: an OR of the two breakdowns would read every
+	// counter of the programme on SQLite.
+	// The days of first use are summed in SQL on either side of the
+	// dormant days (bucket 0 before, 1 after): a month's few hundred rows
+	// are two.
 	rows, err := tx.query(ctx, `SELECT month, metric, bucket, CAST(SUM(n) AS BIGINT) FROM `+statRows+`
-		WHERE programme_id = ? AND ((dim = ? AND metric IN (?, ?)) OR dim = ?)
-		GROUP BY month, metric, bucket`,
-		programmeID, dimAll, metricHandedOut, metricStarted, dimReminders)
+		WHERE programme_id = ? AND dim = ? AND metric IN (?, ?) GROUP BY month, metric, bucket
+		UNION ALL SELECT month, metric, CASE WHEN metric = ? THEN CASE WHEN bucket < ? THEN 0 ELSE 1 END ELSE bucket END, CAST(SUM(n) AS BIGINT) FROM `+statRows+`
+		WHERE programme_id = ? AND dim = ? GROUP BY month, metric, 3`,
+		programmeID, dimAll, metricHandedOut, metricStarted, metricFirstUseDay, e.DormantDays, programmeID, dimReminders)
 	if err != nil {
 		return e, err
 	}
@@ -239,7 +246,7 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 		case metricStarted:
 			started += n
 		case metricFirstUseDay:
-			if bucket < e.DormantDays {
+			if bucket == 0 {
 				startedAwake += n
 			}
 		case metricReminded:
