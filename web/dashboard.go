@@ -153,6 +153,9 @@ type dashView struct {
 	Charts     []dashChart
 	Breakdown  dashTable
 	MaskedNote bool
+	// PeriodNote says when the period chosen lies wholly outside the
+	// programme's months, where nothing can be counted.
+	PeriodNote string
 }
 
 // dashSource is a programme's statistics for one query, and the extra
@@ -270,10 +273,32 @@ func dashPage(funder bool) func(q *request) error {
 			}
 			v.CSVURL, v.XLSXURL = template.URL(v.Base+".csv?"+qs.Encode()), template.URL(v.Base+".xlsx?"+qs.Encode())
 		}
+		if !v.Failed {
+			v.PeriodNote = dashOutside(src.programme, sq.From, sq.To)
+		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
 		return q.render(status, "dashboard", "Tableau de bord · "+src.main.ProgrammeName, v, f)
 	}
+}
+
+// dashOutside is a note when the months from..to ("" for an open end)
+// lie wholly before the programme's first day or after its last day of
+// use, "" otherwise: zeros there are no news, and a period typed a year
+// off should not read as a programme that did nothing.
+func dashOutside(p passnum.Programme, from, to string) string {
+	first, last := p.ValidFrom.String()[:7], p.LastRedeemDay().String()[:7]
+	span := "du " + passnum.MonthLabel(first) + " à " + passnum.MonthLabel(last)
+	if first == last {
+		span = "en " + passnum.MonthLabel(first)
+	}
+	switch {
+	case to != "" && to < first:
+		return "Cette période précède le programme, qui se déroule " + span + " : rien n'y est compté. Choisissez des mois de cette plage."
+	case from != "" && from > last:
+		return "Cette période suit la fin du programme, qui se déroule " + span + " : rien n'y est compté. Choisissez des mois de cette plage."
+	}
+	return ""
 }
 
 // dashPeriod says the period in words.

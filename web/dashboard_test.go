@@ -294,6 +294,22 @@ func TestProgrammeDashboard(t *testing.T) {
 			}
 		}
 
+		// A period wholly outside the programme's months says so; one
+		// that overlaps them does not.
+		for q, want := range map[string]string{
+			"?from=2020-01&to=2020-02":  "précède le programme",
+			"?from=2099-01":             "suit la fin du programme",
+			"?from=2020-01&to=" + april: "",
+		} {
+			a := op.get(opBase + q)
+			if a.Status != http.StatusOK {
+				t.Fatalf("%s: %d", q, a.Status)
+			}
+			if note := a.has("Cette période"); note != (want != "") || (want != "" && !a.has(want)) {
+				t.Errorf("%s: note %v, want %q", q, note, want)
+			}
+		}
+
 		// The exports equal the view.
 		for _, c := range []struct {
 			b    *browser

@@ -77,7 +77,7 @@ func distExportDormant(q *request) error {
 	if err != nil {
 		return err
 	}
-	header := []string{"Prénom", "Nom", "Carnet", "Programme", "Remis le", "Jours depuis la remise", "E-mail", "Mobile", "Rappelé(e) le", "Dernier rappel envoyé le"}
+	header := []string{"Prénom", "Nom", "Carnet", "Programme", "Remis le", "Jours depuis la remise", "Contact accepté", "E-mail", "Mobile", "Rappelé(e) le", "Dernier rappel envoyé le"}
 	return q.csvDownload("carnets-dormants-"+exportDay(q)+".csv", header, func(_ *store.Tx, w *sheet.CSV) error {
 		for _, d := range list {
 			var called, reminded passnum.Date
@@ -87,8 +87,15 @@ func distExportDormant(q *request) error {
 			if d.LastReminderAt != nil {
 				reminded = dayOf(*d.LastReminderAt)
 			}
+			// As the page says it: without an address or a number kept
+			// (the young person did not agree), a cell says so rather than
+			// two empty ones that read as missing data.
+			contact := "oui"
+			if d.Email == "" && d.Phone == "" {
+				contact = "non (pas de contact accepté)"
+			}
 			if err := w.Write(sheet.Text(d.FirstName), sheet.Text(d.LastName), sheet.Text(d.BookletID), sheet.Text(d.ProgrammeName), sheet.Day(dayOf(d.HandedOutAt)),
-				sheet.Int(int64(d.DaysDormant)), sheet.Text(d.Email), sheet.Text(passnum.FormatPhone(d.Phone)), sheet.Day(called), sheet.Day(reminded)); err != nil {
+				sheet.Int(int64(d.DaysDormant)), sheet.Text(contact), sheet.Text(d.Email), sheet.Text(passnum.FormatPhone(d.Phone)), sheet.Day(called), sheet.Day(reminded)); err != nil {
 				return err
 			}
 		}
