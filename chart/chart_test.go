@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"html"
 	"html/template"
 	"io"
 	"math"
@@ -67,7 +68,7 @@ func parse(t *testing.T, h template.HTML) parsed {
 				p.title += s
 			case "desc":
 				p.desc += s
-			case "text":
+			case "text", "tspan":
 				p.texts = append(p.texts, s)
 			}
 		}
@@ -82,7 +83,7 @@ func n(v int64) *int64 { return &v }
 
 func has(texts []string, s string) bool {
 	for _, t := range texts {
-		if t == s {
+		if strings.TrimSpace(t) == s {
 			return true
 		}
 	}
@@ -186,4 +187,87 @@ func TestRowsValueFits(t *testing.T) {
 	if end := x + 8*len([]rune("31 à 60 jours")); end > 400 {
 		t.Errorf("the value ends at %d px of 400", end)
 	}
+}
+
+// TestMapLabelsApart: on a région's départements of unequal use, no value
+// (nor a code written outside its circle) is drawn over another circle or
+// another text, and every text stays in the image. Written under each
+// circle whatever its neighbours, the Haute-Saône's value sat on the
+// Doubs' circle and code when the uses were close; a small circle hid
+// under its code.
+func TestMapLabelsApart(t *testing.T) {
+	for _, values := range []map[string]int64{
+		{"25": 1000, "21": 700, "39": 800, "70": 900, "90": 950, "71": 600, "58": 500, "89": 650},
+		{"25": 400, "21": 30, "39": 8, "70": 6, "90": 5, "71": 50, "58": 2, "89": 12},
+	} {
+		mapLabelsApart(t, values)
+	}
+}
+
+func mapLabelsApart(t *testing.T, values map[string]int64) {
+	t.Helper()
+	var points []Point
+	for code, v := range values {
+		points = append(points, Point{Code: code, Value: n(v)})
+	}
+	points = append(points, Point{Code: "52", Value: nil})
+	svg := string(Map("Région", "cercles", points))
+	_, _, w, h := viewBox(t, svg)
+	var discs []disc
+	for _, m := range regexp.MustCompile(`<circle [^>]*cx="([0-9.]+)" cy="([0-9.]+)" r="([0-9.]+)"`).FindAllStringSubmatch(svg, -1) {
+		discs = append(discs, disc{num(m[1]), num(m[2]), num(m[3])})
+	}
+	type label struct {
+		b    box
+		own  int // the circle it belongs to, -1 for none
+		text string
+	}
+	var labels []label
+	tag := regexp.MustCompile(`<[^>]+>`)
+	for _, g := range regexp.MustCompile(`<g class="chart-item">(.*?)</g>`).FindAllStringSubmatch(svg, -1) {
+		own := -1
+		if c := regexp.MustCompile(`cx="([0-9.]+)" cy="([0-9.]+)"`).FindStringSubmatch(g[1]); c != nil {
+			for i, d := range discs {
+				if d.x == num(c[1]) && d.y == num(c[2]) {
+					own = i
+				}
+			}
+		}
+		for _, m := range regexp.MustCompile(`<text class="chart-(?:code|value)" x="([0-9.]+)" y="([0-9.]+)"[^>]*>(.*?)</text>`).FindAllStringSubmatch(g[1], -1) {
+			text := html.UnescapeString(tag.ReplaceAllString(m[3], ""))
+			labels = append(labels, label{centredBox(num(m[1]), num(m[2]), textWidth(text)), own, text})
+		}
+	}
+	if len(labels) < len(points)+1 {
+		t.Fatalf("%d texts for %d départements", len(labels), len(points))
+	}
+	for i, a := range labels {
+		if a.b.x0 < 0 || a.b.y0 < 0 || a.b.x1 > w || a.b.y1 > h {
+			t.Errorf("%q outside the %vx%v image: %+v", a.text, w, h, a.b)
+		}
+		for j, d := range discs {
+			if j != a.own && a.b.covers(d) {
+				t.Errorf("%q over another circle (%+v)", a.text, d)
+			}
+		}
+		for _, b := range labels[i+1:] {
+			if a.b.overlaps(b.b) {
+				t.Errorf("%q and %q overlap", a.text, b.text)
+			}
+		}
+	}
+}
+
+func num(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
+}
+
+func viewBox(t *testing.T, svg string) (x, y, w, h float64) {
+	t.Helper()
+	m := regexp.MustCompile(`viewBox="([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.]+)"`).FindStringSubmatch(svg)
+	if m == nil {
+		t.Fatalf("no viewBox in %s", svg)
+	}
+	return num(m[1]), num(m[2]), num(m[3]), num(m[4])
 }

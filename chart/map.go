@@ -124,22 +124,121 @@ func Map(title, desc string, points []Point) template.HTML {
 	biggest = math.Max(biggest, rMin)
 	// The biggest circles first, so the small ones stay on top.
 	sort.SliceStable(ps, func(i, j int) bool { return val(ps[i].Value) > val(ps[j].Value) })
+	radii := make([]float64, len(ps))
+	for i, p := range ps {
+		if p.Value != nil && m > 0 && *p.Value > 0 {
+			radii[i] = math.Max(3, biggest*math.Sqrt(float64(*p.Value)/float64(m)))
+		}
+	}
+	// Labels: a code inside its circle when the circle holds it, else
+	// written with the value; each value (and outside code) goes where it
+	// covers no other circle, code or label: below the circle, above,
+	// right, left, then further away, the first place free.
+	var circles []disc
+	for i, p := range ps {
+		circles = append(circles, disc{p.x, p.y, radii[i]})
+	}
+	var taken []box
+	inside := make([]bool, len(ps))
+	for i, p := range ps {
+		if w := textWidth(p.Code); radii[i] >= w/2+2 {
+			inside[i] = true
+			taken = append(taken, centredBox(p.x, p.y+4, w))
+		}
+	}
 	var b strings.Builder
 	openImg(&b, "chart-map", w, h, title, desc)
-	for _, p := range ps {
-		x, y := p.x, p.y
+	for i, p := range ps {
+		x, y, r := p.x, p.y, radii[i]
 		b.WriteString(`<g class="chart-item">`)
-		r := 0.0
-		if p.Value != nil && m > 0 && *p.Value > 0 {
-			r = math.Max(3, biggest*math.Sqrt(float64(*p.Value)/float64(m)))
+		if r > 0 {
 			fmt.Fprintf(&b, `<circle class="chart-circle" fill="#1d4ed8" fill-opacity="0.35" stroke="#1d4ed8" cx="%.1f" cy="%.1f" r="%.1f"/>`, x, y, r)
 		}
 		text := Bar{Value: p.Value, Text: p.Text}.text()
-		fmt.Fprintf(&b, `<text class="chart-code" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, y+4, esc(p.Code))
-		fmt.Fprintf(&b, `<text class="chart-value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, y+r+16, esc(text))
+		label := esc(text)
+		width := textWidth(text)
+		if inside[i] {
+			fmt.Fprintf(&b, `<text class="chart-code" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, y+4, esc(p.Code))
+		} else {
+			label = `<tspan class="chart-code">` + esc(p.Code) + `</tspan> ` + label
+			width += textWidth(p.Code + " ")
+		}
+		lb := placeLabel(x, y, r, width, float64(w), float64(h), i, circles, taken)
+		taken = append(taken, lb)
+		fmt.Fprintf(&b, `<text class="chart-value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, (lb.x0+lb.x1)/2, lb.y1-3, label)
 		b.WriteString(`</g>`)
 	}
 	return finish(&b)
+}
+
+// disc is a circle drawn; box a text's extent.
+type (
+	disc struct{ x, y, r float64 }
+	box  struct{ x0, y0, x1, y1 float64 }
+)
+
+// labelHeight is a label's line, and textWidth a generous width of a
+// text, at the charts' 13 px type.
+const labelHeight = 15
+
+func textWidth(s string) float64 { return 7.5 * float64(len([]rune(s))) }
+
+// centredBox is the extent of a text of width w centred on x, its
+// baseline at y.
+func centredBox(x, y, w float64) box { return box{x - w/2, y - labelHeight + 3, x + w/2, y + 3} }
+
+func (a box) overlaps(b box) bool { return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 }
+
+// covers tells whether the box touches the disc.
+func (a box) covers(d disc) bool {
+	if d.r <= 0 {
+		return false
+	}
+	nx, ny := math.Max(a.x0, math.Min(d.x, a.x1)), math.Max(a.y0, math.Min(d.y, a.y1))
+	return math.Hypot(d.x-nx, d.y-ny) < d.r
+}
+
+// placeLabel chooses where the label (width wd) of circle self, at x, y
+// of radius r, goes in a w × h image: the first place around it, nearest
+// first, that stays in the image and covers no other circle and no text
+// already placed; failing that, the place covering the fewest.
+func placeLabel(x, y, r, wd, w, h float64, self int, circles []disc, taken []box) box {
+	var best box
+	bestCost := math.MaxInt
+	for _, far := range []float64{0, labelHeight, 2 * labelHeight} {
+		for _, c := range []box{
+			{x - wd/2, y + r + 2 + far, x + wd/2, y + r + 2 + far + labelHeight},          // below
+			{x - wd/2, y - r - 2 - far - labelHeight, x + wd/2, y - r - 2 - far},          // above
+			{x + r + 4 + far, y - labelHeight/2, x + r + 4 + far + wd, y + labelHeight/2}, // right
+			{x - r - 4 - far - wd, y - labelHeight/2, x - r - 4 - far, y + labelHeight/2}, // left
+		} {
+			if c.x0 < 0 || c.y0 < 0 || c.x1 > w || c.y1 > h {
+				continue
+			}
+			cost := 0
+			for i, d := range circles {
+				if i != self && c.covers(d) {
+					cost++
+				}
+			}
+			for _, t := range taken {
+				if c.overlaps(t) {
+					cost++
+				}
+			}
+			if cost == 0 {
+				return c
+			}
+			if cost < bestCost {
+				best, bestCost = c, cost
+			}
+		}
+	}
+	if bestCost == math.MaxInt {
+		// No place inside the image at all: below, as before.
+		return box{x - wd/2, y + r + 2, x + wd/2, y + r + 2 + labelHeight}
+	}
+	return best
 }
 
 func val(v *int64) int64 {
