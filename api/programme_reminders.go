@@ -10,7 +10,7 @@ import (
 // reminderRoutes: whether reminding young people pushes use up.
 func reminderRoutes() []*route {
 	return []*route{
-		{Method: "GET", Path: "/programmes/{id}/reminders", Roles: funderReaders, Summary: "Effet des rappels d'un programme : parmi les carnets remis depuis plus que le délai de sommeil, combien ont été entamés quand le jeune a reçu un rappel et quand il n'en a pas reçu ; rappels envoyés par motif et par canal",
+		{Method: "GET", Path: "/programmes/{id}/reminders", Roles: funderReaders, Summary: "Effet des rappels d'un programme : parmi les carnets endormis (aucun pass utilisé pendant le délai de sommeil), remis jusqu'au mois « through », combien ont été commencés depuis quand le jeune a reçu un rappel et quand il n'en a pas reçu ; rappels envoyés par motif et par canal",
 			Response: ReminderEffect{}, Status: http.StatusOK, Errors: []string{passnum.ENOTFOUND}, Handle: getReminderEffect},
 	}
 }
