@@ -132,16 +132,19 @@ func dormantBookletAnswer(d store.DormantBooklet) DormantBooklet { return Dorman
 // ReminderEffect answers whether reminding pushes use up:
 // store.ReminderEffect.
 type ReminderEffect struct {
-	ProgrammeID        string   `json:"programme_id"`
-	DormantDays        int      `json:"dormant_days" doc:"jours sans pass utilisé après lesquels un carnet dort (réglage du programme)"`
-	Through            string   `json:"through" doc:"dernier mois de remise (AAAA-MM) compté : les carnets remis jusqu'à la fin de ce mois ont tous passé leurs jours de sommeil ; vide s'il n'y en a pas encore"`
-	Reminded           *int64   `json:"reminded" doc:"carnets endormis dont le jeune a reçu une relance"`
-	RemindedStarted    *int64   `json:"reminded_started" doc:"parmi eux, carnets commencés depuis"`
-	NotReminded        *int64   `json:"not_reminded" doc:"carnets endormis jamais relancés"`
-	NotRemindedStarted *int64   `json:"not_reminded_started" doc:"parmi eux, carnets commencés après leurs jours de sommeil"`
-	SentDormant        *int64   `json:"sent_dormant"`
-	SentEnding         *int64   `json:"sent_ending"`
-	SentEmail          *int64   `json:"sent_email"`
-	SentSMS            *int64   `json:"sent_sms"`
-	Masked             []string `json:"masked" doc:"pour un financeur, les chiffres que le secret statistique masque (null) : moins de 5 personnes, avec ce qui permettrait de les retrouver"`
+	ProgrammeID             string   `json:"programme_id"`
+	DormantDays             int      `json:"dormant_days" doc:"jours sans pass utilisé après lesquels un carnet dort (réglage du programme)"`
+	Through                 string   `json:"through" doc:"dernier mois de remise (AAAA-MM) compté : les carnets remis jusqu'à la fin de ce mois ont tous passé leurs jours de sommeil ; vide tant qu'aucun mois du programme ne les a passés"`
+	RecentSince             string   `json:"recent_since" doc:"premier mois (AAAA-MM) des relances trop récentes pour en juger (le mois dernier et celui-ci), comptées à part"`
+	Reminded                *int64   `json:"reminded" doc:"carnets endormis dont le jeune a reçu une première relance avant recent_since ; null si masqué"`
+	RemindedStarted         *int64   `json:"reminded_started" doc:"parmi eux, carnets commencés depuis ; null si masqué"`
+	RecentlyReminded        *int64   `json:"recently_reminded" doc:"carnets endormis relancés pour la première fois depuis recent_since ; null si masqué"`
+	RecentlyRemindedStarted *int64   `json:"recently_reminded_started" doc:"parmi eux, carnets commencés depuis ; null si masqué"`
+	NotReminded             *int64   `json:"not_reminded" doc:"carnets endormis jamais relancés ; null si masqué"`
+	NotRemindedStarted      *int64   `json:"not_reminded_started" doc:"parmi eux, carnets commencés après leurs jours de sommeil ; null si masqué"`
+	SentDormant             *int64   `json:"sent_dormant" doc:"relances envoyées parce que le carnet dormait, tous mois de remise confondus ; null si masqué"`
+	SentEnding              *int64   `json:"sent_ending" doc:"rappels envoyés parce que les pass expirent dans les 30 jours ; null si masqué"`
+	SentEmail               *int64   `json:"sent_email" doc:"rappels et relances envoyés par e-mail ; null si masqué"`
+	SentSMS                 *int64   `json:"sent_sms" doc:"rappels et relances envoyés par SMS ; null si masqué"`
+	Masked                  []string `json:"masked" doc:"pour un financeur, les chiffres que le secret statistique masque (null) : moins de 5 personnes, avec ce qui permettrait de les retrouver ; les six chiffres des carnets endormis le sont ensemble, les envois par paire (motif, canal)"`
 }

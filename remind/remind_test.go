@@ -193,7 +193,8 @@ func TestReminders(t *testing.T) {
 		}
 		figures := func(e store.ReminderEffect) []any {
 			var out []any
-			for _, p := range []*int64{e.Reminded, e.RemindedStarted, e.NotReminded, e.NotRemindedStarted, e.SentDormant, e.SentEnding, e.SentEmail, e.SentSMS} {
+			for _, p := range []*int64{e.Reminded, e.RemindedStarted, e.RecentlyReminded, e.RecentlyRemindedStarted, e.NotReminded, e.NotRemindedStarted,
+				e.SentDormant, e.SentEnding, e.SentEmail, e.SentSMS} {
 				if p == nil {
 					out = append(out, nil)
 				} else {
@@ -205,7 +206,7 @@ func TestReminders(t *testing.T) {
 		// The month of the hand-outs is not yet wholly past its dormant
 		// days: no booklet of it counts yet; the reminders sent do.
 		eff := effect(false)
-		if got, want := fmt.Sprint(figures(eff)), fmt.Sprint([]any{int64(0), int64(0), int64(0), int64(0), int64(2), int64(0), int64(1), int64(1)}); got != want || eff.Through >= passnum.ParisMonth(start) {
+		if got, want := fmt.Sprint(figures(eff)), fmt.Sprint([]int64{0, 0, 0, 0, 0, 0, 2, 0, 1, 1}); got != want || eff.Through >= passnum.ParisMonth(start) {
 			t.Fatalf("effect %s through %s, want %s before %s", got, eff.Through, want, passnum.ParisMonth(start))
 		}
 
@@ -217,16 +218,17 @@ func TestReminders(t *testing.T) {
 			t.Fatalf("next month: %+v", rep)
 		}
 		// Now the month of the hand-outs is past: Alix and Bilal slept and
-		// were reminded, Alix started since; Chloé slept and was never
-		// reminded; Dany, who started at once, never slept and counts in
-		// neither. Three reminders went (Bilal's failed text not counted).
+		// were reminded last month, too recently to judge (Alix started
+		// since); Chloé slept and was never reminded; Dany, who started at
+		// once, never slept and counts in neither. Three reminders went
+		// (Bilal's failed text not counted).
 		eff = effect(false)
-		if got, want := fmt.Sprint(figures(eff)), fmt.Sprint([]any{int64(2), int64(1), int64(1), int64(0), int64(3), int64(0), int64(1), int64(2)}); got != want || len(eff.Masked) != 0 || eff.Through < passnum.ParisMonth(start) {
+		if got, want := fmt.Sprint(figures(eff)), fmt.Sprint([]int64{0, 0, 2, 1, 1, 0, 3, 0, 1, 2}); got != want || len(eff.Masked) != 0 || eff.Through < passnum.ParisMonth(start) {
 			t.Fatalf("effect %s through %s, want %s (masked %v)", got, eff.Through, want, eff.Masked)
 		}
 		// A funder sees none of these few young people; the reminders
 		// sent by kind: 3 dormant and 0 ending hide each other.
-		if got := figures(effect(true)); fmt.Sprint(got) != fmt.Sprint([]any{nil, nil, nil, nil, nil, nil, nil, nil}) {
+		if got := figures(effect(true)); fmt.Sprint(got) != fmt.Sprint(make([]any, 10)) {
 			t.Fatalf("the funder's effect: %v", got)
 		}
 		// The counters the effect reads equal their recount.
@@ -247,6 +249,12 @@ func TestReminders(t *testing.T) {
 		}
 		if len(mails) != 3 || ending != 2 || !strings.Contains(strings.Join(mails, ""), "dany@exemple.fr") {
 			t.Fatalf("ending mails (%d of %d): %q", ending, len(mails), mails)
+		}
+		// A month on, Alix's and Bilal's first reminders are old enough to
+		// judge: one of the two started since. The reminders sent count
+		// the ending ones too (two e-mails, a text).
+		if got, want := fmt.Sprint(figures(effect(false))), fmt.Sprint([]int64{2, 1, 0, 0, 1, 0, 3, 3, 3, 3}); got != want {
+			t.Fatalf("effect a month on %s, want %s", got, want)
 		}
 		for _, m := range append(mails, files(t, smsDir, "*.sms")...) {
 			if strings.Contains(m, "Chlo") {

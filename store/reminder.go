@@ -138,7 +138,7 @@ func (tx *Tx) remindedChanged(ctx context.Context, bookletID string, sums statSu
 	if _, err := tx.exec(ctx, `UPDATE booklets SET reminded_at = ? WHERE id = ?`, newAt, bookletID); err != nil {
 		return err
 	}
-	c.moved(sums, bookletCounterState(handedOut, used, first, full, oldAt.Valid), bookletCounterState(handedOut, used, first, full, newAt.Valid))
+	c.moved(sums, bookletCounterState(handedOut, used, first, full, oldAt), bookletCounterState(handedOut, used, first, full, newAt))
 	return nil
 }
 
@@ -156,9 +156,10 @@ func reminderSentBucket(kind passnum.ReminderKind, channel passnum.ReminderChann
 }
 
 // ReminderEffect compares, among a programme's booklets that slept (no
-// pass used in their first dormant days), the share started among those
-// whose holder was reminded and among the others: whether reminding
-// pushes use up. It reads counters (dimReminders and the programme's
+// pass used in their first dormant days), the share started since among
+// those whose holder was reminded and among the others: whether reminding
+// pushes use up. Those first reminded last month or this one are apart:
+// too soon to tell. It reads counters (dimReminders and the programme's
 // own), not the booklets.
 //
 // Only the booklets of months of hand-out wholly past their dormant days
@@ -169,13 +170,20 @@ func reminderSentBucket(kind passnum.ReminderKind, channel passnum.ReminderChann
 type ReminderEffect struct {
 	ProgrammeID string
 	DormantDays int
-	// Through is the last month of hand-out counted, "" when none is yet
-	// past its dormant days.
+	// Through is the last month of hand-out counted, "" when none of the
+	// programme's is yet past its dormant days.
 	Through string
-	// Reminded: slept booklets whose holder got a dormant reminder;
-	// Started: of those, the ones started since.
+	// RecentSince is the first month of the reminders too recent to
+	// judge: last month (this one and last month are apart).
+	RecentSince string
+	// Reminded: slept booklets whose holder got a first dormant reminder
+	// before RecentSince; Started: of those, the ones started since.
 	Reminded        *int64
 	RemindedStarted *int64
+	// RecentlyReminded: those first reminded from RecentSince on; Started:
+	// of those, the ones started since.
+	RecentlyReminded        *int64
+	RecentlyRemindedStarted *int64
 	// NotReminded: slept booklets never reminded; Started: of those, the
 	// ones started after their dormant days.
 	NotReminded        *int64
@@ -192,20 +200,21 @@ type ReminderEffect struct {
 // statistical secrecy, for a funder.
 func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret bool) (ReminderEffect, error) {
 	e := ReminderEffect{ProgrammeID: programmeID, Masked: []string{}}
-	err := tx.queryRow(ctx, `SELECT dormant_days FROM programmes WHERE id = ?`, programmeID).Scan(&e.DormantDays)
-	if errors.Is(err, sql.ErrNoRows) {
-		return e, notFound("programme")
-	}
+	p, err := tx.Programme(ctx, programmeID)
 	if err != nil {
 		return e, err
 	}
-	e.Through = lastSleptMonth(tx.now, e.DormantDays)
+	e.DormantDays = p.DormantDays
+	e.Through = effectThrough(tx.now, p)
+	prev := tx.now.In(passnum.Paris)
+	prev = time.Date(prev.Year(), prev.Month(), 1, 0, 0, 0, 0, passnum.Paris).AddDate(0, -1, 0)
+	e.RecentSince = passnum.ParisMonth(prev)
+	recent := remindedMonth(prev)
 	// Two ranges of the counters' key (programme, breakdown, month…),
 	// each read on its own: an OR of the two breakdowns would read every
-	// counter of the programme on SQLite.
-	// The days of first use are summed in SQL on either side of the
-	// dormant days (bucket 0 before, 1 after): a month's few hundred rows
-	// are two.
+	// counter of the programme on SQLite. The days of first use are
+	// summed in SQL on either side of the dormant days (bucket 0 before,
+	// 1 after): a month's few hundred rows are two.
 	rows, err := tx.query(ctx, `SELECT month, metric, bucket, CAST(SUM(n) AS BIGINT) FROM `+statRows+`
 		WHERE programme_id = ? AND dim = ? AND metric IN (?, ?) GROUP BY month, metric, bucket
 		UNION ALL SELECT month, metric, CASE WHEN metric = ? THEN CASE WHEN bucket < ? THEN 0 ELSE 1 END ELSE bucket END, CAST(SUM(n) AS BIGINT) FROM `+statRows+`
@@ -215,7 +224,7 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 		return e, err
 	}
 	defer rows.Close()
-	var handedOut, started, startedAwake, reminded, remindedStarted int64
+	var handedOut, started, startedAwake, reminded, remindedStarted, lately, latelyStarted int64
 	var dormant, ending, email, sms int64
 	for rows.Next() {
 		var month, metric string
@@ -240,18 +249,20 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 		if e.Through == "" || month > e.Through {
 			continue
 		}
-		switch metric {
-		case metricHandedOut:
+		switch {
+		case metric == metricHandedOut:
 			handedOut += n
-		case metricStarted:
+		case metric == metricStarted:
 			started += n
-		case metricFirstUseDay:
-			if bucket == 0 {
-				startedAwake += n
-			}
-		case metricReminded:
+		case metric == metricFirstUseDay && bucket == 0:
+			startedAwake += n
+		case metric == metricReminded && bucket >= recent:
+			lately += n
+		case metric == metricReminded:
 			reminded += n
-		case metricRemindedStarted:
+		case metric == metricRemindedStarted && bucket >= recent:
+			latelyStarted += n
+		case metric == metricRemindedStarted:
 			remindedStarted += n
 		}
 	}
@@ -261,9 +272,10 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 	// A reminded booklet slept (it was unused past its dormant days when
 	// reminded) unless the programme's dormant days grew since: never
 	// fewer than none.
-	notReminded := max(handedOut-startedAwake-reminded, 0)
-	notRemindedStarted := min(max(started-startedAwake-remindedStarted, 0), notReminded)
+	notReminded := max(handedOut-startedAwake-reminded-lately, 0)
+	notRemindedStarted := min(max(started-startedAwake-remindedStarted-latelyStarted, 0), notReminded)
 	e.Reminded, e.RemindedStarted, e.NotReminded, e.NotRemindedStarted = &reminded, &remindedStarted, &notReminded, &notRemindedStarted
+	e.RecentlyReminded, e.RecentlyRemindedStarted = &lately, &latelyStarted
 	e.SentDormant, e.SentEnding, e.SentEmail, e.SentSMS = &dormant, &ending, &email, &sms
 	if secret {
 		e.applySecrecy()
@@ -271,20 +283,28 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 	return e, nil
 }
 
-// lastSleptMonth is the last month (Paris, "2026-03") whose every booklet
-// was handed out more than dormantDays ago at now: the month before the
-// one holding now less dormantDays.
-func lastSleptMonth(now time.Time, dormantDays int) string {
-	t := now.In(passnum.Paris).AddDate(0, 0, -dormantDays)
+// effectThrough is the last month of hand-out of programme p whose every
+// booklet was handed out more than its dormant days ago at now: the month
+// before the one holding now less the dormant days, at most the month of
+// its last hand-out day; "" when that is before its first day.
+func effectThrough(now time.Time, p passnum.Programme) string {
+	t := now.In(passnum.Paris).AddDate(0, 0, -p.DormantDays)
 	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, passnum.Paris)
-	return passnum.ParisMonth(first.AddDate(0, -1, 0))
+	through := min(passnum.ParisMonth(first.AddDate(0, -1, 0)), p.LastHandOutDay().String()[:7])
+	if through < p.ValidFrom.String()[:7] {
+		return ""
+	}
+	return through
 }
 
 // applySecrecy hides what counts 1 to 4 young people, with what would
-// give it back. Reminded and not: a two-by-two table (started or not)
-// whose lines are published, so one small cell hides both lines' started
-// figures; the lines, together when one is small. The reminders sent add
-// up the same by kind and by channel: a small one hides its pair.
+// give it back. The slept booklets, reminded long ago, lately or never,
+// started since or not, are a table whose totals the dashboard's other
+// figures give back (booklets handed out and started, less those started
+// before their dormant days, which the waits before first use give): so
+// one small cell, or a small total of those started since, hides the
+// whole table. The reminders sent add up the same by kind and by
+// channel: a small one hides its pair.
 func (e *ReminderEffect) applySecrecy() {
 	small := func(ns ...int64) bool {
 		for _, n := range ns {
@@ -300,12 +320,10 @@ func (e *ReminderEffect) applySecrecy() {
 		}
 		e.Masked = append(e.Masked, names...)
 	}
-	r, rs, n, ns := *e.Reminded, *e.RemindedStarted, *e.NotReminded, *e.NotRemindedStarted
-	if small(rs, r-rs, ns, n-ns) {
-		hide([]string{"reminded_started", "not_reminded_started"}, &e.RemindedStarted, &e.NotRemindedStarted)
-	}
-	if small(r, n) {
-		hide([]string{"reminded", "not_reminded"}, &e.Reminded, &e.NotReminded)
+	r, rs, l, ls, n, ns := *e.Reminded, *e.RemindedStarted, *e.RecentlyReminded, *e.RecentlyRemindedStarted, *e.NotReminded, *e.NotRemindedStarted
+	if small(rs, r-rs, ls, l-ls, ns, n-ns, rs+ls+ns, r, l, n) {
+		hide([]string{"reminded", "reminded_started", "recently_reminded", "recently_reminded_started", "not_reminded", "not_reminded_started"},
+			&e.Reminded, &e.RemindedStarted, &e.RecentlyReminded, &e.RecentlyRemindedStarted, &e.NotReminded, &e.NotRemindedStarted)
 	}
 	if small(*e.SentDormant, *e.SentEnding) {
 		hide([]string{"sent_dormant", "sent_ending"}, &e.SentDormant, &e.SentEnding)

@@ -59,26 +59,27 @@ func (w *statWorld) remindSome(t *testing.T, r *rand.Rand, db *sql.DB) {
 
 // rawEffect is the reminders' effect recounted from the raw rows: the
 // booklets handed out (replacing none) in months up to through, that
-// slept (no pass used within their first dormant days), reminded or
-// not, and those of them with a pass used; and the reminders sent.
-func rawEffect(t *testing.T, db *sql.DB, programmeID, through string, dormantDays int) []int64 {
+// slept (no pass used within their first dormant days), first reminded
+// before the month recent, from it on, or never, and those of them with
+// a pass used; and the reminders sent.
+func rawEffect(t *testing.T, db *sql.DB, programmeID, through, recent string, dormantDays int) []int64 {
 	t.Helper()
 	rows, err := db.Query(`SELECT b.stat_month, b.handed_out_at,
 			(SELECT MIN(r.redeemed_at) FROM redemptions r JOIN passes ps ON ps.id = r.pass_id WHERE ps.booklet_id = b.id AND r.status = 'active'),
-			EXISTS (SELECT 1 FROM reminders m WHERE m.booklet_id = b.id AND m.kind = 'dormant')
+			(SELECT MIN(m.sent_at) FROM reminders m WHERE m.booklet_id = b.id AND m.kind = 'dormant')
 		FROM booklets b WHERE b.programme_id = $1 AND b.status IN ('handed_out', 'blocked')
 		  AND NOT EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id)`, programmeID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var reminded, remindedStarted, notReminded, notRemindedStarted int64
+	var reminded, remindedStarted, lately, latelyStarted, notReminded, notRemindedStarted int64
 	for rows.Next() {
 		var month string
 		var handed int64
 		var first sql.NullInt64
-		var wasReminded bool
-		if err := rows.Scan(&month, &handed, &first, &wasReminded); err != nil {
+		var remindedAt sql.NullInt64
+		if err := rows.Scan(&month, &handed, &first, &remindedAt); err != nil {
 			t.Fatal(err)
 		}
 		if through == "" || month > through {
@@ -88,7 +89,12 @@ func rawEffect(t *testing.T, db *sql.DB, programmeID, through string, dormantDay
 			continue // used before it could sleep
 		}
 		switch {
-		case wasReminded:
+		case remindedAt.Valid && passnum.ParisMonth(time.UnixMicro(remindedAt.Int64)) >= recent:
+			lately++
+			if first.Valid {
+				latelyStarted++
+			}
+		case remindedAt.Valid:
 			reminded++
 			if first.Valid {
 				remindedStarted++
@@ -100,7 +106,7 @@ func rawEffect(t *testing.T, db *sql.DB, programmeID, through string, dormantDay
 			}
 		}
 	}
-	out := []int64{reminded, remindedStarted, notReminded, notRemindedStarted}
+	out := []int64{reminded, remindedStarted, lately, latelyStarted, notReminded, notRemindedStarted}
 	var dormant, ending, email, sms int64
 	if err := db.QueryRow(`SELECT COUNT(CASE WHEN kind = 'dormant' THEN 1 END), COUNT(CASE WHEN kind = 'ending' THEN 1 END),
 			COUNT(CASE WHEN channel = 'email' THEN 1 END), COUNT(CASE WHEN channel = 'sms' THEN 1 END)
@@ -121,8 +127,8 @@ func TestReminderEffectEqualsARecount(t *testing.T) {
 			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
 				r := rand.New(rand.NewPCG(seed, 20))
 				w := newStatWorld(t, s, clock, r)
-				compared := 0
-				for i := range 200 {
+				compared, split := 0, false
+				for i := range 300 {
 					w.step(r, clock)
 					if i%10 != 9 {
 						continue
@@ -131,19 +137,24 @@ func TestReminderEffectEqualsARecount(t *testing.T) {
 					got := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ReminderEffect, error) {
 						return tx.ReminderEffect(ctx, w.prog.ID, false)
 					})
-					want := rawEffect(t, db, w.prog.ID, got.Through, got.DormantDays)
-					figures := []int64{val(got.Reminded), val(got.RemindedStarted), val(got.NotReminded), val(got.NotRemindedStarted),
+					want := rawEffect(t, db, w.prog.ID, got.Through, got.RecentSince, got.DormantDays)
+					if want := passnum.ParisMonth(clock.Now().In(passnum.Paris).AddDate(0, 0, -clock.Now().In(passnum.Paris).Day()+1).AddDate(0, -1, 0)); got.RecentSince != want {
+						t.Fatalf("recent since %s, want %s", got.RecentSince, want)
+					}
+					figures := []int64{val(got.Reminded), val(got.RemindedStarted), val(got.RecentlyReminded), val(got.RecentlyRemindedStarted),
+						val(got.NotReminded), val(got.NotRemindedStarted),
 						val(got.SentDormant), val(got.SentEnding), val(got.SentEmail), val(got.SentSMS)}
 					if fmt.Sprint(figures) != fmt.Sprint(want) {
 						t.Fatalf("step %d, through %q: effect %v, recount %v", i, got.Through, figures, want)
 					}
-					if want[0] > 0 && want[1] > 0 && want[2] > 0 {
+					if want[0]+want[2] > 0 && want[1]+want[3] > 0 && want[4] > 0 {
 						compared++
 					}
+					split = split || want[0] > 0 && want[2] > 0
 				}
 				mustCheck(t, s)
-				if compared == 0 {
-					t.Fatal("no step had reminded and not reminded booklets, some started: the walk no longer tries the effect")
+				if compared == 0 || !split {
+					t.Fatalf("no step had reminded and not reminded booklets, some started (%d), or reminded long ago and lately (%v): the walk no longer tries the effect", compared, split)
 				}
 			})
 		})
@@ -170,8 +181,8 @@ func TestMigration00020FillsTheReminders(t *testing.T) {
 			})
 		}
 		kept := effect()
-		if val(kept.Reminded) == 0 || val(kept.SentDormant) == 0 {
-			t.Fatalf("no reminder in the walk: %+v", kept)
+		if val(kept.Reminded)+val(kept.RecentlyReminded) == 0 || val(kept.SentDormant) == 0 {
+			t.Fatalf("no reminder in the walk: %s", effectText(kept))
 		}
 		if err := s.RunMigration00020ForTests(t.Context(), "Down"); err != nil {
 			t.Fatal(err)
@@ -191,6 +202,7 @@ func TestMigration00020FillsTheReminders(t *testing.T) {
 }
 
 func effectText(e store.ReminderEffect) string {
-	return fmt.Sprint(e.Through, " ", val(e.Reminded), val(e.RemindedStarted), val(e.NotReminded), val(e.NotRemindedStarted),
+	return fmt.Sprint(e.Through, " ", val(e.Reminded), val(e.RemindedStarted), val(e.RecentlyReminded), val(e.RecentlyRemindedStarted),
+		val(e.NotReminded), val(e.NotRemindedStarted),
 		val(e.SentDormant), val(e.SentEnding), val(e.SentEmail), val(e.SentSMS))
 }

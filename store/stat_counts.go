@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"passnum"
 )
@@ -39,7 +40,9 @@ import (
 //     dormant days, are known exactly;
 //   - reminded, reminded_started: booklets whose holder got a dormant
 //     reminder (booklets.reminded_at), and those of them started since,
-//     by month of hand-out;
+//     by month of hand-out, bucket the first reminder's month (202612 for
+//     December 2026: remindedMonth), so that those reminded too lately to
+//     have answered yet are told apart;
 //   - sent: the reminders sent, by month of sending, bucket
 //     reminderSentBucket (kind and channel).
 //
@@ -241,7 +244,7 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 	if tx.s.dialect == postgresDialect {
 		lock = " FOR UPDATE OF b"
 	}
-	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes, b.reminded_at IS NOT NULL,
+	rows, err := tx.query(ctx, `SELECT b.id, b.handed_out_at, b.used_passes, b.first_used_at, p.booklet_size - b.voided_passes, b.reminded_at,
 			`+statCellColumns("b")+`, r.redeemed_at, r.place_id, r.service, r.amount_cents
 		FROM redemptions r JOIN passes ps ON ps.id = r.pass_id JOIN booklets b ON b.id = ps.booklet_id JOIN programmes p ON p.id = b.programme_id
 		WHERE r.id IN (`+placeholders(len(redemptionIDs))+`) ORDER BY b.id`+lock, anys(redemptionIDs)...)
@@ -253,7 +256,7 @@ func (tx *Tx) usesAdded(ctx context.Context, redemptionIDs []string, month strin
 		handedOut, oldFirst sql.NullInt64
 		oldUsed, used, full int64
 		first               int64
-		reminded            bool
+		reminded            sql.NullInt64
 		cells               statCells
 	}
 	sums := statSums{}
@@ -346,7 +349,7 @@ func (tx *Tx) usedBooklets(ctx context.Context, redemptionIDs []string) ([]strin
 // redemptions now say, the change. It returns every booklet read.
 func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any, sums statSums) (ids []string, err error) {
 	rows, err := tx.query(ctx, `SELECT id, handed_out_at, used_passes, first_used_at, `+bookletUsedSQL+`, `+bookletFirstUseSQL+`,
-		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes, reminded_at IS NOT NULL, `+statCellColumns("booklets")+`
+		(SELECT p.booklet_size FROM programmes p WHERE p.id = booklets.programme_id) - voided_passes, reminded_at, `+statCellColumns("booklets")+`
 		FROM booklets WHERE `+which+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
@@ -356,7 +359,7 @@ func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any,
 		var id string
 		var handedOut, oldFirst, newFirst sql.NullInt64
 		var oldUsed, newUsed, full int64
-		var reminded bool
+		var reminded sql.NullInt64
 		var c statCells
 		if err := rows.Scan(append([]any{&id, &handedOut, &oldUsed, &oldFirst, &newUsed, &newFirst, &full, &reminded}, c.dest()...)...); err != nil {
 			return nil, err
@@ -371,19 +374,30 @@ func (tx *Tx) bookletStateChanges(ctx context.Context, which string, args []any,
 // of a booklet (bookletMetricCond, firstUseBucketSQL).
 type counterState struct {
 	started, completed bool
-	reminded           bool // its holder got a dormant reminder
-	days               int  // from hand-out to first use, whole days
+	remindedMonth      int // its first dormant reminder's month (remindedMonth), 0 for none
+	days               int // from hand-out to first use, whole days
 }
 
-func bookletCounterState(handedOut sql.NullInt64, used int64, first sql.NullInt64, full int64, reminded bool) counterState {
-	if used <= 0 {
-		return counterState{reminded: reminded}
+func bookletCounterState(handedOut sql.NullInt64, used int64, first sql.NullInt64, full int64, reminded sql.NullInt64) counterState {
+	rm := 0
+	if reminded.Valid {
+		rm = remindedMonth(fromMicros(reminded.Int64))
 	}
-	st := counterState{started: true, completed: used >= full, reminded: reminded}
+	if used <= 0 {
+		return counterState{remindedMonth: rm}
+	}
+	st := counterState{started: true, completed: used >= full, remindedMonth: rm}
 	if first.Valid && handedOut.Valid {
 		st.days = int((first.Int64 - handedOut.Int64) / 86400000000)
 	}
 	return st
+}
+
+// remindedMonth is the Paris month of t as a number, 202612 for December
+// 2026: the bucket of the reminded counters.
+func remindedMonth(t time.Time) int {
+	p := t.In(passnum.Paris)
+	return p.Year()*100 + int(p.Month())
 }
 
 // statHandOut records on a booklet just handed out who it went to, as the

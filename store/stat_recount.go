@@ -88,9 +88,9 @@ func rollUpMonths(t *tally) {
 // recountBooklets adds, for each booklet handed out, its metrics in every
 // booklet breakdown, in the month of its hand-out.
 func recountBooklets(ctx context.Context, q querier, t *tally, withReminders bool) error {
-	remindedColumn := "b.reminded_at IS NOT NULL"
+	remindedColumn := "b.reminded_at"
 	if !withReminders {
-		remindedColumn = "false"
+		remindedColumn = "CAST(NULL AS BIGINT)"
 	}
 	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
@@ -106,7 +106,7 @@ func recountBooklets(ctx context.Context, q querier, t *tally, withReminders boo
 		var target, repl, usable int
 		var handed, used int64
 		var first sql.NullInt64
-		var reminded bool
+		var reminded sql.NullInt64
 		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first, &reminded); err != nil {
 			rows.Close()
 			return err

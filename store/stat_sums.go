@@ -111,8 +111,8 @@ func (c *statCells) addState(s statSums, st counterState, sign int64) {
 // or in dimReminders' where dim says so.
 func stateMetrics(st counterState) []statKey {
 	var out []statKey
-	if st.reminded {
-		out = append(out, statKey{dim: dimReminders, metric: metricReminded, bucket: -1})
+	if st.remindedMonth != 0 {
+		out = append(out, statKey{dim: dimReminders, metric: metricReminded, bucket: st.remindedMonth})
 	}
 	if !st.started {
 		return out
@@ -122,8 +122,8 @@ func stateMetrics(st counterState) []statKey {
 	if st.completed {
 		out = append(out, statKey{metric: metricCompleted, bucket: -1})
 	}
-	if st.reminded {
-		out = append(out, statKey{dim: dimReminders, metric: metricRemindedStarted, bucket: -1})
+	if st.remindedMonth != 0 {
+		out = append(out, statKey{dim: dimReminders, metric: metricRemindedStarted, bucket: st.remindedMonth})
 	}
 	return out
 }
