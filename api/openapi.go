@@ -232,10 +232,21 @@ var (
 	roleType = reflect.TypeOf(passnum.Role(""))
 )
 
+// schema is t's JSON schema; a pointer to a scalar may be null (a figure
+// statistical secrecy hides, a date not yet set), and says so.
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	nullable := false
 	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+		t, nullable = t.Elem(), true
 	}
+	s := g.valueSchema(t)
+	if typ, ok := s["type"].(string); ok && nullable {
+		s["type"] = []string{typ, "null"}
+	}
+	return s
+}
+
+func (g *schemaGen) valueSchema(t reflect.Type) map[string]any {
 	switch t {
 	case timeType:
 		return map[string]any{"type": "string", "format": "date-time"}
