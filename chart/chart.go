@@ -120,8 +120,19 @@ func Columns(title, desc string, bars []Bar) template.HTML {
 }
 
 // Rows draws lying bars (a funnel, a ranking): each row has its label
-// above its bar and its value at the bar's end.
+// above its bar and its value at the bar's end. The longest value fills
+// the width.
 func Rows(title, desc string, bars []Bar) template.HTML {
+	return rows(title, desc, bars, maxValue(bars))
+}
+
+// Shares draws lying bars of percentages (Value 0 to 100): a full bar is
+// 100 %, not the largest share, which would read as everyone.
+func Shares(title, desc string, bars []Bar) template.HTML {
+	return rows(title, desc, bars, 100)
+}
+
+func rows(title, desc string, bars []Bar, m int64) template.HTML {
 	if len(bars) == 0 {
 		return empty("chart-rows", title, desc)
 	}
@@ -137,7 +148,6 @@ func Rows(title, desc string, bars []Bar) template.HTML {
 	h := len(bars)*rowH + 8
 	var b strings.Builder
 	openImg(&b, "chart-rows", w, h, title, desc)
-	m := maxValue(bars)
 	plot := w - left - right
 	for i, bar := range bars {
 		y := 4 + i*rowH

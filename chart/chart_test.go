@@ -271,3 +271,16 @@ func viewBox(t *testing.T, svg string) (x, y, w, h float64) {
 	}
 	return num(m[1]), num(m[2]), num(m[3]), num(m[4])
 }
+
+// TestSharesScaledToAll: a share's bar is its part of the whole width, not
+// of the largest share's (6.9 % drawn full width read as everyone).
+func TestSharesScaledToAll(t *testing.T) {
+	svg := string(Shares("Part", "barres", []Bar{{Label: "Relancés", Value: n(7), Text: "6,9 %"}, {Label: "Jamais", Value: n(50), Text: "50 %"}}))
+	var widths []float64
+	for _, m := range regexp.MustCompile(`<rect class="chart-bar"[^>]* width="([0-9]+)"`).FindAllStringSubmatch(svg, -1) {
+		widths = append(widths, num(m[1]))
+	}
+	if len(widths) != 2 || widths[1] < 2*widths[0]*3 || widths[1] > 400/2+8 {
+		t.Errorf("bar widths %v: want 50 %% at about half the width and 7 %% at a seventh of that", widths)
+	}
+}

@@ -274,7 +274,7 @@ func dashPage(funder bool) func(q *request) error {
 			v.CSVURL, v.XLSXURL = template.URL(v.Base+".csv?"+qs.Encode()), template.URL(v.Base+".xlsx?"+qs.Encode())
 		}
 		if !v.Failed {
-			v.PeriodNote = dashOutside(src.programme, sq.From, sq.To)
+			v.PeriodNote = dashOutside(src.programme, sq.From, sq.To, passnum.ParisMonth(q.s.cfg.Now()))
 		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
@@ -283,20 +283,25 @@ func dashPage(funder bool) func(q *request) error {
 }
 
 // dashOutside is a note when the months from..to ("" for an open end)
-// lie wholly before the programme's first day or after its last day of
-// use, "" otherwise: zeros there are no news, and a period typed a year
-// off should not read as a programme that did nothing.
-func dashOutside(p passnum.Programme, from, to string) string {
+// lie wholly before the programme's first day, after its last day of
+// use, or after this month (today's month thisMonth), "" otherwise: zeros
+// there are no news, and a period typed a year off should not read as a
+// programme that did nothing. The stocks (passes issued, allocated) are
+// today's whatever the period: the note says so.
+func dashOutside(p passnum.Programme, from, to, thisMonth string) string {
 	first, last := p.ValidFrom.String()[:7], p.LastRedeemDay().String()[:7]
-	span := "du " + passnum.MonthLabel(first) + " à " + passnum.MonthLabel(last)
+	span := "de " + passnum.MonthLabel(first) + " à " + passnum.MonthLabel(last)
 	if first == last {
 		span = "en " + passnum.MonthLabel(first)
 	}
+	const rest = " Rien n'y est compté, hors les stocks (pass émis et alloués), qui sont ceux d'aujourd'hui."
 	switch {
 	case to != "" && to < first:
-		return "Cette période précède le programme, qui se déroule " + span + " : rien n'y est compté. Choisissez des mois de cette plage."
+		return "Cette période précède le programme, dont les remises et les utilisations vont " + span + "." + rest
 	case from != "" && from > last:
-		return "Cette période suit la fin du programme, qui se déroule " + span + " : rien n'y est compté. Choisissez des mois de cette plage."
+		return "Cette période suit la fin du programme, dont les remises et les utilisations vont " + span + "." + rest
+	case from != "" && from > thisMonth:
+		return "Cette période n'a pas encore commencé." + rest
 	}
 	return ""
 }
@@ -694,18 +699,19 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 
 // dashRemindersChart compares, among the booklets that slept, the share
 // started since among those whose holder was reminded and among the
-// others: whether reminding pushes use up. Programme to date, whatever
-// the period: a reminder's effect outlasts the month it was sent in.
+// others: whether reminding pushes use up. Those reminded last month or
+// this one are apart, too soon to tell. Programme to date, whatever the
+// period: a reminder's effect outlasts the month it was sent in.
 func dashRemindersChart(e store.ReminderEffect) dashChart {
-	title := "Effet des relances : carnets endormis commencés depuis"
+	title := "Effet des relances : carnets endormis commencés depuis, depuis le début du programme"
 	caption := "Carnets restés " + strconv.Itoa(e.DormantDays) + " jours sans pass utilisé, relancés ou non, et ceux d'entre eux commencés depuis"
 	if e.Through == "" {
-		caption += " : aucun mois de remise n'a encore passé ce délai"
+		caption += " : aucun mois de remise du programme n'a encore passé ce délai"
 	} else {
 		caption += ", parmi les carnets remis jusqu'à fin " + passnum.MonthLabel(e.Through)
 	}
 	c := dashChart{ID: "relances", Title: title,
-		Table: dashTable{Caption: caption, Head: []string{"Jeunes", "Carnets endormis", "Commencés depuis", "Part commencée"}}}
+		Table: dashTable{Caption: caption, Head: []string{"Jeunes", "Endormis", "Commencés depuis", "Part"}}}
 	hidden := func(names ...string) bool {
 		for _, n := range names {
 			if slices.Contains(e.Masked, n) {
@@ -714,11 +720,16 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 		}
 		return false
 	}
+	recent := "Relancés depuis " + passnum.MonthLabel(e.RecentSince) + " (trop tôt pour juger)"
+	if e.RecentSince == "" {
+		recent = "Relancés récemment (trop tôt pour juger)"
+	}
 	var bars []chart.Bar
 	for _, g := range []struct {
 		label, name, startedName string
 		n, started               *int64
 	}{{"Relancés", "reminded", "reminded_started", e.Reminded, e.RemindedStarted},
+		{recent, "recently_reminded", "recently_reminded_started", e.RecentlyReminded, e.RecentlyRemindedStarted},
 		{"Jamais relancés", "not_reminded", "not_reminded_started", e.NotReminded, e.NotRemindedStarted}} {
 		var share *float64
 		if g.n != nil && g.started != nil && *g.n > 0 {
@@ -740,7 +751,7 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 		c.Table.Rows = append(c.Table.Rows, dashRow{Head: g.label, Cells: []string{
 			dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName))), orDash(dashRate(share, masked))}})
 	}
-	c.SVG = chart.Rows(title, "Deux barres : la part des carnets endormis commencés depuis, chez les jeunes relancés et chez les autres ; la part est écrite au bout de chaque barre.", bars)
+	c.SVG = chart.Shares(title, "Trois barres, sur une échelle de 0 à 100 % : la part des carnets endormis commencés depuis, chez les jeunes relancés, chez ceux relancés trop récemment pour en juger et chez les autres ; la part est écrite au bout de chaque barre.", bars)
 	return c
 }
 
@@ -797,7 +808,7 @@ func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
 // dashMapChart draws the use per département on the map.
 func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 	mp := dashChart{ID: "carte", Title: "Pass utilisés par département, " + period,
-		Table: dashTable{Caption: "Pass utilisés par département", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
+		Table: dashTable{Caption: "Pass utilisés et montant par département, les données de la carte", Head: []string{"Département", "Pass utilisés", "Montant utilisé"}}}
 	var points []chart.Point
 	for _, c := range dashUsed(deps, 0) {
 		m := deps.Hides(c.Key, "passes_used")

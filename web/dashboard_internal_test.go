@@ -39,32 +39,30 @@ func TestRankingLeavesHiddenOut(t *testing.T) {
 // slept booklet has no share.
 func TestRemindersChart(t *testing.T) {
 	n := func(v int64) *int64 { return &v }
-	e := store.ReminderEffect{DormantDays: 60, Through: "2026-03", Reminded: n(40), RemindedStarted: n(10), NotReminded: n(0), NotRemindedStarted: n(0)}
+	e := store.ReminderEffect{DormantDays: 60, Through: "2026-03", RecentSince: "2026-11", Reminded: n(40), RemindedStarted: n(10),
+		RecentlyReminded: n(0), RecentlyRemindedStarted: n(0), NotReminded: n(200), NotRemindedStarted: n(20)}
 	c := dashRemindersChart(e)
-	if !strings.Contains(c.Table.Caption, "60 jours") || !strings.Contains(c.Table.Caption, "mars 2026") {
-		t.Errorf("caption %q", c.Table.Caption)
+	if !strings.Contains(c.Table.Caption, "60 jours") || !strings.Contains(c.Table.Caption, "mars 2026") || !strings.Contains(c.Title, "depuis le début du programme") {
+		t.Errorf("title %q, caption %q", c.Title, c.Table.Caption)
 	}
-	if got := fmt.Sprint(c.Table.Rows[0].Cells); got != "[40 10 25\u00a0%]" {
-		t.Errorf("reminded row %s", got)
-	}
-	if got := fmt.Sprint(c.Table.Rows[1].Cells); got != "[0 0 —]" {
-		t.Errorf("not reminded row %s", got)
+	want := []string{"Relancés [40 10 25\u00a0%]", "Relancés depuis novembre 2026 (trop tôt pour juger) [0 0 —]", "Jamais relancés [200 20 10\u00a0%]"}
+	for i, r := range c.Table.Rows {
+		if got := r.Head + " " + fmt.Sprint(r.Cells); got != want[i] {
+			t.Errorf("row %d: %q, want %q", i, got, want[i])
+		}
 	}
 	if !strings.Contains(string(c.SVG), "25\u00a0%") {
 		t.Errorf("the bars do not say the share:\n%s", c.SVG)
 	}
-	e = store.ReminderEffect{DormantDays: 60, Reminded: n(40), NotReminded: n(200), NotRemindedStarted: n(60),
-		Masked: []string{"reminded_started", "not_reminded_started"}}
+	e = store.ReminderEffect{DormantDays: 60, SentDormant: n(3),
+		Masked: []string{"reminded", "reminded_started", "recently_reminded", "recently_reminded_started", "not_reminded", "not_reminded_started"}}
 	c = dashRemindersChart(e)
 	if !strings.Contains(c.Table.Caption, "aucun mois") {
 		t.Errorf("caption %q", c.Table.Caption)
 	}
 	for _, r := range c.Table.Rows {
-		if r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure {
+		if r.Cells[0] != passnum.MaskedFigure || r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure {
 			t.Errorf("a hidden figure shows: %v", r.Cells)
 		}
-	}
-	if strings.Contains(string(c.SVG), "30\u00a0%") {
-		t.Errorf("the bars give back the hidden share:\n%s", c.SVG)
 	}
 }

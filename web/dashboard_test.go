@@ -294,11 +294,13 @@ func TestProgrammeDashboard(t *testing.T) {
 			}
 		}
 
-		// A period wholly outside the programme's months says so; one
-		// that overlaps them does not.
+		// A period wholly outside the programme's months, or to come, says
+		// so; one that overlaps them does not.
+		nextMonth := passnum.ParisMonth(st.clock.Now().AddDate(0, 1, 0))
 		for q, want := range map[string]string{
 			"?from=2020-01&to=2020-02":  "précède le programme",
 			"?from=2099-01":             "suit la fin du programme",
+			"?from=" + nextMonth:        "pas encore commencé",
 			"?from=2020-01&to=" + april: "",
 		} {
 			a := op.get(opBase + q)
