@@ -143,13 +143,21 @@ var structureNouns = map[string]byte{
 // startsWithVowelSound says whether "de" elides before s: a vowel, a Y,
 // or an H, which is silent in most first names (Hugo, Hélène).
 func startsWithVowelSound(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
+	r, n := utf8.DecodeRuneInString(s)
 	r = unicode.ToLower(r)
-	if r == 'h' || r == 'y' {
+	switch r {
+	case 'h':
 		return true
+	case 'y':
+		// A y before a vowel is heard as a consonant ("de Yanis", "de
+		// Yasmine"), before a consonant as a vowel ("d'Yves").
+		next, _ := utf8.DecodeRuneInString(s[n:])
+		return !isVowel(unicode.ToLower(next))
 	}
-	return strings.ContainsRune("aeiouàâäéèêëîïôöùûüæœ", r)
+	return isVowel(r)
 }
+
+func isVowel(r rune) bool { return strings.ContainsRune("aeiouyàâäéèêëîïôöùûüæœ", r) }
 
 // Capitalize puts the first letter of s in capitals, as a sentence or a
 // name starts ("année du rapport…" → "Année du rapport…").

@@ -92,7 +92,7 @@ func distExportDormant(q *request) error {
 			// two empty ones that read as missing data.
 			contact := "oui"
 			if d.Email == "" && d.Phone == "" {
-				contact = "non (pas de contact accepté)"
+				contact = "non"
 			}
 			if err := w.Write(sheet.Text(d.FirstName), sheet.Text(d.LastName), sheet.Text(d.BookletID), sheet.Text(d.ProgrammeName), sheet.Day(dayOf(d.HandedOutAt)),
 				sheet.Int(int64(d.DaysDormant)), sheet.Text(contact), sheet.Text(d.Email), sheet.Text(passnum.FormatPhone(d.Phone)), sheet.Day(called), sheet.Day(reminded)); err != nil {
