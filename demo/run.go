@@ -90,7 +90,9 @@ func (p *plan) run(ctx context.Context, s *store.Store) (map[string]DemoKey, err
 		return nil, err
 	}
 	activity := p.activitySteps()
+	reminders := p.reminderSteps(activity)
 	activity = append(activity, p.settlementSteps(activity)...)
+	activity = append(activity, reminders...)
 	if err := runSteps(ctx, s, activity); err != nil {
 		return nil, err
 	}
