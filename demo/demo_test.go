@@ -265,6 +265,7 @@ func TestSeed(t *testing.T) {
 		}
 
 		checkPlaceFiles(t, s)
+		checkReminderHistory(t, s, current.ID)
 		checkSettlements(t, s, sum, past.ID, current.ID)
 		if !strings.Contains(text, frInt(sum.SettlementsPaid)+" payés") {
 			t.Errorf("printed summary lacks the settlements:\n%s", text)
@@ -940,5 +941,26 @@ func checkSettlements(t *testing.T, s *store.Store, sum Summary, pastID, current
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// checkReminderHistory: the reminder runs of the past were replayed, so
+// the reminders' effect has booklets reminded long enough ago to judge,
+// beside others never reminded, and a booklet still asleep was reminded
+// again month after month.
+func checkReminderHistory(t *testing.T, s *store.Store, programmeID string) {
+	t.Helper()
+	var e store.ReminderEffect
+	err := s.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		e, err = tx.ReminderEffect(context.Background(), programmeID, false)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Reminded == nil || *e.Reminded == 0 || e.NotReminded == nil || *e.NotReminded == 0 || *e.SentDormant <= *e.Reminded {
+		t.Errorf("reminders' effect of the demo: reminded %v, not reminded %v, sent %v: want some of each, and reminders repeated monthly",
+			e.Reminded, e.NotReminded, e.SentDormant)
 	}
 }
