@@ -38,9 +38,9 @@ type YearRow struct {
 	// hides that figure alone in a row it shows, with what would give it
 	// back (the use rate of Started, the amount of PassesUsed).
 	StartedMasked, TargetMasked, UsedMasked bool
-	// Small and StartedSmall: the row, or its Started alone, is hidden
-	// for counting 1 to 4 young people ("< 5"), not so that another
-	// cannot be given back ("secret").
+	// Small and StartedSmall: the row's young people (HandedOut), or its
+	// Started, count 1 to 4 themselves where hidden ("< 5"), rather than
+	// being hidden so that another cannot be given back ("secret").
 	Small, StartedSmall bool
 	// HandedOut are the booklets handed out in the year, one per young
 	// person (a replacement of a lost booklet is not counted): the people
@@ -90,7 +90,7 @@ func maskedMark(small bool) string {
 }
 
 // startedSmall says whether the hidden Started counts 1 to 4 young people.
-func (y YearRow) startedSmall() bool { return y.Masked && y.Small || !y.Masked && y.StartedSmall }
+func (y YearRow) startedSmall() bool { return y.StartedSmall }
 
 func (y YearRow) amount(c int64, alone bool) string {
 	if y.Masked || alone {

@@ -21,7 +21,7 @@ func sampleYearlyReport(secret bool) YearlyReport {
 		Total:         YearRow{HandedOut: 1234, Started: 617, TargetShare: f64(0.875), UseRate: f64(0.5), PassesUsed: 2468, AmountCents: 24_680_00},
 		Departements: []YearRow{
 			{Label: "Doubs (25)", HandedOut: 1231, Started: 615, TargetShare: f64(0.88), PassesUsed: 2460, AmountCents: 24_600_00},
-			{Label: "Jura (39)", Masked: secret, Small: secret, HandedOut: 3, Started: 2, PassesUsed: 7, AmountCents: 77_00},
+			{Label: "Jura (39)", Masked: secret, Small: secret, StartedSmall: secret, HandedOut: 3, Started: 2, PassesUsed: 7, AmountCents: 77_00},
 		},
 		Months: []YearRow{
 			{Label: "janvier 2026", PassesUsed: 1000, AmountCents: 10_000_00},

@@ -347,6 +347,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 	masked, maskTotal := passnum.MaskCells(cells)
 	for i := range masked {
 		if masked[i] {
+			out.smallFigures(out.Cells[i].Key, &out.Cells[i].StatFigures, maxPerPerson)
 			out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
 			out.Masked = append(out.Masked, out.Cells[i].Key)
 			if cells[i].People < passnum.SecrecyThreshold {
@@ -356,6 +357,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 	}
 	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
 	if totalMasked {
+		out.smallFigures("total", &out.Total, maxPerPerson)
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
 		out.small["total"] = totalPeople < passnum.SecrecyThreshold

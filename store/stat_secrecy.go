@@ -96,9 +96,25 @@ func (s *ProgrammeStats) Hides(cell, fig string) bool {
 
 // Small says whether what Hides hides of figure fig of cell counts 1 to
 // 4 young people itself ("< 5" is true of its counts of people), rather
-// than being hidden so that another cannot be given back ("secret").
+// than being hidden so that another cannot be given back ("secret"): the
+// cell's young people (its booklets handed out) for fig "", else that
+// figure's own count, whether it was hidden alone or with its cell (a
+// cell of 3 young people, none started, has started "secret", not "< 5").
 func (s *ProgrammeStats) Small(cell, fig string) bool {
-	return s.small[cell] || fig != "" && s.small[FigureMasked(cell, fig)]
+	if fig == "" {
+		return s.small[cell]
+	}
+	return s.small[FigureMasked(cell, fig)]
+}
+
+// smallFigures records, for a cell about to be hidden whole, which of its
+// figures of people count 1 to 4 themselves (Small).
+func (out *ProgrammeStats) smallFigures(cell string, f *StatFigures, maxPerPerson int64) {
+	for _, fs := range figureSecrets {
+		if n := fs.people(f, maxPerPerson); n > 0 && n < passnum.SecrecyThreshold {
+			out.small[FigureMasked(cell, fs.name)] = true
+		}
+	}
 }
 
 // applyFirstUseSecrecy masks the buckets of the first-use distributions

@@ -76,3 +76,24 @@ func TestSecureLine(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallIsTrue: a cell hidden whole for its 3 young people reads "< 5"
+// for them and for its 2 started, but its completed, none, is "secret":
+// "< 5" of a zero was false (testing saw "carnets terminés < 5" for 0).
+func TestSmallIsTrue(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	out := ProgrammeStats{Cells: []StatCell{
+		{Key: "39", StatFigures: StatFigures{BookletsHandedOut: n(3), BookletsStarted: n(2), BookletsCompleted: n(0), PassesUsed: n(4)}},
+		{Key: "25", StatFigures: StatFigures{BookletsHandedOut: n(300), BookletsStarted: n(200), BookletsCompleted: n(50), PassesUsed: n(900)}},
+		{Key: "21", StatFigures: StatFigures{BookletsHandedOut: n(200), BookletsStarted: n(100), BookletsCompleted: n(40), PassesUsed: n(600)}},
+	}, Total: StatFigures{BookletsHandedOut: n(503), BookletsStarted: n(302), BookletsCompleted: n(90), PassesUsed: n(1504)}}
+	out.applySecrecy([]passnum.SecretCell{{Name: "39", People: 3}, {Name: "25", People: 300}, {Name: "21", People: 200}}, 503, 5)
+	if !out.Hides("39", "") {
+		t.Fatalf("the cell of 3 is shown: %v", out.Masked)
+	}
+	for fig, want := range map[string]bool{"": true, "booklets_started": true, "booklets_completed": false, "target_public": false} {
+		if got := out.Small("39", fig); got != want {
+			t.Errorf("Small(39, %q) = %v, want %v", fig, got, want)
+		}
+	}
+}
