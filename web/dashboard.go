@@ -294,7 +294,7 @@ func dashOutside(p passnum.Programme, from, to, thisMonth string) string {
 	if first == last {
 		span = "en " + passnum.MonthLabel(first)
 	}
-	const rest = " Rien n'y est compté, hors les stocks (pass émis et alloués), qui sont ceux d'aujourd'hui."
+	const rest = " Aucune remise ni utilisation n'y est comptée ; les stocks, le budget et l'effet des relances, qui couvrent tout le programme, restent affichés."
 	switch {
 	case to != "" && to < first:
 		return "Cette période précède le programme, dont les remises et les utilisations vont " + span + "." + rest
@@ -703,15 +703,18 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 // this one are apart, too soon to tell. Programme to date, whatever the
 // period: a reminder's effect outlasts the month it was sent in.
 func dashRemindersChart(e store.ReminderEffect) dashChart {
-	title := "Effet des relances : carnets endormis commencés depuis, depuis le début du programme"
+	title := "Effet des relances sur les carnets endormis (tout le programme)"
 	caption := "Carnets restés " + strconv.Itoa(e.DormantDays) + " jours sans pass utilisé, relancés ou non, et ceux d'entre eux commencés depuis"
 	if e.Through == "" {
 		caption += " : aucun mois de remise du programme n'a encore passé ce délai"
 	} else {
 		caption += ", parmi les carnets remis jusqu'à fin " + passnum.MonthLabel(e.Through)
 	}
+	if e.RecentSince != "" {
+		caption += " ; « relancés récemment » : première relance depuis " + passnum.MonthLabel(e.RecentSince) + ", trop tôt pour en juger"
+	}
 	c := dashChart{ID: "relances", Title: title,
-		Table: dashTable{Caption: caption, Head: []string{"Jeunes", "Endormis", "Commencés depuis", "Part"}}}
+		Table: dashTable{Caption: caption, Head: []string{"Carnets", "Endormis", "Commencés depuis", "Part"}}}
 	hidden := func(names ...string) bool {
 		for _, n := range names {
 			if slices.Contains(e.Masked, n) {
@@ -720,17 +723,16 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 		}
 		return false
 	}
-	recent := "Relancés depuis " + passnum.MonthLabel(e.RecentSince) + " (trop tôt pour juger)"
-	if e.RecentSince == "" {
-		recent = "Relancés récemment (trop tôt pour juger)"
-	}
 	var bars []chart.Bar
 	for _, g := range []struct {
 		label, name, startedName string
 		n, started               *int64
 	}{{"Relancés", "reminded", "reminded_started", e.Reminded, e.RemindedStarted},
-		{recent, "recently_reminded", "recently_reminded_started", e.RecentlyReminded, e.RecentlyRemindedStarted},
+		{"Relancés récemment", "recently_reminded", "recently_reminded_started", e.RecentlyReminded, e.RecentlyRemindedStarted},
 		{"Jamais relancés", "not_reminded", "not_reminded_started", e.NotReminded, e.NotRemindedStarted}} {
+		if g.name == "recently_reminded" && g.n != nil && *g.n == 0 {
+			continue // none lately (an ended programme): no row
+		}
 		var share *float64
 		if g.n != nil && g.started != nil && *g.n > 0 {
 			v := float64(*g.started) / float64(*g.n)
@@ -751,7 +753,7 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 		c.Table.Rows = append(c.Table.Rows, dashRow{Head: g.label, Cells: []string{
 			dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName))), orDash(dashRate(share, masked))}})
 	}
-	c.SVG = chart.Shares(title, "Trois barres, sur une échelle de 0 à 100 % : la part des carnets endormis commencés depuis, chez les jeunes relancés, chez ceux relancés trop récemment pour en juger et chez les autres ; la part est écrite au bout de chaque barre.", bars)
+	c.SVG = chart.Shares(title, "Une barre par groupe, sur une échelle de 0 à 100 % : la part des carnets endormis commencés depuis, chez les jeunes relancés, chez ceux relancés trop récemment pour en juger et chez les autres ; la part est écrite au bout de chaque barre.", bars)
 	return c
 }
 

@@ -42,10 +42,14 @@ func TestRemindersChart(t *testing.T) {
 	e := store.ReminderEffect{DormantDays: 60, Through: "2026-03", RecentSince: "2026-11", Reminded: n(40), RemindedStarted: n(10),
 		RecentlyReminded: n(0), RecentlyRemindedStarted: n(0), NotReminded: n(200), NotRemindedStarted: n(20)}
 	c := dashRemindersChart(e)
-	if !strings.Contains(c.Table.Caption, "60 jours") || !strings.Contains(c.Table.Caption, "mars 2026") || !strings.Contains(c.Title, "depuis le début du programme") {
+	if !strings.Contains(c.Table.Caption, "60 jours") || !strings.Contains(c.Table.Caption, "mars 2026") || !strings.Contains(c.Table.Caption, "depuis novembre 2026") || !strings.Contains(c.Title, "tout le programme") {
 		t.Errorf("title %q, caption %q", c.Title, c.Table.Caption)
 	}
-	want := []string{"Relancés [40 10 25\u00a0%]", "Relancés depuis novembre 2026 (trop tôt pour juger) [0 0 —]", "Jamais relancés [200 20 10\u00a0%]"}
+	// None reminded lately (an ended programme): no row for them.
+	want := []string{"Relancés [40 10 25\u00a0%]", "Jamais relancés [200 20 10\u00a0%]"}
+	if len(c.Table.Rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(c.Table.Rows), len(want))
+	}
 	for i, r := range c.Table.Rows {
 		if got := r.Head + " " + fmt.Sprint(r.Cells); got != want[i] {
 			t.Errorf("row %d: %q, want %q", i, got, want[i])
@@ -59,6 +63,9 @@ func TestRemindersChart(t *testing.T) {
 	c = dashRemindersChart(e)
 	if !strings.Contains(c.Table.Caption, "aucun mois") {
 		t.Errorf("caption %q", c.Table.Caption)
+	}
+	if len(c.Table.Rows) != 3 {
+		t.Errorf("%d rows for the funder, want the 3, hidden", len(c.Table.Rows))
 	}
 	for _, r := range c.Table.Rows {
 		if r.Cells[0] != passnum.MaskedFigure || r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure {
