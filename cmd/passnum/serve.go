@@ -48,6 +48,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *slots < 0 {
 		return usageError{"PASSNUM_GENERAL_SLOTS : un nombre de requêtes entre 0 et 10000"}
 	}
+	if *withDemo && *smsDir == "" {
+		// The demo's young people with a mobile only are reminded by
+		// text message, as its replayed history has them: written to a
+		// folder beside the e-mails' outbox, as no provider is plugged.
+		*smsDir = "sms-outbox"
+	}
 	digestKey, err := loadDigestKey(*digestKeyFile)
 	if err != nil {
 		return err
