@@ -714,7 +714,7 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 		caption += " ; « relancés récemment » : première relance depuis " + passnum.MonthLabel(e.RecentSince) + ", trop tôt pour en juger"
 	}
 	c := dashChart{ID: "relances", Title: title,
-		Table: dashTable{Caption: caption, Head: []string{"Carnets", "Endormis", "Commencés depuis", "Part"}}}
+		Table: dashTable{Caption: caption, Head: []string{"Carnets", "Part commencée", "Endormis", "Commencés depuis"}}}
 	hidden := func(names ...string) bool {
 		for _, n := range names {
 			if slices.Contains(e.Masked, n) {
@@ -750,8 +750,10 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 			bar.Value = &zero
 		}
 		bars = append(bars, bar)
+		// The share first: on a phone the table scrolls, and the share
+		// is what the table is read for.
 		c.Table.Rows = append(c.Table.Rows, dashRow{Head: g.label, Cells: []string{
-			dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName))), orDash(dashRate(share, masked))}})
+			orDash(dashRate(share, masked)), dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName)))}})
 	}
 	c.SVG = chart.Shares(title, "Une barre par groupe, sur une échelle de 0 à 100 % : la part des carnets endormis commencés depuis, chez les jeunes relancés, chez ceux relancés trop récemment pour en juger et chez les autres ; la part est écrite au bout de chaque barre.", bars)
 	return c

@@ -46,7 +46,7 @@ func TestRemindersChart(t *testing.T) {
 		t.Errorf("title %q, caption %q", c.Title, c.Table.Caption)
 	}
 	// None reminded lately (an ended programme): no row for them.
-	want := []string{"Relancés [40 10 25\u00a0%]", "Jamais relancés [200 20 10\u00a0%]"}
+	want := []string{"Relancés [25\u00a0% 40 10]", "Jamais relancés [10\u00a0% 200 20]"}
 	if len(c.Table.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(c.Table.Rows), len(want))
 	}
@@ -68,7 +68,7 @@ func TestRemindersChart(t *testing.T) {
 		t.Errorf("%d rows for the funder, want the 3, hidden", len(c.Table.Rows))
 	}
 	for _, r := range c.Table.Rows {
-		if r.Cells[0] != passnum.MaskedFigure || r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure {
+		if r.Cells[0] != passnum.MaskedFigure || r.Cells[1] != passnum.MaskedFigure || r.Cells[2] != passnum.MaskedFigure { // share, slept, started
 			t.Errorf("a hidden figure shows: %v", r.Cells)
 		}
 	}
