@@ -48,6 +48,9 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.M
 // IsZero reports whether d is unset.
 func (d Date) IsZero() bool { return d.Year == 0 }
 
+// YearMonth is the day's month as the statistics key it, "2026-03".
+func (d Date) YearMonth() string { return fmt.Sprintf("%04d-%02d", d.Year, d.Month) }
+
 // AddDays returns d moved by n days.
 func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, time.UTC))

@@ -123,6 +123,13 @@ const (
 // validity plus the grace period.
 func (p *Programme) LastRedeemDay() Date { return p.ValidUntil.AddDays(p.GraceDays) }
 
+// ActivityMonths are the first and the last month ("2026-03") in which the
+// programme may count anything: from its first day of hand-out to its
+// last day of use.
+func (p *Programme) ActivityMonths() (first, last string) {
+	return p.ValidFrom.YearMonth(), p.LastRedeemDay().YearMonth()
+}
+
 // LastHandOutDay is the last Paris day a booklet may be handed out.
 func (p *Programme) LastHandOutDay() Date {
 	if p.HandoutUntil.IsZero() || p.HandoutUntil.After(p.ValidUntil) {

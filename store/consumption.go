@@ -208,11 +208,8 @@ func (tx *Tx) consumptionMonths(ctx context.Context, c *Consumption, programmeID
 // redemptions; a month without any reads 0.
 func consumptionSpan(p passnum.Programme, today passnum.Date, byMonth map[string]*MonthConsumption, first, last string) []MonthConsumption {
 	out := []MonthConsumption{}
-	start := p.ValidFrom.String()[:7]
-	end := today.String()[:7]
-	if lastDay := p.LastRedeemDay().String()[:7]; lastDay < end {
-		end = lastDay
-	}
+	start, lastDay := p.ActivityMonths()
+	end := min(today.YearMonth(), lastDay)
 	if first != "" && first < start {
 		start = first
 	}

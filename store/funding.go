@@ -124,7 +124,7 @@ func (tx *Tx) funderStatementHeads(ctx context.Context, programmeID, funderID st
 // the month of its cut-off, settled, and paid when it is.
 func (st *FunderStatement) add(fs FunderSettlement) {
 	st.Settlements = append(st.Settlements, fs)
-	month := fs.Cutoff.String()[:7]
+	month := fs.Cutoff.YearMonth()
 	k := slices.IndexFunc(st.Months, func(m FunderMonth) bool { return m.Month == month })
 	if k < 0 {
 		st.Months = append(st.Months, FunderMonth{Month: month})

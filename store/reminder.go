@@ -290,8 +290,8 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 func effectThrough(now time.Time, p passnum.Programme) string {
 	t := now.In(passnum.Paris).AddDate(0, 0, -p.DormantDays)
 	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, passnum.Paris)
-	through := min(passnum.ParisMonth(first.AddDate(0, -1, 0)), p.LastHandOutDay().String()[:7])
-	if through < p.ValidFrom.String()[:7] {
+	through := min(passnum.ParisMonth(first.AddDate(0, -1, 0)), p.LastHandOutDay().YearMonth())
+	if start, _ := p.ActivityMonths(); through < start {
 		return ""
 	}
 	return through

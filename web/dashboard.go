@@ -289,7 +289,7 @@ func dashPage(funder bool) func(q *request) error {
 // programme that did nothing. The stocks (passes issued, allocated) are
 // today's whatever the period: the note says so.
 func dashOutside(p passnum.Programme, from, to, thisMonth string) string {
-	first, last := p.ValidFrom.String()[:7], p.LastRedeemDay().String()[:7]
+	first, last := p.ActivityMonths()
 	span := "de " + passnum.MonthLabel(first) + " à " + passnum.MonthLabel(last)
 	if first == last {
 		span = "en " + passnum.MonthLabel(first)
