@@ -739,21 +739,22 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 			share = &v
 		}
 		masked := hidden(g.name, g.startedName)
-		bar := chart.Bar{Label: g.label, Text: dashRate(share, masked)}
-		if share != nil && !masked {
-			pct := int64(*share*100 + 0.5)
-			bar.Value = &pct
+		text := orDash(dashRate(share, masked))
+		// A hidden share has no bar (nil reads "secret"); no share, an
+		// empty one.
+		var pct *int64
+		if !masked {
+			v := int64(0)
+			if share != nil {
+				v = int64(*share*100 + 0.5)
+			}
+			pct = &v
 		}
-		if bar.Text == "" {
-			bar.Text = "—"
-			zero := int64(0)
-			bar.Value = &zero
-		}
-		bars = append(bars, bar)
+		bars = append(bars, chart.Bar{Label: g.label, Value: pct, Text: text})
 		// The share first: on a phone the table scrolls, and the share
 		// is what the table is read for.
 		c.Table.Rows = append(c.Table.Rows, dashRow{Head: g.label, Cells: []string{
-			orDash(dashRate(share, masked)), dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName)))}})
+			text, dashN(g.n, figureMark(hidden(g.name))), dashN(g.started, figureMark(hidden(g.startedName)))}})
 	}
 	c.SVG = chart.Shares(title, "Une barre par groupe, sur une échelle de 0 à 100 % : la part des carnets endormis commencés depuis, chez les jeunes relancés, chez ceux relancés trop récemment pour en juger et chez les autres ; la part est écrite au bout de chaque barre.", bars)
 	return c
