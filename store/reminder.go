@@ -206,8 +206,7 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 	}
 	e.DormantDays = p.DormantDays
 	e.Through = effectThrough(tx.now, p)
-	prev := tx.now.In(passnum.Paris)
-	prev = time.Date(prev.Year(), prev.Month(), 1, 0, 0, 0, 0, passnum.Paris).AddDate(0, -1, 0)
+	prev := parisMonthStart(tx.now).AddDate(0, -1, 0)
 	e.RecentSince = passnum.ParisMonth(prev)
 	recent := remindedMonth(prev)
 	// Two ranges of the counters' key (programme, breakdown, month…),
@@ -288,13 +287,18 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 // before the one holding now less the dormant days, at most the month of
 // its last hand-out day; "" when that is before its first day.
 func effectThrough(now time.Time, p passnum.Programme) string {
-	t := now.In(passnum.Paris).AddDate(0, 0, -p.DormantDays)
-	first := time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, passnum.Paris)
-	through := min(passnum.ParisMonth(first.AddDate(0, -1, 0)), p.LastHandOutDay().YearMonth())
+	slept := parisMonthStart(now.In(passnum.Paris).AddDate(0, 0, -p.DormantDays)).AddDate(0, -1, 0)
+	through := min(passnum.ParisMonth(slept), p.LastHandOutDay().YearMonth())
 	if start, _ := p.ActivityMonths(); through < start {
 		return ""
 	}
 	return through
+}
+
+// parisMonthStart is the first instant of t's Paris month.
+func parisMonthStart(t time.Time) time.Time {
+	p := t.In(passnum.Paris)
+	return time.Date(p.Year(), p.Month(), 1, 0, 0, 0, 0, passnum.Paris)
 }
 
 // applySecrecy hides what counts 1 to 4 young people, with what would
