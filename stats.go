@@ -189,3 +189,100 @@ func better(a, b SecretCell) bool {
 	}
 	return a.Name < b.Name
 }
+
+// MaskSeries applies statistical secrecy to one figure's months, in time
+// order, when any period of them may be asked for (a funder's dashboard,
+// its API, its yearly report): the months hidden are those of 1 to 4
+// people, and more until the hidden ones cannot be told apart by their
+// published sum (the series' total): one alone, or all under the
+// threshold and adding up to the most they can (two months of 4). Each
+// month added is the nearest one that counts somebody (the smaller of
+// two at the same distance), so that the hidden months sit together and
+// most periods hold all of them or none (PeriodHides). An empty month
+// stays shown: it says nobody. total says that no month is left to hide
+// and the series' total must go too.
+func MaskSeries(cells []SecretCell) (masked []bool, total bool) {
+	masked = make([]bool, len(cells))
+	for i, c := range cells {
+		masked[i] = c.People > 0 && c.People < SecrecyThreshold
+	}
+	for {
+		var k, sum int64
+		small := true
+		for i, c := range cells {
+			if masked[i] {
+				k++
+				sum += c.People
+				small = small && c.People < SecrecyThreshold
+			}
+		}
+		if k == 0 || k >= 2 && !(small && sum == k*(SecrecyThreshold-1)) {
+			return masked, false
+		}
+		next, dist := -1, 0
+		for i, c := range cells {
+			if masked[i] || c.People == 0 {
+				continue
+			}
+			d := len(cells)
+			for j := range cells {
+				if masked[j] {
+					d = min(d, max(i-j, j-i))
+				}
+			}
+			if next < 0 || d < dist || d == dist && c.People < cells[next].People {
+				next, dist = i, d
+			}
+		}
+		if next < 0 {
+			return masked, true
+		}
+		masked[next] = true
+	}
+}
+
+// PeriodHides says whether the period from..to (months "2026-03",
+// inclusive, "" for an open end) must hide a series' figure, given its
+// hidden months (hidden, in months' order) and whether its total is
+// hidden (total, from MaskSeries): when the period holds some of the
+// hidden months but not all, its figure would be the months shown plus a
+// part of the hidden ones, and another period's figure taken from it
+// would give one of them back; when it holds any and the total is hidden,
+// it would give back what the total hides. A period holding all of them
+// or none adds up months shown and, at most, the hidden ones' sum, which
+// the whole programme's figure gives anyway.
+func PeriodHides(months []string, hidden []bool, total bool, from, to string) bool {
+	in, all := 0, 0
+	for i, m := range months {
+		if !hidden[i] {
+			continue
+		}
+		all++
+		if (from == "" || m >= from) && (to == "" || m <= to) {
+			in++
+		}
+	}
+	return in > 0 && (in < all || total)
+}
+
+// HideOneMore hides one more cell of a line whose total is hidden when
+// none of its cells is (masked, in cells' order): the cells shown would
+// add up to the total. It hides the smallest cell that counts somebody
+// and says whether there was one; a line of empty cells has a total of
+// nobody to keep.
+func HideOneMore(cells []SecretCell, masked []bool) bool {
+	if slices.Contains(masked, true) {
+		return false
+	}
+	pick := -1
+	for i, c := range cells {
+		if c.People > 0 && (pick < 0 || better(c, cells[pick])) {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return false
+	}
+	masked[pick] = true
+	return true
+}
