@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,15 @@ func TestStatsAPI(t *testing.T) {
 		// The funder: the place's 3 uses come from fewer than 5 people,
 		// masked and named, and the total would give them back by
 		// subtraction, so the total goes too (one cell only).
+		// A funder's breakdown is one calendar year: over any other
+		// period it is refused, with the period to ask for.
 		r = e.do("GET", "/stats?programme_id="+prog+"&by=place", e.funder, nil)
+		e.expect(r, 422, passnum.EINVALID)
+		if !strings.Contains(string(r.Raw), "année civile") || !strings.Contains(string(r.Raw), "from=2026-01") {
+			t.Fatalf("funder's breakdown over the whole programme: %s", r.Raw)
+		}
+		e.expect(e.do("GET", "/stats?programme_id="+prog+"&by=place&from=2026-03&to=2026-12", e.funder, nil), 422, passnum.EINVALID)
+		r = e.do("GET", "/stats?programme_id="+prog+"&by=place&from=2026-01&to=2026-12", e.funder, nil)
 		e.expect(r, 200, "")
 		masked := r.Body["masked"].([]any)
 		cell := r.Body["cells"].([]any)[0].(map[string]any)

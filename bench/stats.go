@@ -119,10 +119,15 @@ func statsViews(programmeID, distributorID string) []statsView {
 	for _, by := range store.StatBreakdowns {
 		stats("stats by="+by, store.StatsQuery{By: by})
 	}
-	stats("stats financeur by=departement (secret)", store.StatsQuery{By: "departement", Secret: true})
+	// A funder's breakdowns are one calendar year each
+	// (store.CalendarYear): read from the year's quarters.
+	stats("stats financeur by=departement, 2025 (secret)", store.StatsQuery{By: "departement", From: "2025-01", To: "2025-12", Secret: true})
 	// The breakdown with the most small cells: secrecy masks most of
 	// them, figure by figure and the first-use buckets one by one.
-	stats("stats financeur by=commune (secret)", store.StatsQuery{By: "commune", Secret: true})
+	stats("stats financeur by=commune, 2025 (secret)", store.StatsQuery{By: "commune", From: "2025-01", To: "2025-12", Secret: true})
+	// The programme's own figures over any period, each checked against
+	// its months (periodSecrets).
+	stats("stats financeur, 2025-06..2025-12 (secret)", store.StatsQuery{From: "2025-06", To: "2025-12", Secret: true})
 	stats("stats by=distributor, 2025-06..2025-12", store.StatsQuery{By: "distributor", From: "2025-06", To: "2025-12"})
 	// The whole programme again, asked as a period that covers every
 	// month: the same figures read from each month's counters rather than

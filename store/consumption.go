@@ -104,7 +104,8 @@ func (tx *Tx) SecretConsumption(ctx context.Context, programmeID string) (Consum
 	for i, m := range c.Months {
 		months[i], passes[i] = m.Month, m.Redemptions
 	}
-	for i, hide := range secretMonths(months, passes, maxPerPerson) {
+	hidden, usedTotal := secretMonths(months, passes, maxPerPerson)
+	for i, hide := range hidden {
 		if hide {
 			c.Months[i] = MonthConsumption{Month: c.Months[i].Month, Masked: true}
 		}
@@ -114,7 +115,8 @@ func (tx *Tx) SecretConsumption(ctx context.Context, programmeID string) (Consum
 	// for each booklet's worth, cancellations at least one each.
 	secret := func(people int64) bool { return people > 0 && people < passnum.SecrecyThreshold }
 	c.HandedOutMasked = secret(ceilDiv(c.PassesHandedOut, size))
-	c.UsedMasked = secret(ceilDiv(c.PassesRedeemed, maxPerPerson))
+	// Months hidden that add up to the total alone hide it too.
+	c.UsedMasked = secret(ceilDiv(c.PassesRedeemed, maxPerPerson)) || usedTotal
 	c.BlockedMasked = secret(ceilDiv(c.PassesBlocked, size))
 	c.CancelledMasked = secret(ceilDiv(c.CancelledRedemptions, maxPerPerson))
 	if c.HandedOutMasked {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,9 +143,12 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	if err != nil {
 		return ProgrammeStats{}, err
 	}
+	if err := q.checkSecretPeriod(p, tx.Today()); err != nil {
+		return ProgrammeStats{}, err
+	}
 	out := ProgrammeStats{ProgrammeID: p.ID, ProgrammeName: p.Name, From: q.From, To: q.To, By: q.By, FaceValueCents: p.FaceValueCents,
 		BookletSize: p.BookletSize, Ended: tx.Today().After(p.LastRedeemDay()), Cells: []StatCell{}, Months: []StatMonth{}, Budget: []FunderBudget{}, Masked: []string{}}
-	total, cells, months, err := tx.readStatCounts(ctx, p.ID, q)
+	total, cells, months, series, err := tx.readStatCounts(ctx, p.ID, q)
 	if err != nil {
 		return out, err
 	}
@@ -194,7 +198,8 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	}
 	slices.SortFunc(out.Months, func(a, b StatMonth) int { return strings.Compare(a.Month, b.Month) })
 	if q.Secret {
-		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson)
+		figs, usedMonths := series.periodSecrets(q.From, q.To, maxPerPerson)
+		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson, figs, usedMonths)
 	}
 	// The budget is the programme's to date, whatever the period: what
 	// is settled and paid has no period, and engaged beside them must
@@ -213,20 +218,116 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 // statMonths sums each month's uses: passes and amount.
 type statMonths map[string][2]int64
 
+// statSeries are the programme's counters month by month, by figure and
+// bucket (statCodeSQL): what a funder's period is checked against.
+type statSeries map[int64]map[string]int64
+
+// seriesFigures name the figure of a programme's total each counter
+// belongs to, as ProgrammeStats.Masked names it (every bucket of the
+// first-use wait is "first_use").
+func seriesFigure(code int64) string {
+	switch code {
+	case statCodeHandedOut:
+		return figHandedOut
+	case statCodeTarget:
+		return "target_public"
+	case statCodeReplaced:
+		return "booklets_replaced"
+	case statCodeStarted:
+		return "booklets_started"
+	case statCodeCompleted:
+		return "booklets_completed"
+	case statCodeUsed:
+		return "passes_used"
+	}
+	return figFirstUse
+}
+
+const (
+	figHandedOut = "booklets_handed_out"
+	figFirstUse  = "first_use"
+)
+
+// periodSecrets are the figures of the programme's total a funder's
+// period from..to must hide, so that no period taken from another gives
+// back a month statistical secrecy hides: each figure's months are
+// masked as one series (passnum.MaskSeries: of 1 to 4 people, and a
+// neighbour), and a period holding part of them hides the figure
+// (passnum.PeriodHides). usedMonths are the months the table of uses
+// hides, the same whatever the period.
+func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, usedMonths map[string]bool) {
+	figs, usedMonths = map[string]bool{}, map[string]bool{}
+	for code, byMonth := range s {
+		months := slices.Sorted(maps.Keys(byMonth))
+		cells := make([]passnum.SecretCell, len(months))
+		for i, m := range months {
+			n := byMonth[m]
+			if code == statCodeUsed {
+				n = ceilDiv(n, maxPerPerson)
+			}
+			cells[i] = passnum.SecretCell{Name: m, People: n}
+		}
+		hidden, total := passnum.MaskSeries(cells)
+		if passnum.PeriodHides(months, hidden, total, from, to) {
+			figs[seriesFigure(code)] = true
+		}
+		if code == statCodeUsed {
+			for i, h := range hidden {
+				if h {
+					usedMonths[months[i]] = true
+				}
+			}
+		}
+	}
+	return figs, usedMonths
+}
+
+// checkSecretPeriod refuses a funder's breakdown over anything but one
+// calendar year. Each cell is masked within its table; two tables of the
+// same cells over overlapping periods (a year and the whole programme, a
+// year and its first months) would give back by subtraction what one of
+// them hides. The breakdowns a funder sees, on the dashboard, in the API
+// and in the yearly report, are therefore one calendar year each, which
+// never overlap. The programme's own figures take any period
+// (periodSecrets).
+func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) error {
+	if !q.Secret || q.By == "" || CalendarYear(q.From, q.To) {
+		return nil
+	}
+	first, last := p.ReportYears()
+	y := strconv.Itoa(min(max(today.Year, first), last))
+	return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, un détail (by) porte sur une année civile entière : " +
+		"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. Demandez from=" + y + "-01&to=" + y + "-12"})
+}
+
+// CalendarYear says whether the months from..to are one calendar year,
+// January to December.
+func CalendarYear(from, to string) bool {
+	return len(from) == 7 && strings.HasSuffix(from, "-01") && to == from[:4]+"-12"
+}
+
 // readStatCounts reads the counters of the query's breakdown and period:
 // the whole programme's, each cell's, and each month's uses. The
 // programme's own counters are read for every month (a few hundred rows)
 // and kept when in the period. A cell is read from its all-months rows
 // when the period covers every month the programme has counters for (no
 // period, or a wider one); otherwise from its months' in the period.
-func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQuery) (*statAcc, map[string]*statAcc, statMonths, error) {
+func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQuery) (*statAcc, map[string]*statAcc, statMonths, statSeries, error) {
 	total := &statAcc{firstUse: map[int]int64{}}
-	months := statMonths{}
+	months, series := statMonths{}, statSeries{}
 	in := func(month string) bool { return (q.From == "" || month >= q.From) && (q.To == "" || month <= q.To) }
 	whole := true
 	present := map[string]bool{}
 	err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, true, func(_, month string, code, n, amount int64) {
 		present[month] = true
+		if q.Secret && code != 0 {
+			byMonth := series[code]
+			if byMonth == nil {
+				byMonth = map[string]int64{}
+				series[code] = byMonth
+			}
+			byMonth[month] += n
+		}
 		if !in(month) {
 			whole = false
 			return
@@ -238,7 +339,7 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 		total.add(code, n, amount)
 	})
 	if err != nil || q.By == "" {
-		return total, map[string]*statAcc{}, months, err
+		return total, map[string]*statAcc{}, months, series, err
 	}
 	// Both are one dimension read by month: ranges of SQLite's key, or of
 	// the index stat_counts_month on PostgreSQL (migration 00016).
@@ -248,7 +349,7 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 	}
 	cells := map[string]*statAcc{}
 	if len(keys) == 0 {
-		return total, cells, months, nil
+		return total, cells, months, series, nil
 	}
 	where := `programme_id = ? AND dim = ? AND month IN (` + placeholders(len(keys)) + `)`
 	args := append([]any{programmeID, q.By}, anys(keys)...)
@@ -260,7 +361,7 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 		}
 		acc.add(code, n, amount)
 	})
-	return total, cells, months, err
+	return total, cells, months, series, err
 }
 
 // statMonthKeys are the counter rows a breakdown over a period reads, of
@@ -342,9 +443,18 @@ func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, withM
 // SecrecyThreshold people and a second one where the total would give it
 // away, the total itself when it counts too few, then the figures of the
 // cells shown one by one (applyFigureSecrecy), and the months alike.
-func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64) {
+// periodHidden are the total's figures the period must hide
+// (periodSecrets): a line whose total is hidden so hides one of its cells
+// too, or the cells would add up to it. usedMonths are the months of uses
+// hidden.
+func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64, periodHidden, usedMonths map[string]bool) {
 	out.small = map[string]bool{}
 	masked, maskTotal := passnum.MaskCells(cells)
+	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
+	if !totalMasked && periodHidden[figHandedOut] {
+		// The young people counted: the whole line of a cell goes.
+		passnum.HideOneMore(cells, masked)
+	}
 	for i := range masked {
 		if masked[i] {
 			out.smallFigures(out.Cells[i].Key, &out.Cells[i].StatFigures, maxPerPerson)
@@ -355,23 +465,28 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			}
 		}
 	}
-	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
 	if totalMasked {
 		out.smallFigures("total", &out.Total, maxPerPerson)
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
 		out.small["total"] = totalPeople < passnum.SecrecyThreshold
+	} else if periodHidden[figHandedOut] {
+		// The booklets handed out, and what gives them back beside the
+		// figures shown: their passes, the shares of them, the passes
+		// not used.
+		f := &out.Total
+		f.BookletsHandedOut, f.PassesHandedOut, f.TargetShare, f.UseRate, f.PassesExpired = nil, nil, nil, nil, nil
+		out.Masked = append(out.Masked, FigureMasked("total", figHandedOut))
 	}
-	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson)
-	out.applyFirstUseSecrecy()
-	months, passes := make([]string, len(out.Months)), make([]int64, len(out.Months))
+	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden)
+	if !totalMasked && periodHidden[figFirstUse] {
+		out.Total.FirstUseMedianDays = nil
+	}
+	out.applyFirstUseSecrecy(periodHidden[figFirstUse])
 	for i, m := range out.Months {
-		months[i], passes[i] = m.Month, *m.PassesUsed
-	}
-	for i, hide := range secretMonths(months, passes, maxPerPerson) {
-		if hide {
+		if usedMonths[m.Month] {
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil
-			out.Masked = append(out.Masked, "month "+out.Months[i].Month)
+			out.Masked = append(out.Masked, "month "+m.Month)
 		}
 	}
 	out.masked = make(map[string]bool, len(out.Masked))
@@ -394,17 +509,17 @@ func maxPassesPerPerson(p passnum.Programme) int64 {
 	return int64(p.BookletSize) * int64(p.MaxBookletsPerBeneficiary)
 }
 
-// secretMonths says which months ("2026-03"), passes used in each, a funder may
-// not see: a month counts at least ceilDiv(passes, maxPerPerson) people,
-// masked as any cell with its total (passnum.MaskCells). The dashboard
-// and the funder's consumption pages mask the same months.
-func secretMonths(months []string, passes []int64, maxPerPerson int64) []bool {
+// secretMonths says which months ("2026-03", in order), passes used in
+// each, a funder may not see: a month counts at least ceilDiv(passes,
+// maxPerPerson) people, masked as a series (passnum.MaskSeries), and
+// whether their total must go too. The dashboard (periodSecrets) and the
+// funder's consumption pages mask the same months.
+func secretMonths(months []string, passes []int64, maxPerPerson int64) (hidden []bool, total bool) {
 	cells := make([]passnum.SecretCell, len(passes))
 	for i, n := range passes {
 		cells[i] = passnum.SecretCell{Name: months[i], People: ceilDiv(n, maxPerPerson)}
 	}
-	masked, _ := passnum.MaskCells(cells)
-	return masked
+	return passnum.MaskSeries(cells)
 }
 
 func (a *statAcc) add(code, n, amount int64) {

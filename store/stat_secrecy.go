@@ -50,13 +50,19 @@ func FigureMasked(cell, figure string) string { return cell + ":" + figure }
 // (rowMasked, in Cells' order), each figure of figureSecrets that counts 1
 // to 4 people, and in each figure's column a second cell where the column
 // would give a lone one back; when no other cell can, the total's figure.
-func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool, maxPerPerson int64) {
+// A total's figure the period must hide (periodHidden) goes, with a cell
+// of its column when none is hidden.
+func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool, maxPerPerson int64, periodHidden map[string]bool) {
 	for _, fs := range figureSecrets {
 		cells := make([]passnum.SecretCell, len(out.Cells))
 		for i := range out.Cells {
 			cells[i] = passnum.SecretCell{Name: out.Cells[i].Key, People: fs.people(&out.Cells[i].StatFigures, maxPerPerson)}
 		}
 		masked, hideTotal := passnum.MaskColumn(cells, rowMasked)
+		byPeriod := !totalMasked && periodHidden[fs.name]
+		if byPeriod {
+			passnum.HideOneMore(cells, masked)
+		}
 		for i, m := range masked {
 			if m && !rowMasked[i] {
 				fs.hide(&out.Cells[i].StatFigures)
@@ -70,7 +76,7 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 		if totalMasked {
 			continue
 		}
-		if n := fs.people(&out.Total, maxPerPerson); hideTotal || n > 0 && n < passnum.SecrecyThreshold {
+		if n := fs.people(&out.Total, maxPerPerson); hideTotal || byPeriod || n > 0 && n < passnum.SecrecyThreshold {
 			fs.hide(&out.Total)
 			name := FigureMasked("total", fs.name)
 			out.Masked = append(out.Masked, name)
@@ -127,8 +133,11 @@ func (out *ProgrammeStats) smallFigures(cell string, f *StatFigures, maxPerPerso
 // cannot be told apart (secureLine). Hiding for a row may call for more
 // in a column and back, so it runs until nothing changes. A row with a
 // bucket hidden is named once ("clé:first_use"), and loses its
-// distribution when every bucket is.
-func (out *ProgrammeStats) applyFirstUseSecrecy() {
+// distribution when every bucket is. totalByPeriod hides the total's
+// distribution whole (a funder's period holding part of its hidden
+// months, periodSecrets); a column whose total's bucket is hidden then
+// hides one of its cells when none is, or the cells would add up to it.
+func (out *ProgrammeStats) applyFirstUseSecrecy(totalByPeriod bool) {
 	rows := make([]*StatFigures, 0, len(out.Cells)+1)
 	keys := make([]string, 0, len(out.Cells)+1)
 	for i := range out.Cells {
@@ -151,7 +160,7 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 		}
 		// A row of no booklet started keeps its zeros: they say nobody.
 		for b := range nb {
-			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold
+			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold || r == last && totalByPeriod
 		}
 	}
 	// A worklist: a line is checked again only once one of its buckets
@@ -175,8 +184,25 @@ func (out *ProgrammeStats) applyFirstUseSecrecy() {
 		}
 		for b, d := range colDirty {
 			colDirty[b] = false
-			// No total's bucket shown: nothing to subtract from.
-			if !d || hide[last][b] {
+			if !d {
+				continue
+			}
+			if hide[last][b] {
+				// No total's bucket shown: nothing to subtract from, as
+				// long as one cell is hidden too.
+				pick := -1
+				for r := range last {
+					if hide[r][b] {
+						pick = -1
+						break
+					}
+					if counts[r][b] > 0 && (pick < 0 || counts[r][b] < counts[pick][b]) {
+						pick = r
+					}
+				}
+				if pick >= 0 {
+					hide[pick][b], rowDirty[pick], dirty = true, true, true
+				}
 				continue
 			}
 			if secureLine(last, func(r int) int64 { return counts[r][b] }, func(r int) bool { return hide[r][b] },

@@ -41,7 +41,7 @@ func BenchmarkFirstUseSecrecy(b *testing.B) {
 		}
 		s.Total.FirstUse = append([]FirstUseBucket(nil), base.Total.FirstUse...)
 		b.StartTimer()
-		s.applyFirstUseSecrecy()
+		s.applyFirstUseSecrecy(false)
 	}
 }
 
@@ -87,13 +87,83 @@ func TestSmallIsTrue(t *testing.T) {
 		{Key: "25", StatFigures: StatFigures{BookletsHandedOut: n(300), BookletsStarted: n(200), BookletsCompleted: n(50), PassesUsed: n(900)}},
 		{Key: "21", StatFigures: StatFigures{BookletsHandedOut: n(200), BookletsStarted: n(100), BookletsCompleted: n(40), PassesUsed: n(600)}},
 	}, Total: StatFigures{BookletsHandedOut: n(503), BookletsStarted: n(302), BookletsCompleted: n(90), PassesUsed: n(1504)}}
-	out.applySecrecy([]passnum.SecretCell{{Name: "39", People: 3}, {Name: "25", People: 300}, {Name: "21", People: 200}}, 503, 5)
+	out.applySecrecy([]passnum.SecretCell{{Name: "39", People: 3}, {Name: "25", People: 300}, {Name: "21", People: 200}}, 503, 5, nil, nil)
 	if !out.Hides("39", "") {
 		t.Fatalf("the cell of 3 is shown: %v", out.Masked)
 	}
 	for fig, want := range map[string]bool{"": true, "booklets_started": true, "booklets_completed": false, "target_public": false} {
 		if got := out.Small("39", fig); got != want {
 			t.Errorf("Small(39, %q) = %v, want %v", fig, got, want)
+		}
+	}
+}
+
+// TestPeriodHiddenTotalHidesACell: a year's breakdown whose total's
+// figures the period must hide (a funder's year holding part of their
+// hidden months) hides a cell of each line too, or the cells shown would
+// add up to the total: the booklets handed out (a whole line), started,
+// and each bucket of the first-use wait.
+func TestPeriodHiddenTotalHidesACell(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	firstUse := func(per int64) []FirstUseBucket {
+		out := make([]FirstUseBucket, len(passnum.FirstUseBuckets))
+		for i, lo := range passnum.FirstUseBuckets {
+			out[i] = FirstUseBucket{FromDays: lo, Booklets: n(per)}
+		}
+		return out
+	}
+	nb := int64(len(passnum.FirstUseBuckets))
+	build := func() ProgrammeStats {
+		return ProgrammeStats{Cells: []StatCell{
+			{Key: "25", StatFigures: StatFigures{BookletsHandedOut: n(300), BookletsStarted: n(30 * nb), BookletsCompleted: n(50), PassesUsed: n(900), FirstUse: firstUse(30)}},
+			{Key: "39", StatFigures: StatFigures{BookletsHandedOut: n(90), BookletsStarted: n(20 * nb), BookletsCompleted: n(40), PassesUsed: n(600), FirstUse: firstUse(20)}},
+			{Key: "70", StatFigures: StatFigures{BookletsHandedOut: n(200), BookletsStarted: n(10 * nb), BookletsCompleted: n(30), PassesUsed: n(500), FirstUse: firstUse(10)}},
+		}, Total: StatFigures{BookletsHandedOut: n(590), BookletsStarted: n(60 * nb), BookletsCompleted: n(120), PassesUsed: n(2000), FirstUse: firstUse(60)}}
+	}
+	cells := []passnum.SecretCell{{Name: "25", People: 300}, {Name: "39", People: 90}, {Name: "70", People: 200}}
+
+	// Nothing for the period to hide: everything shows.
+	out := build()
+	out.applySecrecy(cells, 590, 5, nil, nil)
+	if len(out.Masked) != 0 {
+		t.Fatalf("masked with nothing small: %v", out.Masked)
+	}
+
+	out = build()
+	out.applySecrecy(cells, 590, 5, map[string]bool{figHandedOut: true, "booklets_started": true, figFirstUse: true}, nil)
+	if out.Total.BookletsHandedOut != nil || out.Total.PassesHandedOut != nil || out.Total.UseRate != nil || out.Total.BookletsStarted != nil ||
+		out.Total.FirstUse != nil || out.Total.FirstUseMedianDays != nil {
+		t.Fatalf("the total's figures the period hides are shown: %+v", out.Total)
+	}
+	if out.Total.BookletsCompleted == nil || out.Total.PassesUsed == nil {
+		t.Fatalf("the total's other figures are hidden: %+v", out.Total)
+	}
+	// The smallest line goes whole (90 young people), and so its started
+	// and its buckets: no other cell needs hiding.
+	if !out.Hides("39", "") || out.Hides("25", "") || out.Hides("70", "") || out.Small("39", "") {
+		t.Fatalf("lines hidden: %v", out.Masked)
+	}
+	// Started alone: a cell's started goes, the smallest.
+	out = build()
+	out.applySecrecy(cells, 590, 5, map[string]bool{"booklets_started": true}, nil)
+	if out.Total.BookletsStarted != nil || !out.Hides("70", "booklets_started") || out.Hides("25", "booklets_started") || out.Hides("39", "booklets_started") {
+		t.Fatalf("started hidden in %v", out.Masked)
+	}
+	// The first-use wait alone: in each bucket's column a cell's bucket.
+	out = build()
+	out.applySecrecy(cells, 590, 5, map[string]bool{figFirstUse: true}, nil)
+	if out.Total.FirstUse != nil {
+		t.Fatalf("the total's first use is shown: %+v", out.Total.FirstUse)
+	}
+	for b := range passnum.FirstUseBuckets {
+		hidden := 0
+		for _, c := range out.Cells {
+			if c.FirstUse == nil || c.FirstUse[b].Booklets == nil {
+				hidden++
+			}
+		}
+		if hidden == 0 {
+			t.Fatalf("bucket %d: every cell shown, adding up to the total hidden (%v)", b, out.Masked)
 		}
 	}
 }

@@ -60,18 +60,30 @@ func dashMonth(s string) (string, bool) {
 }
 
 // dashFilter reads the filter form; the errors are in French, by field.
-func dashFilter(id string, f *form) (store.StatsQuery, passnum.FieldErrors) {
-	sq := store.StatsQuery{ProgrammeID: id, By: f.Get("by")}
+// An operator picks any months; a funder, a calendar year ("year"), the
+// only period its breakdowns may take (store.CalendarYear), left empty
+// for dashYear to choose.
+func dashFilter(id string, f *form, funder bool) (store.StatsQuery, passnum.FieldErrors) {
+	sq := store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
 	var fe passnum.FieldErrors
 	if sq.By == "" {
 		sq.By = "departement"
+	}
+	if funder {
+		if y := strings.TrimSpace(f.Get("year")); y != "" {
+			if n, err := strconv.Atoi(y); err != nil || len(y) != 4 || n < 1000 {
+				fe.Add("year", "« "+truncateRunes(y, 20)+" » n'est pas une année : choisissez-la dans la liste, par exemple "+strconv.Itoa(time.Now().Year()))
+			} else {
+				sq.From, sq.To = y+"-01", y+"-12"
+			}
+		}
 	}
 	for _, m := range []struct {
 		name, label string
 		into        *string
 	}{{"from", "Premier mois", &sq.From}, {"to", "Dernier mois", &sq.To}} {
 		s := f.Get(m.name)
-		if s == "" {
+		if s == "" || funder {
 			continue
 		}
 		v, ok := dashMonth(s)
@@ -130,11 +142,13 @@ type dashKey struct {
 }
 
 type dashView struct {
-	P               store.ProgrammeStats
-	Funder          bool
-	Base, Back      string
-	BackLabel       string
-	ByOptions       []option
+	P          store.ProgrammeStats
+	Funder     bool
+	Base, Back string
+	BackLabel  string
+	ByOptions  []option
+	// YearOptions are the years a funder may pick (dashYears).
+	YearOptions     []option
 	ByLabel, Period string
 	// ByWord is the breakdown's name inside a sentence ("par tranche
 	// d'âge"), ByLabel at the head of a column.
@@ -183,9 +197,37 @@ func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	return out
 }
 
+// dashYears are the years a funder's dashboard offers: the programme's
+// report years up to this one, the latest first.
+func dashYears(p passnum.Programme, today passnum.Date) []option {
+	var out []option
+	first, last := p.ReportYears()
+	for y := min(last, max(today.Year, first)); y >= first; y-- {
+		out = append(out, option{strconv.Itoa(y), strconv.Itoa(y)})
+	}
+	return out
+}
+
+// dashYear gives a funder's query with no year the latest of dashYears,
+// and writes it into the form so that the select shows it.
+func dashYear(q *request, sq *store.StatsQuery, f *form) error {
+	if !sq.Secret || sq.From != "" {
+		return nil
+	}
+	return q.view(func(tx *store.Tx) error {
+		p, err := tx.Programme(q.ctx(), sq.ProgrammeID)
+		if err != nil {
+			return err
+		}
+		y := dashYears(p, passnum.ParisDate(q.s.cfg.Now()))[0].Value
+		sq.From, sq.To = y+"-01", y+"-12"
+		f.Values.Set("year", y)
+		return nil
+	})
+}
+
 func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) {
 	var src dashSource
-	sq.Secret = funder
 	err := q.view(func(tx *store.Tx) error {
 		if funder {
 			// A programme this funder does not pay for reads as one that
@@ -241,7 +283,7 @@ func dashPage(funder bool) func(q *request) error {
 			return err
 		}
 		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
-		sq, fe := dashFilter(id, f)
+		sq, fe := dashFilter(id, f, funder)
 		status := http.StatusOK
 		v := dashView{Funder: funder, Base: dashBase(funder, id), ByOptions: dashBreakdowns}
 		if funder {
@@ -257,6 +299,9 @@ func dashPage(funder bool) func(q *request) error {
 			// The programme must still be one this person may see.
 			sq.From, sq.To = "", ""
 		}
+		if err := dashYear(q, &sq, f); err != nil {
+			return err
+		}
 		src, err := dashLoad(q, funder, sq)
 		if err != nil {
 			return err
@@ -265,10 +310,12 @@ func dashPage(funder bool) func(q *request) error {
 			dashFill(&v, src)
 			qs := url.Values{}
 			qs.Set("by", sq.By)
-			if sq.From != "" {
+			if funder {
+				qs.Set("year", sq.From[:4])
+			} else if sq.From != "" {
 				qs.Set("from", sq.From)
 			}
-			if sq.To != "" {
+			if sq.To != "" && !funder {
 				qs.Set("to", sq.To)
 			}
 			v.CSVURL, v.XLSXURL = template.URL(v.Base+".csv?"+qs.Encode()), template.URL(v.Base+".xlsx?"+qs.Encode())
@@ -278,6 +325,9 @@ func dashPage(funder bool) func(q *request) error {
 		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
+		if funder {
+			v.YearOptions = dashYears(src.programme, passnum.ParisDate(q.s.cfg.Now()))
+		}
 		return q.render(status, "dashboard", "Tableau de bord · "+src.main.ProgrammeName, v, f)
 	}
 }
@@ -311,6 +361,8 @@ func dashPeriod(from, to string) string {
 	switch {
 	case from == "" && to == "":
 		return "depuis le début du programme"
+	case store.CalendarYear(from, to):
+		return "en " + from[:4]
 	case to == "":
 		return "depuis " + passnum.MonthLabel(from)
 	case from == "":
@@ -857,16 +909,18 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			return err
 		}
 		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
-		sq, fe := dashFilter(id, f)
+		sq, fe := dashFilter(id, f, funder)
 		if len(fe) > 0 {
-			labels := map[string]string{"from": "Premier mois", "to": "Dernier mois", "by": "Détail par"}
+			labels := map[string]string{"from": "Premier mois", "to": "Dernier mois", "by": "Détail par", "year": "Année"}
 			var parts []string
 			for _, e := range fe {
 				parts = append(parts, labels[e.Field]+" : "+e.Detail)
 			}
 			return passnum.Errorf(passnum.EINVALID, "Export impossible : %s. Corrigez l'adresse ou repartez du tableau de bord.", strings.Join(parts, " ; "))
 		}
-		sq.Secret = funder
+		if err := dashYear(q, &sq, f); err != nil {
+			return err
+		}
 		header := append([]string{dashByLabel(sq.By), "Code"}, func() []string {
 			var h []string
 			for _, c := range dashColumns {
@@ -917,11 +971,14 @@ var dashSlugs = map[string]string{"departement": "departement", "commune": "comm
 	"service": "service", "age_band": "tranche-d-age"}
 
 // dashFilePeriod is the period in a file name: "2026-03-2026-06",
-// "depuis-2026-03", "jusqu-a-2026-06" or "tout".
+// "depuis-2026-03", "jusqu-a-2026-06", "2026" for a calendar year, or
+// "tout".
 func dashFilePeriod(from, to string) string {
 	switch {
 	case from == "" && to == "":
 		return "tout"
+	case store.CalendarYear(from, to):
+		return from[:4]
 	case to == "":
 		return "depuis-" + from
 	case from == "":

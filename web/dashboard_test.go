@@ -230,7 +230,7 @@ func TestProgrammeDashboard(t *testing.T) {
 			if a.Status != http.StatusOK {
 				t.Fatalf("funder %s: %d\n%s", by, a.Status, a.Body)
 			}
-			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by, Secret: true})
+			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by, From: "2026-01", To: "2026-12", Secret: true})
 		}
 
 		// A period combined with a breakdown; a month typed MM/AAAA.
@@ -242,15 +242,20 @@ func TestProgrammeDashboard(t *testing.T) {
 		a = op.get(opBase + "?by=place&from=" + url.QueryEscape(march[5:]+"/"+march[:4]) + "&to=" + march)
 		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "place", From: march, To: march})
 
-		// A period with nothing in it still draws, and says so.
+		// A period with nothing in it still draws, and says so; a
+		// funder's is a year.
 		for _, b := range []struct {
-			b    *browser
-			base string
-		}{{op, opBase}, {fu, fuBase}} {
-			a := b.b.get(b.base + "?from=2026-11&to=2026-12&by=commune")
-			if a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has("de novembre 2026 à décembre 2026") {
+			b             *browser
+			base, q, says string
+		}{{op, opBase, "?from=2026-11&to=2026-12&by=commune", "de novembre 2026 à décembre 2026"}, {fu, fuBase, "?year=2027&by=commune", "en 2027"}} {
+			a := b.b.get(b.base + b.q)
+			if a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has(b.says) {
 				t.Errorf("%s on an empty period: %d\n%s", b.base, a.Status, a.Body)
 			}
+		}
+		// A funder picks a year, this one unless told: no months to type.
+		if a := fu.get(fuBase); !a.has(`<option value="2026" selected`) || a.has(`name="from"`) || !a.has("Chiffres clés, en 2026") {
+			t.Errorf("the funder's dashboard offers no year, or months\n%s", a.Body)
 		}
 
 		// The Dijon library's one use: shown to the operator, "secret" to
@@ -278,11 +283,17 @@ func TestProgrammeDashboard(t *testing.T) {
 			"?from=2026-13":                   "pas un mois",
 			"?from=" + april + "&to=" + march: "inversez-les",
 			"?by=pays":                        "détail inconnu",
+			"?year=mars":                      "pas une année",
+			"?year=20266":                     "pas une année",
 		} {
 			for _, base := range []string{opBase, fuBase} {
 				b := op
 				if base == fuBase {
 					b = fu
+				}
+				// An operator's months, a funder's year.
+				if strings.Contains(q, "year") != (base == fuBase) && !strings.Contains(q, "by=") {
+					continue
 				}
 				a := b.get(base + q)
 				if a.Status != http.StatusUnprocessableEntity || !a.has(want) || !a.has(`role="alert"`) {
@@ -317,13 +328,16 @@ func TestProgrammeDashboard(t *testing.T) {
 			b    *browser
 			base string
 		}{{op, opBase}, {fu, fuBase}} {
-			q := "?by=place&from=" + march + "&to=" + april
+			q, period := "?by=place&from="+march+"&to="+april, march+"-"+april
+			if c.b == fu {
+				q, period = "?by=place&year=2026", "2026"
+			}
 			view := c.b.get(c.base + q)
 			page := dashBreakdownRows(t, view)
 			// The page's own links download the view on screen: its
 			// breakdown and period, not the default one.
 			for _, ext := range []string{".csv", ".xlsx"} {
-				want := `href="` + html.EscapeString(c.base+ext+"?by=place&from="+march+"&to="+april) + `"`
+				want := `href="` + html.EscapeString(c.base+ext+q) + `"`
 				if !strings.Contains(view.Body, want) {
 					t.Errorf("the page does not link %s", want)
 				}
@@ -357,7 +371,7 @@ func TestProgrammeDashboard(t *testing.T) {
 					t.Fatal(err)
 				}
 				hr.Body.Close()
-				want := "tableau-de-bord-par-lieu-" + march + "-" + april + "-au-" + passnum.ParisDate(st.clock.Now()).String() + ext
+				want := "tableau-de-bord-par-lieu-" + period + "-au-" + passnum.ParisDate(st.clock.Now()).String() + ext
 				if cd := hr.Header.Get("Content-Disposition"); !strings.Contains(cd, want) || !strings.HasPrefix(hr.Header.Get("Content-Type"), ctype) {
 					t.Errorf("%s: %q %q, want %s", ext, cd, hr.Header.Get("Content-Type"), want)
 				}
