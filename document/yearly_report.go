@@ -38,6 +38,9 @@ type YearRow struct {
 	// hides that figure alone in a row it shows, with what would give it
 	// back (the use rate of Started, the amount of PassesUsed).
 	StartedMasked, TargetMasked, UsedMasked bool
+	// HandedOutMasked: the booklets handed out hidden alone (a funder's
+	// year holding part of their hidden months), with the shares of them.
+	HandedOutMasked bool
 	// Small and StartedSmall: the row's young people (HandedOut), or its
 	// Started, count 1 to 4 themselves where hidden ("< 5"), rather than
 	// being hidden so that another cannot be given back ("secret").
@@ -136,10 +139,10 @@ func yearlyKeyFigures(r *report, y YearlyReport) {
 	t := y.Total
 	r.heading("Chiffres clés", 40)
 	r.facts(90, []fact{
-		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut, false, t.Small)},
+		{"Jeunes ayant reçu un carnet (personnes atteintes)", t.count(t.HandedOut, t.HandedOutMasked, t.Small)},
 		{"dont jeunes ayant utilisé au moins un pass", t.count(t.Started, t.StartedMasked, t.startedSmall())},
-		{"Taux d'utilisation des carnets remis", t.share(t.UseRate, t.StartedMasked)},
-		{"Part du public cible", t.share(t.TargetShare, t.TargetMasked)},
+		{"Taux d'utilisation des carnets remis", t.share(t.UseRate, t.StartedMasked || t.HandedOutMasked)},
+		{"Part du public cible", t.share(t.TargetShare, t.TargetMasked || t.HandedOutMasked)},
 		{"Pass utilisés", t.count(t.PassesUsed, t.UsedMasked, false)},
 		{"Montant des pass utilisés", t.amount(t.AmountCents, t.UsedMasked)},
 	})
@@ -155,7 +158,7 @@ func yearlyDepartements(r *report, y YearlyReport) {
 		column{"Ayant utilisé un pass", 26, true, false}, column{"Pass utilisés", 22, true, false},
 		column{"Montant", 28, true, false}, column{"Part du public cible", 24, true, false})
 	row := func(bold bool, d YearRow) {
-		r.row(bold, d.Label, d.count(d.HandedOut, false, d.Small), d.count(d.Started, d.StartedMasked, d.startedSmall()), d.count(d.PassesUsed, d.UsedMasked, false), d.amount(d.AmountCents, d.UsedMasked), d.share(d.TargetShare, d.TargetMasked))
+		r.row(bold, d.Label, d.count(d.HandedOut, d.HandedOutMasked, d.Small), d.count(d.Started, d.StartedMasked, d.startedSmall()), d.count(d.PassesUsed, d.UsedMasked, false), d.amount(d.AmountCents, d.UsedMasked), d.share(d.TargetShare, d.TargetMasked || d.HandedOutMasked))
 	}
 	for _, d := range y.Departements {
 		row(false, d)

@@ -107,6 +107,44 @@ func TestYearlyReportXLSX(t *testing.T) {
 	}
 }
 
+// The year's young people reached, hidden alone (the year holds part of
+// their hidden months), read "secret" with their shares, in both files;
+// the passes used stay.
+func TestYearlyReportHandedOutHidden(t *testing.T) {
+	y := sampleYearlyReport(true)
+	y.Total.HandedOutMasked, y.Total.HandedOut, y.Total.UseRate, y.Total.TargetShare = true, 0, nil, nil
+	var b bytes.Buffer
+	if err := YearlyReportXLSX(&b, y); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("Synthèse", excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := map[string]string{}
+	for _, r := range rows[1:] {
+		key[r[0]] = r[1]
+	}
+	for k, want := range map[string]string{"Jeunes ayant reçu un carnet (personnes atteintes)": "secret", "Part du public cible": "secret",
+		"Taux d'utilisation des carnets remis": "secret", "Pass utilisés": "2468"} {
+		if key[k] != want {
+			t.Errorf("Synthèse %q = %q, want %q", k, key[k], want)
+		}
+	}
+	uncompressed(t)
+	b.Reset()
+	if err := YearlyReportPDF(&b, y); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, b.Bytes(), FormatCount(2468))
+	mustNotContain(t, b.Bytes(), "87,5\u00a0%")
+}
+
 func TestYearlyReportRefusesWhatCannotBeAReport(t *testing.T) {
 	for _, y := range []YearlyReport{{Year: 2026}, {ProgrammeName: "P", Year: 26}} {
 		if err := YearlyReportPDF(&bytes.Buffer{}, y); err == nil {

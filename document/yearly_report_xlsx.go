@@ -33,10 +33,10 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 		{sheet.Text("Année"), sheet.Int(int64(y.Year))},
 		{sheet.Text("Établi pour"), sheet.Text(y.Audience)},
 		{sheet.Text("Établi le"), sheet.Text(FormatParisDay(y.GeneratedAt))},
-		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut, false, t.Small)},
+		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut, t.HandedOutMasked, t.Small)},
 		{sheet.Text("dont jeunes ayant utilisé au moins un pass"), t.countCell(t.Started, t.StartedMasked, t.startedSmall())},
-		{sheet.Text("Taux d'utilisation des carnets remis"), t.shareCell(t.UseRate, t.StartedMasked)},
-		{sheet.Text("Part du public cible"), t.shareCell(t.TargetShare, t.TargetMasked)},
+		{sheet.Text("Taux d'utilisation des carnets remis"), t.shareCell(t.UseRate, t.StartedMasked || t.HandedOutMasked)},
+		{sheet.Text("Part du public cible"), t.shareCell(t.TargetShare, t.TargetMasked || t.HandedOutMasked)},
 		{sheet.Text("Pass utilisés"), t.countCell(t.PassesUsed, t.UsedMasked, false)},
 		{sheet.Text("Montant des pass utilisés"), t.amountCell(t.AmountCents, t.UsedMasked)},
 	}
@@ -54,7 +54,7 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 	total := y.Total
 	total.Label = "Total"
 	for _, d := range append(append([]YearRow(nil), y.Departements...), total) {
-		if err := x.Write(sheet.Text(d.Label), d.countCell(d.HandedOut, false, d.Small), d.countCell(d.Started, d.StartedMasked, d.startedSmall()), d.countCell(d.PassesUsed, d.UsedMasked, false), d.amountCell(d.AmountCents, d.UsedMasked), d.shareCell(d.TargetShare, d.TargetMasked)); err != nil {
+		if err := x.Write(sheet.Text(d.Label), d.countCell(d.HandedOut, d.HandedOutMasked, d.Small), d.countCell(d.Started, d.StartedMasked, d.startedSmall()), d.countCell(d.PassesUsed, d.UsedMasked, false), d.amountCell(d.AmountCents, d.UsedMasked), d.shareCell(d.TargetShare, d.TargetMasked || d.HandedOutMasked)); err != nil {
 			return err
 		}
 	}

@@ -96,7 +96,7 @@ func yearRow(label, cell string, f store.StatFigures, st *store.ProgrammeStats) 
 	figure := func(fig string) bool { return st.Hides(store.FigureMasked(cell, fig), "") }
 	return document.YearRow{Label: label, Masked: st.Hides(cell, ""), Small: st.Small(cell, ""),
 		StartedMasked: figure("booklets_started"), StartedSmall: st.Small(cell, "booklets_started"),
-		TargetMasked: figure("target_public"), UsedMasked: figure("passes_used"), HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
+		TargetMasked: figure("target_public"), UsedMasked: figure("passes_used"), HandedOutMasked: figure(store.FigHandedOut), HandedOut: deref(f.BookletsHandedOut), Started: deref(f.BookletsStarted),
 		TargetShare: f.TargetShare, UseRate: f.UseRate, PassesUsed: deref(f.PassesUsed), AmountCents: deref(f.AmountUsedCents)}
 }
 

@@ -222,13 +222,13 @@ type statMonths map[string][2]int64
 // bucket (statCodeSQL): what a funder's period is checked against.
 type statSeries map[int64]map[string]int64
 
-// seriesFigures name the figure of a programme's total each counter
+// seriesFigure names the figure of a programme's total a counter
 // belongs to, as ProgrammeStats.Masked names it (every bucket of the
 // first-use wait is "first_use").
 func seriesFigure(code int64) string {
 	switch code {
 	case statCodeHandedOut:
-		return figHandedOut
+		return FigHandedOut
 	case statCodeTarget:
 		return "target_public"
 	case statCodeReplaced:
@@ -240,12 +240,12 @@ func seriesFigure(code int64) string {
 	case statCodeUsed:
 		return "passes_used"
 	}
-	return figFirstUse
+	return FigFirstUse
 }
 
 const (
-	figHandedOut = "booklets_handed_out"
-	figFirstUse  = "first_use"
+	FigHandedOut = "booklets_handed_out"
+	FigFirstUse  = "first_use"
 )
 
 // periodSecrets are the figures of the programme's total a funder's
@@ -451,7 +451,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 	out.small = map[string]bool{}
 	masked, maskTotal := passnum.MaskCells(cells)
 	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
-	if !totalMasked && periodHidden[figHandedOut] {
+	if !totalMasked && periodHidden[FigHandedOut] {
 		// The young people counted: the whole line of a cell goes.
 		passnum.HideOneMore(cells, masked)
 	}
@@ -470,19 +470,19 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
 		out.small["total"] = totalPeople < passnum.SecrecyThreshold
-	} else if periodHidden[figHandedOut] {
+	} else if periodHidden[FigHandedOut] {
 		// The booklets handed out, and what gives them back beside the
 		// figures shown: their passes, the shares of them, the passes
 		// not used.
 		f := &out.Total
 		f.BookletsHandedOut, f.PassesHandedOut, f.TargetShare, f.UseRate, f.PassesExpired = nil, nil, nil, nil, nil
-		out.Masked = append(out.Masked, FigureMasked("total", figHandedOut))
+		out.Masked = append(out.Masked, FigureMasked("total", FigHandedOut))
 	}
 	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden)
-	if !totalMasked && periodHidden[figFirstUse] {
+	if !totalMasked && periodHidden[FigFirstUse] {
 		out.Total.FirstUseMedianDays = nil
 	}
-	out.applyFirstUseSecrecy(periodHidden[figFirstUse])
+	out.applyFirstUseSecrecy(periodHidden[FigFirstUse])
 	for i, m := range out.Months {
 		if usedMonths[m.Month] {
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil

@@ -130,7 +130,7 @@ func TestPeriodHiddenTotalHidesACell(t *testing.T) {
 	}
 
 	out = build()
-	out.applySecrecy(cells, 590, 5, map[string]bool{figHandedOut: true, "booklets_started": true, figFirstUse: true}, nil)
+	out.applySecrecy(cells, 590, 5, map[string]bool{FigHandedOut: true, "booklets_started": true, FigFirstUse: true}, nil)
 	if out.Total.BookletsHandedOut != nil || out.Total.PassesHandedOut != nil || out.Total.UseRate != nil || out.Total.BookletsStarted != nil ||
 		out.Total.FirstUse != nil || out.Total.FirstUseMedianDays != nil {
 		t.Fatalf("the total's figures the period hides are shown: %+v", out.Total)
@@ -151,7 +151,7 @@ func TestPeriodHiddenTotalHidesACell(t *testing.T) {
 	}
 	// The first-use wait alone: in each bucket's column a cell's bucket.
 	out = build()
-	out.applySecrecy(cells, 590, 5, map[string]bool{figFirstUse: true}, nil)
+	out.applySecrecy(cells, 590, 5, map[string]bool{FigFirstUse: true}, nil)
 	if out.Total.FirstUse != nil {
 		t.Fatalf("the total's first use is shown: %+v", out.Total.FirstUse)
 	}

@@ -452,8 +452,10 @@ type dashColumn struct {
 	stock bool
 	// booklets: a figure of booklets, which a place's or a service's row
 	// does not have; expired: the passes expired, once the programme ended;
-	// people: a count of young people (peopleMark).
-	booklets, expired, people bool
+	// people: a count of young people (peopleMark); handed: the booklets
+	// handed out or what gives them back, hidden with them
+	// (store.FigHandedOut).
+	booklets, expired, people, handed bool
 	// fig names the figure statistical secrecy may hide on its own in a
 	// cell it shows (store.FigureMasked); "" for one hidden only with
 	// its whole cell.
@@ -464,17 +466,17 @@ type dashColumn struct {
 
 var dashColumns = []dashColumn{
 	{Head: "Pass alloués aux distributeurs", stock: true, n: func(f store.StatFigures) *int64 { return f.PassesAllocated }},
-	{Head: "Carnets remis", booklets: true, people: true, n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
-	{Head: "Pass remis", booklets: true, n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
+	{Head: "Carnets remis", booklets: true, people: true, handed: true, n: func(f store.StatFigures) *int64 { return f.BookletsHandedOut }},
+	{Head: "Pass remis", booklets: true, handed: true, n: func(f store.StatFigures) *int64 { return f.PassesHandedOut }},
 	{Head: "Carnets remplacés", booklets: true, people: true, fig: "booklets_replaced", n: func(f store.StatFigures) *int64 { return f.BookletsReplaced }},
 	{Head: "Carnets remis au public cible", booklets: true, people: true, fig: "target_public", n: func(f store.StatFigures) *int64 { return f.TargetPublic }},
-	{Head: "Part du public cible", kind: 2, booklets: true, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
+	{Head: "Part du public cible", kind: 2, booklets: true, handed: true, fig: "target_public", r: func(f store.StatFigures) *float64 { return f.TargetShare }},
 	{Head: "Carnets commencés", booklets: true, people: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.BookletsStarted }},
 	{Head: "Carnets terminés", booklets: true, people: true, fig: "booklets_completed", n: func(f store.StatFigures) *int64 { return f.BookletsCompleted }},
-	{Head: "Taux d'utilisation", kind: 2, booklets: true, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
+	{Head: "Taux d'utilisation", kind: 2, booklets: true, handed: true, fig: "booklets_started", r: func(f store.StatFigures) *float64 { return f.UseRate }},
 	{Head: "Pass utilisés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
 	{Head: "Montant utilisé (€)", kind: 1, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
-	{Head: "Pass expirés", expired: true, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
+	{Head: "Pass expirés", expired: true, handed: true, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
 	{Head: "Délai médian avant la première utilisation", kind: 3, booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
@@ -532,6 +534,8 @@ func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.St
 			switch {
 			case c.stock || !c.applies(s, total):
 				return ""
+			case c.handed && s.Hides(cell, store.FigHandedOut):
+				return passnum.MaskedFigure
 			case c.people:
 				return peopleMark(s, cell, c.fig)
 			}
@@ -673,18 +677,25 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		return dashKey{dashN(v, mark), many}
 	}
 	people := func(fig string) string { return peopleMark(s, "total", fig) }
+	// The booklets handed out, hidden alone by a funder's period, and
+	// what gives them back.
+	handed := h(store.FigHandedOut)
+	handedOut := people("")
+	if handedOut == "" && handed {
+		handedOut = passnum.MaskedFigure
+	}
 	keys := []dashKey{
 		n(t.PassesIssued, "", "pass émis", "pass émis"), // stock: never masked
 		n(t.PassesAllocated, "", "pass alloué aux distributeurs", "pass alloués aux distributeurs"),
-		n(t.BookletsHandedOut, people(""), "carnet remis", "carnets remis à des jeunes"),
-		n(t.PassesHandedOut, figureMark(h("")), "pass remis", "pass remis"),
+		n(t.BookletsHandedOut, handedOut, "carnet remis", "carnets remis à des jeunes"),
+		n(t.PassesHandedOut, figureMark(h("") || handed), "pass remis", "pass remis"),
 		n(t.PassesUsed, figureMark(h("passes_used")), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		n(t.PassesExpired, figureMark(s.Ended && h("passes_used")), "pass expiré", "pass expirés"), // none before the end
+		n(t.PassesExpired, figureMark(s.Ended && (h("passes_used") || handed)), "pass expiré", "pass expirés"), // none before the end
 		n(t.BookletsStarted, people("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
 		n(t.BookletsCompleted, people("booklets_completed"), "carnet terminé", "carnets terminés"),
-		{dashRate(t.UseRate, h("booklets_started")), "taux d'utilisation (carnets commencés sur carnets remis)"},
-		{dashRate(t.TargetShare, h("target_public")), "part du public cible parmi les carnets remis"},
+		{dashRate(t.UseRate, h("booklets_started") || handed), "taux d'utilisation (carnets commencés sur carnets remis)"},
+		{dashRate(t.TargetShare, h("target_public") || handed), "part du public cible parmi les carnets remis"},
 		{dashWait(t.FirstUseMedianDays, h("booklets_started")), "délai médian entre la remise et la première utilisation"},
 	}
 	for i := range keys {
@@ -739,6 +750,9 @@ func dashFunnelChart(s store.ProgrammeStats, period string) dashChart {
 	var bars []chart.Bar
 	for _, st := range steps {
 		n, mark := st.n, peopleMark(s, "total", st.fig)
+		if st.fig == "" && mark == "" && s.Hides("total", store.FigHandedOut) {
+			mark = passnum.MaskedFigure
+		}
 		if tm || mark != "" {
 			n = nil
 		}

@@ -73,3 +73,43 @@ func TestRemindersChart(t *testing.T) {
 		}
 	}
 }
+
+// TestHandedOutHiddenByPeriod: a funder's year that holds part of the
+// booklets handed out's hidden months hides them alone, and what gives
+// them back (passes handed out, the use rate, the target's share); the
+// key figures, the funnel and the table say "secret", not "—" or 0,
+// while the uses stay shown.
+func TestHandedOutHiddenByPeriod(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	s := store.ProgrammeStats{By: "departement", Masked: []string{store.FigureMasked("total", store.FigHandedOut)},
+		Total: store.StatFigures{PassesIssued: n(500), BookletsStarted: n(40), BookletsCompleted: n(10), TargetPublic: n(30), PassesUsed: n(120), AmountUsedCents: n(1200_00)}}
+	keys := map[string]string{}
+	for _, k := range dashKeys(s) {
+		keys[k.Label] = k.Value
+	}
+	for label, want := range map[string]string{"carnets remis à des jeunes": passnum.MaskedFigure, "pass remis": passnum.MaskedFigure,
+		"taux d'utilisation (carnets commencés sur carnets remis)": passnum.MaskedFigure, "part du public cible parmi les carnets remis": passnum.MaskedFigure,
+		"pass utilisés": "120", "carnets commencés (un pass utilisé au moins)": "40"} {
+		if keys[label] != want {
+			t.Errorf("key %q: %q, want %q (%v)", label, keys[label], want, keys)
+		}
+	}
+	if f := dashFunnelChart(s, "en 2026"); f.Table.Rows[0].Cells[0] != passnum.MaskedFigure || f.Table.Rows[1].Cells[0] != "40" {
+		t.Errorf("funnel %v", f.Table.Rows)
+	}
+	b := dashBreakdownTable(s, "departement")
+	head := b.Head
+	row := b.Rows[0].Cells
+	for i, h := range head[1:] {
+		switch h {
+		case "Carnets remis", "Pass remis", "Part du public cible", "Taux d'utilisation":
+			if row[i] != passnum.MaskedFigure {
+				t.Errorf("total's %s: %q", h, row[i])
+			}
+		case "Pass utilisés":
+			if row[i] != "120" {
+				t.Errorf("total's %s: %q", h, row[i])
+			}
+		}
+	}
+}
