@@ -50,9 +50,12 @@ func finish(b *strings.Builder) template.HTML {
 }
 
 // empty is a chart with nothing to draw: it says so.
-func empty(class, title, desc string) template.HTML {
+func empty(title, desc string) template.HTML {
 	var b strings.Builder
-	openImg(&b, class, 400, 60, title, desc)
+	// Its own class, not its chart's: a frame that scrolls a wide chart
+	// at its drawn size would leave this one at 400 px, off the edge of
+	// a phone, rather than fitted to the frame.
+	openImg(&b, "chart-empty", 400, 60, title, desc)
 	b.WriteString(`<text x="200" y="35" text-anchor="middle" class="chart-note">Aucune donnée à afficher</text>`)
 	return finish(&b)
 }
@@ -88,11 +91,13 @@ func truncate(s string, n int) string {
 // above it and its label below.
 func Columns(title, desc string, bars []Bar) template.HTML {
 	if len(bars) == 0 {
-		return empty("chart-columns", title, desc)
+		return empty(title, desc)
 	}
+	// At least 280 wide, so that up to six months fit a 360 px phone's
+	// frame without scrolling.
 	const (
 		top, bottom, plot = 24, 40, 180
-		minWidth          = 360
+		minWidth          = 280
 	)
 	step := 44
 	w := max(minWidth, len(bars)*step+16)
@@ -134,7 +139,7 @@ func Shares(title, desc string, bars []Bar) template.HTML {
 
 func rows(title, desc string, bars []Bar, m int64) template.HTML {
 	if len(bars) == 0 {
-		return empty("chart-rows", title, desc)
+		return empty(title, desc)
 	}
 	const (
 		w, left, rowH = 400, 8, 46

@@ -284,3 +284,24 @@ func TestSharesScaledToAll(t *testing.T) {
 		t.Errorf("bar widths %v: want 50 %% at about half the width and 7 %% at a seventh of that", widths)
 	}
 }
+
+// TestChartsFitAPhone: a chart of a few months fits a 360 px phone's
+// frame (about 328 px) at its drawn size, which a scrolling frame keeps;
+// an empty chart is not drawn at a scrolling chart's size.
+func TestChartsFitAPhone(t *testing.T) {
+	n := int64(12)
+	var bars []Bar
+	for _, l := range []string{"juil.", "août", "sept.", "oct.", "nov.", "déc."} {
+		bars = append(bars, Bar{Label: l, Value: &n})
+	}
+	width := regexp.MustCompile(`<svg [^>]*width="(\d+)"`)
+	for k := 1; k <= 6; k++ {
+		m := width.FindStringSubmatch(string(Columns("Mois", "", bars[:k])))
+		if w, _ := strconv.Atoi(m[1]); w > 328 {
+			t.Errorf("%d months drawn %d px wide", k, w)
+		}
+	}
+	if svg := string(Columns("Mois", "", nil)); !strings.Contains(svg, `class="chart chart-empty"`) || strings.Contains(svg, "chart-columns") {
+		t.Errorf("empty chart: %s", svg)
+	}
+}

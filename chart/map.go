@@ -76,7 +76,7 @@ func Map(title, desc string, points []Point) template.HTML {
 		ps = append(ps, placed{Point: p, x: lng, y: lat})
 	}
 	if len(ps) == 0 {
-		return empty("chart-map", title, desc)
+		return empty(title, desc)
 	}
 	const (
 		w, pad, rMax, rMin = 400, 48, 36.0, 10.0
