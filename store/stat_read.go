@@ -258,7 +258,15 @@ const (
 func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, usedMonths map[string]bool) {
 	figs, usedMonths = map[string]bool{}, map[string]bool{}
 	for code, byMonth := range s {
-		months := slices.Sorted(maps.Keys(byMonth))
+		// Every month from the first to the last, those without a
+		// counter row too: the nearest neighbour of a hidden month is
+		// counted in months, as the consumption page's table, which has
+		// them all, counts it.
+		keys := slices.Sorted(maps.Keys(byMonth))
+		var months []string
+		for m := keys[0]; m <= keys[len(keys)-1]; m = nextMonth(m) {
+			months = append(months, m)
+		}
 		cells := make([]passnum.SecretCell, len(months))
 		for i, m := range months {
 			n := byMonth[m]

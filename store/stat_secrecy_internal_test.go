@@ -167,3 +167,25 @@ func TestPeriodHiddenTotalHidesACell(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodSecretsCountMonthsNotRows: a month with no counter row is a
+// month still, so the dashboard's hidden months of uses are those the
+// consumption page's table (every month) hides; counted in rows, the
+// neighbour of a small month across an empty one was the other side.
+func TestPeriodSecretsCountMonthsNotRows(t *testing.T) {
+	// 3 uses in May (small), 6 in March, nothing in April, 7 in June:
+	// the nearest month that counts somebody is June, not March, the
+	// smaller but two months off.
+	s := statSeries{statCodeUsed: {"2026-03": 6, "2026-05": 3, "2026-06": 7}}
+	_, used := s.periodSecrets("", "", 1)
+	dense := []string{"2026-03", "2026-04", "2026-05", "2026-06"}
+	hidden, _ := secretMonths(dense, []int64{6, 0, 3, 7}, 1)
+	for i, m := range dense {
+		if used[m] != hidden[i] {
+			t.Errorf("%s: dashboard hides %v, consumption page %v", m, used[m], hidden[i])
+		}
+	}
+	if !used["2026-06"] || used["2026-03"] {
+		t.Errorf("hidden months %v, want May and June", used)
+	}
+}
