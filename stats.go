@@ -190,79 +190,112 @@ func better(a, b SecretCell) bool {
 	return a.Name < b.Name
 }
 
-// MaskSeries applies statistical secrecy to one figure's months, in time
-// order, when any period of them may be asked for (a funder's dashboard,
-// its API, its yearly report): the months hidden are those of 1 to 4
-// people, and more until the hidden ones cannot be told apart by their
-// published sum (the series' total): one alone, or all under the
-// threshold and adding up to the most they can (two months of 4). Each
-// month added is the nearest one that counts somebody (the smaller of
-// two at the same distance), so that the hidden months sit together and
-// most periods hold all of them or none (PeriodHides). An empty month
-// stays shown: it says nobody. total says that no month is left to hide
-// and the series' total must go too.
-func MaskSeries(cells []SecretCell) (masked []bool, total bool) {
-	masked = make([]bool, len(cells))
-	for i, c := range cells {
-		masked[i] = c.People > 0 && c.People < SecrecyThreshold
+// MaskSeries applies statistical secrecy to one figure's months ("2026-03",
+// in time order) when any period of them may be asked for (a funder's
+// dashboard, its API, its yearly report). A month of 1 to 4 people is
+// hidden, in a group of hidden months whose sum cannot give any of them
+// back: two at least, and not all under the threshold adding up to the
+// most they can (two months of 4). A group grows by the nearest month
+// that counts somebody, in the same calendar year first (the smaller of
+// two at the same distance), so that a year holds its groups whole and
+// its figure stays shown (PeriodHides); a month already in another group
+// brings its group along. group is each month's group (-1: shown). An
+// empty month stays shown: it says nobody. total says that no month is
+// left to grow a group and the series' total must go too.
+func MaskSeries(cells []SecretCell) (group []int, total bool) {
+	group = make([]int, len(cells))
+	for i := range group {
+		group[i] = -1
 	}
-	for {
+	small := func(i int) bool { return cells[i].People > 0 && cells[i].People < SecrecyThreshold }
+	year := func(i int) string { return cells[i].Name[:min(4, len(cells[i].Name))] }
+	safe := func(g int) bool {
 		var k, sum int64
-		small := true
+		all := true
 		for i, c := range cells {
-			if masked[i] {
+			if group[i] == g {
 				k++
 				sum += c.People
-				small = small && c.People < SecrecyThreshold
+				all = all && small(i)
 			}
 		}
-		if k == 0 || k >= 2 && !(small && sum == k*(SecrecyThreshold-1)) {
-			return masked, false
+		return k >= 2 && !(all && sum == k*(SecrecyThreshold-1))
+	}
+	groups := 0
+	for i := range cells {
+		if !small(i) || group[i] >= 0 {
+			continue
 		}
-		next, dist := -1, 0
-		for i, c := range cells {
-			if masked[i] || c.People == 0 {
-				continue
-			}
-			d := len(cells)
-			for j := range cells {
-				if masked[j] {
-					d = min(d, max(i-j, j-i))
+		g := groups
+		groups++
+		group[i] = g
+		for !safe(g) {
+			next, otherYear, dist := -1, false, 0
+			for j, c := range cells {
+				if group[j] == g || c.People == 0 {
+					continue
+				}
+				d, same := len(cells), false
+				for k := range cells {
+					if group[k] == g {
+						d = min(d, max(j-k, k-j))
+						same = same || year(k) == year(j)
+					}
+				}
+				better := next < 0 || otherYear && same ||
+					otherYear == !same && (d < dist || d == dist && c.People < cells[next].People)
+				if better {
+					next, otherYear, dist = j, !same, d
 				}
 			}
-			if next < 0 || d < dist || d == dist && c.People < cells[next].People {
-				next, dist = i, d
+			if next < 0 {
+				total = true
+				break
+			}
+			if h := group[next]; h >= 0 {
+				for k := range group {
+					if group[k] == h {
+						group[k] = g
+					}
+				}
+			} else {
+				group[next] = g
 			}
 		}
-		if next < 0 {
-			return masked, true
-		}
-		masked[next] = true
 	}
+	return group, total
 }
 
 // PeriodHides says whether the period from..to (months "2026-03",
 // inclusive, "" for an open end) must hide a series' figure, given its
-// hidden months (hidden, in months' order) and whether its total is
-// hidden (total, from MaskSeries): when the period holds some of the
-// hidden months but not all, its figure would be the months shown plus a
-// part of the hidden ones, and another period's figure taken from it
-// would give one of them back; when it holds any and the total is hidden,
-// it would give back what the total hides. A period holding all of them
-// or none adds up months shown and, at most, the hidden ones' sum, which
-// the whole programme's figure gives anyway.
-func PeriodHides(months []string, hidden []bool, total bool, from, to string) bool {
-	in, all := 0, 0
+// months' groups and whether its total is hidden (from MaskSeries): when
+// the period holds part of a group, its figure would be the months shown
+// plus a part of the group, and another period's figure taken from it
+// would give one of them back; when it holds any hidden month and the
+// total is hidden, it would give back what the total hides. A period
+// holding each group whole or not at all adds up months shown and whole
+// groups, whose sums give none of their months back.
+func PeriodHides(months []string, group []int, total bool, from, to string) bool {
+	in, all := map[int]int{}, map[int]int{}
 	for i, m := range months {
-		if !hidden[i] {
+		g := group[i]
+		if g < 0 {
 			continue
 		}
-		all++
+		all[g]++
 		if (from == "" || m >= from) && (to == "" || m <= to) {
-			in++
+			in[g]++
+			if total {
+				return true
+			}
 		}
 	}
-	return in > 0 && (in < all || total)
+	for g, n := range in {
+		if n < all[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // HideOneMore hides one more cell of a line whose total is hidden when

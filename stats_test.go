@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"testing"
 
 	"passnum/internal/linear"
@@ -153,7 +152,11 @@ func TestMaskSeriesResistsDifferencing(t *testing.T) {
 			}
 			cells[i] = SecretCell{Name: months[i], People: people}
 		}
-		masked, total := MaskSeries(cells)
+		group, total := MaskSeries(cells)
+		masked := make([]bool, n)
+		for i, g := range group {
+			masked[i] = g >= 0
+		}
 		var published [][]float64
 		row := func(from, to int) []float64 {
 			v := make([]float64, n)
@@ -162,26 +165,35 @@ func TestMaskSeriesResistsDifferencing(t *testing.T) {
 			}
 			return v
 		}
-		var hiddenSum, k int64
-		small := true
 		for i, c := range cells {
 			if c.People > 0 && c.People < SecrecyThreshold && !masked[i] {
 				t.Fatalf("seed %d: %v: month %s of %d shown", seed, cells, c.Name, c.People)
 			}
-			if masked[i] {
-				k++
-				hiddenSum += c.People
-				small = small && c.People < SecrecyThreshold
-			} else {
+			if !masked[i] {
 				published = append(published, row(i, i))
 			}
 		}
-		if !total && k > 0 && small && hiddenSum == k*(SecrecyThreshold-1) {
-			t.Fatalf("seed %d: %v: hidden months all of %d, their sum published", seed, cells, SecrecyThreshold-1)
+		// Each group: two months at least, not all of 4.
+		sizes, sums, smalls := map[int]int64{}, map[int]int64{}, map[int]bool{}
+		for i, g := range group {
+			if g < 0 {
+				continue
+			}
+			if sizes[g] == 0 {
+				smalls[g] = true
+			}
+			sizes[g]++
+			sums[g] += cells[i].People
+			smalls[g] = smalls[g] && cells[i].People < SecrecyThreshold
+		}
+		for g := range sizes {
+			if !total && (sizes[g] < 2 || smalls[g] && sums[g] == sizes[g]*(SecrecyThreshold-1)) {
+				t.Fatalf("seed %d: %v: group %d (%v) gives its months back", seed, cells, g, group)
+			}
 		}
 		for from := range n {
 			for to := from; to < n; to++ {
-				if PeriodHides(months, masked, total, months[from], months[to]) {
+				if PeriodHides(months, group, total, months[from], months[to]) {
 					continue
 				}
 				published = append(published, row(from, to))
@@ -198,21 +210,30 @@ func TestMaskSeriesResistsDifferencing(t *testing.T) {
 func TestMaskSeriesExamples(t *testing.T) {
 	for _, tt := range []struct {
 		name   string
+		months []string
 		people []int64
-		want   []bool
+		want   []int
 		total  bool
 	}{
-		{"nothing small", []int64{5, 12, 0}, []bool{false, false, false}, false},
-		{"a lone small month and its nearest neighbour, not the smallest month", []int64{3, 40, 0, 0, 6}, []bool{true, true, false, false, false}, false},
-		{"equal distance: the smaller neighbour", []int64{9, 2, 7}, []bool{false, true, true}, false},
-		{"an empty month is passed over", []int64{3, 0, 8, 5}, []bool{true, false, true, false}, false},
-		{"two months of 4 add up to what they can: a third", []int64{4, 4, 20}, []bool{true, true, true}, false},
-		{"two small months hide each other", []int64{1, 30, 2}, []bool{true, false, true}, false},
-		{"a lone small month with no other: the total", []int64{0, 3, 0}, []bool{false, true, false}, true},
+		{"nothing small", nil, []int64{5, 12, 0}, []int{-1, -1, -1}, false},
+		{"a lone small month and its nearest neighbour, not the smallest month", nil, []int64{3, 40, 0, 0, 6}, []int{0, 0, -1, -1, -1}, false},
+		{"equal distance: the smaller neighbour", nil, []int64{9, 2, 7}, []int{-1, 0, 0}, false},
+		{"an empty month is passed over", nil, []int64{3, 0, 8, 5}, []int{0, -1, 0, -1}, false},
+		{"two months of 4 add up to what they can: a third", nil, []int64{4, 4, 20}, []int{0, 0, 0}, false},
+		{"two small months side by side hide each other", nil, []int64{1, 2, 30}, []int{0, 0, -1}, false},
+		{"two small months apart each take a neighbour", nil, []int64{1, 30, 40, 50, 2, 60}, []int{0, 0, -1, 1, 1, -1}, false},
+		{"a lone small month with no other: the total", nil, []int64{0, 3, 0}, []int{-1, 0, -1}, true},
+		{"the same year first: December takes November, not the nearer January",
+			[]string{"2025-11", "2025-12", "2026-01"}, []int64{50, 2, 9}, []int{0, 0, -1}, false},
+		{"a year's only month crosses into the year before", []string{"2025-11", "2025-12", "2026-01"}, []int64{50, 9, 2}, []int{-1, 0, 0}, false},
 	} {
 		cells := make([]SecretCell, len(tt.people))
 		for i, n := range tt.people {
-			cells[i] = SecretCell{Name: strconv.Itoa(i), People: n}
+			name := fmt.Sprintf("2026-%02d", i+1)
+			if tt.months != nil {
+				name = tt.months[i]
+			}
+			cells[i] = SecretCell{Name: name, People: n}
 		}
 		got, total := MaskSeries(cells)
 		if !slices.Equal(got, tt.want) || total != tt.total {
@@ -222,21 +243,23 @@ func TestMaskSeriesExamples(t *testing.T) {
 }
 
 func TestPeriodHides(t *testing.T) {
-	months := []string{"2025-11", "2025-12", "2026-01", "2026-02"}
-	hidden := []bool{false, true, true, false}
+	months := []string{"2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"}
+	group := []int{-1, 0, 0, -1, 1, 1}
 	for _, tt := range []struct {
 		from, to string
 		want     bool
 	}{
-		{"", "", false}, {"2025-12", "2026-01", false}, {"2026-02", "", false}, {"", "2025-11", false},
-		{"2026-01", "", true}, {"", "2025-12", true}, {"2025-12", "2025-12", true},
+		{"", "", false}, {"2025-12", "2026-01", false}, {"2026-02", "2026-02", false}, {"", "2025-11", false},
+		{"2025-12", "", false}, {"2026-02", "", false},
+		{"2026-01", "", true}, {"", "2025-12", true}, {"2025-12", "2026-03", true},
 	} {
-		if got := PeriodHides(months, hidden, false, tt.from, tt.to); got != tt.want {
+		if got := PeriodHides(months, group, false, tt.from, tt.to); got != tt.want {
 			t.Errorf("%q..%q: %v, want %v", tt.from, tt.to, got, tt.want)
 		}
 		// With the total hidden, any period holding a hidden month.
-		if got := PeriodHides(months, hidden, true, tt.from, tt.to); got != (tt.want || tt.from == "" && tt.to == "" || tt.from == "2025-12") {
-			t.Errorf("total hidden, %q..%q: %v", tt.from, tt.to, got)
+		holds := !(tt.from == "2026-02" && tt.to == "2026-02" || tt.to == "2025-11")
+		if got := PeriodHides(months, group, true, tt.from, tt.to); got != holds {
+			t.Errorf("total hidden, %q..%q: %v, want %v", tt.from, tt.to, got, holds)
 		}
 	}
 }
