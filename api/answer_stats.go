@@ -135,7 +135,7 @@ type ReminderEffect struct {
 	ProgrammeID             string   `json:"programme_id"`
 	DormantDays             int      `json:"dormant_days" doc:"jours sans pass utilisé après lesquels un carnet dort (réglage du programme)"`
 	Through                 string   `json:"through" doc:"dernier mois de remise (AAAA-MM) compté : les carnets remis jusqu'à la fin de ce mois ont tous passé leurs jours de sommeil ; vide tant qu'aucun mois du programme ne les a passés"`
-	RecentSince             string   `json:"recent_since" doc:"premier mois (AAAA-MM) des relances trop récentes pour en juger (le mois dernier et celui-ci), comptées à part"`
+	RecentSince             string   `json:"recent_since" doc:"premier mois (AAAA-MM) des relances trop récentes pour en juger (le mois dernier et celui-ci), comptées à part ; vide quand aucune ne peut plus l'être (programme fini avant le mois dernier)"`
 	Reminded                *int64   `json:"reminded" doc:"carnets endormis dont le jeune a reçu une première relance avant recent_since ; null si masqué"`
 	RemindedStarted         *int64   `json:"reminded_started" doc:"parmi eux, carnets commencés depuis ; null si masqué"`
 	RecentlyReminded        *int64   `json:"recently_reminded" doc:"carnets endormis relancés pour la première fois depuis recent_since ; null si masqué"`

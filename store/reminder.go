@@ -174,7 +174,8 @@ type ReminderEffect struct {
 	// programme's is yet past its dormant days.
 	Through string
 	// RecentSince is the first month of the reminders too recent to
-	// judge: last month (this one and last month are apart).
+	// judge: last month (this one and last month are apart); "" once the
+	// programme's last day of use is before it.
 	RecentSince string
 	// Reminded: slept booklets whose holder got a first dormant reminder
 	// before RecentSince; Started: of those, the ones started since.
@@ -207,7 +208,11 @@ func (tx *Tx) ReminderEffect(ctx context.Context, programmeID string, secret boo
 	e.DormantDays = p.DormantDays
 	e.Through = effectThrough(tx.now, p)
 	prev := parisMonthStart(tx.now).AddDate(0, -1, 0)
-	e.RecentSince = passnum.ParisMonth(prev)
+	// No reminder is recent once the programme's last day of use is
+	// before last month: nobody is reminded after it.
+	if !p.LastRedeemDay().Before(passnum.ParisDate(prev)) {
+		e.RecentSince = passnum.ParisMonth(prev)
+	}
 	recent := remindedMonth(prev)
 	// Two ranges of the counters' key (programme, breakdown, month…),
 	// each read on its own: an OR of the two breakdowns would read every

@@ -139,19 +139,27 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 			}
 		}
 	}
-	// The years' breakdowns: a figure shown in every cell adds up to the
-	// year's total, hidden or not.
+	// The breakdowns, each over its own cut of time (the years by
+	// département, the whole programme by distributor): a figure shown
+	// in every cell adds up to the period's total, hidden or not.
+	type cut struct {
+		q        store.StatsQuery
+		from, to int
+	}
+	cuts := []cut{{store.StatsQuery{By: "distributor"}, 0, nm - 1}}
 	for y := months[0][:4]; y <= months[nm-1][:4]; y = fmt.Sprint(atoi(y) + 1) {
-		st := funder(store.StatsQuery{From: y + "-01", To: y + "-12", By: "distributor"})
 		from, to := nm, -1
 		for i, m := range months {
 			if m[:4] == y {
 				from, to = min(from, i), max(to, i)
 			}
 		}
-		if to < 0 {
-			continue
+		if to >= 0 {
+			cuts = append(cuts, cut{store.StatsQuery{From: y + "-01", To: y + "-12", By: "departement"}, from, to})
 		}
+	}
+	for _, c := range cuts {
+		st, from, to := funder(c.q), c.from, c.to
 		// sum holds a zero for each figure every cell shows: published
 		// reads it as the year's equation.
 		sum := store.StatFigures{}

@@ -251,9 +251,9 @@ const (
 // periodSecrets are the figures of the programme's total a funder's
 // period from..to must hide, so that no period taken from another gives
 // back a month statistical secrecy hides: each figure's months are
-// masked as one series (passnum.MaskSeries: of 1 to 4 people, and a
-// neighbour), and a period holding part of them hides the figure
-// (passnum.PeriodHides). usedMonths are the months the table of uses
+// masked as one series (passnum.MaskSeries: of 1 to 4 people, in groups
+// with their neighbours, within a calendar year where they can), and a
+// period holding part of a group hides the figure (passnum.PeriodHides). usedMonths are the months the table of uses
 // hides, the same whatever the period.
 func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, usedMonths map[string]bool) {
 	figs, usedMonths = map[string]bool{}, map[string]bool{}
@@ -275,13 +275,13 @@ func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, us
 			}
 			cells[i] = passnum.SecretCell{Name: m, People: n}
 		}
-		hidden, total := passnum.MaskSeries(cells)
-		if passnum.PeriodHides(months, hidden, total, from, to) {
+		group, total := passnum.MaskSeries(cells)
+		if passnum.PeriodHides(months, group, total, from, to) {
 			figs[seriesFigure(code)] = true
 		}
 		if code == statCodeUsed {
-			for i, h := range hidden {
-				if h {
+			for i, g := range group {
+				if g >= 0 {
 					usedMonths[months[i]] = true
 				}
 			}
@@ -290,23 +290,42 @@ func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, us
 	return figs, usedMonths
 }
 
-// checkSecretPeriod refuses a funder's breakdown over anything but one
-// calendar year. Each cell is masked within its table; two tables of the
-// same cells over overlapping periods (a year and the whole programme, a
-// year and its first months) would give back by subtraction what one of
-// them hides. The breakdowns a funder sees, on the dashboard, in the API
-// and in the yearly report, are therefore one calendar year each, which
+// checkSecretPeriod refuses a funder's breakdown over a period other
+// than its dimension's own. Each cell is masked within its table; two
+// tables of the same cells over overlapping periods (a year and the whole
+// programme, a year and its first months) would give back by
+// subtraction what one of them hides. So each breakdown has one cut of
+// time for a funder (SecretPeriodWhole): by distributor the whole
+// programme, as the closing table by distributor has it; any other, one
+// calendar year, as the yearly report by département has it, and years
 // never overlap. The programme's own figures take any period
 // (periodSecrets).
 func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) error {
-	if !q.Secret || q.By == "" || CalendarYear(q.From, q.To) {
+	switch {
+	case !q.Secret || q.By == "":
+		return nil
+	case SecretPeriodWhole(q.By):
+		if q.From == "" && q.To == "" {
+			return nil
+		}
+		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, le détail par distributeur porte sur tout le programme, comme le tableau de clôture : " +
+			"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. N'indiquez ni from ni to"})
+	case CalendarYear(q.From, q.To):
 		return nil
 	}
+	// The year of the period asked for, or this one within the programme.
 	first, last := p.ReportYears()
 	y := strconv.Itoa(min(max(today.Year, first), last))
+	if m := cmp.Or(q.To, q.From); len(m) >= 4 {
+		y = m[:4]
+	}
 	return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, un détail (by) porte sur une année civile entière : " +
 		"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. Demandez from=" + y + "-01&to=" + y + "-12"})
 }
+
+// SecretPeriodWhole says whether a funder's breakdown by covers the
+// whole programme (by distributor) rather than one calendar year.
+func SecretPeriodWhole(by string) bool { return by == dimDistributor }
 
 // CalendarYear says whether the months from..to are one calendar year,
 // January to December.
@@ -527,7 +546,12 @@ func secretMonths(months []string, passes []int64, maxPerPerson int64) (hidden [
 	for i, n := range passes {
 		cells[i] = passnum.SecretCell{Name: months[i], People: ceilDiv(n, maxPerPerson)}
 	}
-	return passnum.MaskSeries(cells)
+	group, total := passnum.MaskSeries(cells)
+	hidden = make([]bool, len(group))
+	for i, g := range group {
+		hidden[i] = g >= 0
+	}
+	return hidden, total
 }
 
 func (a *statAcc) add(code, n, amount int64) {

@@ -63,13 +63,26 @@ func dashMonth(s string) (string, bool) {
 // An operator picks any months; a funder, a calendar year ("year"), the
 // only period its breakdowns may take (store.CalendarYear), left empty
 // for dashYear to choose.
-func dashFilter(id string, f *form, funder bool) (store.StatsQuery, passnum.FieldErrors) {
-	sq := store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
-	var fe passnum.FieldErrors
+//
+// A funder's old link with months shows the calendar year of its last
+// month, and note says so.
+func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnum.FieldErrors, note string) {
+	sq = store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
 	if sq.By == "" {
 		sq.By = "departement"
 	}
 	if funder {
+		if y := strings.TrimSpace(f.Get("year")); y == "" {
+			// Months, from a link made before funders read years.
+			m, ok := dashMonth(f.Get("to"))
+			if !ok {
+				m, ok = dashMonth(f.Get("from"))
+			}
+			if ok {
+				f.Values.Set("year", m[:4])
+				note = "Un financeur lit le tableau de bord par année civile, pour préserver le secret statistique : voici l'année " + m[:4] + ", qui contient les mois demandés."
+			}
+		}
 		if y := strings.TrimSpace(f.Get("year")); y != "" {
 			if n, err := strconv.Atoi(y); err != nil || len(y) != 4 || n < 1000 {
 				fe.Add("year", "« "+truncateRunes(y, 20)+" » n'est pas une année : choisissez-la dans la liste, par exemple "+strconv.Itoa(time.Now().Year()))
@@ -100,7 +113,7 @@ func dashFilter(id string, f *form, funder bool) (store.StatsQuery, passnum.Fiel
 		fe.Add("by", "détail inconnu : choisissez département, commune, distributeur, lieu, service ou tranche d'âge")
 		sq.By = "departement"
 	}
-	return sq, fe
+	return sq, fe, note
 }
 
 func truncateRunes(s string, n int) string {
@@ -172,12 +185,14 @@ type dashView struct {
 	PeriodNote string
 }
 
-// dashSource is a programme's statistics for one query, and the extra
-// breakdowns the charts need.
+// dashSource is a programme's statistics for one query (main: the key
+// figures, and breakdown: the breakdown chosen, the same but for a
+// funder's by distributor, which covers the whole programme), and the
+// extra breakdowns the charts need.
 type dashSource struct {
-	main, deps, places, services, dists store.ProgrammeStats
-	programme                           passnum.Programme
-	reminders                           store.ReminderEffect
+	main, breakdown, deps, places, services, dists store.ProgrammeStats
+	programme                                      passnum.Programme
+	reminders                                      store.ReminderEffect
 }
 
 // dashReport is one year's yearly report, in both formats.
@@ -197,21 +212,36 @@ func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	return out
 }
 
-// dashYears are the years a funder's dashboard offers: the programme's
-// report years up to this one, the latest first.
+// dashYearSpan are the years a funder's dashboard offers: the
+// programme's report years up to this one.
+func dashYearSpan(p passnum.Programme, today passnum.Date) (first, last int) {
+	first, last = p.ReportYears()
+	return first, min(last, max(today.Year, first))
+}
+
+// dashYears are dashYearSpan's years, the latest first.
 func dashYears(p passnum.Programme, today passnum.Date) []option {
 	var out []option
-	first, last := p.ReportYears()
-	for y := min(last, max(today.Year, first)); y >= first; y-- {
+	first, last := dashYearSpan(p, today)
+	for y := last; y >= first; y-- {
 		out = append(out, option{strconv.Itoa(y), strconv.Itoa(y)})
 	}
 	return out
 }
 
-// dashYear gives a funder's query with no year the latest of dashYears,
-// and writes it into the form so that the select shows it.
+// dashDefaultYear is the year a funder's dashboard opens on: this one, or
+// once the programme's hand-outs are over, the year they ended in (an
+// ended programme's last year holds only its grace days' uses).
+func dashDefaultYear(p passnum.Programme, today passnum.Date) int {
+	first, last := dashYearSpan(p, today)
+	return max(first, min(last, p.ValidUntil.Year))
+}
+
+// dashYear checks a funder's year against dashYearSpan, and gives a query
+// with no year dashDefaultYear, written into the form so that the select
+// shows it. A year outside the programme is a field error.
 func dashYear(q *request, sq *store.StatsQuery, f *form) error {
-	if !sq.Secret || sq.From != "" {
+	if !sq.Secret {
 		return nil
 	}
 	return q.view(func(tx *store.Tx) error {
@@ -219,7 +249,19 @@ func dashYear(q *request, sq *store.StatsQuery, f *form) error {
 		if err != nil {
 			return err
 		}
-		y := dashYears(p, passnum.ParisDate(q.s.cfg.Now()))[0].Value
+		today := passnum.ParisDate(q.s.cfg.Now())
+		if sq.From != "" {
+			first, last := dashYearSpan(p, today)
+			if y, _ := strconv.Atoi(sq.From[:4]); y >= first && y <= last {
+				return nil
+			}
+			span := "en " + strconv.Itoa(first)
+			if first != last {
+				span = "de " + strconv.Itoa(first) + " à " + strconv.Itoa(last)
+			}
+			return passnum.Invalid(passnum.FieldError{Field: "year", Detail: "le tableau de bord couvre les années du programme " + span + " : choisissez-en une dans la liste"})
+		}
+		y := strconv.Itoa(dashDefaultYear(p, today))
 		sq.From, sq.To = y+"-01", y+"-12"
 		f.Values.Set("year", y)
 		return nil
@@ -244,8 +286,29 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 		if src.programme, err = tx.Programme(q.ctx(), sq.ProgrammeID); err != nil {
 			return err
 		}
-		if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
-			return err
+		// A funder's breakdown by distributor covers the whole
+		// programme (store.SecretPeriodWhole); its key figures keep the
+		// year.
+		whole := func(o store.StatsQuery) store.StatsQuery {
+			if funder && store.SecretPeriodWhole(o.By) {
+				o.From, o.To = "", ""
+			}
+			return o
+		}
+		if funder && store.SecretPeriodWhole(sq.By) {
+			year := sq
+			year.By = ""
+			if src.main, err = tx.ProgrammeStats(q.ctx(), year); err != nil {
+				return err
+			}
+			if src.breakdown, err = tx.ProgrammeStats(q.ctx(), whole(sq)); err != nil {
+				return err
+			}
+		} else {
+			if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
+				return err
+			}
+			src.breakdown = src.main
 		}
 		if src.reminders, err = tx.ReminderEffect(q.ctx(), sq.ProgrammeID, funder); err != nil {
 			return err
@@ -255,12 +318,12 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 			into *store.ProgrammeStats
 		}{{"departement", &src.deps}, {"place", &src.places}, {"service", &src.services}, {"distributor", &src.dists}} {
 			if x.by == sq.By {
-				*x.into = src.main
+				*x.into = src.breakdown
 				continue
 			}
 			o := sq
 			o.By = x.by
-			if *x.into, err = tx.ProgrammeStats(q.ctx(), o); err != nil {
+			if *x.into, err = tx.ProgrammeStats(q.ctx(), whole(o)); err != nil {
 				return err
 			}
 		}
@@ -283,7 +346,7 @@ func dashPage(funder bool) func(q *request) error {
 			return err
 		}
 		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
-		sq, fe := dashFilter(id, f, funder)
+		sq, fe, note := dashFilter(id, f, funder)
 		status := http.StatusOK
 		v := dashView{Funder: funder, Base: dashBase(funder, id), ByOptions: dashBreakdowns}
 		if funder {
@@ -300,7 +363,15 @@ func dashPage(funder bool) func(q *request) error {
 			sq.From, sq.To = "", ""
 		}
 		if err := dashYear(q, &sq, f); err != nil {
-			return err
+			if !f.Fail(err) {
+				return err
+			}
+			f.Message = "Le filtre contient des erreurs : corrigez les champs signalés, puis affichez de nouveau."
+			status, v.Failed = http.StatusUnprocessableEntity, true
+			sq.From, sq.To = "", ""
+			if err := dashYear(q, &sq, f); err != nil {
+				return err
+			}
 		}
 		src, err := dashLoad(q, funder, sq)
 		if err != nil {
@@ -322,6 +393,9 @@ func dashPage(funder bool) func(q *request) error {
 		}
 		if !v.Failed {
 			v.PeriodNote = dashOutside(src.programme, sq.From, sq.To, passnum.ParisMonth(q.s.cfg.Now()))
+			if note != "" {
+				v.PeriodNote = strings.TrimSpace(note + " " + v.PeriodNote)
+			}
 		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
@@ -454,8 +528,9 @@ type dashColumn struct {
 	// does not have; expired: the passes expired, once the programme ended;
 	// people: a count of young people (peopleMark); handed: the booklets
 	// handed out or what gives them back, hidden with them
-	// (store.FigHandedOut).
-	booklets, expired, people, handed bool
+	// (store.FigHandedOut); firstUse: read from the first-use wait, hidden
+	// with it when it goes whole (store.FigFirstUse).
+	booklets, expired, people, handed, firstUse bool
 	// fig names the figure statistical secrecy may hide on its own in a
 	// cell it shows (store.FigureMasked); "" for one hidden only with
 	// its whole cell.
@@ -477,7 +552,7 @@ var dashColumns = []dashColumn{
 	{Head: "Pass utilisés", fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesUsed }},
 	{Head: "Montant utilisé (€)", kind: 1, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.AmountUsedCents }},
 	{Head: "Pass expirés", expired: true, handed: true, fig: "passes_used", n: func(f store.StatFigures) *int64 { return f.PassesExpired }},
-	{Head: "Délai médian avant la première utilisation", kind: 3, booklets: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
+	{Head: "Délai médian avant la première utilisation", kind: 3, booklets: true, firstUse: true, fig: "booklets_started", n: func(f store.StatFigures) *int64 { return f.FirstUseMedianDays }},
 }
 
 // text is the figure on the page: mark when hidden (dashRowsOf).
@@ -529,12 +604,16 @@ func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
 // shown): never one that has no value there (applies), which stays empty,
 // nor stock.
 func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.StatFigures, mark func(c dashColumn) string) error) error {
-	markOf := func(cell string, total bool) func(c dashColumn) string {
+	markOf := func(cell string, total bool, f store.StatFigures) func(c dashColumn) string {
 		return func(c dashColumn) string {
 			switch {
 			case c.stock || !c.applies(s, total):
 				return ""
-			case c.handed && s.Hides(cell, store.FigHandedOut):
+			case c.firstUse && c.n(f) == nil && s.Hides(cell, store.FigFirstUse):
+				return passnum.MaskedFigure
+			case c.handed && !s.Hides(cell, "") && s.Hides(cell, store.FigHandedOut):
+				// Hidden alone; hidden with its whole cell, the cell's
+				// own mark ("< 5" of its young people).
 				return passnum.MaskedFigure
 			case c.people:
 				return peopleMark(s, cell, c.fig)
@@ -542,11 +621,11 @@ func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.St
 			return figureMark(s.Hides(cell, c.fig))
 		}
 	}
-	if err := each("Total", "", s.Total, markOf("total", true)); err != nil {
+	if err := each("Total", "", s.Total, markOf("total", true, s.Total)); err != nil {
 		return err
 	}
 	for _, cell := range s.Cells {
-		if err := each(cell.Label, cell.Key, cell.StatFigures, markOf(cell.Key, false)); err != nil {
+		if err := each(cell.Label, cell.Key, cell.StatFigures, markOf(cell.Key, false, cell.StatFigures)); err != nil {
 			return err
 		}
 	}
@@ -577,7 +656,7 @@ func dashCode(by, key string) string {
 }
 
 func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
-	t := dashTable{Caption: "Chiffres par " + strings.ToLower(dashByLabel(by)) + ", " + dashPeriod(s.From, s.To) + " (première ligne : total du programme)",
+	t := dashTable{Caption: "Chiffres par " + strings.ToLower(dashByLabel(by)) + ", " + dashPeriod(s.From, s.To) + " (première ligne : le total)",
 		Head: []string{dashByLabel(by)}}
 	for _, c := range dashColumns {
 		t.Head = append(t.Head, c.Head)
@@ -645,20 +724,23 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 }
 
 func dashFill(v *dashView, src dashSource) {
-	s := src.main
-	v.ByLabel = dashByLabel(s.By)
+	s, b := src.main, src.breakdown
+	v.ByLabel = dashByLabel(b.By)
 	v.ByWord = strings.ToLower(v.ByLabel)
 	v.Period = dashPeriod(s.From, s.To)
-	v.MaskedNote = len(s.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
+	v.MaskedNote = len(s.Masked) > 0 || len(b.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
 	v.Keys = dashKeys(s)
 	v.Budget = dashBudget(s)
 	title := "Pass utilisés par " + v.ByWord
-	if len(s.Cells) > 20 {
+	if b.From != s.From || b.To != s.To {
+		title += ", " + dashPeriod(b.From, b.To)
+	}
+	if len(b.Cells) > 20 {
 		title += " (20 premiers)"
 	}
-	by := dashUsedChart("detail", title, v.ByLabel, s, 20)
-	v.Breakdown = dashBreakdownTable(s, s.By)
-	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashRemindersChart(src.reminders), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
+	by := dashUsedChart("detail", title, v.ByLabel, b, 20)
+	v.Breakdown = dashBreakdownTable(b, b.By)
+	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashRemindersChart(src.reminders), dashFirstUseChart(s), dashDistributorWaitChart(src.dists, s),
 		dashMapChart(src.deps, v.Period), by,
 		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
 		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
@@ -696,7 +778,7 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		n(t.BookletsCompleted, people("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started") || handed), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, h("target_public") || handed), "part du public cible parmi les carnets remis"},
-		{dashWait(t.FirstUseMedianDays, h("booklets_started")), "délai médian entre la remise et la première utilisation"},
+		{dashWait(t.FirstUseMedianDays, h("booklets_started") || t.FirstUseMedianDays == nil && h(store.FigFirstUse)), "délai médian entre la remise et la première utilisation"},
 	}
 	for i := range keys {
 		if keys[i].Value == "" {
@@ -796,8 +878,8 @@ func dashRemindersChart(e store.ReminderEffect) dashChart {
 	}{{"Relancés", "reminded", "reminded_started", e.Reminded, e.RemindedStarted},
 		{"Relancés récemment", "recently_reminded", "recently_reminded_started", e.RecentlyReminded, e.RecentlyRemindedStarted},
 		{"Jamais relancés", "not_reminded", "not_reminded_started", e.NotReminded, e.NotRemindedStarted}} {
-		if g.name == "recently_reminded" && g.n != nil && *g.n == 0 {
-			continue // none lately (an ended programme): no row
+		if g.name == "recently_reminded" && (e.RecentSince == "" || g.n != nil && *g.n == 0) {
+			continue // none lately, or none can be (an ended programme): no row
 		}
 		var share *float64
 		if g.n != nil && g.started != nil && *g.n > 0 {
@@ -836,17 +918,26 @@ func orDash(s string) string {
 // dashFirstUseChart spreads the booklets started by their wait before the
 // first use.
 func dashFirstUseChart(s store.ProgrammeStats) dashChart {
-	tm := s.Hides("total", "booklets_started")
+	// The whole distribution hidden (with the booklets started, or by a
+	// funder's period) still lists its buckets, each "secret": empty, the
+	// chart would say there is nothing to show.
+	tm := s.Hides("total", "booklets_started") || s.Total.FirstUse == nil && s.Hides("total", store.FigFirstUse)
 	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
+	buckets := s.Total.FirstUse
+	if buckets == nil && tm {
+		for _, lo := range passnum.FirstUseBuckets {
+			buckets = append(buckets, store.FirstUseBucket{FromDays: lo, Label: passnum.FirstUseBucketLabel(lo)})
+		}
+	}
 	var bars []chart.Bar
-	for _, b := range s.Total.FirstUse {
+	for _, b := range buckets {
 		m := tm || b.Booklets == nil
 		p := b.Booklets
 		if m {
 			p = nil
 		}
-		bars = append(bars, chart.Bar{Label: b.Label, Value: p})
+		bars = append(bars, chart.Bar{Label: b.Label, Value: p, Text: figureMark(m)})
 		first.Table.Rows = append(first.Table.Rows, dashRow{Head: b.Label, Cells: []string{dashN(p, figureMark(m))}})
 	}
 	first.SVG = chart.Rows(first.Title, "Une barre par tranche de délai, de la plus courte à la plus longue ; le nombre de carnets est écrit au bout de chaque barre.", bars)
@@ -854,9 +945,14 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 }
 
 // dashDistributorWaitChart is the median wait before the first use, per
-// distributor.
-func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
-	dist := dashChart{ID: "delai-distributeurs", Title: "Délai médian avant la première utilisation, par distributeur",
+// distributor. A funder's covers the whole programme while the page's
+// key figures (main) cover a year: the title then says so.
+func dashDistributorWaitChart(dists, main store.ProgrammeStats) dashChart {
+	title := "Délai médian avant la première utilisation, par distributeur"
+	if dists.From != main.From || dists.To != main.To {
+		title += ", " + dashPeriod(dists.From, dists.To)
+	}
+	dist := dashChart{ID: "delai-distributeurs", Title: title,
 		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian", "Carnets commencés"}}}
 	var bars []chart.Bar
 	for _, c := range dists.Cells {
@@ -923,7 +1019,7 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			return err
 		}
 		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
-		sq, fe := dashFilter(id, f, funder)
+		sq, fe, _ := dashFilter(id, f, funder)
 		if len(fe) > 0 {
 			labels := map[string]string{"from": "Premier mois", "to": "Dernier mois", "by": "Détail par", "year": "Année"}
 			var parts []string
@@ -934,6 +1030,9 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 		}
 		if err := dashYear(q, &sq, f); err != nil {
 			return err
+		}
+		if funder && store.SecretPeriodWhole(sq.By) {
+			sq.From, sq.To = "", ""
 		}
 		header := append([]string{dashByLabel(sq.By), "Code"}, func() []string {
 			var h []string

@@ -58,8 +58,14 @@ func TestRemindersChart(t *testing.T) {
 	if !strings.Contains(string(c.SVG), "25\u00a0%") {
 		t.Errorf("the bars do not say the share:\n%s", c.SVG)
 	}
-	e = store.ReminderEffect{DormantDays: 60, SentDormant: n(3),
-		Masked: []string{"reminded", "reminded_started", "recently_reminded", "recently_reminded_started", "not_reminded", "not_reminded_started"}}
+	hidden := []string{"reminded", "reminded_started", "recently_reminded", "recently_reminded_started", "not_reminded", "not_reminded_started"}
+	// A programme ended before last month: no reminder can be recent, no
+	// row for them, hidden or not (testing saw a funder's "relancés
+	// récemment, secret" for a programme ended two years before).
+	if c := dashRemindersChart(store.ReminderEffect{DormantDays: 60, Through: "2023-10", Masked: hidden}); len(c.Table.Rows) != 2 || strings.Contains(c.Table.Caption, "récemment") {
+		t.Errorf("ended programme: %v, %q", c.Table.Rows, c.Table.Caption)
+	}
+	e = store.ReminderEffect{DormantDays: 60, SentDormant: n(3), RecentSince: "2026-11", Masked: hidden}
 	c = dashRemindersChart(e)
 	if !strings.Contains(c.Table.Caption, "aucun mois") {
 		t.Errorf("caption %q", c.Table.Caption)
@@ -110,6 +116,31 @@ func TestHandedOutHiddenByPeriod(t *testing.T) {
 			if row[i] != "120" {
 				t.Errorf("total's %s: %q", h, row[i])
 			}
+		}
+	}
+}
+
+// TestFirstUseHiddenWhole: a first-use wait hidden whole (a funder's
+// period holding part of its hidden months) reads "secret" in the key
+// figures, the chart's table and the breakdown's total, not "—", "no data"
+// or an empty cell.
+func TestFirstUseHiddenWhole(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	s := store.ProgrammeStats{By: "departement", Masked: []string{store.FigureMasked("total", store.FigFirstUse)},
+		Total: store.StatFigures{BookletsHandedOut: n(200), BookletsStarted: n(113), PassesUsed: n(300)}}
+	for _, k := range dashKeys(s) {
+		if strings.HasPrefix(k.Label, "délai médian") && k.Value != passnum.MaskedFigure {
+			t.Errorf("median wait: %q", k.Value)
+		}
+	}
+	c := dashFirstUseChart(s)
+	if len(c.Table.Rows) != len(passnum.FirstUseBuckets) || c.Table.Rows[0].Cells[0] != passnum.MaskedFigure || strings.Contains(string(c.SVG), "Aucune donnée") {
+		t.Errorf("first-use chart: %v\n%s", c.Table.Rows, c.SVG)
+	}
+	b := dashBreakdownTable(s, "departement")
+	for i, h := range b.Head[1:] {
+		if strings.HasPrefix(h, "Délai médian") && b.Rows[0].Cells[i] != passnum.MaskedFigure {
+			t.Errorf("total's median wait: %q", b.Rows[0].Cells[i])
 		}
 	}
 }

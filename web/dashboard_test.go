@@ -230,7 +230,16 @@ func TestProgrammeDashboard(t *testing.T) {
 			if a.Status != http.StatusOK {
 				t.Fatalf("funder %s: %d\n%s", by, a.Status, a.Body)
 			}
-			dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: by, From: "2026-01", To: "2026-12", Secret: true})
+			// A funder's breakdown is this year's, but by distributor the
+			// whole programme's (store.SecretPeriodWhole).
+			want := store.StatsQuery{ProgrammeID: st.programme.ID, By: by, From: "2026-01", To: "2026-12", Secret: true}
+			if by == "distributor" {
+				want.From, want.To = "", ""
+				if !a.has("Pass utilisés par distributeur, depuis le début du programme") {
+					t.Errorf("the funder's breakdown by distributor does not say it covers the whole programme")
+				}
+			}
+			dashCheck(t, st, a, want)
 		}
 
 		// A period combined with a breakdown; a month typed MM/AAAA.
@@ -242,20 +251,23 @@ func TestProgrammeDashboard(t *testing.T) {
 		a = op.get(opBase + "?by=place&from=" + url.QueryEscape(march[5:]+"/"+march[:4]) + "&to=" + march)
 		dashCheck(t, st, a, store.StatsQuery{ProgrammeID: st.programme.ID, By: "place", From: march, To: march})
 
-		// A period with nothing in it still draws, and says so; a
-		// funder's is a year.
-		for _, b := range []struct {
-			b             *browser
-			base, q, says string
-		}{{op, opBase, "?from=2026-11&to=2026-12&by=commune", "de novembre 2026 à décembre 2026"}, {fu, fuBase, "?year=2027&by=commune", "en 2027"}} {
-			a := b.b.get(b.base + b.q)
-			if a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has(b.says) {
-				t.Errorf("%s on an empty period: %d\n%s", b.base, a.Status, a.Body)
-			}
+		// A period with nothing in it still draws, and says so.
+		if a := op.get(opBase + "?from=2026-11&to=2026-12&by=commune"); a.Status != http.StatusOK || !a.has("Aucune donnée à afficher") || !a.has("de novembre 2026 à décembre 2026") {
+			t.Errorf("on an empty period: %d\n%s", a.Status, a.Body)
 		}
-		// A funder picks a year, this one unless told: no months to type.
+		// A funder picks a year, this one unless told: no months to type;
+		// a link with months shows their year and says so; a year outside
+		// the programme, or still to come, is refused with those it has.
 		if a := fu.get(fuBase); !a.has(`<option value="2026" selected`) || a.has(`name="from"`) || !a.has("Chiffres clés, en 2026") {
 			t.Errorf("the funder's dashboard offers no year, or months\n%s", a.Body)
+		}
+		if a := fu.get(fuBase + "?from=2026-03&to=2026-05"); a.Status != http.StatusOK || !a.has("par année civile") || !a.has("Chiffres clés, en 2026") {
+			t.Errorf("a funder's link with months: %d\n%s", a.Status, a.Body)
+		}
+		for _, y := range []string{"1999", "2027"} {
+			if a := fu.get(fuBase + "?year=" + y); a.Status != http.StatusUnprocessableEntity || !a.has("couvre les années du programme en 2026") || !a.has(`role="alert"`) {
+				t.Errorf("a funder's year %s: %d\n%s", y, a.Status, a.Body)
+			}
 		}
 
 		// The Dijon library's one use: shown to the operator, "secret" to
