@@ -151,31 +151,38 @@ func MaskCells(cells []SecretCell) (masked []bool, total bool) {
 // deciding whether a second cell must be.
 func MaskColumn(cells []SecretCell, already []bool) (masked []bool, total bool) {
 	masked = make([]bool, len(cells))
-	n := 0
+	n, ones, one := 0, true, false
 	for i, c := range cells {
 		if i < len(already) && already[i] || c.People > 0 && c.People < SecrecyThreshold {
 			masked[i] = true
 			n++
+			ones, one = ones && c.People <= 1, one || c.People == 1
 		}
 	}
-	if n != 1 {
-		return masked, false
-	}
-	second := -1
-	for i, c := range cells {
-		if masked[i] {
-			continue
+	// Hidden cells of 1 (and empty ones) add up to the number of those of
+	// 1: a cell hidden for itself counts somebody, so the total would give
+	// each back as surely as a lone one (zeros given back say nobody).
+	// More are hidden until neither holds; when none is left, the total.
+	for n == 1 || n >= 2 && ones && one {
+		second := -1
+		for i, c := range cells {
+			if masked[i] {
+				continue
+			}
+			// The smallest cell that counts somebody; an empty one only
+			// when nothing else is left, since a masked zero still hides
+			// the first.
+			if second < 0 || better(c, cells[second]) {
+				second = i
+			}
 		}
-		// The smallest cell that counts somebody; an empty one only when
-		// nothing else is left, since a masked zero still hides the first.
-		if second < 0 || better(c, cells[second]) {
-			second = i
+		if second < 0 {
+			return masked, true
 		}
+		masked[second] = true
+		n++
+		ones, one = ones && cells[second].People <= 1, one || cells[second].People == 1
 	}
-	if second < 0 {
-		return masked, true
-	}
-	masked[second] = true
 	return masked, false
 }
 
@@ -194,8 +201,9 @@ func better(a, b SecretCell) bool {
 // in time order) when any period of them may be asked for (a funder's
 // dashboard, its API, its yearly report). A month of 1 to 4 people is
 // hidden, in a group of hidden months whose sum cannot give any of them
-// back: two at least, and not all under the threshold adding up to the
-// most they can (two months of 4). A group grows by the nearest month
+// back: two at least, not all of 1 (a hidden month counts somebody), and
+// not all under the threshold adding up to the most they can (two months
+// of 4). A group grows by the nearest month
 // that counts somebody, in the same calendar year first (the smaller of
 // two at the same distance), so that a year holds its groups whole and
 // its figure stays shown (PeriodHides); a month already in another group
@@ -219,7 +227,9 @@ func MaskSeries(cells []SecretCell) (group []int, total bool) {
 				all = all && small(i)
 			}
 		}
-		return k >= 2 && !(all && sum == k*(SecrecyThreshold-1))
+		// A hidden month counts somebody (an empty one is shown): months
+		// of 1 each add up to their number, and would be given back.
+		return k >= 2 && sum > k && !(all && sum == k*(SecrecyThreshold-1))
 	}
 	groups := 0
 	for i := range cells {

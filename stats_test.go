@@ -44,10 +44,33 @@ func TestMaskCellsProperties(t *testing.T) {
 		if !total && hidden == 1 {
 			t.Fatalf("seed %d: %+v: one masked cell and its total published (%v)", seed, cells, masked)
 		}
-		if hidden > small+1 || (hidden == small+1 && small != 1) {
+		// One more beside a lone small cell, or beside small cells all of
+		// 1, which would add up to their number.
+		ones, one := true, false
+		for i, c := range cells {
+			if masked[i] {
+				ones, one = ones && c.People <= 1, one || c.People == 1
+			}
+		}
+		if !total && hidden >= 2 && ones && one {
+			t.Fatalf("seed %d: %+v: masked cells of 1 each, their total published (%v)", seed, cells, masked)
+		}
+		allOnes := small >= 2
+		for _, c := range cells {
+			if c.People > 1 && c.People < SecrecyThreshold {
+				allOnes = false
+			}
+		}
+		if hidden > small+1 || (hidden == small+1 && small != 1 && !allOnes) {
 			t.Fatalf("seed %d: %+v: %d masked for %d small cells", seed, cells, hidden, small)
 		}
-		if total && !(small == 1 && len(cells) == 1) {
+		// The total goes only when nothing else can hide the small
+		// cells: a lone one, or cells of 1 beside empty ones.
+		atMostOne := true
+		for _, c := range cells {
+			atMostOne = atMostOne && c.People <= 1
+		}
+		if total && !(small == 1 && len(cells) == 1 || small >= 1 && atMostOne) {
 			t.Fatalf("seed %d: %+v: total masked needlessly", seed, cells)
 		}
 	}
@@ -123,6 +146,9 @@ func TestMaskColumn(t *testing.T) {
 		{"a lone row masked whole and a lone small cell hide each other", cells(0, 2, 30), []bool{true, false, false}, []bool{true, true, false}, false},
 		{"nothing small, nothing masked", cells(5, 10), []bool{false, false}, []bool{false, false}, false},
 		{"a lone small cell with no other: the total", cells(3), []bool{false}, []bool{true}, true},
+		{"two cells of 1 would add up to 2: a third", cells(1, 1, 30), nil, []bool{true, true, true}, false},
+		{"a cell of 1 beside an empty one only: the total", cells(1, 0), nil, []bool{true, true}, true},
+		{"rows masked whole of nothing given back as zeros: no more", cells(0, 0, 12), []bool{true, true, false}, []bool{true, true, false}, false},
 	} {
 		got, total := MaskColumn(tt.cells, tt.already)
 		if !slices.Equal(got, tt.want) || total != tt.total {
@@ -173,7 +199,7 @@ func TestMaskSeriesResistsDifferencing(t *testing.T) {
 				published = append(published, row(i, i))
 			}
 		}
-		// Each group: two months at least, not all of 4.
+		// Each group: two months at least, not all of 1, not all of 4.
 		sizes, sums, smalls := map[int]int64{}, map[int]int64{}, map[int]bool{}
 		for i, g := range group {
 			if g < 0 {
@@ -187,7 +213,7 @@ func TestMaskSeriesResistsDifferencing(t *testing.T) {
 			smalls[g] = smalls[g] && cells[i].People < SecrecyThreshold
 		}
 		for g := range sizes {
-			if !total && (sizes[g] < 2 || smalls[g] && sums[g] == sizes[g]*(SecrecyThreshold-1)) {
+			if !total && (sizes[g] < 2 || sums[g] == sizes[g] || smalls[g] && sums[g] == sizes[g]*(SecrecyThreshold-1)) {
 				t.Fatalf("seed %d: %v: group %d (%v) gives its months back", seed, cells, g, group)
 			}
 		}
@@ -221,6 +247,7 @@ func TestMaskSeriesExamples(t *testing.T) {
 		{"an empty month is passed over", nil, []int64{3, 0, 8, 5}, []int{0, -1, 0, -1}, false},
 		{"two months of 4 add up to what they can: a third", nil, []int64{4, 4, 20}, []int{0, 0, 0}, false},
 		{"two small months side by side hide each other", nil, []int64{1, 2, 30}, []int{0, 0, -1}, false},
+		{"two months of 1 add up to their number: a third", nil, []int64{1, 1, 0, 20, 30}, []int{0, 0, -1, 0, -1}, false},
 		{"two small months apart each take a neighbour", nil, []int64{1, 30, 40, 50, 2, 60}, []int{0, 0, -1, 1, 1, -1}, false},
 		{"a lone small month with no other: the total", nil, []int64{0, 3, 0}, []int{-1, 0, -1}, true},
 		{"the same year first: December takes November, not the nearer January",
