@@ -15,6 +15,15 @@ func (p *Programme) ReportYears() (first, last int) {
 	return p.ValidFrom.Year, p.LastRedeemDay().Year
 }
 
+// DefaultReportYear is the year a funder's dashboard opens on, and its
+// API suggests: this one, or once the programme's hand-outs are over the
+// year they ended in (an ended programme's last year may hold only its
+// grace days' uses), within ReportYears.
+func (p *Programme) DefaultReportYear(today Date) int {
+	first, last := p.ReportYears()
+	return max(first, min(last, today.Year, p.ValidUntil.Year))
+}
+
 // ParseReportYear reads the year of a yearly report, as typed or sent: four
 // digits. The error says what to type.
 func ParseReportYear(s string, p *Programme) (int, error) {

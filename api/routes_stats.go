@@ -26,13 +26,12 @@ func statsRoutes() []*route {
 				"par exemple « 25:booklets_started » ou « total:passes_used » ; une répartition first_use dont des tranches valent null (moins de 5 carnets, zéro compris, " +
 				"ou qui permettraient d'en retrouver une) par « clé:first_use », et null entière quand toutes le sont. Les pass utilisés comptent au moins une personne par carnet de pass. " +
 				"Le secret tient d'une période à l'autre : un chiffre du programme est masqué (« total:chiffre ») sur une période qui ne tient qu'une partie de ses mois masqués, " +
-				"et le détail (by) d'un financeur porte sur une année civile entière (from=AAAA-01, to=AAAA-12), sauf par distributeur : sur tout le programme (ni from ni to), " +
-				"comme le tableau de clôture ; toute autre période est refusée",
+				"et le détail (by) d'un financeur porte sur une année civile entière (from=AAAA-01, to=AAAA-12) ; toute autre période est refusée",
 			Query: []queryParam{
 				{Name: "programme_id", Doc: "le programme (obligatoire)"},
 				{Name: "from", Doc: "premier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
 				{Name: "to", Doc: "dernier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
-				{Name: "by", Doc: "détail par ; pour un financeur, sur une année civile entière (par distributeur : sur tout le programme)", Enum: store.StatBreakdowns},
+				{Name: "by", Doc: "détail par ; pour un financeur, sur une année civile entière", Enum: store.StatBreakdowns},
 			},
 			Response: ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
 		{Method: "GET", Path: "/distributors/{id}/dormant-booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},

@@ -45,13 +45,6 @@ func TestStatsAPI(t *testing.T) {
 			t.Fatalf("funder's breakdown over the whole programme: %s", r.Raw)
 		}
 		e.expect(e.do("GET", "/stats?programme_id="+prog+"&by=place&from=2026-03&to=2026-12", e.funder, nil), 422, passnum.EINVALID)
-		// By distributor, the whole programme, as the closing table.
-		r = e.do("GET", "/stats?programme_id="+prog+"&by=distributor&from=2026-01&to=2026-12", e.funder, nil)
-		e.expect(r, 422, passnum.EINVALID)
-		if !strings.Contains(string(r.Raw), "tout le programme") {
-			t.Fatalf("funder's breakdown by distributor over a year: %s", r.Raw)
-		}
-		e.expect(e.do("GET", "/stats?programme_id="+prog+"&by=distributor", e.funder, nil), 200, "")
 		r = e.do("GET", "/stats?programme_id="+prog+"&by=place&from=2026-01&to=2026-12", e.funder, nil)
 		e.expect(r, 200, "")
 		masked := r.Body["masked"].([]any)

@@ -120,9 +120,7 @@ func statsViews(programmeID, distributorID string) []statsView {
 		stats("stats by="+by, store.StatsQuery{By: by})
 	}
 	// A funder's breakdowns are one calendar year each
-	// (store.CalendarYear), read from the year's quarters, but by
-	// distributor, the whole programme.
-	stats("stats financeur by=distributor (secret)", store.StatsQuery{By: "distributor", Secret: true})
+	// (store.CalendarYear), read from the year's quarters.
 	stats("stats financeur by=departement, 2025 (secret)", store.StatsQuery{By: "departement", From: "2025-01", To: "2025-12", Secret: true})
 	// The breakdown with the most small cells: secrecy masks most of
 	// them, figure by figure and the first-use buckets one by one.

@@ -139,14 +139,13 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 			}
 		}
 	}
-	// The breakdowns, each over its own cut of time (the years by
-	// département, the whole programme by distributor): a figure shown
-	// in every cell adds up to the period's total, hidden or not.
+	// The years' breakdowns: a figure shown in every cell adds up to the
+	// year's total, hidden or not.
 	type cut struct {
 		q        store.StatsQuery
 		from, to int
 	}
-	cuts := []cut{{store.StatsQuery{By: "distributor"}, 0, nm - 1}}
+	var cuts []cut
 	for y := months[0][:4]; y <= months[nm-1][:4]; y = fmt.Sprint(atoi(y) + 1) {
 		from, to := nm, -1
 		for i, m := range months {
@@ -155,7 +154,9 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 			}
 		}
 		if to >= 0 {
-			cuts = append(cuts, cut{store.StatsQuery{From: y + "-01", To: y + "-12", By: "departement"}, from, to})
+			for _, by := range []string{"departement", "distributor"} {
+				cuts = append(cuts, cut{store.StatsQuery{From: y + "-01", To: y + "-12", By: by}, from, to})
+			}
 		}
 	}
 	for _, c := range cuts {

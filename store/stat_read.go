@@ -223,8 +223,8 @@ type statMonths map[string][2]int64
 type statSeries map[int64]map[string]int64
 
 // seriesFigure names the figure of a programme's total a counter
-// belongs to, as ProgrammeStats.Masked names it (every bucket of the
-// first-use wait is "first_use").
+// belongs to, as ProgrammeStats.Masked names it, and a bucket of the
+// first-use wait as firstUseBucket does.
 func seriesFigure(code int64) string {
 	switch code {
 	case statCodeHandedOut:
@@ -240,8 +240,12 @@ func seriesFigure(code int64) string {
 	case statCodeUsed:
 		return "passes_used"
 	}
-	return FigFirstUse
+	return firstUseBucket(int(code - statCodeFirstUse))
 }
+
+// firstUseBucket names a bucket of the first-use wait (its first day) in
+// the figures a funder's period hides: "first_use:30".
+func firstUseBucket(lo int) string { return FigFirstUse + ":" + strconv.Itoa(lo) }
 
 const (
 	FigHandedOut = "booklets_handed_out"
@@ -290,42 +294,29 @@ func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, us
 	return figs, usedMonths
 }
 
-// checkSecretPeriod refuses a funder's breakdown over a period other
-// than its dimension's own. Each cell is masked within its table; two
-// tables of the same cells over overlapping periods (a year and the whole
-// programme, a year and its first months) would give back by
-// subtraction what one of them hides. So each breakdown has one cut of
-// time for a funder (SecretPeriodWhole): by distributor the whole
-// programme, as the closing table by distributor has it; any other, one
-// calendar year, as the yearly report by département has it, and years
+// checkSecretPeriod refuses a funder's breakdown over anything but one
+// calendar year. Each cell is masked within its table; two tables of the
+// same cells over overlapping periods (a year and the whole programme, a
+// year and its first months) would give back by subtraction what one of
+// them hides, and so would two breakdowns over different cuts of time
+// where a cell of one is cells of the other (a distributor serving one
+// département, over the whole programme, against that département's
+// years). The breakdowns a funder sees, on the dashboard, in the API and
+// in the yearly report, are therefore one calendar year each, and years
 // never overlap. The programme's own figures take any period
 // (periodSecrets).
 func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) error {
-	switch {
-	case !q.Secret || q.By == "":
-		return nil
-	case SecretPeriodWhole(q.By):
-		if q.From == "" && q.To == "" {
-			return nil
-		}
-		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, le détail par distributeur porte sur tout le programme, comme le tableau de clôture : " +
-			"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. N'indiquez ni from ni to"})
-	case CalendarYear(q.From, q.To):
+	if !q.Secret || q.By == "" || CalendarYear(q.From, q.To) {
 		return nil
 	}
-	// The year of the period asked for, or this one within the programme.
-	first, last := p.ReportYears()
-	y := strconv.Itoa(min(max(today.Year, first), last))
+	// The year of the period asked for, or the one the dashboard opens on.
+	y := strconv.Itoa(p.DefaultReportYear(today))
 	if m := cmp.Or(q.To, q.From); len(m) >= 4 {
 		y = m[:4]
 	}
 	return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, un détail (by) porte sur une année civile entière : " +
 		"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. Demandez from=" + y + "-01&to=" + y + "-12"})
 }
-
-// SecretPeriodWhole says whether a funder's breakdown by covers the
-// whole programme (by distributor) rather than one calendar year.
-func SecretPeriodWhole(by string) bool { return by == dimDistributor }
 
 // CalendarYear says whether the months from..to are one calendar year,
 // January to December.
@@ -506,10 +497,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		out.Masked = append(out.Masked, FigureMasked("total", FigHandedOut))
 	}
 	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden)
-	if !totalMasked && periodHidden[FigFirstUse] {
-		out.Total.FirstUseMedianDays = nil
-	}
-	out.applyFirstUseSecrecy(periodHidden[FigFirstUse])
+	out.applyFirstUseSecrecy(func(lo int) bool { return periodHidden[firstUseBucket(lo)] })
 	for i, m := range out.Months {
 		if usedMonths[m.Month] {
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil

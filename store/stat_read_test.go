@@ -237,7 +237,7 @@ func TestProgrammeStatsSecrecy(t *testing.T) {
 		}
 		get := func(secret bool) store.ProgrammeStats {
 			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: secret})
 			})
 		}
 		open := get(false)
@@ -294,7 +294,7 @@ func TestProgrammeStatsSecrecyFigures(t *testing.T) {
 		}
 		get := func(secret bool) store.ProgrammeStats {
 			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: secret})
 			})
 		}
 		cell := func(st store.ProgrammeStats, a passnum.Actor) store.StatFigures {
@@ -380,7 +380,7 @@ func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
 		}
 		get := func(secret bool) store.ProgrammeStats {
 			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: secret})
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: secret})
 			})
 		}
 		bucket := func(f store.StatFigures, from int) *int64 {
@@ -557,7 +557,7 @@ func TestProgrammeStatsSecrecyKeepsStock(t *testing.T) {
 			f.MustHandOut(d, b.ID, prog.ID)
 		}
 		st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", Secret: true})
+			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: true})
 		})
 		if !contains(st.Masked, "total") {
 			t.Fatalf("masked %v: two young people, the total should be masked", st.Masked)

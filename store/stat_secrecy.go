@@ -133,11 +133,11 @@ func (out *ProgrammeStats) smallFigures(cell string, f *StatFigures, maxPerPerso
 // cannot be told apart (secureLine). Hiding for a row may call for more
 // in a column and back, so it runs until nothing changes. A row with a
 // bucket hidden is named once ("clé:first_use"), and loses its
-// distribution when every bucket is. totalByPeriod hides the total's
-// distribution whole (a funder's period holding part of its hidden
-// months, periodSecrets); a column whose total's bucket is hidden then
+// distribution when every bucket is. byPeriod says which of the total's
+// buckets (by first day) a funder's period hides (holding part of their
+// hidden months, periodSecrets); a column whose total's bucket is hidden
 // hides one of its cells when none is, or the cells would add up to it.
-func (out *ProgrammeStats) applyFirstUseSecrecy(totalByPeriod bool) {
+func (out *ProgrammeStats) applyFirstUseSecrecy(byPeriod func(lo int) bool) {
 	rows := make([]*StatFigures, 0, len(out.Cells)+1)
 	keys := make([]string, 0, len(out.Cells)+1)
 	for i := range out.Cells {
@@ -160,7 +160,7 @@ func (out *ProgrammeStats) applyFirstUseSecrecy(totalByPeriod bool) {
 		}
 		// A row of no booklet started keeps its zeros: they say nobody.
 		for b := range nb {
-			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold || r == last && totalByPeriod
+			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold || r == last && byPeriod(passnum.FirstUseBuckets[b])
 		}
 	}
 	// A worklist: a line is checked again only once one of its buckets

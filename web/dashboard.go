@@ -80,7 +80,7 @@ func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnu
 			}
 			if ok {
 				f.Values.Set("year", m[:4])
-				note = "Un financeur lit le tableau de bord par année civile, pour préserver le secret statistique : voici l'année " + m[:4] + ", qui contient les mois demandés."
+				note = "Un financeur lit le tableau de bord par année civile, pour préserver le secret statistique : voici une année plutôt que les mois demandés."
 			}
 		}
 		if y := strings.TrimSpace(f.Get("year")); y != "" {
@@ -185,14 +185,12 @@ type dashView struct {
 	PeriodNote string
 }
 
-// dashSource is a programme's statistics for one query (main: the key
-// figures, and breakdown: the breakdown chosen, the same but for a
-// funder's by distributor, which covers the whole programme), and the
-// extra breakdowns the charts need.
+// dashSource is a programme's statistics for one query, and the extra
+// breakdowns the charts need.
 type dashSource struct {
-	main, breakdown, deps, places, services, dists store.ProgrammeStats
-	programme                                      passnum.Programme
-	reminders                                      store.ReminderEffect
+	main, deps, places, services, dists store.ProgrammeStats
+	programme                           passnum.Programme
+	reminders                           store.ReminderEffect
 }
 
 // dashReport is one year's yearly report, in both formats.
@@ -229,18 +227,12 @@ func dashYears(p passnum.Programme, today passnum.Date) []option {
 	return out
 }
 
-// dashDefaultYear is the year a funder's dashboard opens on: this one, or
-// once the programme's hand-outs are over, the year they ended in (an
-// ended programme's last year holds only its grace days' uses).
-func dashDefaultYear(p passnum.Programme, today passnum.Date) int {
-	first, last := dashYearSpan(p, today)
-	return max(first, min(last, p.ValidUntil.Year))
-}
-
 // dashYear checks a funder's year against dashYearSpan, and gives a query
-// with no year dashDefaultYear, written into the form so that the select
-// shows it. A year outside the programme is a field error.
-func dashYear(q *request, sq *store.StatsQuery, f *form) error {
+// with no year the programme's DefaultReportYear, written into the form
+// so that the select shows it. A year outside the programme is a field
+// error, unless it came from a link's months (linked), which then read
+// as the default year.
+func dashYear(q *request, sq *store.StatsQuery, f *form, linked bool) error {
 	if !sq.Secret {
 		return nil
 	}
@@ -255,13 +247,19 @@ func dashYear(q *request, sq *store.StatsQuery, f *form) error {
 			if y, _ := strconv.Atoi(sq.From[:4]); y >= first && y <= last {
 				return nil
 			}
-			span := "en " + strconv.Itoa(first)
-			if first != last {
-				span = "de " + strconv.Itoa(first) + " à " + strconv.Itoa(last)
+			if linked {
+				y := strconv.Itoa(p.DefaultReportYear(today))
+				sq.From, sq.To = y+"-01", y+"-12"
+				f.Values.Set("year", y)
+				return nil
 			}
-			return passnum.Invalid(passnum.FieldError{Field: "year", Detail: "le tableau de bord couvre les années du programme " + span + " : choisissez-en une dans la liste"})
+			detail := "le tableau de bord couvre l'année " + strconv.Itoa(first) + " : choisissez-la dans la liste"
+			if first != last {
+				detail = "le tableau de bord couvre les années " + strconv.Itoa(first) + " à " + strconv.Itoa(last) + " : choisissez-en une dans la liste"
+			}
+			return passnum.Invalid(passnum.FieldError{Field: "year", Detail: detail})
 		}
-		y := strconv.Itoa(dashDefaultYear(p, today))
+		y := strconv.Itoa(p.DefaultReportYear(today))
 		sq.From, sq.To = y+"-01", y+"-12"
 		f.Values.Set("year", y)
 		return nil
@@ -286,29 +284,8 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 		if src.programme, err = tx.Programme(q.ctx(), sq.ProgrammeID); err != nil {
 			return err
 		}
-		// A funder's breakdown by distributor covers the whole
-		// programme (store.SecretPeriodWhole); its key figures keep the
-		// year.
-		whole := func(o store.StatsQuery) store.StatsQuery {
-			if funder && store.SecretPeriodWhole(o.By) {
-				o.From, o.To = "", ""
-			}
-			return o
-		}
-		if funder && store.SecretPeriodWhole(sq.By) {
-			year := sq
-			year.By = ""
-			if src.main, err = tx.ProgrammeStats(q.ctx(), year); err != nil {
-				return err
-			}
-			if src.breakdown, err = tx.ProgrammeStats(q.ctx(), whole(sq)); err != nil {
-				return err
-			}
-		} else {
-			if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
-				return err
-			}
-			src.breakdown = src.main
+		if src.main, err = tx.ProgrammeStats(q.ctx(), sq); err != nil {
+			return err
 		}
 		if src.reminders, err = tx.ReminderEffect(q.ctx(), sq.ProgrammeID, funder); err != nil {
 			return err
@@ -318,12 +295,12 @@ func dashLoad(q *request, funder bool, sq store.StatsQuery) (dashSource, error) 
 			into *store.ProgrammeStats
 		}{{"departement", &src.deps}, {"place", &src.places}, {"service", &src.services}, {"distributor", &src.dists}} {
 			if x.by == sq.By {
-				*x.into = src.breakdown
+				*x.into = src.main
 				continue
 			}
 			o := sq
 			o.By = x.by
-			if *x.into, err = tx.ProgrammeStats(q.ctx(), whole(o)); err != nil {
+			if *x.into, err = tx.ProgrammeStats(q.ctx(), o); err != nil {
 				return err
 			}
 		}
@@ -362,14 +339,14 @@ func dashPage(funder bool) func(q *request) error {
 			// The programme must still be one this person may see.
 			sq.From, sq.To = "", ""
 		}
-		if err := dashYear(q, &sq, f); err != nil {
+		if err := dashYear(q, &sq, f, note != ""); err != nil {
 			if !f.Fail(err) {
 				return err
 			}
 			f.Message = "Le filtre contient des erreurs : corrigez les champs signalés, puis affichez de nouveau."
 			status, v.Failed = http.StatusUnprocessableEntity, true
 			sq.From, sq.To = "", ""
-			if err := dashYear(q, &sq, f); err != nil {
+			if err := dashYear(q, &sq, f, false); err != nil {
 				return err
 			}
 		}
@@ -414,7 +391,7 @@ func dashPage(funder bool) func(q *request) error {
 // today's whatever the period: the note says so.
 func dashOutside(p passnum.Programme, from, to, thisMonth string) string {
 	first, last := p.ActivityMonths()
-	span := "de " + passnum.MonthLabel(first) + " à " + passnum.MonthLabel(last)
+	span := passnum.De(passnum.MonthLabel(first)) + " à " + passnum.MonthLabel(last)
 	if first == last {
 		span = "en " + passnum.MonthLabel(first)
 	}
@@ -444,7 +421,7 @@ func dashPeriod(from, to string) string {
 	case from == to:
 		return "en " + passnum.MonthLabel(from)
 	default:
-		return "de " + passnum.MonthLabel(from) + " à " + passnum.MonthLabel(to)
+		return passnum.De(passnum.MonthLabel(from)) + " à " + passnum.MonthLabel(to)
 	}
 }
 
@@ -719,31 +696,46 @@ func dashUsedChart(id, title, head string, s store.ProgrammeStats, limit int) da
 		bars = append(bars, chart.Bar{Label: c.Label, Value: v})
 		t.Rows = append(t.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, figureMark(m)), dashEuros(c.AmountUsedCents, m)}})
 	}
-	return dashChart{ID: id, Title: title, Table: t, Folded: len(cells) > 12,
+	// A ranking leaves out the cells secrecy hides (dashUsed); a last line
+	// says how many, so that 4 places of 20, or none, do not read as all.
+	if limit > 0 {
+		hidden := 0
+		for _, c := range s.Cells {
+			if s.Hides(c.Key, "passes_used") {
+				hidden++
+			}
+		}
+		if hidden > 0 {
+			label := strconv.Itoa(hidden) + " autres, sous secret statistique"
+			if hidden == 1 {
+				label = "1 autre, sous secret statistique"
+			}
+			bars = append(bars, chart.Bar{Label: label, Text: passnum.MaskedFigure})
+			t.Rows = append(t.Rows, dashRow{Head: label, Cells: []string{passnum.MaskedFigure, passnum.MaskedFigure}})
+		}
+	}
+	return dashChart{ID: id, Title: title, Table: t, Folded: len(t.Rows) > 12,
 		SVG: chart.Rows(title, "Barres horizontales, de la plus longue à la plus courte ; la valeur est écrite au bout de chaque barre.", bars)}
 }
 
 func dashFill(v *dashView, src dashSource) {
-	s, b := src.main, src.breakdown
-	v.ByLabel = dashByLabel(b.By)
+	s := src.main
+	v.ByLabel = dashByLabel(s.By)
 	v.ByWord = strings.ToLower(v.ByLabel)
 	v.Period = dashPeriod(s.From, s.To)
-	v.MaskedNote = len(s.Masked) > 0 || len(b.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
+	v.MaskedNote = len(s.Masked) > 0 || len(src.places.Masked) > 0 || len(src.services.Masked) > 0 || len(src.deps.Masked) > 0 || len(src.dists.Masked) > 0
 	v.Keys = dashKeys(s)
 	v.Budget = dashBudget(s)
 	title := "Pass utilisés par " + v.ByWord
-	if b.From != s.From || b.To != s.To {
-		title += ", " + dashPeriod(b.From, b.To)
-	}
-	if len(b.Cells) > 20 {
+	if len(s.Cells) > 20 {
 		title += " (20 premiers)"
 	}
-	by := dashUsedChart("detail", title, v.ByLabel, b, 20)
-	v.Breakdown = dashBreakdownTable(b, b.By)
-	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashRemindersChart(src.reminders), dashFirstUseChart(s), dashDistributorWaitChart(src.dists, s),
+	by := dashUsedChart("detail", title, v.ByLabel, s, 20)
+	v.Breakdown = dashBreakdownTable(s, s.By)
+	v.Charts = []dashChart{dashMonthsChart(s, v.Period), dashFunnelChart(s, v.Period), dashRemindersChart(src.reminders), dashFirstUseChart(s), dashDistributorWaitChart(src.dists),
 		dashMapChart(src.deps, v.Period), by,
-		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés", "Lieu", src.places, 10),
-		dashUsedChart("services", "Les services les plus utilisés", "Service", src.services, 10)}
+		dashUsedChart("lieux", "Les 10 lieux où le plus de pass ont été utilisés, "+v.Period, "Lieu", src.places, 10),
+		dashUsedChart("services", "Les services les plus utilisés, "+v.Period, "Service", src.services, 10)}
 }
 
 // dashKeys are the key figures; "—" for one that does not apply.
@@ -922,7 +914,7 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 	// funder's period) still lists its buckets, each "secret": empty, the
 	// chart would say there is nothing to show.
 	tm := s.Hides("total", "booklets_started") || s.Total.FirstUse == nil && s.Hides("total", store.FigFirstUse)
-	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation",
+	first := dashChart{ID: "delai", Title: "Délai entre la remise et la première utilisation, " + dashPeriod(s.From, s.To),
 		Table: dashTable{Caption: "Carnets commencés selon le délai avant la première utilisation", Head: []string{"Délai", "Carnets"}}}
 	buckets := s.Total.FirstUse
 	if buckets == nil && tm {
@@ -945,14 +937,9 @@ func dashFirstUseChart(s store.ProgrammeStats) dashChart {
 }
 
 // dashDistributorWaitChart is the median wait before the first use, per
-// distributor. A funder's covers the whole programme while the page's
-// key figures (main) cover a year: the title then says so.
-func dashDistributorWaitChart(dists, main store.ProgrammeStats) dashChart {
-	title := "Délai médian avant la première utilisation, par distributeur"
-	if dists.From != main.From || dists.To != main.To {
-		title += ", " + dashPeriod(dists.From, dists.To)
-	}
-	dist := dashChart{ID: "delai-distributeurs", Title: title,
+// distributor.
+func dashDistributorWaitChart(dists store.ProgrammeStats) dashChart {
+	dist := dashChart{ID: "delai-distributeurs", Title: "Délai médian avant la première utilisation, par distributeur",
 		Table: dashTable{Caption: "Délai médian avant la première utilisation et carnets commencés, par distributeur", Head: []string{"Distributeur", "Délai médian", "Carnets commencés"}}}
 	var bars []chart.Bar
 	for _, c := range dists.Cells {
@@ -1019,7 +1006,7 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			return err
 		}
 		f := &form{Values: q.r.URL.Query(), Errors: map[string]string{}}
-		sq, fe, _ := dashFilter(id, f, funder)
+		sq, fe, note := dashFilter(id, f, funder)
 		if len(fe) > 0 {
 			labels := map[string]string{"from": "Premier mois", "to": "Dernier mois", "by": "Détail par", "year": "Année"}
 			var parts []string
@@ -1028,11 +1015,8 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			}
 			return passnum.Errorf(passnum.EINVALID, "Export impossible : %s. Corrigez l'adresse ou repartez du tableau de bord.", strings.Join(parts, " ; "))
 		}
-		if err := dashYear(q, &sq, f); err != nil {
+		if err := dashYear(q, &sq, f, note != ""); err != nil {
 			return err
-		}
-		if funder && store.SecretPeriodWhole(sq.By) {
-			sq.From, sq.To = "", ""
 		}
 		header := append([]string{dashByLabel(sq.By), "Code"}, func() []string {
 			var h []string
