@@ -247,6 +247,11 @@ func seriesFigure(code int64) string {
 // the figures a funder's period hides: "first_use:30".
 func firstUseBucket(lo int) string { return FigFirstUse + ":" + strconv.Itoa(lo) }
 
+// FigHandedOut and FigFirstUse name the booklets handed out and the
+// first-use wait in ProgrammeStats.Masked ("total:booklets_handed_out"),
+// for a figure hidden on its own: the booklets handed out of a funder's
+// period that holds part of their hidden months, a first-use wait with
+// buckets hidden.
 const (
 	FigHandedOut = "booklets_handed_out"
 	FigFirstUse  = "first_use"
@@ -257,8 +262,9 @@ const (
 // back a month statistical secrecy hides: each figure's months are
 // masked as one series (passnum.MaskSeries: of 1 to 4 people, in groups
 // with their neighbours, within a calendar year where they can), and a
-// period holding part of a group hides the figure (passnum.PeriodHides). usedMonths are the months the table of uses
-// hides, the same whatever the period.
+// period holding part of a group hides the figure (passnum.PeriodHides).
+// usedMonths are the months the table of uses hides, the same whatever
+// the period.
 func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, usedMonths map[string]bool) {
 	figs, usedMonths = map[string]bool{}, map[string]bool{}
 	for code, byMonth := range s {
