@@ -15,13 +15,21 @@ func (p *Programme) ReportYears() (first, last int) {
 	return p.ValidFrom.Year, p.LastRedeemDay().Year
 }
 
+// ReportYearsBegun are ReportYears up to this one (today's): a year not
+// begun has nothing to report yet. last is below first before the
+// programme's first year.
+func (p *Programme) ReportYearsBegun(today Date) (first, last int) {
+	first, last = p.ReportYears()
+	return first, min(last, today.Year)
+}
+
 // DefaultReportYear is the year a funder's dashboard opens on, and its
 // API suggests: this one, or once the programme's hand-outs are over the
 // year they ended in (an ended programme's last year may hold only its
-// grace days' uses), within ReportYears.
+// grace days' uses); the programme's first before it begins.
 func (p *Programme) DefaultReportYear(today Date) int {
-	first, last := p.ReportYears()
-	return max(first, min(last, today.Year, p.ValidUntil.Year))
+	first, last := p.ReportYearsBegun(today)
+	return max(first, min(last, p.ValidUntil.Year))
 }
 
 // ParseReportYear reads the year of a yearly report, as typed or sent: four

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"passnum"
@@ -131,7 +133,7 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 			published(st.Total, from, to)
 			for _, m := range st.Months {
 				if m.PassesUsed != nil {
-					i := indexOf(months, m.Month)
+					i := slices.Index(months, m.Month)
 					v := row()
 					span(v, figUsed, i, i, 1)
 					eqs = append(eqs, v)
@@ -146,7 +148,10 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 		from, to int
 	}
 	var cuts []cut
-	for y := months[0][:4]; y <= months[nm-1][:4]; y = fmt.Sprint(atoi(y) + 1) {
+	first, _ := strconv.Atoi(months[0][:4])
+	last, _ := strconv.Atoi(months[nm-1][:4])
+	for year := first; year <= last; year++ {
+		y := strconv.Itoa(year)
 		from, to := nm, -1
 		for i, m := range months {
 			if m[:4] == y {
@@ -190,19 +195,4 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 			}
 		}
 	}
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
-}
-
-func atoi(s string) int {
-	var n int
-	fmt.Sscan(s, &n)
-	return n
 }

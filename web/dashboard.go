@@ -64,8 +64,8 @@ func dashMonth(s string) (string, bool) {
 // only period its breakdowns may take (store.CalendarYear), left empty
 // for dashYear to choose.
 //
-// A funder's old link with months shows the calendar year of its last
-// month, and note says so.
+// A funder's old link with months shows the year of its last month (or,
+// outside the programme, the default year: dashYear), and note says so.
 func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnum.FieldErrors, note string) {
 	sq = store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
 	if sq.By == "" {
@@ -85,7 +85,7 @@ func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnu
 		}
 		if y := strings.TrimSpace(f.Get("year")); y != "" {
 			if n, err := strconv.Atoi(y); err != nil || len(y) != 4 || n < 1000 {
-				fe.Add("year", "« "+truncateRunes(y, 20)+" » n'est pas une année : choisissez-la dans la liste, par exemple "+strconv.Itoa(time.Now().Year()))
+				fe.Add("year", "« "+truncateRunes(y, 20)+" » n'est pas une année : choisissez-la dans la liste (quatre chiffres)")
 			} else {
 				sq.From, sq.To = y+"-01", y+"-12"
 			}
@@ -201,20 +201,19 @@ type dashReport struct {
 
 func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	var out []dashReport
-	// A year not begun has nothing to report yet: the page offers the
-	// years up to this one.
-	first, last := p.ReportYears()
-	for y := min(last, today.Year); y >= first; y-- {
+	first, last := p.ReportYearsBegun(today)
+	for y := last; y >= first; y-- {
 		out = append(out, dashReport{Year: y, PDF: yearlyReportURL(p.ID, y, paydoc.PDF), XLSX: yearlyReportURL(p.ID, y, paydoc.XLSX)})
 	}
 	return out
 }
 
-// dashYearSpan are the years a funder's dashboard offers: the
-// programme's report years up to this one.
+// dashYearSpan are the years a funder's dashboard offers: those its
+// yearly reports may cover up to this one, and the first at least, for a
+// programme not begun.
 func dashYearSpan(p passnum.Programme, today passnum.Date) (first, last int) {
-	first, last = p.ReportYears()
-	return first, min(last, max(today.Year, first))
+	first, last = p.ReportYearsBegun(today)
+	return first, max(first, last)
 }
 
 // dashYears are dashYearSpan's years, the latest first.
