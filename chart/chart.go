@@ -141,8 +141,10 @@ func rows(title, desc string, bars []Bar, m int64) template.HTML {
 	if len(bars) == 0 {
 		return empty(title, desc)
 	}
+	// 320 wide, so that a 360 px phone's frame (about 328 px) shows its
+	// 13 px text at 13 px rather than shrunk to 10 px.
 	const (
-		w, left, rowH = 400, 8, 46
+		w, left, rowH = 320, 8, 46
 	)
 	// Room at the right for the longest value written at a bar's end
 	// ("15 à 30 jours"), at about 8 px a character of the value's font.
@@ -161,7 +163,7 @@ func rows(title, desc string, bars []Bar, m int64) template.HTML {
 			wid = int(math.Round(float64(*bar.Value) / float64(m) * float64(plot)))
 		}
 		b.WriteString(`<g class="chart-item">`)
-		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d">%s</text>`, left, y+14, esc(truncate(bar.Label, 48)))
+		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d">%s</text>`, left, y+14, esc(truncate(bar.Label, 44)))
 		if bar.Value != nil {
 			fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="18"/>`, left, y+20, wid)
 		}

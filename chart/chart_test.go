@@ -184,8 +184,9 @@ func TestRowsValueFits(t *testing.T) {
 	}
 	x, _ := strconv.Atoi(m[1])
 	// 13 px text: 8 px a character is a generous width.
-	if end := x + 8*len([]rune("31 à 60 jours")); end > 400 {
-		t.Errorf("the value ends at %d px of 400", end)
+	_, _, w, _ := viewBox(t, svg)
+	if end := x + 8*len([]rune("31 à 60 jours")); float64(end) > w {
+		t.Errorf("the value ends at %d px of %v", end, w)
 	}
 }
 
@@ -280,7 +281,7 @@ func TestSharesScaledToAll(t *testing.T) {
 	for _, m := range regexp.MustCompile(`<rect class="chart-bar"[^>]* width="([0-9]+)"`).FindAllStringSubmatch(svg, -1) {
 		widths = append(widths, num(m[1]))
 	}
-	if len(widths) != 2 || widths[1] < 2*widths[0]*3 || widths[1] > 400/2+8 {
+	if len(widths) != 2 || widths[1] < 2*widths[0]*3 || widths[1] > 320/2+8 {
 		t.Errorf("bar widths %v: want 50 %% at about half the width and 7 %% at a seventh of that", widths)
 	}
 }
@@ -300,6 +301,10 @@ func TestChartsFitAPhone(t *testing.T) {
 		if w, _ := strconv.Atoi(m[1]); w > 328 {
 			t.Errorf("%d months drawn %d px wide", k, w)
 		}
+	}
+	// Lying bars too: their text is read at its size on a phone.
+	if w, _ := strconv.Atoi(width.FindStringSubmatch(string(Rows("Lieux", "", bars)))[1]); w > 328 {
+		t.Errorf("lying bars drawn %d px wide, more than a phone's frame", w)
 	}
 	if svg := string(Columns("Mois", "", nil)); !strings.Contains(svg, `class="chart chart-empty"`) || strings.Contains(svg, "chart-columns") {
 		t.Errorf("empty chart: %s", svg)
