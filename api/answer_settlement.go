@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"passnum"
 	"passnum/store"
 )
@@ -68,6 +70,7 @@ type ClosingTable struct {
 	Totals              DistributorClosing   `json:"totals"`
 	Distributors        []DistributorClosing `json:"distributors"`
 	Masked              []string             `json:"masked" doc:"pour un financeur, ce que le secret statistique masque (null) : une ligne (« totals » ou l'identifiant d'un distributeur) ou un chiffre d'une ligne, « identifiant:booklets_started » ou « identifiant:passes_used » (avec passes_unused)"`
+	PublishedAt         *time.Time           `json:"published_at" doc:"pour un financeur, quand le tableau a été calculé : il est publié une fois par mois, le même à chaque lecture du mois (null pour l'opérateur, qui le lit à jour)"`
 }
 
 // DistributorClosing is one distributor's line of the closing table.
@@ -91,6 +94,7 @@ func closingTableAnswer(t store.ClosingTable) ClosingTable {
 		Totals:       DistributorClosing(t.Totals),
 		Distributors: answers(t.Distributors, func(d store.DistributorClosing) DistributorClosing { return DistributorClosing(d) }),
 		Masked:       t.Masked,
+		PublishedAt:  t.PublishedAt,
 	}
 }
 

@@ -25,6 +25,7 @@ type ProgrammeStats struct {
 	Months         []StatMonth    `json:"months"`
 	Budget         []FunderBudget `json:"budget"`
 	Masked         []string       `json:"masked"`
+	PublishedAt    *time.Time     `json:"published_at" doc:"pour un financeur avec un détail (by), quand les chiffres ont été calculés : ils sont publiés une fois par mois, les mêmes à chaque lecture du mois, pour que deux lectures rapprochées ne révèlent pas une utilisation ; le budget reste à jour (null quand les chiffres sont lus à jour)"`
 }
 
 // StatFigures are the figures of a programme or of one cell: null when
@@ -91,9 +92,10 @@ func programmeStatsAnswer(s store.ProgrammeStats) ProgrammeStats {
 		Cells: answers(s.Cells, func(c store.StatCell) StatCell {
 			return StatCell{Key: c.Key, Label: c.Label, StatFigures: statFiguresAnswer(c.StatFigures)}
 		}),
-		Months: answers(s.Months, func(m store.StatMonth) StatMonth { return StatMonth(m) }),
-		Budget: answers(s.Budget, func(b store.FunderBudget) FunderBudget { return FunderBudget(b) }),
-		Masked: s.Masked,
+		Months:      answers(s.Months, func(m store.StatMonth) StatMonth { return StatMonth(m) }),
+		Budget:      answers(s.Budget, func(b store.FunderBudget) FunderBudget { return FunderBudget(b) }),
+		Masked:      s.Masked,
+		PublishedAt: s.PublishedAt,
 	}
 }
 

@@ -120,11 +120,15 @@ func statsViews(programmeID, distributorID string) []statsView {
 		stats("stats by="+by, store.StatsQuery{By: by})
 	}
 	// A funder's breakdowns are one calendar year each
-	// (store.CalendarYear), read from the year's quarters.
-	stats("stats financeur by=departement, 2025 (secret)", store.StatsQuery{By: "departement", From: "2025-01", To: "2025-12", Secret: true})
+	// (store.CalendarYear), read from the year's quarters: computed as the
+	// first reading of a month does (Live), then as every other reading
+	// of the month gets them, from the month's publication.
+	stats("stats financeur by=departement, 2025 (secret)", store.StatsQuery{By: "departement", From: "2025-01", To: "2025-12", Secret: true, Live: true})
+	stats("stats financeur by=departement, 2025 (secret, publication du mois)", store.StatsQuery{By: "departement", From: "2025-01", To: "2025-12", Secret: true})
 	// The breakdown with the most small cells: secrecy masks most of
 	// them, figure by figure and the first-use buckets one by one.
-	stats("stats financeur by=commune, 2025 (secret)", store.StatsQuery{By: "commune", From: "2025-01", To: "2025-12", Secret: true})
+	stats("stats financeur by=commune, 2025 (secret)", store.StatsQuery{By: "commune", From: "2025-01", To: "2025-12", Secret: true, Live: true})
+	stats("stats financeur by=commune, 2025 (secret, publication du mois)", store.StatsQuery{By: "commune", From: "2025-01", To: "2025-12", Secret: true})
 	// The programme's own figures over any period, each checked against
 	// its months (periodSecrets).
 	stats("stats financeur, 2025-06..2025-12 (secret)", store.StatsQuery{From: "2025-06", To: "2025-12", Secret: true})
@@ -134,6 +138,12 @@ func statsViews(programmeID, distributorID string) []statsView {
 	// the cells' all-months rows, the cost the roll-up saves.
 	stats("stats by=distributor, 2024-01..2027-12", store.StatsQuery{By: "distributor", From: "2024-01", To: "2027-12"})
 	return append(views,
+		// What the month's first reading by a funder computes at once:
+		// every breakdown of every year begun, and the closing table.
+		statsView{"publication du mois pour les financeurs (première lecture)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ComputeFunderViews(ctx, programmeID)
+			return err
+		}},
 		statsView{"carnets dormants d'un distributeur", func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.DormantBooklets(ctx, distributorID)
 			return err

@@ -27,6 +27,9 @@ type YearlyReport struct {
 	Months       []YearRow // PassesUsed and AmountCents only
 	Budget       []YearBudget
 	GeneratedAt  time.Time
+	// PublishedAt is when a funder's figures were computed: they are
+	// published once a month (nil for the operator's, read live).
+	PublishedAt *time.Time
 }
 
 // YearRow is the year, one département or one month: its name in French
@@ -127,6 +130,9 @@ func YearlyReportPDF(w io.Writer, y YearlyReport) error {
 		{"Période", fmt.Sprintf("du 1er janvier au 31 décembre %d", y.Year)},
 		{"Établi le", FormatParisDay(y.GeneratedAt)},
 	})
+	if y.PublishedAt != nil {
+		r.facts(55, []fact{{"Chiffres arrêtés le", passnum.FormatDateTime(*y.PublishedAt) + " (publiés une fois par mois)"}})
+	}
 	yearlyKeyFigures(r, y)
 	yearlyDepartements(r, y)
 	yearlyMonths(r, y)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"passnum"
 )
 
 func f64(f float64) *float64 { return &f }
@@ -91,6 +94,26 @@ func TestYearlyReportXLSX(t *testing.T) {
 		if key[k] != want {
 			t.Errorf("Synthèse %q = %q, want %q", k, key[k], want)
 		}
+	}
+	// The operator's figures are read live; a funder's say when they were
+	// published.
+	if got := key["Chiffres arrêtés le"]; got != "à jour (lus à l'édition)" {
+		t.Errorf("Synthèse, figures read live: %q", got)
+	}
+	y := sampleYearlyReport(true)
+	at := time.Date(2026, 12, 1, 8, 5, 0, 0, passnum.Paris)
+	y.PublishedAt = &at
+	b.Reset()
+	if err := YearlyReportXLSX(&b, y); err != nil {
+		t.Fatal(err)
+	}
+	g, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if v, _ := g.GetCellValue("Synthèse", "B6"); v != "01/12/2026 à 08h05 (publiés une fois par mois)" {
+		t.Errorf("Synthèse, a funder's figures: published %q", v)
 	}
 	deps := read("Départements")
 	if len(deps) != 4 || strings.Join(deps[1], "|") != "Doubs (25)|1231|615|2460|24600|0.88" ||

@@ -2,6 +2,7 @@ package document
 
 import (
 	"io"
+	"time"
 
 	"passnum"
 	"passnum/sheet"
@@ -33,6 +34,7 @@ func yearlyWorkbook(x *sheet.XLSX, y YearlyReport) error {
 		{sheet.Text("Année"), sheet.Int(int64(y.Year))},
 		{sheet.Text("Établi pour"), sheet.Text(y.Audience)},
 		{sheet.Text("Établi le"), sheet.Text(FormatParisDay(y.GeneratedAt))},
+		{sheet.Text("Chiffres arrêtés le"), sheet.Text(publishedText(y.PublishedAt))},
 		{sheet.Text("Jeunes ayant reçu un carnet (personnes atteintes)"), t.countCell(t.HandedOut, t.HandedOutMasked, t.Small)},
 		{sheet.Text("dont jeunes ayant utilisé au moins un pass"), t.countCell(t.Started, t.StartedMasked, t.startedSmall())},
 		{sheet.Text("Taux d'utilisation des carnets remis"), t.shareCell(t.UseRate, t.StartedMasked || t.HandedOutMasked)},
@@ -114,4 +116,13 @@ func (y YearRow) shareCell(f *float64, alone bool) sheet.Cell {
 		return sheet.Text("–")
 	}
 	return sheet.Share(*f)
+}
+
+// publishedText says when a funder's figures were published, or that the
+// operator's are read live.
+func publishedText(at *time.Time) string {
+	if at == nil {
+		return "à jour (lus à l'édition)"
+	}
+	return passnum.FormatDateTime(*at) + " (publiés une fois par mois)"
 }

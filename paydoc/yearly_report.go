@@ -51,7 +51,7 @@ func YearlyReport(ctx context.Context, tx *store.Tx, who passnum.Actor, programm
 		audience = org.Name
 	}
 	r := yearlyReportOf(st, y, audience, secret)
-	r.GeneratedAt = tx.Now()
+	r.GeneratedAt, r.PublishedAt = tx.Now(), st.PublishedAt
 	d := Document{Name: fileName(f, "rapport-annuel", ys, slug(p.Name)), Format: f}
 	d.write = func(w io.Writer) error {
 		if f == XLSX {

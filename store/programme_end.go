@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"passnum"
 )
@@ -32,6 +33,9 @@ type ClosingTable struct {
 	// young people are nil, or one figure of a line shown,
 	// "id:booklets_started" or "id:passes_used".
 	Masked []string
+	// PublishedAt is when a funder's table was computed: it is published
+	// once a month (nil for the operator's, read live).
+	PublishedAt *time.Time
 }
 
 // DistributorClosing is one distributor's line of the closing table.
@@ -53,9 +57,32 @@ type DistributorClosing struct {
 	PassesUnused      *int64
 }
 
-// ClosingTable computes the programme's closing table, one pass over its
-// booklets and passes; secret applies statistical secrecy, for a funder.
+// ClosingTable is the programme's closing table; secret applies
+// statistical secrecy, for a funder, who reads the month's publication
+// (publishedView, computed with the year tables: funderViews) with the
+// days of today.
 func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool) (ClosingTable, error) {
+	if !secret {
+		return tx.closingTable(ctx, programmeID, nil)
+	}
+	t, at, err := publishedView[ClosingTable](ctx, tx, programmeID, viewClosing, nil)
+	if err != nil {
+		return t, err
+	}
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return t, err
+	}
+	t.PublishedAt = &at
+	t.ProgrammeName, t.ValidUntil, t.HandoutUntil, t.LastRedeemDay = p.Name, p.ValidUntil, p.LastHandOutDay(), p.LastRedeemDay()
+	t.From, t.InPeriod = p.ClosingFrom(), !tx.Today().Before(p.ClosingFrom())
+	return t, nil
+}
+
+// closingTable computes the programme's closing table, one pass over its
+// booklets and passes. byYears, for a funder, says what its year tables
+// hide (closingHiddenByYears): nil for the operator, who sees all.
+func (tx *Tx) closingTable(ctx context.Context, programmeID string, byYears map[string]bool) (ClosingTable, error) {
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
 		return ClosingTable{}, err
@@ -96,8 +123,10 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool)
 	}
 	t.Totals.BookletsAllocated, t.Totals.BookletsNotHandedOut = &allocated, &notHanded
 	t.Totals.BookletsHandedOut, t.Totals.BookletsStarted, t.Totals.PassesUsed, t.Totals.PassesUnused = &handed, &started, &used, &unused
-	if secret {
-		t.applySecrecy(maxPassesPerPerson(p))
+	if byYears != nil {
+		// The funder's year tables hide what the whole programme, less
+		// its other years, would give back: the table hides it first.
+		t.applySecrecy(maxPassesPerPerson(p), byYears)
 	}
 	return t, nil
 }

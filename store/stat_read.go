@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"passnum"
 	"passnum/territory"
@@ -20,8 +21,11 @@ type StatsQuery struct {
 	ProgrammeID string
 	From, To    string
 	By          string
-	// Secret applies statistical secrecy (what a funder sees).
+	// Secret applies statistical secrecy (what a funder sees). A
+	// breakdown with secrecy is the month's publication (publishedView)
+	// unless Live is set: computed now, for a benchmark.
 	Secret bool
+	Live   bool
 }
 
 // StatFigures are the figures of a programme, or of one cell of a
@@ -123,6 +127,10 @@ type ProgrammeStats struct {
 	// 2026-03", or a breakdown's key) and the figures it hides one by one
 	// in the cells it shows (FigureMasked: "25:booklets_started").
 	Masked []string
+	// PublishedAt is when the figures were computed, for a funder's
+	// breakdown read from its month's publication (zero when live). The
+	// budget is read live whatever it says.
+	PublishedAt *time.Time
 	// masked is Masked as a set, for Hides: a breakdown by commune may
 	// mask tens of thousands of figures. small are those of Masked hidden
 	// for counting 1 to 4 young people themselves, not to keep another
@@ -137,8 +145,18 @@ type statAcc struct {
 	hasBooklets, hasUses                                                  bool
 }
 
-// ProgrammeStats reads a programme's statistics from the counters.
+// ProgrammeStats reads a programme's statistics from the counters; a
+// funder's breakdown from its month's publication.
 func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats, error) {
+	if !q.Secret || q.By == "" || q.Live {
+		return tx.programmeStats(ctx, q, true)
+	}
+	return tx.publishedStats(ctx, q)
+}
+
+// programmeStats computes a programme's statistics from the counters, with
+// the budget when budget is set.
+func (tx *Tx) programmeStats(ctx context.Context, q StatsQuery, budget bool) (ProgrammeStats, error) {
 	p, err := tx.programmeSettings(ctx, q.ProgrammeID)
 	if err != nil {
 		return ProgrammeStats{}, err
@@ -201,18 +219,27 @@ func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 		figs, usedMonths := series.periodSecrets(q.From, q.To, maxPerPerson)
 		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson, figs, usedMonths)
 	}
-	// The budget is the programme's to date, whatever the period: what
-	// is settled and paid has no period, and engaged beside them must
-	// not either.
-	handed := total.handed
-	if q.From != "" || q.To != "" {
-		if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM `+statRows+` WHERE programme_id = ? AND dim = 'all' AND dim_value = '' AND metric = '`+metricHandedOut+`'`,
-			p.ID).Scan(&handed); err != nil {
-			return out, err
-		}
+	if !budget {
+		return out, nil
 	}
-	out.Budget, err = tx.funderBudgets(ctx, p, handed*size*p.FaceValueCents)
+	if q.From != "" || q.To != "" {
+		out.Budget, err = tx.statBudget(ctx, p)
+		return out, err
+	}
+	out.Budget, err = tx.funderBudgets(ctx, p, total.handed*size*p.FaceValueCents)
 	return out, err
+}
+
+// statBudget is the programme's budget to date, whatever the period: what
+// is settled and paid has no period, and engaged beside them must not
+// either.
+func (tx *Tx) statBudget(ctx context.Context, p passnum.Programme) ([]FunderBudget, error) {
+	var handed int64
+	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM `+statRows+` WHERE programme_id = ? AND dim = 'all' AND dim_value = '' AND metric = '`+metricHandedOut+`'`,
+		p.ID).Scan(&handed); err != nil {
+		return nil, err
+	}
+	return tx.funderBudgets(ctx, p, handed*int64(p.BookletSize)*p.FaceValueCents)
 }
 
 // statMonths sums each month's uses: passes and amount.

@@ -266,8 +266,10 @@ func secureLine(n int, val func(int) int64, hidden func(int) bool, hide func(int
 // 1 to 4; then, in
 // the lines shown, the booklets started and the passes used (with the
 // passes not used, which they and the booklets handed out give back)
-// that count 1 to 4, each with a second in its column.
-func (t *ClosingTable) applySecrecy(maxPerPerson int64) {
+// that count 1 to 4, each with a second in its column. hidden names, as
+// Masked does, the lines and figures hidden already (closingHiddenByYears):
+// they go, and count as hidden where a second is called for.
+func (t *ClosingTable) applySecrecy(maxPerPerson int64, hidden map[string]bool) {
 	n := len(t.Distributors)
 	people := func(v *int64) int64 { return orZero(v) }
 	column := func(of func(d *DistributorClosing) int64) []passnum.SecretCell {
@@ -277,13 +279,27 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64) {
 		}
 		return cells
 	}
+	// already says which lines (fig "") or which of their figures fig
+	// are hidden before their column is masked: by hidden, or with their
+	// line (lines).
+	already := func(fig string, lines []bool) []bool {
+		out := make([]bool, n)
+		for i := range t.Distributors {
+			name := t.Distributors[i].DistributorID
+			if fig != "" {
+				name = FigureMasked(name, fig)
+			}
+			out[i] = hidden[name] || lines != nil && lines[i]
+		}
+		return out
+	}
 	// The stock goes with the line: allocated less not handed out is
 	// handed out.
 	hideLine := func(d *DistributorClosing) {
 		d.BookletsAllocated, d.BookletsNotHandedOut = nil, nil
 		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = nil, nil, nil, nil
 	}
-	lines, hideTotals := passnum.MaskCells(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }))
+	lines, hideTotals := passnum.MaskColumn(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }), already("", nil))
 	for i, m := range lines {
 		if m {
 			hideLine(&t.Distributors[i])
@@ -304,7 +320,7 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64) {
 		{"passes_used", func(d *DistributorClosing) int64 { return ceilDiv(people(d.PassesUsed), maxPerPerson) },
 			func(d *DistributorClosing) { d.PassesUsed, d.PassesUnused = nil, nil }},
 	} {
-		masked, hideTotal := passnum.MaskColumn(column(fig.people), lines)
+		masked, hideTotal := passnum.MaskColumn(column(fig.people), already(fig.name, lines))
 		for i, m := range masked {
 			if m && !lines[i] {
 				fig.hide(&t.Distributors[i])

@@ -103,6 +103,7 @@ type Store struct {
 	done     chan struct{}
 	wg       sync.WaitGroup
 	closing  sync.Once
+	pubs     publications // a funder's figures published for the month
 }
 
 // Open connects to url: "sqlite:<path>" or a postgres:// URL.
@@ -191,8 +192,10 @@ func (s *Store) connect(ctx context.Context, dsn string, opts Options) error {
 // connections.
 func (s *Store) Close() error {
 	s.closing.Do(func() {
+		// First, as they are written in the background.
+		s.stopPublishing()
 		if s.group != nil {
-			// First, as its last batches are writes (SQLite's writer).
+			// Before the writer, as its last batches are writes.
 			s.group.stop()
 		}
 		if s.done != nil {

@@ -183,6 +183,9 @@ type dashView struct {
 	// PeriodNote says when the period chosen lies wholly outside the
 	// programme's months, where nothing can be counted.
 	PeriodNote string
+	// PublishedNote says, for a funder, when the breakdowns shown were
+	// published (once a month: store.publishedView).
+	PublishedNote string
 }
 
 // dashSource is a programme's statistics for one query, and the extra
@@ -372,6 +375,9 @@ func dashPage(funder bool) func(q *request) error {
 			if note != "" {
 				v.PeriodNote = strings.TrimSpace(note + " " + v.PeriodNote)
 			}
+		}
+		if !v.Failed && funder {
+			v.PublishedNote = dashPublished(src)
 		}
 		v.P = src.main
 		v.Reports = dashReports(src.programme, passnum.ParisDate(q.s.cfg.Now()))
@@ -1051,7 +1057,13 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			// A funder's file says what its marks mean once it has left
 			// the site, in a last line of its own.
 			if funder && len(s.Masked) > 0 {
-				return write(sheet.Text(passnum.SecrecyNote))
+				if err := write(sheet.Text(passnum.SecrecyNote)); err != nil {
+					return err
+				}
+			}
+			// And when its figures were published (once a month).
+			if s.PublishedAt != nil {
+				return write(sheet.Text(dashPublishedLine + passnum.FormatDateTime(*s.PublishedAt) + ", publiés une fois par mois."))
 			}
 			return nil
 		}
@@ -1145,4 +1157,24 @@ func (q *request) readRows(fill func(tx *store.Tx, write func(...sheet.Cell) err
 		return fill(tx, func(c ...sheet.Cell) error { rows = append(rows, c); return nil })
 	})
 	return rows, err
+}
+
+// dashPublishedLine starts the last line of a funder's export.
+const dashPublishedLine = "Chiffres arrêtés le "
+
+// dashPublished says when a funder's figures were published, the earliest
+// if they were not all at once: once a month, so that two readings close
+// together cannot tell what one young person did. A funder's page always
+// has a breakdown, whose total gives the key figures.
+func dashPublished(src dashSource) string {
+	var at time.Time
+	for _, st := range []store.ProgrammeStats{src.main, src.deps, src.places, src.services, src.dists} {
+		if p := st.PublishedAt; p != nil && (at.IsZero() || p.Before(at)) {
+			at = *p
+		}
+	}
+	if at.IsZero() {
+		return ""
+	}
+	return "Les chiffres de cette page sont arrêtés le " + passnum.FormatDateTime(at) + " et publiés une fois par mois, pour que deux lectures rapprochées ne révèlent pas ce qu'a fait un jeune ; seuls le budget et l'effet des relances sont à jour."
 }

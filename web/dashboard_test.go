@@ -253,6 +253,14 @@ func TestProgrammeDashboard(t *testing.T) {
 		if a := fu.get(fuBase); !a.has(`<option value="2026" selected`) || a.has(`name="from"`) || !a.has("Chiffres clés, en 2026") {
 			t.Errorf("the funder's dashboard offers no year, or months\n%s", a.Body)
 		}
+		// Its breakdowns are the month's publication, and say when it was
+		// made; the operator's are live.
+		if a := fu.get(fuBase + "?by=age_band"); !a.has("Les chiffres de cette page sont arrêtés le ") || !a.has("seuls le budget et l&#39;effet des relances sont à jour") {
+			t.Errorf("the funder's dashboard by age band does not say its figures are published monthly\n%s", a.Body)
+		}
+		if a := op.get(opBase + "?by=age_band"); a.has("arrêtés le") {
+			t.Errorf("the operator's dashboard, live, says it is published")
+		}
 		for _, q := range []string{"?from=2026-03&to=2026-05", "?from=2026-11&to=2027-02"} {
 			if a := fu.get(fuBase + q); a.Status != http.StatusOK || !a.has("par année civile") || !a.has("Chiffres clés, en 2026") {
 				t.Errorf("a funder's link with months %s: %d\n%s", q, a.Status, a.Body)
@@ -359,9 +367,15 @@ func TestProgrammeDashboard(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// A funder's file ends with what its marks mean; the
-			// operator's has none to explain.
+			// A funder's file ends with what its marks mean and when its
+			// figures were published; the operator's has neither.
 			last := records[len(records)-1]
+			if published := len(last) == 1 && strings.HasPrefix(last[0], "Chiffres arrêtés le "); published != (c.b == fu) {
+				t.Errorf("publication line at the end of the file: %v, want %v (%q)", published, c.b == fu, last)
+			} else if published {
+				records = records[:len(records)-1]
+				last = records[len(records)-1]
+			}
 			if note := len(last) == 1 && last[0] == passnum.SecrecyNote; note != (c.b == fu) {
 				t.Errorf("secrecy note at the end of the file: %v, want %v (%q)", note, c.b == fu, last)
 			} else if note {
@@ -392,6 +406,11 @@ func TestProgrammeDashboard(t *testing.T) {
 				t.Fatal(err)
 			}
 			if c.b == fu {
+				if n := len(xrows); n == 0 || len(xrows[n-1]) != 1 || !strings.HasPrefix(xrows[n-1][0], "Chiffres arrêtés le ") {
+					t.Errorf("the funder's workbook does not end with when its figures were published")
+				} else {
+					xrows = xrows[:n-1]
+				}
 				if n := len(xrows); n == 0 || len(xrows[n-1]) != 1 || xrows[n-1][0] != passnum.SecrecyNote {
 					t.Errorf("the funder's workbook does not end with the secrecy note")
 				} else {

@@ -230,6 +230,9 @@ func TestFunderSettlementsPage(t *testing.T) {
 		if !a.has(`<th scope="row">Mission locale du Grand Besançon</th><td class="num">secret</td><td class="num">secret</td>`) || !a.has("Secret statistique") {
 			t.Errorf("the funder's closing table shows the mission's young people:\n%s", a.Body)
 		}
+		if !a.has("Tableau arrêté le 05/12/2026 à 10h00 et publié une fois par mois") {
+			t.Errorf("the funder's closing table does not say when it was published:\n%s", a.Body)
+		}
 		if a := st.as(passnum.RoleOperator).get("/operateur/programmes/" + st.programme.ID + "/fin"); !a.has(`<th scope="row">Mission locale du Grand Besançon</th><td class="num">5</td><td class="num">1</td>`) {
 			t.Errorf("the operator's closing table:\n%s", a.Body)
 		}

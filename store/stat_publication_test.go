@@ -1,0 +1,165 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"passnum"
+	"passnum/store"
+)
+
+// TestFunderBreakdownPublishedForTheMonth: a funder's breakdown is the
+// same all month. Read live, the readings before and after one hand-out
+// differed by that young person's distributor. The operator's is live;
+// the next month publishes anew; the publication is read from the table
+// once written, by any reader.
+func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 40)
+		big, small := f.MustDistributor("Grande mission locale"), f.MustDistributor("Petite antenne")
+		f.MustAllocate(prog.ID, big.OrganisationID, 20)
+		f.MustAllocate(prog.ID, small.OrganisationID, 20)
+		n := 0
+		handOut := func(d passnum.Actor, k int) {
+			for range k {
+				n++
+				b := f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Martin %d", n) })
+				f.MustHandOut(d, b.ID, prog.ID)
+			}
+		}
+		handOut(big, 8)
+		handOut(small, 6)
+		get := func(secret bool) store.ProgrammeStats {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: secret})
+			})
+		}
+		handed := func(st store.ProgrammeStats, d passnum.Actor) int64 {
+			for _, c := range st.Cells {
+				if c.Key == d.OrganisationID {
+					return val(c.BookletsHandedOut)
+				}
+			}
+			return -1
+		}
+		first := get(true)
+		if first.PublishedAt == nil || !first.PublishedAt.Equal(clock.Now()) {
+			t.Fatalf("published at %v, want the first reading's instant %v", first.PublishedAt, clock.Now())
+		}
+		if handed(first, small) != 6 || val(first.Total.BookletsHandedOut) != 14 {
+			t.Fatalf("first reading: small agency %d, total %d; want 6 and 14", handed(first, small), val(first.Total.BookletsHandedOut))
+		}
+
+		clock.Advance(time.Hour)
+		handOut(small, 1)
+		again := get(true)
+		if !reflect.DeepEqual(again.Cells, first.Cells) || !reflect.DeepEqual(again.Total, first.Total) || !reflect.DeepEqual(again.Masked, first.Masked) || !again.PublishedAt.Equal(*first.PublishedAt) {
+			t.Fatalf("the month's second reading differs from its first:\n%+v\n%+v", again, first)
+		}
+		// Every view of the month was computed with the first: the
+		// breakdown by age band, read for the first time after the
+		// hand-out, does not count it either.
+		byAge := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "age_band", From: "2026-01", To: "2026-12", Secret: true})
+		})
+		if val(byAge.Total.BookletsHandedOut) != 14 || byAge.PublishedAt == nil || !byAge.PublishedAt.Equal(*first.PublishedAt) {
+			t.Errorf("the month's breakdown by age band, read after the hand-out: %d booklets, published at %v; want 14 at %v",
+				val(byAge.Total.BookletsHandedOut), byAge.PublishedAt, first.PublishedAt)
+		}
+		closing := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
+			return tx.ClosingTable(ctx, prog.ID, true)
+		})
+		if closing.PublishedAt == nil || !closing.PublishedAt.Equal(*first.PublishedAt) {
+			t.Errorf("the month's closing table published at %v, want %v with the breakdowns", closing.PublishedAt, first.PublishedAt)
+		}
+		if op := get(false); handed(op, small) != 7 || op.PublishedAt != nil {
+			t.Errorf("operator's breakdown: small agency %d (published at %v), want 7, live", handed(op, small), op.PublishedAt)
+		}
+		// The budget is accounts, read now: engaged counts the new booklet.
+		if len(again.Budget) > 0 && again.Budget[0].EngagedCents == first.Budget[0].EngagedCents {
+			t.Errorf("budget engaged %d both times: the budget is not published, it is read now", again.Budget[0].EngagedCents)
+		}
+
+		// Written in the background: once in the table, read from it. One
+		// year begun: its six breakdowns, the closing table, and the row
+		// that says the month's views are there.
+		var count int
+		for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(10 * time.Millisecond) {
+			if err := db.QueryRow(`SELECT COUNT(*) FROM stat_publications WHERE programme_id = '` + prog.ID + `'`).Scan(&count); err != nil {
+				t.Fatal(err)
+			}
+			if count > 0 {
+				break
+			}
+		}
+		if want := len(store.StatBreakdowns) + 2; count != want {
+			t.Fatalf("%d publications in the table, want %d", count, want)
+		}
+		if _, err := db.Exec(`UPDATE stat_publications SET body = REPLACE(body, 'Petite antenne', 'Antenne lue dans la table')`); err != nil {
+			t.Fatal(err)
+		}
+		if st := get(true); st.Cells[slicesIndexCell(st.Cells, small.OrganisationID)].Label != "Antenne lue dans la table" {
+			t.Errorf("the month's reading once written: %q, want it from the table", st.Cells[slicesIndexCell(st.Cells, small.OrganisationID)].Label)
+		}
+
+		// The next month, the young person handed out since counts.
+		clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, passnum.Paris))
+		next := get(true)
+		if handed(next, small) != 7 || next.PublishedAt == nil || !next.PublishedAt.Equal(clock.Now()) {
+			t.Errorf("next month: small agency %d published at %v, want 7 at %v", handed(next, small), next.PublishedAt, clock.Now())
+		}
+	})
+}
+
+// TestFunderBreakdownPublishedOnce: readers of a month's first publication
+// at the same time, while young people get their booklets, all get the
+// same figures.
+func TestFunderBreakdownPublishedOnce(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 60)
+		d := f.MustDistributor("Mission locale")
+		f.MustAllocate(prog.ID, d.OrganisationID, 60)
+		var bens []string
+		for i := range 40 {
+			bens = append(bens, f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Durand %d", i) }).ID)
+		}
+		for _, id := range bens[:10] {
+			f.MustHandOut(d, id, prog.ID)
+		}
+		const readers = 16
+		got := make([]store.ProgrammeStats, readers)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for _, id := range bens[10:] {
+				f.MustHandOut(d, id, prog.ID)
+			}
+		})
+		for i := range readers {
+			wg.Go(func() {
+				err := s.View(t.Context(), func(tx *store.Tx) error {
+					var err error
+					got[i], err = tx.ProgrammeStats(t.Context(), store.StatsQuery{ProgrammeID: prog.ID, By: "age_band", From: "2026-01", To: "2026-12", Secret: true})
+					return err
+				})
+				if err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		for i := range got {
+			if !reflect.DeepEqual(got[i].Cells, got[0].Cells) || !reflect.DeepEqual(got[i].Total, got[0].Total) || got[i].PublishedAt == nil || !got[i].PublishedAt.Equal(*got[0].PublishedAt) {
+				t.Fatalf("reader %d got %d booklets handed out (published at %v), reader 0 %d (at %v)", i, val(got[i].Total.BookletsHandedOut), got[i].PublishedAt, val(got[0].Total.BookletsHandedOut), got[0].PublishedAt)
+			}
+		}
+	})
+}
