@@ -25,7 +25,7 @@ type ProgrammeStats struct {
 	Months         []StatMonth    `json:"months"`
 	Budget         []FunderBudget `json:"budget"`
 	Masked         []string       `json:"masked"`
-	PublishedAt    *time.Time     `json:"published_at" doc:"pour un financeur avec un détail (by), quand les chiffres ont été calculés : ils sont publiés une fois par mois, les mêmes à chaque lecture du mois, pour que deux lectures rapprochées ne révèlent pas une utilisation ; le budget reste à jour (null quand les chiffres sont lus à jour)"`
+	PublishedAt    *time.Time     `json:"published_at" doc:"pour un financeur, quand les chiffres ont été calculés : ils sont publiés une fois par mois, les mêmes à chaque lecture du mois, pour que deux lectures rapprochées ne révèlent pas ce qu'a fait un jeune ; le budget reste à jour (null pour l'opérateur, qui lit les chiffres à jour)"`
 }
 
 // StatFigures are the figures of a programme or of one cell: null when

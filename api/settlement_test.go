@@ -311,9 +311,17 @@ func TestProgrammeEndAPI(t *testing.T) {
 		if back.Body["to_distributor_id"] != nil {
 			t.Fatalf("back to the programme: %s", back.Raw)
 		}
+		// Before its first day (J-30), a funder gets its days only.
+		early := e.do("GET", "/programmes/"+prog+"/closing", e.funder, nil)
+		e.expect(early, 200, "")
+		if early.Body["in_period"] != false || len(early.Body["distributors"].([]any)) != 0 || early.Body["published_at"] != nil ||
+			early.Body["totals"].(map[string]any)["booklets_allocated"] != nil {
+			t.Fatalf("the funder's closing table before J-30: %s", early.Raw)
+		}
+		e.clock.Set(time.Date(2026, 12, 5, 10, 0, 0, 0, passnum.Paris))
 		table := e.do("GET", "/programmes/"+prog+"/closing", e.funder, nil)
 		e.expect(table, 200, "")
-		if table.Body["booklets_unallocated"] != 3.0 || len(table.Body["distributors"].([]any)) != 2 {
+		if table.Body["booklets_unallocated"] != 3.0 || len(table.Body["distributors"].([]any)) != 2 || table.Body["published_at"] == nil {
 			t.Fatalf("closing table: %s", table.Raw)
 		}
 		// Its one young person is under statistical secrecy for the

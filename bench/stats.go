@@ -144,6 +144,12 @@ func statsViews(programmeID, distributorID string) []statsView {
 			_, err := tx.ComputeFunderViews(ctx, programmeID)
 			return err
 		}},
+		// The closing table, as the operator reads it: live, every
+		// booklet of the programme.
+		statsView{"tableau de clôture (opérateur)", func(ctx context.Context, tx *store.Tx) error {
+			_, err := tx.ClosingTable(ctx, programmeID, false)
+			return err
+		}},
 		statsView{"carnets dormants d'un distributeur", func(ctx context.Context, tx *store.Tx) error {
 			_, err := tx.DormantBooklets(ctx, distributorID)
 			return err

@@ -8,11 +8,11 @@ var closingYearFigures = []string{"booklets_started", "passes_used"}
 // them, what a funder's table by distributor of one year hides of each
 // distributor (funderViews reads every calendar year the programme
 // reports): its id when the year hides its cell whole,
-// "id:booklets_started" or "id:passes_used" when it hides that figure. The closing table is the whole
-// programme, the sum of those years: a closing line shown less the same
-// distributor's years shown would give back the year hidden (23 booklets
-// handed out over the programme, 20 shown in 2027, are the 3 hidden in
-// 2026). The closing table hides them before its own masking, which then
+// "id:booklets_started" or "id:passes_used" when it hides that figure.
+// The closing table is the whole programme, the sum of those years: a
+// closing line shown less the same distributor's years shown would give
+// back the year hidden (23 booklets handed out over the programme, 20
+// shown in 2027, are the 3 hidden in 2026). The closing table hides them before its own masking, which then
 // adds a second line or figure only where its totals call for one.
 //
 // This suffices: a line shown has every year shown, and tells nothing

@@ -82,6 +82,10 @@ func TestClosingTableHidesWhatYearsHide(t *testing.T) {
 		if !tb.InPeriod {
 			t.Fatalf("closing table not in its period on %s (from %s)", clock.Now(), tb.From)
 		}
+		// Published with the year tables, at one instant.
+		if tb.PublishedAt == nil || years[2026].PublishedAt == nil || !tb.PublishedAt.Equal(*years[2026].PublishedAt) {
+			t.Errorf("the funder's closing table published at %v, its year tables at %v", tb.PublishedAt, years[2026].PublishedAt)
+		}
 
 		// The figures of young people both tables give, by the name the
 		// year tables give them ("" for the cell's young people).

@@ -60,18 +60,31 @@ type DistributorClosing struct {
 // ClosingTable is the programme's closing table; secret applies
 // statistical secrecy, for a funder, who reads the month's publication
 // (publishedView, computed with the year tables: funderViews) with the
-// days of today.
+// days of today, and before the table's first day (J-30) its days only.
 func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool) (ClosingTable, error) {
 	if !secret {
 		return tx.closingTable(ctx, programmeID, nil)
 	}
-	t, at, err := publishedView[ClosingTable](ctx, tx, programmeID, viewClosing, nil)
+	p, err := tx.programmeSettings(ctx, programmeID)
+	if err != nil {
+		return ClosingTable{}, err
+	}
+	// Before its first day (J-30), or when the month's figures were
+	// published before that day moved into this month (the programme's
+	// validity shortened since), its days only.
+	daysOnly := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
+		From: p.ClosingFrom(), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
+		Distributors: []DistributorClosing{}, Masked: []string{}}
+	if tx.Today().Before(p.ClosingFrom()) {
+		return daysOnly, nil
+	}
+	t, at, absent, err := publishedView[ClosingTable](ctx, tx, programmeID, viewClosing)
 	if err != nil {
 		return t, err
 	}
-	p, err := tx.programmeSettings(ctx, programmeID)
-	if err != nil {
-		return t, err
+	if absent {
+		daysOnly.InPeriod = true
+		return daysOnly, nil
 	}
 	t.PublishedAt = &at
 	t.ProgrammeName, t.ValidUntil, t.HandoutUntil, t.LastRedeemDay = p.Name, p.ValidUntil, p.LastHandOutDay(), p.LastRedeemDay()
@@ -91,18 +104,20 @@ func (tx *Tx) closingTable(ctx context.Context, programmeID string, byYears map[
 	t := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
 		From: p.ClosingFrom(), InPeriod: !today.Before(p.ClosingFrom()), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
 		Distributors: []DistributorClosing{}, Masked: []string{}}
+	// From the booklets alone: each keeps its passes used (used_passes,
+	// kept with every redemption and cancellation, and recounted by
+	// passnum check), and the others of its booklet_size passes are not
+	// used (its voided ones too). Grouping the passes instead read ten
+	// million rows for a national programme, 19 s.
 	rows, err := tx.query(ctx, `SELECT b.distributor_id, o.name, COUNT(*),
 			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(CASE WHEN b.status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT),
-			CAST(SUM(CASE WHEN u.used > 0 THEN 1 ELSE 0 END) AS BIGINT),
-			CAST(COALESCE(SUM(u.used), 0) AS BIGINT),
-			CAST(COALESCE(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN u.unused ELSE 0 END), 0) AS BIGINT)
+			CAST(SUM(CASE WHEN b.used_passes > 0 THEN 1 ELSE 0 END) AS BIGINT),
+			CAST(SUM(b.used_passes) AS BIGINT),
+			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN ? - b.used_passes ELSE 0 END) AS BIGINT)
 		FROM booklets b JOIN organisations o ON o.id = b.distributor_id
-		LEFT JOIN (SELECT booklet_id, CAST(SUM(CASE WHEN status = 'redeemed' THEN 1 ELSE 0 END) AS BIGINT) AS used,
-				CAST(SUM(CASE WHEN status <> 'redeemed' THEN 1 ELSE 0 END) AS BIGINT) AS unused
-			FROM passes WHERE programme_id = ? GROUP BY booklet_id) u ON u.booklet_id = b.id
 		WHERE b.programme_id = ? AND b.distributor_id IS NOT NULL
-		GROUP BY b.distributor_id, o.name ORDER BY o.name, b.distributor_id`, programmeID, programmeID)
+		GROUP BY b.distributor_id, o.name ORDER BY o.name, b.distributor_id`, p.BookletSize, programmeID)
 	if err != nil {
 		return t, err
 	}

@@ -10,37 +10,35 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"passnum"
 )
 
 // A funder's breakdowns and closing table are published once a month. Read
 // live, two readings around one redemption would differ by that one use and
 // tell its commune, age band, distributor, place and service, whatever each
-// reading masks; so the first reading of a month computes them all at once
-// (funderViews: every breakdown of every year begun, and the closing table),
-// and every reading that month gets the same figures, from
-// stat_publications. All at once, since views computed at different times
-// would give the same away: a département's breakdown read before a
-// redemption, its communes' after. Two publications a month apart still
-// differ by a month's activity: each of them is masked on its own, and a
-// cell's change from one month to the next is not checked (see the README).
+// reading masks; so the month's figures are computed at one instant
+// (funderViews: every breakdown of every year begun, and the closing table)
+// and every reading that month gets them, from stat_publications. All at
+// once, since views computed at different times would give the same away: a
+// département's breakdown read before a redemption, its communes' after.
 //
-// A reading runs in a read-only transaction: what it computes is written
-// by a write of its own, in the background, and kept in this server's
-// memory until the write is done and every reading begun before it is over
-// (publicationGrace), so that a reading that does not see it in the table
-// yet gets it all the same. Readers of a publication being computed wait
-// for it rather than compute their own.
+// The instant is no reader's to choose: serve publishes each funded
+// programme's month as it begins (PublishMonth, every few minutes), so two
+// publications are a month apart; a reading computes them only when serve
+// has not yet (the month's first minutes, a programme just created). Each
+// of them is masked on its own, and a cell's change from one month to the
+// next is not checked (see the README).
+//
+// Whoever computes them writes them at once and answers what the table
+// holds: when another reading, or another server, wrote the month's first,
+// theirs stands, so that every reading of the month, on every server, gets
+// the same. Within a server, readings of a month being computed wait for it
+// rather than compute their own.
 type publications struct {
-	mu      sync.Mutex
-	closed  bool
-	pending map[publicationKey]*pendingPublication
-	flight  map[publicationKey]*publicationFlight
-	wg      sync.WaitGroup
+	mu     sync.Mutex
+	flight map[publicationKey]*publicationFlight
 }
-
-// publicationGrace is how long a publication stays in memory once written:
-// longer than any reading of the dashboard's lasts.
-const publicationGrace = time.Minute
 
 // publicationKey names a publication: a programme's month of funderViews
 // (view monthViews), or one view outside them.
@@ -49,14 +47,15 @@ type publicationKey struct{ programmeID, view, month string }
 // monthViews is the view of the row that says a programme's month of
 // funderViews is published; viewClosing the closing table's.
 const (
-	monthViews  = ""
-	viewClosing = "closing"
+	monthViews    = ""
+	viewClosing   = "closing"
+	viewProgramme = "counters:all"
 )
 
-type pendingPublication struct {
-	bodies  map[string][]byte // by view
-	at      time.Time
-	written time.Time // zero while being written
+// statRow is one of the programme's own counters, as published.
+type statRow struct {
+	Month           string
+	Code, N, Amount int64
 }
 
 type publicationFlight struct {
@@ -67,81 +66,77 @@ type publicationFlight struct {
 }
 
 // publishedView is the month's publication of view for a programme (the
-// month of the transaction's day, in Paris): from the table, from this
-// server's memory while it is being written, or computed now with the
-// month's other views (funderViews) and kept. A view the month's do not
-// hold (a year not begun) is computed alone (compute; nil for a view they
-// always hold).
-func publishedView[T any](ctx context.Context, tx *Tx, programmeID, view string, compute func() (T, error)) (T, time.Time, error) {
-	var v T
+// month of the transaction's day, in Paris), read from the table, or
+// computed with the month's other views (funderViews) and written. absent
+// says the month's views do not hold this one (a closing table before the
+// month of its first day).
+func publishedView[T any](ctx context.Context, tx *Tx, programmeID, view string) (v T, at time.Time, absent bool, err error) {
 	month := tx.Today().YearMonth()
 	rows, err := tx.query(ctx, `SELECT view, body, published_at FROM stat_publications WHERE programme_id = ? AND month = ? AND view IN (?, ?)`,
 		programmeID, month, view, monthViews)
 	if err != nil {
-		return v, time.Time{}, err
+		return v, at, false, err
 	}
 	var body []byte
-	var at time.Time
-	batch := false
+	published := false
 	for rows.Next() {
 		var name, b string
 		var when int64
 		if err := rows.Scan(&name, &b, &when); err != nil {
 			rows.Close()
-			return v, at, err
+			return v, at, false, err
 		}
+		published = true
 		if name == view {
-			body, at = []byte(b), fromMicros(when)
-		} else {
-			batch = true
+			body = []byte(b)
 		}
+		at = fromMicros(when)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return v, at, err
+		return v, at, false, err
 	}
-	if body == nil && !batch {
+	if !published {
 		bodies, when, err := tx.s.publish(ctx, publicationKey{programmeID, monthViews, month}, func() (map[string][]byte, time.Time, error) {
 			return tx.funderViews(ctx, programmeID)
 		})
 		if err != nil {
-			return v, when, err
+			return v, when, false, err
 		}
 		body, at = bodies[view], when
 	}
 	if body == nil {
-		if compute == nil {
-			return v, at, fmt.Errorf("publication %s du programme %s (%s) absente des chiffres du mois", view, programmeID, month)
-		}
-		bodies, when, err := tx.s.publish(ctx, publicationKey{programmeID, view, month}, func() (map[string][]byte, time.Time, error) {
-			one, err := compute()
-			if err != nil {
-				return nil, time.Time{}, err
-			}
-			b, err := json.Marshal(one)
-			return map[string][]byte{view: b}, tx.now, err
-		})
-		if err != nil {
-			return v, when, err
-		}
-		body, at = bodies[view], when
+		return v, at, true, nil
 	}
 	if err := json.Unmarshal(body, &v); err != nil {
-		return v, at, fmt.Errorf("publication %s du programme %s (%s) illisible : %w", view, programmeID, month, err)
+		return v, at, false, fmt.Errorf("publication %s du programme %s (%s) illisible : %w", view, programmeID, month, err)
 	}
-	return v, at, nil
+	return v, at, false, nil
 }
 
 // funderViews computes, at one instant, what a funder reads of a programme
 // for the month: each breakdown of each calendar year begun
-// (ReportYearsBegun), and the closing table, which hides what those
-// years' tables by distributor hide (closingHiddenByYears).
+// (publishedYears), and from the month of its first day the closing
+// table, which hides what those years' tables by distributor hide
+// (closingHiddenByYears).
 func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][]byte, time.Time, error) {
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	bodies, byYears := map[string][]byte{}, map[string]bool{}
-	first, last := p.ReportYearsBegun(tx.Today())
+	// The programme's own counters, a few hundred rows, from which a
+	// funder's figures over any period are computed
+	// (publishedProgrammeStats).
+	rows := []statRow{}
+	if err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{p.ID}, true, func(_, month string, code, n, amount int64) {
+		rows = append(rows, statRow{Month: month, Code: code, N: n, Amount: amount})
+	}); err != nil {
+		return nil, time.Time{}, err
+	}
+	if bodies[viewProgramme], err = json.Marshal(rows); err != nil {
+		return nil, time.Time{}, err
+	}
+	first, last := publishedYears(p, tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
 		for _, by := range StatBreakdowns {
@@ -157,6 +152,11 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 				return nil, time.Time{}, err
 			}
 		}
+	}
+	// The closing table from the month its first day (J-30) falls in:
+	// it reads every booklet of the programme.
+	if p.ClosingFrom().YearMonth() > tx.Today().YearMonth() {
+		return bodies, tx.now, nil
 	}
 	t, err := tx.closingTable(ctx, p.ID, byYears)
 	if err != nil {
@@ -176,20 +176,11 @@ func (tx *Tx) ComputeFunderViews(ctx context.Context, programmeID string) (int, 
 	return len(bodies), err
 }
 
-// publish gives the publication of k held in memory, or waits for the one
-// being computed, or computes it and has it written.
+// publish computes the publication of k and writes it, or waits for this
+// server's reading that does; it answers what the table holds.
 func (s *Store) publish(ctx context.Context, k publicationKey, compute func() (map[string][]byte, time.Time, error)) (map[string][]byte, time.Time, error) {
 	p := &s.pubs
 	p.mu.Lock()
-	for key, e := range p.pending {
-		if !e.written.IsZero() && time.Since(e.written) > publicationGrace {
-			delete(p.pending, key)
-		}
-	}
-	if e, ok := p.pending[k]; ok {
-		p.mu.Unlock()
-		return e.bodies, e.at, nil
-	}
 	if f, ok := p.flight[k]; ok {
 		p.mu.Unlock()
 		select {
@@ -200,62 +191,74 @@ func (s *Store) publish(ctx context.Context, k publicationKey, compute func() (m
 		}
 	}
 	if p.flight == nil {
-		p.flight, p.pending = map[publicationKey]*publicationFlight{}, map[publicationKey]*pendingPublication{}
+		p.flight = map[publicationKey]*publicationFlight{}
 	}
 	f := &publicationFlight{done: make(chan struct{})}
 	p.flight[k] = f
 	p.mu.Unlock()
 
 	f.bodies, f.at, f.err = compute()
+	if f.err == nil {
+		f.bodies, f.at, f.err = s.keepPublication(ctx, k, f.bodies, f.at)
+	}
 	p.mu.Lock()
 	delete(p.flight, k)
-	if f.err == nil && !p.closed {
-		e := &pendingPublication{bodies: f.bodies, at: f.at}
-		p.pending[k] = e
-		p.wg.Add(1)
-		go s.keepPublication(k, e)
-	}
 	p.mu.Unlock()
 	close(f.done)
 	return f.bodies, f.at, f.err
 }
 
-// keepPublication writes a publication computed by a reading, in one
-// transaction, with the row that says the month's views are all there when
-// they are. Another server may have written its own first: the first
-// written stays.
-func (s *Store) keepPublication(k publicationKey, e *pendingPublication) {
-	defer s.pubs.wg.Done()
-	ctx := context.Background()
-	bodies := e.bodies
-	if k.view == monthViews {
-		bodies = maps.Clone(bodies)
-		bodies[monthViews] = []byte("{}")
+// keepPublication writes a publication, with the row that says the month's
+// views are all there, unless the month's is written already, and answers
+// what the table holds. It runs beside the reading that computed it: on
+// SQLite as a write (the writer has its own connection), on PostgreSQL in
+// a transaction of pubDB, so that readings waiting for it, each holding a
+// connection of the main pool, cannot starve it.
+func (s *Store) keepPublication(ctx context.Context, k publicationKey, bodies map[string][]byte, at time.Time) (map[string][]byte, time.Time, error) {
+	bodies = maps.Clone(bodies)
+	bodies[k.view] = []byte("{}")
+	if k.view != monthViews {
+		delete(bodies, monthViews)
 	}
-	err := s.Write(ctx, func(tx *Tx) error {
+	stored, when := map[string][]byte{}, time.Time{}
+	keep := func(tx *Tx) error {
 		for _, view := range slices.Sorted(maps.Keys(bodies)) {
 			if _, err := tx.exec(ctx, `INSERT INTO stat_publications (programme_id, view, month, published_at, body) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (programme_id, view, month) DO NOTHING`, k.programmeID, view, k.month, micros(e.at), string(bodies[view])); err != nil {
+				ON CONFLICT (programme_id, view, month) DO NOTHING`, k.programmeID, view, k.month, micros(at), string(bodies[view])); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		s.log.Warn("publication des statistiques non enregistrée", "programme", k.programmeID, "view", k.view, "month", k.month, "err", err)
+		rows, err := tx.query(ctx, `SELECT view, body, published_at FROM stat_publications WHERE programme_id = ? AND month = ?`, k.programmeID, k.month)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var view, body string
+			var t int64
+			if err := rows.Scan(&view, &body, &t); err != nil {
+				return err
+			}
+			if view == k.view {
+				when = fromMicros(t)
+			} else {
+				stored[view] = []byte(body)
+			}
+		}
+		return rows.Err()
 	}
-	s.pubs.mu.Lock()
-	e.written = time.Now()
-	s.pubs.mu.Unlock()
-}
-
-// stopPublishing waits for the publications being written, before the
-// writer stops.
-func (s *Store) stopPublishing() {
-	s.pubs.mu.Lock()
-	s.pubs.closed = true
-	s.pubs.mu.Unlock()
-	s.pubs.wg.Wait()
+	if s.pubDB == nil {
+		return stored, when, s.Write(ctx, keep)
+	}
+	sqlTx, err := s.pubDB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, when, s.mapErr(err)
+	}
+	defer sqlTx.Rollback()
+	if err := keep(&Tx{s: s, q: sqlTx, now: at}); err != nil {
+		return nil, when, s.mapErr(err)
+	}
+	return stored, when, s.mapErr(sqlTx.Commit())
 }
 
 // statsPublication is a funder's breakdown as published: its figures and
@@ -278,12 +281,21 @@ func (q StatsQuery) view() string { return "stats:" + q.By + ":" + q.From + ":" 
 // publishedStats is a funder's breakdown from its month's publication,
 // with the budget read now: it is accounts, not statistics.
 func (tx *Tx) publishedStats(ctx context.Context, q StatsQuery) (ProgrammeStats, error) {
-	pub, at, err := publishedView(ctx, tx, q.ProgrammeID, q.view(), func() (statsPublication, error) {
-		st, err := tx.programmeStats(ctx, q, false)
-		return newStatsPublication(st), err
-	})
+	p, err := tx.programmeSettings(ctx, q.ProgrammeID)
 	if err != nil {
 		return ProgrammeStats{}, err
+	}
+	if err := q.checkSecretPeriod(p, tx.Today()); err != nil {
+		return ProgrammeStats{}, err
+	}
+	pub, at, absent, err := publishedView[statsPublication](ctx, tx, q.ProgrammeID, q.view())
+	if err != nil {
+		return ProgrammeStats{}, err
+	}
+	if absent {
+		// A year begun since the month's publication: the new year's
+		// first minutes, before serve publishes January.
+		return ProgrammeStats{}, passnum.Errorf(passnum.EUNAVAILABLE, "Les chiffres de l'année %s ne sont pas encore publiés pour les financeurs : réessayez dans quelques minutes.", q.From[:4])
 	}
 	out := pub.ProgrammeStats
 	out.PublishedAt = &at
@@ -294,11 +306,73 @@ func (tx *Tx) publishedStats(ctx context.Context, q StatsQuery) (ProgrammeStats,
 	for _, m := range pub.Small {
 		out.small[m] = true
 	}
-	p, err := tx.programmeSettings(ctx, q.ProgrammeID)
-	if err != nil {
-		return out, err
-	}
 	out.ProgrammeName = p.Name
 	out.Budget, err = tx.statBudget(ctx, p)
 	return out, err
+}
+
+// PublishMonth publishes, for each programme with a funder that has not
+// expired, its month's figures for funders (funderViews) unless they are
+// already: serve runs it as each month begins, so that funders' readings
+// do not wait for them. It answers how many programmes it published.
+func (s *Store) PublishMonth(ctx context.Context) (int, error) {
+	var ids []string
+	err := s.View(ctx, func(tx *Tx) error {
+		rows, err := tx.query(ctx, `SELECT p.id FROM programmes p
+			WHERE EXISTS (SELECT 1 FROM programme_funders f WHERE f.programme_id = p.id)
+				AND NOT EXISTS (SELECT 1 FROM programme_expiries e WHERE e.programme_id = p.id)
+				AND NOT EXISTS (SELECT 1 FROM stat_publications sp WHERE sp.programme_id = p.id AND sp.view = ? AND sp.month = ?)
+			ORDER BY p.id`, monthViews, tx.Today().YearMonth())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		// A reading of its own each, as a funder's first reading would.
+		if err := s.View(ctx, func(tx *Tx) error {
+			_, _, err := tx.s.publish(ctx, publicationKey{id, monthViews, tx.Today().YearMonth()}, func() (map[string][]byte, time.Time, error) {
+				return tx.funderViews(ctx, id)
+			})
+			return err
+		}); err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
+}
+
+// publishedProgrammeStats are a funder's figures of the programme, over
+// any period, computed from its counters as the month's publication holds
+// them, with the budget read now. Read live, two readings around a
+// hand-out or a first use would say whether that young person is in the
+// target public, how long they waited, whether they finished their
+// booklet. A month published before the counters were (an older server's)
+// reads them live.
+func (tx *Tx) publishedProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats, error) {
+	if _, err := tx.programmeSettings(ctx, q.ProgrammeID); err != nil {
+		return ProgrammeStats{}, err
+	}
+	rows, at, absent, err := publishedView[[]statRow](ctx, tx, q.ProgrammeID, viewProgramme)
+	if err != nil {
+		return ProgrammeStats{}, err
+	}
+	if absent {
+		return tx.programmeStats(ctx, q, true)
+	}
+	q.programmeRows = &rows
+	st, err := tx.programmeStats(ctx, q, true)
+	st.PublishedAt = &at
+	return st, err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,9 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 		}
 		handOut(big, 8)
 		handOut(small, 6)
+		// A clock finer than the table's microseconds: the first reading
+		// says the instant the table keeps, as every later one does.
+		clock.Set(clock.Now().Add(123456789 * time.Nanosecond))
 		get := func(secret bool) store.ProgrammeStats {
 			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
 				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "distributor", From: "2026-01", To: "2026-12", Secret: secret})
@@ -50,7 +54,7 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 			return -1
 		}
 		first := get(true)
-		if first.PublishedAt == nil || !first.PublishedAt.Equal(clock.Now()) {
+		if first.PublishedAt == nil || !first.PublishedAt.Equal(clock.Now().Truncate(time.Microsecond)) {
 			t.Fatalf("published at %v, want the first reading's instant %v", first.PublishedAt, clock.Now())
 		}
 		if handed(first, small) != 6 || val(first.Total.BookletsHandedOut) != 14 {
@@ -73,11 +77,22 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 			t.Errorf("the month's breakdown by age band, read after the hand-out: %d booklets, published at %v; want 14 at %v",
 				val(byAge.Total.BookletsHandedOut), byAge.PublishedAt, first.PublishedAt)
 		}
+		// Months before its first day (J-30), a funder's closing table
+		// has its days, no figures, and is not published.
 		closing := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
 			return tx.ClosingTable(ctx, prog.ID, true)
 		})
-		if closing.PublishedAt == nil || !closing.PublishedAt.Equal(*first.PublishedAt) {
-			t.Errorf("the month's closing table published at %v, want %v with the breakdowns", closing.PublishedAt, first.PublishedAt)
+		if closing.InPeriod || closing.PublishedAt != nil || len(closing.Distributors) != 0 || closing.Totals.BookletsHandedOut != nil {
+			t.Errorf("the funder's closing table before J-30: in period %v, published at %v, %d lines, %v handed out; want its days only",
+				closing.InPeriod, closing.PublishedAt, len(closing.Distributors), closing.Totals.BookletsHandedOut)
+		}
+		// The programme's own figures too, over any months.
+		whole := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, From: "2026-03", To: "2026-03", Secret: true})
+		})
+		if val(whole.Total.BookletsHandedOut) != 14 || val(whole.Total.TargetPublic) != val(first.Total.TargetPublic) || whole.PublishedAt == nil || !whole.PublishedAt.Equal(*first.PublishedAt) {
+			t.Errorf("the funder's figures of March, read after the hand-out: %d booklets (target public %d) published at %v; want 14 (%d) at %v",
+				val(whole.Total.BookletsHandedOut), val(whole.Total.TargetPublic), whole.PublishedAt, val(first.Total.TargetPublic), first.PublishedAt)
 		}
 		if op := get(false); handed(op, small) != 7 || op.PublishedAt != nil {
 			t.Errorf("operator's breakdown: small agency %d (published at %v), want 7, live", handed(op, small), op.PublishedAt)
@@ -87,9 +102,10 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 			t.Errorf("budget engaged %d both times: the budget is not published, it is read now", again.Budget[0].EngagedCents)
 		}
 
-		// Written in the background: once in the table, read from it. One
-		// year begun: its six breakdowns, the closing table, and the row
-		// that says the month's views are there.
+		// Once in the table, read from it. One year begun: its six
+		// breakdowns, the programme's counters and the row that says the
+		// month's views are there (the closing table waits for the month
+		// of its first day).
 		var count int
 		for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(10 * time.Millisecond) {
 			if err := db.QueryRow(`SELECT COUNT(*) FROM stat_publications WHERE programme_id = '` + prog.ID + `'`).Scan(&count); err != nil {
@@ -160,6 +176,86 @@ func TestFunderBreakdownPublishedOnce(t *testing.T) {
 			if !reflect.DeepEqual(got[i].Cells, got[0].Cells) || !reflect.DeepEqual(got[i].Total, got[0].Total) || got[i].PublishedAt == nil || !got[i].PublishedAt.Equal(*got[0].PublishedAt) {
 				t.Fatalf("reader %d got %d booklets handed out (published at %v), reader 0 %d (at %v)", i, val(got[i].Total.BookletsHandedOut), got[i].PublishedAt, val(got[0].Total.BookletsHandedOut), got[0].PublishedAt)
 			}
+		}
+	})
+}
+
+// TestPublishMonth: serve's monthly run publishes each funded programme's
+// month once; a funder's reading then gets those figures, computed before
+// the hand-out that followed.
+func TestPublishMonth(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 20)
+		d := f.MustDistributor("Mission locale")
+		f.MustAllocate(prog.ID, d.OrganisationID, 20)
+		for i := range 6 {
+			f.MustHandOut(d, f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Petit %d", i) }).ID, prog.ID)
+		}
+		published := clock.Now()
+		if n, err := s.PublishMonth(t.Context()); err != nil || n != 1 {
+			t.Fatalf("the month's run published %d programmes (%v), want 1", n, err)
+		}
+		clock.Advance(time.Hour)
+		f.MustHandOut(d, f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = "Petit 7" }).ID, prog.ID)
+		st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+			return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "departement", From: "2026-01", To: "2026-12", Secret: true})
+		})
+		if st.PublishedAt == nil || !st.PublishedAt.Equal(published) || val(st.Total.BookletsHandedOut) != 6 {
+			t.Errorf("the funder's reading: %d booklets published at %v, want 6 at %v", val(st.Total.BookletsHandedOut), st.PublishedAt, published)
+		}
+		// Once written, the next run has nothing to do.
+		for start := time.Now(); time.Since(start) < 30*time.Second; time.Sleep(10 * time.Millisecond) {
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM stat_publications WHERE programme_id = '` + prog.ID + `' AND view = ''`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 1 {
+				break
+			}
+		}
+		if n, err := s.PublishMonth(t.Context()); err != nil || n != 0 {
+			t.Errorf("the month's second run published %d programmes (%v), want none", n, err)
+		}
+		// The next month, again.
+		clock.Set(time.Date(2026, 4, 1, 0, 5, 0, 0, passnum.Paris))
+		if n, err := s.PublishMonth(t.Context()); err != nil || n != 1 {
+			t.Errorf("the next month's run published %d programmes (%v), want 1", n, err)
+		}
+	})
+}
+
+// TestPublicationFirstWrittenStands: two servers on one database may both
+// compute a month's figures; the first written stands, and the other
+// answers it, not its own, to its readers.
+func TestPublicationFirstWrittenStands(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 10)
+		d := f.MustDistributor("Mission locale")
+		f.MustAllocate(prog.ID, d.OrganisationID, 10)
+		for i := range 6 {
+			f.MustHandOut(d, f.MustBeneficiary(d, func(b *passnum.Beneficiary) { b.LastName = fmt.Sprintf("Roux %d", i) }).ID, prog.ID)
+		}
+		read := func() store.ProgrammeStats {
+			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, By: "service", From: "2026-01", To: "2026-12", Secret: true})
+			})
+		}
+		first := read()
+		// Another server's figures for the same month, computed later
+		// from a reading that began before this one's were written.
+		body, at, err := s.KeepPublicationForTests(t.Context(), prog.ID, "2026-03", "stats:service:2026-01:2026-12", `{"Cells":[{"Key":"ailleurs"}]}`, clock.Now().Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(body, "ailleurs") || !at.Equal(*first.PublishedAt) {
+			t.Errorf("the second server's write answered its own figures (%q, %v), not the first written (%v)", body, at, first.PublishedAt)
+		}
+		if again := read(); !reflect.DeepEqual(again.Cells, first.Cells) || !again.PublishedAt.Equal(*first.PublishedAt) {
+			t.Errorf("after a second server's write, a reading gets %+v at %v, want the first written", again.Cells, again.PublishedAt)
 		}
 	})
 }

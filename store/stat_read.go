@@ -26,6 +26,10 @@ type StatsQuery struct {
 	// unless Live is set: computed now, for a benchmark.
 	Secret bool
 	Live   bool
+	// programmeRows are the programme's own counters (dim all) as the
+	// month's publication holds them, read instead of the table's when
+	// set (publishedProgrammeStats).
+	programmeRows *[]statRow
 }
 
 // StatFigures are the figures of a programme, or of one cell of a
@@ -146,10 +150,14 @@ type statAcc struct {
 }
 
 // ProgrammeStats reads a programme's statistics from the counters; a
-// funder's breakdown from its month's publication.
+// funder's from its month's publication: a breakdown as published, the
+// programme's own figures over any period from its counters as published.
 func (tx *Tx) ProgrammeStats(ctx context.Context, q StatsQuery) (ProgrammeStats, error) {
-	if !q.Secret || q.By == "" || q.Live {
+	switch {
+	case !q.Secret || q.Live:
 		return tx.programmeStats(ctx, q, true)
+	case q.By == "":
+		return tx.publishedProgrammeStats(ctx, q)
 	}
 	return tx.publishedStats(ctx, q)
 }
@@ -339,16 +347,41 @@ func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, us
 // never overlap. The programme's own figures take any period
 // (periodSecrets).
 func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) error {
-	if !q.Secret || q.By == "" || CalendarYear(q.From, q.To) {
+	if !q.Secret || q.By == "" {
 		return nil
 	}
-	// The year of the period asked for, or the one the dashboard opens on.
-	y := strconv.Itoa(p.DefaultReportYear(today))
+	// The year of the period asked for when it is one of the programme's
+	// begun, or the one the dashboard opens on.
+	first, last := publishedYears(p, today)
+	y := p.DefaultReportYear(today)
 	if m := cmp.Or(q.To, q.From); len(m) >= 4 {
-		y = m[:4]
+		if asked, err := strconv.Atoi(m[:4]); err == nil && asked >= first && asked <= last {
+			y = asked
+		}
 	}
-	return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, un détail (by) porte sur une année civile entière : " +
-		"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. Demandez from=" + y + "-01&to=" + y + "-12"})
+	ys := strconv.Itoa(y)
+	if !CalendarYear(q.From, q.To) {
+		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "pour un financeur, un détail (by) porte sur une année civile entière : " +
+			"deux périodes qui se recouvrent redonneraient par soustraction ce que le secret statistique cache. Demandez from=" + ys + "-01&to=" + ys + "-12"})
+	}
+	// Only the years the programme has begun are published
+	// (funderViews); a year to come has nothing yet.
+	if asked, _ := strconv.Atoi(q.From[:4]); asked < first || asked > last {
+		years := strconv.Itoa(first)
+		if last > first {
+			years = "de " + years + " à " + strconv.Itoa(last)
+		}
+		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "le programme n'a de chiffres que pour les années commencées (" + years + ") : demandez from=" + ys + "-01&to=" + ys + "-12"})
+	}
+	return nil
+}
+
+// publishedYears are the calendar years of a programme's breakdowns for a
+// funder (funderViews): those it has begun, its first at least, whose
+// figures are empty before it begins.
+func publishedYears(p passnum.Programme, today passnum.Date) (first, last int) {
+	first, last = p.ReportYearsBegun(today)
+	return first, max(first, last)
 }
 
 // CalendarYear says whether the months from..to are one calendar year,
@@ -369,7 +402,7 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 	in := func(month string) bool { return (q.From == "" || month >= q.From) && (q.To == "" || month <= q.To) }
 	whole := true
 	present := map[string]bool{}
-	err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, true, func(_, month string, code, n, amount int64) {
+	row := func(_, month string, code, n, amount int64) {
 		present[month] = true
 		if q.Secret && code != 0 {
 			byMonth := series[code]
@@ -388,7 +421,15 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 			months[month] = [2]int64{m[0] + n, m[1] + amount}
 		}
 		total.add(code, n, amount)
-	})
+	}
+	var err error
+	if q.programmeRows != nil {
+		for _, r := range *q.programmeRows {
+			row("", r.Month, r.Code, r.N, r.Amount)
+		}
+	} else {
+		err = tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, true, row)
+	}
 	if err != nil || q.By == "" {
 		return total, map[string]*statAcc{}, months, series, err
 	}

@@ -487,6 +487,9 @@ func TestClosingTableSecrecy(t *testing.T) {
 				}
 			}
 		}
+		// A funder reads it from its first day, J-30.
+		from := prog.ClosingFrom()
+		clock.Set(time.Date(from.Year, time.Month(from.Month), from.Day, 10, 0, 0, 0, passnum.Paris))
 		get := func(secret bool) store.ClosingTable {
 			return view(t, s, func(ctx context.Context, tx *store.Tx) (store.ClosingTable, error) {
 				return tx.ClosingTable(ctx, prog.ID, secret)

@@ -104,6 +104,9 @@ type Store struct {
 	wg       sync.WaitGroup
 	closing  sync.Once
 	pubs     publications // a funder's figures published for the month
+	// pubDB writes them on PostgreSQL: a pool of its own, as a reading
+	// that publishes holds one of the main pool's (stat_publication.go).
+	pubDB *sql.DB
 }
 
 // Open connects to url: "sqlite:<path>" or a postgres:// URL.
@@ -179,9 +182,16 @@ func (s *Store) connect(ctx context.Context, dsn string, opts Options) error {
 		}
 		s.db.SetMaxOpenConns(maxConns)
 		s.db.SetMaxIdleConns(maxConns)
+		if s.pubDB, err = sql.Open("pgx", dsn); err != nil {
+			s.db.Close()
+			return err
+		}
+		s.pubDB.SetMaxOpenConns(2)
+		s.pubDB.SetConnMaxIdleTime(time.Minute)
 		s.db.SetConnMaxIdleTime(5 * time.Minute)
 		if err = s.db.PingContext(ctx); err != nil {
 			s.db.Close()
+			s.pubDB.Close()
 			return fmt.Errorf("connexion à PostgreSQL impossible (%v) : vérifiez que le serveur tourne et l'URL passée à --db ou PASSNUM_DB", err)
 		}
 	}
@@ -192,10 +202,8 @@ func (s *Store) connect(ctx context.Context, dsn string, opts Options) error {
 // connections.
 func (s *Store) Close() error {
 	s.closing.Do(func() {
-		// First, as they are written in the background.
-		s.stopPublishing()
 		if s.group != nil {
-			// Before the writer, as its last batches are writes.
+			// First, as its last batches are writes (SQLite's writer).
 			s.group.stop()
 		}
 		if s.done != nil {
@@ -216,6 +224,9 @@ func (s *Store) closeDBs() error {
 	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())
+	}
+	if s.pubDB != nil {
+		errs = append(errs, s.pubDB.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -107,6 +107,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "passnum écoute sur %s (base %s)\n", base, s.Engine())
 	go runSealer(ctx, s, log)
 	go runStatFolder(ctx, s, log)
+	go runMonthlyPublisher(ctx, s, log)
 	return serveUntilStopped(ctx, srv, ln, built, stdout)
 }
 
