@@ -14,14 +14,15 @@ import (
 	"passnum"
 )
 
-// A funder's breakdowns and closing table are published once a month. Read
-// live, two readings around one redemption would differ by that one use and
-// tell its commune, age band, distributor, place and service, whatever each
-// reading masks; so the month's figures are computed at one instant
-// (funderViews: every breakdown of every year begun, and the closing table)
-// and every reading that month gets them, from stat_publications. All at
-// once, since views computed at different times would give the same away: a
-// département's breakdown read before a redemption, its communes' after.
+// A funder's figures are published once a month. Read live, two readings
+// around one redemption would differ by that one use and tell its commune,
+// age band, distributor, place and service, whatever each reading masks;
+// so the month's figures are computed at one instant (funderViews: the
+// programme's own counters, every breakdown of every year begun, and the
+// closing table) and every reading that month gets them, from
+// stat_publications. All at once, since views computed at different times
+// would give the same away: a département's breakdown read before a
+// redemption, its communes' after.
 //
 // The instant is no reader's to choose: serve publishes each funded
 // programme's month as it begins (PublishMonth, every few minutes), so two
@@ -40,12 +41,12 @@ type publications struct {
 	flight map[publicationKey]*publicationFlight
 }
 
-// publicationKey names a publication: a programme's month of funderViews
-// (view monthViews), or one view outside them.
-type publicationKey struct{ programmeID, view, month string }
+// publicationKey names a programme's month of funderViews.
+type publicationKey struct{ programmeID, month string }
 
 // monthViews is the view of the row that says a programme's month of
-// funderViews is published; viewClosing the closing table's.
+// funderViews is published; viewClosing the closing table's, viewProgramme
+// the programme's own counters'.
 const (
 	monthViews    = ""
 	viewClosing   = "closing"
@@ -96,7 +97,7 @@ func publishedView[T any](ctx context.Context, tx *Tx, programmeID, view string)
 		return v, at, false, err
 	}
 	if !published {
-		bodies, when, err := tx.s.publish(ctx, publicationKey{programmeID, monthViews, month}, func() (map[string][]byte, time.Time, error) {
+		bodies, when, err := tx.s.publish(ctx, publicationKey{programmeID, month}, func() (map[string][]byte, time.Time, error) {
 			return tx.funderViews(ctx, programmeID)
 		})
 		if err != nil {
@@ -216,10 +217,7 @@ func (s *Store) publish(ctx context.Context, k publicationKey, compute func() (m
 // connection of the main pool, cannot starve it.
 func (s *Store) keepPublication(ctx context.Context, k publicationKey, bodies map[string][]byte, at time.Time) (map[string][]byte, time.Time, error) {
 	bodies = maps.Clone(bodies)
-	bodies[k.view] = []byte("{}")
-	if k.view != monthViews {
-		delete(bodies, monthViews)
-	}
+	bodies[monthViews] = []byte("{}")
 	stored, when := map[string][]byte{}, time.Time{}
 	keep := func(tx *Tx) error {
 		for _, view := range slices.Sorted(maps.Keys(bodies)) {
@@ -239,7 +237,7 @@ func (s *Store) keepPublication(ctx context.Context, k publicationKey, bodies ma
 			if err := rows.Scan(&view, &body, &t); err != nil {
 				return err
 			}
-			if view == k.view {
+			if view == monthViews {
 				when = fromMicros(t)
 			} else {
 				stored[view] = []byte(body)
@@ -342,7 +340,7 @@ func (s *Store) PublishMonth(ctx context.Context) (int, error) {
 	for i, id := range ids {
 		// A reading of its own each, as a funder's first reading would.
 		if err := s.View(ctx, func(tx *Tx) error {
-			_, _, err := tx.s.publish(ctx, publicationKey{id, monthViews, tx.Today().YearMonth()}, func() (map[string][]byte, time.Time, error) {
+			_, _, err := tx.s.publish(ctx, publicationKey{id, tx.Today().YearMonth()}, func() (map[string][]byte, time.Time, error) {
 				return tx.funderViews(ctx, id)
 			})
 			return err

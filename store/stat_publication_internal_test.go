@@ -9,6 +9,6 @@ import (
 // programme as another server would (one view, its row saying the month is
 // there), and answers what the table holds of it.
 func (s *Store) KeepPublicationForTests(ctx context.Context, programmeID, month, view, body string, at time.Time) (string, time.Time, error) {
-	stored, when, err := s.keepPublication(ctx, publicationKey{programmeID, monthViews, month}, map[string][]byte{view: []byte(body)}, at)
+	stored, when, err := s.keepPublication(ctx, publicationKey{programmeID, month}, map[string][]byte{view: []byte(body)}, at)
 	return string(stored[view]), when, err
 }
