@@ -32,10 +32,48 @@ func (p *Programme) DefaultReportYear(today Date) int {
 	return max(first, min(last, p.ValidUntil.Year))
 }
 
+// FunderYears are the calendar years a funder's figures of the programme
+// are published for (store's funderViews): those it has begun, its first
+// at least, whose figures are empty before it begins.
+func (p *Programme) FunderYears(today Date) (first, last int) {
+	first, last = p.ReportYearsBegun(today)
+	return first, max(first, last)
+}
+
+// YearSpan writes the years first to last in a sentence: "2026", "2022 à
+// 2024".
+func YearSpan(first, last int) string {
+	if first == last {
+		return strconv.Itoa(first)
+	}
+	return strconv.Itoa(first) + " à " + strconv.Itoa(last)
+}
+
 // ParseReportYear reads the year of a yearly report, as typed or sent: four
 // digits. The error says what to type.
 func ParseReportYear(s string, p *Programme) (int, error) {
 	first, last := p.ReportYears()
+	return parseReportYear(s, first, last, func() string {
+		span := "en " + strconv.Itoa(first)
+		if first != last {
+			span = "de " + strconv.Itoa(first) + " à " + strconv.Itoa(last)
+		}
+		return "le programme « " + p.Name + " » court " + span + " : choisissez une de ces années"
+	})
+}
+
+// ParseFunderReportYear is ParseReportYear for a funder, whose figures are
+// published for the years the programme has begun (FunderYears).
+func ParseFunderReportYear(s string, p *Programme, today Date) (int, error) {
+	first, last := p.FunderYears(today)
+	return parseReportYear(s, first, last, func() string {
+		return "les chiffres du programme « " + p.Name + " » sont publiés pour les années commencées (" + YearSpan(first, last) + ") : choisissez-en une"
+	})
+}
+
+// parseReportYear reads a year from first to last; outside says why
+// another is refused.
+func parseReportYear(s string, first, last int, outside func() string) (int, error) {
 	s = strings.TrimSpace(s)
 	y, err := strconv.Atoi(s)
 	switch {
@@ -44,11 +82,7 @@ func ParseReportYear(s string, p *Programme) (int, error) {
 	case err != nil || len(s) != 4:
 		return 0, Invalid(FieldError{Field: "year", Detail: "« " + s + " » n'est pas une année : indiquez-la sur quatre chiffres, par exemple " + strconv.Itoa(last)})
 	case y < first || y > last:
-		span := "en " + strconv.Itoa(first)
-		if first != last {
-			span = "de " + strconv.Itoa(first) + " à " + strconv.Itoa(last)
-		}
-		return 0, Invalid(FieldError{Field: "year", Detail: "le programme « " + p.Name + " » court " + span + " : choisissez une de ces années"})
+		return 0, Invalid(FieldError{Field: "year", Detail: outside()})
 	}
 	return y, nil
 }

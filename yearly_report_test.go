@@ -33,3 +33,32 @@ func TestParseReportYear(t *testing.T) {
 		t.Errorf("one year: %v", err)
 	}
 }
+
+// A funder's yearly reports are those of the years its figures are
+// published for: begun, the first at least; the error and its examples say
+// only those.
+func TestParseFunderReportYear(t *testing.T) {
+	p := &Programme{Name: "Pass 2025-2026", ValidFrom: MustDate("2025-03-01"), ValidUntil: MustDate("2026-12-20"), GraceDays: 30}
+	today := MustDate("2026-05-10")
+	if first, last := p.FunderYears(today); first != 2025 || last != 2026 {
+		t.Fatalf("funder's years %d-%d on %s, want 2025-2026", first, last, today)
+	}
+	if y, err := ParseFunderReportYear("2026", p, today); err != nil || y != 2026 {
+		t.Errorf("2026: %d, %v", y, err)
+	}
+	for in, want := range map[string]string{
+		"2027": "publiés pour les années commencées (2025 à 2026)",
+		"2024": "publiés pour les années commencées (2025 à 2026)",
+		"":     "par exemple 2026",
+		"deux": "par exemple 2026",
+	} {
+		_, err := ParseFunderReportYear(in, p, today)
+		if ErrorCode(err) != EINVALID || !strings.Contains(ErrorMessage(err), want) {
+			t.Errorf("%q: %v, want an invalid error saying %q", in, err, want)
+		}
+	}
+	// Before it begins, its first year, with nothing in it yet.
+	if first, last := p.FunderYears(MustDate("2024-11-02")); first != 2025 || last != 2025 {
+		t.Errorf("funder's years before the programme begins: %d-%d, want 2025-2025", first, last)
+	}
+}

@@ -32,11 +32,14 @@ func YearlyReport(ctx context.Context, tx *store.Tx, who passnum.Actor, programm
 	if err != nil {
 		return Document{}, err
 	}
+	secret := who.Role != passnum.RoleOperator
 	y, err := passnum.ParseReportYear(year, &p)
+	if secret {
+		y, err = passnum.ParseFunderReportYear(year, &p, tx.Today())
+	}
 	if err != nil {
 		return Document{}, err
 	}
-	secret := who.Role != passnum.RoleOperator
 	ys := strconv.Itoa(y)
 	st, err := tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: programmeID, From: ys + "-01", To: ys + "-12", By: "departement", Secret: secret})
 	if err != nil {

@@ -83,7 +83,8 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool)
 		return t, err
 	}
 	if absent {
-		daysOnly.InPeriod = true
+		// Published with the next month's figures: until then, as
+		// before its first day.
 		return daysOnly, nil
 	}
 	t.PublishedAt = &at

@@ -59,6 +59,13 @@ type statRow struct {
 	Code, N, Amount int64
 }
 
+// programmePublication is the programme's own counters and stock, as
+// published: a funder's figures over any period are computed from them.
+type programmePublication struct {
+	Rows                              []statRow
+	IssuedBooklets, AllocatedBooklets int64
+}
+
 type publicationFlight struct {
 	done   chan struct{}
 	bodies map[string][]byte
@@ -116,7 +123,7 @@ func publishedView[T any](ctx context.Context, tx *Tx, programmeID, view string)
 
 // funderViews computes, at one instant, what a funder reads of a programme
 // for the month: each breakdown of each calendar year begun
-// (publishedYears), and from the month of its first day the closing
+// (Programme.FunderYears), and from the month of its first day the closing
 // table, which hides what those years' tables by distributor hide
 // (closingHiddenByYears).
 func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][]byte, time.Time, error) {
@@ -125,8 +132,8 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 		return nil, time.Time{}, err
 	}
 	bodies, byYears := map[string][]byte{}, map[string]bool{}
-	// The programme's own counters, a few hundred rows, from which a
-	// funder's figures over any period are computed
+	// The programme's own counters, a few hundred rows, and its stock,
+	// from which a funder's figures over any period are computed
 	// (publishedProgrammeStats).
 	rows := []statRow{}
 	if err := tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{p.ID}, true, func(_, month string, code, n, amount int64) {
@@ -134,10 +141,14 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	}); err != nil {
 		return nil, time.Time{}, err
 	}
-	if bodies[viewProgramme], err = json.Marshal(rows); err != nil {
+	allocated, err := tx.allocatedBooklets(ctx, p.ID)
+	if err != nil {
 		return nil, time.Time{}, err
 	}
-	first, last := publishedYears(p, tx.Today())
+	if bodies[viewProgramme], err = json.Marshal(programmePublication{Rows: rows, IssuedBooklets: p.Stock.IssuedBooklets, AllocatedBooklets: allocated}); err != nil {
+		return nil, time.Time{}, err
+	}
+	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
 		for _, by := range StatBreakdowns {
@@ -362,14 +373,14 @@ func (tx *Tx) publishedProgrammeStats(ctx context.Context, q StatsQuery) (Progra
 	if _, err := tx.programmeSettings(ctx, q.ProgrammeID); err != nil {
 		return ProgrammeStats{}, err
 	}
-	rows, at, absent, err := publishedView[[]statRow](ctx, tx, q.ProgrammeID, viewProgramme)
+	pub, at, absent, err := publishedView[programmePublication](ctx, tx, q.ProgrammeID, viewProgramme)
 	if err != nil {
 		return ProgrammeStats{}, err
 	}
 	if absent {
 		return tx.programmeStats(ctx, q, true)
 	}
-	q.programmeRows = &rows
+	q.published = &pub
 	st, err := tx.programmeStats(ctx, q, true)
 	st.PublishedAt = &at
 	return st, err

@@ -26,10 +26,10 @@ type StatsQuery struct {
 	// unless Live is set: computed now, for a benchmark.
 	Secret bool
 	Live   bool
-	// programmeRows are the programme's own counters (dim all) as the
-	// month's publication holds them, read instead of the table's when
-	// set (publishedProgrammeStats).
-	programmeRows *[]statRow
+	// published is the programme's own counters (dim all) and stock as
+	// the month's publication holds them, read instead of the tables'
+	// when set (publishedProgrammeStats).
+	published *programmePublication
 }
 
 // StatFigures are the figures of a programme, or of one cell of a
@@ -180,11 +180,13 @@ func (tx *Tx) programmeStats(ctx context.Context, q StatsQuery, budget bool) (Pr
 	}
 	// Issued and allocated are whole-programme stock figures.
 	size := int64(p.BookletSize)
-	issued := p.Stock.IssuedBooklets * size
-	var allocated int64
-	if err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(allocated_booklets), 0) AS BIGINT) FROM distributor_stock WHERE programme_id = ?`, p.ID).Scan(&allocated); err != nil {
+	issued, allocated := p.Stock.IssuedBooklets, int64(0)
+	if q.published != nil {
+		issued, allocated = q.published.IssuedBooklets, q.published.AllocatedBooklets
+	} else if allocated, err = tx.allocatedBooklets(ctx, p.ID); err != nil {
 		return out, err
 	}
+	issued *= size
 	total.allocated = allocated * size
 	if q.By == dimDistributor {
 		if err := tx.distributorAllocations(ctx, p.ID, size, cells); err != nil {
@@ -248,6 +250,14 @@ func (tx *Tx) statBudget(ctx context.Context, p passnum.Programme) ([]FunderBudg
 		return nil, err
 	}
 	return tx.funderBudgets(ctx, p, handed*int64(p.BookletSize)*p.FaceValueCents)
+}
+
+// allocatedBooklets are the booklets the programme's distributors were
+// given, less those moved back.
+func (tx *Tx) allocatedBooklets(ctx context.Context, programmeID string) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `SELECT CAST(COALESCE(SUM(allocated_booklets), 0) AS BIGINT) FROM distributor_stock WHERE programme_id = ?`, programmeID).Scan(&n)
+	return n, err
 }
 
 // statMonths sums each month's uses: passes and amount.
@@ -352,7 +362,7 @@ func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) e
 	}
 	// The year of the period asked for when it is one of the programme's
 	// begun, or the one the dashboard opens on.
-	first, last := publishedYears(p, today)
+	first, last := p.FunderYears(today)
 	y := p.DefaultReportYear(today)
 	if m := cmp.Or(q.To, q.From); len(m) >= 4 {
 		if asked, err := strconv.Atoi(m[:4]); err == nil && asked >= first && asked <= last {
@@ -367,21 +377,10 @@ func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) e
 	// Only the years the programme has begun are published
 	// (funderViews); a year to come has nothing yet.
 	if asked, _ := strconv.Atoi(q.From[:4]); asked < first || asked > last {
-		years := strconv.Itoa(first)
-		if last > first {
-			years = "de " + years + " à " + strconv.Itoa(last)
-		}
-		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "le programme n'a de chiffres que pour les années commencées (" + years + ") : demandez from=" + ys + "-01&to=" + ys + "-12"})
+		return passnum.Invalid(passnum.FieldError{Field: "from", Detail: "les chiffres du programme sont publiés pour les années commencées (" +
+			passnum.YearSpan(first, last) + ") : demandez from=" + ys + "-01&to=" + ys + "-12"})
 	}
 	return nil
-}
-
-// publishedYears are the calendar years of a programme's breakdowns for a
-// funder (funderViews): those it has begun, its first at least, whose
-// figures are empty before it begins.
-func publishedYears(p passnum.Programme, today passnum.Date) (first, last int) {
-	first, last = p.ReportYearsBegun(today)
-	return first, max(first, last)
 }
 
 // CalendarYear says whether the months from..to are one calendar year,
@@ -423,8 +422,8 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 		total.add(code, n, amount)
 	}
 	var err error
-	if q.programmeRows != nil {
-		for _, r := range *q.programmeRows {
+	if q.published != nil {
+		for _, r := range q.published.Rows {
 			row("", r.Month, r.Code, r.N, r.Amount)
 		}
 	} else {

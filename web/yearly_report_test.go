@@ -146,8 +146,12 @@ func TestYearlyReport(t *testing.T) {
 		// Bad years: a French error, never a file and never a 500.
 		// The page says it in French alone, without the API's name of
 		// the parameter ("year : …").
+		// A funder's years are those its figures are published for.
 		for q, want := range map[string]string{"": "Année du rapport manquante", "?annee=26": "pas une année", "?annee=1999": "court"} {
 			for _, b := range []*browser{op, fu} {
+				if b == fu && q == "?annee=1999" {
+					want = "publiés pour les années commencées"
+				}
 				a := b.get(base + ".pdf" + q)
 				if a.Status != http.StatusUnprocessableEntity || !a.has(want) || a.has("year :") {
 					t.Errorf("%s.pdf%s: %d, want 422 saying %q\n%.500s", base, q, a.Status, want, a.Body)
