@@ -122,15 +122,7 @@ func TestClosingTableHidesWhatYearsHide(t *testing.T) {
 			}
 			return 0, false
 		}
-		line := func(tb store.ClosingTable, a passnum.Actor) store.DistributorClosing {
-			for _, d := range tb.Distributors {
-				if d.DistributorID == a.OrganisationID {
-					return d
-				}
-			}
-			t.Fatalf("no line for %s", a.OrganisationID)
-			return store.DistributorClosing{}
-		}
+		line := func(tb store.ClosingTable, a passnum.Actor) store.DistributorClosing { return closingLine(t, tb, a) }
 
 		// The hole is there to close: what the operator's table shows,
 		// less 2027 as the funder sees it, is what 2026 hides.

@@ -71,10 +71,9 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool)
 	}
 	// Before its first day (J-30), or when the month's figures were
 	// published before that day moved into this month (the programme's
-	// validity shortened since), its days only.
-	daysOnly := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
-		From: p.ClosingFrom(), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
-		Distributors: []DistributorClosing{}, Masked: []string{}}
+	// validity shortened since), its days only, as not yet in its period.
+	daysOnly := closingDays(p, tx.Today())
+	daysOnly.InPeriod = false
 	if tx.Today().Before(p.ClosingFrom()) {
 		return daysOnly, nil
 	}
@@ -87,10 +86,19 @@ func (tx *Tx) ClosingTable(ctx context.Context, programmeID string, secret bool)
 		// before its first day.
 		return daysOnly, nil
 	}
-	t.PublishedAt = &at
-	t.ProgrammeName, t.ValidUntil, t.HandoutUntil, t.LastRedeemDay = p.Name, p.ValidUntil, p.LastHandOutDay(), p.LastRedeemDay()
-	t.From, t.InPeriod = p.ClosingFrom(), !tx.Today().Before(p.ClosingFrom())
-	return t, nil
+	// The published figures under today's days.
+	days := closingDays(p, tx.Today())
+	days.Totals, days.Distributors, days.Masked, days.PublishedAt = t.Totals, t.Distributors, t.Masked, &at
+	days.BookletsIssued, days.BookletsUnallocated = t.BookletsIssued, t.BookletsUnallocated
+	return days, nil
+}
+
+// closingDays is a closing table with its programme's days and stock
+// (as of today), and no line yet.
+func closingDays(p passnum.Programme, today passnum.Date) ClosingTable {
+	return ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
+		From: p.ClosingFrom(), InPeriod: !today.Before(p.ClosingFrom()), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
+		Distributors: []DistributorClosing{}, Masked: []string{}}
 }
 
 // closingTable computes the programme's closing table, one pass over its
@@ -101,10 +109,7 @@ func (tx *Tx) closingTable(ctx context.Context, programmeID string, byYears map[
 	if err != nil {
 		return ClosingTable{}, err
 	}
-	today := tx.Today()
-	t := ClosingTable{ProgrammeID: p.ID, ProgrammeName: p.Name, ValidUntil: p.ValidUntil, HandoutUntil: p.LastHandOutDay(), LastRedeemDay: p.LastRedeemDay(),
-		From: p.ClosingFrom(), InPeriod: !today.Before(p.ClosingFrom()), BookletsIssued: p.Stock.IssuedBooklets, BookletsUnallocated: p.Stock.UnallocatedBooklets,
-		Distributors: []DistributorClosing{}, Masked: []string{}}
+	t := closingDays(p, tx.Today())
 	// From the booklets alone: each keeps its passes used (used_passes,
 	// kept with every redemption and cancellation, and recounted by
 	// passnum check), and the others of its booklet_size passes are not

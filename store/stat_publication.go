@@ -279,8 +279,13 @@ type statsPublication struct {
 
 // newStatsPublication is a funder's breakdown as it is published.
 func newStatsPublication(st ProgrammeStats) statsPublication {
-	small := slices.Sorted(maps.Keys(st.small))
-	small = slices.DeleteFunc(small, func(k string) bool { return !st.small[k] })
+	var small []string
+	for k, ok := range st.small {
+		if ok {
+			small = append(small, k)
+		}
+	}
+	slices.Sort(small)
 	return statsPublication{ProgrammeStats: st, Small: small}
 }
 

@@ -103,7 +103,10 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 			t.Errorf("operator's breakdown: small agency %d (published at %v), want 7, live", handed(op, small), op.PublishedAt)
 		}
 		// The budget is accounts, read now: engaged counts the new booklet.
-		if len(again.Budget) > 0 && again.Budget[0].EngagedCents == first.Budget[0].EngagedCents {
+		if len(again.Budget) == 0 || len(first.Budget) == 0 {
+			t.Fatalf("no budget: the programme's funders are missing")
+		}
+		if again.Budget[0].EngagedCents == first.Budget[0].EngagedCents {
 			t.Errorf("budget engaged %d both times: the budget is not published, it is read now", again.Budget[0].EngagedCents)
 		}
 

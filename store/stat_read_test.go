@@ -462,6 +462,18 @@ func TestProgrammeStatsSecrecyFirstUse(t *testing.T) {
 	})
 }
 
+// closingLine is the line of distributor a in a closing table.
+func closingLine(t *testing.T, tb store.ClosingTable, a passnum.Actor) store.DistributorClosing {
+	t.Helper()
+	for _, d := range tb.Distributors {
+		if d.DistributorID == a.OrganisationID {
+			return d
+		}
+	}
+	t.Fatalf("no line for %s", a.OrganisationID)
+	return store.DistributorClosing{}
+}
+
 // TestClosingTableSecrecy: the closing table a funder sees by distributor
 // is masked as its dashboard is: a distributor of 2 young people and a
 // second line, with their stock (allocated less not handed out is handed
@@ -495,15 +507,7 @@ func TestClosingTableSecrecy(t *testing.T) {
 				return tx.ClosingTable(ctx, prog.ID, secret)
 			})
 		}
-		line := func(tb store.ClosingTable, a passnum.Actor) store.DistributorClosing {
-			for _, d := range tb.Distributors {
-				if d.DistributorID == a.OrganisationID {
-					return d
-				}
-			}
-			t.Fatalf("no line for %s", a.OrganisationID)
-			return store.DistributorClosing{}
-		}
+		line := func(tb store.ClosingTable, a passnum.Actor) store.DistributorClosing { return closingLine(t, tb, a) }
 		open := get(false)
 		if len(open.Masked) != 0 || val(line(open, small).BookletsHandedOut) != 2 || val(open.Totals.BookletsStarted) != 9 {
 			t.Fatalf("operator's table: masked %v, %+v", open.Masked, open)

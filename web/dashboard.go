@@ -1162,19 +1162,13 @@ func (q *request) readRows(fill func(tx *store.Tx, write func(...sheet.Cell) err
 // dashPublishedLine starts the last line of a funder's export.
 const dashPublishedLine = "Chiffres arrêtés le "
 
-// dashPublished says when a funder's figures were published, the earliest
-// if they were not all at once: once a month, so that two readings close
-// together cannot tell what one young person did. A funder's page always
-// has a breakdown, whose total gives the key figures.
+// dashPublished says when a funder's figures were published: once a month,
+// all together (store's funderViews), so that two readings close together
+// cannot tell what one young person did. A funder's page always has a
+// breakdown, whose total gives the key figures.
 func dashPublished(src dashSource) string {
-	var at time.Time
-	for _, st := range []store.ProgrammeStats{src.main, src.deps, src.places, src.services, src.dists} {
-		if p := st.PublishedAt; p != nil && (at.IsZero() || p.Before(at)) {
-			at = *p
-		}
-	}
-	if at.IsZero() {
+	if src.main.PublishedAt == nil {
 		return ""
 	}
-	return "Les chiffres de cette page sont arrêtés le " + passnum.FormatDateTime(at) + " et publiés une fois par mois, pour que deux lectures rapprochées ne révèlent pas ce qu'a fait un jeune ; seuls le budget et l'effet des relances sont à jour."
+	return "Les chiffres de cette page sont arrêtés le " + passnum.FormatDateTime(*src.main.PublishedAt) + " et publiés une fois par mois, pour que deux lectures rapprochées ne révèlent pas ce qu'a fait un jeune ; seuls le budget et l'effet des relances sont à jour."
 }
