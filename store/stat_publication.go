@@ -29,7 +29,7 @@ import (
 // publications are a month apart; a reading computes them only when serve
 // has not yet (the month's first minutes, a programme just created). Each
 // of them is masked on its own, and a cell's change from one month to the
-// next is not checked (see the README).
+// next is masked as a cell is (stat_publication_change.go).
 //
 // Whoever computes them writes them at once and answers what the table
 // holds: when another reading, or another server, wrote the month's first,
@@ -123,9 +123,9 @@ func publishedView[T any](ctx context.Context, tx *Tx, programmeID, view string)
 
 // funderViews computes, at one instant, what a funder reads of a programme
 // for the month: each breakdown of each calendar year begun
-// (Programme.FunderYears), and from the month of its first day the closing
-// table, which hides what those years' tables by distributor hide
-// (closingHiddenByYears).
+// (Programme.FunderYears), masked together (yearTables), and from the
+// month of its first day the closing table, which hides what those
+// years' tables by distributor hide (closingHiddenByYears).
 func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][]byte, time.Time, error) {
 	p, err := tx.programmeSettings(ctx, programmeID)
 	if err != nil {
@@ -148,19 +148,26 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if bodies[viewProgramme], err = json.Marshal(programmePublication{Rows: rows, IssuedBooklets: p.Stock.IssuedBooklets, AllocatedBooklets: allocated}); err != nil {
 		return nil, time.Time{}, err
 	}
+	shown, err := tx.lastShown(ctx, p.ID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
+		tables, kept, err := tx.yearTables(ctx, p, year, shown)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
 		for _, by := range StatBreakdowns {
 			q := StatsQuery{ProgrammeID: p.ID, From: year + "-01", To: year + "-12", By: by, Secret: true}
-			st, err := tx.programmeStats(ctx, q, false)
-			if err != nil {
-				return nil, time.Time{}, err
-			}
+			st := tables[by]
 			if by == dimDistributor {
 				closingHiddenByYears(byYears, &st)
 			}
-			if bodies[q.view()], err = json.Marshal(newStatsPublication(st)); err != nil {
+			pub := newStatsPublication(st)
+			pub.Kept = kept[by]
+			if bodies[q.view()], err = json.Marshal(pub); err != nil {
 				return nil, time.Time{}, err
 			}
 		}
@@ -271,10 +278,13 @@ func (s *Store) keepPublication(ctx context.Context, k publicationKey, bodies ma
 }
 
 // statsPublication is a funder's breakdown as published: its figures and
-// what Small says of those masked (ProgrammeStats' unexported sets).
+// what Small says of those masked (ProgrammeStats' unexported sets). Kept
+// are the values last shown of the figures it hides, from which the next
+// publication's changes are counted (lastShown): never shown.
 type statsPublication struct {
 	ProgrammeStats
 	Small []string
+	Kept  map[string]int64 `json:",omitempty"`
 }
 
 // newStatsPublication is a funder's breakdown as it is published.

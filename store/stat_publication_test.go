@@ -133,11 +133,27 @@ func TestFunderBreakdownPublishedForTheMonth(t *testing.T) {
 			t.Errorf("the month's reading once written: %q, want it from the table", st.Cells[slicesIndexCell(st.Cells, small.OrganisationID)].Label)
 		}
 
-		// The next month, the young person handed out since counts.
+		// The next month, the young person handed out since counts: in
+		// the total, not in the small agency's line, which would say
+		// "one more" beside last month's 6 (stat_publication_change.go).
 		clock.Set(time.Date(2026, 4, 1, 9, 0, 0, 0, passnum.Paris))
 		next := get(true)
-		if handed(next, small) != 7 || next.PublishedAt == nil || !next.PublishedAt.Equal(clock.Now()) {
-			t.Errorf("next month: small agency %d published at %v, want 7 at %v", handed(next, small), next.PublishedAt, clock.Now())
+		if val(next.Total.BookletsHandedOut) != 15 || next.PublishedAt == nil || !next.PublishedAt.Equal(clock.Now()) {
+			t.Errorf("next month: %d handed out published at %v, want 15 at %v", val(next.Total.BookletsHandedOut), next.PublishedAt, clock.Now())
+		}
+		if !next.Hides(small.OrganisationID, "") || next.Small(small.OrganisationID, "") {
+			t.Errorf("next month: the small agency's 7, one more than last month's 6, is %d (masked %v), want it secret", handed(next, small), next.Masked)
+		}
+		// Still one more than last shown a month later; five more the
+		// month after, and shown again.
+		clock.Set(time.Date(2026, 5, 1, 9, 0, 0, 0, passnum.Paris))
+		if st := get(true); !st.Hides(small.OrganisationID, "") {
+			t.Errorf("May: the small agency's 7, one more than its 6 last shown, is shown")
+		}
+		handOut(small, 4)
+		clock.Set(time.Date(2026, 6, 1, 9, 0, 0, 0, passnum.Paris))
+		if st := get(true); handed(st, small) != 11 {
+			t.Errorf("June: the small agency's 11, five more than its 6 last shown, is %d (masked %v)", handed(st, small), st.Masked)
 		}
 	})
 }

@@ -30,6 +30,10 @@ type StatsQuery struct {
 	// the month's publication holds them, read instead of the tables'
 	// when set (publishedProgrammeStats).
 	published *programmePublication
+	// hidden names, as ProgrammeStats.Masked does, cells and figures to
+	// hide before the table's own secrecy, which then counts them as
+	// hidden: what the year's other tables call for (yearTables).
+	hidden map[string]bool
 }
 
 // StatFigures are the figures of a programme, or of one cell of a
@@ -227,7 +231,7 @@ func (tx *Tx) programmeStats(ctx context.Context, q StatsQuery, budget bool) (Pr
 	slices.SortFunc(out.Months, func(a, b StatMonth) int { return strings.Compare(a.Month, b.Month) })
 	if q.Secret {
 		figs, usedMonths := series.periodSecrets(q.From, q.To, maxPerPerson)
-		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson, figs, usedMonths)
+		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson, figs, usedMonths, q.hidden)
 	}
 	if !budget {
 		return out, nil
@@ -537,10 +541,27 @@ func (tx *Tx) eachStatCount(ctx context.Context, where string, args []any, withM
 // periodHidden are the total's figures the period must hide
 // (periodSecrets): a line whose total is hidden so hides one of its cells
 // too, or the cells would add up to it. usedMonths are the months of uses
-// hidden.
-func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64, periodHidden, usedMonths map[string]bool) {
+// hidden. hidden are cells and figures hidden beforehand (as Masked names
+// them; the total's count as the period's): they go, and count as hidden
+// where a second is called for.
+func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople, maxPerPerson int64, periodHidden, usedMonths, hidden map[string]bool) {
 	out.small = map[string]bool{}
-	masked, maskTotal := passnum.MaskCells(cells)
+	already := make([]bool, len(cells))
+	for i, c := range cells {
+		already[i] = hidden[c.Name]
+	}
+	if len(hidden) > 0 {
+		periodHidden = maps.Clone(periodHidden)
+		if periodHidden == nil {
+			periodHidden = map[string]bool{}
+		}
+		for name := range hidden {
+			if fig, ok := strings.CutPrefix(name, "total:"); ok {
+				periodHidden[fig] = true
+			}
+		}
+	}
+	masked, maskTotal := passnum.MaskColumn(cells, already)
 	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
 	if !totalMasked && periodHidden[FigHandedOut] {
 		// The young people counted: the whole line of a cell goes.
@@ -569,8 +590,13 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		f.BookletsHandedOut, f.PassesHandedOut, f.TargetShare, f.UseRate, f.PassesExpired = nil, nil, nil, nil, nil
 		out.Masked = append(out.Masked, FigureMasked("total", FigHandedOut))
 	}
-	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden)
-	out.applyFirstUseSecrecy(func(lo int) bool { return periodHidden[firstUseBucket(lo)] })
+	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden, hidden)
+	out.applyFirstUseSecrecy(func(cell string, lo int) bool {
+		if cell == "total" {
+			return periodHidden[firstUseBucket(lo)]
+		}
+		return hidden[FigureMasked(cell, firstUseBucket(lo))]
+	})
 	for i, m := range out.Months {
 		if usedMonths[m.Month] {
 			out.Months[i].PassesUsed, out.Months[i].AmountUsedCents = nil, nil

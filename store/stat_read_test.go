@@ -45,6 +45,10 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 			return place
 		case "service":
 			return service
+		case "micro":
+			// Commune, distributor and age band together: the finest
+			// cells the year's tables add up.
+			return commune + "|" + dist + "|" + passnum.AgeBandOf(passnum.MustDate(birth), passnum.ParisDate(time.UnixMicro(handed)))
 		}
 		return ""
 	}

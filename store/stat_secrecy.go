@@ -51,14 +51,17 @@ func FigureMasked(cell, figure string) string { return cell + ":" + figure }
 // to 4 people, and in each figure's column a second cell where the column
 // would give a lone one back; when no other cell can, the total's figure.
 // A total's figure the period must hide (periodHidden) goes, with a cell
-// of its column when none is hidden.
-func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool, maxPerPerson int64, periodHidden map[string]bool) {
+// of its column when none is hidden. A cell's figure hidden beforehand
+// (hidden, "25:booklets_started") goes, and counts as hidden in its column.
+func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool, maxPerPerson int64, periodHidden, hidden map[string]bool) {
 	for _, fs := range figureSecrets {
 		cells := make([]passnum.SecretCell, len(out.Cells))
+		already := make([]bool, len(out.Cells))
 		for i := range out.Cells {
 			cells[i] = passnum.SecretCell{Name: out.Cells[i].Key, People: fs.people(&out.Cells[i].StatFigures, maxPerPerson)}
+			already[i] = rowMasked[i] || hidden[FigureMasked(out.Cells[i].Key, fs.name)]
 		}
-		masked, hideTotal := passnum.MaskColumn(cells, rowMasked)
+		masked, hideTotal := passnum.MaskColumn(cells, already)
 		byPeriod := !totalMasked && periodHidden[fs.name]
 		if byPeriod {
 			passnum.HideOneMore(cells, masked)
@@ -133,11 +136,13 @@ func (out *ProgrammeStats) smallFigures(cell string, f *StatFigures, maxPerPerso
 // cannot be told apart (secureLine). Hiding for a row may call for more
 // in a column and back, so it runs until nothing changes. A row with a
 // bucket hidden is named once ("clé:first_use"), and loses its
-// distribution when every bucket is. byPeriod says which of the total's
-// buckets (by first day) a funder's period hides (holding part of their
-// hidden months, periodSecrets); a column whose total's bucket is hidden
-// hides one of its cells when none is, or the cells would add up to it.
-func (out *ProgrammeStats) applyFirstUseSecrecy(byPeriod func(lo int) bool) {
+// distribution when every bucket is. before says which buckets (by first
+// day) of a row ("total" or a cell's key) are hidden beforehand: the
+// total's a funder's period hides (holding part of their hidden months,
+// periodSecrets), a cell's the year's other tables call for. A column
+// whose total's bucket is hidden hides one of its cells when none is, or
+// the cells would add up to it.
+func (out *ProgrammeStats) applyFirstUseSecrecy(before func(row string, lo int) bool) {
 	rows := make([]*StatFigures, 0, len(out.Cells)+1)
 	keys := make([]string, 0, len(out.Cells)+1)
 	for i := range out.Cells {
@@ -160,7 +165,7 @@ func (out *ProgrammeStats) applyFirstUseSecrecy(byPeriod func(lo int) bool) {
 		}
 		// A row of no booklet started keeps its zeros: they say nobody.
 		for b := range nb {
-			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold || r == last && byPeriod(passnum.FirstUseBuckets[b])
+			hide[r][b] = rows[r].FirstUse == nil || started > 0 && counts[r][b] < passnum.SecrecyThreshold || before(keys[r], passnum.FirstUseBuckets[b])
 		}
 	}
 	// A worklist: a line is checked again only once one of its buckets

@@ -41,7 +41,7 @@ func BenchmarkFirstUseSecrecy(b *testing.B) {
 		}
 		s.Total.FirstUse = append([]FirstUseBucket(nil), base.Total.FirstUse...)
 		b.StartTimer()
-		s.applyFirstUseSecrecy(func(int) bool { return false })
+		s.applyFirstUseSecrecy(func(string, int) bool { return false })
 	}
 }
 
@@ -87,7 +87,7 @@ func TestSmallIsTrue(t *testing.T) {
 		{Key: "25", StatFigures: StatFigures{BookletsHandedOut: n(300), BookletsStarted: n(200), BookletsCompleted: n(50), PassesUsed: n(900)}},
 		{Key: "21", StatFigures: StatFigures{BookletsHandedOut: n(200), BookletsStarted: n(100), BookletsCompleted: n(40), PassesUsed: n(600)}},
 	}, Total: StatFigures{BookletsHandedOut: n(503), BookletsStarted: n(302), BookletsCompleted: n(90), PassesUsed: n(1504)}}
-	out.applySecrecy([]passnum.SecretCell{{Name: "39", People: 3}, {Name: "25", People: 300}, {Name: "21", People: 200}}, 503, 5, nil, nil)
+	out.applySecrecy([]passnum.SecretCell{{Name: "39", People: 3}, {Name: "25", People: 300}, {Name: "21", People: 200}}, 503, 5, nil, nil, nil)
 	if !out.Hides("39", "") {
 		t.Fatalf("the cell of 3 is shown: %v", out.Masked)
 	}
@@ -131,13 +131,13 @@ func TestPeriodHiddenTotalHidesACell(t *testing.T) {
 
 	// Nothing for the period to hide: everything shows.
 	out := build()
-	out.applySecrecy(cells, 590, 5, nil, nil)
+	out.applySecrecy(cells, 590, 5, nil, nil, nil)
 	if len(out.Masked) != 0 {
 		t.Fatalf("masked with nothing small: %v", out.Masked)
 	}
 
 	out = build()
-	out.applySecrecy(cells, 590, 5, withFirstUse(map[string]bool{FigHandedOut: true, "booklets_started": true}), nil)
+	out.applySecrecy(cells, 590, 5, withFirstUse(map[string]bool{FigHandedOut: true, "booklets_started": true}), nil, nil)
 	if out.Total.BookletsHandedOut != nil || out.Total.PassesHandedOut != nil || out.Total.UseRate != nil || out.Total.BookletsStarted != nil ||
 		out.Total.FirstUse != nil {
 		t.Fatalf("the total's figures the period hides are shown: %+v", out.Total)
@@ -152,13 +152,13 @@ func TestPeriodHiddenTotalHidesACell(t *testing.T) {
 	}
 	// Started alone: a cell's started goes, the smallest.
 	out = build()
-	out.applySecrecy(cells, 590, 5, map[string]bool{"booklets_started": true}, nil)
+	out.applySecrecy(cells, 590, 5, map[string]bool{"booklets_started": true}, nil, nil)
 	if out.Total.BookletsStarted != nil || !out.Hides("70", "booklets_started") || out.Hides("25", "booklets_started") || out.Hides("39", "booklets_started") {
 		t.Fatalf("started hidden in %v", out.Masked)
 	}
 	// The first-use wait alone: in each bucket's column a cell's bucket.
 	out = build()
-	out.applySecrecy(cells, 590, 5, withFirstUse(map[string]bool{}), nil)
+	out.applySecrecy(cells, 590, 5, withFirstUse(map[string]bool{}), nil, nil)
 	if out.Total.FirstUse != nil {
 		t.Fatalf("the total's first use is shown: %+v", out.Total.FirstUse)
 	}

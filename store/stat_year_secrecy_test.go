@@ -1,0 +1,304 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"passnum"
+	"passnum/internal/linear"
+	"passnum/store"
+	"passnum/territory"
+)
+
+// TestFunderYearTablesGiveNothingBack plays a funder who sets a year's
+// breakdown by département against the one by commune and against the
+// total, and solves: each figure shown, as a linear equation in the
+// communes' values (a département's value is the sum of its communes'),
+// must not fix any commune's or département's figure that counts 1 to 4
+// people. Before the year's tables were masked together, Doubs shown
+// (12), less Besançon shown (9), gave back Pontarlier's 3: each
+// table had hidden its second cell elsewhere.
+func TestFunderYearTablesGiveNothingBack(t *testing.T) {
+	t.Run("a département with one commune hidden", func(t *testing.T) {
+		eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+			f := newFixture(t, s, clock)
+			prog := f.MustProgramme()
+			f.MustIssue(prog.ID, 60)
+			d := f.MustDistributor("Mission locale")
+			f.MustAllocate(prog.ID, d.OrganisationID, 40)
+			places := []passnum.Actor{f.MustPlace("Médiathèque")}
+			for _, c := range []struct {
+				insee string
+				n     int
+			}{{"25462", 3}, {"25056", 9}, {"21231", 8}, {"39300", 7}, {"70550", 6}} {
+				for i := range c.n {
+					b := f.MustBeneficiary(d, func(b *passnum.Beneficiary) {
+						b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %d", c.insee, i), c.insee
+					})
+					bk := f.MustHandOut(d, b.ID, prog.ID)
+					if i%2 == 0 {
+						if _, err := f.Redeem(places[0], bk.Passes[0].Code); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+			solveYearTables(t, s, db, prog, clock)
+		})
+	})
+	// Belfort's mission locale is the only agency of the Territoire de
+	// Belfort and serves nobody else: its 6 young people are the
+	// département's. Haute-Saône's 3 are hidden, and the département
+	// table's second cell is Belfort's: the agency's line, shown, gave
+	// it back, and Haute-Saône with it.
+	t.Run("an agency that alone serves a département", func(t *testing.T) {
+		eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+			f := newFixture(t, s, clock)
+			prog := f.MustProgramme()
+			f.MustIssue(prog.ID, 60)
+			big, belfort := f.MustDistributor("Mission locale du Doubs"), f.MustDistributor("Mission locale de Belfort")
+			f.MustAllocate(prog.ID, big.OrganisationID, 40)
+			f.MustAllocate(prog.ID, belfort.OrganisationID, 10)
+			for _, c := range []struct {
+				d     passnum.Actor
+				insee string
+				n     int
+			}{{big, "25056", 12}, {big, "21231", 8}, {big, "39300", 7}, {big, "70550", 3}, {belfort, "90010", 6}} {
+				for i := range c.n {
+					b := f.MustBeneficiary(c.d, func(b *passnum.Beneficiary) {
+						b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %d", c.insee, i), c.insee
+					})
+					f.MustHandOut(c.d, b.ID, prog.ID)
+				}
+			}
+			solveYearTables(t, s, db, prog, clock)
+		})
+	})
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+				r := rand.New(rand.NewPCG(seed, 37))
+				w := newStatWorld(t, s, clock, r)
+				for range 150 {
+					w.step(r, clock)
+				}
+				solveYearTables(t, s, db, w.prog, clock)
+			})
+		})
+	}
+}
+
+// The figures the year's solver counts, in each commune.
+var yearFigures = []struct {
+	name   string
+	people func(c *rawCell, maxPerPerson int64) int64
+}{
+	{"booklets_handed_out", func(c *rawCell, _ int64) int64 { return c.handed }},
+	{"target_public", func(c *rawCell, _ int64) int64 { return c.target }},
+	{"booklets_replaced", func(c *rawCell, _ int64) int64 { return c.replaced }},
+	{"booklets_started", func(c *rawCell, _ int64) int64 { return c.started }},
+	{"booklets_completed", func(c *rawCell, _ int64) int64 { return c.completed }},
+	{"passes_used", func(c *rawCell, maxPerPerson int64) int64 { return (c.used + maxPerPerson - 1) / maxPerPerson }},
+}
+
+func solveYearTables(t *testing.T, s *store.Store, db *sql.DB, prog passnum.Programme, clock *passnum.FixedClock) {
+	t.Helper()
+	first, last := prog.FunderYears(passnum.DateOf(clock.Now()))
+	maxPerPerson := int64(prog.BookletSize) * int64(prog.MaxBookletsPerBeneficiary)
+	size := float64(prog.BookletSize)
+	tried := 0
+	for year := first; year <= last; year++ {
+		y := strconv.Itoa(year)
+		// The unknowns: each figure of each group of young people of one
+		// commune, one distributor and one age band that has any. The
+		// funder is taken to know which groups have somebody (which
+		// agency serves which commune, whose young people are of what
+		// age), the most it could know beside the figures.
+		truth := rawStats(t, db, prog.ID, "micro", y+"-01", y+"-12")
+		keys := slices.Sorted(maps.Keys(truth))
+		nc, nf := len(keys), len(yearFigures)
+		dept := func(insee string) string { c, _ := territory.LookupCommune(insee); return c.Departement }
+		// of is a micro cell's key in a breakdown.
+		of := func(by, micro string) string {
+			f := strings.Split(micro, "|")
+			switch by {
+			case "departement":
+				return dept(f[0])
+			case "commune":
+				return f[0]
+			case "distributor":
+				return f[1]
+			}
+			return f[2]
+		}
+		row := func() []float64 { return make([]float64, nf*nc) }
+		var eqs [][]float64
+		// cell adds the equations of a published cell whose figures are
+		// the sum of the micro cells in.
+		cell := func(f store.StatFigures, in func(micro string) bool) {
+			sum := func(fig int, k float64, v []float64) {
+				for i, c := range keys {
+					if in(c) {
+						v[fig*nc+i] += k
+					}
+				}
+			}
+			one := func(fig int) {
+				v := row()
+				sum(fig, 1, v)
+				eqs = append(eqs, v)
+			}
+			known := map[int]bool{}
+			for fig, p := range []*int64{f.BookletsHandedOut, f.TargetPublic, f.BookletsReplaced, f.BookletsStarted, f.BookletsCompleted, f.PassesUsed} {
+				if p != nil {
+					one(fig)
+					known[fig] = true
+				}
+			}
+			if f.PassesHandedOut != nil {
+				one(0)
+			}
+			if f.AmountUsedCents != nil {
+				one(5)
+			}
+			if f.TargetShare != nil && (known[1] || known[0]) {
+				one(0)
+				one(1)
+			}
+			if f.UseRate != nil && (known[3] || known[0]) {
+				one(0)
+				one(3)
+			}
+			if f.PassesExpired != nil {
+				v := row()
+				sum(0, size, v)
+				sum(5, -1, v)
+				eqs = append(eqs, v)
+			}
+		}
+		tables := map[string]store.ProgrammeStats{}
+		for _, by := range []string{"departement", "commune", "distributor", "age_band"} {
+			st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: true})
+			})
+			tables[by] = st
+			cell(st.Total, func(string) bool { return true })
+			for _, c := range st.Cells {
+				cell(c.StatFigures, func(micro string) bool { return of(by, micro) == c.Key })
+			}
+		}
+		// Each cell's figure of 1 to 4 people must not be fixed by the
+		// equations.
+		for by, st := range tables {
+			for _, c := range st.Cells {
+				in := func(micro string) bool { return of(by, micro) == c.Key }
+				var sum rawCell
+				for _, k := range keys {
+					if r := truth[k]; in(k) {
+						sum.handed, sum.target, sum.replaced = sum.handed+r.handed, sum.target+r.target, sum.replaced+r.replaced
+						sum.started, sum.completed, sum.used = sum.started+r.started, sum.completed+r.completed, sum.used+r.used
+					}
+				}
+				for fig, yf := range yearFigures {
+					n := yf.people(&sum, maxPerPerson)
+					if n <= 0 || n >= passnum.SecrecyThreshold {
+						continue
+					}
+					tried++
+					v := row()
+					for i, k := range keys {
+						if in(k) {
+							v[fig*nc+i] = 1
+						}
+					}
+					if linear.Rank(append(slices.Clone(eqs), v)) == linear.Rank(eqs) {
+						t.Errorf("%s: %s %s's %s (%d) given back by the year's tables", y, by, c.Key, yf.name, n)
+					}
+				}
+			}
+		}
+	}
+	if tried == 0 {
+		t.Fatal("no figure of 1 to 4 people: the data tries nothing")
+	}
+}
+
+// TestPublicationChangesHideSmallSteps keeps every month's publication,
+// as a funder may, and checks that no figure of a cell shown changes by
+// 1 to 4 people from the value it was last shown with: "one more in
+// Vesoul" would tell the month's young person. A breakdown of one cell
+// is its total, whose change the programme's figures give, and is left
+// out.
+func TestPublicationChangesHideSmallSteps(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+				r := rand.New(rand.NewPCG(seed, 41))
+				w := newStatWorld(t, s, clock, r)
+				maxPerPerson := int64(w.prog.BookletSize) * int64(w.prog.MaxBookletsPerBeneficiary)
+				last := map[string]int64{} // by breakdown, year, cell and figure
+				month, publications, compared, hidden := "", 0, 0, 0
+				for range 200 {
+					w.step(r, clock)
+					if m := passnum.ParisMonth(clock.Now()); m != month {
+						month = m
+						publications++
+						first, lastYear := w.prog.FunderYears(passnum.DateOf(clock.Now()))
+						for year := first; year <= lastYear; year++ {
+							y := strconv.Itoa(year)
+							for _, by := range store.StatBreakdowns {
+								st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+									return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: true})
+								})
+								for _, c := range st.Cells {
+									for fig, v := range changeValues(by, c.StatFigures) {
+										name := by + " " + y + " " + c.Key + " " + fig
+										if v == nil {
+											hidden++
+											continue
+										}
+										if was, ok := last[name]; ok && len(st.Cells) > 1 {
+											compared++
+											d := max(*v-was, was-*v)
+											if fig == "passes_used" {
+												d = (d + maxPerPerson - 1) / maxPerPerson
+											}
+											if d > 0 && d < passnum.SecrecyThreshold {
+												t.Errorf("%s: %s changed from %d to %d since last shown", month, name, was, *v)
+											}
+										}
+										last[name] = *v
+									}
+								}
+							}
+						}
+					}
+				}
+				if publications < 3 || compared == 0 || hidden == 0 {
+					t.Fatalf("%d publications, %d figures compared, %d hidden: the walk tries too little", publications, compared, hidden)
+				}
+			})
+		})
+	}
+}
+
+// changeValues are the figures of a cell whose changes are masked, by
+// name: its people, and those of figureSecrets and of the first-use wait.
+func changeValues(by string, f store.StatFigures) map[string]*int64 {
+	if !store.BreakdownCountsBooklets(by) {
+		return map[string]*int64{"passes_used": f.PassesUsed}
+	}
+	out := map[string]*int64{"handed_out": f.BookletsHandedOut, "replaced": f.BookletsReplaced, "target": f.TargetPublic,
+		"started": f.BookletsStarted, "completed": f.BookletsCompleted, "passes_used": f.PassesUsed}
+	for _, b := range f.FirstUse {
+		out[fmt.Sprint("first_use ", b.FromDays)] = b.Booklets
+	}
+	return out
+}
