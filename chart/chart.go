@@ -5,8 +5,10 @@
 // its mark so that no colour is needed to read it, and uses presentation
 // attributes and the site's classes only (no style attribute: the pages'
 // CSP forbids inline styles). A value statistical secrecy hid (nil) draws
-// no mark, only the label "< 5". Each chart goes with its table on the
-// page; the chart is the picture, the table the data.
+// no mark, only its text (passnum.MaskedFigure, "secret", by default);
+// hidden months side by side share one, over a bracket spanning them.
+// Each chart goes with its table on the page; the chart is the picture,
+// the table the data.
 package chart
 
 import (
@@ -52,11 +54,12 @@ func finish(b *strings.Builder) template.HTML {
 // empty is a chart with nothing to draw: it says so.
 func empty(title, desc string) template.HTML {
 	var b strings.Builder
-	// Its own class, not its chart's: a frame that scrolls a wide chart
-	// at its drawn size would leave this one at 400 px, off the edge of
-	// a phone, rather than fitted to the frame.
-	openImg(&b, "chart-empty", 400, 60, title, desc)
-	b.WriteString(`<text x="200" y="35" text-anchor="middle" class="chart-note">Aucune donnée à afficher</text>`)
+	// Its own class, not its chart's: the frame that keeps the months'
+	// chart at its drawn size, scrolling, fits this one to the frame.
+	// 320 wide, as the lying bars and the map, so that a 360 px phone
+	// shows its note at 13 px, not shrunk to 10.7.
+	openImg(&b, "chart-empty", 320, 60, title, desc)
+	b.WriteString(`<text x="160" y="35" text-anchor="middle" class="chart-note">Aucune donnée à afficher</text>`)
 	return finish(&b)
 }
 
@@ -88,7 +91,9 @@ func truncate(s string, n int) string {
 }
 
 // Columns draws standing bars (one per month, say), each with its value
-// above it and its label below.
+// above it and its label below. Consecutive hidden values of the same
+// text have no bar and their text written once, centred over a bracket
+// that spans their columns.
 func Columns(title, desc string, bars []Bar) template.HTML {
 	if len(bars) == 0 {
 		return empty(title, desc)
@@ -107,19 +112,40 @@ func Columns(title, desc string, bars []Bar) template.HTML {
 	m := maxValue(bars)
 	base := top + plot
 	fmt.Fprintf(&b, `<line x1="8" y1="%d" x2="%d" y2="%d" class="chart-axis" stroke="currentColor"/>`, base, w-8, base)
-	for i, bar := range bars {
+	for i := 0; i < len(bars); {
+		bar := bars[i]
 		cx := 8 + i*step + step/2
+		if bar.Value == nil {
+			// Hidden months side by side (statistical secrecy) are
+			// marked once, centred over a bracket that spans their
+			// columns: the mark written over each ran into the next
+			// ("secret secret") on a phone, where the months' columns
+			// are narrower than the word.
+			j := i + 1
+			for j < len(bars) && bars[j].Value == nil && bars[j].text() == bar.text() {
+				j++
+			}
+			x0, x1 := 8+i*step+6, 8+j*step-6
+			b.WriteString(`<g class="chart-item chart-hidden">`)
+			fmt.Fprintf(&b, `<path class="chart-bracket" d="M%d %dV%dH%dV%d" fill="none" stroke="currentColor"/>`, x0, base-2, base-7, x1, base-2)
+			fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, (x0+x1)/2, base-11, esc(bar.text()))
+			for k := i; k < j; k++ {
+				fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, 8+k*step+step/2, base+18, esc(truncate(bars[k].Label, 8)))
+			}
+			b.WriteString(`</g>`)
+			i = j
+			continue
+		}
 		hgt := 0
-		if bar.Value != nil && m > 0 {
+		if m > 0 {
 			hgt = int(math.Round(float64(*bar.Value) / float64(m) * plot))
 		}
 		b.WriteString(`<g class="chart-item">`)
-		if bar.Value != nil {
-			fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
-		}
+		fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
 		fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base-hgt-6, esc(bar.text()))
 		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base+18, esc(truncate(bar.Label, 8)))
 		b.WriteString(`</g>`)
+		i++
 	}
 	return finish(&b)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -212,7 +213,13 @@ func mapLabelsApart(t *testing.T, values map[string]int64) {
 		points = append(points, Point{Code: code, Value: n(v)})
 	}
 	points = append(points, Point{Code: "52", Value: nil})
-	svg := string(Map("Région", "cercles", points))
+	mapTextsApart(t, string(Map("Région", "cercles", points)), len(points))
+}
+
+// mapTextsApart fails if a map's text (of count départements) is drawn over a
+// circle not its own or another text, or goes out of the image.
+func mapTextsApart(t *testing.T, svg string, count int) {
+	t.Helper()
 	_, _, w, h := viewBox(t, svg)
 	var discs []disc
 	for _, m := range regexp.MustCompile(`<circle [^>]*cx="([0-9.]+)" cy="([0-9.]+)" r="([0-9.]+)"`).FindAllStringSubmatch(svg, -1) {
@@ -239,8 +246,8 @@ func mapLabelsApart(t *testing.T, values map[string]int64) {
 			labels = append(labels, label{centredBox(num(m[1]), num(m[2]), textWidth(text)), own, text})
 		}
 	}
-	if len(labels) < len(points)+1 {
-		t.Fatalf("%d texts for %d départements", len(labels), len(points))
+	if len(labels) < count+1 {
+		t.Fatalf("%d texts for %d départements", len(labels), count)
 	}
 	for i, a := range labels {
 		if a.b.x0 < 0 || a.b.y0 < 0 || a.b.x1 > w || a.b.y1 > h {
@@ -308,5 +315,125 @@ func TestChartsFitAPhone(t *testing.T) {
 	}
 	if svg := string(Columns("Mois", "", nil)); !strings.Contains(svg, `class="chart chart-empty"`) || strings.Contains(svg, "chart-columns") {
 		t.Errorf("empty chart: %s", svg)
+	}
+}
+
+// TestMapTextReadsOnAPhone: the map's 13 px text (and an empty chart's
+// note) reads at 13 px at least on a 360 px phone, whose frame is 328 px
+// (main's 1rem padding each side), and at 16 px at most on a 1280 px
+// screen, where the stylesheet caps the chart's width. Drawn 400 wide,
+// the map's text read 10.7 px on the phone.
+func TestMapTextReadsOnAPhone(t *testing.T) {
+	var points []Point
+	for _, code := range []string{"21", "25", "39", "58", "70", "71", "89", "90"} {
+		points = append(points, Point{Code: code, Value: n(1000)})
+	}
+	css, err := os.ReadFile("../web/static/operator.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrap := maxWidthRem(string(css), ".chart-wrap")
+	for _, c := range []struct {
+		class string
+		svg   template.HTML
+	}{{"chart-map", Map("Carte", "cercles", points)}, {"chart-empty", Map("Carte", "rien", nil)}} {
+		svg := string(c.svg)
+		if !strings.Contains(svg, `class="chart `+c.class+`"`) {
+			t.Fatalf("no class %s in %s", c.class, svg)
+		}
+		_, _, w, _ := viewBox(t, svg)
+		// The widest the stylesheet lets the chart be, in px (16 a rem).
+		widest := 16 * math.Min(wrap, maxWidthRem(string(css), "svg."+c.class))
+		for _, s := range []struct{ screen, frame, lo, hi float64 }{
+			{360, 360 - 2*16, 13, 16},
+			{1280, 72*16 - 2*24, 13, 16},
+		} {
+			px := 13 * math.Min(s.frame, widest) / w
+			t.Logf("%s, %v px screen: text at %.1f px", c.class, s.screen, px)
+			if px < s.lo-0.05 || px > s.hi {
+				t.Errorf("%s on a %v px screen: its 13 px text reads %.1f px (drawn %v wide, at most %v px), want %v to %v", c.class, s.screen, px, w, widest, s.lo, s.hi)
+			}
+		}
+	}
+}
+
+// maxWidthRem is the max-width, in rem, the stylesheet gives the selector
+// (the last rule naming it), or a very large width when none.
+func maxWidthRem(css, selector string) float64 {
+	css = regexp.MustCompile(`(?s)/\*.*?\*/`).ReplaceAllString(css, "")
+	width := math.Inf(1)
+	for _, r := range regexp.MustCompile(`([^{}]+)\{([^{}]*)\}`).FindAllStringSubmatch(css, -1) {
+		for _, sel := range strings.Split(r[1], ",") {
+			if strings.TrimSpace(sel) != selector {
+				continue
+			}
+			if m := regexp.MustCompile(`max-width:\s*([0-9.]+)rem`).FindStringSubmatch(r[2]); m != nil {
+				width = num(m[1])
+			}
+		}
+	}
+	return width
+}
+
+// TestColumnsHiddenRun: months hidden side by side are marked once,
+// centred over a bracket that spans their columns, and no two texts
+// overlap. Written over each month, "secret secret" ran together on a
+// phone.
+func TestColumnsHiddenRun(t *testing.T) {
+	bars := []Bar{{Label: "01/26", Value: n(120)}, {Label: "02/26"}, {Label: "03/26"}, {Label: "04/26", Value: n(0)}, {Label: "05/26"}, {Label: "06/26", Value: n(1234)}}
+	svg := string(Columns("Pass utilisés par mois", "barres", bars))
+	p := parse(t, template.HTML(svg))
+	marks := 0
+	for _, s := range p.texts {
+		if s == passnum.MaskedFigure {
+			marks++
+		}
+	}
+	if marks != 2 {
+		t.Errorf("%d marks %q for two runs of hidden months: %q", marks, passnum.MaskedFigure, p.texts)
+	}
+	if p.rects != 3 {
+		t.Errorf("%d bars for three months shown", p.rects)
+	}
+	type text struct {
+		s    string
+		x, y float64
+	}
+	var texts []text
+	label := map[string]float64{}
+	for _, m := range regexp.MustCompile(`<text class="([^"]*)" x="([0-9.]+)" y="([0-9.]+)"[^>]*>(.*?)</text>`).FindAllStringSubmatch(svg, -1) {
+		s := html.UnescapeString(m[4])
+		texts = append(texts, text{s, num(m[2]), num(m[3])})
+		if m[1] == "chart-label" {
+			label[s] = num(m[2])
+		}
+	}
+	for _, b := range bars {
+		if _, ok := label[b.Label]; !ok {
+			t.Errorf("no label %q in %q", b.Label, p.texts)
+		}
+	}
+	for i, a := range texts {
+		for _, b := range texts[i+1:] {
+			if centredBox(a.x, a.y, textWidth(a.s)).overlaps(centredBox(b.x, b.y, textWidth(b.s))) {
+				t.Errorf("%q at %v,%v and %q at %v,%v overlap", a.s, a.x, a.y, b.s, b.x, b.y)
+			}
+		}
+	}
+	// The first run's mark is centred between February and March, over
+	// a bracket from one's column to the other's.
+	mid := (label["02/26"] + label["03/26"]) / 2
+	found := false
+	for _, a := range texts {
+		if a.s == passnum.MaskedFigure && math.Abs(a.x-mid) < 1 {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no mark centred at %v, between 02/26 and 03/26: %+v", mid, texts)
+	}
+	m := regexp.MustCompile(`<path class="chart-bracket" d="M([0-9.]+) [0-9.]+V[0-9.]+H([0-9.]+)V`).FindStringSubmatch(svg)
+	if m == nil || num(m[1]) > label["02/26"]-10 || num(m[2]) < label["03/26"]+10 {
+		t.Errorf("no bracket spanning 02/26 and 03/26 (at %v and %v): %q", label["02/26"], label["03/26"], m)
 	}
 }

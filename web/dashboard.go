@@ -813,7 +813,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 	}
 	months.Folded = len(s.Months) > 12
 	months.Scroll = true
-	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre.", bars)
+	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés.", bars)
 	return months
 }
 
@@ -979,7 +979,7 @@ func dashMapChart(deps store.ProgrammeStats, period string) dashChart {
 		mp.Table.Rows = append(mp.Table.Rows, dashRow{Head: c.Label, Cells: []string{dashN(c.PassesUsed, figureMark(m)), dashEuros(c.AmountUsedCents, m)}})
 	}
 	mp.Folded = len(points) > 12
-	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit au centre et le nombre sous le cercle.", points)
+	mp.SVG = chart.Map(mp.Title, "Un cercle au centre de chaque département, de surface proportionnelle au nombre de pass utilisés ; le code du département est écrit dans le cercle ou à côté du nombre, le nombre près du cercle.", points)
 	return mp
 }
 
