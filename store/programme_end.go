@@ -115,13 +115,17 @@ func (tx *Tx) closingTable(ctx context.Context, programmeID string, byYears map[
 	// passnum check), and the others of its booklet_size passes are not
 	// used (its voided ones too). Grouping the passes instead read ten
 	// million rows for a national programme, 19 s.
+	booklets, err := tx.programmeScan(ctx, "booklets", "b", p.Stock.IssuedBooklets)
+	if err != nil {
+		return t, err
+	}
 	rows, err := tx.query(ctx, `SELECT b.distributor_id, o.name, COUNT(*),
 			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(CASE WHEN b.status = 'allocated' THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(CASE WHEN b.used_passes > 0 THEN 1 ELSE 0 END) AS BIGINT),
 			CAST(SUM(b.used_passes) AS BIGINT),
 			CAST(SUM(CASE WHEN b.status IN ('handed_out', 'blocked') THEN ? - b.used_passes ELSE 0 END) AS BIGINT)
-		FROM booklets b JOIN organisations o ON o.id = b.distributor_id
+		FROM `+booklets+` JOIN organisations o ON o.id = b.distributor_id
 		WHERE b.programme_id = ? AND b.distributor_id IS NOT NULL
 		GROUP BY b.distributor_id, o.name ORDER BY o.name, b.distributor_id`, p.BookletSize, programmeID)
 	if err != nil {

@@ -47,6 +47,46 @@ const (
 	figCount
 )
 
+// figureEquations calls eq with each equation a published row of figures
+// gives, as the weights of its figures (figHanded…figUsed): each figure
+// shown, and what gives one back beside another (the passes handed out,
+// the amount, the shares of the booklets handed out, the passes not
+// used, size to a booklet).
+func figureEquations(f store.StatFigures, size float64, eq func(w [figCount]float64)) {
+	one := func(fig int) {
+		var w [figCount]float64
+		w[fig] = 1
+		eq(w)
+	}
+	known := map[int]bool{}
+	for fig, p := range [figCount]*int64{figHanded: f.BookletsHandedOut, figTarget: f.TargetPublic, figReplaced: f.BookletsReplaced,
+		figStarted: f.BookletsStarted, figCompleted: f.BookletsCompleted, figUsed: f.PassesUsed} {
+		if p != nil {
+			one(fig)
+			known[fig] = true
+		}
+	}
+	if f.PassesHandedOut != nil {
+		one(figHanded)
+	}
+	if f.AmountUsedCents != nil {
+		one(figUsed)
+	}
+	if f.TargetShare != nil && (known[figTarget] || known[figHanded]) {
+		one(figTarget)
+		one(figHanded)
+	}
+	if f.UseRate != nil && (known[figStarted] || known[figHanded]) {
+		one(figStarted)
+		one(figHanded)
+	}
+	if f.PassesExpired != nil {
+		var w [figCount]float64
+		w[figHanded], w[figUsed] = size, -1
+		eq(w)
+	}
+}
+
 func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.Programme) {
 	t.Helper()
 	// The months with anything counted, and each figure's true value in
@@ -85,41 +125,13 @@ func checkFunderPeriods(t *testing.T, s *store.Store, db *sql.DB, prog passnum.P
 		}
 	}
 	published := func(f store.StatFigures, from, to int) {
-		one := func(fig int) {
+		figureEquations(f, size, func(w [figCount]float64) {
 			v := row()
-			span(v, fig, from, to, 1)
-			eqs = append(eqs, v)
-		}
-		known := map[int]bool{}
-		for fig, p := range map[int]*int64{figHanded: f.BookletsHandedOut, figTarget: f.TargetPublic, figReplaced: f.BookletsReplaced,
-			figStarted: f.BookletsStarted, figCompleted: f.BookletsCompleted, figUsed: f.PassesUsed} {
-			if p != nil {
-				one(fig)
-				known[fig] = true
+			for fig, k := range w {
+				span(v, fig, from, to, k)
 			}
-		}
-		// What gives a figure back beside another: passes handed out,
-		// the amount, the shares of the booklets handed out.
-		if f.PassesHandedOut != nil {
-			one(figHanded)
-		}
-		if f.AmountUsedCents != nil {
-			one(figUsed)
-		}
-		if f.TargetShare != nil && (known[figTarget] || known[figHanded]) {
-			one(figTarget)
-			one(figHanded)
-		}
-		if f.UseRate != nil && (known[figStarted] || known[figHanded]) {
-			one(figStarted)
-			one(figHanded)
-		}
-		if f.PassesExpired != nil {
-			v := row()
-			span(v, figHanded, from, to, size)
-			span(v, figUsed, from, to, -1)
 			eqs = append(eqs, v)
-		}
+		})
 	}
 	funder := func(q store.StatsQuery) store.ProgrammeStats {
 		q.ProgrammeID, q.Secret = prog.ID, true

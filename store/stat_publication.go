@@ -152,10 +152,14 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	parts, err := tx.yearPartitions(ctx, p)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
-		tables, kept, err := tx.yearTables(ctx, p, year, shown)
+		tables, kept, err := tx.yearTables(ctx, p, year, parts[year], shown)
 		if err != nil {
 			return nil, time.Time{}, err
 		}

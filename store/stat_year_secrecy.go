@@ -40,13 +40,10 @@ import (
 // shown by the previous publication (lastShown, by view), whose changes
 // are masked (changeHides). kept are, by breakdown, the values last shown
 // of the figures the tables hide, for the next publication.
-func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
+// parts are the year's partitions (yearPartitions).
+func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, parts []partition, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
 	query := func(by string, secret bool, hidden map[string]bool) StatsQuery {
 		return StatsQuery{ProgrammeID: p.ID, From: year + "-01", To: year + "-12", By: by, Secret: secret, hidden: hidden}
-	}
-	parts, err := tx.yearPartitions(ctx, p.ID, year)
-	if err != nil {
-		return nil, nil, err
 	}
 	// The cells' own figures, which their parents add up and whose
 	// changes count.
@@ -115,28 +112,44 @@ type partition struct {
 	children []tableCell
 }
 
-// yearPartitions are the partitions between the year's breakdowns
-// counting booklets, read from which values of the four go together on
-// the booklets handed out in the year.
-func (tx *Tx) yearPartitions(ctx context.Context, programmeID, year string) ([]partition, error) {
-	rows, err := tx.query(ctx, `SELECT stat_departement, stat_commune, distributor_id, stat_age_band FROM booklets
-		WHERE programme_id = ? AND stat_month >= ? AND stat_month <= ?
-		GROUP BY stat_departement, stat_commune, distributor_id, stat_age_band`, programmeID, year+"-01", year+"-12")
+// yearPartitions are, by year ("2026"), the partitions between the
+// year's breakdowns counting booklets, read from which values of the four
+// go together on the booklets handed out in the year: one reading of the
+// programme's booklets for every year.
+func (tx *Tx) yearPartitions(ctx context.Context, p passnum.Programme) (map[string][]partition, error) {
+	booklets, err := tx.programmeScan(ctx, "booklets", "", p.Stock.IssuedBooklets)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.query(ctx, `SELECT SUBSTR(stat_month, 1, 4), stat_departement, stat_commune, distributor_id, stat_age_band FROM `+booklets+`
+		WHERE programme_id = ? AND stat_month <> ''
+		GROUP BY SUBSTR(stat_month, 1, 4), stat_departement, stat_commune, distributor_id, stat_age_band`, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var cross [][4]string
+	cross := map[string][][4]string{}
 	for rows.Next() {
+		var year string
 		var c [4]string
-		if err := rows.Scan(&c[0], &c[1], &c[2], &c[3]); err != nil {
+		if err := rows.Scan(&year, &c[0], &c[1], &c[2], &c[3]); err != nil {
 			return nil, err
 		}
-		cross = append(cross, c)
+		cross[year] = append(cross[year], c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	out := map[string][]partition{}
+	for year, c := range cross {
+		out[year] = partitions(c)
+	}
+	return out, nil
+}
+
+// partitions are the partitions between the breakdowns counting booklets
+// (partitionDims) given the values of theirs that go together.
+func partitions(cross [][4]string) []partition {
 	var out []partition
 	for i, parent := range partitionDims {
 		for j, child := range partitionDims {
@@ -164,7 +177,7 @@ func (tx *Tx) yearPartitions(ctx context.Context, programmeID, year string) ([]p
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 func add(m map[string]map[string]bool, k, v string) {

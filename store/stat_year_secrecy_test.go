@@ -95,7 +95,7 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 	}
 }
 
-// The figures the year's solver counts, in each commune.
+// The figures the year's solver counts, in the order of figHanded…figUsed.
 var yearFigures = []struct {
 	name   string
 	people func(c *rawCell, maxPerPerson int64) int64
@@ -123,7 +123,7 @@ func solveYearTables(t *testing.T, s *store.Store, db *sql.DB, prog passnum.Prog
 		// age), the most it could know beside the figures.
 		truth := rawStats(t, db, prog.ID, "micro", y+"-01", y+"-12")
 		keys := slices.Sorted(maps.Keys(truth))
-		nc, nf := len(keys), len(yearFigures)
+		nc, nf := len(keys), figCount
 		dept := func(insee string) string { c, _ := territory.LookupCommune(insee); return c.Departement }
 		// of is a micro cell's key in a breakdown.
 		of := func(by, micro string) string {
@@ -143,45 +143,17 @@ func solveYearTables(t *testing.T, s *store.Store, db *sql.DB, prog passnum.Prog
 		// cell adds the equations of a published cell whose figures are
 		// the sum of the micro cells in.
 		cell := func(f store.StatFigures, in func(micro string) bool) {
-			sum := func(fig int, k float64, v []float64) {
-				for i, c := range keys {
-					if in(c) {
-						v[fig*nc+i] += k
+			figureEquations(f, size, func(w [figCount]float64) {
+				v := row()
+				for fig, k := range w {
+					for i, c := range keys {
+						if k != 0 && in(c) {
+							v[fig*nc+i] += k
+						}
 					}
 				}
-			}
-			one := func(fig int) {
-				v := row()
-				sum(fig, 1, v)
 				eqs = append(eqs, v)
-			}
-			known := map[int]bool{}
-			for fig, p := range []*int64{f.BookletsHandedOut, f.TargetPublic, f.BookletsReplaced, f.BookletsStarted, f.BookletsCompleted, f.PassesUsed} {
-				if p != nil {
-					one(fig)
-					known[fig] = true
-				}
-			}
-			if f.PassesHandedOut != nil {
-				one(0)
-			}
-			if f.AmountUsedCents != nil {
-				one(5)
-			}
-			if f.TargetShare != nil && (known[1] || known[0]) {
-				one(0)
-				one(1)
-			}
-			if f.UseRate != nil && (known[3] || known[0]) {
-				one(0)
-				one(3)
-			}
-			if f.PassesExpired != nil {
-				v := row()
-				sum(0, size, v)
-				sum(5, -1, v)
-				eqs = append(eqs, v)
-			}
+			})
 		}
 		tables := map[string]store.ProgrammeStats{}
 		for _, by := range []string{"departement", "commune", "distributor", "age_band"} {
