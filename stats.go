@@ -124,7 +124,7 @@ const (
 // secrecy hides, under a table that may hide some; non-breaking spaces
 // keep each mark whole within its guillemets.
 var SecrecyNote = "Secret statistique\u00a0: un nombre de jeunes inférieur à 5 est affiché «\u00a0" + strings.ReplaceAll(MaskedCount, " ", "\u00a0") + "\u00a0»\u00a0; " +
-	"ce qui permettrait de le retrouver (une seconde case quand un total le redonnerait par soustraction, un nombre de pass, un taux, un montant, un délai) " +
+	"ce qui permettrait de le retrouver (une seconde case quand un total, un autre tableau de l'année ou la publication du mois précédent le redonnerait par soustraction, un nombre de pass, un taux, un montant, un délai) " +
 	"est affiché «\u00a0" + MaskedFigure + "\u00a0»."
 
 // SecretCell is one cell of a published table: its name and the number

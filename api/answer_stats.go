@@ -24,7 +24,7 @@ type ProgrammeStats struct {
 	Cells          []StatCell     `json:"cells"`
 	Months         []StatMonth    `json:"months"`
 	Budget         []FunderBudget `json:"budget"`
-	Masked         []string       `json:"masked"`
+	Masked         []string       `json:"masked" doc:"pour un financeur, les cases et les chiffres que le secret statistique masque (null) : une case de moins de 5 jeunes, et ce qui permettrait de la retrouver par soustraction, dans le tableau, entre les détails de la même année (un département et ses communes, une agence et les communes qu'elle seule sert) et d'un mois au suivant (un chiffre qui a changé de 1 à 4 jeunes depuis sa dernière publication) ; « clé » pour la case entière, « clé:chiffre » pour un chiffre"`
 	PublishedAt    *time.Time     `json:"published_at" doc:"pour un financeur, quand les chiffres ont été calculés : ils sont publiés une fois par mois, les mêmes à chaque lecture du mois, pour que deux lectures rapprochées ne révèlent pas ce qu'a fait un jeune ; le budget reste à jour (null pour l'opérateur, qui lit les chiffres à jour)"`
 }
 
