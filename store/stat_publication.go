@@ -152,10 +152,13 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	parts, err := tx.yearPartitions(ctx, p)
+	// The programme's booklets, read once for the year tables'
+	// partitions and the closing table.
+	groups, err := tx.bookletGroups(ctx, p, true)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	parts := yearPartitions(groups)
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
@@ -176,15 +179,11 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 			}
 		}
 	}
-	// The closing table from the month its first day (J-30) falls in:
-	// it reads every booklet of the programme.
+	// The closing table from the month its first day (J-30) falls in.
 	if p.ClosingFrom().YearMonth() > tx.Today().YearMonth() {
 		return bodies, tx.now, nil
 	}
-	t, err := tx.closingTable(ctx, p.ID, byYears)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
+	t := closingFromGroups(p, tx.Today(), groups, byYears)
 	if bodies[viewClosing], err = json.Marshal(t); err != nil {
 		return nil, time.Time{}, err
 	}

@@ -113,38 +113,20 @@ type partition struct {
 }
 
 // yearPartitions are, by year ("2026"), the partitions between the
-// year's breakdowns counting booklets, read from which values of the four
-// go together on the booklets handed out in the year: one reading of the
-// programme's booklets for every year.
-func (tx *Tx) yearPartitions(ctx context.Context, p passnum.Programme) (map[string][]partition, error) {
-	booklets, err := tx.programmeScan(ctx, "booklets", "", p.Stock.IssuedBooklets)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.query(ctx, `SELECT SUBSTR(stat_month, 1, 4), stat_departement, stat_commune, distributor_id, stat_age_band FROM `+booklets+`
-		WHERE programme_id = ? AND stat_month <> ''
-		GROUP BY SUBSTR(stat_month, 1, 4), stat_departement, stat_commune, distributor_id, stat_age_band`, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// year's breakdowns counting booklets, from which values of the four go
+// together on the booklets handed out in the year (bookletGroups).
+func yearPartitions(groups []bookletGroup) map[string][]partition {
 	cross := map[string][][4]string{}
-	for rows.Next() {
-		var year string
-		var c [4]string
-		if err := rows.Scan(&year, &c[0], &c[1], &c[2], &c[3]); err != nil {
-			return nil, err
+	for _, g := range groups {
+		if g.year != "" {
+			cross[g.year] = append(cross[g.year], [4]string{g.departement, g.commune, g.distributor, g.ageBand})
 		}
-		cross[year] = append(cross[year], c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	out := map[string][]partition{}
 	for year, c := range cross {
 		out[year] = partitions(c)
 	}
-	return out, nil
+	return out
 }
 
 // partitions are the partitions between the breakdowns counting booklets
