@@ -132,8 +132,8 @@ type bookletGroup struct {
 }
 
 // bookletGroups reads the programme's booklets once, in groups: by
-// distributor for its closing table, finer for its year tables'
-// partitions too (yearPartitions), so that the month's publication reads
+// distributor for its closing table, finer for its year tables' linked
+// sets too (yearLinks), so that the month's publication reads
 // them once. Each booklet keeps its passes used (used_passes, kept with
 // every redemption and cancellation, and recounted by passnum check), and
 // the others of its booklet_size passes are not used (its voided ones

@@ -152,17 +152,17 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	// The programme's booklets, read once for the year tables'
-	// partitions and the closing table.
+	// The programme's booklets, read once for the year tables' linked
+	// sets and the closing table.
 	groups, err := tx.bookletGroups(ctx, p, true)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	parts := yearPartitions(groups)
+	links := yearLinks(groups)
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
-		tables, kept, err := tx.yearTables(ctx, p, year, parts[year], shown)
+		tables, kept, err := tx.yearTables(ctx, p, year, links[year], shown)
 		if err != nil {
 			return nil, time.Time{}, err
 		}

@@ -13,17 +13,14 @@ import (
 // (applySecrecy), but the tables are published together and a funder
 // can set one against another:
 //
-//   - a cell of one table may be the sum of cells of another: a
-//     département of its communes; a mission locale of the communes it
-//     alone serves; a département of the agencies that serve it alone.
-//     The parent shown, less its children shown, gives back its one
-//     child hidden; the parent hidden, whose children are all shown, is
-//     their sum. The communes of a département are public; which
-//     agencies serve which communes, a funder may well know;
-//   - in particular two cells may count the same booklets (a
-//     distributor that alone serves one département, a university
-//     whose young people are all of one age band): what one hides, the
-//     other shows;
+//   - cells of one table may count the same young people as cells of
+//     another: a département and its communes; the agencies that serve a
+//     set of départements and nobody else, and those départements; two
+//     cells alone (an agency alone in its département, a university whose
+//     young people are all of one age band). Their sums are equal, so one
+//     cell hidden among them, all others shown, is given back. The
+//     communes of a département are public; which agencies serve which
+//     communes, a funder may well know;
 //   - every breakdown of the year has the same total: a total's figure
 //     one table hides and another shows is known;
 //   - a figure whose change since the previous publication counts 1 to 4
@@ -40,8 +37,8 @@ import (
 // shown by the previous publication (lastShown, by view), whose changes
 // are masked (changeHides). kept are, by breakdown, the values last shown
 // of the figures the tables hide, for the next publication.
-// parts are the year's partitions (yearPartitions).
-func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, parts []partition, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
+// links are the year's linked sets (yearLinks).
+func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, links []linkedSet, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
 	query := func(by string, secret bool, hidden map[string]bool) StatsQuery {
 		return StatsQuery{ProgrammeID: p.ID, From: year + "-01", To: year + "-12", By: by, Secret: secret, hidden: hidden}
 	}
@@ -66,7 +63,7 @@ func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, 
 			}
 			tables[by] = st
 		}
-		more := partitionHides(tables, raw, parts, maxPerPerson)
+		more := linkHides(tables, raw, links, maxPerPerson)
 		for by, names := range totalHides(tables) {
 			if more[by] == nil {
 				more[by] = map[string]bool{}
@@ -97,76 +94,81 @@ func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, 
 	return tables, kept, nil
 }
 
-// partitionDims are the breakdowns whose cells count booklets, between
-// which a cell may be the sum of others.
-var partitionDims = []string{dimDepartement, dimCommune, dimDistributor, dimAgeBand}
+// linkDims are the breakdowns whose cells count booklets, between which
+// cells may count the same young people.
+var linkDims = []string{dimDepartement, dimCommune, dimDistributor, dimAgeBand}
 
 // tableCell is a cell of one of a year's breakdowns.
 type tableCell struct{ by, key string }
 
-// partition is a cell of a year's breakdown that is exactly the sum of
-// cells of another (children): each of them counts booklets of the
-// parent only, and the parent none but theirs.
-type partition struct {
-	parent   tableCell
-	children []tableCell
-}
+// linkedSet is cells of two of a year's breakdowns that count the same
+// young people together, and no set of fewer does: those of one
+// connected part of the graph whose edges join two cells counting a
+// booklet in common. Their two sums are equal.
+type linkedSet []tableCell
 
-// yearPartitions are, by year ("2026"), the partitions between the
-// year's breakdowns counting booklets, from which values of the four go
+// yearLinks are, by year ("2026"), the linked sets between the year's
+// breakdowns counting booklets, from which values of the four go
 // together on the booklets handed out in the year (bookletGroups).
-func yearPartitions(groups []bookletGroup) map[string][]partition {
+func yearLinks(groups []bookletGroup) map[string][]linkedSet {
 	cross := map[string][][4]string{}
 	for _, g := range groups {
 		if g.year != "" {
 			cross[g.year] = append(cross[g.year], [4]string{g.departement, g.commune, g.distributor, g.ageBand})
 		}
 	}
-	out := map[string][]partition{}
+	out := map[string][]linkedSet{}
 	for year, c := range cross {
-		out[year] = partitions(c)
+		out[year] = linkedSets(c)
 	}
 	return out
 }
 
-// partitions are the partitions between the breakdowns counting booklets
-// (partitionDims) given the values of theirs that go together.
-func partitions(cross [][4]string) []partition {
-	var out []partition
-	for i, parent := range partitionDims {
-		for j, child := range partitionDims {
-			if i == j {
+// linkedSets are the linked sets between each two breakdowns counting
+// booklets (linkDims), given the values of theirs that go together. A set
+// holding every cell of both tables says no more than their totals, and
+// is left out.
+func linkedSets(cross [][4]string) []linkedSet {
+	var out []linkedSet
+	for i := range linkDims {
+		for j := i + 1; j < len(linkDims); j++ {
+			// Union-find over the values of both, "0:" and "1:" apart.
+			up := map[string]string{}
+			var find func(string) string
+			find = func(x string) string {
+				if up[x] == "" || up[x] == x {
+					up[x] = x
+					return x
+				}
+				r := find(up[x])
+				up[x] = r
+				return r
+			}
+			for _, r := range cross {
+				a, b := find("0:"+r[i]), find("1:"+r[j])
+				if a != b {
+					up[a] = b
+				}
+			}
+			sets := map[string]linkedSet{}
+			for _, x := range slices.Sorted(maps.Keys(up)) {
+				side, value, _ := strings.Cut(x, ":")
+				dim := linkDims[i]
+				if side == "1" {
+					dim = linkDims[j]
+				}
+				root := find(x)
+				sets[root] = append(sets[root], tableCell{dim, value})
+			}
+			if len(sets) < 2 {
 				continue
 			}
-			// The values of each dimension each value of the other meets.
-			children, parents := map[string]map[string]bool{}, map[string]map[string]bool{}
-			for _, r := range cross {
-				add(children, r[i], r[j])
-				add(parents, r[j], r[i])
-			}
-			for _, p := range slices.Sorted(maps.Keys(children)) {
-				part := partition{parent: tableCell{parent, p}}
-				for _, c := range slices.Sorted(maps.Keys(children[p])) {
-					if len(parents[c]) != 1 {
-						part.children = nil
-						break
-					}
-					part.children = append(part.children, tableCell{child, c})
-				}
-				if len(part.children) > 0 {
-					out = append(out, part)
-				}
+			for _, root := range slices.Sorted(maps.Keys(sets)) {
+				out = append(out, sets[root])
 			}
 		}
 	}
 	return out
-}
-
-func add(m map[string]map[string]bool, k, v string) {
-	if m[k] == nil {
-		m[k] = map[string]bool{}
-	}
-	m[k][v] = true
 }
 
 // cellFigure is one figure of the cells of a breakdown counting
@@ -206,25 +208,18 @@ func cellFigures(maxPerPerson int64) []cellFigure {
 	return figs
 }
 
-// partitionHides says what the year's tables must hide more (by
-// breakdown, names as Masked has them) for each partition to hold its
-// children securely, figure by figure: a parent shown is the total of
-// its children's line, whose hidden cells must not be given back by it
-// (passnum.MaskColumn: a second child, or the parent when none is left);
-// a parent hidden must hide one of its children at least, or they add
-// up to it. tables are the year's tables as masked, raw their own
-// figures.
-func partitionHides(tables, raw map[string]ProgrammeStats, parts []partition, maxPerPerson int64) map[string]map[string]bool {
+// linkHides says what the year's tables must hide more (by breakdown,
+// names as Masked has them) for each linked set to hold its cells
+// securely, figure by figure: its cells' two sums are equal, so they are
+// one line whose total is known (nought), and its hidden cells must not
+// be given back by it (passnum.MaskColumn: a second cell of the set, the
+// smallest that counts somebody). tables are the year's tables as
+// masked, raw their own figures.
+func linkHides(tables, raw map[string]ProgrammeStats, links []linkedSet, maxPerPerson int64) map[string]map[string]bool {
 	more := map[string]map[string]bool{}
-	hide := func(c tableCell, fig string) {
-		if more[c.by] == nil {
-			more[c.by] = map[string]bool{}
-		}
-		more[c.by][cellFigureName(c.key, fig)] = true
-	}
 	index := map[string]map[string]int{}
 	own := map[string]map[string]*StatFigures{}
-	for _, by := range partitionDims {
+	for _, by := range linkDims {
 		st, r := tables[by], raw[by]
 		index[by], own[by] = make(map[string]int, len(st.Cells)), make(map[string]*StatFigures, len(r.Cells))
 		for i, c := range st.Cells {
@@ -235,48 +230,33 @@ func partitionHides(tables, raw map[string]ProgrammeStats, parts []partition, ma
 		}
 	}
 	figs := cellFigures(maxPerPerson)
-	for _, part := range parts {
-		pt := tables[part.parent.by]
-		at, ok := index[part.parent.by][part.parent.key]
-		if !ok {
-			continue
-		}
-		ct := tables[part.children[0].by]
-		kids := make([]int, 0, len(part.children))
-		for _, c := range part.children {
-			if i, ok := index[c.by][c.key]; ok {
-				kids = append(kids, i)
+	for _, set := range links {
+		in := make([]tableCell, 0, len(set))
+		for _, c := range set {
+			if _, ok := index[c.by][c.key]; ok {
+				in = append(in, c)
 			}
 		}
-		cells := make([]passnum.SecretCell, len(kids))
-		already := make([]bool, len(kids))
+		cells := make([]passnum.SecretCell, len(in))
+		already := make([]bool, len(in))
 		for _, fig := range figs {
-			for k, i := range kids {
-				key := ct.Cells[i].Key
-				f := own[ct.By][key]
+			for k, c := range in {
+				f := own[c.by][c.key]
 				if f == nil {
 					f = &StatFigures{}
 				}
-				cells[k] = passnum.SecretCell{Name: key, People: fig.people(f)}
-				already[k] = fig.hides(&ct, i)
+				st := tables[c.by]
+				cells[k] = passnum.SecretCell{Name: c.key, People: fig.people(f)}
+				already[k] = fig.hides(&st, index[c.by][c.key])
 			}
-			var masked []bool
-			total := false
-			if fig.hides(&pt, at) {
-				// The smallest child that counts somebody, when none
-				// is hidden.
-				masked = slices.Clone(already)
-				passnum.HideOneMore(cells, masked)
-			} else {
-				masked, total = passnum.MaskColumn(cells, already)
-			}
+			masked, _ := passnum.MaskColumn(cells, already)
 			for k := range masked {
 				if masked[k] && !already[k] {
-					hide(tableCell{ct.By, cells[k].Name}, fig.name)
+					if more[in[k].by] == nil {
+						more[in[k].by] = map[string]bool{}
+					}
+					more[in[k].by][cellFigureName(in[k].key, fig.name)] = true
 				}
-			}
-			if total {
-				hide(part.parent, fig.name)
 			}
 		}
 	}
@@ -294,8 +274,9 @@ func cellFigureName(key, fig string) string {
 
 // totalHides says which of the total's figures each of the year's tables
 // must hide because another hides it (names as Masked has them,
-// "total:booklets_started"): the figures a breakdown by place or service
-// has are its passes used.
+// "total:booklets_started"). A breakdown by place or service has the
+// programme's whole total too: testing read 2023's booklets completed, 14,
+// by place, where the breakdown by age band hid them.
 func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 	figs := []string{FigHandedOut}
 	for _, fs := range figureSecrets {
@@ -303,9 +284,6 @@ func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 	}
 	for _, lo := range passnum.FirstUseBuckets {
 		figs = append(figs, firstUseBucket(lo))
-	}
-	has := func(by, fig string) bool {
-		return BreakdownCountsBooklets(by) || fig == "passes_used"
 	}
 	hides := func(st *ProgrammeStats, fig string) bool {
 		if lo, ok := strings.CutPrefix(fig, FigFirstUse+":"); ok {
@@ -325,14 +303,14 @@ func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 	more := map[string]map[string]bool{}
 	for _, fig := range figs {
 		anywhere := false
-		for by, st := range tables {
-			anywhere = anywhere || has(by, fig) && hides(&st, fig)
+		for _, st := range tables {
+			anywhere = anywhere || hides(&st, fig)
 		}
 		if !anywhere {
 			continue
 		}
 		for by, st := range tables {
-			if has(by, fig) && !hides(&st, fig) {
+			if !hides(&st, fig) {
 				if more[by] == nil {
 					more[by] = map[string]bool{}
 				}

@@ -7,8 +7,8 @@ import (
 )
 
 // TestTotalHidesSpread: a total's figure one of the year's tables hides
-// is hidden in every table that has it, since they share the total; a
-// breakdown by place has only the passes used of it.
+// is hidden in every table, since they share the total, a breakdown by
+// place too.
 func TestTotalHidesSpread(t *testing.T) {
 	n := func(v int64) *int64 { return &v }
 	shown := func() ProgrammeStats {
@@ -20,7 +20,7 @@ func TestTotalHidesSpread(t *testing.T) {
 	more := totalHides(map[string]ProgrammeStats{dimCommune: hiding, dimDepartement: shown(), dimPlace: shown()})
 	for by, want := range map[string][]string{
 		dimDepartement: {"total:booklets_started", "total:passes_used"},
-		dimPlace:       {"total:passes_used"},
+		dimPlace:       {"total:booklets_started", "total:passes_used"},
 		dimCommune:     nil,
 	} {
 		if len(more[by]) != len(want) {
