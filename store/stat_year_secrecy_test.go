@@ -33,23 +33,8 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 			f.MustIssue(prog.ID, 60)
 			d := f.MustDistributor("Mission locale")
 			f.MustAllocate(prog.ID, d.OrganisationID, 40)
-			places := []passnum.Actor{f.MustPlace("Médiathèque")}
-			for _, c := range []struct {
-				insee string
-				n     int
-			}{{"25462", 3}, {"25056", 9}, {"21231", 8}, {"39300", 7}, {"70550", 6}} {
-				for i := range c.n {
-					b := f.MustBeneficiary(d, func(b *passnum.Beneficiary) {
-						b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %d", c.insee, i), c.insee
-					})
-					bk := f.MustHandOut(d, b.ID, prog.ID)
-					if i%2 == 0 {
-						if _, err := f.Redeem(places[0], bk.Passes[0].Code); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-			}
+			place := f.MustPlace("Médiathèque")
+			handOutsIn{{d, "25462", 3}, {d, "25056", 9}, {d, "21231", 8}, {d, "39300", 7}, {d, "70550", 6}}.run(t, f, prog, &place)
 			solveYearTables(t, s, db, prog, clock)
 		})
 	})
@@ -66,18 +51,7 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 			big, belfort := f.MustDistributor("Mission locale du Doubs"), f.MustDistributor("Mission locale de Belfort")
 			f.MustAllocate(prog.ID, big.OrganisationID, 40)
 			f.MustAllocate(prog.ID, belfort.OrganisationID, 10)
-			for _, c := range []struct {
-				d     passnum.Actor
-				insee string
-				n     int
-			}{{big, "25056", 12}, {big, "21231", 8}, {big, "39300", 7}, {big, "70550", 3}, {belfort, "90010", 6}} {
-				for i := range c.n {
-					b := f.MustBeneficiary(c.d, func(b *passnum.Beneficiary) {
-						b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %d", c.insee, i), c.insee
-					})
-					f.MustHandOut(c.d, b.ID, prog.ID)
-				}
-			}
+			handOutsIn{{big, "25056", 12}, {big, "21231", 8}, {big, "39300", 7}, {big, "70550", 3}, {belfort, "90010", 6}}.run(t, f, prog, nil)
 			solveYearTables(t, s, db, prog, clock)
 		})
 	})
@@ -96,18 +70,7 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 			for _, d := range []passnum.Actor{x, y, u, z} {
 				f.MustAllocate(prog.ID, d.OrganisationID, 18)
 			}
-			for _, c := range []struct {
-				d     passnum.Actor
-				insee string
-				n     int
-			}{{x, "25056", 10}, {x, "90010", 6}, {y, "90010", 5}, {y, "70550", 9}, {u, "25056", 4}, {z, "21231", 6}, {z, "39300", 6}} {
-				for i := range c.n {
-					b := f.MustBeneficiary(c.d, func(b *passnum.Beneficiary) {
-						b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %s %d", c.d.OrganisationID, c.insee, i), c.insee
-					})
-					f.MustHandOut(c.d, b.ID, prog.ID)
-				}
-			}
+			handOutsIn{{x, "25056", 10}, {x, "90010", 6}, {y, "90010", 5}, {y, "70550", 9}, {u, "25056", 4}, {z, "21231", 6}, {z, "39300", 6}}.run(t, f, prog, nil)
 			solveYearTables(t, s, db, prog, clock)
 		})
 	})
@@ -122,6 +85,33 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 				solveYearTables(t, s, db, w.prog, clock)
 			})
 		})
+	}
+}
+
+// handOutsIn are booklets an agency hands out to young people of a
+// commune, n of them.
+type handOutsIn []struct {
+	d     passnum.Actor
+	insee string
+	n     int
+}
+
+// run hands them out and, with a place, uses the first pass of every
+// other booklet there.
+func (h handOutsIn) run(t *testing.T, f *fixture, prog passnum.Programme, place *passnum.Actor) {
+	t.Helper()
+	for _, c := range h {
+		for i := range c.n {
+			b := f.MustBeneficiary(c.d, func(b *passnum.Beneficiary) {
+				b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %s %s %d", c.d.OrganisationID, c.insee, i), c.insee
+			})
+			bk := f.MustHandOut(c.d, b.ID, prog.ID)
+			if place != nil && i%2 == 0 {
+				if _, err := f.Redeem(*place, bk.Passes[0].Code); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 	}
 }
 
