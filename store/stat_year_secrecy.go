@@ -275,8 +275,9 @@ func cellFigureName(key, fig string) string {
 // totalHides says which of the total's figures each of the year's tables
 // must hide because another hides it (names as Masked has them,
 // "total:booklets_started"). A breakdown by place or service has the
-// programme's whole total too: testing read 2023's booklets completed, 14,
-// by place, where the breakdown by age band hid them.
+// programme's whole total too, and hides it when another does: testing
+// read 2023's booklets completed, 14, by place, where the breakdown by age
+// band hid them.
 func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 	figs := []string{FigHandedOut}
 	for _, fs := range figureSecrets {
@@ -303,8 +304,11 @@ func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 	more := map[string]map[string]bool{}
 	for _, fig := range figs {
 		anywhere := false
-		for _, st := range tables {
-			anywhere = anywhere || hides(&st, fig)
+		for by, st := range tables {
+			// A breakdown by place or service hides its total whole when
+			// its cells of uses call for it: of that, only the passes
+			// used are its to hide; the rest goes with them.
+			anywhere = anywhere || (BreakdownCountsBooklets(by) || fig == "passes_used") && hides(&st, fig)
 		}
 		if !anywhere {
 			continue

@@ -34,6 +34,19 @@ func TestTotalHidesSpread(t *testing.T) {
 	}
 }
 
+// TestTotalHidesSpreadFromPlaces: a breakdown by place that hides its
+// total whole (its cells of uses call for it) spreads only the passes
+// used: the booklets' figures go with them there, and nowhere else.
+func TestTotalHidesSpreadFromPlaces(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	shown := ProgrammeStats{Total: StatFigures{BookletsHandedOut: n(9), BookletsStarted: n(7), PassesUsed: n(20)}, Masked: []string{}}
+	places := ProgrammeStats{Total: StatFigures{}, Masked: []string{"total"}}
+	more := totalHides(map[string]ProgrammeStats{dimPlace: places, dimDepartement: shown})
+	if len(more[dimDepartement]) != 1 || !more[dimDepartement]["total:passes_used"] {
+		t.Errorf("the département table hides %v more, want its total's passes used only", more[dimDepartement])
+	}
+}
+
 // TestHiddenBeforehand: a cell the year's other tables call for is
 // hidden ("secret", not "< 5"), and counts as hidden in its column: a
 // lone small cell beside it needs no other second.
