@@ -20,40 +20,14 @@ import (
 // previous publication's, or, for a figure it hid, the one it kept
 // (statsPublication.Kept), which is never shown.
 
-// changeFigure is a figure of a breakdown's cells whose change from one
-// publication to the next is masked: its name after the row's key
-// (cellFigureName; "" for the cell whole), its value (nil when hidden),
-// and whether it counts passes (whose people are ceilDiv by the most a
-// person may use).
-type changeFigure struct {
-	name   string
-	get    func(f *StatFigures) *int64
-	passes bool
-}
-
 // changeFigures are the figures of a breakdown by by whose changes are
-// masked: those of people it shows.
-func changeFigures(by string) []changeFigure {
+// masked: those of people it shows (a place's or a service's cell whole
+// is its passes used).
+func changeFigures(by string) []cellFigure {
 	if !BreakdownCountsBooklets(by) {
-		return []changeFigure{{"", func(f *StatFigures) *int64 { return f.PassesUsed }, true}}
+		return []cellFigure{{"", func(f *StatFigures) *int64 { return f.PassesUsed }, true}}
 	}
-	figs := []changeFigure{
-		{"", func(f *StatFigures) *int64 { return f.BookletsHandedOut }, false},
-		{"booklets_replaced", func(f *StatFigures) *int64 { return f.BookletsReplaced }, false},
-		{"target_public", func(f *StatFigures) *int64 { return f.TargetPublic }, false},
-		{"booklets_started", func(f *StatFigures) *int64 { return f.BookletsStarted }, false},
-		{"booklets_completed", func(f *StatFigures) *int64 { return f.BookletsCompleted }, false},
-		{"passes_used", func(f *StatFigures) *int64 { return f.PassesUsed }, true},
-	}
-	for b, lo := range passnum.FirstUseBuckets {
-		figs = append(figs, changeFigure{firstUseBucket(lo), func(f *StatFigures) *int64 {
-			if f.FirstUse == nil {
-				return nil
-			}
-			return f.FirstUse[b].Booklets
-		}, false})
-	}
-	return figs
+	return bookletFigures()
 }
 
 // eachChangeFigure calls fn for each figure of changeFigures of each cell

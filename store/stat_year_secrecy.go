@@ -171,39 +171,45 @@ func linkedSets(cross [][4]string) []linkedSet {
 	return out
 }
 
-// cellFigure is one figure of the cells of a breakdown counting
-// booklets, as the year's relations see it: its name in Masked (after
-// the cell's key; "" for the cell whole, its young people), how many
-// people it counts in a cell of the raw table, and whether the masked
-// table hides it in cell i.
+// cellFigure is a figure of people of a breakdown's cells, as the year's
+// relations and the changes between publications see it: its name after
+// the cell's key (cellFigureName; "" for the cell whole, its young
+// people), its value (nil when the table hides it), and whether it
+// counts passes, whose people are ceilDiv by the most a person may use.
 type cellFigure struct {
 	name   string
-	people func(f *StatFigures) int64
-	hides  func(st *ProgrammeStats, i int) bool
+	get    func(f *StatFigures) *int64
+	passes bool
 }
 
-// cellFigures are the figures a département's cell adds up from its
-// communes': its young people, each of figureSecrets, each bucket of the
+// people is how many people the figure counts in f (none when nil).
+func (c cellFigure) people(f *StatFigures, maxPerPerson int64) int64 {
+	n := orZero(c.get(f))
+	if c.passes {
+		return ceilDiv(n, maxPerPerson)
+	}
+	return n
+}
+
+// bookletFigures are the figures of people of a breakdown counting
+// booklets: its young people, each of figureSecrets, each bucket of the
 // first-use wait.
-func cellFigures(maxPerPerson int64) []cellFigure {
-	figs := []cellFigure{{"", func(f *StatFigures) int64 { return orZero(f.BookletsHandedOut) },
-		func(st *ProgrammeStats, i int) bool { return st.Hides(st.Cells[i].Key, "") }}}
-	for _, fs := range figureSecrets {
-		figs = append(figs, cellFigure{fs.name, func(f *StatFigures) int64 { return fs.people(f, maxPerPerson) },
-			func(st *ProgrammeStats, i int) bool { return st.Hides(st.Cells[i].Key, fs.name) }})
+func bookletFigures() []cellFigure {
+	figs := []cellFigure{
+		{"", func(f *StatFigures) *int64 { return f.BookletsHandedOut }, false},
+		{"booklets_replaced", func(f *StatFigures) *int64 { return f.BookletsReplaced }, false},
+		{"target_public", func(f *StatFigures) *int64 { return f.TargetPublic }, false},
+		{"booklets_started", func(f *StatFigures) *int64 { return f.BookletsStarted }, false},
+		{"booklets_completed", func(f *StatFigures) *int64 { return f.BookletsCompleted }, false},
+		{"passes_used", func(f *StatFigures) *int64 { return f.PassesUsed }, true},
 	}
 	for b, lo := range passnum.FirstUseBuckets {
-		figs = append(figs, cellFigure{firstUseBucket(lo),
-			func(f *StatFigures) int64 {
-				if f.FirstUse == nil {
-					return 0
-				}
-				return orZero(f.FirstUse[b].Booklets)
-			},
-			func(st *ProgrammeStats, i int) bool {
-				f := st.Cells[i].FirstUse
-				return f == nil || f[b].Booklets == nil
-			}})
+		figs = append(figs, cellFigure{firstUseBucket(lo), func(f *StatFigures) *int64 {
+			if f.FirstUse == nil {
+				return nil
+			}
+			return f.FirstUse[b].Booklets
+		}, false})
 	}
 	return figs
 }
@@ -229,7 +235,7 @@ func linkHides(tables, raw map[string]ProgrammeStats, links []linkedSet, maxPerP
 			own[by][r.Cells[i].Key] = &r.Cells[i].StatFigures
 		}
 	}
-	figs := cellFigures(maxPerPerson)
+	figs := bookletFigures()
 	for _, set := range links {
 		in := make([]tableCell, 0, len(set))
 		for _, c := range set {
@@ -246,8 +252,8 @@ func linkHides(tables, raw map[string]ProgrammeStats, links []linkedSet, maxPerP
 					f = &StatFigures{}
 				}
 				st := tables[c.by]
-				cells[k] = passnum.SecretCell{Name: c.key, People: fig.people(f)}
-				already[k] = fig.hides(&st, index[c.by][c.key])
+				cells[k] = passnum.SecretCell{Name: c.key, People: fig.people(f, maxPerPerson)}
+				already[k] = fig.get(&st.Cells[index[c.by][c.key]].StatFigures) == nil
 			}
 			masked, _ := passnum.MaskColumn(cells, already)
 			for k := range masked {
@@ -287,13 +293,13 @@ func totalHides(tables map[string]ProgrammeStats) map[string]map[string]bool {
 		figs = append(figs, firstUseBucket(lo))
 	}
 	hides := func(st *ProgrammeStats, fig string) bool {
-		if lo, ok := strings.CutPrefix(fig, FigFirstUse+":"); ok {
+		if strings.HasPrefix(fig, FigFirstUse+":") {
 			f := st.Total.FirstUse
 			if st.Hides("total", "") || f == nil {
 				return true
 			}
 			for _, b := range f {
-				if firstUseBucket(b.FromDays) == FigFirstUse+":"+lo {
+				if firstUseBucket(b.FromDays) == fig {
 					return b.Booklets == nil
 				}
 			}
