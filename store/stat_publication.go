@@ -158,11 +158,11 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	links := yearLinks(groups)
+	shapes := yearShapes(groups)
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
-		tables, kept, err := tx.yearTables(ctx, p, year, links[year], shown)
+		tables, kept, err := tx.yearTables(ctx, p, year, shapes[year], shown)
 		if err != nil {
 			return nil, time.Time{}, err
 		}

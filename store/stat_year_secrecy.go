@@ -37,8 +37,8 @@ import (
 // shown by the previous publication (lastShown, by view), whose changes
 // are masked (changeHides). kept are, by breakdown, the values last shown
 // of the figures the tables hide, for the next publication.
-// links are the year's linked sets (yearLinks).
-func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, links []linkedSet, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
+// shape is how the year's cells go together (yearShapes).
+func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, shape yearShape, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
 	query := func(by string, secret bool, hidden map[string]bool) StatsQuery {
 		return StatsQuery{ProgrammeID: p.ID, From: year + "-01", To: year + "-12", By: by, Secret: secret, hidden: hidden}
 	}
@@ -63,12 +63,14 @@ func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, 
 			}
 			tables[by] = st
 		}
-		more := linkHides(tables, raw, links, maxPerPerson)
-		for by, names := range totalHides(tables) {
-			if more[by] == nil {
-				more[by] = map[string]bool{}
+		more := linkHides(tables, raw, shape.links, maxPerPerson)
+		for _, hides := range []map[string]map[string]bool{totalHides(tables), auditHides(tables, raw, shape, maxPerPerson)} {
+			for by, names := range hides {
+				if more[by] == nil {
+					more[by] = map[string]bool{}
+				}
+				maps.Copy(more[by], names)
 			}
-			maps.Copy(more[by], names)
 		}
 		stale = stale[:0]
 		for _, by := range StatBreakdowns {

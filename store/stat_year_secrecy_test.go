@@ -69,6 +69,20 @@ func TestFunderYearTablesGiveNothingBack(t *testing.T) {
 				insee  string
 				n      int
 			}{{0, "25056", 10}, {0, "90010", 6}, {1, "90010", 5}, {1, "70550", 9}, {2, "25056", 4}, {3, "21231", 6}, {3, "39300", 6}}, false},
+		// The mission locale of Dijon serves Dijon and Beaune and
+		// nobody else; France Travail serves one young person of
+		// Sainte-Marie-la-Blanche, and Besançon and Vesoul. Côte-d'Or
+		// shown (15) less the mission locale shown (14) gave back
+		// Sainte-Marie-la-Blanche's 1: the agency is wholly inside the
+		// département without being its only one, which no linked set
+		// sees.
+		{"an agency wholly inside a département beside another",
+			[]string{"Mission locale de Dijon", "France Travail Franche-Comté"},
+			[]struct {
+				agency int
+				insee  string
+				n      int
+			}{{0, "21231", 8}, {0, "21054", 6}, {1, "21558", 1}, {1, "25056", 9}, {1, "70550", 7}}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {

@@ -1,6 +1,8 @@
-// Package linear answers, for the tests of statistical secrecy, what an
-// attacker holding published sums can solve: whether an unknown is fixed
-// by a set of linear equations' left-hand sides.
+// Package linear answers what an attacker holding published sums can
+// solve: whether an unknown, or a sum of some, is fixed by a set of
+// linear equations' left-hand sides. Span, exact and sparse, serves the
+// year tables' audit of statistical secrecy; Rank and Determined, dense
+// and in floating point, the tests' attackers.
 package linear
 
 import (

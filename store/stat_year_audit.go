@@ -1,0 +1,406 @@
+package store
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"passnum"
+	"passnum/internal/linear"
+)
+
+// The linked sets (linkHides) hold cells of two tables that count the
+// same young people. A cell may also count a part of another's: an agency
+// serving Dijon and Beaune only is within Côte-d'Or, and Côte-d'Or, shown,
+// less the agency, shown, is the département's young people served by
+// other agencies. When they all live in one commune, hidden, it is given
+// back. No pair of tables sees it: it takes three (département, commune
+// and distributor) and the total, set against each other.
+//
+// auditHides solves those tables as a funder would. The unknowns are the
+// young people of each commune with each agency that serves it. A
+// commune's or an agency's cell is their sum over its agencies or
+// communes, a département's over its communes, the total over all. Which
+// agency serves which commune is taken as known (territoryPair, from the
+// booklets). A hidden cell is given back when the shown ones fix it, which
+// the audit finds without the unknowns themselves:
+//
+//   - a set of values of the hidden cells may be moved, all shown cells
+//     kept, when the moves of the communes and those of the agencies of
+//     each connected part of the graph joining a commune to its agencies
+//     (a component) add up to the same, and those of the communes of a
+//     département or of the whole, where shown, to nought: any such set
+//     is met by moving the young people between the agencies and
+//     communes along the graph's edges;
+//   - hidden cells of a component in the same département move together
+//     (a class): one alone in its class and fixed by the equations above
+//     (linear.Span) is given back.
+//
+// A cell given back that counts 1 to 4 people calls for one more cell to
+// hide: first a shown one of its class, whose own value then goes with it
+// and neither can be told apart, else the smallest near it. The age bands
+// are left to linkHides: their few cells count many.
+
+// territoryPair is a commune, of its département, and an agency that
+// hands out booklets to young people living there.
+type territoryPair struct{ departement, commune, distributor string }
+
+// yearShape is what a year's booklets say of how its tables' cells go
+// together: its linked sets, and its territory pairs, of the booklets
+// handed out in the year (whose figures the year counts) and of those
+// handed out until its end (whose passes it counts used).
+type yearShape struct {
+	links        []linkedSet
+	handed, upTo []territoryPair
+}
+
+// yearShapes are the shapes of the programme's years ("2026"), from its
+// booklets' groups.
+func yearShapes(groups []bookletGroup) map[string]yearShape {
+	pairs := map[string]map[territoryPair]bool{}
+	for _, g := range groups {
+		if g.year == "" {
+			continue
+		}
+		if pairs[g.year] == nil {
+			pairs[g.year] = map[territoryPair]bool{}
+		}
+		pairs[g.year][territoryPair{g.departement, g.commune, g.distributor}] = true
+	}
+	sorted := func(set map[territoryPair]bool) []territoryPair {
+		return slices.SortedFunc(maps.Keys(set), func(a, b territoryPair) int {
+			return cmp.Or(cmp.Compare(a.commune, b.commune), cmp.Compare(a.distributor, b.distributor))
+		})
+	}
+	out := map[string]yearShape{}
+	links := yearLinks(groups)
+	for year := range pairs {
+		upTo := map[territoryPair]bool{}
+		for y, set := range pairs {
+			if y <= year {
+				maps.Copy(upTo, set)
+			}
+		}
+		out[year] = yearShape{links: links[year], handed: sorted(pairs[year]), upTo: sorted(upTo)}
+	}
+	return out
+}
+
+// auditHides says what the year's tables must hide more (by breakdown,
+// names as Masked has them) so that no cell of a département, commune or
+// distributor hidden, counting 1 to 4 people, is given back by the shown
+// cells of the three and the total, figure by figure. tables are the
+// year's tables as masked, raw their own figures.
+func auditHides(tables, raw map[string]ProgrammeStats, shape yearShape, maxPerPerson int64) map[string]map[string]bool {
+	more := map[string]map[string]bool{}
+	for _, fig := range bookletFigures() {
+		pairs := shape.handed
+		if fig.passes {
+			pairs = shape.upTo
+		}
+		a := newTerritoryAudit(tables, raw, pairs, fig, maxPerPerson)
+		for _, c := range a.hideUntilSafe() {
+			bys, name := []string{c.by}, cellFigureName(c.key, fig.name)
+			if c == auditTotal {
+				bys, name = []string{dimDepartement, dimCommune, dimDistributor}, FigureMasked("total", cmp.Or(fig.name, FigHandedOut))
+			}
+			for _, by := range bys {
+				if more[by] == nil {
+					more[by] = map[string]bool{}
+				}
+				more[by][name] = true
+			}
+		}
+	}
+	return more
+}
+
+// auditCell is a cell of a département, commune or distributor, as the
+// audit of one figure sees it.
+type auditCell struct {
+	tableCell
+	hidden bool
+	people int64
+	comp   int    // a commune's or distributor's component
+	dept   string // a commune's département
+}
+
+// territoryAudit is the year's tables of one figure, as equations.
+type territoryAudit struct {
+	cells    map[tableCell]*auditCell
+	communes map[string][]*auditCell // by département
+	members  map[int][]*auditCell    // a component's communes and distributors
+	order    []*auditCell            // the cells, in a steady order
+	total    *auditCell              // auditTotal
+}
+
+func newTerritoryAudit(tables, raw map[string]ProgrammeStats, pairs []territoryPair, fig cellFigure, maxPerPerson int64) *territoryAudit {
+	a := &territoryAudit{cells: map[tableCell]*auditCell{}, communes: map[string][]*auditCell{}, members: map[int][]*auditCell{},
+		total: &auditCell{tableCell: auditTotal, hidden: true}}
+	for _, by := range []string{dimDepartement, dimCommune, dimDistributor} {
+		st, r := tables[by], raw[by]
+		if fig.get(&st.Total) != nil {
+			a.total.hidden = false
+		}
+		a.total.people = max(a.total.people, fig.people(&r.Total, maxPerPerson))
+		for i := range st.Cells {
+			c := tableCell{by, st.Cells[i].Key}
+			a.cells[c] = &auditCell{tableCell: c, hidden: fig.get(&st.Cells[i].StatFigures) == nil}
+		}
+		for i := range r.Cells {
+			if c := a.cells[tableCell{by, r.Cells[i].Key}]; c != nil {
+				c.people = fig.people(&r.Cells[i].StatFigures, maxPerPerson)
+			}
+		}
+	}
+	// Components: union-find over communes and distributors, joined by
+	// each pair. A cell no pair names stands alone, which fixes it: an
+	// audit that knows less of the graph than the funder hides more.
+	up := map[tableCell]tableCell{}
+	var find func(tableCell) tableCell
+	find = func(x tableCell) tableCell {
+		if p, ok := up[x]; ok && p != x {
+			r := find(p)
+			up[x] = r
+			return r
+		}
+		up[x] = x
+		return x
+	}
+	depts := map[string]string{}
+	for _, p := range pairs {
+		c, d := find(tableCell{dimCommune, p.commune}), find(tableCell{dimDistributor, p.distributor})
+		if c != d {
+			up[c] = d
+		}
+		depts[p.commune] = p.departement
+	}
+	roots := map[tableCell]int{}
+	for _, k := range slices.SortedFunc(maps.Keys(a.cells), compareCells) {
+		c := a.cells[k]
+		a.order = append(a.order, c)
+		if c.by == dimDepartement {
+			continue
+		}
+		root := find(k)
+		if _, ok := roots[root]; !ok {
+			roots[root] = len(roots)
+		}
+		c.comp = roots[root]
+		a.members[c.comp] = append(a.members[c.comp], c)
+		if c.by == dimCommune {
+			c.dept = depts[c.key]
+			a.communes[c.dept] = append(a.communes[c.dept], c)
+		}
+	}
+	return a
+}
+
+func compareCells(a, b tableCell) int {
+	return cmp.Or(cmp.Compare(a.by, b.by), cmp.Compare(a.key, b.key))
+}
+
+// auditClass is the hidden cells of a component that move together: its
+// communes of one département, or its distributors (dept "").
+type auditClass struct {
+	comp int
+	dept string
+	dist bool
+}
+
+// equations are the year's tables of the figure as equations in the
+// classes' moves: the span of what the shown cells fix.
+type equations struct {
+	span  linear.Span
+	index map[auditClass]int
+	size  map[auditClass]int
+}
+
+func (a *territoryAudit) classOf(c *auditCell) auditClass {
+	if c.by == dimDistributor {
+		return auditClass{comp: c.comp, dist: true}
+	}
+	return auditClass{comp: c.comp, dept: c.dept}
+}
+
+func (a *territoryAudit) equations() *equations {
+	eq := &equations{index: map[auditClass]int{}, size: map[auditClass]int{}}
+	for _, c := range a.order {
+		if c.hidden && c.by != dimDepartement {
+			cl := a.classOf(c)
+			if _, ok := eq.index[cl]; !ok {
+				eq.index[cl] = len(eq.index)
+			}
+			eq.size[cl]++
+		}
+	}
+	add := func(row map[int]int64) {
+		if len(row) > 0 {
+			eq.span.Add(row)
+		}
+	}
+	// Each component: its communes' moves and its distributors' add up
+	// to the same.
+	for comp := range len(a.members) {
+		row := map[int]int64{}
+		for _, c := range a.members[comp] {
+			if c.hidden {
+				if c.by == dimDistributor {
+					row[eq.index[a.classOf(c)]] = -1
+				} else {
+					row[eq.index[a.classOf(c)]] = 1
+				}
+			}
+		}
+		add(row)
+	}
+	// Each département shown, and the total: its communes' to nought.
+	total := map[int]int64{}
+	for _, dept := range slices.Sorted(maps.Keys(a.communes)) {
+		row := a.deptRow(dept, eq.index)
+		if d := a.cells[tableCell{dimDepartement, dept}]; d == nil || !d.hidden {
+			add(row)
+		}
+		maps.Copy(total, row)
+	}
+	if !a.total.hidden {
+		add(total)
+	}
+	return eq
+}
+
+// fixes says whether the equations fix hidden cell c.
+func (a *territoryAudit) fixes(eq *equations, c *auditCell) bool {
+	if c.by == dimDepartement {
+		return eq.span.Holds(a.deptRow(c.key, eq.index))
+	}
+	cl := a.classOf(c)
+	return eq.size[cl] == 1 && eq.span.Holds(map[int]int64{eq.index[cl]: 1})
+}
+
+// givenBack are the hidden cells counting 1 to 4 people that the shown
+// ones fix, in a steady order.
+func (a *territoryAudit) givenBack() []*auditCell {
+	eq := a.equations()
+	var out []*auditCell
+	for _, c := range a.order {
+		if c.hidden && c.people >= 1 && c.people < passnum.SecrecyThreshold && a.fixes(eq, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// deptRow is the sum of a département's hidden communes, by class.
+func (a *territoryAudit) deptRow(dept string, index map[auditClass]int) map[int]int64 {
+	row := map[int]int64{}
+	for _, c := range a.communes[dept] {
+		if c.hidden {
+			row[index[a.classOf(c)]] = 1
+		}
+	}
+	return row
+}
+
+// auditTotal stands for the total among the cells the audit hides.
+var auditTotal = tableCell{"", "total"}
+
+// tries is how many cells, nearest first, the audit tries hiding beside
+// one given back before it hides the nearest and looks again.
+const tries = 8
+
+// hideUntilSafe hides one more cell for each given back, and again, until
+// none is; it answers the cells it hid (auditTotal for the total). With
+// every cell and the total hidden, none is given back: it ends.
+func (a *territoryAudit) hideUntilSafe() []tableCell {
+	var hid []tableCell
+	for {
+		given := a.givenBack()
+		if len(given) == 0 {
+			return hid
+		}
+		for _, c := range given {
+			if !a.fixes(a.equations(), c) {
+				continue // a cell hidden for another already does
+			}
+			cands := a.partners(c)
+			pick := 0
+			for i := range min(tries, len(cands)) {
+				cands[i].hidden = true
+				safe := !a.fixes(a.equations(), c)
+				cands[i].hidden = false
+				if safe {
+					pick = i
+					break
+				}
+			}
+			if len(cands) > 0 {
+				cands[pick].hidden = true
+				hid = append(hid, cands[pick].tableCell)
+			}
+		}
+	}
+}
+
+// partners are the shown cells to hide beside c, given back, the first
+// first: those of its class, which c then cannot be told apart from; the
+// others near it (its component's, its département's; the total for a
+// département, which may be the whole programme); the others of the three
+// tables and the total; each the smallest first.
+func (a *territoryAudit) partners(c *auditCell) []*auditCell {
+	var first, near, rest []*auditCell
+	switch c.by {
+	case dimCommune:
+		for _, m := range a.members[c.comp] {
+			if m.by == dimCommune && m.dept == c.dept {
+				first = append(first, m)
+			} else {
+				near = append(near, m)
+			}
+		}
+		near = append(near, a.communes[c.dept]...)
+		if d := a.cells[tableCell{dimDepartement, c.dept}]; d != nil {
+			near = append(near, d)
+		}
+	case dimDistributor:
+		for _, m := range a.members[c.comp] {
+			if m.by == dimDistributor {
+				first = append(first, m)
+			} else {
+				near = append(near, m)
+			}
+		}
+	default:
+		for _, m := range a.communes[c.key] {
+			near = append(near, a.members[m.comp]...)
+		}
+		near = append(near, a.total)
+	}
+	rest = append(slices.Clone(a.order), a.total)
+	var out []*auditCell
+	seen := map[*auditCell]bool{}
+	for _, cells := range [][]*auditCell{first, near, rest} {
+		var shown []*auditCell
+		for _, m := range cells {
+			if !m.hidden && !seen[m] {
+				seen[m] = true
+				shown = append(shown, m)
+			}
+		}
+		slices.SortFunc(shown, smaller)
+		out = append(out, shown...)
+	}
+	return out
+}
+
+// smaller orders cells by the people they count, somebody before
+// nobody (MaskColumn's choice), then by name.
+func smaller(a, b *auditCell) int {
+	if (a.people > 0) != (b.people > 0) {
+		if a.people > 0 {
+			return -1
+		}
+		return 1
+	}
+	return cmp.Or(cmp.Compare(a.people, b.people), compareCells(a.tableCell, b.tableCell))
+}
