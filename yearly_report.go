@@ -24,9 +24,10 @@ func (p *Programme) ReportYearsBegun(today Date) (first, last int) {
 }
 
 // DefaultReportYear is the year a funder's dashboard opens on, and its
-// API suggests: this one, or once the programme's hand-outs are over the
-// year they ended in (an ended programme's last year may hold only its
-// grace days' uses); the programme's first before it begins.
+// API suggests for a breakdown asked with no period: this one, or once
+// the programme's hand-outs are over the year they ended in (an ended
+// programme's last year may hold only its grace days' uses); the
+// programme's first before it begins.
 func (p *Programme) DefaultReportYear(today Date) int {
 	first, last := p.ReportYearsBegun(today)
 	return max(first, min(last, p.ValidUntil.Year))
@@ -38,6 +39,14 @@ func (p *Programme) DefaultReportYear(today Date) int {
 func (p *Programme) FunderYears(today Date) (first, last int) {
 	first, last = p.ReportYearsBegun(today)
 	return first, max(first, last)
+}
+
+// NearestFunderYear is the year of FunderYears nearest to asked: asked
+// itself when it is one of them, the first for a year before them, the
+// last for one after.
+func (p *Programme) NearestFunderYear(asked int, today Date) int {
+	first, last := p.FunderYears(today)
+	return min(max(asked, first), last)
 }
 
 // YearSpan writes the years first to last in a sentence: "2026", "2022 à

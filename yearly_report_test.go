@@ -62,3 +62,18 @@ func TestParseFunderReportYear(t *testing.T) {
 		t.Errorf("funder's years before the programme begins: %d-%d, want 2025-2025", first, last)
 	}
 }
+
+// The year a funder is pointed to when it asks for one the programme has
+// not published: the nearest it has, not the dashboard's default.
+func TestNearestFunderYear(t *testing.T) {
+	p := &Programme{Name: "Pass 2024-2025", ValidFrom: MustDate("2024-01-01"), ValidUntil: MustDate("2025-12-31"), GraceDays: 31}
+	today := MustDate("2026-03-10")
+	if d := p.DefaultReportYear(today); d != 2025 {
+		t.Fatalf("default year %d, want 2025 (the grace days run into 2026)", d)
+	}
+	for asked, want := range map[int]int{2019: 2024, 2023: 2024, 2024: 2024, 2025: 2025, 2026: 2026, 2027: 2026, 2040: 2026} {
+		if got := p.NearestFunderYear(asked, today); got != want {
+			t.Errorf("asked %d: %d, want %d", asked, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ func statsRoutes() []*route {
 				{Name: "programme_id", Doc: "le programme (obligatoire)"},
 				{Name: "from", Doc: "premier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
 				{Name: "to", Doc: "dernier mois, AAAA-MM (ou un jour AAAA-MM-JJ : son mois), inclus"},
-				{Name: "by", Doc: "détail par ; pour un financeur, sur une année civile entière", Enum: store.StatBreakdowns},
+				{Name: "by", Doc: "détail par, un seul à la fois ; pour un financeur, sur une année civile entière", Enum: store.StatBreakdowns},
 			},
 			Response: ProgrammeStats{}, Status: http.StatusOK, Errors: []string{passnum.EINVALID, passnum.ENOTFOUND}, Handle: getStats},
 		{Method: "GET", Path: "/distributors/{id}/dormant-booklets", Roles: []passnum.Role{passnum.RoleOperator, passnum.RoleDistributor},
@@ -60,6 +61,9 @@ func yearlyReportRoute(f paydoc.Format, produces string) *route {
 			return paydoc.YearlyReport(c.ctx(), tx, c.actor, c.r.PathValue("id"), c.r.URL.Query().Get("year"), f)
 		})}
 }
+
+// breakdownChoices are the breakdowns by may name, in a sentence.
+var breakdownChoices = strings.Join(store.StatBreakdowns[:len(store.StatBreakdowns)-1], ", ") + " ou " + store.StatBreakdowns[len(store.StatBreakdowns)-1]
 
 // statsMonth reads from or to: a month, or a day taken as its month.
 func statsMonth(f *fields, name, v string) string {
@@ -90,8 +94,13 @@ func getStats(c *call) (func(*store.Tx) (any, error), error) {
 	if sq.From != "" && sq.To != "" && sq.To < sq.From {
 		f.Add("to", "le dernier mois ("+sq.To+") précède le premier ("+sq.From+") : inversez-les")
 	}
-	if sq.By != "" && !slices.Contains(store.StatBreakdowns, sq.By) {
-		f.Add("by", "détail inconnu : departement, commune, distributor, place, service ou age_band")
+	switch {
+	case len(q["by"]) > 1:
+		// One breakdown a call: the first of several read silently as
+		// the only one would answer another question than the one asked.
+		f.Add("by", "by est donné "+strconv.Itoa(len(q["by"]))+" fois : un seul détail à la fois ; n'en gardez qu'un, parmi "+breakdownChoices)
+	case sq.By != "" && !slices.Contains(store.StatBreakdowns, sq.By):
+		f.Add("by", "détail inconnu : "+breakdownChoices)
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

@@ -95,3 +95,52 @@ func (e *env) doList(method, path, key string) []map[string]any {
 	}
 	return out
 }
+
+// TestStatsYearOutsideSuggestsNearest: a funder's breakdown over a year
+// the programme has not published is refused with the nearest year it
+// has: its first for a year before it, its last for one after, not the
+// year the dashboard opens on (2025 here, the year its hand-outs ended,
+// while its grace days run into January 2026).
+func TestStatsYearOutsideSuggestsNearest(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		prog := e.mustCreate("/programmes", e.operator, map[string]any{
+			"name": "Pass numérique BFC 2024-2025", "face_value_cents": 1000, "booklet_size": 5,
+			"valid_from": "2024-01-01", "valid_until": "2025-12-31", "grace_days": 31,
+			"min_age": 16, "max_age": 25, "max_booklets_per_beneficiary": 1,
+			"funders": []any{map[string]any{"organisation_id": e.funderID, "share_bps": 10000}},
+		})["id"].(string)
+		for _, c := range []struct{ period, want string }{
+			{"from=2023-01&to=2023-12", "from=2024-01&to=2024-12"},
+			{"from=2019-01&to=2019-12", "from=2024-01&to=2024-12"},
+			{"from=2027-01&to=2027-12", "from=2026-01&to=2026-12"},
+			{"from=2030-01&to=2030-12", "from=2026-01&to=2026-12"},
+			// Not a calendar year, outside the programme: the nearest too.
+			{"from=2023-03&to=2023-06", "from=2024-01&to=2024-12"},
+		} {
+			r := e.do("GET", "/stats?programme_id="+prog+"&by=departement&"+c.period, e.funder, nil)
+			e.expect(r, 422, passnum.EINVALID)
+			if d, _ := r.Body["detail"].(string); !strings.Contains(d, c.want) {
+				t.Errorf("%s: %q, want it to suggest %q", c.period, d, c.want)
+			}
+		}
+		// A year the programme has is answered.
+		e.expect(e.do("GET", "/stats?programme_id="+prog+"&by=departement&from=2024-01&to=2024-12", e.funder, nil), 200, "")
+	})
+}
+
+// TestStatsOneBreakdown: by given twice is refused, naming the breakdowns
+// one may ask for, rather than read as the first.
+func TestStatsOneBreakdown(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		prog := e.programme(10, 8)
+		for _, q := range []string{"&by=commune&by=place", "&by=place&by=place", "&by=commune&by="} {
+			r := e.do("GET", "/stats?programme_id="+prog+q, e.operator, nil)
+			e.expect(r, 422, passnum.EINVALID)
+			d, _ := r.Body["detail"].(string)
+			if !strings.Contains(d, "by") || !strings.Contains(d, "un seul détail à la fois") || !strings.Contains(d, "departement, commune, distributor, place, service ou age_band") {
+				t.Errorf("%s: %q", q, d)
+			}
+		}
+		e.expect(e.do("GET", "/stats?programme_id="+prog+"&by=commune", e.operator, nil), 200, "")
+	})
+}

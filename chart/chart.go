@@ -54,10 +54,8 @@ func finish(b *strings.Builder) template.HTML {
 // empty is a chart with nothing to draw: it says so.
 func empty(title, desc string) template.HTML {
 	var b strings.Builder
-	// Its own class, not its chart's: the frame that keeps the months'
-	// chart at its drawn size, scrolling, fits this one to the frame.
-	// 320 wide, as the lying bars and the map, so that a 360 px phone
-	// shows its note at 13 px, not shrunk to 10.7.
+	// Its own class, not its chart's, and 320 wide, as every chart, so
+	// that a 360 px phone shows its note at 13 px, not shrunk to 10.7.
 	openImg(&b, "chart-empty", 320, 60, title, desc)
 	b.WriteString(`<text x="160" y="35" text-anchor="middle" class="chart-note">Aucune donnée à afficher</text>`)
 	return finish(&b)
@@ -94,27 +92,48 @@ func truncate(s string, n int) string {
 // above it and its label below. Consecutive hidden values of the same
 // text have no bar and their text written once, centred over a bracket
 // that spans their columns.
+//
+// The chart is drawn 320 wide, as the lying bars and the map, so that it
+// fits a 360 px phone's frame with its 13 px text read at 13 px: at most
+// six bars a line, 50 apart (a value or a label of 6 characters between
+// two others), and more bars wrap onto more lines, balanced (ten months
+// are two lines of five), all on the same scale. Drawn one bar after
+// another, a year's twelve months were 544 px wide and scrolled sideways
+// on a phone, the last months off screen.
 func Columns(title, desc string, bars []Bar) template.HTML {
 	if len(bars) == 0 {
 		return empty(title, desc)
 	}
-	// At least 280 wide, so that up to six months fit a 360 px phone's
-	// frame without scrolling.
 	const (
-		top, bottom, plot = 24, 40, 180
-		minWidth          = 280
+		w, left, step, perLineMax = 320, 10, 50, 6
+		top, bottom               = 24, 40
 	)
-	step := 44
-	w := max(minWidth, len(bars)*step+16)
-	h := top + plot + bottom
+	lines := (len(bars) + perLineMax - 1) / perLineMax
+	perLine := (len(bars) + lines - 1) / lines
+	// One line is as tall as before; several are lower, so that a
+	// programme's two years stay a screen or two high.
+	plot := 180
+	if lines > 1 {
+		plot = 120
+	}
+	lineH := top + plot + bottom
 	var b strings.Builder
-	openImg(&b, "chart-columns", w, h, title, desc)
+	openImg(&b, "chart-columns", w, lines*lineH, title, desc)
 	m := maxValue(bars)
-	base := top + plot
-	fmt.Fprintf(&b, `<line x1="8" y1="%d" x2="%d" y2="%d" class="chart-axis" stroke="currentColor"/>`, base, w-8, base)
+	for l := range lines {
+		line := bars[l*perLine : min((l+1)*perLine, len(bars))]
+		columnsLine(&b, line, m, l*lineH+top+plot, plot, left, step, w)
+	}
+	return finish(&b)
+}
+
+// columnsLine draws one line of Columns' bars on the axis at y base, the
+// tallest (value m) plot high, the first at x left, step apart.
+func columnsLine(b *strings.Builder, bars []Bar, m int64, base, plot, left, step, w int) {
+	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="chart-axis" stroke="currentColor"/>`, left-2, base, w-left+2, base)
 	for i := 0; i < len(bars); {
 		bar := bars[i]
-		cx := 8 + i*step + step/2
+		cx := left + i*step + step/2
 		if bar.Value == nil {
 			// Hidden months side by side (statistical secrecy) are
 			// marked once, centred over a bracket that spans their
@@ -125,12 +144,12 @@ func Columns(title, desc string, bars []Bar) template.HTML {
 			for j < len(bars) && bars[j].Value == nil && bars[j].text() == bar.text() {
 				j++
 			}
-			x0, x1 := 8+i*step+6, 8+j*step-6
+			x0, x1 := left+i*step+6, left+j*step-6
 			b.WriteString(`<g class="chart-item chart-hidden">`)
-			fmt.Fprintf(&b, `<path class="chart-bracket" d="M%d %dV%dH%dV%d" fill="none" stroke="currentColor"/>`, x0, base-2, base-7, x1, base-2)
-			fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, (x0+x1)/2, base-11, esc(bar.text()))
+			fmt.Fprintf(b, `<path class="chart-bracket" d="M%d %dV%dH%dV%d" fill="none" stroke="currentColor"/>`, x0, base-2, base-7, x1, base-2)
+			fmt.Fprintf(b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, (x0+x1)/2, base-11, esc(bar.text()))
 			for k := i; k < j; k++ {
-				fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, 8+k*step+step/2, base+18, esc(truncate(bars[k].Label, 8)))
+				fmt.Fprintf(b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, left+k*step+step/2, base+18, esc(truncate(bars[k].Label, 8)))
 			}
 			b.WriteString(`</g>`)
 			i = j
@@ -138,16 +157,15 @@ func Columns(title, desc string, bars []Bar) template.HTML {
 		}
 		hgt := 0
 		if m > 0 {
-			hgt = int(math.Round(float64(*bar.Value) / float64(m) * plot))
+			hgt = int(math.Round(float64(*bar.Value) / float64(m) * float64(plot)))
 		}
 		b.WriteString(`<g class="chart-item">`)
-		fmt.Fprintf(&b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
-		fmt.Fprintf(&b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base-hgt-6, esc(bar.text()))
-		fmt.Fprintf(&b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base+18, esc(truncate(bar.Label, 8)))
+		fmt.Fprintf(b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
+		fmt.Fprintf(b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base-hgt-6, esc(bar.text()))
+		fmt.Fprintf(b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base+18, esc(truncate(bar.Label, 8)))
 		b.WriteString(`</g>`)
 		i++
 	}
-	return finish(&b)
 }
 
 // Rows draws lying bars (a funnel, a ranking): each row has its label

@@ -2,6 +2,7 @@ package chart
 
 import (
 	"encoding/xml"
+	"fmt"
 	"html"
 	"html/template"
 	"io"
@@ -293,9 +294,9 @@ func TestSharesScaledToAll(t *testing.T) {
 	}
 }
 
-// TestChartsFitAPhone: a chart of a few months fits a 360 px phone's
-// frame (about 328 px) at its drawn size, which a scrolling frame keeps;
-// an empty chart is not drawn at a scrolling chart's size.
+// TestChartsFitAPhone: a chart of months, however many, fits a 360 px
+// phone's frame (about 328 px) at its drawn size, its months wrapping
+// onto lines of six at most; an empty chart has its own class.
 func TestChartsFitAPhone(t *testing.T) {
 	n := int64(12)
 	var bars []Bar
@@ -309,6 +310,32 @@ func TestChartsFitAPhone(t *testing.T) {
 			t.Errorf("%d months drawn %d px wide", k, w)
 		}
 	}
+	// A programme's two years: 25 months, on five lines of five.
+	var long []Bar
+	for m := range 25 {
+		v := int64(m * 40)
+		long = append(long, Bar{Label: fmt.Sprintf("%02d/%02d", m%12+1, 26+m/12), Value: &v})
+	}
+	svg := string(Columns("Mois", "", long))
+	if w, _ := strconv.Atoi(width.FindStringSubmatch(svg)[1]); w > 328 {
+		t.Errorf("25 months drawn %d px wide", w)
+	}
+	x := regexp.MustCompile(`<text class="chart-label" x="([0-9]+)" y="([0-9]+)"`)
+	lines := map[string]int{}
+	for _, m := range x.FindAllStringSubmatch(svg, -1) {
+		if v, _ := strconv.Atoi(m[1]); v < 25 || v > 320-25 {
+			t.Errorf("a month's label at x %d, outside the chart's 320", v)
+		}
+		lines[m[2]]++
+	}
+	if len(lines) != 5 {
+		t.Errorf("25 months on %d lines, want 5 of 5: %v", len(lines), lines)
+	}
+	for y, k := range lines {
+		if k != 5 {
+			t.Errorf("%d months on the line at y %s, want 5", k, y)
+		}
+	}
 	// Lying bars too: their text is read at its size on a phone.
 	if w, _ := strconv.Atoi(width.FindStringSubmatch(string(Rows("Lieux", "", bars)))[1]); w > 328 {
 		t.Errorf("lying bars drawn %d px wide, more than a phone's frame", w)
@@ -319,14 +346,19 @@ func TestChartsFitAPhone(t *testing.T) {
 }
 
 // TestMapTextReadsOnAPhone: the map's 13 px text (and an empty chart's
-// note) reads at 13 px at least on a 360 px phone, whose frame is 328 px
-// (main's 1rem padding each side), and at 16 px at most on a 1280 px
-// screen, where the stylesheet caps the chart's width. Drawn 400 wide,
-// the map's text read 10.7 px on the phone.
+// note, and a year of months' columns) reads at 13 px at least on a
+// 360 px phone, whose frame is 328 px (main's 1rem padding each side),
+// and at 16 px at most on a 1280 px screen, where the stylesheet caps the
+// chart's width. Drawn 400 wide, the map's text read 10.7 px on the
+// phone; a year's columns, drawn 544 wide, scrolled sideways.
 func TestMapTextReadsOnAPhone(t *testing.T) {
 	var points []Point
 	for _, code := range []string{"21", "25", "39", "58", "70", "71", "89", "90"} {
 		points = append(points, Point{Code: code, Value: n(1000)})
+	}
+	var months []Bar
+	for m := 1; m <= 12; m++ {
+		months = append(months, Bar{Label: fmt.Sprintf("%02d/26", m), Value: n(int64(100 * m))})
 	}
 	css, err := os.ReadFile("../web/static/operator.css")
 	if err != nil {
@@ -336,7 +368,7 @@ func TestMapTextReadsOnAPhone(t *testing.T) {
 	for _, c := range []struct {
 		class string
 		svg   template.HTML
-	}{{"chart-map", Map("Carte", "cercles", points)}, {"chart-empty", Map("Carte", "rien", nil)}} {
+	}{{"chart-map", Map("Carte", "cercles", points)}, {"chart-empty", Map("Carte", "rien", nil)}, {"chart-columns", Columns("Mois", "barres", months)}} {
 		svg := string(c.svg)
 		if !strings.Contains(svg, `class="chart `+c.class+`"`) {
 			t.Fatalf("no class %s in %s", c.class, svg)

@@ -12,6 +12,7 @@ import (
 
 	"passnum"
 	"passnum/opendata"
+	"passnum/sms"
 	"passnum/store"
 	"passnum/store/storetest"
 	"passnum/territory"
@@ -663,6 +664,7 @@ func TestPlanIsRealistic(t *testing.T) {
 			}
 			checkPlacePlans(t, p, now)
 			checkSessionPlans(t, p, now)
+			checkMobiles(t, p)
 			for _, pr := range []*programmePlan{p.past, p.current} {
 				if n := redeemed[pr]; n < 100 || n > 500 {
 					t.Errorf("%s: %d redemptions; want a few hundred", pr.p.Name, n)
@@ -672,6 +674,43 @@ func TestPlanIsRealistic(t *testing.T) {
 					pr.p.Name, pr.booklets, perProgramme[pr], redeemed[pr], 100*float64(redeemed[pr])/float64(passes))
 			}
 		})
+	}
+}
+
+// checkMobiles: every young person's mobile, as the store keeps it, is
+// one the reminders' SMS reach (sms.Normalise), so that the demo starts
+// with no reminder failed. Drawn as any 06, some were overseas mobiles
+// (06 39, 06 90 to 06 97), kept with their own country code, which the
+// SMS refuse.
+func checkMobiles(t *testing.T, p *plan) {
+	t.Helper()
+	n := 0
+	for _, b := range p.beneficiaries {
+		if b.b.Phone == "" {
+			continue
+		}
+		n++
+		stored, ok := passnum.NormaliseMobile(b.b.Phone)
+		if _, err := sms.Normalise(stored); !ok || err != nil {
+			t.Errorf("%s %s: mobile %q (kept as %q) cannot receive a reminder: %v", b.b.FirstName, b.b.LastName, b.b.Phone, stored, err)
+		}
+	}
+	if n < 100 {
+		t.Errorf("%d young people with a mobile; want a few hundred", n)
+	}
+}
+
+// TestMetropolitanMobile: every draw, whatever block it falls in, is a
+// mobile of metropolitan France the SMS reach.
+func TestMetropolitanMobile(t *testing.T) {
+	for block := range 100 {
+		for _, draw := range []int{block * 1000000, block*1000000 + 999999} {
+			m := metropolitanMobile(draw)
+			stored, ok := passnum.NormaliseMobile(m)
+			if _, err := sms.Normalise(stored); !ok || err != nil || !strings.HasPrefix(stored, "+336") {
+				t.Errorf("draw %d: %q, kept as %q: %v", draw, m, stored, err)
+			}
+		}
 	}
 }
 

@@ -364,13 +364,14 @@ func (q StatsQuery) checkSecretPeriod(p passnum.Programme, today passnum.Date) e
 	if !q.Secret || q.By == "" {
 		return nil
 	}
-	// The year of the period asked for when it is one of the programme's
-	// begun, or the one the dashboard opens on.
+	// The year to suggest: the programme's nearest to the period asked
+	// for (its first before them, its last after), or with no period the
+	// one the dashboard opens on.
 	first, last := p.FunderYears(today)
 	y := p.DefaultReportYear(today)
 	if m := cmp.Or(q.To, q.From); len(m) >= 4 {
-		if asked, err := strconv.Atoi(m[:4]); err == nil && asked >= first && asked <= last {
-			y = asked
+		if asked, err := strconv.Atoi(m[:4]); err == nil {
+			y = p.NearestFunderYear(asked, today)
 		}
 	}
 	ys := strconv.Itoa(y)

@@ -39,6 +39,16 @@ var dashBreakdowns = []option{
 	{"place", "Lieu"}, {"service", "Service"}, {"age_band", "Tranche d'âge"},
 }
 
+// dashByChoices are the breakdowns in a sentence: "département, commune,
+// … ou tranche d'âge".
+var dashByChoices = func() string {
+	var words []string
+	for _, o := range dashBreakdowns {
+		words = append(words, strings.ToLower(o.Label))
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " ou " + words[len(words)-1]
+}()
+
 func dashByLabel(by string) string {
 	for _, o := range dashBreakdowns {
 		if o.Value == by {
@@ -109,8 +119,14 @@ func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnu
 	if sq.From != "" && sq.To != "" && sq.To < sq.From {
 		fe.Add("to", "le dernier mois ("+passnum.MonthLabel(sq.To)+") précède le premier ("+passnum.MonthLabel(sq.From)+") : inversez-les")
 	}
-	if !slices.ContainsFunc(dashBreakdowns, func(o option) bool { return o.Value == sq.By }) {
-		fe.Add("by", "détail inconnu : choisissez département, commune, distributeur, lieu, service ou tranche d'âge")
+	switch {
+	case len(f.Values["by"]) > 1:
+		// An address with by twice (hand-made, or two links glued):
+		// reading the first would show another view than the one asked.
+		fe.Add("by", "un seul détail à la fois : choisissez-en un parmi "+dashByChoices)
+		sq.By = "departement"
+	case !slices.ContainsFunc(dashBreakdowns, func(o option) bool { return o.Value == sq.By }):
+		fe.Add("by", "détail inconnu : choisissez "+dashByChoices)
 		sq.By = "departement"
 	}
 	return sq, fe, note
@@ -142,9 +158,6 @@ type dashChart struct {
 	ID, Title string
 	SVG       template.HTML
 	Table     dashTable
-	// Scroll: the chart keeps its drawn size and scrolls sideways in its
-	// frame (bars standing per month stay readable on a phone).
-	Scroll bool
 	// Folded: the table is in a <details> (still in the page for screen
 	// readers), for the long ones.
 	Folded bool
@@ -616,15 +629,47 @@ func dashRowsOf(s store.ProgrammeStats, each func(label, code string, f store.St
 
 // applies says whether a column's figure has a value in a row of s: a
 // place's or a service's row counts uses, not booklets, and passes expire
-// only once the programme has ended.
+// only once the programme has ended, in the rows that count booklets (the
+// passes handed out less those used).
 func (c dashColumn) applies(s store.ProgrammeStats, total bool) bool {
+	bookletRow := total || store.BreakdownCountsBooklets(s.By)
 	switch {
 	case c.expired:
-		return s.Ended
+		return s.Ended && bookletRow
 	case c.booklets:
-		return total || store.BreakdownCountsBooklets(s.By)
+		return bookletRow
 	}
 	return true
+}
+
+// dashShown are the columns of the breakdown's table and of its files:
+// those a cell of the breakdown fills, with a figure or a mark of
+// secrecy. A figure only the whole programme has (the passes allocated,
+// but by distributor; the booklets, by place or service) or none has yet
+// (the passes expired, before the end) would make a column empty but for
+// the total, which the key figures already give. A breakdown without a
+// cell (a period with nothing in it) keeps the columns its total fills.
+// The page and the files call it on the same figures: they agree column
+// for column.
+func dashShown(s store.ProgrammeStats) []dashColumn {
+	filled := make([]bool, len(dashColumns))
+	row := 0
+	_ = dashRowsOf(s, func(_, _ string, f store.StatFigures, mark func(dashColumn) string) error {
+		if row++; row == 1 && len(s.Cells) > 0 {
+			return nil // the total, first
+		}
+		for i, c := range dashColumns {
+			filled[i] = filled[i] || c.text(f, mark(c)) != ""
+		}
+		return nil
+	})
+	var shown []dashColumn
+	for i, c := range dashColumns {
+		if filled[i] {
+			shown = append(shown, c)
+		}
+	}
+	return shown
 }
 
 // dashCode is the key a person may read: a département's or commune's
@@ -640,7 +685,8 @@ func dashCode(by, key string) string {
 func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 	t := dashTable{Caption: "Chiffres par " + strings.ToLower(dashByLabel(by)) + ", " + dashPeriod(s.From, s.To) + " (première ligne : le total)",
 		Head: []string{dashByLabel(by)}}
-	for _, c := range dashColumns {
+	columns := dashShown(s)
+	for _, c := range columns {
 		t.Head = append(t.Head, c.Head)
 	}
 	_ = dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
@@ -648,7 +694,7 @@ func dashBreakdownTable(s store.ProgrammeStats, by string) dashTable {
 			label = c + " " + label
 		}
 		r := dashRow{Head: label}
-		for _, c := range dashColumns {
+		for _, c := range columns {
 			r.Cells = append(r.Cells, c.text(f, mark(c)))
 		}
 		t.Rows = append(t.Rows, r)
@@ -812,8 +858,7 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, figureMark(mm || m.PassesUsed == nil)), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
-	months.Scroll = true
-	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés.", bars)
+	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent, six au plus par ligne ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés.", bars)
 	return months
 }
 
@@ -1023,13 +1068,16 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 		if err := dashYear(q, &sq, f, note != ""); err != nil {
 			return err
 		}
-		header := append([]string{dashByLabel(sq.By), "Code"}, func() []string {
-			var h []string
-			for _, c := range dashColumns {
+		// The columns are the page's (dashShown), known once the
+		// figures are read.
+		var columns []dashColumn
+		header := func() []string {
+			h := []string{dashByLabel(sq.By), "Code"}
+			for _, c := range columns {
 				h = append(h, c.Head)
 			}
 			return h
-		}()...)
+		}
 		name := "tableau-de-bord-par-" + dashSlugs[sq.By] + "-" + dashFilePeriod(sq.From, sq.To) + "-au-" + exportDay(q)
 		fill := func(tx *store.Tx, write func(...sheet.Cell) error) error {
 			if funder {
@@ -1045,9 +1093,10 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err != nil {
 				return err
 			}
+			columns = dashShown(s)
 			if err := dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
-				for _, c := range dashColumns {
+				for _, c := range columns {
 					row = append(row, c.cell(f, mark(c)))
 				}
 				return write(row...)
@@ -1100,13 +1149,13 @@ func dashFilePeriod(from, to string) string {
 
 // dashCSV reads everything before the first byte leaves, so that a
 // programme not found is a page, not a cut download.
-func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
+func dashCSV(q *request, name string, header func() []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
 	rows, err := q.readRows(fill)
 	if err != nil {
 		return err
 	}
 	q.startDownload(sheet.Filename(name), sheet.ContentType)
-	w, err := sheet.NewCSV(q.w, sheet.French, header...)
+	w, err := sheet.NewCSV(q.w, sheet.French, header()...)
 	if err == nil {
 		for _, r := range rows {
 			if err = w.Write(r...); err != nil {
@@ -1124,14 +1173,15 @@ func dashCSV(q *request, name string, header []string, fill func(tx *store.Tx, w
 }
 
 // xlsxDownload writes a one-sheet workbook; the rows are read first (a
-// view's table is small), so an error is still a page.
-func (q *request) xlsxDownload(name, sheetName string, header []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
+// view's table is small), so an error is still a page, and the header
+// after them (its columns may follow the figures).
+func (q *request) xlsxDownload(name, sheetName string, header func() []string, fill func(tx *store.Tx, write func(...sheet.Cell) error) error) error {
 	rows, err := q.readRows(fill)
 	if err != nil {
 		return err
 	}
 	q.startDownload(sheet.Filename(name), sheet.XLSXContentType)
-	x, err := sheet.NewXLSX(q.w, sheetName, header...)
+	x, err := sheet.NewXLSX(q.w, sheetName, header()...)
 	if err == nil {
 		for _, r := range rows {
 			if err = x.Write(r...); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -56,11 +57,14 @@ var (
 	dashSection = regexp.MustCompile(`(?s)<section class="dash-chart".*?</section>`)
 	dashRowRe   = regexp.MustCompile(`(?s)<tr><th scope="row">(.*?)</th>(.*?)</tr>`)
 	dashCellRe  = regexp.MustCompile(`<td class="num">(.*?)</td>`)
+	dashHeadRe  = regexp.MustCompile(`<th scope="col"[^>]*>(.*?)</th>`)
 )
 
-// dashBreakdownRows reads the page's last table (every figure by the
-// breakdown chosen): its rows' heads and cells, spaces made plain.
-func dashBreakdownRows(t *testing.T, a answer) [][]string {
+// dashBreakdown reads the page's last table (every figure by the
+// breakdown chosen): its columns' heads (the breakdown's name first, then
+// the figures shown) and its rows' heads and cells, each cell under its
+// head's index, spaces made plain.
+func dashBreakdown(t *testing.T, a answer) (head []string, rows [][]string) {
 	t.Helper()
 	i := strings.LastIndex(a.Body, "<caption>Chiffres par ")
 	if i < 0 {
@@ -68,7 +72,9 @@ func dashBreakdownRows(t *testing.T, a answer) [][]string {
 	}
 	body := a.Body[i:]
 	body = body[:strings.Index(body, "</table>")]
-	var rows [][]string
+	for _, m := range dashHeadRe.FindAllStringSubmatch(body, -1) {
+		head = append(head, frSpaces.Replace(html.UnescapeString(m[1])))
+	}
 	for _, m := range dashRowRe.FindAllStringSubmatch(body, -1) {
 		row := []string{frSpaces.Replace(html.UnescapeString(m[1]))}
 		for _, c := range dashCellRe.FindAllStringSubmatch(m[2], -1) {
@@ -76,7 +82,7 @@ func dashBreakdownRows(t *testing.T, a answer) [][]string {
 		}
 		rows = append(rows, row)
 	}
-	return rows
+	return head, rows
 }
 
 func fmtN(v *int64) string {
@@ -96,7 +102,7 @@ func dashCheck(t *testing.T, st *site, a answer, sq store.StatsQuery) store.Prog
 		s, err = tx.ProgrammeStats(ctx, sq)
 		return err
 	})
-	rows := dashBreakdownRows(t, a)
+	head, rows := dashBreakdown(t, a)
 	if len(rows) != len(s.Cells)+1 {
 		t.Fatalf("%s: %d rows, want total + %d cells: %v", sq.By, len(rows), len(s.Cells), rows)
 	}
@@ -108,47 +114,78 @@ func dashCheck(t *testing.T, st *site, a answer, sq store.StatsQuery) store.Prog
 		}
 		return false
 	}
+	// The columns shown are those a cell fills (or, with no cell, the
+	// total): hidden, a column's figure is empty in every cell.
+	filled := map[string]bool{}
 	check := func(row []string, key, label string, f store.StatFigures) {
 		if !strings.HasSuffix(row[0], label) {
 			t.Errorf("%s: row %q, want %q", sq.By, row[0], label)
 		}
-		// Columns: 2 booklets handed out, 7 started, 8 completed, 10 passes
-		// used; each hidden with its cell, or alone (store.FigureMasked).
-		want := map[int]string{2: fmtN(f.BookletsHandedOut), 7: fmtN(f.BookletsStarted), 8: fmtN(f.BookletsCompleted), 10: fmtN(f.PassesUsed)}
-		figs := map[int]string{2: "", 7: "booklets_started", 8: "booklets_completed", 10: "passes_used"}
+		cell := func(col string, want string) {
+			if key != "total" || len(s.Cells) == 0 {
+				filled[col] = filled[col] || want != ""
+			}
+			i := slices.Index(head, col)
+			if i < 0 {
+				if want != "" && (key != "total" || len(s.Cells) == 0) {
+					t.Errorf("%s %s: no column %q, want %q there (columns %q)", sq.By, label, col, want, head)
+				}
+				return
+			}
+			if row[i] != want {
+				t.Errorf("%s %s column %q: %q, want %q (row %v)", sq.By, label, col, row[i], want, row)
+			}
+		}
+		// Booklets handed out, started, completed, passes used; each
+		// hidden with its cell, or alone (store.FigureMasked).
 		// A place's or a service's row has no booklets: their columns
 		// stay empty, masked or not.
 		booklets := key == "total" || store.BreakdownCountsBooklets(sq.By)
-		for col, w := range want {
+		for _, c := range []struct {
+			col, fig string
+			n        *int64
+		}{{"Carnets remis", "", f.BookletsHandedOut}, {"Carnets commencés", "booklets_started", f.BookletsStarted},
+			{"Carnets terminés", "booklets_completed", f.BookletsCompleted}, {"Pass utilisés", "passes_used", f.PassesUsed}} {
+			w := fmtN(c.n)
+			used := c.col == "Pass utilisés"
 			// A count of young people hidden for counting 1 to 4 reads
 			// "< 5"; one hidden so that another cannot be given back,
 			// and passes (up to a booklet's worth a person), "secret".
-			if (booklets || col == 10) && (masked(key) || figs[col] != "" && masked(store.FigureMasked(key, figs[col]))) {
+			if (booklets || used) && (masked(key) || c.fig != "" && masked(store.FigureMasked(key, c.fig))) {
 				w = passnum.MaskedFigure
-				if col != 10 && s.Small(key, figs[col]) {
+				if !used && s.Small(key, c.fig) {
 					w = passnum.MaskedCount
 				}
 			}
-			if row[col] != w {
-				t.Errorf("%s %s column %d: %q, want %q (row %v)", sq.By, label, col, row[col], w, row)
-			}
+			cell(c.col, w)
+		}
+		// The passes allocated: the total's, and each distributor's.
+		if key != "total" || len(s.Cells) == 0 {
+			cell("Pass alloués aux distributeurs", fmtN(f.PassesAllocated))
 		}
 		// The passes expired: none before the programme ends, masked or
-		// not.
-		if !s.Ended && row[12] != "" {
-			t.Errorf("%s %s: passes expired %q before the end", sq.By, label, row[12])
+		// not; the column is then not shown.
+		if i := slices.Index(head, "Pass expirés"); !s.Ended && i >= 0 {
+			t.Errorf("%s %s: a column of passes expired (%q) before the end", sq.By, label, row[i])
 		}
 		// A rate and an amount hidden with their count are not counts:
 		// they read "secret".
-		for col, fig := range map[int]string{9: "booklets_started", 11: "passes_used"} {
-			if (booklets || col == 11) && (masked(key) || masked(store.FigureMasked(key, fig))) && row[col] != passnum.MaskedFigure {
-				t.Errorf("%s %s column %d: %q, want %q (row %v)", sq.By, label, col, row[col], passnum.MaskedFigure, row)
+		for col, fig := range map[string]string{"Taux d'utilisation": "booklets_started", "Montant utilisé (€)": "passes_used"} {
+			i := slices.Index(head, col)
+			if i >= 0 && (booklets || fig == "passes_used") && (masked(key) || masked(store.FigureMasked(key, fig))) && row[i] != passnum.MaskedFigure {
+				t.Errorf("%s %s column %q: %q, want %q (row %v)", sq.By, label, col, row[i], passnum.MaskedFigure, row)
 			}
 		}
 	}
 	check(rows[0], "total", "Total", s.Total)
 	for i, c := range s.Cells {
 		check(rows[i+1], c.Key, c.Label, c.StatFigures)
+	}
+	// And no column the cells leave empty.
+	for _, col := range []string{"Carnets remis", "Carnets commencés", "Carnets terminés", "Pass utilisés", "Pass alloués aux distributeurs"} {
+		if slices.Contains(head, col) && !filled[col] {
+			t.Errorf("%s: column %q shown, empty in every cell (columns %q)", sq.By, col, head)
+		}
 	}
 	return s
 }
@@ -275,20 +312,22 @@ func TestProgrammeDashboard(t *testing.T) {
 		// The Dijon library's one use: shown to the operator, "secret" to
 		// the funder (a count of passes, which may be a booklet's worth a
 		// person, is never written "< 5").
-		row := func(a answer, label string) []string {
-			for _, r := range dashBreakdownRows(t, a) {
-				if r[0] == label {
-					return r
+		used := func(a answer, label string) string {
+			head, rows := dashBreakdown(t, a)
+			i := slices.Index(head, "Pass utilisés")
+			for _, r := range rows {
+				if r[0] == label && i > 0 {
+					return r[i]
 				}
 			}
-			t.Fatalf("no row %q", label)
-			return nil
+			t.Fatalf("no row %q with passes used (columns %q)", label, head)
+			return ""
 		}
-		if r := row(op.get(opBase+"?by=place"), "Médiathèque de Dijon"); r[10] != "1" {
-			t.Errorf("operator: Dijon row %v", r)
+		if u := used(op.get(opBase+"?by=place"), "Médiathèque de Dijon"); u != "1" {
+			t.Errorf("operator: Dijon's passes used %q", u)
 		}
-		if r := row(fu.get(fuBase+"?by=place"), "Médiathèque de Dijon"); r[10] != passnum.MaskedFigure {
-			t.Errorf("funder: Dijon row %v", r)
+		if u := used(fu.get(fuBase+"?by=place"), "Médiathèque de Dijon"); u != passnum.MaskedFigure {
+			t.Errorf("funder: Dijon's passes used %q", u)
 		}
 
 		// Bad filters: a clear error, not a 500.
@@ -297,6 +336,7 @@ func TestProgrammeDashboard(t *testing.T) {
 			"?from=2026-13":                   "pas un mois",
 			"?from=" + april + "&to=" + march: "inversez-les",
 			"?by=pays":                        "détail inconnu",
+			"?by=commune&by=place":            "un seul détail à la fois : choisissez-en un parmi département, commune, distributeur, lieu, service ou tranche d",
 			"?year=mars":                      "pas une année",
 			"?year=20266":                     "pas une année",
 		} {
@@ -313,8 +353,10 @@ func TestProgrammeDashboard(t *testing.T) {
 				if a.Status != http.StatusUnprocessableEntity || !a.has(want) || !a.has(`role="alert"`) {
 					t.Errorf("%s%s: %d, want 422 with %q\n%s", base, q, a.Status, want, a.Body)
 				}
-				if e := b.get(base + ".csv" + q); e.Status != http.StatusUnprocessableEntity || !e.has(want) {
-					t.Errorf("%s.csv%s: %d", base, q, e.Status)
+				for _, ext := range []string{".csv", ".xlsx"} {
+					if e := b.get(base + ext + q); e.Status != http.StatusUnprocessableEntity || !e.has(want) {
+						t.Errorf("%s%s%s: %d, want 422 with %q\n%s", base, ext, q, e.Status, want, e.Body)
+					}
 				}
 			}
 		}
@@ -347,7 +389,7 @@ func TestProgrammeDashboard(t *testing.T) {
 				q, period = "?by=place&year=2026", "2026"
 			}
 			view := c.b.get(c.base + q)
-			page := dashBreakdownRows(t, view)
+			head, page := dashBreakdown(t, view)
 			// The page's own links download the view on screen: its
 			// breakdown and period, not the default one.
 			for _, ext := range []string{".csv", ".xlsx"} {
@@ -381,8 +423,9 @@ func TestProgrammeDashboard(t *testing.T) {
 			} else if note {
 				records = records[:len(records)-1]
 			}
-			if records[0][0] != "Lieu" || records[0][11] != "Pass utilisés" || len(records) != len(page)+1 {
-				t.Fatalf("csv header %v, %d rows for %d on the page", records[0], len(records), len(page))
+			// The file's columns are the page's, the code after the name.
+			if want := append([]string{head[0], "Code"}, head[1:]...); !slices.Equal(records[0], want) || len(records) != len(page)+1 {
+				t.Fatalf("csv header %q, want the page's %q; %d rows for %d on the page", records[0], want, len(records), len(page))
 			}
 			// File names say what and when.
 			for ext, ctype := range map[string]string{".csv": "text/csv", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"} {
@@ -417,26 +460,33 @@ func TestProgrammeDashboard(t *testing.T) {
 					xrows = xrows[:n-1]
 				}
 			}
-			if len(xrows) != len(records) {
-				t.Fatalf("xlsx %d rows, csv %d", len(xrows), len(records))
+			if len(xrows) != len(records) || !slices.Equal(xrows[0], records[0]) {
+				t.Fatalf("xlsx %d rows, csv %d; xlsx header %q, csv %q", len(xrows), len(records), xrows[0], records[0])
 			}
 			for i, p := range page {
 				rec, x := records[i+1], xrows[i+1]
-				// Label; booklets handed out, started, completed, passes used.
+				// Label; the counts (booklets handed out, started,
+				// completed, passes used) where the page shows them.
 				if rec[0] != p[0] || x[0] != p[0] {
 					t.Errorf("row %d: csv %q xlsx %q page %q", i, rec[0], x[0], p[0])
 				}
-				for _, col := range []int{2, 7, 8, 10} {
+				for _, name := range []string{"Carnets remis", "Carnets commencés", "Carnets terminés", "Pass utilisés"} {
+					col := slices.Index(head, name)
+					if col < 0 {
+						continue
+					}
 					if rec[col+1] != p[col] || x[col+1] != p[col] {
-						t.Errorf("%s row %q column %d: csv %q xlsx %q page %q", c.base, p[0], col, rec[col+1], x[col+1], p[col])
+						t.Errorf("%s row %q column %q: csv %q xlsx %q page %q", c.base, p[0], name, rec[col+1], x[col+1], p[col])
 					}
 				}
 			}
-			if c.b == fu && !strings.Contains(res.Body, "< 5") {
-				t.Errorf("funder csv not masked:\n%s", res.Body)
-			}
-			if c.b == op && strings.Contains(res.Body, "< 5") {
-				t.Errorf("operator csv masked:\n%s", res.Body)
+			// The funder's figures are masked ("< 5", or "secret" for
+			// passes), the operator's not.
+			marked := slices.ContainsFunc(records[1:], func(r []string) bool {
+				return slices.Contains(r, passnum.MaskedCount) || slices.Contains(r, passnum.MaskedFigure)
+			})
+			if marked != (c.b == fu) {
+				t.Errorf("csv masked %v, want %v:\n%s", marked, c.b == fu, res.Body)
 			}
 		}
 
@@ -458,6 +508,91 @@ func TestProgrammeDashboard(t *testing.T) {
 		}
 		if a := fu.get(opBase); a.Status != http.StatusForbidden {
 			t.Errorf("funder on the operator's dashboard: %d", a.Status)
+		}
+	})
+}
+
+// TestBreakdownShowsFilledColumns: the table of every figure by a
+// breakdown, and its CSV and XLSX, show only the columns a cell fills. By
+// département, the passes allocated (a distributor's figure) and, before
+// the programme ends, the passes expired were a column empty in every
+// cell; by place, the booklets. The passes allocated stay among the key
+// figures, and show by distributor; the passes expired show once the
+// programme has ended.
+func TestBreakdownShowsFilledColumns(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		dashData(t, st)
+		base := "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		op := st.as(passnum.RoleOperator)
+		// columns reads the page's and the files' columns for a query,
+		// checks they agree, and returns the page's.
+		columns := func(q string) []string {
+			t.Helper()
+			a := op.get(base + q)
+			if a.Status != http.StatusOK {
+				t.Fatalf("%s: %d\n%s", q, a.Status, a.Body)
+			}
+			head, _ := dashBreakdown(t, a)
+			want := append([]string{head[0], "Code"}, head[1:]...)
+			res := op.get(base + ".csv" + q)
+			r := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.Body, "\ufeff")))
+			r.Comma, r.FieldsPerRecord = ';', -1
+			records, err := r.ReadAll()
+			if err != nil || res.Status != http.StatusOK {
+				t.Fatalf("%s csv: %d %v\n%s", q, res.Status, err, res.Body)
+			}
+			f, err := excelize.OpenReader(strings.NewReader(op.get(base + ".xlsx" + q).Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			xrows, err := f.GetRows("Tableau de bord")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(records[0], want) || !slices.Equal(xrows[0], want) {
+				t.Errorf("%s: csv columns %q, xlsx %q, want the page's %q", q, records[0], xrows[0], want)
+			}
+			return head
+		}
+		for _, c := range []struct {
+			q          string
+			shown, not []string
+		}{
+			{"?by=departement", []string{"Carnets remis", "Pass utilisés"}, []string{"Pass alloués aux distributeurs", "Pass expirés"}},
+			{"?by=commune", []string{"Carnets remis", "Pass utilisés"}, []string{"Pass alloués aux distributeurs", "Pass expirés"}},
+			{"?by=distributor", []string{"Pass alloués aux distributeurs", "Carnets remis", "Pass utilisés"}, []string{"Pass expirés"}},
+			{"?by=place", []string{"Pass utilisés", "Montant utilisé (€)"}, []string{"Pass alloués aux distributeurs", "Carnets remis", "Taux d'utilisation", "Pass expirés"}},
+		} {
+			head := columns(c.q)
+			for _, h := range c.shown {
+				if !slices.Contains(head, h) {
+					t.Errorf("%s: no column %q in %q", c.q, h, head)
+				}
+			}
+			for _, h := range c.not {
+				if slices.Contains(head, h) {
+					t.Errorf("%s: column %q, empty in every row but the total, in %q", c.q, h, head)
+				}
+			}
+		}
+		if a := op.get(base + "?by=departement"); !a.has("pass alloués aux distributeurs</li>") {
+			t.Errorf("the passes allocated left the key figures")
+		}
+
+		// Once the programme has ended (its last day of use, 31 January
+		// 2027, past), each département has passes expired.
+		st.clock.Set(time.Date(2027, 2, 15, 10, 0, 0, 0, passnum.Paris))
+		op = st.as(passnum.RoleOperator) // the session has expired since
+		head := columns("?by=departement")
+		i := slices.Index(head, "Pass expirés")
+		if i < 0 {
+			t.Fatalf("ended programme: no column of passes expired in %q", head)
+		}
+		_, rows := dashBreakdown(t, op.get(base+"?by=departement"))
+		for _, r := range rows {
+			if r[i] == "" {
+				t.Errorf("ended programme: %s has no passes expired (row %q)", r[0], r)
+			}
 		}
 	})
 }

@@ -1,0 +1,125 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"passnum"
+	"passnum/store"
+)
+
+// monthsChart measures, in the page, the dashboard's chart of uses per
+// month: the screen's width, the page's, the chart's box, its frame's
+// widths, the size its 13 px text is drawn at, and its texts that stick
+// out of the screen or run into another.
+type monthsChart struct {
+	Found                  bool
+	Screen, Page           float64
+	Left, Right            float64
+	FrameScroll, FrameView float64
+	TextPx                 float64
+	Months                 int
+	Outside, Overlaps      []string
+}
+
+const measureMonthsChart = `(() => {
+	const s = document.querySelector("#graphique-mois ~ .chart-wrap svg");
+	if (!s) return {Found: false};
+	s.scrollIntoView({block: "center"});
+	const W = Math.min(innerWidth, document.documentElement.clientWidth);
+	const r = s.getBoundingClientRect(), f = s.parentElement;
+	const texts = [...s.querySelectorAll("text")].map(t => ({s: t.textContent, r: t.getBoundingClientRect()}));
+	const out = texts.filter(t => t.r.left < -0.5 || t.r.right > W + 0.5).map(t => t.s + " de " + Math.round(t.r.left) + " à " + Math.round(t.r.right) + " px");
+	const over = [];
+	for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+		const a = texts[i].r, b = texts[j].r;
+		if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) over.push(texts[i].s + " et " + texts[j].s);
+	}
+	return {Found: true, Screen: W, Page: document.scrollingElement.scrollWidth, Left: r.left, Right: r.right,
+		FrameScroll: f.scrollWidth, FrameView: f.clientWidth,
+		TextPx: 13 * r.width / s.viewBox.baseVal.width,
+		Months: s.querySelectorAll("text.chart-label").length, Outside: out, Overlaps: over};
+})()`
+
+// TestBrowserMonthsChartFitsAPhone: on a 360 px phone, the dashboard's
+// chart of uses per month, over the ten months of a year's programme,
+// fits the screen: the page does not scroll sideways, nor the chart in
+// its frame, every month's label and value is on screen, none runs into
+// another, and its text reads 13 px at least. Drawn one column after
+// another, 456 px wide, it scrolled in its frame, the last months off
+// screen.
+func TestBrowserMonthsChartFitsAPhone(t *testing.T) {
+	c := newChrome(t)
+	st := c.st
+	// Two young people handed a booklet in March, who use a pass or two
+	// each month from March to December.
+	var codes []string
+	for i, birth := range []string{"2004-05-14", "2005-02-01", "2006-07-19"} {
+		_, cs := st.mustBeneficiary(st.distributor.ID, "Jeune", "Mensuel"+string(rune('A'+i)), birth)
+		codes = append(codes, cs...)
+	}
+	placeActor := passnum.Actor{OrganisationID: st.place.ID, Role: passnum.RolePlace, Kind: "system", ID: "tests"}
+	next := 0
+	for m := 3; m <= 12; m++ {
+		st.clock.Set(time.Date(2026, time.Month(m), 12, 10, 0, 0, 0, passnum.Paris))
+		uses := 1 + m%2
+		st.write(func(ctx context.Context, tx *store.Tx) error {
+			for range uses {
+				if _, err := tx.Redeem(ctx, placeActor, store.RedeemRequest{Code: codes[next], Service: passnum.NationalServices[1]}); err != nil {
+					return err
+				}
+				next++
+			}
+			return nil
+		})
+	}
+	st.clock.Set(time.Date(2026, 12, 20, 10, 0, 0, 0, passnum.Paris))
+
+	c.step("écran de 360 px", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	for _, v := range []struct {
+		role passnum.Role
+		path string
+	}{
+		{passnum.RoleOperator, "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord?from=2026-01&to=2026-12"},
+		{passnum.RoleFunder, "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord?year=2026"},
+	} {
+		c.signIn(st.emails[v.role], "")
+		c.step("ouvrir "+v.path, c.visit(v.path))
+		m := read(c, "mesurer le graphique par mois", chromedp.Evaluate[monthsChart](measureMonthsChart))
+		t.Logf("%s: %+v", v.role, m)
+		var problems []string
+		switch {
+		case !m.Found:
+			problems = append(problems, "pas de graphique par mois")
+		case m.Months != 10:
+			problems = append(problems, fmt.Sprintf("%d mois sous les barres, 10 attendus", m.Months))
+		}
+		if m.Page > m.Screen {
+			problems = append(problems, fmt.Sprintf("la page mesure %.0f px pour un écran de %.0f px", m.Page, m.Screen))
+		}
+		if m.Left < 0 || m.Right > m.Screen+0.5 {
+			problems = append(problems, fmt.Sprintf("le graphique va de %.0f à %.0f px sur un écran de %.0f px", m.Left, m.Right, m.Screen))
+		}
+		if m.FrameScroll > m.FrameView+0.5 {
+			problems = append(problems, fmt.Sprintf("le graphique défile dans son cadre : %.0f px dans %.0f px", m.FrameScroll, m.FrameView))
+		}
+		if m.TextPx < 12.95 {
+			problems = append(problems, fmt.Sprintf("son texte de 13 px se lit à %.1f px", m.TextPx))
+		}
+		for _, o := range m.Outside {
+			problems = append(problems, "hors de l'écran : "+o)
+		}
+		for _, o := range m.Overlaps {
+			problems = append(problems, "textes l'un sur l'autre : "+o)
+		}
+		if len(problems) > 0 {
+			c.fail("graphique par mois ("+string(v.role)+")", fmt.Errorf("à 360 px, le graphique des pass utilisés par mois ne tient pas dans l'écran : %v", problems))
+		}
+		c.fits(fmt.Sprintf("tableau de bord (%s, 360 px)", v.role))
+		c.shoot("tableau de bord, "+string(v.role), 360)
+	}
+}
