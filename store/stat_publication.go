@@ -162,7 +162,7 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	first, last := p.FunderYears(tx.Today())
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
-		tables, kept, err := tx.yearTables(ctx, p, year, shapes[year], shown)
+		tables, raw, err := tx.yearTables(ctx, p, year, shapes[year], shown)
 		if err != nil {
 			return nil, time.Time{}, err
 		}
@@ -172,8 +172,11 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 			if by == dimDistributor {
 				closingHiddenByYears(byYears, &st)
 			}
-			pub := newStatsPublication(st)
-			pub.Kept = kept[by]
+			// What the next publications count changes from, and must
+			// not give back, from the breakdown as published.
+			pub, last, r := newStatsPublication(st), shown[q.view()], raw[by]
+			pub.Kept = keptValues(&st, by, last.values)
+			pub.Sets = carriedSets(&pub, &r, by, last, maxPassesPerPerson(p))
 			if bodies[q.view()], err = json.Marshal(pub); err != nil {
 				return nil, time.Time{}, err
 			}
@@ -283,11 +286,14 @@ func (s *Store) keepPublication(ctx context.Context, k publicationKey, bodies ma
 // statsPublication is a funder's breakdown as published: its figures and
 // what Small says of those masked (ProgrammeStats' unexported sets). Kept
 // are the values last shown of the figures it hides, from which the next
-// publication's changes are counted (lastShown): never shown.
+// publication's changes are counted (lastShown), and Sets its hidden sets
+// and those it carries, which the next publications must not give back
+// (quietHides): never shown.
 type statsPublication struct {
 	ProgrammeStats
 	Small []string
 	Kept  map[string]int64 `json:",omitempty"`
+	Sets  []hiddenSet      `json:",omitempty"`
 }
 
 // newStatsPublication is a funder's breakdown as it is published.

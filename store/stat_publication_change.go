@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"passnum"
@@ -19,6 +22,14 @@ import (
 // tables are masked together, yearTables). The value last shown is the
 // previous publication's, or, for a figure it hid, the one it kept
 // (statsPublication.Kept), which is never shown.
+//
+// A year's figures only grow. A cell hidden one month and shown the next
+// with the value last shown had that value in the month that hid it: its
+// table's hidden cells that month add up to the total less those shown,
+// and when all of them but one are so known, the last is given back
+// (testing: Nièvre hidden in November beside the university, shown in
+// December at 14 as in October, gave November's university, 18 - 14).
+// quietHides therefore keeps hidden, beside the last, one such cell.
 
 // changeFigures are the figures of a breakdown by by whose changes are
 // masked: those of people it shows (a place's or a service's cell whole
@@ -44,10 +55,17 @@ func eachChangeFigure(st *ProgrammeStats, by string, fn func(name string, v *int
 	}
 }
 
-// lastShown are, for each breakdown of the latest publication before the
-// month's (by view), the value each figure was last shown with: shown
-// there, or kept by it.
-func (tx *Tx) lastShown(ctx context.Context, programmeID string) (map[string]map[string]int64, error) {
+// lastPublished is what the latest publication before the month's said
+// of a breakdown.
+type lastPublished struct {
+	values map[string]int64 // by figure's name, the value last shown: there, or kept by it
+	hidden map[string]bool  // the figures it hid, by name
+	sets   []hiddenSet      // its hidden sets not yet safe, its own and those it carried
+}
+
+// lastShown is, by view, what the latest publication before the month's
+// said of each breakdown.
+func (tx *Tx) lastShown(ctx context.Context, programmeID string) (map[string]lastPublished, error) {
 	rows, err := tx.query(ctx, `SELECT view, body FROM stat_publications WHERE programme_id = ? AND view LIKE 'stats:%' AND month = (
 		SELECT MAX(month) FROM stat_publications WHERE programme_id = ? AND view = ? AND month < ?)`,
 		programmeID, programmeID, monthViews, tx.Today().YearMonth())
@@ -55,7 +73,7 @@ func (tx *Tx) lastShown(ctx context.Context, programmeID string) (map[string]map
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]map[string]int64{}
+	out := map[string]lastPublished{}
 	for rows.Next() {
 		var view, body string
 		if err := rows.Scan(&view, &body); err != nil {
@@ -65,17 +83,17 @@ func (tx *Tx) lastShown(ctx context.Context, programmeID string) (map[string]map
 		if err := json.Unmarshal([]byte(body), &pub); err != nil {
 			return nil, err
 		}
-		shown := make(map[string]int64, len(pub.Kept))
-		for name, v := range pub.Kept {
-			shown[name] = v
-		}
+		last := lastPublished{values: make(map[string]int64, len(pub.Kept)), hidden: map[string]bool{}, sets: pub.Sets}
+		maps.Copy(last.values, pub.Kept)
 		by, _, _ := strings.Cut(strings.TrimPrefix(view, "stats:"), ":")
 		eachChangeFigure(&pub.ProgrammeStats, by, func(name string, v *int64, _ bool) {
 			if v != nil {
-				shown[name] = *v
+				last.values[name] = *v
+			} else {
+				last.hidden[name] = true
 			}
 		})
-		out[view] = shown
+		out[view] = last
 	}
 	return out, rows.Err()
 }
@@ -129,4 +147,141 @@ func keptValues(st *ProgrammeStats, by string, last map[string]int64) map[string
 		}
 	})
 	return out
+}
+
+// hiddenSet is one figure's hidden cells in a column of a past
+// publication whose total it showed: a funder knows their sum then (the
+// total less the cells shown). Each stays unknown until shown with the
+// value it was last shown with before (it had that value then too, the
+// figures only growing): that one is then known, and taken from the sum.
+// When all but one are known, the last is given back. A cell that has
+// changed since can no longer be known: with two such, the set is safe,
+// and dropped.
+type hiddenSet struct {
+	Fig string `json:"fig"` // changeFigures' name
+	Sum int64  `json:"sum"` // of the cells still in it, then
+	// By figure's name, the value each was last shown with before;
+	// unknownValue when never shown or changed since.
+	Cells map[string]int64 `json:"cells"`
+}
+
+// unknownValue marks a hidden set's cell that can no longer be known.
+const unknownValue = -1
+
+// hiddenSetsOf are the hidden sets of a breakdown as published (pub,
+// with Kept) not yet safe.
+func hiddenSetsOf(pub *statsPublication, by string) []hiddenSet {
+	var out []hiddenSet
+	for _, fig := range changeFigures(by) {
+		total := fig.get(&pub.Total)
+		if total == nil {
+			continue
+		}
+		set := hiddenSet{Fig: fig.name, Sum: *total, Cells: map[string]int64{}}
+		lost := 0
+		for i := range pub.Cells {
+			name := cellFigureName(pub.Cells[i].Key, fig.name)
+			if v := fig.get(&pub.Cells[i].StatFigures); v != nil {
+				set.Sum -= *v
+			} else if was, ok := pub.Kept[name]; ok {
+				set.Cells[name] = was
+			} else {
+				set.Cells[name] = unknownValue
+				lost++
+			}
+		}
+		if len(set.Cells) > 0 && lost < 2 {
+			out = append(out, set)
+		}
+	}
+	return out
+}
+
+// rawValues are a breakdown's own figures of changeFigures, by name, and
+// the people each counts.
+func rawValues(raw *ProgrammeStats, by string, maxPerPerson int64) (values, people map[string]int64) {
+	values, people = map[string]int64{}, map[string]int64{}
+	eachChangeFigure(raw, by, func(name string, v *int64, passes bool) {
+		values[name], people[name] = orZero(v), orZero(v)
+		if passes {
+			people[name] = ceilDiv(orZero(v), maxPerPerson)
+		}
+	})
+	return values, people
+}
+
+// quietHides are the figures of a breakdown (raw: its own figures) to
+// keep hidden so that no hidden set (last.sets) gives back one of 1 to 4
+// people: a cell of a set whose value is still the one it was last shown
+// with, 0 or 5 people and more, would now be shown and known; when all of
+// the set's cells but one would be known, and that one's value then (the
+// set's sum less the others) counts 1 to 4 people, the smallest of those
+// stays hidden. One that counted 5 or more then may be given back: the
+// funder learns, months later, that it had changed since shown, by 1 to 4
+// maybe; holding its partner hidden until it changes (tried) hid most
+// small tables within a few months.
+func quietHides(raw *ProgrammeStats, by string, last lastPublished, maxPerPerson int64) map[string]bool {
+	out := map[string]bool{}
+	values, people := rawValues(raw, by, maxPerPerson)
+	passes := map[string]bool{}
+	for _, fig := range changeFigures(by) {
+		passes[fig.name] = fig.passes
+	}
+	for _, set := range last.sets {
+		var known []passnum.SecretCell
+		rest, unknown := set.Sum, 0
+		for name, was := range set.Cells {
+			if n := people[name]; was != unknownValue && values[name] == was && (n == 0 || n >= passnum.SecrecyThreshold) {
+				known = append(known, passnum.SecretCell{Name: name, People: n})
+				rest -= was
+			} else {
+				unknown++
+			}
+		}
+		if passes[set.Fig] {
+			rest = ceilDiv(rest, maxPerPerson)
+		}
+		if unknown != 1 || len(known) == 0 || rest < 1 || rest >= passnum.SecrecyThreshold {
+			continue
+		}
+		keep := slices.MinFunc(known, func(a, b passnum.SecretCell) int {
+			if (a.People > 0) != (b.People > 0) {
+				return cmp.Compare(b.People, a.People) // somebody first
+			}
+			return cmp.Or(cmp.Compare(a.People, b.People), cmp.Compare(a.Name, b.Name))
+		})
+		out[keep.Name] = true
+	}
+	return out
+}
+
+// carriedSets are the hidden sets (last.sets, and the breakdown's own of
+// this publication, hiddenSetsOf) the next publication must keep from
+// giving back, once the breakdown is published as st (raw: its own
+// figures): each cell shown with its value last shown is known and taken
+// from its set's sum; a cell that has changed can no longer be.
+func carriedSets(pub *statsPublication, raw *ProgrammeStats, by string, last lastPublished, maxPerPerson int64) []hiddenSet {
+	values, _ := rawValues(raw, by, maxPerPerson)
+	shown := map[string]bool{}
+	eachChangeFigure(&pub.ProgrammeStats, by, func(name string, v *int64, _ bool) { shown[name] = v != nil })
+	var out []hiddenSet
+	for _, set := range last.sets {
+		next := hiddenSet{Fig: set.Fig, Sum: set.Sum, Cells: map[string]int64{}}
+		lost := 0
+		for name, was := range set.Cells {
+			switch {
+			case was != unknownValue && values[name] == was && shown[name]:
+				next.Sum -= was // known
+			case was == unknownValue || values[name] != was:
+				next.Cells[name] = unknownValue
+				lost++
+			default:
+				next.Cells[name] = was
+			}
+		}
+		if len(next.Cells) > 0 && lost < 2 {
+			out = append(out, next)
+		}
+	}
+	return append(out, hiddenSetsOf(pub, by)...)
 }

@@ -35,24 +35,28 @@ import (
 // yearTables computes a funder's breakdowns (StatBreakdowns) of the
 // calendar year, masked together, by breakdown; shown are the values last
 // shown by the previous publication (lastShown, by view), whose changes
-// are masked (changeHides). kept are, by breakdown, the values last shown
-// of the figures the tables hide, for the next publication.
+// are masked (changeHides) and whose hidden sets must not give a cell
+// back (quietHides). raw are the tables' own figures, from which the
+// publication keeps what the next one needs (keptValues, carriedSets).
 // shape is how the year's cells go together (yearShapes).
-func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, shape yearShape, shown map[string]map[string]int64) (tables map[string]ProgrammeStats, kept map[string]map[string]int64, err error) {
+func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, shape yearShape, shown map[string]lastPublished) (tables, raw map[string]ProgrammeStats, err error) {
 	query := func(by string, secret bool, hidden map[string]bool) StatsQuery {
 		return StatsQuery{ProgrammeID: p.ID, From: year + "-01", To: year + "-12", By: by, Secret: secret, hidden: hidden}
 	}
 	// The cells' own figures, which their parents add up and whose
 	// changes count.
 	maxPerPerson := maxPassesPerPerson(p)
-	raw, hidden := map[string]ProgrammeStats{}, map[string]map[string]bool{}
+	raw = map[string]ProgrammeStats{}
+	hidden := map[string]map[string]bool{}
 	for _, by := range StatBreakdowns {
 		st, err := tx.programmeStats(ctx, query(by, false, nil), false)
 		if err != nil {
 			return nil, nil, err
 		}
 		raw[by] = st
-		hidden[by] = changeHides(&st, by, shown[query(by, true, nil).view()], maxPerPerson)
+		last := shown[query(by, true, nil).view()]
+		hidden[by] = changeHides(&st, by, last.values, maxPerPerson)
+		maps.Copy(hidden[by], quietHides(&st, by, last, maxPerPerson))
 	}
 	tables, stale := map[string]ProgrammeStats{}, slices.Clone(StatBreakdowns)
 	for len(stale) > 0 {
@@ -88,12 +92,7 @@ func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, 
 			}
 		}
 	}
-	kept = map[string]map[string]int64{}
-	for _, by := range StatBreakdowns {
-		st := tables[by]
-		kept[by] = keptValues(&st, by, shown[query(by, true, nil).view()])
-	}
-	return tables, kept, nil
+	return tables, raw, nil
 }
 
 // linkDims are the breakdowns whose cells count booklets, between which

@@ -306,3 +306,126 @@ func changeValues(by string, f store.StatFigures) map[string]*int64 {
 	}
 	return out
 }
+
+// TestHiddenMonthsStayHidden plays a funder who keeps every month's
+// publication and knows that a year's figures only grow: a cell shown
+// with the same value before and after a month that hid it had that
+// value in that month. A month's hidden cells of a column whose total it
+// showed add up to the total less the cells shown; when all of them but
+// one are so known, the last is given back, and must not count 1 to 4
+// people. Testing did so on the demo: Nièvre hidden in November beside
+// the university, and shown in December at 14 as in October, gave
+// November's university, 18 - 14.
+func TestHiddenMonthsStayHidden(t *testing.T) {
+	tried := 0 // hidden cells known from the months around them
+	for seed := uint64(1); seed <= 4; seed++ {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+				r := rand.New(rand.NewPCG(seed, 43))
+				w := newStatWorld(t, s, clock, r)
+				maxPerPerson := int64(w.prog.BookletSize) * int64(w.prog.MaxBookletsPerBeneficiary)
+				// Each month's tables, by year and breakdown, as published
+				// and as they are.
+				type tables struct {
+					pub, truth map[string]store.ProgrammeStats
+				}
+				var months []tables
+				month := ""
+				for range 200 {
+					w.step(r, clock)
+					if m := passnum.ParisMonth(clock.Now()); m != month {
+						month = m
+						ts := tables{map[string]store.ProgrammeStats{}, map[string]store.ProgrammeStats{}}
+						first, lastYear := w.prog.FunderYears(passnum.DateOf(clock.Now()))
+						for year := first; year <= lastYear; year++ {
+							y := strconv.Itoa(year)
+							for _, by := range store.StatBreakdowns {
+								for _, secret := range []bool{true, false} {
+									st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+										return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: secret})
+									})
+									if secret {
+										ts.pub[y+" "+by] = st
+									} else {
+										ts.truth[y+" "+by] = st
+									}
+								}
+							}
+						}
+						months = append(months, ts)
+					}
+				}
+				// shownAt is cell key's figure fig shown in month i.
+				shownAt := func(i int, table, key, fig string) (int64, bool) {
+					for _, c := range months[i].pub[table].Cells {
+						if c.Key == key {
+							if v := changeValues(strings.SplitN(table, " ", 2)[1], c.StatFigures)[fig]; v != nil {
+								return *v, true
+							}
+						}
+					}
+					return 0, false
+				}
+				for i, ts := range months {
+					for table, pub := range ts.pub {
+						by := strings.SplitN(table, " ", 2)[1]
+						for fig, total := range changeValues(by, pub.Total) {
+							if total == nil {
+								continue
+							}
+							rest, unknown, pinned := *total, []string{}, 0
+							for _, c := range pub.Cells {
+								if v := changeValues(by, c.StatFigures)[fig]; v != nil {
+									rest -= *v
+									continue
+								}
+								// Hidden: known when shown with one value
+								// before and after.
+								known := false
+								for before := range i {
+									if v, ok := shownAt(before, table, c.Key, fig); ok {
+										for after := i + 1; after < len(months) && !known; after++ {
+											w, ok := shownAt(after, table, c.Key, fig)
+											known = ok && w == v
+										}
+										if known {
+											rest -= v
+											pinned++
+											break
+										}
+									}
+								}
+								if !known {
+									unknown = append(unknown, c.Key)
+								}
+							}
+							if pinned == 0 {
+								continue
+							}
+							tried++
+							if len(unknown) != 1 {
+								continue
+							}
+							n := rest
+							if fig == "passes_used" {
+								n = (n + maxPerPerson - 1) / maxPerPerson
+							}
+							var truth *int64
+							for _, c := range ts.truth[table].Cells {
+								if c.Key == unknown[0] {
+									truth = changeValues(by, c.StatFigures)[fig]
+								}
+							}
+							if n > 0 && n < passnum.SecrecyThreshold && truth != nil && *truth == rest {
+								t.Errorf("month %d: %s %s's %s (%d) given back by the months around it", i, table, unknown[0], fig, rest)
+							}
+						}
+					}
+				}
+			})
+		})
+	}
+	if tried == 0 {
+		t.Fatal("no hidden cell was known from the months around it: the walks try nothing")
+	}
+}
