@@ -36,10 +36,14 @@ import (
 //     (a class): one alone in its class and fixed by the equations above
 //     (linear.Span) is given back.
 //
-// A cell given back that counts 1 to 4 people calls for one more cell to
-// hide: first a shown one of its class, whose own value then goes with it
-// and neither can be told apart, else the smallest near it. The age bands
-// are left to linkHides: their few cells count many.
+// yearTables runs it once the linked sets and the totals hold, which do
+// most of the work cheaply: on a national programme it then has nothing
+// left to hide, and its equations cost 0.16 s of the publication's 13.7
+// (BENCHMARKS.md). A cell given back that counts 1 to 4 people calls for
+// one more cell to hide: first a shown one of its class, whose own value
+// then goes with it and neither can be told apart, else the smallest near
+// it whose hiding frees it. The age bands are left to linkHides: their
+// few cells count many.
 
 // territoryPair is a commune, of its département, and an agency that
 // hands out booklets to young people living there.
@@ -279,8 +283,8 @@ func (a *territoryAudit) fixes(eq *equations, c *auditCell) bool {
 }
 
 // givenBack are the hidden cells counting 1 to 4 people that the shown
-// ones fix, in a steady order.
-func (a *territoryAudit) givenBack() []*auditCell {
+// ones fix, in a steady order, and the equations that fix them.
+func (a *territoryAudit) givenBack() ([]*auditCell, *equations) {
 	eq := a.equations()
 	var out []*auditCell
 	for _, c := range a.order {
@@ -288,7 +292,7 @@ func (a *territoryAudit) givenBack() []*auditCell {
 			out = append(out, c)
 		}
 	}
-	return out
+	return out, eq
 }
 
 // deptRow is the sum of a département's hidden communes, by class.
@@ -307,7 +311,7 @@ var auditTotal = tableCell{"", "total"}
 
 // tries is how many cells, nearest first, the audit tries hiding beside
 // one given back before it hides the nearest and looks again.
-const tries = 8
+const tries = 4
 
 // hideUntilSafe hides one more cell for each given back, and again, until
 // none is; it answers the cells it hid (auditTotal for the total). With
@@ -315,15 +319,31 @@ const tries = 8
 func (a *territoryAudit) hideUntilSafe() []tableCell {
 	var hid []tableCell
 	for {
-		given := a.givenBack()
+		given, eq := a.givenBack()
 		if len(given) == 0 {
 			return hid
 		}
+		grew := false
+		hide := func(m *auditCell) {
+			m.hidden, eq, grew = true, nil, true
+			hid = append(hid, m.tableCell)
+		}
 		for _, c := range given {
-			if !a.fixes(a.equations(), c) {
+			if eq == nil {
+				eq = a.equations()
+			}
+			if !a.fixes(eq, c) {
 				continue // a cell hidden for another already does
 			}
-			cands := a.partners(c)
+			cands := a.partners(c, eq)
+			if len(cands) == 0 {
+				continue
+			}
+			if cands[0].by != dimDepartement && cands[0].by == c.by && a.classOf(cands[0]) == a.classOf(c) {
+				// Of its class: c cannot be told apart from it.
+				hide(cands[0])
+				continue
+			}
 			pick := 0
 			for i := range min(tries, len(cands)) {
 				cands[i].hidden = true
@@ -334,10 +354,10 @@ func (a *territoryAudit) hideUntilSafe() []tableCell {
 					break
 				}
 			}
-			if len(cands) > 0 {
-				cands[pick].hidden = true
-				hid = append(hid, cands[pick].tableCell)
-			}
+			hide(cands[pick])
+		}
+		if !grew {
+			return hid // every cell hidden: nothing more to do
 		}
 	}
 }
@@ -346,8 +366,38 @@ func (a *territoryAudit) hideUntilSafe() []tableCell {
 // first: those of its class, which c then cannot be told apart from; the
 // others near it (its component's, its département's; the total for a
 // département, which may be the whole programme); the others of the three
-// tables and the total; each the smallest first.
-func (a *territoryAudit) partners(c *auditCell) []*auditCell {
+// tables and the total; each the smallest first. Left out, as hiding
+// them changes nothing: a cell that would join a class of hidden cells
+// already in eq, other than c's, changes none of the equations; one that
+// would be the only class hidden in its component is fixed by it (an
+// agency's commune hidden alone is the agency, shown).
+func (a *territoryAudit) partners(c *auditCell, eq *equations) (out []*auditCell) {
+	classes := map[int]int{} // hidden classes by component
+	for cl := range eq.size {
+		classes[cl.comp]++
+	}
+	useless := func(m *auditCell) bool {
+		if m.by == dimDepartement || m == a.total {
+			return false
+		}
+		cl := a.classOf(m)
+		if c.by != dimDepartement && cl == a.classOf(c) {
+			return false
+		}
+		return eq.size[cl] > 0 || classes[m.comp] == 0
+	}
+	defer func() {
+		if len(out) == 0 {
+			// None left that would change anything alone: the smallest
+			// shown, which may with the next.
+			for _, m := range append(slices.Clone(a.order), a.total) {
+				if !m.hidden && m != c {
+					out = append(out, m)
+				}
+			}
+			slices.SortFunc(out, smaller)
+		}
+	}()
 	var first, near, rest []*auditCell
 	switch c.by {
 	case dimCommune:
@@ -377,11 +427,13 @@ func (a *territoryAudit) partners(c *auditCell) []*auditCell {
 		near = append(near, a.total)
 	}
 	rest = append(slices.Clone(a.order), a.total)
-	var out []*auditCell
 	seen := map[*auditCell]bool{}
 	for _, cells := range [][]*auditCell{first, near, rest} {
 		var shown []*auditCell
 		for _, m := range cells {
+			if useless(m) {
+				continue
+			}
 			if !m.hidden && !seen[m] {
 				seen[m] = true
 				shown = append(shown, m)

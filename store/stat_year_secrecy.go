@@ -68,13 +68,16 @@ func (tx *Tx) yearTables(ctx context.Context, p passnum.Programme, year string, 
 			tables[by] = st
 		}
 		more := linkHides(tables, raw, shape.links, maxPerPerson)
-		for _, hides := range []map[string]map[string]bool{totalHides(tables), auditHides(tables, raw, shape, maxPerPerson)} {
-			for by, names := range hides {
-				if more[by] == nil {
-					more[by] = map[string]bool{}
-				}
-				maps.Copy(more[by], names)
+		for by, names := range totalHides(tables) {
+			if more[by] == nil {
+				more[by] = map[string]bool{}
 			}
+			maps.Copy(more[by], names)
+		}
+		if len(more) == 0 {
+			// What the linked sets and the totals leave: the audit, the
+			// dearest, solves the tables once those hold.
+			more = auditHides(tables, raw, shape, maxPerPerson)
 		}
 		stale = stale[:0]
 		for _, by := range StatBreakdowns {
