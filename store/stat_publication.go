@@ -158,8 +158,12 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	shapes := yearShapes(groups)
 	first, last := p.FunderYears(tx.Today())
+	var years []string
+	for y := first; y <= last; y++ {
+		years = append(years, strconv.Itoa(y))
+	}
+	shapes := yearShapes(groups, years)
 	for y := first; y <= last; y++ {
 		year := strconv.Itoa(y)
 		tables, raw, err := tx.yearTables(ctx, p, year, shapes[year], shown)

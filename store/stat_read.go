@@ -573,7 +573,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			out.smallFigures(out.Cells[i].Key, &out.Cells[i].StatFigures, maxPerPerson)
 			out.Cells[i].StatFigures = maskedFigures(out.Cells[i].StatFigures)
 			out.Masked = append(out.Masked, out.Cells[i].Key)
-			if cells[i].People < passnum.SecrecyThreshold {
+			if cells[i].People > 0 && cells[i].People < passnum.SecrecyThreshold {
 				out.small[out.Cells[i].Key] = true
 			}
 		}
@@ -582,7 +582,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		out.smallFigures("total", &out.Total, maxPerPerson)
 		out.Total = maskedFigures(out.Total)
 		out.Masked = append(out.Masked, "total")
-		out.small["total"] = totalPeople < passnum.SecrecyThreshold
+		out.small["total"] = totalPeople > 0 && totalPeople < passnum.SecrecyThreshold
 	} else if periodHidden[FigHandedOut] {
 		// The booklets handed out, and what gives them back beside the
 		// figures shown: their passes, the shares of them, the passes

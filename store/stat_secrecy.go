@@ -71,7 +71,7 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 				fs.hide(&out.Cells[i].StatFigures)
 				name := FigureMasked(out.Cells[i].Key, fs.name)
 				out.Masked = append(out.Masked, name)
-				if cells[i].People < passnum.SecrecyThreshold {
+				if cells[i].People > 0 && cells[i].People < passnum.SecrecyThreshold {
 					out.small[name] = true
 				}
 			}
@@ -83,7 +83,7 @@ func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool
 			fs.hide(&out.Total)
 			name := FigureMasked("total", fs.name)
 			out.Masked = append(out.Masked, name)
-			if n < passnum.SecrecyThreshold {
+			if n > 0 && n < passnum.SecrecyThreshold {
 				out.small[name] = true
 			}
 		}

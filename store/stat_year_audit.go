@@ -58,9 +58,12 @@ type yearShape struct {
 	handed, upTo []territoryPair
 }
 
-// yearShapes are the shapes of the programme's years ("2026"), from its
-// booklets' groups.
-func yearShapes(groups []bookletGroup) map[string]yearShape {
+// yearShapes are the shapes of years ("2026"), from the programme's
+// booklets' groups. A year may have none handed out and still count
+// passes used: the grace days after the hand-outs end (testing: a funder's
+// tables of such a year, with no shape, had every cell given back, and
+// the audit hid without end).
+func yearShapes(groups []bookletGroup, years []string) map[string]yearShape {
 	pairs := map[string]map[territoryPair]bool{}
 	for _, g := range groups {
 		if g.year == "" {
@@ -78,7 +81,7 @@ func yearShapes(groups []bookletGroup) map[string]yearShape {
 	}
 	out := map[string]yearShape{}
 	links := yearLinks(groups)
-	for year := range pairs {
+	for _, year := range years {
 		upTo := map[territoryPair]bool{}
 		for y, set := range pairs {
 			if y <= year {

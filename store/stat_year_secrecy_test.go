@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"passnum"
 	"passnum/internal/linear"
@@ -428,4 +429,71 @@ func TestHiddenMonthsStayHidden(t *testing.T) {
 	if tried == 0 {
 		t.Fatal("no hidden cell was known from the months around it: the walks try nothing")
 	}
+}
+
+// TestYearOfGraceDaysOnly: a programme's last year may hold only the
+// grace days' uses, no booklet handed out. Its tables are masked like
+// any other's: testing found the demo's ended programme answering
+// nothing for it, the year tables' audit having no shape for the year
+// (which agency serves which commune) and hiding without end.
+func TestYearOfGraceDaysOnly(t *testing.T) {
+	eachWithDB(t, func(t *testing.T, s *store.Store, clock *passnum.FixedClock, db *sql.DB) {
+		clock.Set(time.Date(2026, 3, 16, 9, 0, 0, 0, passnum.Paris))
+		f := newFixture(t, s, clock)
+		prog := f.MustProgramme()
+		f.MustIssue(prog.ID, 30)
+		place := f.MustPlace("Médiathèque")
+		var held []passnum.Booklet
+		for i, n := range []int{9, 9, 1} {
+			d := f.MustDistributor(fmt.Sprint("Mission locale ", i))
+			f.MustAllocate(prog.ID, d.OrganisationID, 10)
+			for j := range n {
+				b := f.MustBeneficiary(d, func(b *passnum.Beneficiary) {
+					b.LastName, b.CommuneINSEE = fmt.Sprintf("Martin %d %d", i, j), "25056"
+				})
+				held = append(held, f.MustHandOut(d, b.ID, prog.ID))
+			}
+		}
+		// Every pass used in the grace days: 90, 90 and 3 by agency.
+		clock.Set(time.Date(2027, 1, 15, 9, 0, 0, 0, passnum.Paris))
+		for k, bk := range held {
+			for p, pass := range bk.Passes {
+				if k == len(held)-1 && p >= 3 {
+					break
+				}
+				if _, err := f.Redeem(place, pass.Code); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		clock.Set(time.Date(2027, 1, 20, 9, 0, 0, 0, passnum.Paris))
+		if _, last := prog.FunderYears(passnum.DateOf(clock.Now())); last != 2027 {
+			t.Fatalf("the funder's years end in %d, want 2027", last)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		read := func(secret bool) (st store.ProgrammeStats) {
+			if err := s.View(ctx, func(tx *store.Tx) (err error) {
+				st, err = tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: prog.ID, From: "2027-01", To: "2027-12", By: "distributor", Secret: secret})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		st, op := read(true), read(false)
+		// The agency of one young person is hidden, and one other beside
+		// it (Besançon, shown, is the three); the third and the total are
+		// shown.
+		shown := 0
+		for _, c := range st.Cells {
+			if c.PassesUsed != nil {
+				shown++
+			}
+		}
+		if st.Total.PassesUsed == nil || *st.Total.PassesUsed != *op.Total.PassesUsed || len(st.Cells) != 3 || shown != 1 {
+			t.Errorf("2027 by agency: total %v (%d used), %d of %d agencies' passes used shown, want the total and 1 of 3 (masked %v)",
+				st.Total.PassesUsed != nil, *op.Total.PassesUsed, shown, len(st.Cells), st.Masked)
+		}
+	})
 }
