@@ -454,7 +454,8 @@ func TestYearOfGraceDaysOnly(t *testing.T) {
 				held = append(held, f.MustHandOut(d, b.ID, prog.ID))
 			}
 		}
-		// Every pass used in the grace days: 90, 90 and 3 by agency.
+		// Every pass used in the grace days (5 a booklet): 45, 45 and 3 by
+		// agency, 5, 5 and 1 people.
 		clock.Set(time.Date(2027, 1, 15, 9, 0, 0, 0, passnum.Paris))
 		for k, bk := range held {
 			for p, pass := range bk.Passes {
