@@ -23,13 +23,15 @@ import (
 // previous publication's, or, for a figure it hid, the one it kept
 // (statsPublication.Kept), which is never shown.
 //
-// A year's figures only grow. A cell hidden one month and shown the next
-// with the value last shown had that value in the month that hid it: its
-// table's hidden cells that month add up to the total less those shown,
-// and when all of them but one are so known, the last is given back
-// (testing: Nièvre hidden in November beside the university, shown in
-// December at 14 as in October, gave November's university, 18 - 14).
-// quietHides therefore keeps hidden, beside the last, one such cell.
+// A year's figures only grow. A cell hidden one month and shown later
+// with the value last shown before had that value in the month that hid
+// it: its table's hidden cells that month add up to the total less those
+// shown, and when all of them but one are so known, the last is given
+// back (testing: Nièvre hidden in November beside the university, shown
+// in December at 14 as in October, gave November's university, 18 - 14).
+// Each publication therefore keeps its hidden sets, and those of earlier
+// months not yet safe (carriedSets), and quietHides keeps one more cell
+// hidden where a set would give back one of 1 to 4.
 
 // changeFigures are the figures of a breakdown by by whose changes are
 // masked: those of people it shows (a place's or a service's cell whole
@@ -59,7 +61,6 @@ func eachChangeFigure(st *ProgrammeStats, by string, fn func(name string, v *int
 // of a breakdown.
 type lastPublished struct {
 	values map[string]int64 // by figure's name, the value last shown: there, or kept by it
-	hidden map[string]bool  // the figures it hid, by name
 	sets   []hiddenSet      // its hidden sets not yet safe, its own and those it carried
 }
 
@@ -83,14 +84,12 @@ func (tx *Tx) lastShown(ctx context.Context, programmeID string) (map[string]las
 		if err := json.Unmarshal([]byte(body), &pub); err != nil {
 			return nil, err
 		}
-		last := lastPublished{values: make(map[string]int64, len(pub.Kept)), hidden: map[string]bool{}, sets: pub.Sets}
+		last := lastPublished{values: make(map[string]int64, len(pub.Kept)), sets: pub.Sets}
 		maps.Copy(last.values, pub.Kept)
 		by, _, _ := strings.Cut(strings.TrimPrefix(view, "stats:"), ":")
 		eachChangeFigure(&pub.ProgrammeStats, by, func(name string, v *int64, _ bool) {
 			if v != nil {
 				last.values[name] = *v
-			} else {
-				last.hidden[name] = true
 			}
 		})
 		out[view] = last
