@@ -186,16 +186,21 @@ func MaskColumn(cells []SecretCell, already []bool) (masked []bool, total bool) 
 	return masked, false
 }
 
-// better prefers a non-empty cell, then the smallest, then the first name.
-func better(a, b SecretCell) bool {
+// ComparePartners orders the cells secrecy may hide beside another, the
+// one it picks first: a cell that counts somebody, then the smallest,
+// then the first name.
+func ComparePartners(a, b SecretCell) int {
 	if (a.People > 0) != (b.People > 0) {
-		return a.People > 0
+		if a.People > 0 {
+			return -1
+		}
+		return 1
 	}
-	if c := cmp.Compare(a.People, b.People); c != 0 {
-		return c < 0
-	}
-	return a.Name < b.Name
+	return cmp.Or(cmp.Compare(a.People, b.People), cmp.Compare(a.Name, b.Name))
 }
+
+// better says whether a comes before b (ComparePartners).
+func better(a, b SecretCell) bool { return ComparePartners(a, b) < 0 }
 
 // MaskSeries applies statistical secrecy to one figure's months ("2026-03",
 // in time order) when any period of them may be asked for (a funder's

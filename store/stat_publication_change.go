@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -243,13 +242,7 @@ func quietHides(raw *ProgrammeStats, by string, last lastPublished, maxPerPerson
 		if unknown != 1 || len(known) == 0 || rest < 1 || rest >= passnum.SecrecyThreshold {
 			continue
 		}
-		keep := slices.MinFunc(known, func(a, b passnum.SecretCell) int {
-			if (a.People > 0) != (b.People > 0) {
-				return cmp.Compare(b.People, a.People) // somebody first
-			}
-			return cmp.Or(cmp.Compare(a.People, b.People), cmp.Compare(a.Name, b.Name))
-		})
-		out[keep.Name] = true
+		out[slices.MinFunc(known, passnum.ComparePartners).Name] = true
 	}
 	return out
 }

@@ -448,14 +448,8 @@ func (a *territoryAudit) partners(c *auditCell, eq *equations) (out []*auditCell
 	return out
 }
 
-// smaller orders cells by the people they count, somebody before
-// nobody (MaskColumn's choice), then by name.
+// smaller orders cells as MaskColumn picks a second one
+// (passnum.ComparePartners), then by table and key.
 func smaller(a, b *auditCell) int {
-	if (a.people > 0) != (b.people > 0) {
-		if a.people > 0 {
-			return -1
-		}
-		return 1
-	}
-	return cmp.Or(cmp.Compare(a.people, b.people), compareCells(a.tableCell, b.tableCell))
+	return cmp.Or(passnum.ComparePartners(passnum.SecretCell{People: a.people}, passnum.SecretCell{People: b.people}), compareCells(a.tableCell, b.tableCell))
 }
