@@ -195,7 +195,7 @@ func (tx *Tx) HandOutWith(ctx context.Context, actor passnum.Actor, req HandOutR
 	if _, err := tx.exec(ctx, `UPDATE passes SET status = 'assigned' WHERE booklet_id = ? AND status = 'unassigned'`, bookletID); err != nil {
 		return bk, err
 	}
-	if err := tx.statHandOut(ctx, bookletID, beneficiaryID, false); err != nil {
+	if err := tx.statHandOut(ctx, bookletID, beneficiaryID, ""); err != nil {
 		return bk, err
 	}
 	details := map[string]any{"beneficiary_id": beneficiaryID, "programme_id": programmeID}

@@ -174,7 +174,7 @@ func (tx *Tx) ReplaceBooklet(ctx context.Context, actor passnum.Actor, bookletID
 	if err := tx.fillReplacement(ctx, newID, carried, p.BookletSize); err != nil {
 		return bk, err
 	}
-	if err := tx.statHandOut(ctx, newID, old.beneficiaryID, true); err != nil {
+	if err := tx.statHandOut(ctx, newID, old.beneficiaryID, old.id); err != nil {
 		return bk, err
 	}
 	if err := tx.markReplaced(ctx, old.id, newID); err != nil {

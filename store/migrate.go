@@ -49,7 +49,7 @@ func (s *Store) migrate(ctx context.Context, apply bool) error {
 		}
 		popts = append(popts, goose.WithSessionLocker(locker))
 	}
-	popts = append(popts, goose.WithGoMigrations(migration00009(), migration00012(s.dialect), migration00013(), migration00016(s.dialect), migration00019(s.dialect), migration00020()))
+	popts = append(popts, goose.WithGoMigrations(migration00009(), migration00012(s.dialect), migration00013(), migration00016(s.dialect), migration00019(s.dialect), migration00020(), migration00022()))
 	p, err := goose.NewProvider(gd, s.migrationDB(), fsys, popts...)
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func migrate00013Up(ctx context.Context, tx *sql.Tx) error {
 	if err := fillBookletStats(ctx, tx); err != nil {
 		return err
 	}
-	counters, err := recountStats(ctx, tx, false)
+	counters, err := recountStats(ctx, tx, recountSchema{})
 	if err != nil {
 		return err
 	}

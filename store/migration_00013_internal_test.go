@@ -9,7 +9,7 @@ func (s *Store) RefillStatsForTests(ctx context.Context) error {
 		if err := fillBookletStats(ctx, tx.q); err != nil {
 			return err
 		}
-		counters, err := recountStats(ctx, tx.q, true)
+		counters, err := recountStats(ctx, tx.q, currentSchema)
 		if err != nil {
 			return err
 		}

@@ -36,7 +36,7 @@ func migrate00020Up(ctx context.Context, tx querier) error {
 	if err := deleteReminderCounters(ctx, tx); err != nil {
 		return err
 	}
-	counters, err := recountStats(ctx, tx, true)
+	counters, err := recountStats(ctx, tx, recountSchema{reminders: true})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,6 +31,11 @@ import (
 //     started booklets by bucket of the time from hand-out to first use
 //     (passnum.FirstUseBuckets). By month of hand-out: a cohort.
 //   - used: active redemptions and their amount, by month of redemption.
+//   - cohort_used: the same redemptions by month of hand-out of the
+//     booklet they used, or, on a replacement, of the booklet it replaces
+//     (the first of the chain: booklets.stat_cohort), so that the passes
+//     handed out in a period and never used are its booklets' passes less
+//     these, whenever they were used.
 //
 // The reminders' effect has its own breakdown, dimReminders, with the
 // programme's rows only (dim_value ""), no quarter nor all-months row, and
@@ -48,13 +54,14 @@ import (
 //
 // Replacement booklets count in none of them, as in started.
 const (
-	metricHandedOut = "handed_out"
-	metricTarget    = "target"
-	metricReplaced  = "replaced"
-	metricStarted   = "started"
-	metricCompleted = "completed"
-	metricFirstUse  = "first_use"
-	metricUsed      = "used"
+	metricHandedOut  = "handed_out"
+	metricTarget     = "target"
+	metricReplaced   = "replaced"
+	metricStarted    = "started"
+	metricCompleted  = "completed"
+	metricFirstUse   = "first_use"
+	metricUsed       = "used"
+	metricCohortUsed = "cohort_used"
 
 	metricFirstUseDay     = "first_use_day"
 	metricReminded        = "reminded"
@@ -402,27 +409,40 @@ func remindedMonth(t time.Time) int {
 
 // statHandOut records on a booklet just handed out who it went to, as the
 // statistics count them (frozen at hand-out: a later correction of the
-// record changes no counter), and counts it.
-func (tx *Tx) statHandOut(ctx context.Context, bookletID, beneficiaryID string, replacement bool) error {
-	var commune string
-	var birth passnum.Date // an unreadable stored day fails the scan, naming it
-	var b passnum.Beneficiary
-	err := tx.queryRow(ctx, `SELECT birth_date, commune_insee, job_seeker, in_studies FROM beneficiaries WHERE id = ?`, beneficiaryID).
-		Scan(&birth, &commune, &b.JobSeeker, &b.InStudies)
-	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("bénéficiaire")
+// record changes no counter), and counts it. A replacement (replaces, the
+// booklet it replaces) counts where that booklet did, for the same young
+// person, and its passes' uses in that booklet's cohort (stat_cohort).
+func (tx *Tx) statHandOut(ctx context.Context, bookletID, beneficiaryID, replaces string) error {
+	var dims statDims
+	var cohort string
+	if replaces == "" {
+		var commune string
+		var birth passnum.Date // an unreadable stored day fails the scan, naming it
+		var b passnum.Beneficiary
+		err := tx.queryRow(ctx, `SELECT birth_date, commune_insee, job_seeker, in_studies FROM beneficiaries WHERE id = ?`, beneficiaryID).
+			Scan(&birth, &commune, &b.JobSeeker, &b.InStudies)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("bénéficiaire")
+		}
+		if err != nil {
+			return err
+		}
+		dims = bookletStatDims(birth, commune, &b, tx.Today(), passnum.ParisMonth(tx.now))
+	} else {
+		var first string
+		if err := tx.queryRow(ctx, `SELECT stat_departement, stat_commune, stat_age_band, stat_target, stat_month, stat_cohort FROM booklets WHERE id = ?`, replaces).
+			Scan(&dims.departement, &dims.commune, &dims.ageBand, &dims.target, &first, &cohort); err != nil {
+			return err
+		}
+		dims.month, cohort = passnum.ParisMonth(tx.now), cmp.Or(cohort, first)
 	}
-	if err != nil {
-		return err
-	}
-	dims := bookletStatDims(birth, commune, &b, tx.Today(), passnum.ParisMonth(tx.now))
 	repl := 0
-	if replacement {
+	if replaces != "" {
 		repl = 1
 	}
-	c := statCells{month: dims.month, replacement: replacement, values: [5]string{"", dims.departement, dims.commune, "", dims.ageBand}}
-	if err := tx.queryRow(ctx, `UPDATE booklets SET stat_departement = ?, stat_commune = ?, stat_age_band = ?, stat_target = ?, stat_month = ?, stat_replacement = ?
-		WHERE id = ? RETURNING programme_id, distributor_id`, dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, repl, bookletID).
+	c := statCells{month: dims.month, cohort: cohort, replacement: replaces != "", values: [5]string{"", dims.departement, dims.commune, "", dims.ageBand}}
+	if err := tx.queryRow(ctx, `UPDATE booklets SET stat_departement = ?, stat_commune = ?, stat_age_band = ?, stat_target = ?, stat_month = ?, stat_cohort = ?, stat_replacement = ?
+		WHERE id = ? RETURNING programme_id, distributor_id`, dims.departement, dims.commune, dims.ageBand, dims.target, dims.month, cohort, repl, bookletID).
 		Scan(&c.programme, &c.values[3]); err != nil {
 		return err
 	}

@@ -64,6 +64,9 @@ type statRow struct {
 type programmePublication struct {
 	Rows                              []statRow
 	IssuedBooklets, AllocatedBooklets int64
+	// Cohorts: the rows hold cohort_used (migration 00022). A month
+	// published before has the passes used in the period in its place.
+	Cohorts bool `json:",omitempty"`
 }
 
 type publicationFlight struct {
@@ -145,7 +148,7 @@ func (tx *Tx) funderViews(ctx context.Context, programmeID string) (map[string][
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	if bodies[viewProgramme], err = json.Marshal(programmePublication{Rows: rows, IssuedBooklets: p.Stock.IssuedBooklets, AllocatedBooklets: allocated}); err != nil {
+	if bodies[viewProgramme], err = json.Marshal(programmePublication{Rows: rows, IssuedBooklets: p.Stock.IssuedBooklets, AllocatedBooklets: allocated, Cohorts: true}); err != nil {
 		return nil, time.Time{}, err
 	}
 	shown, err := tx.lastShown(ctx, p.ID)

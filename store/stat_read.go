@@ -67,7 +67,8 @@ type StatFigures struct {
 	// at least one pass used (started / handed out).
 	UseRate *float64
 	// PassesExpired: once the programme's last redeeming day is past, the
-	// passes handed out in the period never used.
+	// passes of the booklets handed out in the period never used (a
+	// replacement's uses count as its lost booklet's).
 	PassesExpired *int64
 	// FirstUseMedianDays is the median wait from hand-out to first use of
 	// the booklets started (the lower bound of its bucket, in days), and
@@ -149,8 +150,11 @@ type ProgrammeStats struct {
 // statAcc gathers one cell's counters.
 type statAcc struct {
 	handed, target, replaced, started, completed, used, amount, allocated int64
-	firstUse                                                              map[int]int64
-	hasBooklets, hasUses                                                  bool
+	// cohortUsed: the passes of the booklets handed out in the period
+	// used, whenever (cohort_used).
+	cohortUsed           int64
+	firstUse             map[int]int64
+	hasBooklets, hasUses bool
 }
 
 // ProgrammeStats reads a programme's statistics from the counters; a
@@ -230,6 +234,11 @@ func (tx *Tx) programmeStats(ctx context.Context, q StatsQuery, budget bool) (Pr
 	}
 	slices.SortFunc(out.Months, func(a, b StatMonth) int { return strings.Compare(a.Month, b.Month) })
 	if q.Secret {
+		if !out.Ended {
+			// The passes expired show once the programme has ended: until
+			// then their cohorts' uses hide nothing.
+			delete(series, statCodeCohortUsed)
+		}
 		figs, usedMonths := series.periodSecrets(q.From, q.To, maxPerPerson)
 		out.applySecrecy(secret, total.people(true, maxPerPerson), maxPerPerson, figs, usedMonths, q.hidden)
 	}
@@ -286,7 +295,9 @@ func seriesFigure(code int64) string {
 		return "booklets_started"
 	case statCodeCompleted:
 		return "booklets_completed"
-	case statCodeUsed:
+	case statCodeUsed, statCodeCohortUsed:
+		// The passes expired, the booklets' passes less their cohort's
+		// uses, go with the passes used (figureSecrets).
 		return "passes_used"
 	}
 	return firstUseBucket(int(code - statCodeFirstUse))
@@ -329,7 +340,7 @@ func (s statSeries) periodSecrets(from, to string, maxPerPerson int64) (figs, us
 		cells := make([]passnum.SecretCell, len(months))
 		for i, m := range months {
 			n := byMonth[m]
-			if code == statCodeUsed {
+			if code == statCodeUsed || code == statCodeCohortUsed {
 				n = ceilDiv(n, maxPerPerson)
 			}
 			cells[i] = passnum.SecretCell{Name: m, People: n}
@@ -431,6 +442,9 @@ func (tx *Tx) readStatCounts(ctx context.Context, programmeID string, q StatsQue
 		for _, r := range q.published.Rows {
 			row("", r.Month, r.Code, r.N, r.Amount)
 		}
+		if !q.published.Cohorts {
+			total.cohortUsed = total.used
+		}
 	} else {
 		err = tx.eachStatCount(ctx, `programme_id = ? AND dim = '`+dimAll+`'`, []any{programmeID}, true, row)
 	}
@@ -498,6 +512,7 @@ const (
 	statCodeStarted
 	statCodeCompleted
 	statCodeUsed
+	statCodeCohortUsed
 	statCodeFirstUse = 1000 // plus the bucket
 )
 
@@ -507,6 +522,7 @@ var statCodeSQL = `CASE metric WHEN '` + metricHandedOut + `' THEN ` + strconv.I
 	` WHEN '` + metricStarted + `' THEN ` + strconv.Itoa(statCodeStarted) +
 	` WHEN '` + metricCompleted + `' THEN ` + strconv.Itoa(statCodeCompleted) +
 	` WHEN '` + metricUsed + `' THEN ` + strconv.Itoa(statCodeUsed) +
+	` WHEN '` + metricCohortUsed + `' THEN ` + strconv.Itoa(statCodeCohortUsed) +
 	` WHEN '` + metricFirstUse + `' THEN ` + strconv.Itoa(statCodeFirstUse) + ` + bucket ELSE 0 END`
 
 // eachStatCount calls f with each counter row (folded or not) where says:
@@ -660,6 +676,8 @@ func (a *statAcc) add(code, n, amount int64) {
 		a.used += n
 		a.amount += amount
 		a.hasUses = true
+	case statCodeCohortUsed:
+		a.cohortUsed += n
 	default:
 		if code >= statCodeFirstUse {
 			a.firstUse[int(code-statCodeFirstUse)] += n
@@ -724,9 +742,11 @@ func (a *statAcc) figures(size int64, ended, booklets, uses bool) StatFigures {
 		f.PassesUsed, f.AmountUsedCents = ptr(a.used), ptr(a.amount)
 	}
 	if booklets && uses && ended {
-		// Handed out in the period less used in it: the same passes when
-		// the period holds the whole programme.
-		f.PassesExpired = ptr(max(0, a.handed*size-a.used))
+		// The passes of the booklets handed out in the period less those
+		// of them used, in the period or after.
+		// (A month published before the cohorts were counted gives the
+		// passes used in the period: never below nought.)
+		f.PassesExpired = ptr(max(0, a.handed*size-a.cohortUsed))
 	}
 	return f
 }

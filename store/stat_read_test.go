@@ -15,11 +15,14 @@ import (
 )
 
 // rawCell is what the test recounts itself from the raw rows.
-type rawCell struct{ handed, target, replaced, started, completed, used, amount int64 }
+type rawCell struct{ handed, target, replaced, started, completed, used, amount, expired int64 }
 
 // rawStats recounts a programme's figures by breakdown from the raw rows
 // (booklets, their beneficiaries, redemptions), in Go, for the months
-// from..to ("" for open ends).
+// from..to ("" for open ends). A replacement counts where the booklet it
+// replaced did (the first of the chain, for the same young person), and
+// the passes expired of a booklet are its passes less those it and its
+// replacements used.
 func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[string]*rawCell {
 	t.Helper()
 	in := func(month string) bool { return (from == "" || month >= from) && (to == "" || month <= to) }
@@ -53,7 +56,8 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 		return ""
 	}
 	rows, err := db.Query(`SELECT b.id, b.distributor_id, n.commune_insee, n.birth_date, b.handed_out_at, n.job_seeker, n.in_studies,
-			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END, p.booklet_size - b.voided_passes
+			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END, p.booklet_size - b.voided_passes,
+			p.booklet_size, COALESCE(b.replaced_by, '')
 		FROM booklets b JOIN beneficiaries n ON n.id = b.beneficiary_id JOIN programmes p ON p.id = b.programme_id
 		WHERE b.programme_id = $1 AND b.handed_out_at IS NOT NULL`, programmeID)
 	if err != nil {
@@ -63,8 +67,9 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 		dist, commune, birth string
 		handed               int64
 		repl                 bool
-		usable, used         int64
+		usable, used, size   int64
 		target               bool
+		replacedBy           string
 	}
 	booklets := map[string]*bk{}
 	for rows.Next() {
@@ -72,13 +77,32 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 		var b bk
 		var repl int
 		var js, st bool
-		if err := rows.Scan(&id, &b.dist, &b.commune, &b.birth, &b.handed, &js, &st, &repl, &b.usable); err != nil {
+		if err := rows.Scan(&id, &b.dist, &b.commune, &b.birth, &b.handed, &js, &st, &repl, &b.usable, &b.size, &b.replacedBy); err != nil {
 			t.Fatal(err)
 		}
 		b.repl, b.target = repl == 1, js && !st
 		booklets[id] = &b
 	}
 	rows.Close()
+	// Each booklet's first of its chain.
+	replaces := map[string]string{}
+	for id, b := range booklets {
+		if b.replacedBy != "" {
+			replaces[b.replacedBy] = id
+		}
+	}
+	root := func(id string) *bk {
+		for replaces[id] != "" {
+			id = replaces[id]
+		}
+		return booklets[id]
+	}
+	// A booklet's cell: its first's commune, and age band at its
+	// hand-out.
+	bookletKey := func(id, place, service string) string {
+		b, r := booklets[id], root(id)
+		return key(b.dist, r.commune, r.birth, r.handed, place, service)
+	}
 	rows, err = db.Query(`SELECT ps.booklet_id, r.place_id, r.service, r.redeemed_at, r.amount_cents FROM redemptions r JOIN passes ps ON ps.id = r.pass_id
 		WHERE r.programme_id = $1 AND r.status = 'active'`, programmeID)
 	if err != nil {
@@ -93,7 +117,7 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 		b := booklets[id]
 		b.used++
 		if in(passnum.ParisMonth(time.UnixMicro(at))) {
-			c := cell(key(b.dist, b.commune, b.birth, b.handed, place, service))
+			c := cell(bookletKey(id, place, service))
 			c.used++
 			c.amount += amount
 		}
@@ -102,11 +126,11 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 	if by == "place" || by == "service" {
 		return out
 	}
-	for _, b := range booklets {
+	for id, b := range booklets {
 		if !in(passnum.ParisMonth(time.UnixMicro(b.handed))) {
 			continue
 		}
-		c := cell(key(b.dist, b.commune, b.birth, b.handed, "", ""))
+		c := cell(bookletKey(id, "", ""))
 		if b.repl {
 			c.replaced++
 			continue
@@ -120,6 +144,10 @@ func rawStats(t *testing.T, db *sql.DB, programmeID, by, from, to string) map[st
 			if b.used >= b.usable {
 				c.completed++
 			}
+		}
+		c.expired += b.size
+		for next := id; next != ""; next = booklets[next].replacedBy {
+			c.expired -= booklets[next].used
 		}
 	}
 	return out
@@ -150,66 +178,100 @@ func TestProgrammeStatsEqualARecount(t *testing.T) {
 				// whole, months of quarters cut by the period, both.
 				periods := [][2]string{{"", ""}, {"2000-01", "2099-12"}, {"2026-03", "2026-05"}, {"2026-06", ""}, {"", "2026-04"},
 					{"2026-04", "2026-09"}, {"2026-01", "2026-07"}, {"2026-05", "2026-05"}}
-				for _, by := range append([]string{""}, store.StatBreakdowns...) {
-					for _, pd := range periods {
-						got := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-							return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, By: by, From: pd[0], To: pd[1]})
-						})
-						want := rawStats(t, db, w.prog.ID, by, pd[0], pd[1])
-						// The budget engaged is the programme's to date,
-						// whatever the period: the face value of every
-						// booklet handed out.
-						var engaged int64
-						for _, b := range got.Budget {
-							engaged += b.EngagedCents
-						}
-						if whole := rawStats(t, db, w.prog.ID, "", "", "")[""]; whole != nil && engaged != whole.handed*int64(got.BookletSize)*got.FaceValueCents {
-							t.Fatalf("period %v: engaged %d, want %d booklets' worth", pd, engaged, whole.handed)
-						}
-						if by == "" {
-							c := want[""]
-							if c == nil {
-								c = &rawCell{}
-							}
-							f := got.Total
-							if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
-								val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
-								t.Fatalf("period %v total %+v, recount %+v", pd, f, *c)
-							}
-							continue
-						}
-						if by == "age_band" {
-							// Youngest first.
-							for i := 1; i < len(got.Cells); i++ {
-								if slices.Index(passnum.AgeBands, got.Cells[i-1].Key) > slices.Index(passnum.AgeBands, got.Cells[i].Key) {
-									t.Fatalf("age bands in the order %s, %s", got.Cells[i-1].Key, got.Cells[i].Key)
-								}
-							}
-						}
-						seen := 0
-						for _, cell := range got.Cells {
-							c := want[cell.Key]
-							if c == nil {
-								c = &rawCell{}
-							} else {
-								seen++
-							}
-							f := cell.StatFigures
-							if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
-								val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
-								t.Fatalf("by %s period %v cell %s: %+v, recount %+v", by, pd, cell.Key, f, *c)
-							}
-						}
-						for k, c := range want {
-							if got := slicesIndexCell(got.Cells, k); got < 0 && *c != (rawCell{}) {
-								t.Fatalf("by %s period %v: cell %s missing (%+v)", by, pd, k, *c)
-							}
-						}
-					}
+				check(t, s, db, w, periods)
+				// Once the programme has ended, the passes expired of each
+				// period's booklets too.
+				for !passnum.ParisDate(clock.Now()).After(w.prog.LastRedeemDay()) {
+					clock.Advance(24 * time.Hour)
 				}
+				check(t, s, db, w, periods)
 			})
 		})
 	}
+}
+
+// check sets every figure of every breakdown over periods against the
+// test's recount (rawStats).
+func check(t *testing.T, s *store.Store, db *sql.DB, w *statWorld, periods [][2]string) {
+	t.Helper()
+	ended := 0
+	for _, by := range append([]string{""}, store.StatBreakdowns...) {
+		for _, pd := range periods {
+			got := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+				return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, By: by, From: pd[0], To: pd[1]})
+			})
+			want := rawStats(t, db, w.prog.ID, by, pd[0], pd[1])
+			// The budget engaged is the programme's to date,
+			// whatever the period: the face value of every
+			// booklet handed out.
+			var engaged int64
+			for _, b := range got.Budget {
+				engaged += b.EngagedCents
+			}
+			if whole := rawStats(t, db, w.prog.ID, "", "", "")[""]; whole != nil && engaged != whole.handed*int64(got.BookletSize)*got.FaceValueCents {
+				t.Fatalf("period %v: engaged %d, want %d booklets' worth", pd, engaged, whole.handed)
+			}
+			if by == "" {
+				c := want[""]
+				if c == nil {
+					c = &rawCell{}
+				}
+				f := got.Total
+				if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
+					val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
+					t.Fatalf("period %v total %+v, recount %+v", pd, f, *c)
+				}
+				ended += checkExpired(t, f, c, "total", pd)
+				continue
+			}
+			if by == "age_band" {
+				// Youngest first.
+				for i := 1; i < len(got.Cells); i++ {
+					if slices.Index(passnum.AgeBands, got.Cells[i-1].Key) > slices.Index(passnum.AgeBands, got.Cells[i].Key) {
+						t.Fatalf("age bands in the order %s, %s", got.Cells[i-1].Key, got.Cells[i].Key)
+					}
+				}
+			}
+			seen := 0
+			for _, cell := range got.Cells {
+				c := want[cell.Key]
+				if c == nil {
+					c = &rawCell{}
+				} else {
+					seen++
+				}
+				f := cell.StatFigures
+				if val(f.BookletsHandedOut) != c.handed || val(f.PassesUsed) != c.used || val(f.AmountUsedCents) != c.amount ||
+					val(f.BookletsStarted) != c.started || val(f.BookletsCompleted) != c.completed || val(f.TargetPublic) != c.target || val(f.BookletsReplaced) != c.replaced {
+					t.Fatalf("by %s period %v cell %s: %+v, recount %+v", by, pd, cell.Key, f, *c)
+				}
+				if store.BreakdownCountsBooklets(by) {
+					ended += checkExpired(t, f, c, by+" "+cell.Key, pd)
+				}
+			}
+			for k, c := range want {
+				if got := slicesIndexCell(got.Cells, k); got < 0 && *c != (rawCell{}) {
+					t.Fatalf("by %s period %v: cell %s missing (%+v)", by, pd, k, *c)
+				}
+			}
+		}
+	}
+	if ended > 0 != passnum.ParisDate(s.Now()).After(w.prog.LastRedeemDay()) {
+		t.Fatalf("%d figures of passes expired, the programme ending %s", ended, w.prog.LastRedeemDay())
+	}
+}
+
+// checkExpired sets a figure's passes expired against the recount's,
+// when it has one (once the programme has ended), and says so.
+func checkExpired(t *testing.T, f store.StatFigures, c *rawCell, cell string, pd [2]string) int {
+	t.Helper()
+	if f.PassesExpired == nil {
+		return 0
+	}
+	if *f.PassesExpired != c.expired {
+		t.Fatalf("%s period %v: %d passes expired, recount %d (%+v)", cell, pd, *f.PassesExpired, c.expired, *c)
+	}
+	return 1
 }
 
 func slicesIndexCell(cells []store.StatCell, key string) int {

@@ -14,7 +14,7 @@ import (
 func (s *Store) RebuildStats(ctx context.Context) (int, error) {
 	n := 0
 	err := s.WriteExclusive(ctx, func(tx *Tx) error {
-		counters, err := recountStats(ctx, tx.q, true)
+		counters, err := recountStats(ctx, tx.q, currentSchema)
 		if err != nil {
 			return err
 		}

@@ -29,18 +29,17 @@ func compareStatKeys(a, b statKey) int {
 // the booklets handed out (and what they replace), the active
 // redemptions of their passes, and the frozen who-it-went-to columns of
 // each booklet. Zero counters are left out. Both engines accept "$n"
-// placeholders, so it also runs inside a migration; one older than the
-// reminders' (00020) passes withReminders false, for a schema with
-// neither reminders nor booklets.reminded_at.
-func recountStats(ctx context.Context, q querier, withReminders bool) (*tally, error) {
+// placeholders, so it also runs inside a migration, on the schema it
+// finds (recountSchema).
+func recountStats(ctx context.Context, q querier, schema recountSchema) (*tally, error) {
 	out := newTally()
-	if err := recountBooklets(ctx, q, out, withReminders); err != nil {
+	if err := recountBooklets(ctx, q, out, schema); err != nil {
 		return nil, err
 	}
 	if err := recountUses(ctx, q, out); err != nil {
 		return nil, err
 	}
-	if withReminders {
+	if schema.reminders {
 		if err := recountReminders(ctx, q, out); err != nil {
 			return nil, err
 		}
@@ -49,6 +48,15 @@ func recountStats(ctx context.Context, q querier, withReminders bool) (*tally, e
 	out.dropZeros()
 	return out, nil
 }
+
+// recountSchema says what the schema a recount reads holds: a migration
+// older than the reminders' (00020) finds neither reminders nor
+// booklets.reminded_at, one older than the cohorts' (00022) no
+// booklets.stat_cohort, and their counters are left out.
+type recountSchema struct{ reminders, cohorts bool }
+
+// currentSchema is this program's.
+var currentSchema = recountSchema{reminders: true, cohorts: true}
 
 // rollUpMonths adds to counters each breakdown cell's quarters' rows and
 // its all-months row, the sums of its months (quarterOf, allMonths).
@@ -86,13 +94,17 @@ func rollUpMonths(t *tally) {
 }
 
 // recountBooklets adds, for each booklet handed out, its metrics in every
-// booklet breakdown, in the month of its hand-out.
-func recountBooklets(ctx context.Context, q querier, t *tally, withReminders bool) error {
-	remindedColumn := "b.reminded_at"
-	if !withReminders {
+// booklet breakdown, in the month of its hand-out, and its passes used in
+// its cohort's month (cohort_used).
+func recountBooklets(ctx context.Context, q querier, t *tally, schema recountSchema) error {
+	remindedColumn, cohortColumn := "b.reminded_at", "b.stat_cohort"
+	if !schema.reminders {
 		remindedColumn = "CAST(NULL AS BIGINT)"
 	}
-	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, b.stat_target,
+	if !schema.cohorts {
+		cohortColumn = "''"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT b.programme_id, b.distributor_id, b.stat_departement, b.stat_commune, b.stat_age_band, b.stat_month, `+cohortColumn+`, b.stat_target,
 			CASE WHEN EXISTS (SELECT 1 FROM booklets o WHERE o.replaced_by = b.id) THEN 1 ELSE 0 END,
 			p.booklet_size - b.voided_passes, b.handed_out_at, COALESCE(u.n, 0), u.first, `+remindedColumn+`
 		FROM booklets b JOIN programmes p ON p.id = b.programme_id
@@ -102,12 +114,12 @@ func recountBooklets(ctx context.Context, q querier, t *tally, withReminders boo
 		return err
 	}
 	for rows.Next() {
-		var prog, dist, dep, commune, band, month string
+		var prog, dist, dep, commune, band, month, cohort string
 		var target, repl, usable int
 		var handed, used int64
 		var first sql.NullInt64
 		var reminded sql.NullInt64
-		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &target, &repl, &usable, &handed, &used, &first, &reminded); err != nil {
+		if err := rows.Scan(&prog, &dist, &dep, &commune, &band, &month, &cohort, &target, &repl, &usable, &handed, &used, &first, &reminded); err != nil {
 			rows.Close()
 			return err
 		}
@@ -121,6 +133,11 @@ func recountBooklets(ctx context.Context, q querier, t *tally, withReminders boo
 			}
 			for i, d := range bookletDims {
 				t.add(statKey{programme: prog, dim: d, value: values[i], month: month, metric: m.metric, bucket: m.bucket}, 1, 0)
+			}
+		}
+		if schema.cohorts && used > 0 {
+			for i, d := range bookletDims {
+				t.add(statKey{programme: prog, dim: d, value: values[i], month: cmp.Or(cohort, month), metric: metricCohortUsed, bucket: -1}, used, 0)
 			}
 		}
 	}
@@ -257,7 +274,7 @@ func (tx *Tx) checkStatCounts(ctx context.Context) (*Violation, error) {
 	if err != nil || found {
 		return violation("stats", "carnet %s : sa première relance pour sommeil enregistrée ne correspond pas aux relances envoyées", id), err
 	}
-	want, err := recountStats(ctx, tx.q, true)
+	want, err := recountStats(ctx, tx.q, currentSchema)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +328,7 @@ func writeStats(ctx context.Context, q querier, counters *tally) error {
 func (s *Store) RecountStats(ctx context.Context) (int, error) {
 	n := 0
 	err := s.View(ctx, func(tx *Tx) error {
-		c, err := recountStats(ctx, tx.q, true)
+		c, err := recountStats(ctx, tx.q, currentSchema)
 		if err == nil {
 			n = c.len()
 		}

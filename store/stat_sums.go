@@ -43,20 +43,27 @@ func (s statSums) addRow(k statKey, n, amount int64) {
 // bookletDims, in order.
 type statCells struct {
 	programme, month string // month: of hand-out, "" for a booklet never handed out
-	replacement      bool
-	values           [5]string // bookletDims' values
+	// cohort: on a replacement, the month of hand-out of the first
+	// booklet it replaces (stat_cohort); "" for the booklet's own month.
+	cohort      string
+	replacement bool
+	values      [5]string // bookletDims' values
 }
 
 // statCellColumns are a booklet's columns (of table or alias t) that
 // statCells.dest scans.
 func statCellColumns(t string) string {
-	return t + ".programme_id, " + t + ".stat_month, " + t + ".stat_replacement, " + t + ".stat_departement, " +
+	return t + ".programme_id, " + t + ".stat_month, " + t + ".stat_cohort, " + t + ".stat_replacement, " + t + ".stat_departement, " +
 		t + ".stat_commune, " + t + ".distributor_id, " + t + ".stat_age_band"
 }
 
 func (c *statCells) dest() []any {
-	return []any{&c.programme, &c.month, &c.replacement, &c.values[1], &c.values[2], &c.values[3], &c.values[4]}
+	return []any{&c.programme, &c.month, &c.cohort, &c.replacement, &c.values[1], &c.values[2], &c.values[3], &c.values[4]}
 }
+
+// cohortMonth is the month of hand-out whose passes the booklet's carry:
+// its own, or its chain's first (cohort_used).
+func (c *statCells) cohortMonth() string { return cmp.Or(c.cohort, c.month) }
 
 // addHandOut adds a booklet just handed out: as handed out (and in the
 // target public), or as a replacement.
@@ -82,9 +89,13 @@ func (c *statCells) addCells(s statSums, month, metric string, bucket int, n, am
 }
 
 // addUse adds n uses of month (amount in all): to the booklet's cells,
-// then to its place's and its service's (useDims).
+// in month and, as cohort_used, in its cohort's month; then to its
+// place's and its service's (useDims).
 func (c *statCells) addUse(s statSums, month, place, service string, n, amount int64) {
 	c.addCells(s, month, metricUsed, -1, n, amount)
+	if cohort := c.cohortMonth(); cohort != "" {
+		c.addCells(s, cohort, metricCohortUsed, -1, n, 0)
+	}
 	s.add(statKey{programme: c.programme, dim: dimPlace, value: place, month: month, metric: metricUsed, bucket: -1}, n, amount)
 	s.add(statKey{programme: c.programme, dim: dimService, value: service, month: month, metric: metricUsed, bucket: -1}, n, amount)
 }

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/pressly/goose/v3"
+)
+
+// Migration 00022 counts the passes used by the booklets handed out in
+// each month, whenever they were used (cohort_used, stat_counts.go), so
+// that the passes handed out in a period and never used are its
+// booklets' passes less those: before, the passes used in the period
+// were taken off, which are other booklets' in part. A replacement's uses
+// count in the month of the first booklet of its chain, which each
+// replacement now records (booklets.stat_cohort, "" for a booklet's own
+// month): it is filled along the chains, one link a statement, and the
+// counters from the raw rows. It is written in Go because the recount is.
+func migration00022() *goose.Migration {
+	return goose.NewGoMigration(22,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrate00022Up(ctx, tx) }},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return migrate00022Down(ctx, tx) }})
+}
+
+// replacedCohort is, for a replacement (booklets), the cohort of the
+// booklet it replaces.
+const replacedCohort = `(SELECT CASE WHEN o.stat_cohort <> '' THEN o.stat_cohort ELSE o.stat_month END FROM booklets o WHERE o.replaced_by = booklets.id)`
+
+func migrate00022Up(ctx context.Context, tx querier) error {
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE booklets ADD COLUMN stat_cohort TEXT NOT NULL DEFAULT ''`); err != nil {
+		return err
+	}
+	// A chain of replacements is filled a link at a time: a statement
+	// finds the cohort of the booklets the previous one filled.
+	for {
+		res, err := tx.ExecContext(ctx, `UPDATE booklets SET stat_cohort = `+replacedCohort+`
+			WHERE id IN (SELECT replaced_by FROM booklets WHERE replaced_by IS NOT NULL) AND stat_cohort <> `+replacedCohort)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return fillCohortCounters(ctx, tx, err)
+		}
+	}
+}
+
+// fillCohortCounters replaces the cohort_used counters by their recount.
+func fillCohortCounters(ctx context.Context, tx querier, err error) error {
+	if err != nil {
+		return err
+	}
+	if err := deleteCohortCounters(ctx, tx); err != nil {
+		return err
+	}
+	counters, err := recountStats(ctx, tx, recountSchema{reminders: true, cohorts: true})
+	if err != nil {
+		return err
+	}
+	return counters.sorted(func(k statKey, v statVal) error {
+		if k.metric != metricCohortUsed {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO stat_counts (`+statCountsColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount)
+		return err
+	})
+}
+
+func migrate00022Down(ctx context.Context, tx querier) error {
+	if err := deleteCohortCounters(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `ALTER TABLE booklets DROP COLUMN stat_cohort`)
+	return err
+}
+
+func deleteCohortCounters(ctx context.Context, tx querier) error {
+	for _, t := range []string{"stat_counts", "stat_deltas"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE metric = '`+metricCohortUsed+`'`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
