@@ -157,7 +157,12 @@ type dashRow struct {
 type dashChart struct {
 	ID, Title string
 	SVG       template.HTML
-	Table     dashTable
+	// WideSVG, when not empty, is SVG drawn for a wide screen (the
+	// months on one line rather than six a line): the stylesheet shows
+	// one of the two by the screen's width, and hides the other with
+	// display:none, which keeps it from screen readers too.
+	WideSVG template.HTML
+	Table   dashTable
 	// Folded: the table is in a <details> (still in the page for screen
 	// readers), for the long ones.
 	Folded bool
@@ -858,7 +863,17 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, figureMark(mm || m.PassesUsed == nil)), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
-	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent, six au plus par ligne ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés.", bars)
+	desc := func(lines string) string {
+		return "Une barre par mois, du plus ancien au plus récent, " + lines + " ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés."
+	}
+	months.SVG = chart.Columns(months.Title, desc("six au plus par ligne"), bars)
+	if len(bars) > 0 {
+		wide := "sur une ligne"
+		if len(bars) > chart.WidePerLine {
+			wide = strconv.Itoa(chart.WidePerLine) + " au plus par ligne"
+		}
+		months.WideSVG = chart.ColumnsWide(months.Title, desc(wide), bars)
+	}
 	return months
 }
 
