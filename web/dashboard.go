@@ -574,9 +574,11 @@ func (c dashColumn) text(f store.StatFigures, mark string) string {
 
 // cell is the figure in a file: as on the page when masked ("< 5", or
 // "secret" for a rate, an amount or a wait), empty when it does not
-// apply, a number otherwise (a rate as text in per cent, the dialect's
-// decimal comma).
-func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
+// apply, a number otherwise. A rate is a number with a percentage format
+// in a workbook (xlsx), as in the yearly report's, so that it sums and
+// sorts; in a CSV file, text in per cent with the decimal comma
+// ("42,5 %"), its column's name not saying it is a percentage.
+func (c dashColumn) cell(f store.StatFigures, mark string, xlsx bool) sheet.Cell {
 	if mark != "" {
 		return sheet.Text(mark)
 	}
@@ -586,7 +588,10 @@ func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
 			return sheet.Cents(*v)
 		}
 	case 2:
-		if v := c.r(f); v != nil {
+		switch v := c.r(f); {
+		case v != nil && xlsx:
+			return sheet.Share(*v)
+		case v != nil:
 			return sheet.Text(strings.ReplaceAll(dashRate(v, false), "\u00a0", " "))
 		}
 	case 3:
@@ -1112,7 +1117,7 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err := dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range columns {
-					row = append(row, c.cell(f, mark(c)))
+					row = append(row, c.cell(f, mark(c), xlsx))
 				}
 				return write(row...)
 			}); err != nil {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +86,71 @@ func dashBreakdown(t *testing.T, a answer) (head []string, rows [][]string) {
 		rows = append(rows, row)
 	}
 	return head, rows
+}
+
+// dashRatesXLSX compares the rates of the page's breakdown (use rate,
+// target share) to its workbook's: a rate shown is a number in the
+// workbook, with a percentage format, of the page's value; a mark of
+// secrecy is the same text; nothing is nothing. It returns how many of
+// each it met. Written as text (« 100 % »), they neither summed nor
+// sorted, unlike the yearly report's.
+func dashRatesXLSX(t *testing.T, b *browser, path, q string) (numbers, marks int) {
+	t.Helper()
+	head, page := dashBreakdown(t, b.get(path+q))
+	res := b.get(path + ".xlsx" + q)
+	if res.Status != http.StatusOK {
+		t.Fatalf("%s.xlsx%s: %d\n%s", path, q, res.Status, res.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const sheetName = "Tableau de bord"
+	for _, name := range []string{"Taux d'utilisation", "Part du public cible"} {
+		col := slices.Index(head, name)
+		if col < 0 {
+			continue
+		}
+		for i, p := range page {
+			// The file has the code after the name, and its header first.
+			cell, _ := excelize.CoordinatesToCellName(col+2, i+2)
+			raw, err := f.GetCellValue(sheetName, cell, excelize.Options{RawCellValue: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ, _ := f.GetCellType(sheetName, cell)
+			where := fmt.Sprintf("%s%s, %q of %q (%s)", path, q, name, p[0], cell)
+			switch shown := p[col]; {
+			case shown == "":
+				if raw != "" {
+					t.Errorf("%s: %q in the workbook, nothing on the page", where, raw)
+				}
+			case shown == passnum.MaskedFigure || shown == passnum.MaskedCount:
+				marks++
+				if raw != shown || (typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString) {
+					t.Errorf("%s: %q (type %v) in the workbook, the mark %q on the page", where, raw, typ, shown)
+				}
+			default:
+				numbers++
+				want, err := strconv.ParseFloat(strings.NewReplacer(",", ".", " %", "").Replace(shown), 64)
+				if err != nil {
+					t.Fatalf("%s: %q on the page", where, shown)
+				}
+				got, err := strconv.ParseFloat(raw, 64)
+				if err != nil || (typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset) || math.Abs(got*100-want) > 0.05 {
+					t.Errorf("%s: %q (type %v) in the workbook, want the number %v (the page's %q)", where, raw, typ, want/100, shown)
+					continue
+				}
+				style, _ := f.GetCellStyle(sheetName, cell)
+				st, err := f.GetStyle(style)
+				if err != nil || st.NumFmt != 10 {
+					t.Errorf("%s: number format %+v, want a percentage (10, 0,00 %%)", where, st)
+				}
+			}
+		}
+	}
+	return numbers, marks
 }
 
 func fmtN(v *int64) string {
@@ -488,6 +556,21 @@ func TestProgrammeDashboard(t *testing.T) {
 			if marked != (c.b == fu) {
 				t.Errorf("csv masked %v, want %v:\n%s", marked, c.b == fu, res.Body)
 			}
+		}
+
+		// Rates are numbers in the workbooks, marks of secrecy text.
+		var numbers, marks int
+		for _, c := range []struct {
+			b    *browser
+			path string
+		}{{op, opBase}, {fu, fuBase}} {
+			for _, by := range store.StatBreakdowns {
+				n, m := dashRatesXLSX(t, c.b, c.path, "?by="+by)
+				numbers, marks = numbers+n, marks+m
+			}
+		}
+		if numbers == 0 || marks == 0 {
+			t.Errorf("the workbooks' rates: %d numbers and %d marks, want some of each", numbers, marks)
 		}
 
 		// A programme another funder pays for does not exist for this one.
