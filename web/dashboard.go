@@ -826,13 +826,19 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		n(t.PassesHandedOut, figureMark(h("") || handed), "pass remis", "pass remis"),
 		n(t.PassesUsed, figureMark(h("passes_used")), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		n(t.PassesExpired, figureMark(s.Ended && (h("passes_used") || handed)), "pass expiré", "pass expirés"), // none before the end
+	}
+	// Passes expire once the programme's last redeeming day is past:
+	// before, the figure would only read « — pass expirés ».
+	if s.Ended {
+		keys = append(keys, n(t.PassesExpired, figureMark(h("passes_used") || handed), "pass expiré", "pass expirés"))
+	}
+	keys = append(keys, []dashKey{
 		n(t.BookletsStarted, people("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
 		n(t.BookletsCompleted, people("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started") || handed), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, h("target_public") || handed), "part du public cible parmi les carnets remis"},
 		{dashWait(t.FirstUseMedianDays, h("booklets_started") || t.FirstUseMedianDays == nil && h(store.FigFirstUse)), "délai médian entre la remise et la première utilisation"},
-	}
+	}...)
 	for i := range keys {
 		if keys[i].Value == "" {
 			keys[i].Value = "—"

@@ -661,6 +661,14 @@ func TestBreakdownShowsFilledColumns(t *testing.T) {
 		if a := op.get(base + "?by=departement"); !a.has("pass alloués aux distributeurs</li>") {
 			t.Errorf("the passes allocated left the key figures")
 		}
+		// Nor is there a key figure of passes expired, which read
+		// « — pass expirés » on a running programme.
+		fuBase := "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		for _, a := range []answer{op.get(base), st.as(passnum.RoleFunder).get(fuBase)} {
+			if a.Status != http.StatusOK || a.has("</strong> pass expiré") {
+				t.Errorf("running programme: %d, a key figure of passes expired\n%s", a.Status, a.Body)
+			}
+		}
 
 		// Once the programme has ended (its last day of use, 31 January
 		// 2027, past), each département has passes expired.
@@ -671,11 +679,19 @@ func TestBreakdownShowsFilledColumns(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("ended programme: no column of passes expired in %q", head)
 		}
-		_, rows := dashBreakdown(t, op.get(base+"?by=departement"))
+		a := op.get(base + "?by=departement")
+		_, rows := dashBreakdown(t, a)
 		for _, r := range rows {
 			if r[i] == "" {
 				t.Errorf("ended programme: %s has no passes expired (row %q)", r[0], r)
 			}
+		}
+		// And a key figure of them, the total's.
+		if want := "<strong>" + rows[0][i] + "</strong> pass expirés</li>"; rows[0][0] != "Total" || !strings.Contains(frSpaces.Replace(a.Body), want) {
+			t.Errorf("ended programme: no key figure %q (total row %q)", want, rows[0])
+		}
+		if a := st.as(passnum.RoleFunder).get(fuBase + "?year=2026"); !a.has("</strong> pass expirés</li>") {
+			t.Errorf("ended programme: no key figure of passes expired for the funder\n%s", a.Body)
 		}
 	})
 }
