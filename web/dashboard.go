@@ -75,7 +75,7 @@ func dashMonth(s string) (string, bool) {
 // for dashYear to choose.
 //
 // A funder's old link with months shows the year of its last month (or,
-// outside the programme, the default year: dashYear), and note says so.
+// outside the programme, its nearest year: dashYear), and note says so.
 func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnum.FieldErrors, note string) {
 	sq = store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
 	if sq.By == "" {
@@ -229,29 +229,23 @@ func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	return out
 }
 
-// dashYearSpan are the years a funder's dashboard offers: those its
-// yearly reports may cover up to this one, and the first at least, for a
-// programme not begun.
-func dashYearSpan(p passnum.Programme, today passnum.Date) (first, last int) {
-	first, last = p.ReportYearsBegun(today)
-	return first, max(first, last)
-}
-
-// dashYears are dashYearSpan's years, the latest first.
+// dashYears are the years a funder's dashboard offers, the latest first:
+// those its figures are published for (Programme.FunderYears).
 func dashYears(p passnum.Programme, today passnum.Date) []option {
 	var out []option
-	first, last := dashYearSpan(p, today)
+	first, last := p.FunderYears(today)
 	for y := last; y >= first; y-- {
 		out = append(out, option{strconv.Itoa(y), strconv.Itoa(y)})
 	}
 	return out
 }
 
-// dashYear checks a funder's year against dashYearSpan, and gives a query
-// with no year the programme's DefaultReportYear, written into the form
-// so that the select shows it. A year outside the programme is a field
-// error, unless it came from a link's months (linked), which then read
-// as the default year.
+// dashYear checks a funder's year against Programme.FunderYears, and
+// gives a query with no year the programme's DefaultReportYear, written
+// into the form so that the select shows it. A year outside them gives
+// way to the nearest the programme has (NearestFunderYear, the year the
+// API suggests): a link's months (linked) open on it, a year picked is a
+// field error whose form shows it chosen.
 func dashYear(q *request, sq *store.StatsQuery, f *form, linked bool) error {
 	if !sq.Secret {
 		return nil
@@ -262,27 +256,29 @@ func dashYear(q *request, sq *store.StatsQuery, f *form, linked bool) error {
 			return err
 		}
 		today := passnum.ParisDate(q.s.cfg.Now())
-		if sq.From != "" {
-			first, last := dashYearSpan(p, today)
-			if y, _ := strconv.Atoi(sq.From[:4]); y >= first && y <= last {
-				return nil
-			}
-			if linked {
-				y := strconv.Itoa(p.DefaultReportYear(today))
-				sq.From, sq.To = y+"-01", y+"-12"
-				f.Values.Set("year", y)
-				return nil
-			}
-			detail := "le tableau de bord couvre l'année " + strconv.Itoa(first) + " : choisissez-la dans la liste"
-			if first != last {
-				detail = "le tableau de bord couvre les années " + strconv.Itoa(first) + " à " + strconv.Itoa(last) + " : choisissez-en une dans la liste"
-			}
-			return passnum.Invalid(passnum.FieldError{Field: "year", Detail: detail})
+		set := func(y int) {
+			ys := strconv.Itoa(y)
+			sq.From, sq.To = ys+"-01", ys+"-12"
+			f.Values.Set("year", ys)
 		}
-		y := strconv.Itoa(p.DefaultReportYear(today))
-		sq.From, sq.To = y+"-01", y+"-12"
-		f.Values.Set("year", y)
-		return nil
+		if sq.From == "" {
+			set(p.DefaultReportYear(today))
+			return nil
+		}
+		first, last := p.FunderYears(today)
+		asked, _ := strconv.Atoi(sq.From[:4])
+		if asked >= first && asked <= last {
+			return nil
+		}
+		set(p.NearestFunderYear(asked, today))
+		if linked {
+			return nil
+		}
+		detail := "le tableau de bord couvre l'année " + strconv.Itoa(first) + " : choisissez-la dans la liste"
+		if first != last {
+			detail = "le tableau de bord couvre les années " + strconv.Itoa(first) + " à " + strconv.Itoa(last) + " : choisissez-en une dans la liste"
+		}
+		return passnum.Invalid(passnum.FieldError{Field: "year", Detail: detail})
 	})
 }
 
@@ -363,12 +359,10 @@ func dashPage(funder bool) func(q *request) error {
 			if !f.Fail(err) {
 				return err
 			}
+			// dashYear has put the nearest year in the query and the
+			// form: "Afficher" shows it.
 			f.Message = "Le filtre contient des erreurs : corrigez les champs signalés, puis affichez de nouveau."
 			status, v.Failed = http.StatusUnprocessableEntity, true
-			sq.From, sq.To = "", ""
-			if err := dashYear(q, &sq, f, false); err != nil {
-				return err
-			}
 		}
 		src, err := dashLoad(q, funder, sq)
 		if err != nil {

@@ -695,3 +695,46 @@ func TestBreakdownShowsFilledColumns(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardOutsideYearsNearest: once the programme has ended, in
+// February 2027, a funder reads 2026 and 2027 (its grace days), and opens
+// on 2026, the year its hand-outs ended. An old link whose months lie
+// outside them opens on the nearest of them, the year the API suggests
+// (Programme.NearestFunderYear), not on the default year: months of 2028
+// open 2027; a year picked outside them is refused, with the nearest
+// chosen in the form.
+func TestDashboardOutsideYearsNearest(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		dashData(t, st)
+		st.clock.Set(time.Date(2027, 2, 15, 10, 0, 0, 0, passnum.Paris))
+		fu := st.as(passnum.RoleFunder)
+		base := "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		if a := fu.get(base); !a.has(`<option value="2026" selected`) || !a.has(`<option value="2027"`) {
+			t.Fatalf("the ended programme's dashboard does not open on 2026 with 2027 to pick\n%s", a.Body)
+		}
+		for q, want := range map[string]string{
+			"?from=2028-01&to=2028-03": "2027",
+			"?from=2028-05":            "2027",
+			"?from=2020-01&to=2020-02": "2026",
+			"?to=2027-01":              "2027",
+		} {
+			a := fu.get(base + q)
+			if a.Status != http.StatusOK || !a.has(`<option value="`+want+`" selected`) || !a.has("Chiffres clés, en "+want) || !a.has("par année civile") {
+				t.Errorf("%s: %d, want the year %s\n%s", q, a.Status, want, a.Body)
+			}
+			// Its files too.
+			res, err := fu.client.Get(st.srv.URL + base + ".csv" + q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if cd := res.Header.Get("Content-Disposition"); res.StatusCode != http.StatusOK || !strings.Contains(cd, "-"+want+"-au-") {
+				t.Errorf("%s.csv: %d %q, want the year %s", q, res.StatusCode, cd, want)
+			}
+		}
+		a := fu.get(base + "?year=2030")
+		if a.Status != http.StatusUnprocessableEntity || !a.has("années 2026 à 2027") || !a.has(`<option value="2027" selected`) {
+			t.Errorf("a year after the programme's: %d, want 422 with 2027 chosen\n%s", a.Status, a.Body)
+		}
+	})
+}
