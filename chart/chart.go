@@ -101,15 +101,48 @@ func truncate(s string, n int) string {
 // another, a year's twelve months were 544 px wide and scrolled sideways
 // on a phone, the last months off screen.
 func Columns(title, desc string, bars []Bar) template.HTML {
+	return columns(phoneColumns, title, desc, bars)
+}
+
+// ColumnsWide draws Columns' bars for a wide screen: 960 wide (60rem, the
+// frame of a 1024 px screen and more), up to 18 bars on one line (a year
+// and a half of months), as far apart as the width allows but 120 at
+// most; more wrap onto balanced lines (two years are two lines of
+// twelve). Its class is chart-columns-wide, so that a page showing both
+// drawings shows one or the other by the screen's width: on a desktop
+// the phone's six months a line used a third of the page.
+func ColumnsWide(title, desc string, bars []Bar) template.HTML {
+	return columns(wideColumns, title, desc, bars)
+}
+
+// columnsLayout is how Columns and ColumnsWide lay their bars out: the
+// drawing's width and class, and the most bars a line and the widest
+// step between two.
+type columnsLayout struct {
+	class                  string
+	w, perLineMax, maxStep int
+}
+
+var (
+	phoneColumns = columnsLayout{class: "chart-columns", w: 320, perLineMax: 6, maxStep: 50}
+	wideColumns  = columnsLayout{class: "chart-columns-wide", w: 960, perLineMax: WidePerLine, maxStep: 120}
+)
+
+// WidePerLine is the most bars ColumnsWide draws on one line, for a
+// chart's description.
+const WidePerLine = 18
+
+func columns(lay columnsLayout, title, desc string, bars []Bar) template.HTML {
 	if len(bars) == 0 {
 		return empty(title, desc)
 	}
 	const (
-		w, left, step, perLineMax = 320, 10, 50, 6
-		top, bottom               = 24, 40
+		left        = 10
+		top, bottom = 24, 40
 	)
-	lines := (len(bars) + perLineMax - 1) / perLineMax
+	lines := (len(bars) + lay.perLineMax - 1) / lay.perLineMax
 	perLine := (len(bars) + lines - 1) / lines
+	step := min(lay.maxStep, (lay.w-2*left)/perLine)
 	// One line is as tall as before; several are lower, so that a
 	// programme's two years stay a screen or two high.
 	plot := 180
@@ -118,11 +151,11 @@ func Columns(title, desc string, bars []Bar) template.HTML {
 	}
 	lineH := top + plot + bottom
 	var b strings.Builder
-	openImg(&b, "chart-columns", w, lines*lineH, title, desc)
+	openImg(&b, lay.class, lay.w, lines*lineH, title, desc)
 	m := maxValue(bars)
 	for l := range lines {
 		line := bars[l*perLine : min((l+1)*perLine, len(bars))]
-		columnsLine(&b, line, m, l*lineH+top+plot, plot, left, step, w)
+		columnsLine(&b, line, m, l*lineH+top+plot, plot, left, step, lay.w)
 	}
 	return finish(&b)
 }
@@ -160,7 +193,9 @@ func columnsLine(b *strings.Builder, bars []Bar, m int64, base, plot, left, step
 			hgt = int(math.Round(float64(*bar.Value) / float64(m) * float64(plot)))
 		}
 		b.WriteString(`<g class="chart-item">`)
-		fmt.Fprintf(b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-step/2+6, base-hgt, step-12, hgt)
+		// 38 wide 50 apart; wider apart, 60 at most.
+		bw := min(step-12, 60)
+		fmt.Fprintf(b, `<rect class="chart-bar" fill="#1d4ed8" x="%d" y="%d" width="%d" height="%d"/>`, cx-bw/2, base-hgt, bw, hgt)
 		fmt.Fprintf(b, `<text class="chart-value" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base-hgt-6, esc(bar.text()))
 		fmt.Fprintf(b, `<text class="chart-label" x="%d" y="%d" text-anchor="middle">%s</text>`, cx, base+18, esc(truncate(bar.Label, 8)))
 		b.WriteString(`</g>`)

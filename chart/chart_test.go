@@ -469,3 +469,65 @@ func TestColumnsHiddenRun(t *testing.T) {
 		t.Errorf("no bracket spanning 02/26 and 03/26 (at %v and %v): %q", label["02/26"], label["03/26"], m)
 	}
 }
+
+// TestColumnsWide: drawn for a wide screen, a year's months are on one
+// line across the 960 px drawing, no two texts overlapping; two years'
+// are two lines of twelve; at its widest the stylesheet shows it at its
+// drawn size, its 13 px text at 13 px, in a 1280 px screen's frame. The
+// phone's drawing, six a line, used a third of a desktop's page.
+func TestColumnsWide(t *testing.T) {
+	label := regexp.MustCompile(`<text class="chart-label" x="([0-9]+)" y="([0-9]+)"`)
+	for _, c := range []struct {
+		months, lines int
+	}{{1, 1}, {12, 1}, {WidePerLine, 1}, {WidePerLine + 1, 2}, {24, 2}, {37, 3}} {
+		var bars []Bar
+		for m := range c.months {
+			v := int64(1000 + m*37)
+			bars = append(bars, Bar{Label: fmt.Sprintf("%02d/%02d", m%12+1, 26+m/12), Value: &v})
+		}
+		svg := string(ColumnsWide("Mois", "", bars))
+		if !strings.Contains(svg, `class="chart chart-columns-wide"`) {
+			t.Fatalf("%d months: no class chart-columns-wide in %s", c.months, svg)
+		}
+		if _, _, w, _ := viewBox(t, svg); w != 960 {
+			t.Errorf("%d months drawn %v wide, want 960", c.months, w)
+		}
+		lines := map[string]int{}
+		for _, m := range label.FindAllStringSubmatch(svg, -1) {
+			if v := num(m[1]); v < 25 || v > 960-25 {
+				t.Errorf("%d months: a label at x %v, outside the chart's 960", c.months, v)
+			}
+			lines[m[2]]++
+		}
+		if len(lines) != c.lines {
+			t.Errorf("%d months on %d lines, want %d: %v", c.months, len(lines), c.lines, lines)
+		}
+		for y, k := range lines {
+			if perLine := (c.months + c.lines - 1) / c.lines; k > perLine {
+				t.Errorf("%d months: %d on the line at y %s, want %d at most", c.months, k, y, perLine)
+			}
+		}
+		var texts []box
+		for _, m := range regexp.MustCompile(`<text class="[^"]*" x="([0-9.]+)" y="([0-9.]+)"[^>]*>(.*?)</text>`).FindAllStringSubmatch(svg, -1) {
+			texts = append(texts, centredBox(num(m[1]), num(m[2]), textWidth(html.UnescapeString(m[3]))))
+		}
+		for i, a := range texts {
+			for _, b := range texts[i+1:] {
+				if a.overlaps(b) {
+					t.Errorf("%d months: texts at %+v and %+v overlap", c.months, a, b)
+				}
+			}
+		}
+	}
+	css, err := os.ReadFile("../web/static/operator.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	widest := 16 * math.Min(maxWidthRem(string(css), ".chart-switch"), maxWidthRem(string(css), "svg.chart-columns-wide"))
+	// A 1280 px screen's frame, and the narrowest showing it (64rem).
+	for _, frame := range []float64{72*16 - 2*24, 64*16 - 2*24} {
+		if px := 13 * math.Min(frame, widest) / 960; px < 12.95 || px > 16 {
+			t.Errorf("in a frame of %v px its 13 px text reads %.1f px", frame, px)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func dashMonth(s string) (string, bool) {
 // for dashYear to choose.
 //
 // A funder's old link with months shows the year of its last month (or,
-// outside the programme, the default year: dashYear), and note says so.
+// outside the programme, its nearest year: dashYear), and note says so.
 func dashFilter(id string, f *form, funder bool) (sq store.StatsQuery, fe passnum.FieldErrors, note string) {
 	sq = store.StatsQuery{ProgrammeID: id, By: f.Get("by"), Secret: funder}
 	if sq.By == "" {
@@ -157,7 +157,12 @@ type dashRow struct {
 type dashChart struct {
 	ID, Title string
 	SVG       template.HTML
-	Table     dashTable
+	// WideSVG, when not empty, is SVG drawn for a wide screen (the
+	// months on one line rather than six a line): the stylesheet shows
+	// one of the two by the screen's width, and hides the other with
+	// display:none, which keeps it from screen readers too.
+	WideSVG template.HTML
+	Table   dashTable
 	// Folded: the table is in a <details> (still in the page for screen
 	// readers), for the long ones.
 	Folded bool
@@ -224,29 +229,23 @@ func dashReports(p passnum.Programme, today passnum.Date) []dashReport {
 	return out
 }
 
-// dashYearSpan are the years a funder's dashboard offers: those its
-// yearly reports may cover up to this one, and the first at least, for a
-// programme not begun.
-func dashYearSpan(p passnum.Programme, today passnum.Date) (first, last int) {
-	first, last = p.ReportYearsBegun(today)
-	return first, max(first, last)
-}
-
-// dashYears are dashYearSpan's years, the latest first.
+// dashYears are the years a funder's dashboard offers, the latest first:
+// those its figures are published for (Programme.FunderYears).
 func dashYears(p passnum.Programme, today passnum.Date) []option {
 	var out []option
-	first, last := dashYearSpan(p, today)
+	first, last := p.FunderYears(today)
 	for y := last; y >= first; y-- {
 		out = append(out, option{strconv.Itoa(y), strconv.Itoa(y)})
 	}
 	return out
 }
 
-// dashYear checks a funder's year against dashYearSpan, and gives a query
-// with no year the programme's DefaultReportYear, written into the form
-// so that the select shows it. A year outside the programme is a field
-// error, unless it came from a link's months (linked), which then read
-// as the default year.
+// dashYear checks a funder's year against Programme.FunderYears, and
+// gives a query with no year the programme's DefaultReportYear, written
+// into the form so that the select shows it. A year outside them gives
+// way to the nearest the programme has (NearestFunderYear, the year the
+// API suggests): a link's months (linked) open on it, a year picked is a
+// field error whose form shows it chosen.
 func dashYear(q *request, sq *store.StatsQuery, f *form, linked bool) error {
 	if !sq.Secret {
 		return nil
@@ -257,27 +256,29 @@ func dashYear(q *request, sq *store.StatsQuery, f *form, linked bool) error {
 			return err
 		}
 		today := passnum.ParisDate(q.s.cfg.Now())
-		if sq.From != "" {
-			first, last := dashYearSpan(p, today)
-			if y, _ := strconv.Atoi(sq.From[:4]); y >= first && y <= last {
-				return nil
-			}
-			if linked {
-				y := strconv.Itoa(p.DefaultReportYear(today))
-				sq.From, sq.To = y+"-01", y+"-12"
-				f.Values.Set("year", y)
-				return nil
-			}
-			detail := "le tableau de bord couvre l'année " + strconv.Itoa(first) + " : choisissez-la dans la liste"
-			if first != last {
-				detail = "le tableau de bord couvre les années " + strconv.Itoa(first) + " à " + strconv.Itoa(last) + " : choisissez-en une dans la liste"
-			}
-			return passnum.Invalid(passnum.FieldError{Field: "year", Detail: detail})
+		set := func(y int) {
+			ys := strconv.Itoa(y)
+			sq.From, sq.To = ys+"-01", ys+"-12"
+			f.Values.Set("year", ys)
 		}
-		y := strconv.Itoa(p.DefaultReportYear(today))
-		sq.From, sq.To = y+"-01", y+"-12"
-		f.Values.Set("year", y)
-		return nil
+		if sq.From == "" {
+			set(p.DefaultReportYear(today))
+			return nil
+		}
+		first, last := p.FunderYears(today)
+		asked, _ := strconv.Atoi(sq.From[:4])
+		if asked >= first && asked <= last {
+			return nil
+		}
+		set(p.NearestFunderYear(asked, today))
+		if linked {
+			return nil
+		}
+		detail := "le tableau de bord couvre l'année " + strconv.Itoa(first) + " : choisissez-la dans la liste"
+		if first != last {
+			detail = "le tableau de bord couvre les années " + strconv.Itoa(first) + " à " + strconv.Itoa(last) + " : choisissez-en une dans la liste"
+		}
+		return passnum.Invalid(passnum.FieldError{Field: "year", Detail: detail})
 	})
 }
 
@@ -358,12 +359,10 @@ func dashPage(funder bool) func(q *request) error {
 			if !f.Fail(err) {
 				return err
 			}
+			// dashYear has put the nearest year in the query and the
+			// form: "Afficher" shows it.
 			f.Message = "Le filtre contient des erreurs : corrigez les champs signalés, puis affichez de nouveau."
 			status, v.Failed = http.StatusUnprocessableEntity, true
-			sq.From, sq.To = "", ""
-			if err := dashYear(q, &sq, f, false); err != nil {
-				return err
-			}
 		}
 		src, err := dashLoad(q, funder, sq)
 		if err != nil {
@@ -569,9 +568,11 @@ func (c dashColumn) text(f store.StatFigures, mark string) string {
 
 // cell is the figure in a file: as on the page when masked ("< 5", or
 // "secret" for a rate, an amount or a wait), empty when it does not
-// apply, a number otherwise (a rate as text in per cent, the dialect's
-// decimal comma).
-func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
+// apply, a number otherwise. A rate is a number with a percentage format
+// in a workbook (xlsx), as in the yearly report's, so that it sums and
+// sorts; in a CSV file, text in per cent with the decimal comma
+// ("42,5 %"), its column's name not saying it is a percentage.
+func (c dashColumn) cell(f store.StatFigures, mark string, xlsx bool) sheet.Cell {
 	if mark != "" {
 		return sheet.Text(mark)
 	}
@@ -581,7 +582,10 @@ func (c dashColumn) cell(f store.StatFigures, mark string) sheet.Cell {
 			return sheet.Cents(*v)
 		}
 	case 2:
-		if v := c.r(f); v != nil {
+		switch v := c.r(f); {
+		case v != nil && xlsx:
+			return sheet.Share(*v)
+		case v != nil:
 			return sheet.Text(strings.ReplaceAll(dashRate(v, false), "\u00a0", " "))
 		}
 	case 3:
@@ -816,13 +820,19 @@ func dashKeys(s store.ProgrammeStats) []dashKey {
 		n(t.PassesHandedOut, figureMark(h("") || handed), "pass remis", "pass remis"),
 		n(t.PassesUsed, figureMark(h("passes_used")), "pass utilisé", "pass utilisés"),
 		{dashEuros(t.AmountUsedCents, h("passes_used")), "montant utilisé"},
-		n(t.PassesExpired, figureMark(s.Ended && (h("passes_used") || handed)), "pass expiré", "pass expirés"), // none before the end
+	}
+	// Passes expire once the programme's last redeeming day is past:
+	// before, the figure would only read « — pass expirés ».
+	if s.Ended {
+		keys = append(keys, n(t.PassesExpired, figureMark(h("passes_used") || handed), "pass expiré", "pass expirés"))
+	}
+	keys = append(keys, []dashKey{
 		n(t.BookletsStarted, people("booklets_started"), "carnet commencé (un pass utilisé au moins)", "carnets commencés (un pass utilisé au moins)"),
 		n(t.BookletsCompleted, people("booklets_completed"), "carnet terminé", "carnets terminés"),
 		{dashRate(t.UseRate, h("booklets_started") || handed), "taux d'utilisation (carnets commencés sur carnets remis)"},
 		{dashRate(t.TargetShare, h("target_public") || handed), "part du public cible parmi les carnets remis"},
 		{dashWait(t.FirstUseMedianDays, h("booklets_started") || t.FirstUseMedianDays == nil && h(store.FigFirstUse)), "délai médian entre la remise et la première utilisation"},
-	}
+	}...)
 	for i := range keys {
 		if keys[i].Value == "" {
 			keys[i].Value = "—"
@@ -858,7 +868,17 @@ func dashMonthsChart(s store.ProgrammeStats, period string) dashChart {
 		months.Table.Rows = append(months.Table.Rows, dashRow{Head: passnum.MonthLabel(m.Month), Cells: []string{dashN(m.PassesUsed, figureMark(mm || m.PassesUsed == nil)), dashEuros(m.AmountUsedCents, mm || m.AmountUsedCents == nil)}})
 	}
 	months.Folded = len(s.Months) > 12
-	months.SVG = chart.Columns(months.Title, "Une barre par mois, du plus ancien au plus récent, six au plus par ligne ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés.", bars)
+	desc := func(lines string) string {
+		return "Une barre par mois, du plus ancien au plus récent, " + lines + " ; le nombre de pass utilisés est écrit au-dessus de chaque barre. Un mois sous secret statistique n'a pas de barre : «\u00a0secret\u00a0» est écrit une fois au-dessus de chaque suite de mois cachés."
+	}
+	months.SVG = chart.Columns(months.Title, desc("six au plus par ligne"), bars)
+	if len(bars) > 0 {
+		wide := "sur une ligne"
+		if len(bars) > chart.WidePerLine {
+			wide = strconv.Itoa(chart.WidePerLine) + " au plus par ligne"
+		}
+		months.WideSVG = chart.ColumnsWide(months.Title, desc(wide), bars)
+	}
 	return months
 }
 
@@ -1097,7 +1117,7 @@ func dashExport(funder, xlsx bool) func(q *request) error {
 			if err := dashRowsOf(s, func(label, code string, f store.StatFigures, mark func(dashColumn) string) error {
 				row := []sheet.Cell{sheet.Text(label), sheet.Text(dashCode(sq.By, code))}
 				for _, c := range columns {
-					row = append(row, c.cell(f, mark(c)))
+					row = append(row, c.cell(f, mark(c), xlsx))
 				}
 				return write(row...)
 			}); err != nil {

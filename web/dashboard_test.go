@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"html"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +86,71 @@ func dashBreakdown(t *testing.T, a answer) (head []string, rows [][]string) {
 		rows = append(rows, row)
 	}
 	return head, rows
+}
+
+// dashRatesXLSX compares the rates of the page's breakdown (use rate,
+// target share) to its workbook's: a rate shown is a number in the
+// workbook, with a percentage format, of the page's value; a mark of
+// secrecy is the same text; nothing is nothing. It returns how many of
+// each it met. Written as text (« 100 % »), they neither summed nor
+// sorted, unlike the yearly report's.
+func dashRatesXLSX(t *testing.T, b *browser, path, q string) (numbers, marks int) {
+	t.Helper()
+	head, page := dashBreakdown(t, b.get(path+q))
+	res := b.get(path + ".xlsx" + q)
+	if res.Status != http.StatusOK {
+		t.Fatalf("%s.xlsx%s: %d\n%s", path, q, res.Status, res.Body)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const sheetName = "Tableau de bord"
+	for _, name := range []string{"Taux d'utilisation", "Part du public cible"} {
+		col := slices.Index(head, name)
+		if col < 0 {
+			continue
+		}
+		for i, p := range page {
+			// The file has the code after the name, and its header first.
+			cell, _ := excelize.CoordinatesToCellName(col+2, i+2)
+			raw, err := f.GetCellValue(sheetName, cell, excelize.Options{RawCellValue: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			typ, _ := f.GetCellType(sheetName, cell)
+			where := fmt.Sprintf("%s%s, %q of %q (%s)", path, q, name, p[0], cell)
+			switch shown := p[col]; {
+			case shown == "":
+				if raw != "" {
+					t.Errorf("%s: %q in the workbook, nothing on the page", where, raw)
+				}
+			case shown == passnum.MaskedFigure || shown == passnum.MaskedCount:
+				marks++
+				if raw != shown || (typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString) {
+					t.Errorf("%s: %q (type %v) in the workbook, the mark %q on the page", where, raw, typ, shown)
+				}
+			default:
+				numbers++
+				want, err := strconv.ParseFloat(strings.NewReplacer(",", ".", " %", "").Replace(shown), 64)
+				if err != nil {
+					t.Fatalf("%s: %q on the page", where, shown)
+				}
+				got, err := strconv.ParseFloat(raw, 64)
+				if err != nil || (typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset) || math.Abs(got*100-want) > 0.05 {
+					t.Errorf("%s: %q (type %v) in the workbook, want the number %v (the page's %q)", where, raw, typ, want/100, shown)
+					continue
+				}
+				style, _ := f.GetCellStyle(sheetName, cell)
+				st, err := f.GetStyle(style)
+				if err != nil || st.NumFmt != 10 {
+					t.Errorf("%s: number format %+v, want a percentage (10, 0,00 %%)", where, st)
+				}
+			}
+		}
+	}
+	return numbers, marks
 }
 
 func fmtN(v *int64) string {
@@ -490,6 +558,21 @@ func TestProgrammeDashboard(t *testing.T) {
 			}
 		}
 
+		// Rates are numbers in the workbooks, marks of secrecy text.
+		var numbers, marks int
+		for _, c := range []struct {
+			b    *browser
+			path string
+		}{{op, opBase}, {fu, fuBase}} {
+			for _, by := range store.StatBreakdowns {
+				n, m := dashRatesXLSX(t, c.b, c.path, "?by="+by)
+				numbers, marks = numbers+n, marks+m
+			}
+		}
+		if numbers == 0 || marks == 0 {
+			t.Errorf("the workbooks' rates: %d numbers and %d marks, want some of each", numbers, marks)
+		}
+
 		// A programme another funder pays for does not exist for this one.
 		other := st.mustOrg(st.op, passnum.NewOrganisation{Kind: passnum.RoleFunder, Name: "Département du Doubs"})
 		st.mustUser(other.ID, "doubs@exemple.fr")
@@ -578,6 +661,14 @@ func TestBreakdownShowsFilledColumns(t *testing.T) {
 		if a := op.get(base + "?by=departement"); !a.has("pass alloués aux distributeurs</li>") {
 			t.Errorf("the passes allocated left the key figures")
 		}
+		// Nor is there a key figure of passes expired, which read
+		// « — pass expirés » on a running programme.
+		fuBase := "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		for _, a := range []answer{op.get(base), st.as(passnum.RoleFunder).get(fuBase)} {
+			if a.Status != http.StatusOK || a.has("</strong> pass expiré") {
+				t.Errorf("running programme: %d, a key figure of passes expired\n%s", a.Status, a.Body)
+			}
+		}
 
 		// Once the programme has ended (its last day of use, 31 January
 		// 2027, past), each département has passes expired.
@@ -588,11 +679,62 @@ func TestBreakdownShowsFilledColumns(t *testing.T) {
 		if i < 0 {
 			t.Fatalf("ended programme: no column of passes expired in %q", head)
 		}
-		_, rows := dashBreakdown(t, op.get(base+"?by=departement"))
+		a := op.get(base + "?by=departement")
+		_, rows := dashBreakdown(t, a)
 		for _, r := range rows {
 			if r[i] == "" {
 				t.Errorf("ended programme: %s has no passes expired (row %q)", r[0], r)
 			}
+		}
+		// And a key figure of them, the total's.
+		if want := "<strong>" + rows[0][i] + "</strong> pass expirés</li>"; rows[0][0] != "Total" || !strings.Contains(frSpaces.Replace(a.Body), want) {
+			t.Errorf("ended programme: no key figure %q (total row %q)", want, rows[0])
+		}
+		if a := st.as(passnum.RoleFunder).get(fuBase + "?year=2026"); !a.has("</strong> pass expirés</li>") {
+			t.Errorf("ended programme: no key figure of passes expired for the funder\n%s", a.Body)
+		}
+	})
+}
+
+// TestDashboardOutsideYearsNearest: once the programme has ended, in
+// February 2027, a funder reads 2026 and 2027 (its grace days), and opens
+// on 2026, the year its hand-outs ended. An old link whose months lie
+// outside them opens on the nearest of them, the year the API suggests
+// (Programme.NearestFunderYear), not on the default year: months of 2028
+// open 2027; a year picked outside them is refused, with the nearest
+// chosen in the form.
+func TestDashboardOutsideYearsNearest(t *testing.T) {
+	each(t, func(t *testing.T, st *site) {
+		dashData(t, st)
+		st.clock.Set(time.Date(2027, 2, 15, 10, 0, 0, 0, passnum.Paris))
+		fu := st.as(passnum.RoleFunder)
+		base := "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord"
+		if a := fu.get(base); !a.has(`<option value="2026" selected`) || !a.has(`<option value="2027"`) {
+			t.Fatalf("the ended programme's dashboard does not open on 2026 with 2027 to pick\n%s", a.Body)
+		}
+		for q, want := range map[string]string{
+			"?from=2028-01&to=2028-03": "2027",
+			"?from=2028-05":            "2027",
+			"?from=2020-01&to=2020-02": "2026",
+			"?to=2027-01":              "2027",
+		} {
+			a := fu.get(base + q)
+			if a.Status != http.StatusOK || !a.has(`<option value="`+want+`" selected`) || !a.has("Chiffres clés, en "+want) || !a.has("par année civile") {
+				t.Errorf("%s: %d, want the year %s\n%s", q, a.Status, want, a.Body)
+			}
+			// Its files too.
+			res, err := fu.client.Get(st.srv.URL + base + ".csv" + q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if cd := res.Header.Get("Content-Disposition"); res.StatusCode != http.StatusOK || !strings.Contains(cd, "-"+want+"-au-") {
+				t.Errorf("%s.csv: %d %q, want the year %s", q, res.StatusCode, cd, want)
+			}
+		}
+		a := fu.get(base + "?year=2030")
+		if a.Status != http.StatusUnprocessableEntity || !a.has("années 2026 à 2027") || !a.has(`<option value="2027" selected`) {
+			t.Errorf("a year after the programme's: %d, want 422 with 2027 chosen\n%s", a.Status, a.Body)
 		}
 	})
 }
