@@ -249,49 +249,63 @@ func TestPublicationChangesHideSmallSteps(t *testing.T) {
 				w := newStatWorld(t, s, clock, r)
 				maxPerPerson := int64(w.prog.BookletSize) * int64(w.prog.MaxBookletsPerBeneficiary)
 				last := map[string]int64{} // by breakdown, year, cell and figure
-				month, publications, compared, hidden := "", 0, 0, 0
-				for range 200 {
-					w.step(r, clock)
-					if m := passnum.ParisMonth(clock.Now()); m != month {
-						month = m
-						publications++
-						first, lastYear := w.prog.FunderYears(passnum.DateOf(clock.Now()))
-						for year := first; year <= lastYear; year++ {
-							y := strconv.Itoa(year)
-							for _, by := range store.StatBreakdowns {
-								st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-									return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: true})
-								})
-								for _, c := range st.Cells {
-									for fig, v := range changeValues(by, c.StatFigures) {
-										name := by + " " + y + " " + c.Key + " " + fig
-										if v == nil {
-											hidden++
-											continue
-										}
-										if was, ok := last[name]; ok && len(st.Cells) > 1 {
-											compared++
-											d := max(*v-was, was-*v)
-											if fig == "passes_used" {
-												d = (d + maxPerPerson - 1) / maxPerPerson
-											}
-											if d > 0 && d < passnum.SecrecyThreshold {
-												t.Errorf("%s: %s changed from %d to %d since last shown", month, name, was, *v)
-											}
-										}
-										last[name] = *v
-									}
+				compared, hidden := 0, 0
+				publications := w.walkMonths(t, r, clock, 200, func(month, y, by string) {
+					st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+						return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: true})
+					})
+					for _, c := range st.Cells {
+						for fig, v := range changeValues(by, c.StatFigures) {
+							name := by + " " + y + " " + c.Key + " " + fig
+							if v == nil {
+								hidden++
+								continue
+							}
+							if was, ok := last[name]; ok && len(st.Cells) > 1 {
+								compared++
+								d := max(*v-was, was-*v)
+								if fig == "passes_used" {
+									d = (d + maxPerPerson - 1) / maxPerPerson
+								}
+								if d > 0 && d < passnum.SecrecyThreshold {
+									t.Errorf("%s: %s changed from %d to %d since last shown", month, name, was, *v)
 								}
 							}
+							last[name] = *v
 						}
 					}
-				}
+				})
 				if publications < 3 || compared == 0 || hidden == 0 {
 					t.Fatalf("%d publications, %d figures compared, %d hidden: the walk tries too little", publications, compared, hidden)
 				}
 			})
 		})
 	}
+}
+
+// walkMonths walks the world steps times and, at each new month, as a
+// funder reading its month's publication, calls read with the month and
+// each year the funder sees and each breakdown. It returns how many
+// months it read.
+func (w *statWorld) walkMonths(t *testing.T, r *rand.Rand, clock *passnum.FixedClock, steps int, read func(month, year, by string)) int {
+	t.Helper()
+	month, months := "", 0
+	for range steps {
+		w.step(r, clock)
+		m := passnum.ParisMonth(clock.Now())
+		if m == month {
+			continue
+		}
+		month = m
+		months++
+		first, last := w.prog.FunderYears(passnum.DateOf(clock.Now()))
+		for year := first; year <= last; year++ {
+			for _, by := range store.StatBreakdowns {
+				read(month, strconv.Itoa(year), by)
+			}
+		}
+	}
+	return months
 }
 
 // changeValues are the figures of a cell whose changes are masked, by
@@ -332,30 +346,23 @@ func TestHiddenMonthsStayHidden(t *testing.T) {
 				}
 				var months []tables
 				month := ""
-				for range 200 {
-					w.step(r, clock)
-					if m := passnum.ParisMonth(clock.Now()); m != month {
+				w.walkMonths(t, r, clock, 200, func(m, y, by string) {
+					if m != month {
 						month = m
-						ts := tables{map[string]store.ProgrammeStats{}, map[string]store.ProgrammeStats{}}
-						first, lastYear := w.prog.FunderYears(passnum.DateOf(clock.Now()))
-						for year := first; year <= lastYear; year++ {
-							y := strconv.Itoa(year)
-							for _, by := range store.StatBreakdowns {
-								for _, secret := range []bool{true, false} {
-									st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
-										return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: secret})
-									})
-									if secret {
-										ts.pub[y+" "+by] = st
-									} else {
-										ts.truth[y+" "+by] = st
-									}
-								}
-							}
-						}
-						months = append(months, ts)
+						months = append(months, tables{map[string]store.ProgrammeStats{}, map[string]store.ProgrammeStats{}})
 					}
-				}
+					ts := months[len(months)-1]
+					for _, secret := range []bool{true, false} {
+						st := view(t, s, func(ctx context.Context, tx *store.Tx) (store.ProgrammeStats, error) {
+							return tx.ProgrammeStats(ctx, store.StatsQuery{ProgrammeID: w.prog.ID, From: y + "-01", To: y + "-12", By: by, Secret: secret})
+						})
+						if secret {
+							ts.pub[y+" "+by] = st
+						} else {
+							ts.truth[y+" "+by] = st
+						}
+					}
+				})
 				// shownAt is cell key's figure fig shown in month i.
 				shownAt := func(i int, table, key, fig string) (int64, bool) {
 					for _, c := range months[i].pub[table].Cells {
