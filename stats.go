@@ -132,15 +132,43 @@ var SecrecyNote = "Secret statistique\u00a0: un nombre de jeunes inférieur à 5
 type SecretCell struct {
 	Name   string
 	People int64
+	// Passes is the figure shown when it counts passes, of which one
+	// person counts at most PerPerson (0 when it counts people): a
+	// reader's bounds are then in passes (MarkBounds).
+	Passes, PerPerson int64
+}
+
+// PassesCell is a cell whose figure counts passes, one person at most
+// perPerson: the people it counts at least, and its bounds in passes.
+func PassesCell(name string, passes, perPerson int64) SecretCell {
+	if perPerson <= 0 {
+		return SecretCell{Name: name, People: passes}
+	}
+	return SecretCell{Name: name, People: (passes + perPerson - 1) / perPerson, Passes: passes, PerPerson: perPerson}
+}
+
+// Bounds are what a reader knows of cell c's figure from its mark, as
+// MarkBounds, in passes for a figure of passes (« < 5 » is 1 to 4
+// people's worth), and the figure itself.
+func (c SecretCell) Bounds() (lo, hi, v int64) {
+	lo, hi = MarkBounds(c.People)
+	if c.PerPerson <= 0 || c.People <= 0 {
+		return lo, hi, max(c.People, 0)
+	}
+	most := (SecrecyThreshold - 1) * c.PerPerson
+	if c.People < SecrecyThreshold {
+		return 1, most, c.Passes
+	}
+	return most + 1, unbounded, c.Passes
 }
 
 // MaskCells applies statistical secrecy to one table whose total is
 // published with it. A cell counting 1 to 4 people is masked (primary
-// secrecy); an empty cell reveals nobody and stays. When exactly one cell
-// is masked, the total would give it back by subtraction, so the smallest
-// other cell is masked too (secondary secrecy); when no other cell can
-// hide it, the total is masked instead. It returns which cells are masked,
-// in cells' order, and whether the total is.
+// secrecy); an empty cell reveals nobody and stays. While the total would
+// give a masked cell back, by subtraction or by what the marks tell of
+// each (ColumnGivesBack), another cell is masked (secondary secrecy); when
+// no other cell is left, the total is masked instead. It returns which
+// cells are masked, in cells' order, and whether the total is.
 func MaskCells(cells []SecretCell) (masked []bool, total bool) {
 	return MaskColumn(cells, nil)
 }
@@ -151,39 +179,142 @@ func MaskCells(cells []SecretCell) (masked []bool, total bool) {
 // deciding whether a second cell must be.
 func MaskColumn(cells []SecretCell, already []bool) (masked []bool, total bool) {
 	masked = make([]bool, len(cells))
-	n, ones, one := 0, true, false
+	var hidden []int
 	for i, c := range cells {
 		if i < len(already) && already[i] || c.People > 0 && c.People < SecrecyThreshold {
 			masked[i] = true
-			n++
-			ones, one = ones && c.People <= 1, one || c.People == 1
+			hidden = append(hidden, i)
 		}
 	}
-	// Hidden cells of 1 (and empty ones) add up to the number of those of
-	// 1: a cell hidden for itself counts somebody, so the total would give
-	// each back as surely as a lone one (zeros given back say nobody).
-	// More are hidden until neither holds; when none is left, the total.
-	for n == 1 || n >= 2 && ones && one {
-		second := -1
-		for i, c := range cells {
-			if masked[i] {
-				continue
-			}
-			// The smallest cell that counts somebody; an empty one only
-			// when nothing else is left, since a masked zero still hides
-			// the first.
-			if second < 0 || better(c, cells[second]) {
-				second = i
-			}
-		}
+	for ColumnGivesBack(cells, hidden) {
+		second := partner(cells, masked, hidden)
 		if second < 0 {
 			return masked, true
 		}
 		masked[second] = true
-		n++
-		ones, one = ones && cells[second].People <= 1, one || cells[second].People == 1
+		hidden = append(hidden, second)
 	}
 	return masked, false
+}
+
+// partnerTries is how many of the cells secrecy would pick first
+// (ComparePartners) partner tries for one that protects the others alone.
+const partnerTries = 8
+
+// partner is the cell to hide beside hidden: of the first few cells in
+// ComparePartners' order, the first after whose hiding the column gives
+// nothing back, else the very first; -1 when every cell is hidden.
+func partner(cells []SecretCell, masked []bool, hidden []int) int {
+	var first []int // the first partnerTries unmasked cells, in order
+	for i, c := range cells {
+		if masked[i] {
+			continue
+		}
+		at, _ := slices.BinarySearchFunc(first, c, func(j int, c SecretCell) int { return ComparePartners(cells[j], c) })
+		if at < partnerTries {
+			first = slices.Insert(first, at, i)
+			first = first[:min(len(first), partnerTries)]
+		}
+	}
+	for _, i := range first {
+		if !ColumnGivesBack(cells, append(slices.Clip(hidden), i)) {
+			return i
+		}
+	}
+	if len(first) == 0 {
+		return -1
+	}
+	return first[0]
+}
+
+// unbounded stands for no upper bound in MarkBounds' sums.
+const unbounded = int64(1) << 40
+
+// MarkBounds is what a reader knows of a masked cell counting p people
+// from its mark, at best: 1 to 4 for « < 5 »; for « secret », nought or
+// 5 and more, which of the two taken as known (a reader may infer it
+// from the rest of the table). A row masked whole marks each of its
+// figures so too (testing: a département shown as 13 beside its 13
+// communes, all « < 5 » and in rows masked whole, was read as 1 each).
+func MarkBounds(p int64) (lo, hi int64) {
+	switch {
+	case p <= 0:
+		return 0, 0
+	case p < SecrecyThreshold:
+		return 1, SecrecyThreshold - 1
+	}
+	return SecrecyThreshold, unbounded
+}
+
+// ColumnGivesBack says whether the cells hidden of a column whose total
+// is known give one back: the total less the cells shown is their sum, and
+// each lies within its mark's bounds (MarkBounds), so a cell's value lies
+// between the sum less the most and the least the others can count. When
+// that leaves it one value, it is given back: a lone hidden cell, two of
+// 1, two of 4, or 1 beside 5 ("< 5" and "secret" making 6). An empty cell
+// given back says nobody, and is not counted.
+func ColumnGivesBack(cells []SecretCell, hidden []int) bool {
+	sum := newHiddenSum(cells, hidden)
+	for _, i := range hidden {
+		if sum.gives(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// GivenBackWithin says whether hidden cell at, one of the cells hidden
+// whose sum a reader knows, is given back by that sum and the marks'
+// bounds (ColumnGivesBack): two hidden communes whose sum the tables give
+// as 2 are 1 each, though no table gives either.
+func GivenBackWithin(cells []SecretCell, hidden []int, at int) bool {
+	return newHiddenSum(cells, hidden).gives(at)
+}
+
+// GivenBackBetween is GivenBackWithin for hidden cells whose sum a reader
+// knows only to lie between lo and hi: a département hidden « < 5 » less
+// its communes shown bounds its hidden communes' sum (four of them under
+// a département of at most 4 are 1 each).
+func GivenBackBetween(cells []SecretCell, hidden []int, lo, hi int64, at int) bool {
+	h := newHiddenSum(cells, hidden)
+	h.sumLo, h.sumHi = lo, hi
+	return h.gives(at)
+}
+
+// SumBounds are the least and the most hidden cells count together, by
+// their marks (MarkBounds).
+func SumBounds(cells []SecretCell, hidden []int) (lo, hi int64) {
+	h := newHiddenSum(cells, hidden)
+	return h.lo, h.hi
+}
+
+// hiddenSum is what a reader knows of hidden cells: their sum, between
+// sumLo and sumHi (the same when known), and the least and the most they
+// can count by their marks.
+type hiddenSum struct {
+	cells        []SecretCell
+	sumLo, sumHi int64
+	lo, hi       int64
+}
+
+func newHiddenSum(cells []SecretCell, hidden []int) hiddenSum {
+	h := hiddenSum{cells: cells}
+	for _, i := range hidden {
+		l, u, v := cells[i].Bounds()
+		h.sumLo, h.lo, h.hi = h.sumLo+v, h.lo+l, h.hi+u
+	}
+	h.sumHi = h.sumLo
+	return h
+}
+
+// gives says whether the others' bounds leave hidden cell i one value;
+// an empty cell says nobody, and is never given back.
+func (h hiddenSum) gives(i int) bool {
+	if h.cells[i].People <= 0 {
+		return false
+	}
+	l, u, _ := h.cells[i].Bounds()
+	return max(l, h.sumLo-(h.hi-u)) == min(u, h.sumHi-(h.lo-l))
 }
 
 // ComparePartners orders the cells secrecy may hide beside another, the

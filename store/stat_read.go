@@ -228,6 +228,9 @@ func (tx *Tx) programmeStats(ctx context.Context, q StatsQuery, budget bool) (Pr
 		c := StatCell{Key: k, Label: labels[k], StatFigures: acc.figures(size, out.Ended, bookletDim, useDim)}
 		out.Cells = append(out.Cells, c)
 		secret[i] = passnum.SecretCell{Name: k, People: acc.people(bookletDim, maxPerPerson)}
+		if !bookletDim {
+			secret[i] = passnum.PassesCell(k, acc.used, maxPerPerson)
+		}
 	}
 	for m := range months {
 		out.Months = append(out.Months, StatMonth{Month: m, PassesUsed: ptr(months[m][0]), AmountUsedCents: ptr(months[m][1])})
@@ -578,6 +581,12 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 			}
 		}
 	}
+	// The cells' figures as they are, for the columns' bounds
+	// (applyFigureSecrecy): a line masked whole keeps its marks.
+	raw := make([]StatFigures, len(out.Cells))
+	for i := range out.Cells {
+		raw[i] = out.Cells[i].StatFigures
+	}
 	masked, maskTotal := passnum.MaskColumn(cells, already)
 	totalMasked := maskTotal || (totalPeople > 0 && totalPeople < passnum.SecrecyThreshold)
 	if !totalMasked && periodHidden[FigHandedOut] {
@@ -607,7 +616,7 @@ func (out *ProgrammeStats) applySecrecy(cells []passnum.SecretCell, totalPeople,
 		f.BookletsHandedOut, f.PassesHandedOut, f.TargetShare, f.UseRate, f.PassesExpired = nil, nil, nil, nil, nil
 		out.Masked = append(out.Masked, FigureMasked("total", FigHandedOut))
 	}
-	out.applyFigureSecrecy(masked, totalMasked, maxPerPerson, periodHidden, hidden)
+	out.applyFigureSecrecy(raw, masked, totalMasked, maxPerPerson, periodHidden, hidden)
 	out.applyFirstUseSecrecy(func(cell string, lo int) bool {
 		if cell == "total" {
 			return periodHidden[firstUseBucket(lo)]

@@ -47,18 +47,22 @@ var figureSecrets = []figureSecret{
 func FigureMasked(cell, figure string) string { return cell + ":" + figure }
 
 // applyFigureSecrecy masks, in the total and in each cell not masked whole
-// (rowMasked, in Cells' order), each figure of figureSecrets that counts 1
-// to 4 people, and in each figure's column a second cell where the column
-// would give a lone one back; when no other cell can, the total's figure.
+// (rowMasked, in Cells' order; raw, their figures before any masking),
+// each figure of figureSecrets that counts 1 to 4 people, and in each
+// figure's column more cells while the column would give one back
+// (passnum.MaskColumn); when no other cell can, the total's figure.
 // A total's figure the period must hide (periodHidden) goes, with a cell
 // of its column when none is hidden. A cell's figure hidden beforehand
 // (hidden, "25:booklets_started") goes, and counts as hidden in its column.
-func (out *ProgrammeStats) applyFigureSecrecy(rowMasked []bool, totalMasked bool, maxPerPerson int64, periodHidden, hidden map[string]bool) {
+func (out *ProgrammeStats) applyFigureSecrecy(raw []StatFigures, rowMasked []bool, totalMasked bool, maxPerPerson int64, periodHidden, hidden map[string]bool) {
 	for _, fs := range figureSecrets {
 		cells := make([]passnum.SecretCell, len(out.Cells))
 		already := make([]bool, len(out.Cells))
 		for i := range out.Cells {
-			cells[i] = passnum.SecretCell{Name: out.Cells[i].Key, People: fs.people(&out.Cells[i].StatFigures, maxPerPerson)}
+			cells[i] = passnum.SecretCell{Name: out.Cells[i].Key, People: fs.people(&raw[i], maxPerPerson)}
+			if fs.name == "passes_used" {
+				cells[i] = passnum.PassesCell(out.Cells[i].Key, orZero(raw[i].PassesUsed), maxPerPerson)
+			}
 			already[i] = rowMasked[i] || hidden[FigureMasked(out.Cells[i].Key, fs.name)]
 		}
 		masked, hideTotal := passnum.MaskColumn(cells, already)
@@ -277,10 +281,16 @@ func secureLine(n int, val func(int) int64, hidden func(int) bool, hide func(int
 func (t *ClosingTable) applySecrecy(maxPerPerson int64, hidden map[string]bool) {
 	n := len(t.Distributors)
 	people := func(v *int64) int64 { return orZero(v) }
-	column := func(of func(d *DistributorClosing) int64) []passnum.SecretCell {
+	// Each column's cells as they are, lines hidden whole too: a reader
+	// knows their bounds by their marks (passnum.ColumnGivesBack).
+	raw := slices.Clone(t.Distributors)
+	column := func(of func(d *DistributorClosing) int64, passes bool) []passnum.SecretCell {
 		cells := make([]passnum.SecretCell, n)
-		for i := range t.Distributors {
-			cells[i] = passnum.SecretCell{Name: t.Distributors[i].DistributorID, People: of(&t.Distributors[i])}
+		for i := range raw {
+			cells[i] = passnum.SecretCell{Name: raw[i].DistributorID, People: of(&raw[i])}
+			if passes {
+				cells[i] = passnum.PassesCell(raw[i].DistributorID, people(raw[i].PassesUsed), maxPerPerson)
+			}
 		}
 		return cells
 	}
@@ -304,7 +314,7 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64, hidden map[string]bool) 
 		d.BookletsAllocated, d.BookletsNotHandedOut = nil, nil
 		d.BookletsHandedOut, d.BookletsStarted, d.PassesUsed, d.PassesUnused = nil, nil, nil, nil
 	}
-	lines, hideTotals := passnum.MaskColumn(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }), already("", nil))
+	lines, hideTotals := passnum.MaskColumn(column(func(d *DistributorClosing) int64 { return people(d.BookletsHandedOut) }, false), already("", nil))
 	for i, m := range lines {
 		if m {
 			hideLine(&t.Distributors[i])
@@ -325,7 +335,7 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64, hidden map[string]bool) 
 		{"passes_used", func(d *DistributorClosing) int64 { return ceilDiv(people(d.PassesUsed), maxPerPerson) },
 			func(d *DistributorClosing) { d.PassesUsed, d.PassesUnused = nil, nil }},
 	} {
-		masked, hideTotal := passnum.MaskColumn(column(fig.people), already(fig.name, lines))
+		masked, hideTotal := passnum.MaskColumn(column(fig.people, fig.name == "passes_used"), already(fig.name, lines))
 		for i, m := range masked {
 			if m && !lines[i] {
 				fig.hide(&t.Distributors[i])

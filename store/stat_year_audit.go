@@ -34,7 +34,9 @@ import (
 //     communes along the graph's edges;
 //   - hidden cells of a component in the same département move together
 //     (a class): one alone in its class and fixed by the equations above
-//     (linear.Span) is given back.
+//     (linear.Span) is given back; several whose sum is fixed are given
+//     back when it and their marks' bounds leave one a single value (two
+//     adding up to 2 are 1 each).
 //
 // yearTables runs it once the linked sets and the totals hold, which do
 // most of the work cheaply: on a national programme it then has nothing
@@ -128,6 +130,9 @@ type auditCell struct {
 	tableCell
 	hidden bool
 	people int64
+	// secret is the cell as the marks' bounds see it (in passes for a
+	// figure of passes).
+	secret passnum.SecretCell
 	comp   int    // a commune's or distributor's component
 	dept   string // a commune's département
 }
@@ -157,6 +162,10 @@ func newTerritoryAudit(tables, raw map[string]ProgrammeStats, pairs []territoryP
 		for i := range r.Cells {
 			if c := a.cells[tableCell{by, r.Cells[i].Key}]; c != nil {
 				c.people = fig.people(&r.Cells[i].StatFigures, maxPerPerson)
+				c.secret = passnum.SecretCell{Name: c.key, People: c.people}
+				if fig.passes {
+					c.secret = passnum.PassesCell(c.key, orZero(fig.get(&r.Cells[i].StatFigures)), maxPerPerson)
+				}
 			}
 		}
 	}
@@ -221,6 +230,10 @@ type equations struct {
 	span  linear.Span
 	index map[auditClass]int
 	size  map[auditClass]int
+	// rows are the equations added to span; sums, once asked for
+	// (classSums), each class's sum's bounds.
+	rows []map[int]int64
+	sums [][2]int64
 }
 
 func (a *territoryAudit) classOf(c *auditCell) auditClass {
@@ -244,6 +257,7 @@ func (a *territoryAudit) equations() *equations {
 	add := func(row map[int]int64) {
 		if len(row) > 0 {
 			eq.span.Add(row)
+			eq.rows = append(eq.rows, row)
 		}
 	}
 	// Each component: its communes' moves and its distributors' add up
@@ -276,13 +290,285 @@ func (a *territoryAudit) equations() *equations {
 	return eq
 }
 
-// fixes says whether the equations fix hidden cell c.
+// fixes says whether the equations fix hidden cell c: alone in its class
+// when they fix the class's sum; or with other hidden cells of its table
+// when they fix their sum, and it and the bounds of each by its mark
+// leave c one value (passnum.GivenBackWithin: Côte-d'Or less ML Dijon
+// gave two hidden communes together as 2, so 1 each). The sums tried are
+// those the tables make of a commune's or an agency's: its class, its
+// département's hidden communes, its component's. A table's whole column
+// is MaskColumn's, which the cells hidden since only widen.
 func (a *territoryAudit) fixes(eq *equations, c *auditCell) bool {
+	return a.fixesAlone(eq, c) || a.fixesWithBounds(eq, c)
+}
+
+// fixesAlone says whether the equations alone fix hidden cell c.
+func (a *territoryAudit) fixesAlone(eq *equations, c *auditCell) bool {
 	if c.by == dimDepartement {
 		return eq.span.Holds(a.deptRow(c.key, eq.index))
 	}
 	cl := a.classOf(c)
 	return eq.size[cl] == 1 && eq.span.Holds(map[int]int64{eq.index[cl]: 1})
+}
+
+// fixesWithBounds says whether the equations and the marks' bounds fix
+// hidden cell c, counting somebody, with others (fixes).
+func (a *territoryAudit) fixesWithBounds(eq *equations, c *auditCell) bool {
+	if c.people < 1 {
+		return false
+	}
+	if c.by == dimDepartement {
+		return a.deptBounds(c, c) || a.deptBySums(eq, c)
+	}
+	if c.by == dimCommune && a.deptBounds(a.cells[tableCell{dimDepartement, c.dept}], c) {
+		return true
+	}
+	if class := a.sumsOf(c)[0]; len(class) > 0 {
+		sum := a.classSums(eq)[eq.index[a.classOf(c)]]
+		cells := make([]passnum.SecretCell, len(class))
+		hidden := make([]int, len(class))
+		at := -1
+		for i, m := range class {
+			cells[i], hidden[i] = m.secret, i
+			if m == c {
+				at = i
+			}
+		}
+		if passnum.GivenBackBetween(cells, hidden, sum[0], sum[1], at) {
+			return true
+		}
+	}
+	for _, set := range a.sumsOf(c) {
+		if len(set) < 2 {
+			continue
+		}
+		row := map[int]int64{}
+		for _, m := range set {
+			row[eq.index[a.classOf(m)]] = 1
+		}
+		if !eq.span.Holds(row) {
+			continue
+		}
+		cells := make([]passnum.SecretCell, len(set))
+		hidden := make([]int, len(set))
+		at := -1
+		for i, m := range set {
+			cells[i], hidden[i] = m.secret, i
+			if m == c {
+				at = i
+			}
+		}
+		if passnum.GivenBackWithin(cells, hidden, at) {
+			return true
+		}
+	}
+	return false
+}
+
+// deptBounds says whether a département hidden, d, and its communes
+// give back c, d or one of them: its communes shown are known, so its
+// hidden ones add up to d less those, which its mark bounds, and d to
+// those plus theirs, which their marks bound (testing: Jura « < 5 » with
+// four communes « < 5 » and the others nought was 4, each 1).
+func (a *territoryAudit) deptBounds(d, c *auditCell) bool {
+	if d == nil || !d.hidden || c.people < 1 {
+		return false
+	}
+	var shown int64
+	var cells []passnum.SecretCell
+	var hidden []int
+	at := -1
+	for _, m := range a.communes[d.key] {
+		if !m.hidden {
+			_, _, v := m.secret.Bounds()
+			shown += v
+			continue
+		}
+		if m == c {
+			at = len(cells)
+		}
+		hidden = append(hidden, len(cells))
+		cells = append(cells, m.secret)
+	}
+	lo, hi, _ := d.secret.Bounds()
+	if c == d {
+		sumLo, sumHi := passnum.SumBounds(cells, hidden)
+		return max(lo, shown+sumLo) == min(hi, shown+sumHi)
+	}
+	return at >= 0 && passnum.GivenBackBetween(cells, hidden, lo-shown, hi-shown, at)
+}
+
+// deptBySums says whether département d, hidden, is given back by its
+// communes shown and its hidden ones' classes' sums (classSums).
+func (a *territoryAudit) deptBySums(eq *equations, d *auditCell) bool {
+	sums := a.classSums(eq)
+	var lo, hi int64
+	seen := map[int]bool{}
+	for _, m := range a.communes[d.key] {
+		if !m.hidden {
+			_, _, v := m.secret.Bounds()
+			lo, hi = lo+v, hi+v
+			continue
+		}
+		if k := eq.index[a.classOf(m)]; !seen[k] {
+			seen[k] = true
+			lo, hi = lo+sums[k][0], hi+sums[k][1]
+		}
+	}
+	l, u, _ := d.secret.Bounds()
+	return max(l, lo) == min(u, hi)
+}
+
+// classSums are the bounds of each class's sum (by its index) that the
+// equations and the marks give together: each class's members' marks
+// bound its sum, each equation (a component's communes and agencies, a
+// département shown, the total) fixes a sum of classes, and each
+// département hidden bounds its communes' by its mark; each bound is
+// carried to the others until none tightens (testing: an agency of 6,
+// shown, over three communes « < 5 », two in a département « secret »,
+// so 5 or more, left the third at 1).
+func (a *territoryAudit) classSums(eq *equations) [][2]int64 {
+	if eq.sums != nil {
+		return eq.sums
+	}
+	n := len(eq.index)
+	lo, hi, truth := make([]int64, n), make([]int64, n), make([]int64, n)
+	for _, c := range a.order {
+		if c.hidden && c.by != dimDepartement {
+			k := eq.index[a.classOf(c)]
+			l, u, v := c.secret.Bounds()
+			lo[k], hi[k], truth[k] = lo[k]+l, hi[k]+u, truth[k]+v
+		}
+	}
+	// Each constraint: coefficients (1 or -1) of classes, and the bounds
+	// of their sum.
+	type bounded struct {
+		row      map[int]int64
+		min, max int64
+	}
+	var cons []bounded
+	for _, row := range eq.rows {
+		var v int64
+		for k, co := range row {
+			v += co * truth[k]
+		}
+		cons = append(cons, bounded{row, v, v})
+	}
+	for dept, communes := range a.communes {
+		d := a.cells[tableCell{dimDepartement, dept}]
+		if d == nil || !d.hidden {
+			continue
+		}
+		row, shown := map[int]int64{}, int64(0)
+		for _, m := range communes {
+			if m.hidden {
+				row[eq.index[a.classOf(m)]] = 1
+			} else {
+				_, _, v := m.secret.Bounds()
+				shown += v
+			}
+		}
+		if len(row) > 0 {
+			l, u, _ := d.secret.Bounds()
+			cons = append(cons, bounded{row, l - shown, u - shown})
+		}
+	}
+	// An equation holding a département's hidden communes whole bounds
+	// the rest of its classes by the département's bounds: a département
+	// « < 5 » beside a total of 12 leaves the other's communes 8 or more.
+	exact := len(cons)
+	for _, d := range cons[len(eq.rows):] {
+		for _, c := range cons[:exact] {
+			sign, whole := int64(0), true
+			for k := range d.row {
+				co := c.row[k]
+				if co == 0 || sign != 0 && co != sign {
+					whole = false
+					break
+				}
+				sign = co
+			}
+			if !whole || len(c.row) == len(d.row) {
+				continue
+			}
+			rest := map[int]int64{}
+			for k, co := range c.row {
+				if d.row[k] == 0 {
+					rest[k] = co
+				}
+			}
+			if sign > 0 {
+				cons = append(cons, bounded{rest, c.min - d.max, c.max - d.min})
+			} else {
+				cons = append(cons, bounded{rest, c.min + d.min, c.max + d.max})
+			}
+		}
+	}
+	for range 20 {
+		tightened := false
+		for _, c := range cons {
+			// The row's sum's least and most, then each class's from the
+			// others'.
+			var sumLo, sumHi int64
+			for k, co := range c.row {
+				if co > 0 {
+					sumLo, sumHi = sumLo+lo[k], sumHi+hi[k]
+				} else {
+					sumLo, sumHi = sumLo-hi[k], sumHi-lo[k]
+				}
+			}
+			for k, co := range c.row {
+				var othersLo, othersHi int64
+				if co > 0 {
+					othersLo, othersHi = sumLo-lo[k], sumHi-hi[k]
+				} else {
+					othersLo, othersHi = sumLo+hi[k], sumHi+lo[k]
+				}
+				// co * x = sum - others
+				l, u := c.min-othersHi, c.max-othersLo
+				if co < 0 {
+					l, u = -u, -l
+				}
+				if l > lo[k] {
+					lo[k], tightened = l, true
+				}
+				if u < hi[k] {
+					hi[k], tightened = u, true
+				}
+			}
+		}
+		if !tightened {
+			break
+		}
+	}
+	eq.sums = make([][2]int64, n)
+	for k := range n {
+		eq.sums[k] = [2]int64{lo[k], hi[k]}
+	}
+	return eq.sums
+}
+
+// sumsOf are the sets of hidden cells of c's table (a commune's or an
+// agency's), c among them, whose sums the tables may fix: its class, its
+// component's and, for a commune, its département's.
+func (a *territoryAudit) sumsOf(c *auditCell) [][]*auditCell {
+	var class, comp, dept []*auditCell
+	for _, m := range a.members[c.comp] {
+		if m.hidden && m.by == c.by {
+			comp = append(comp, m)
+			if a.classOf(m) == a.classOf(c) {
+				class = append(class, m)
+			}
+		}
+	}
+	if c.by == dimCommune {
+		for _, m := range a.communes[c.dept] {
+			if m.hidden {
+				dept = append(dept, m)
+			}
+		}
+	}
+	return [][]*auditCell{class, comp, dept}
 }
 
 // givenBack are the hidden cells counting 1 to 4 people that the shown
@@ -374,7 +660,7 @@ func (a *territoryAudit) hideUntilSafe() []tableCell {
 // already in eq, other than c's, changes none of the equations; one that
 // would be the only class hidden in its component is fixed by it (an
 // agency's commune hidden alone is the agency, shown).
-func (a *territoryAudit) partners(c *auditCell, eq *equations) (out []*auditCell) {
+func (a *territoryAudit) partners(c *auditCell, eq *equations) []*auditCell {
 	classes := map[int]int{} // hidden classes by component
 	for cl := range eq.size {
 		classes[cl.comp]++
@@ -389,19 +675,7 @@ func (a *territoryAudit) partners(c *auditCell, eq *equations) (out []*auditCell
 		}
 		return eq.size[cl] > 0 || classes[m.comp] == 0
 	}
-	defer func() {
-		if len(out) == 0 {
-			// None left that would change anything alone: the smallest
-			// shown, which may with the next.
-			for _, m := range append(slices.Clone(a.order), a.total) {
-				if !m.hidden && m != c {
-					out = append(out, m)
-				}
-			}
-			slices.SortFunc(out, smaller)
-		}
-	}()
-	var first, near, rest []*auditCell
+	var out, first, near, rest []*auditCell
 	switch c.by {
 	case dimCommune:
 		for _, m := range a.members[c.comp] {
@@ -445,6 +719,17 @@ func (a *territoryAudit) partners(c *auditCell, eq *equations) (out []*auditCell
 		slices.SortFunc(shown, smaller)
 		out = append(out, shown...)
 	}
+	if len(out) > 0 {
+		return out
+	}
+	// None left that would change anything alone: the smallest shown,
+	// which may with the next.
+	for _, m := range rest {
+		if !m.hidden && m != c {
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, smaller)
 	return out
 }
 

@@ -257,6 +257,9 @@ func linkHides(tables, raw map[string]ProgrammeStats, links []linkedSet, maxPerP
 				}
 				st := tables[c.by]
 				cells[k] = passnum.SecretCell{Name: c.key, People: fig.people(f, maxPerPerson)}
+				if fig.passes {
+					cells[k] = passnum.PassesCell(c.key, orZero(fig.get(f)), maxPerPerson)
+				}
 				already[k] = fig.get(&st.Cells[index[c.by][c.key]].StatFigures) == nil
 			}
 			masked, _ := passnum.MaskColumn(cells, already)
