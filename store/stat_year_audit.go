@@ -325,15 +325,7 @@ func (a *territoryAudit) fixesWithBounds(eq *equations, c *auditCell) bool {
 	}
 	if class := a.sumsOf(c)[0]; len(class) > 0 {
 		sum := a.classSums(eq)[eq.index[a.classOf(c)]]
-		cells := make([]passnum.SecretCell, len(class))
-		hidden := make([]int, len(class))
-		at := -1
-		for i, m := range class {
-			cells[i], hidden[i] = m.secret, i
-			if m == c {
-				at = i
-			}
-		}
+		cells, hidden, at := secretsOf(class, c)
 		if passnum.GivenBackBetween(cells, hidden, sum[0], sum[1], at) {
 			return true
 		}
@@ -349,20 +341,24 @@ func (a *territoryAudit) fixesWithBounds(eq *equations, c *auditCell) bool {
 		if !eq.span.Holds(row) {
 			continue
 		}
-		cells := make([]passnum.SecretCell, len(set))
-		hidden := make([]int, len(set))
-		at := -1
-		for i, m := range set {
-			cells[i], hidden[i] = m.secret, i
-			if m == c {
-				at = i
-			}
-		}
-		if passnum.GivenBackWithin(cells, hidden, at) {
+		if cells, hidden, at := secretsOf(set, c); passnum.GivenBackWithin(cells, hidden, at) {
 			return true
 		}
 	}
 	return false
+}
+
+// secretsOf are set's cells as the marks' bounds see them, all hidden,
+// and c's place among them (-1 when not there).
+func secretsOf(set []*auditCell, c *auditCell) (cells []passnum.SecretCell, hidden []int, at int) {
+	at = -1
+	for i, m := range set {
+		cells, hidden = append(cells, m.secret), append(hidden, i)
+		if m == c {
+			at = i
+		}
+	}
+	return cells, hidden, at
 }
 
 // deptBounds says whether a département hidden, d, and its communes
@@ -375,21 +371,16 @@ func (a *territoryAudit) deptBounds(d, c *auditCell) bool {
 		return false
 	}
 	var shown int64
-	var cells []passnum.SecretCell
-	var hidden []int
-	at := -1
+	var set []*auditCell
 	for _, m := range a.communes[d.key] {
-		if !m.hidden {
+		if m.hidden {
+			set = append(set, m)
+		} else {
 			_, _, v := m.secret.Bounds()
 			shown += v
-			continue
 		}
-		if m == c {
-			at = len(cells)
-		}
-		hidden = append(hidden, len(cells))
-		cells = append(cells, m.secret)
 	}
+	cells, hidden, at := secretsOf(set, c)
 	lo, hi, _ := d.secret.Bounds()
 	if c == d {
 		sumLo, sumHi := passnum.SumBounds(cells, hidden)

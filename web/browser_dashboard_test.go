@@ -68,10 +68,47 @@ const measureMonthsChart = `(() => {
 // another, 456 px wide, it scrolled in its frame, the last months off
 // screen.
 func TestBrowserMonthsChartFitsAPhone(t *testing.T) {
+	eachMonthsChart(t, 360, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile), func(m monthsChart) []string {
+		var problems []string
+		if m.Left < 0 || m.Right > m.Screen+0.5 {
+			problems = append(problems, fmt.Sprintf("le graphique va de %.0f à %.0f px sur un écran de %.0f px", m.Left, m.Right, m.Screen))
+		}
+		for _, o := range m.Outside {
+			problems = append(problems, "hors de l'écran : "+o)
+		}
+		return problems
+	})
+}
+
+// TestBrowserMonthsChartOneLineOnADesktop: on a 1280 px screen, the
+// chart of uses per month shows a year's ten months on one line, across
+// most of the page, its text at 13 px at least, with one drawing shown
+// (a screen reader meets one chart) and its table after it. The phone's
+// drawing, six months a line and 320 px wide, used a third of the page.
+func TestBrowserMonthsChartOneLineOnADesktop(t *testing.T) {
+	eachMonthsChart(t, 1280, chromedp.EmulateViewport(1280, 900), func(m monthsChart) []string {
+		var problems []string
+		if m.Lines != 1 {
+			problems = append(problems, fmt.Sprintf("les mois sont sur %d lignes", m.Lines))
+		}
+		if w := m.Right - m.Left; w < 2*320 {
+			problems = append(problems, fmt.Sprintf("le graphique mesure %.0f px de large sur un écran de %.0f px", w, m.Screen))
+		}
+		return problems
+	})
+}
+
+// eachMonthsChart opens the operator's and the funder's dashboards of a
+// year's ten months of uses on a screen width px wide (viewport), and
+// checks each one's chart of uses per month: found, ten months, one
+// drawing shown with its name and its table, nothing scrolling sideways,
+// its text at 13 px at least, no two texts on each other, and what more
+// check says.
+func eachMonthsChart(t *testing.T, width int, viewport chromedp.Action[chromedp.Void], check func(m monthsChart) []string) {
 	c := newChrome(t)
 	st := c.st
 	monthlyUses(st)
-	c.step("écran de 360 px", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile))
+	c.step(fmt.Sprintf("écran de %d px", width), viewport)
 	for _, v := range []struct {
 		role passnum.Role
 		path string
@@ -96,79 +133,23 @@ func TestBrowserMonthsChartFitsAPhone(t *testing.T) {
 		if m.Page > m.Screen {
 			problems = append(problems, fmt.Sprintf("la page mesure %.0f px pour un écran de %.0f px", m.Page, m.Screen))
 		}
-		if m.Left < 0 || m.Right > m.Screen+0.5 {
-			problems = append(problems, fmt.Sprintf("le graphique va de %.0f à %.0f px sur un écran de %.0f px", m.Left, m.Right, m.Screen))
-		}
 		if m.FrameScroll > m.FrameView+0.5 {
 			problems = append(problems, fmt.Sprintf("le graphique défile dans son cadre : %.0f px dans %.0f px", m.FrameScroll, m.FrameView))
 		}
 		if m.TextPx < 12.95 {
 			problems = append(problems, fmt.Sprintf("son texte de 13 px se lit à %.1f px", m.TextPx))
 		}
-		for _, o := range m.Outside {
-			problems = append(problems, "hors de l'écran : "+o)
-		}
 		for _, o := range m.Overlaps {
 			problems = append(problems, "textes l'un sur l'autre : "+o)
 		}
+		problems = append(problems, check(m)...)
 		if len(problems) > 0 {
-			c.fail("graphique par mois ("+string(v.role)+")", fmt.Errorf("à 360 px, le graphique des pass utilisés par mois ne tient pas dans l'écran : %v", problems))
+			c.fail("graphique par mois ("+string(v.role)+")", fmt.Errorf("à %d px, le graphique des pass utilisés par mois : %v", width, problems))
 		}
-		c.fits(fmt.Sprintf("tableau de bord (%s, 360 px)", v.role))
-		c.shoot("tableau de bord, "+string(v.role), 360)
-	}
-}
-
-// TestBrowserMonthsChartOneLineOnADesktop: on a 1280 px screen, the
-// chart of uses per month shows a year's ten months on one line, across
-// most of the page, its text at 13 px at least, with one drawing shown
-// (a screen reader meets one chart) and its table after it. The phone's
-// drawing, six months a line and 320 px wide, used a third of the page.
-func TestBrowserMonthsChartOneLineOnADesktop(t *testing.T) {
-	c := newChrome(t)
-	st := c.st
-	monthlyUses(st)
-	c.step("écran de 1280 px", chromedp.EmulateViewport(1280, 900))
-	for _, v := range []struct {
-		role passnum.Role
-		path string
-	}{
-		{passnum.RoleOperator, "/operateur/programmes/" + st.programme.ID + "/tableau-de-bord?from=2026-01&to=2026-12"},
-		{passnum.RoleFunder, "/financeur/programmes/" + st.programme.ID + "/tableau-de-bord?year=2026"},
-	} {
-		c.signIn(st.emails[v.role], "")
-		c.step("ouvrir "+v.path, c.visit(v.path))
-		m := read(c, "mesurer le graphique par mois", chromedp.Evaluate[monthsChart](measureMonthsChart))
-		t.Logf("%s: %+v", v.role, m)
-		var problems []string
-		switch {
-		case !m.Found:
-			problems = append(problems, "pas de graphique par mois")
-		case m.Months != 10:
-			problems = append(problems, fmt.Sprintf("%d mois sous les barres, 10 attendus", m.Months))
+		if width <= 360 {
+			c.fits(fmt.Sprintf("tableau de bord (%s, %d px)", v.role, width))
 		}
-		if m.Lines != 1 {
-			problems = append(problems, fmt.Sprintf("les mois sont sur %d lignes", m.Lines))
-		}
-		if w := m.Right - m.Left; w < 2*320 {
-			problems = append(problems, fmt.Sprintf("le graphique mesure %.0f px de large sur un écran de %.0f px", w, m.Screen))
-		}
-		if m.Shown != 1 || !m.Named || !m.Table {
-			problems = append(problems, fmt.Sprintf("%d dessins affichés (1 attendu, nommé %v), tableau : %v", m.Shown, m.Named, m.Table))
-		}
-		if m.Page > m.Screen || m.FrameScroll > m.FrameView+0.5 {
-			problems = append(problems, fmt.Sprintf("la page (%.0f px) ou le cadre du graphique (%.0f px dans %.0f) défile", m.Page, m.FrameScroll, m.FrameView))
-		}
-		if m.TextPx < 12.95 {
-			problems = append(problems, fmt.Sprintf("son texte de 13 px se lit à %.1f px", m.TextPx))
-		}
-		for _, o := range m.Overlaps {
-			problems = append(problems, "textes l'un sur l'autre : "+o)
-		}
-		if len(problems) > 0 {
-			c.fail("graphique par mois ("+string(v.role)+")", fmt.Errorf("à 1280 px, le graphique des pass utilisés par mois n'est pas sur une ligne : %v", problems))
-		}
-		c.shoot("tableau de bord, "+string(v.role), 1280)
+		c.shoot("tableau de bord, "+string(v.role), width)
 	}
 }
 
