@@ -33,36 +33,46 @@ func migrate00020Up(ctx context.Context, tx querier) error {
 			return err
 		}
 	}
-	if err := deleteReminderCounters(ctx, tx); err != nil {
-		return err
-	}
-	counters, err := recountStats(ctx, tx, recountSchema{reminders: true})
-	if err != nil {
-		return err
-	}
-	return counters.sorted(func(k statKey, v statVal) error {
-		if k.dim != dimReminders {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO stat_counts (`+statCountsColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount)
-		return err
-	})
+	return replaceCounters(ctx, tx, recountSchema{reminders: true}, reminderCounters, func(k statKey) bool { return k.dim == dimReminders })
 }
 
+// reminderCounters are the counters migration 00020 fills.
+const reminderCounters = `dim = '` + dimReminders + `'`
+
 func migrate00020Down(ctx context.Context, tx querier) error {
-	if err := deleteReminderCounters(ctx, tx); err != nil {
+	if err := deleteCounters(ctx, tx, reminderCounters); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `ALTER TABLE booklets DROP COLUMN reminded_at`)
 	return err
 }
 
-func deleteReminderCounters(ctx context.Context, tx querier) error {
+// deleteCounters deletes the counters where says, folded or not.
+func deleteCounters(ctx context.Context, tx querier, where string) error {
 	for _, t := range []string{"stat_counts", "stat_deltas"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE dim = '`+dimReminders+`'`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE `+where); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// replaceCounters replaces, in a migration, the counters where says (and
+// keep tells) by their recount from the raw rows on the schema it finds.
+func replaceCounters(ctx context.Context, tx querier, schema recountSchema, where string, keep func(statKey) bool) error {
+	if err := deleteCounters(ctx, tx, where); err != nil {
+		return err
+	}
+	counters, err := recountStats(ctx, tx, schema)
+	if err != nil {
+		return err
+	}
+	return counters.sorted(func(k statKey, v statVal) error {
+		if !keep(k) {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO stat_counts (`+statCountsColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount)
+		return err
+	})
 }

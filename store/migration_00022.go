@@ -38,47 +38,24 @@ func migrate00022Up(ctx context.Context, tx querier) error {
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return fillCohortCounters(ctx, tx, err)
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
 		}
 	}
+	return replaceCounters(ctx, tx, recountSchema{reminders: true, cohorts: true}, cohortCounters, func(k statKey) bool { return k.metric == metricCohortUsed })
 }
 
-// fillCohortCounters replaces the cohort_used counters by their recount.
-func fillCohortCounters(ctx context.Context, tx querier, err error) error {
-	if err != nil {
-		return err
-	}
-	if err := deleteCohortCounters(ctx, tx); err != nil {
-		return err
-	}
-	counters, err := recountStats(ctx, tx, recountSchema{reminders: true, cohorts: true})
-	if err != nil {
-		return err
-	}
-	return counters.sorted(func(k statKey, v statVal) error {
-		if k.metric != metricCohortUsed {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO stat_counts (`+statCountsColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			k.programme, k.dim, k.value, k.month, k.metric, k.bucket, v.n, v.amount)
-		return err
-	})
-}
+// cohortCounters are the counters migration 00022 fills.
+const cohortCounters = `metric = '` + metricCohortUsed + `'`
 
 func migrate00022Down(ctx context.Context, tx querier) error {
-	if err := deleteCohortCounters(ctx, tx); err != nil {
+	if err := deleteCounters(ctx, tx, cohortCounters); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `ALTER TABLE booklets DROP COLUMN stat_cohort`)
 	return err
-}
-
-func deleteCohortCounters(ctx context.Context, tx querier) error {
-	for _, t := range []string{"stat_counts", "stat_deltas"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE metric = '`+metricCohortUsed+`'`); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -45,27 +45,31 @@ func (w auditWorld) cellsOf(p territoryPair) []tableCell {
 
 // audit is the world's audit of young people, its tables as published.
 func (w auditWorld) audit() *territoryAudit {
-	tables, raw := map[string]ProgrammeStats{}, map[string]ProgrammeStats{}
-	one := int64(1)
-	for _, c := range slices.SortedFunc(maps.Keys(w.hidden), compareCells) {
-		n := w.people[c]
+	shown := int64(1)
+	return testAudit(w.pairs, w.people, w.hidden, &shown, nil, w.totalShown)
+}
+
+// testAudit is the audit of the booklets handed out of tables whose
+// cells count values, hidden or not, and whose total, when shown, reads
+// shown (raw, the true one, nil when not told).
+func testAudit(pairs []territoryPair, values map[tableCell]int64, hidden map[tableCell]bool, shown, raw *int64, totalShown bool) *territoryAudit {
+	tables, raws := map[string]ProgrammeStats{}, map[string]ProgrammeStats{}
+	for _, c := range slices.SortedFunc(maps.Keys(hidden), compareCells) {
+		n := values[c]
 		cell := StatCell{Key: c.key}
-		if !w.hidden[c] {
+		if !hidden[c] {
 			cell.BookletsHandedOut = &n
 		}
-		st, rw := tables[c.by], raw[c.by]
+		st, rw := tables[c.by], raws[c.by]
 		st.Cells = append(st.Cells, cell)
 		rw.Cells = append(rw.Cells, StatCell{Key: c.key, StatFigures: StatFigures{BookletsHandedOut: &n}})
-		tables[c.by], raw[c.by] = st, rw
-	}
-	for by, st := range tables {
-		st.Total.BookletsHandedOut = &one
-		if !w.totalShown {
-			st.Total.BookletsHandedOut = nil
+		rw.Total.BookletsHandedOut = raw
+		if totalShown {
+			st.Total.BookletsHandedOut = shown
 		}
-		tables[by] = st
+		tables[c.by], raws[c.by] = st, rw
 	}
-	return newTerritoryAudit(tables, raw, w.pairs, bookletFigures()[0], 1)
+	return newTerritoryAudit(tables, raws, pairs, bookletFigures()[0], 1)
 }
 
 // givenBack says whether an attacker solving for the young people of
@@ -203,25 +207,9 @@ func (w pinnedWorld) values(n []int64) map[tableCell]int64 {
 }
 
 func (w pinnedWorld) audit() *territoryAudit {
-	tables, raw := map[string]ProgrammeStats{}, map[string]ProgrammeStats{}
 	values := w.values(w.n)
 	total := values[auditTotal]
-	for _, c := range slices.SortedFunc(maps.Keys(w.hidden), compareCells) {
-		n := values[c]
-		cell := StatCell{Key: c.key}
-		if !w.hidden[c] {
-			cell.BookletsHandedOut = &n
-		}
-		st, rw := tables[c.by], raw[c.by]
-		st.Cells = append(st.Cells, cell)
-		rw.Cells = append(rw.Cells, StatCell{Key: c.key, StatFigures: StatFigures{BookletsHandedOut: &n}})
-		rw.Total.BookletsHandedOut = &total
-		if w.totalShown {
-			st.Total.BookletsHandedOut = &total
-		}
-		tables[c.by], raw[c.by] = st, rw
-	}
-	return newTerritoryAudit(tables, raw, w.pairs, bookletFigures()[0], 1)
+	return testAudit(w.pairs, values, w.hidden, &total, &total, w.totalShown)
 }
 
 // pinned are the hidden cells of 1 to 4 that an attacker fixes: one who
