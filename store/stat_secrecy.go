@@ -14,6 +14,17 @@ type figureSecret struct {
 	name   string
 	people func(f *StatFigures, maxPerPerson int64) int64
 	hide   func(f *StatFigures)
+	// passes is the figure when it counts passes (nil otherwise), whose
+	// bounds a reader knows in passes.
+	passes func(f *StatFigures) *int64
+}
+
+// cell is figure fs of f as a cell of its column.
+func (fs figureSecret) cell(name string, f *StatFigures, maxPerPerson int64) passnum.SecretCell {
+	if fs.passes != nil {
+		return passnum.PassesCell(name, orZero(fs.passes(f)), maxPerPerson)
+	}
+	return passnum.SecretCell{Name: name, People: fs.people(f, maxPerPerson)}
 }
 
 func orZero(v *int64) int64 {
@@ -28,18 +39,19 @@ func orZero(v *int64) int64 {
 // finished their booklet.
 var figureSecrets = []figureSecret{
 	{"booklets_replaced", func(f *StatFigures, _ int64) int64 { return orZero(f.BookletsReplaced) },
-		func(f *StatFigures) { f.BookletsReplaced = nil }},
+		func(f *StatFigures) { f.BookletsReplaced = nil }, nil},
 	{"target_public", func(f *StatFigures, _ int64) int64 { return orZero(f.TargetPublic) },
-		func(f *StatFigures) { f.TargetPublic, f.TargetShare = nil, nil }},
+		func(f *StatFigures) { f.TargetPublic, f.TargetShare = nil, nil }, nil},
 	{"booklets_started", func(f *StatFigures, _ int64) int64 { return orZero(f.BookletsStarted) },
 		func(f *StatFigures) {
 			f.BookletsStarted, f.UseRate, f.FirstUseMedianDays, f.FirstUse = nil, nil, nil, nil
-		}},
+		}, nil},
 	{"booklets_completed", func(f *StatFigures, _ int64) int64 { return orZero(f.BookletsCompleted) },
-		func(f *StatFigures) { f.BookletsCompleted = nil }},
+		func(f *StatFigures) { f.BookletsCompleted = nil }, nil},
 	// Passes used count at least one person for each booklet's worth.
 	{"passes_used", func(f *StatFigures, maxPerPerson int64) int64 { return ceilDiv(orZero(f.PassesUsed), maxPerPerson) },
-		func(f *StatFigures) { f.PassesUsed, f.AmountUsedCents, f.PassesExpired = nil, nil, nil }},
+		func(f *StatFigures) { f.PassesUsed, f.AmountUsedCents, f.PassesExpired = nil, nil, nil },
+		func(f *StatFigures) *int64 { return f.PassesUsed }},
 }
 
 // FigureMasked names a figure statistical secrecy hides in a cell (a
@@ -59,10 +71,7 @@ func (out *ProgrammeStats) applyFigureSecrecy(raw []StatFigures, rowMasked []boo
 		cells := make([]passnum.SecretCell, len(out.Cells))
 		already := make([]bool, len(out.Cells))
 		for i := range out.Cells {
-			cells[i] = passnum.SecretCell{Name: out.Cells[i].Key, People: fs.people(&raw[i], maxPerPerson)}
-			if fs.name == "passes_used" {
-				cells[i] = passnum.PassesCell(out.Cells[i].Key, orZero(raw[i].PassesUsed), maxPerPerson)
-			}
+			cells[i] = fs.cell(out.Cells[i].Key, &raw[i], maxPerPerson)
 			already[i] = rowMasked[i] || hidden[FigureMasked(out.Cells[i].Key, fs.name)]
 		}
 		masked, hideTotal := passnum.MaskColumn(cells, already)
@@ -329,13 +338,14 @@ func (t *ClosingTable) applySecrecy(maxPerPerson int64, hidden map[string]bool) 
 		name   string
 		people func(d *DistributorClosing) int64
 		hide   func(d *DistributorClosing)
+		passes bool // bounded in passes (passnum.PassesCell)
 	}{
 		{"booklets_started", func(d *DistributorClosing) int64 { return people(d.BookletsStarted) },
-			func(d *DistributorClosing) { d.BookletsStarted = nil }},
+			func(d *DistributorClosing) { d.BookletsStarted = nil }, false},
 		{"passes_used", func(d *DistributorClosing) int64 { return ceilDiv(people(d.PassesUsed), maxPerPerson) },
-			func(d *DistributorClosing) { d.PassesUsed, d.PassesUnused = nil, nil }},
+			func(d *DistributorClosing) { d.PassesUsed, d.PassesUnused = nil, nil }, true},
 	} {
-		masked, hideTotal := passnum.MaskColumn(column(fig.people, fig.name == "passes_used"), already(fig.name, lines))
+		masked, hideTotal := passnum.MaskColumn(column(fig.people, fig.passes), already(fig.name, lines))
 		for i, m := range masked {
 			if m && !lines[i] {
 				fig.hide(&t.Distributors[i])
